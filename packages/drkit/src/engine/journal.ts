@@ -1,0 +1,196 @@
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import path from 'node:path';
+import { NotFoundError } from './errors.js';
+
+/** One line of an execution journal. */
+export type JournalRecord =
+  | {
+      readonly type: 'execution-start';
+      readonly at: string;
+      readonly executionId: string;
+      readonly runbook: string;
+      readonly params: Record<string, unknown>;
+      readonly pid: number;
+      /** Where the config came from, so `resume` can rebuild the same adapters. */
+      readonly configPath?: string;
+    }
+  | { readonly type: 'resume'; readonly at: string; readonly pid: number }
+  | { readonly type: 'step-start'; readonly at: string; readonly step: string; readonly attempt: number }
+  | { readonly type: 'step-progress'; readonly at: string; readonly step: string; readonly message: string }
+  | {
+      readonly type: 'step-end';
+      readonly at: string;
+      readonly step: string;
+      readonly attempt: number;
+      readonly outcome: 'succeeded' | 'failed' | 'skipped';
+      readonly durationMs: number;
+      readonly output?: Record<string, unknown>;
+      readonly error?: Record<string, unknown>;
+    }
+  | { readonly type: 'event'; readonly at: string; readonly name: string; readonly data?: Record<string, unknown> }
+  | {
+      readonly type: 'execution-end';
+      readonly at: string;
+      readonly outcome: 'succeeded' | 'failed' | 'aborted';
+      readonly error?: Record<string, unknown>;
+    };
+
+/**
+ * An append-only JSONL journal, one file per execution, fsync'd after every record so a crash
+ * loses at most the record being written. It lives in drkit's own directory, never inside a
+ * system being recovered.
+ */
+export class Journal {
+  readonly file: string;
+  private fd: number | undefined;
+
+  private constructor(file: string) {
+    this.file = file;
+  }
+
+  /** Creates the journal of a new execution. */
+  static create(dir: string, executionId: string): Journal {
+    mkdirSync(dir, { recursive: true });
+    const j = new Journal(path.join(dir, `${executionId}.jsonl`));
+    j.fd = openSync(j.file, 'wx');
+    return j;
+  }
+
+  /** Opens an existing execution's journal for appending. @throws NotFoundError */
+  static open(dir: string, executionId: string): Journal {
+    const file = path.join(dir, `${executionId}.jsonl`);
+    if (!existsSync(file)) {
+      throw new NotFoundError(`no journal for execution ${executionId} in ${dir}`, {
+        hint: 'list executions with `drkit runbook list-executions`',
+      });
+    }
+    const j = new Journal(file);
+    j.fd = openSync(file, 'a');
+    return j;
+  }
+
+  append(rec: JournalRecord): void {
+    if (this.fd === undefined) throw new Error('journal is closed');
+    writeSync(this.fd, JSON.stringify(rec) + '\n');
+    fsyncSync(this.fd);
+  }
+
+  close(): void {
+    if (this.fd !== undefined) closeSync(this.fd);
+    this.fd = undefined;
+  }
+
+  /** Every complete record of a journal file; a torn last line (crash mid-write) is dropped. */
+  static read(file: string): JournalRecord[] {
+    const out: JournalRecord[] = [];
+    for (const line of readFileSync(file, 'utf8').split('\n')) {
+      if (!line.trim()) continue;
+      try {
+        out.push(JSON.parse(line) as JournalRecord);
+      } catch {
+        // Only the last line can be torn; anything after it is not trusted either.
+        break;
+      }
+    }
+    return out;
+  }
+
+  /** Execution ids in a journal directory, oldest first. */
+  static list(dir: string): string[] {
+    if (!existsSync(dir)) return [];
+    return readdirSync(dir)
+      .filter((f) => f.endsWith('.jsonl'))
+      .map((f) => f.slice(0, -'.jsonl'.length))
+      .sort();
+  }
+}
+
+/** What a journal says about an execution. */
+export interface ExecutionSummary {
+  readonly executionId: string;
+  readonly runbook: string;
+  readonly params: Record<string, unknown>;
+  readonly configPath: string | undefined;
+  readonly startedAt: string;
+  readonly endedAt: string | undefined;
+  readonly outcome: 'succeeded' | 'failed' | 'aborted' | 'incomplete';
+  /** Steps that succeeded or were skipped: never run again. */
+  readonly completed: ReadonlySet<string>;
+  /** Params plus every completed step's output, in order. */
+  readonly state: Record<string, unknown>;
+  readonly timeline: ReadonlyArray<TimelineEntry>;
+  readonly events: ReadonlyArray<{ name: string; at: string; data?: Record<string, unknown> }>;
+}
+
+/** One step's slot on the timeline (its last attempt). */
+export interface TimelineEntry {
+  readonly step: string;
+  readonly start: string;
+  readonly end: string | undefined;
+  readonly outcome: 'succeeded' | 'failed' | 'skipped' | 'interrupted';
+  readonly attempts: number;
+  readonly durationMs: number | undefined;
+}
+
+/** Folds a journal's records into the execution's state and timeline. */
+export function summarize(records: ReadonlyArray<JournalRecord>): ExecutionSummary {
+  const first = records[0];
+  if (!first || first.type !== 'execution-start') throw new Error('journal does not begin with execution-start');
+  const state: Record<string, unknown> = { ...first.params };
+  const completed = new Set<string>();
+  const timeline = new Map<string, { start: string; end?: string; outcome: TimelineEntry['outcome']; attempts: number; durationMs?: number }>();
+  const events: Array<{ name: string; at: string; data?: Record<string, unknown> }> = [];
+  let outcome: ExecutionSummary['outcome'] = 'incomplete';
+  let endedAt: string | undefined;
+  for (const r of records) {
+    switch (r.type) {
+      case 'step-start': {
+        const prev = timeline.get(r.step);
+        timeline.set(r.step, { start: prev?.start ?? r.at, outcome: 'interrupted', attempts: (prev?.attempts ?? 0) + 1 });
+        break;
+      }
+      case 'step-end': {
+        const prev = timeline.get(r.step) ?? { start: r.at, outcome: 'interrupted' as const, attempts: 1 };
+        timeline.set(r.step, { ...prev, end: r.at, outcome: r.outcome, durationMs: Date.parse(r.at) - Date.parse(prev.start) });
+        if (r.outcome !== 'failed') {
+          completed.add(r.step);
+          if (r.output) Object.assign(state, r.output);
+        }
+        break;
+      }
+      case 'event':
+        events.push({ name: r.name, at: r.at, ...(r.data ? { data: r.data } : {}) });
+        break;
+      case 'execution-end':
+        outcome = r.outcome;
+        endedAt = r.at;
+        break;
+      case 'resume':
+        outcome = 'incomplete';
+        endedAt = undefined;
+        break;
+      default:
+        break;
+    }
+  }
+  return {
+    executionId: first.executionId,
+    runbook: first.runbook,
+    params: first.params,
+    configPath: first.configPath,
+    startedAt: first.at,
+    endedAt,
+    outcome,
+    completed,
+    state,
+    timeline: [...timeline.entries()].map(([step, t]) => ({
+      step,
+      start: t.start,
+      end: t.end,
+      outcome: t.outcome,
+      attempts: t.attempts,
+      durationMs: t.durationMs,
+    })),
+    events,
+  };
+}

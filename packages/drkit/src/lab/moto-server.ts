@@ -1,0 +1,94 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { DependencyMissingError } from '../engine/errors.js';
+import { freePort, waitFor } from '../util/net.js';
+
+/** A running moto server (the AWS emulator) on loopback. */
+export interface MotoServer {
+  /** `http://127.0.0.1:<port>`: pass as `endpoint` to every SDK v3 client. */
+  readonly endpoint: string;
+  readonly port: number;
+  /** Clears every service's state (`POST /moto-api/reset`). */
+  reset(): Promise<void>;
+  /** Sets moto's runtime config (e.g. Step Functions execution). */
+  configure(config: Record<string, unknown>): Promise<void>;
+  /** Stops the server process. */
+  stop(): Promise<void>;
+}
+
+/** Where bootstrap installs moto: `<repo>/.tools/moto-venv`. Override with DRKIT_MOTO_VENV. */
+export function motoVenvDir(): string {
+  if (process.env.DRKIT_MOTO_VENV) return process.env.DRKIT_MOTO_VENV;
+  // src/lab or dist/lab -> packages/drkit -> repo root
+  const here = path.dirname(fileURLToPath(import.meta.url));
+  return path.resolve(here, '../../../../.tools/moto-venv');
+}
+
+/** Starts `moto_server` from the project's virtualenv on a free loopback port. */
+export async function startMotoServer(opts: { port?: number } = {}): Promise<MotoServer> {
+  const bin = path.join(motoVenvDir(), 'bin', 'moto_server');
+  if (!existsSync(bin)) {
+    throw new DependencyMissingError(`the moto server is not installed (looked for ${bin})`, {
+      hint: 'run scripts/bootstrap, which creates .tools/moto-venv with moto[server]',
+    });
+  }
+  const port = opts.port ?? (await freePort());
+  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+  });
+  let stderr = '';
+  child.stderr?.on('data', (b: Buffer) => {
+    stderr = (stderr + b.toString()).slice(-4000);
+  });
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  const endpoint = `http://127.0.0.1:${port}`;
+  try {
+    await waitFor(
+      async () => {
+        if (exited) throw new Error(`moto_server exited early: ${stderr}`);
+        try {
+          const r = await fetch(`${endpoint}/moto-api/`);
+          return r.status < 500;
+        } catch {
+          return false;
+        }
+      },
+      { timeoutMs: 30_000, intervalMs: 100, what: 'moto_server to listen' },
+    );
+  } catch (err) {
+    child.kill('SIGKILL');
+    throw err;
+  }
+  return {
+    endpoint,
+    port,
+    async reset() {
+      await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
+    },
+    async configure(config) {
+      const r = await fetch(`${endpoint}/moto-api/config`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(config),
+      });
+      if (!r.ok) throw new Error(`moto config failed: HTTP ${r.status}`);
+    },
+    async stop() {
+      if (exited) return;
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      });
+    },
+  };
+}
+
+/** Fake static credentials for talking to moto (any value works). */
+export const MOTO_CREDENTIALS = { accessKeyId: 'testing', secretAccessKey: 'testing' } as const;

@@ -1,0 +1,102 @@
+/**
+ * The database port: a PostgreSQL service that can be backed up, restored to a point in time,
+ * replicated and promoted. Implemented by the self-managed adapter (initdb/pg_ctl/pgBackRest)
+ * and by RDS/Aurora.
+ *
+ * Contract for every implementation:
+ * - `restoreToTime` always creates a NEW cluster and never writes to the source (its data
+ *   directory, its backups, its WAL archive); calling it with an id that already exists is a
+ *   `PreconditionError`.
+ * - A target outside {@link Database.recoverableWindow} is refused with an `OutOfWindowError`
+ *   whose message prints the window, before anything is created.
+ * - A cluster id that does not exist is a `NotFoundError`.
+ */
+export interface Database {
+  /** Adapter name, e.g. `pgbackrest` or `aws-rds`. */
+  readonly kind: string;
+  /** What this backend can do; runbooks check before calling. */
+  readonly capabilities: ReadonlySet<DatabaseCapability>;
+
+  /** Describes one cluster. @throws NotFoundError */
+  describe(clusterId: string): Promise<ClusterInfo>;
+
+  /** The earliest and latest instants a point-in-time restore of `clusterId` can reach. */
+  recoverableWindow(clusterId: string): Promise<RecoverableWindow>;
+
+  /**
+   * Restores `source` as it was at `target` into a new cluster `newClusterId`, writable when
+   * the promise resolves. Reports progress through `onProgress`.
+   */
+  restoreToTime(req: RestoreRequest): Promise<RestoreResult>;
+
+  /** Takes a backup (full/diff/incr for pgBackRest; a manual snapshot for RDS). */
+  backup(clusterId: string, opts?: { type?: BackupType; label?: string }): Promise<BackupInfo>;
+
+  /** Backups of a cluster, oldest first. */
+  listBackups(clusterId: string): Promise<BackupInfo[]>;
+}
+
+export type DatabaseCapability = 'pitr' | 'backups' | 'snapshots' | 'replicas' | 'promote' | 'global';
+
+export type BackupType = 'full' | 'diff' | 'incr' | 'snapshot';
+
+/** How to connect to a cluster (never carries a password). */
+export interface Endpoint {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+  readonly user: string;
+}
+
+export interface ClusterInfo {
+  readonly id: string;
+  readonly endpoint: Endpoint;
+  /** `running`, `stopped`, `available`, … as the backend says it. */
+  readonly status: string;
+  /** `primary` or `standby`. */
+  readonly role: 'primary' | 'standby' | 'unknown';
+  /** Backend-specific facts (data directory, stanza, ARN…), for reports. */
+  readonly details: Record<string, unknown>;
+}
+
+export interface RecoverableWindow {
+  readonly earliest: Date;
+  readonly latest: Date;
+}
+
+export interface RestoreRequest {
+  /** The cluster to restore from; never modified. */
+  readonly source: string;
+  /** The instant to restore to, or `latest` for the latest restorable time. */
+  readonly target: Date | 'latest';
+  /** Id of the cluster to create. */
+  readonly newClusterId: string;
+  /** Port for the new cluster (self-managed only); a free one is chosen when absent. */
+  readonly port?: number;
+  /** Called with human-readable progress (phase names, percentages). */
+  readonly onProgress?: (p: RestoreProgress) => void;
+}
+
+export interface RestoreProgress {
+  readonly phase: string;
+  readonly message: string;
+  readonly elapsedMs: number;
+}
+
+export interface RestoreResult {
+  readonly cluster: ClusterInfo;
+  /** The instant actually restored to (the target, or the resolved `latest`). */
+  readonly restoredTo: Date;
+  /** Wall-clock time from request to writable, in milliseconds. */
+  readonly durationMs: number;
+  /** Per-phase durations (restore files, replay WAL, promote…). */
+  readonly phases: ReadonlyArray<{ readonly phase: string; readonly durationMs: number }>;
+}
+
+export interface BackupInfo {
+  readonly label: string;
+  readonly type: BackupType;
+  readonly startedAt: Date;
+  readonly stoppedAt: Date;
+  readonly sizeBytes?: number;
+}
