@@ -1,0 +1,74 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { parse as parseYaml, YAMLParseError } from 'yaml';
+import { z } from 'zod';
+import { ConfigError } from '../engine/errors.js';
+import { ConfigSchema, type DrkitConfig } from './schema.js';
+
+/** The config file name looked up in the working directory. */
+export const DEFAULT_CONFIG_FILE = 'drkit.config.yaml';
+
+/** A loaded config and where it came from (undefined when defaults were used). */
+export interface LoadedConfig {
+  readonly config: DrkitConfig;
+  readonly path: string | undefined;
+  /** Directory relative paths in the config are resolved against. */
+  readonly baseDir: string;
+}
+
+/**
+ * Loads and validates the config. An explicit path must exist; without one, `drkit.config.yaml`
+ * in `cwd` is used when present, else the lab defaults.
+ */
+export function loadConfig(explicitPath?: string, cwd = process.cwd()): LoadedConfig {
+  const file = explicitPath ? path.resolve(cwd, explicitPath) : path.join(cwd, DEFAULT_CONFIG_FILE);
+  if (!existsSync(file)) {
+    if (explicitPath) {
+      throw new ConfigError(`config file ${file} does not exist`, {
+        hint: `create it (an empty file gives the lab defaults) or drop --config to use ./${DEFAULT_CONFIG_FILE}`,
+      });
+    }
+    return { config: parseConfig({}), path: undefined, baseDir: cwd };
+  }
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+  } catch (err) {
+    const where = err instanceof YAMLParseError ? ` at line ${err.linePos?.[0]?.line ?? '?'}` : '';
+    throw new ConfigError(`config file ${file} is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`, {
+      cause: err,
+    });
+  }
+  return { config: parseConfig(raw, file), path: file, baseDir: path.dirname(file) };
+}
+
+/** Validates a raw object; errors name the key, the value given and what is allowed. */
+export function parseConfig(raw: unknown, source = 'config'): DrkitConfig {
+  const res = ConfigSchema.safeParse(raw);
+  if (res.success) return res.data;
+  const lines = res.error.issues.map((i) => describeIssue(i, raw));
+  throw new ConfigError(`invalid ${source}:\n${lines.map((l) => `  - ${l}`).join('\n')}`, {
+    hint: 'fix the keys listed above; `drkit config show` prints the effective config with defaults',
+    details: { issues: res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+  });
+}
+
+function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const key = issue.path.map(String).join('.') || '(root)';
+  if (issue.code === 'unrecognized_keys') {
+    const prefix = issue.path.length ? `${key}.` : '';
+    return `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `'${prefix}${k}'`).join(', ')}: not a drkit setting (check the spelling)`;
+  }
+  const given = valueAt(raw, issue.path);
+  const shown = given === undefined ? 'missing' : JSON.stringify(given);
+  return `'${key}' = ${shown}: ${issue.message}`;
+}
+
+function valueAt(raw: unknown, p: ReadonlyArray<PropertyKey>): unknown {
+  let cur: unknown = raw;
+  for (const k of p) {
+    if (cur === null || typeof cur !== 'object') return undefined;
+    cur = (cur as Record<PropertyKey, unknown>)[k];
+  }
+  return cur;
+}
