@@ -1,0 +1,1 @@
+export { FileSecrets } from './file-secrets.js';

@@ -1,0 +1,104 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type pg from 'pg';
+import type { WorkloadRecord } from '../lab/workload.js';
+
+/** Reads a workload log (JSONL). A torn last line is ignored. */
+export function readWorkloadLog(file: string): WorkloadRecord[] {
+  if (!existsSync(file)) return [];
+  const out: WorkloadRecord[] = [];
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      out.push(JSON.parse(line) as WorkloadRecord);
+    } catch {
+      break;
+    }
+  }
+  return out;
+}
+
+/** When service came back, per ARCHITECTURE.md's definition. */
+export interface Recovery {
+  /** First successful write after T0 that was followed by sustained success. */
+  readonly recoveredAt: Date | undefined;
+  readonly rtoSeconds: number | undefined;
+}
+
+/**
+ * Recovery = the first acknowledged write after `t0` (on `cluster` when given: for a restore
+ * the old database keeps acknowledging writes until it is frozen, and those are not recovery)
+ * after which no write failed for `sustainMs` and at least `minWrites` were acknowledged.
+ */
+export function measureRecovery(
+  records: ReadonlyArray<WorkloadRecord>,
+  t0: Date,
+  opts: { cluster?: string; sustainMs?: number; minWrites?: number } = {},
+): Recovery {
+  const sustainMs = opts.sustainMs ?? 3000;
+  const minWrites = opts.minWrites ?? 5;
+  const after = records.filter((r) => Date.parse(r.at) >= t0.getTime());
+  for (let i = 0; i < after.length; i++) {
+    const r = after[i]!;
+    if (r.type !== 'ack' || (opts.cluster && r.cluster !== opts.cluster)) continue;
+    const start = Date.parse(r.at);
+    let acks = 0;
+    let broken = false;
+    let reached = false;
+    for (let j = i; j < after.length; j++) {
+      const q = after[j]!;
+      const at = Date.parse(q.at);
+      if (at > start + sustainMs) {
+        reached = true;
+        break;
+      }
+      if (q.type === 'fail' || q.type === 'refused' || (q.type === 'ack' && opts.cluster && q.cluster !== opts.cluster)) {
+        broken = true;
+        break;
+      }
+      if (q.type === 'ack') acks++;
+    }
+    if (!broken && reached && acks >= minWrites) {
+      return { recoveredAt: new Date(start), rtoSeconds: (start - t0.getTime()) / 1000 };
+    }
+  }
+  return { recoveredAt: undefined, rtoSeconds: undefined };
+}
+
+/** Acknowledged writes missing after recovery. */
+export interface DataLoss {
+  readonly acknowledged: number;
+  readonly lost: number;
+  /** T0 minus the ack time of the oldest lost write (0 when none is lost). */
+  readonly rpoSeconds: number;
+  readonly oldestLostAt: string | undefined;
+  readonly newestLostAt: string | undefined;
+  /** Up to 20 lost refs, for the report. */
+  readonly sampleLostRefs: ReadonlyArray<string>;
+}
+
+/** Looks every acknowledged write up in the recovered database by its client ref. */
+export async function measureDataLoss(
+  records: ReadonlyArray<WorkloadRecord>,
+  recovered: pg.ClientBase,
+  t0: Date,
+  opts: { until?: Date } = {},
+): Promise<DataLoss> {
+  const acks = records.filter((r): r is Extract<WorkloadRecord, { type: 'ack' }> => r.type === 'ack' && (!opts.until || Date.parse(r.at) <= opts.until.getTime()));
+  const present = new Set<string>();
+  for (let i = 0; i < acks.length; i += 5000) {
+    const refs = acks.slice(i, i + 5000).map((a) => a.ref);
+    const r = await recovered.query<{ ref: string }>(`SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])`, [refs]);
+    for (const row of r.rows) present.add(row.ref);
+  }
+  const lost = acks.filter((a) => !present.has(a.ref));
+  const oldest = lost[0];
+  const newest = lost[lost.length - 1];
+  return {
+    acknowledged: acks.length,
+    lost: lost.length,
+    rpoSeconds: oldest ? Math.max(0, (t0.getTime() - Date.parse(oldest.at)) / 1000) : 0,
+    oldestLostAt: oldest?.at,
+    newestLostAt: newest?.at,
+    sampleLostRefs: lost.slice(0, 20).map((l) => l.ref),
+  };
+}

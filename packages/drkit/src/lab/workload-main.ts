@@ -1,0 +1,35 @@
+#!/usr/bin/env node
+/**
+ * The workload generator as its own process (`node dist/lab/workload-main.js`), so drills can
+ * run it beside the runbook and kill either independently. Stops cleanly on SIGTERM/SIGINT.
+ */
+import { parseArgs } from 'node:util';
+import { FileSecrets } from '../adapters/file-secrets/index.js';
+import { WorkloadGenerator } from './workload.js';
+
+const { values } = parseArgs({
+  options: {
+    'secrets-dir': { type: 'string' },
+    log: { type: 'string' },
+    rate: { type: 'string', default: '20' },
+    'max-user-id': { type: 'string', default: '100' },
+  },
+});
+if (!values['secrets-dir'] || !values.log) {
+  process.stderr.write('usage: workload-main --secrets-dir DIR --log FILE [--rate N] [--max-user-id N]\n');
+  process.exit(2);
+}
+const gen = new WorkloadGenerator({
+  secrets: new FileSecrets(values['secrets-dir']),
+  logFile: values.log,
+  writesPerSecond: Number(values.rate),
+  maxUserId: Number(values['max-user-id']),
+});
+gen.start();
+process.stdout.write('ready\n');
+const stop = async () => {
+  await gen.stop();
+  process.exit(0);
+};
+process.on('SIGTERM', () => void stop());
+process.on('SIGINT', () => void stop());

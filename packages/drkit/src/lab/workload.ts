@@ -1,0 +1,146 @@
+import { randomUUID } from 'node:crypto';
+import { appendFileSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
+import pg from 'pg';
+import type { Secrets } from '../ports/secrets.js';
+import { readAppConfig, type AppConfig } from './app-config.js';
+
+/** One line of the workload's log: every acknowledged write, every failure, every refusal. */
+export type WorkloadRecord =
+  | { readonly type: 'ack'; readonly seq: number; readonly ref: string; readonly id: string; readonly at: string; readonly cluster: string }
+  | { readonly type: 'fail'; readonly seq: number; readonly ref: string; readonly at: string; readonly cluster: string; readonly error: string }
+  | { readonly type: 'refused'; readonly seq: number; readonly at: string; readonly reason: 'global_readonly' }
+  | { readonly type: 'switch'; readonly at: string; readonly cluster: string };
+
+export interface WorkloadOptions {
+  readonly secrets: Secrets;
+  /** JSONL file the records go to. */
+  readonly logFile: string;
+  /** Target rate of order writes. */
+  readonly writesPerSecond: number;
+  /** Orders are written for user ids 1..maxUserId. */
+  readonly maxUserId: number;
+  /** How often the app config is re-read. @default 200 */
+  readonly configRefreshMs?: number;
+  /** Connect and query timeouts, so a dead endpoint is noticed quickly. @default 1000 */
+  readonly timeoutMs?: number;
+}
+
+/**
+ * The workload client: writes orders at a steady rate the way the application does — reading
+ * its DB endpoint and the `global_readonly` flag from the secrets port at run time and
+ * reconnecting when the endpoint changes — and logs every acknowledged write (sequence, the
+ * client's own ref, the row id, the ack time, the cluster) for RPO and RTO measurement.
+ * A write counts as acknowledged only once COMMIT returned.
+ */
+export class WorkloadGenerator {
+  private running = false;
+  private loop: Promise<void> | undefined;
+  private client: pg.Client | undefined;
+  private clientKey = '';
+  private cfg: AppConfig | undefined;
+  private cfgReadAt = 0;
+  private seq = 0;
+  readonly stats = { acks: 0, fails: 0, refused: 0 };
+
+  constructor(private readonly opts: WorkloadOptions) {
+    mkdirSync(path.dirname(opts.logFile), { recursive: true });
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Stops after the write in flight. */
+  async stop(): Promise<void> {
+    this.running = false;
+    await this.loop;
+    await this.client?.end().catch(() => undefined);
+    this.client = undefined;
+  }
+
+  private log(rec: WorkloadRecord): void {
+    appendFileSync(this.opts.logFile, JSON.stringify(rec) + '\n');
+  }
+
+  private async run(): Promise<void> {
+    const interval = 1000 / this.opts.writesPerSecond;
+    let next = Date.now();
+    while (this.running) {
+      await this.writeOnce();
+      next += interval;
+      const wait = next - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      else if (wait < -1000) next = Date.now(); // fell behind (outage): don't burst to catch up
+    }
+  }
+
+  private async config(): Promise<AppConfig | undefined> {
+    const refresh = this.opts.configRefreshMs ?? 200;
+    if (!this.cfg || Date.now() - this.cfgReadAt >= refresh) {
+      try {
+        this.cfg = await readAppConfig(this.opts.secrets);
+        this.cfgReadAt = Date.now();
+      } catch {
+        // Keep the last known config: a config store hiccup is not a DB outage.
+      }
+    }
+    return this.cfg;
+  }
+
+  private async connection(cfg: AppConfig): Promise<pg.Client> {
+    const key = `${cfg.dbClusterId}@${cfg.db.host}:${cfg.db.port}/${cfg.db.database}`;
+    if (this.client && this.clientKey === key) return this.client;
+    const old = this.client;
+    this.client = undefined;
+    void old?.end().catch(() => undefined);
+    const timeout = this.opts.timeoutMs ?? 1000;
+    const c = new pg.Client({
+      host: cfg.db.host,
+      port: cfg.db.port,
+      database: cfg.db.database,
+      user: cfg.db.user,
+      connectionTimeoutMillis: timeout,
+      query_timeout: timeout * 2,
+      application_name: 'drkit-workload',
+    });
+    c.on('error', () => {
+      if (this.client === c) this.client = undefined;
+    });
+    await c.connect();
+    this.client = c;
+    if (this.clientKey !== key) this.log({ type: 'switch', at: new Date().toISOString(), cluster: cfg.dbClusterId });
+    this.clientKey = key;
+    return c;
+  }
+
+  private async writeOnce(): Promise<void> {
+    const seq = ++this.seq;
+    const cfg = await this.config();
+    if (!cfg) return;
+    if (cfg.global_readonly) {
+      this.stats.refused++;
+      this.log({ type: 'refused', seq, at: new Date().toISOString(), reason: 'global_readonly' });
+      return;
+    }
+    const ref = randomUUID();
+    try {
+      const c = await this.connection(cfg);
+      const userId = 1 + (seq % Math.max(1, this.opts.maxUserId));
+      const r = await c.query<{ id: string }>(
+        `INSERT INTO orders (user_id, amount_cents, status, client_ref) VALUES ($1, $2, 'new', $3) RETURNING id::text`,
+        [userId, (seq * 37) % 100000, ref],
+      );
+      this.stats.acks++;
+      this.log({ type: 'ack', seq, ref, id: r.rows[0]!.id, at: new Date().toISOString(), cluster: cfg.dbClusterId });
+    } catch (err) {
+      this.stats.fails++;
+      const dead = this.client;
+      this.client = undefined;
+      void dead?.end().catch(() => undefined);
+      this.log({ type: 'fail', seq, ref, at: new Date().toISOString(), cluster: cfg.dbClusterId, error: (err as Error).message.slice(0, 200) });
+    }
+  }
+}
