@@ -1,0 +1,108 @@
+import { appendFileSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/** The file (inside the data directory) holding every setting drkit manages. */
+export const DRKIT_CONF = 'drkit.conf';
+
+/** Settings drkit writes into `drkit.conf` of a cluster. */
+export interface PgServerSettings {
+  readonly port: number;
+  readonly socketDir: string;
+  /**
+   * The full `archive_command`, or `undefined` to turn archiving off (`archive_mode=off`).
+   */
+  readonly archiveCommand?: string;
+  /** Force a WAL segment switch at least this often, bounding the archive's RPO. @default 10 */
+  readonly archiveTimeoutSec?: number;
+  /** @default 10 */
+  readonly maxWalSenders?: number;
+}
+
+/** The text of `drkit.conf`. */
+export function renderDrkitConf(s: PgServerSettings): string {
+  const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  const lines = [
+    '# Written by drkit; rewritten on restore/standby creation. Edit drkit settings here.',
+    `listen_addresses = '127.0.0.1'`,
+    `port = ${s.port}`,
+    `unix_socket_directories = ${q(s.socketDir)}`,
+    'wal_level = replica',
+    `max_wal_senders = ${s.maxWalSenders ?? 10}`,
+    'max_replication_slots = 10',
+    'wal_log_hints = on',
+    'hot_standby = on',
+    `archive_timeout = ${s.archiveTimeoutSec ?? 10}`,
+  ];
+  if (s.archiveCommand === undefined) lines.push('archive_mode = off');
+  else lines.push('archive_mode = on', `archive_command = ${q(s.archiveCommand)}`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * pg_hba.conf for the lab: `trust` for local sockets and 127.0.0.1 only (including
+ * replication). This is a LAB setting: anything on the machine can connect as any role.
+ * Never use it outside a single-user lab host.
+ */
+export function renderLabHba(): string {
+  return [
+    '# drkit lab: trust on loopback only (lab setting, not for production)',
+    'local   all           all                  trust',
+    'host    all           all   127.0.0.1/32   trust',
+    'local   replication   all                  trust',
+    'host    replication   all   127.0.0.1/32   trust',
+    '',
+  ].join('\n');
+}
+
+/** Numeric owner given to files drkit writes into a data directory (when running as root). */
+export interface FileOwner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/**
+ * Makes `postgresql.conf` include `drkit.conf` (idempotent) and writes both drkit files,
+ * owned by `owner` when given (the server, pg_rewind and pgBackRest must own what they read).
+ */
+export function writeClusterConfig(dataDir: string, s: PgServerSettings, owner?: FileOwner): void {
+  const main = path.join(dataDir, 'postgresql.conf');
+  const include = `include_if_exists = '${DRKIT_CONF}'`;
+  if (!readFileSync(main, 'utf8').includes(include)) appendFileSync(main, `\n${include}\n`);
+  const files: Array<[string, string]> = [
+    [path.join(dataDir, DRKIT_CONF), renderDrkitConf(s)],
+    [path.join(dataDir, 'pg_hba.conf'), renderLabHba()],
+  ];
+  for (const [f, text] of files) {
+    writeFileSync(f, text, { mode: 0o600 });
+    if (owner) chownSync(f, owner.uid, owner.gid);
+  }
+}
+
+/**
+ * Prepares a data directory restored from another cluster's backup so it can never act as
+ * that cluster: rewrites `drkit.conf` (own port, socket, archive target), removes the
+ * source's `postmaster.pid`/`postmaster.opts` if a backup carried them, and (for a PITR
+ * restore, `standby=false`) removes `standby.signal` so the server promotes at the target.
+ * Settings from `postgresql.auto.conf` written by pgBackRest (restore_command, targets) stay.
+ */
+export function rewriteRestoredConfig(
+  dataDir: string,
+  s: PgServerSettings,
+  standby: boolean,
+  owner?: FileOwner,
+): void {
+  for (const f of ['postmaster.pid', 'postmaster.opts']) rmSync(path.join(dataDir, f), { force: true });
+  if (!standby) rmSync(path.join(dataDir, 'standby.signal'), { force: true });
+  writeClusterConfig(dataDir, s, owner);
+  scrubAutoConf(dataDir, ['port', 'archive_command', 'archive_mode', 'unix_socket_directories']);
+}
+
+/** Drops settings from `postgresql.auto.conf` that would override `drkit.conf`. */
+function scrubAutoConf(dataDir: string, names: readonly string[]): void {
+  const file = path.join(dataDir, 'postgresql.auto.conf');
+  if (!existsSync(file)) return;
+  const kept = readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((line) => !names.some((n) => new RegExp(`^\\s*${n}\\s*=`).test(line)));
+  writeFileSync(file, kept.join('\n'));
+}

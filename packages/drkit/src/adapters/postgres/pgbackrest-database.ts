@@ -1,0 +1,107 @@
+import type {
+  BackupInfo,
+  BackupType,
+  ClusterInfo,
+  Database,
+  DatabaseCapability,
+  RecoverableWindow,
+  RestoreRequest,
+  RestoreResult,
+} from '../../ports/database.js';
+import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { PgClusterManager, type PgClusterManagerOptions } from './pg-cluster-manager.js';
+import { planRestore, restoreToTime, type RestorePlan } from './pg-restore.js';
+import { createStandby, promote } from './pg-standby.js';
+import { windowFor } from './recovery-window.js';
+
+/**
+ * The {@link Database} port over self-managed PostgreSQL clusters with WAL archived and backed
+ * up by pgBackRest (the lab's database, and any host where drkit runs next to PostgreSQL).
+ *
+ * Recoverable window: earliest = one second after the stop of the oldest backup (pgBackRest
+ * stores whole seconds); latest = the source's clock when it is running (restoreToTime seals
+ * the archive first, making that true), else the last commit found in the archived WAL.
+ */
+export class PgBackRestDatabase implements Database {
+  readonly kind = 'pgbackrest';
+  readonly capabilities: ReadonlySet<DatabaseCapability> = new Set<DatabaseCapability>(['pitr', 'backups', 'replicas', 'promote']);
+  /** The cluster manager underneath (start/stop/kill for drills, connection options). */
+  readonly clusters: PgClusterManager;
+
+  constructor(clustersOrOptions: PgClusterManager | PgClusterManagerOptions) {
+    this.clusters = clustersOrOptions instanceof PgClusterManager ? clustersOrOptions : new PgClusterManager(clustersOrOptions);
+  }
+
+  /** Registry facts plus, when running, the server's own view of its role. */
+  async describe(clusterId: string): Promise<ClusterInfo> {
+    const c = this.clusters.get(clusterId);
+    const running = this.clusters.isRunning(clusterId);
+    let role: ClusterInfo['role'] = c.role;
+    if (running) {
+      try {
+        const [r] = await this.clusters.query<{ rec: boolean }>(clusterId, 'select pg_is_in_recovery() as rec');
+        role = r?.rec ? 'standby' : 'primary';
+      } catch {
+        role = 'unknown';
+      }
+    }
+    return {
+      id: c.id,
+      endpoint: { host: '127.0.0.1', port: c.port, database: 'postgres', user: c.superuser },
+      status: running ? 'running' : 'stopped',
+      role,
+      details: { dataDir: c.dataDir, stanza: c.stanza, ownsStanza: c.ownsStanza, origin: c.origin, createdAt: c.createdAt },
+    };
+  }
+
+  /** See the class comment. @throws NotFoundError, PreconditionError (no backup yet) */
+  async recoverableWindow(clusterId: string): Promise<RecoverableWindow> {
+    const stanza = this.stanzaOf(clusterId);
+    return await windowFor(this.clusters, clusterId, await this.clusters.pgbackrest.info(stanza));
+  }
+
+  /** PITR into a new cluster; see `restoreToTime` in `pg-restore.ts` for phases and guardrails. */
+  async restoreToTime(req: RestoreRequest): Promise<RestoreResult> {
+    return await restoreToTime(this.clusters, req);
+  }
+
+  /** The dry-run plan of {@link restoreToTime}: steps and exact commands, nothing run. */
+  planRestore(req: Omit<RestoreRequest, 'onProgress'>): RestorePlan {
+    return planRestore(this.clusters, req);
+  }
+
+  /** `pgbackrest backup --type=<type>` (default `full`) and returns the new backup. */
+  async backup(clusterId: string, opts: { type?: BackupType; label?: string } = {}): Promise<BackupInfo> {
+    const type = opts.type ?? 'full';
+    if (type === 'snapshot') throw new UsageError(`pgBackRest takes full, diff or incr backups, not '${type}'`);
+    const stanza = this.stanzaOf(clusterId);
+    const before = new Set((await this.clusters.pgbackrest.info(stanza)).backups.map((b) => b.label));
+    await this.clusters.pgbackrest.backup(stanza, type, opts.label);
+    const after = (await this.clusters.pgbackrest.info(stanza)).backups;
+    const made = after.filter((b) => !before.has(b.label)).pop();
+    if (!made) throw new NotFoundError(`backup of '${stanza}' finished but pgBackRest lists no new backup`);
+    return made;
+  }
+
+  /** Valid backups of the cluster's stanza, oldest first. */
+  async listBackups(clusterId: string): Promise<BackupInfo[]> {
+    return [...(await this.clusters.pgbackrest.info(this.stanzaOf(clusterId))).backups];
+  }
+
+  /** A streaming standby of `sourceId` restored from its backups (see `pg-standby.ts`). */
+  async createStandby(sourceId: string, newClusterId: string, opts: { port?: number } = {}): Promise<ClusterInfo> {
+    await createStandby(this.clusters, sourceId, newClusterId, opts);
+    return await this.describe(newClusterId);
+  }
+
+  /** Promotes a standby; resolves when it accepts writes. */
+  async promote(clusterId: string): Promise<{ durationMs: number }> {
+    return { durationMs: await promote(this.clusters, clusterId) };
+  }
+
+  private stanzaOf(clusterId: string): string {
+    const c = this.clusters.get(clusterId);
+    if (!c.stanza) throw new NotFoundError(`cluster '${clusterId}' has no pgBackRest stanza`, { hint: 'it was created without archiving' });
+    return c.stanza;
+  }
+}
