@@ -34,6 +34,24 @@ export interface Database {
 
   /** Backups of a cluster, oldest first. */
   listBackups(clusterId: string): Promise<BackupInfo[]>;
+
+  /**
+   * Creates a new cluster streaming from `sourceId` (capability `replicas`); resolves once it
+   * streams. Never writes to the source. An existing `newClusterId` is a `PreconditionError`.
+   */
+  createStandby?(sourceId: string, newClusterId: string, opts?: { readonly port?: number }): Promise<ClusterInfo>;
+
+  /**
+   * Promotes a standby to a writable primary (capability `promote`); resolves when it accepts
+   * writes. Promoting a primary is a no-op.
+   */
+  promote?(clusterId: string): Promise<{ readonly durationMs: number }>;
+
+  /**
+   * Stops serving a cluster and keeps its data (self-managed: `pg_ctl stop`; RDS:
+   * StopDBCluster). Idempotent: stopping a stopped cluster succeeds.
+   */
+  stop(clusterId: string): Promise<void>;
 }
 
 export type DatabaseCapability = 'pitr' | 'backups' | 'snapshots' | 'replicas' | 'promote' | 'global';
