@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type { RestoreProgress, RestoreRequest, RestoreResult } from '../../ports/database.js';
-import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
+import { DrError, NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { freePort, sleep } from '../../util/net.js';
 import { formatCommand } from '../../util/proc.js';
 import type { ClusterRecord } from './cluster-registry.js';
@@ -95,6 +95,9 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
 
   // validate: nothing below creates anything.
   progress('validate', `checking source '${req.source}' and target`);
+  if (req.target !== 'latest' && Number.isNaN(req.target.getTime())) {
+    throw new UsageError('restore target is an invalid Date', { hint: 'parse user input with parseRestoreTarget()' });
+  }
   const src = sourceRecord(mgr, req.source);
   const stanza = src.stanza!;
   mgr.assertNewId(req.newClusterId);
