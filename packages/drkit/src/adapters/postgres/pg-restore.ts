@@ -7,7 +7,7 @@ import { formatCommand } from '../../util/proc.js';
 import type { ClusterRecord } from './cluster-registry.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import { rewriteRestoredConfig } from './pg-config.js';
-import { assertInWindow, sealArchive, windowFor } from './recovery-window.js';
+import { assertInWindow, latestFromArchive, sealArchive, windowFor } from './recovery-window.js';
 import { formatPgTarget } from './restore-target.js';
 
 /** One step of a restore as a dry-run prints it. */
@@ -113,17 +113,28 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
     });
   }
   const info = await mgr.pgbackrest.info(stanza);
-  const window = await windowFor(mgr, req.source, info);
-  if (req.target !== 'latest') assertInWindow(req.target, window, req.source);
+  const newest = info.backups[info.backups.length - 1];
+  if (!newest) {
+    throw new PreconditionError(`stanza '${stanza}' has no valid backup: nothing can be restored`, {
+      hint: `take one first: pgbackrest --stanza=${stanza} backup --type=full`,
+    });
+  }
+  const sourceRunning = mgr.isRunning(req.source);
+  // 'latest' replays to the end of the archive (--type=default): no time window applies, only
+  // a backup. A time target must lie inside the window, checked before sealing the archive.
+  const window = req.target === 'latest' ? undefined : await windowFor(mgr, req.source, info);
+  if (req.target !== 'latest') assertInWindow(req.target, window!, req.source);
   endPhase('validate');
 
-  let restoredTo: Date = req.target === 'latest' ? window.latest : req.target;
-  if (mgr.isRunning(req.source)) {
+  let restoredTo: Date = req.target === 'latest' ? newest.stoppedAt : req.target;
+  if (sourceRunning) {
     progress('seal-archive', `switching WAL on '${req.source}' and waiting for it to be archived`);
     const seal = await sealArchive(mgr, req.source);
     if (req.target === 'latest') restoredTo = seal.latest;
-    else assertInWindow(req.target, { ...window, latest: seal.latest }, req.source);
+    else assertInWindow(req.target, { ...window!, latest: seal.latest }, req.source);
     endPhase('seal-archive');
+  } else if (req.target === 'latest') {
+    restoredTo = (await latestFromArchive(mgr, info)) ?? newest.stoppedAt;
   }
 
   // From here on something exists: failures leave it stopped and say where.

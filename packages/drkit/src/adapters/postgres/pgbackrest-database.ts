@@ -99,6 +99,11 @@ export class PgBackRestDatabase implements Database {
     return { durationMs: await promote(this.clusters, clusterId) };
   }
 
+  /** `pg_ctl stop -m fast`; keeps the data directory and registry record. Idempotent. */
+  async stop(clusterId: string): Promise<void> {
+    await this.clusters.stop(clusterId, 'fast');
+  }
+
   private stanzaOf(clusterId: string): string {
     const c = this.clusters.get(clusterId);
     if (!c.stanza) throw new NotFoundError(`cluster '${clusterId}' has no pgBackRest stanza`, { hint: 'it was created without archiving' });
