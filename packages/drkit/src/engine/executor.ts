@@ -187,6 +187,7 @@ async function runWithRetry<S extends object>(
         ...(output ? { output: output as Record<string, unknown> } : {}),
       });
       opts.onEvent?.({ type: 'step-end', step: step.id, outcome: 'succeeded', durationMs });
+      crashPoint(step.id);
       return output;
     } catch (err) {
       const durationMs = Date.now() - started;
@@ -300,4 +301,13 @@ export function journalEvent(journalDir: string, executionId: string, name: stri
   } finally {
     j.close();
   }
+}
+
+/**
+ * Fault-injection point for crash drills and tests: with DRKIT_CRASH_AFTER_STEP=<step-id> the
+ * process SIGKILLs itself right after that step's end is on disk — a real crash between two
+ * steps, which `resume` must survive.
+ */
+function crashPoint(stepId: string): void {
+  if (process.env.DRKIT_CRASH_AFTER_STEP === stepId) process.kill(process.pid, 'SIGKILL');
 }

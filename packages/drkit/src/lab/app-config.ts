@@ -13,10 +13,12 @@ export interface AppConfig {
   readonly global_readonly: boolean;
 }
 
-export async function readAppConfig(secrets: Secrets): Promise<AppConfig> {
-  return (await secrets.get(APP_CONFIG_SECRET)) as unknown as AppConfig;
+/** Reads the app's runtime config. @throws NotFoundError */
+export async function readAppConfig(secrets: Secrets, name = APP_CONFIG_SECRET): Promise<AppConfig> {
+  return (await secrets.get(name)) as unknown as AppConfig;
 }
 
-export async function writeAppConfig(secrets: Secrets, cfg: AppConfig): Promise<void> {
-  await secrets.put(APP_CONFIG_SECRET, cfg as unknown as Record<string, unknown>);
+/** Replaces the app's runtime config (the app picks it up without a restart). */
+export async function writeAppConfig(secrets: Secrets, cfg: AppConfig, name = APP_CONFIG_SECRET): Promise<void> {
+  await secrets.put(name, cfg as unknown as Record<string, unknown>);
 }

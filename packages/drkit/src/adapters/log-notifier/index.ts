@@ -1,0 +1,1 @@
+export { LogNotifier } from './log-notifier.js';

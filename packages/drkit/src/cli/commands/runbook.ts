@@ -1,0 +1,139 @@
+import { Command, Option } from 'commander';
+import { createInterface } from 'node:readline/promises';
+import { UsageError } from '../../engine/errors.js';
+import { execute, resume, type ExecutorEvent } from '../../engine/executor.js';
+import { Journal, summarize } from '../../engine/journal.js';
+import { labProvider } from '../../lab/provider.js';
+import { findRunbook, RUNBOOKS } from '../../runbooks/registry.js';
+import { cliContext } from '../context.js';
+import type { Output } from '../output.js';
+
+function collect(v: string, prev: string[]): string[] {
+  return [...prev, v];
+}
+
+function parseParams(pairs: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const p of pairs) {
+    const i = p.indexOf('=');
+    if (i <= 0) throw new UsageError(`--param '${p}' is not key=value`, { hint: 'e.g. --param target=2026-11-22T10:30:00Z' });
+    out[p.slice(0, i)] = p.slice(i + 1);
+  }
+  return out;
+}
+
+/** Prints executor events as progress lines. */
+export function eventPrinter(out: Output): (e: ExecutorEvent) => void {
+  return (e) => {
+    switch (e.type) {
+      case 'plan':
+        out.progress(`${out.bold(e.step)}${e.destructive ? out.yellow(' [destructive]') : ''}${e.applies === true ? '' : e.applies === false ? out.dim(' (skipped: does not apply)') : out.dim(' (if it applies)')} — ${e.title}`);
+        for (const l of e.lines) out.progress(`    ${l}`);
+        break;
+      case 'step-start':
+        out.progress(`${out.dim('→')} ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.title}`);
+        break;
+      case 'step-progress':
+        out.progress(`    ${out.dim(e.message)}`);
+        break;
+      case 'step-end':
+        out.progress(`${e.outcome === 'failed' ? out.red('✗') : e.outcome === 'skipped' ? out.dim('-') : out.green('✓')} ${e.step} ${e.outcome} in ${(e.durationMs / 1000).toFixed(2)} s`);
+        break;
+      case 'step-retry':
+        out.progress(`    ${out.yellow('retry')} in ${e.delayMs} ms: ${(e.error as Error).message}`);
+        break;
+      case 'step-skip-completed':
+        out.progress(`${out.dim('=')} ${e.step} already completed (journal): not run again`);
+        break;
+    }
+  };
+}
+
+async function askTty(question: string): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stderr });
+  try {
+    const a = await rl.question(`${question} [y/N] `);
+    return /^y(es)?$/i.test(a.trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export function runbookCommand(): Command {
+  const cmd = new Command('runbook').description('run, plan and resume runbooks (journaled, resumable)');
+
+  cmd
+    .command('list')
+    .description('list the runbooks')
+    .action((_o, c: Command) => {
+      const { out } = cliContext(c);
+      out.result(RUNBOOKS.map((r) => ({ id: r.id, aliases: r.aliases, title: r.title })));
+      for (const r of RUNBOOKS) out.info(`${r.id.padEnd(10)} ${r.title} (aliases: ${r.aliases.join(', ')})`);
+    });
+
+  cmd
+    .command('run')
+    .description('run a runbook; --dry-run prints every command it would run and changes nothing')
+    .argument('<name>', 'runbook id or alias (see `drkit runbook list`)')
+    .option('-p, --param <key=value>', 'a runbook parameter (repeatable)', collect, [])
+    .option('--dry-run', 'print the plan; change nothing')
+    .option('-y, --yes', 'confirm destructive steps without asking')
+    .addOption(new Option('--provider <provider>', 'adapters to bind (default: from config)').choices(['lab', 'aws']))
+    .action(async (name: string, o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: string }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const entry = findRunbook(name);
+      const provider = o.provider ?? loaded.config.provider;
+      if (provider !== 'lab') throw new UsageError(`runbook ${entry.id} has no '${provider}' binding yet`, { hint: 'use --provider lab' });
+      const params = entry.normalize(parseParams(o.param));
+      const p = labProvider(loaded.config, loaded.baseDir, { log: out.json ? undefined : (l) => out.progress(out.dim(`$ ${l}`)) });
+      const rb = entry.create(p);
+      const res = await execute(rb, params, {
+        journalDir: p.paths.journalDir,
+        dryRun: o.dryRun ?? false,
+        yes: o.yes ?? false,
+        ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
+        onEvent: eventPrinter(out),
+        ...(loaded.path ? { configPath: loaded.path } : {}),
+      });
+      out.result({ executionId: res.executionId, dryRun: o.dryRun ?? false, state: res.state, timeline: res.summary?.timeline });
+      out.info(o.dryRun ? `dry run of ${entry.id}: nothing was changed` : `execution ${res.executionId} ${res.summary?.outcome}`);
+    });
+
+  cmd
+    .command('resume')
+    .description('continue an interrupted execution; completed steps are not run again')
+    .argument('<executionId>')
+    .option('-y, --yes', 'confirm destructive steps without asking')
+    .action(async (id: string, o: { yes?: boolean }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const p = labProvider(loaded.config, loaded.baseDir, { log: out.json ? undefined : (l) => out.progress(out.dim(`$ ${l}`)) });
+      const j = Journal.open(p.paths.journalDir, id);
+      const s = summarize(Journal.read(j.file));
+      j.close();
+      const entry = findRunbook(s.runbook);
+      const res = await resume(entry.create(p), id, {
+        journalDir: p.paths.journalDir,
+        yes: o.yes ?? false,
+        ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
+        onEvent: eventPrinter(out),
+      });
+      out.result({ executionId: res.executionId, state: res.state, timeline: res.summary?.timeline });
+      out.info(`execution ${res.executionId} ${res.summary?.outcome}`);
+    });
+
+  cmd
+    .command('executions')
+    .description('list journaled executions with their outcome')
+    .action((_o, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const p = labProvider(loaded.config, loaded.baseDir);
+      const rows = Journal.list(p.paths.journalDir).map((id) => {
+        const s = summarize(Journal.read(`${p.paths.journalDir}/${id}.jsonl`));
+        return { executionId: id, runbook: s.runbook, outcome: s.outcome, startedAt: s.startedAt, endedAt: s.endedAt, completedSteps: [...s.completed] };
+      });
+      out.result(rows);
+      for (const r of rows) out.info(`${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}`);
+    });
+
+  return cmd;
+}

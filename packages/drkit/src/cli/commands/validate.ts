@@ -1,0 +1,21 @@
+import { Command } from 'commander';
+import { APP_TABLES } from '../../validate/checksums.js';
+import { assertValid, describeReport, validateDatabases } from '../../validate/suite.js';
+import { cliContext } from '../context.js';
+
+export function validateCommand(): Command {
+  return new Command('validate')
+    .description('compare two databases: row counts and chunked (id, updated_at) hashes per table')
+    .requiredOption('--source <url>', 'postgres://user@host:port/db of the reference database')
+    .requiredOption('--target <url>', 'postgres://user@host:port/db of the database to check')
+    .option('--tables <list>', 'comma-separated tables', APP_TABLES.map((t) => t.table).join(','))
+    .option('--chunk-rows <n>', 'rows per hashed chunk', (v) => Number.parseInt(v, 10), 50_000)
+    .action(async (o: { source: string; target: string; tables: string; chunkRows: number }, c: Command) => {
+      const { out } = cliContext(c);
+      const tables = o.tables.split(',').map((t) => ({ table: t.trim() }));
+      const rep = await validateDatabases(o.source, o.target, tables, { chunkRows: o.chunkRows, onProgress: (m) => out.progress(m) });
+      out.result(rep);
+      for (const l of describeReport(rep)) out.info(l);
+      assertValid(rep);
+    });
+}

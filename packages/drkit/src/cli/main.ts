@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+import { Command, CommanderError } from 'commander';
+import { exitCodeFor, exitCodeTable, UsageError } from '../engine/errors.js';
+import { Output } from './output.js';
+import { configCommand } from './commands/config.js';
+import { drillCommand } from './commands/drill.js';
+import { labCommand } from './commands/lab.js';
+import { runbookCommand } from './commands/runbook.js';
+import { validateCommand } from './commands/validate.js';
+
+/** Builds the `drkit` command tree. */
+export function buildProgram(): Command {
+  const program = new Command('drkit')
+    .description('disaster recovery that runs, measured: runbooks as code, drills with RTO/RPO, a local lab')
+    .version('0.1.0')
+    .option('-c, --config <file>', 'config file (default ./drkit.config.yaml, else lab defaults)')
+    .option('--json', 'machine-readable output on stdout (progress stays on stderr)')
+    .option('-q, --quiet', 'no progress output')
+    .option('--no-color', 'no colours (also honoured: NO_COLOR)')
+    .showHelpAfterError()
+    .addHelpText('after', `\nExit codes:\n  0 ok, 1 unexpected error\n${exitCodeTable().map(([c, n]) => `  ${n} ${c}`).join('\n')}`);
+  program.addCommand(labCommand());
+  program.addCommand(runbookCommand());
+  program.addCommand(drillCommand());
+  program.addCommand(validateCommand());
+  program.addCommand(configCommand());
+  for (const c of program.commands) c.showHelpAfterError();
+  return program;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const program = buildProgram().exitOverride();
+  try {
+    await program.parseAsync(argv);
+    return 0;
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // --help and --version end here too, with exit code 0.
+      return err.exitCode === 0 ? 0 : exitCodeFor(new UsageError(err.message));
+    }
+    const json = argv.includes('--json');
+    new Output({ json }).error(err);
+    return exitCodeFor(err);
+  }
+}
+
+process.exitCode = await main(process.argv);

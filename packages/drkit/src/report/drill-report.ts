@@ -1,0 +1,84 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { renderMarkdown } from './markdown.js';
+import { renderTimelineSvg } from './timeline-svg.js';
+
+/** A point in time the drill marks (fault injected, incident declared, recovery…). */
+export interface DrillEvent {
+  readonly name: string;
+  readonly at: string;
+  readonly note?: string;
+}
+
+/** One bar on the timeline: a runbook step or a drill phase. */
+export interface DrillSpan {
+  readonly name: string;
+  readonly start: string;
+  readonly end: string | undefined;
+  readonly outcome: 'succeeded' | 'failed' | 'skipped' | 'interrupted';
+  readonly durationMs: number | undefined;
+  readonly kind: 'step' | 'phase';
+}
+
+/** Everything a drill measured; the JSON report is exactly this object. */
+export interface DrillReport {
+  readonly scenario: string;
+  readonly drillId: string;
+  readonly title: string;
+  readonly startedAt: string;
+  readonly endedAt: string;
+  readonly outcome: 'passed' | 'failed' | 'error';
+  readonly targets: { readonly rtoTargetMinutes: number; readonly rpoTargetSeconds: number };
+  readonly achieved: {
+    /** Recovery − T0; undefined when service never recovered. */
+    readonly rtoSeconds: number | undefined;
+    readonly rpoSeconds: number | undefined;
+    readonly lostWrites: number | undefined;
+    readonly acknowledgedWrites: number | undefined;
+  };
+  /** Achieved minus target (negative is better than target). */
+  readonly variance: { readonly rtoSeconds: number | undefined; readonly rpoSeconds: number | undefined };
+  readonly met: { readonly rto: boolean; readonly rpo: boolean };
+  readonly events: ReadonlyArray<DrillEvent>;
+  readonly spans: ReadonlyArray<DrillSpan>;
+  /** Scenario-specific facts (restore target, validation result, …). */
+  readonly facts: Record<string, string | number | boolean | null>;
+  readonly followUps: ReadonlyArray<string>;
+  readonly executionId?: string;
+}
+
+/** `2026-Q4` for a date. */
+export function quarterOf(d: Date): string {
+  return `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
+}
+
+/** Fills variance and met from targets and achieved figures. */
+export function judge(
+  targets: DrillReport['targets'],
+  achieved: DrillReport['achieved'],
+): Pick<DrillReport, 'variance' | 'met'> {
+  const rtoT = targets.rtoTargetMinutes * 60;
+  const rtoV = achieved.rtoSeconds === undefined ? undefined : round(achieved.rtoSeconds - rtoT);
+  const rpoV = achieved.rpoSeconds === undefined ? undefined : round(achieved.rpoSeconds - targets.rpoTargetSeconds);
+  return {
+    variance: { rtoSeconds: rtoV, rpoSeconds: rpoV },
+    met: { rto: rtoV !== undefined && rtoV <= 0, rpo: rpoV !== undefined && rpoV <= 0 },
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** Writes `<dir>/<YYYY-QX>-<scenario>-<stamp>.{md,json,svg}` and returns their paths. */
+export function writeDrillReport(dir: string, report: DrillReport): { markdown: string; json: string; svg: string } {
+  mkdirSync(dir, { recursive: true });
+  const started = new Date(report.startedAt);
+  const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const base = path.join(dir, `${quarterOf(started)}-${report.scenario}-${stamp}`);
+  const files = { markdown: `${base}.md`, json: `${base}.json`, svg: `${base}.svg` };
+  writeFileSync(files.json, JSON.stringify(report, null, 2) + '\n');
+  writeFileSync(files.svg, renderTimelineSvg(report));
+  writeFileSync(files.markdown, renderMarkdown(report, path.basename(files.svg)));
+  return files;
+}

@@ -1,0 +1,50 @@
+import type { DrillReport } from './drill-report.js';
+
+const fmt = (n: number | undefined, unit: string) => (n === undefined ? 'not reached' : `${n.toFixed(2)} ${unit}`);
+const signed = (n: number | undefined, unit: string) => (n === undefined ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(2)} ${unit}`);
+
+/** The evidence report as markdown: summary, target vs achieved, timeline, facts, follow-ups. */
+export function renderMarkdown(r: DrillReport, svgFile: string): string {
+  const t0 = r.events.find((e) => e.name === 'T0')?.at ?? r.startedAt;
+  const rel = (at: string) => `T0${(Date.parse(at) - Date.parse(t0)) >= 0 ? '+' : ''}${((Date.parse(at) - Date.parse(t0)) / 1000).toFixed(2)} s`;
+  const lines = [
+    `# Drill report — ${r.title}`,
+    '',
+    `- Drill: \`${r.drillId}\`${r.executionId ? ` (runbook execution \`${r.executionId}\`)` : ''}`,
+    `- Scenario: ${r.scenario}`,
+    `- Started: ${r.startedAt}; ended: ${r.endedAt}`,
+    `- Outcome: **${r.outcome.toUpperCase()}**`,
+    '',
+    '## Target vs achieved',
+    '',
+    '| measure | target | achieved | variance | met |',
+    '|---|---|---|---|---|',
+    `| RTO | ${r.targets.rtoTargetMinutes * 60} s (${r.targets.rtoTargetMinutes} min) | ${fmt(r.achieved.rtoSeconds, 's')} | ${signed(r.variance.rtoSeconds, 's')} | ${r.met.rto ? 'yes' : 'NO'} |`,
+    `| RPO | ${r.targets.rpoTargetSeconds} s | ${fmt(r.achieved.rpoSeconds, 's')} | ${signed(r.variance.rpoSeconds, 's')} | ${r.met.rpo ? 'yes' : 'NO'} |`,
+    `| acknowledged writes lost | — | ${r.achieved.lostWrites ?? 'n/a'} of ${r.achieved.acknowledgedWrites ?? 'n/a'} | | |`,
+    '',
+    'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = T0 − ack time of the oldest acknowledged write missing after recovery (0 when none is lost).',
+    '',
+    '## Timeline',
+    '',
+    `![timeline](${svgFile})`,
+    '',
+    '| when | event |',
+    '|---|---|',
+    ...r.events.map((e) => `| ${e.at} (${rel(e.at)}) | ${e.name}${e.note ? ` — ${e.note}` : ''} |`),
+    '',
+    '| step | start | duration | outcome |',
+    '|---|---|---|---|',
+    ...r.spans.map((s) => `| ${s.kind === 'phase' ? `_${s.name}_` : `\`${s.name}\``} | ${rel(s.start)} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(2)} s`} | ${s.outcome} |`),
+    '',
+    '## Facts',
+    '',
+    ...Object.entries(r.facts).map(([k, v]) => `- ${k}: ${v === null ? '—' : String(v)}`),
+    '',
+    '## Follow-ups',
+    '',
+    ...(r.followUps.length ? r.followUps.map((f) => `- [ ] ${f}`) : ['- none']),
+    '',
+  ];
+  return lines.join('\n');
+}

@@ -1,0 +1,44 @@
+import type pg from 'pg';
+import type { Database, Endpoint } from '../../ports/database.js';
+import type { Notifier } from '../../ports/notifier.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { ValidationReport } from '../../validate/suite.js';
+import type { PitrParams } from './params.js';
+
+/** The ports RB-N-02 runs against. */
+export interface PitrDeps {
+  readonly database: Database;
+  readonly secrets: Secrets;
+  readonly notifier: Notifier;
+  /** Opens a SQL connection to an endpoint (credentials come from the provider). */
+  readonly connect: (endpoint: Endpoint) => Promise<pg.Client>;
+  /**
+   * Plan text for the restore (exact commands or API calls) from the adapter, when it can
+   * tell; the runbook falls back to a description.
+   */
+  readonly planRestore?: (req: { source: string; target: Date | 'latest'; newClusterId: string }) => string[];
+}
+
+/** RB-N-02's state: its parameters plus what each step recorded. */
+export interface PitrState extends PitrParams {
+  newClusterId: string;
+  declaredAt?: string;
+  frozenAt?: string;
+  previousConfig?: Record<string, unknown>;
+  restoredClusterId?: string;
+  restoredEndpoint?: Endpoint;
+  restoredTo?: string;
+  restoreDurationMs?: number;
+  restorePhases?: ReadonlyArray<{ phase: string; durationMs: number }>;
+  abandonedClusters?: string[];
+  validation?: Pick<ValidationReport, 'ok' | 'rowsChecked' | 'durationMs'> & { lines: string[]; mode: string };
+  swappedAt?: string;
+  unfrozenAt?: string;
+  oldClusterBackup?: string;
+  oldClusterStoppedAt?: string;
+  notifiedAt?: string;
+}
+
+export function parseTarget(text: string): Date | 'latest' {
+  return text === 'latest' ? 'latest' : new Date(text);
+}

@@ -1,0 +1,43 @@
+import { readAppConfig } from '../../../lab/app-config.js';
+import type { Step } from '../../../engine/step.js';
+import type { PitrDeps, PitrState } from '../context.js';
+
+/** Declares the incident: notifies, and records when. */
+export function declareIncident(deps: PitrDeps): Step<PitrState> {
+  return {
+    id: 'declare-incident',
+    title: 'Declare SEV: point-in-time restore after logical corruption',
+    plan: (ctx) => [`notify ${deps.notifier.kind}: SEV declared on '${ctx.state.source}' (${ctx.state.reason}); PITR to ${ctx.state.target}`],
+    async run(ctx) {
+      const at = new Date();
+      await deps.notifier.notify({
+        subject: `SEV declared: ${ctx.state.reason} on ${ctx.state.source}`,
+        body: `RB-N-02 execution ${ctx.executionId}: restoring '${ctx.state.source}' to ${ctx.state.target} into '${ctx.state.newClusterId}'. Writes are being frozen.`,
+        severity: 'critical',
+        at,
+      });
+      return { declaredAt: at.toISOString() };
+    },
+  };
+}
+
+/** Sets the application's `global_readonly` flag: the app stops accepting writes. */
+export function freezeWrites(deps: PitrDeps): Step<PitrState> {
+  return {
+    id: 'freeze-writes',
+    title: 'Freeze writes (global_readonly=true)',
+    retry: { attempts: 3, baseDelayMs: 200 },
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true (other keys unchanged)`],
+    async run(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      // Idempotent: a second run keeps the config saved by the first.
+      const previous = ctx.state.previousConfig ?? (cfg as unknown as Record<string, unknown>);
+      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: true });
+      return { frozenAt: new Date().toISOString(), previousConfig: previous };
+    },
+    async verify(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      if (!cfg.global_readonly) throw new Error('global_readonly did not stick');
+    },
+  };
+}

@@ -1,0 +1,62 @@
+import { NotFoundError } from '../../../engine/errors.js';
+import type { Step } from '../../../engine/step.js';
+import type { ClusterInfo } from '../../../ports/database.js';
+import { parseTarget, type PitrDeps, type PitrState } from '../context.js';
+
+/**
+ * Restores the source into a NEW cluster at the target time. Safe to run twice: a cluster of
+ * the same id that is already up and promoted (the previous run finished the restore but died
+ * before journaling it) is reused; a half-made one (the run died mid-restore) is left as it is
+ * for inspection and the restore goes to the next free id (`<id>-2`, …).
+ */
+export function restoreToTime(deps: PitrDeps): Step<PitrState> {
+  return {
+    id: 'restore-to-time',
+    title: 'Restore a new cluster to the target time',
+    timeoutMs: 60 * 60_000,
+    plan(ctx) {
+      const req = { source: ctx.state.source, target: parseTarget(ctx.state.target), newClusterId: ctx.state.newClusterId };
+      const lines = deps.planRestore?.(req);
+      return lines ?? [`${deps.database.kind}: restore '${req.source}' to ${ctx.state.target} into NEW cluster '${req.newClusterId}' (source untouched)`];
+    },
+    async run(ctx) {
+      const target = parseTarget(ctx.state.target);
+      const abandoned: string[] = [...(ctx.state.abandonedClusters ?? [])];
+      let id = ctx.state.newClusterId;
+      for (let n = 2; ; n++) {
+        const existing = await describeOrUndefined(deps, id);
+        if (!existing) break;
+        if (existing.status === 'running' && existing.role === 'primary' && String(existing.details.restoredFrom ?? existing.details.origin ?? '').includes(ctx.state.source)) {
+          ctx.progress(`cluster '${id}' already restored and promoted by an earlier attempt: reusing it`);
+          return { restoredClusterId: id, restoredEndpoint: existing.endpoint, abandonedClusters: abandoned };
+        }
+        ctx.progress(`cluster '${id}' exists but is not a finished restore (status ${existing.status}); leaving it for inspection`);
+        abandoned.push(id);
+        id = `${ctx.state.newClusterId}-${n}`;
+      }
+      const res = await deps.database.restoreToTime({
+        source: ctx.state.source,
+        target,
+        newClusterId: id,
+        onProgress: (p) => ctx.progress(`${p.phase}: ${p.message} (+${(p.elapsedMs / 1000).toFixed(1)} s)`),
+      });
+      return {
+        restoredClusterId: res.cluster.id,
+        restoredEndpoint: res.cluster.endpoint,
+        restoredTo: res.restoredTo.toISOString(),
+        restoreDurationMs: res.durationMs,
+        restorePhases: res.phases,
+        abandonedClusters: abandoned,
+      };
+    },
+  };
+}
+
+async function describeOrUndefined(deps: PitrDeps, id: string): Promise<ClusterInfo | undefined> {
+  try {
+    return await deps.database.describe(id);
+  } catch (err) {
+    if (err instanceof NotFoundError) return undefined;
+    throw err;
+  }
+}

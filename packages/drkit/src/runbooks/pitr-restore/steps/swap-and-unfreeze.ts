@@ -1,0 +1,50 @@
+import { PreconditionError } from '../../../engine/errors.js';
+import type { Step } from '../../../engine/step.js';
+import { readAppConfig } from '../../../lab/app-config.js';
+import type { PitrDeps, PitrState } from '../context.js';
+
+/** Points the application at the restored cluster (it reconnects without a restart). */
+export function swapConnections(deps: PitrDeps): Step<PitrState> {
+  return {
+    id: 'swap-connections',
+    title: 'Swap the application to the restored cluster',
+    destructive: true,
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: db -> endpoint of '${ctx.state.restoredClusterId ?? ctx.state.newClusterId}' (writes stay frozen)`],
+    async run(ctx) {
+      const ep = ctx.state.restoredEndpoint;
+      if (!ep || !ctx.state.restoredClusterId) throw new PreconditionError('no restored cluster recorded');
+      if (ctx.state.validation && !ctx.state.validation.ok && ctx.state.validation.mode === 'expected-checksums') {
+        throw new PreconditionError('validation failed: refusing to swap');
+      }
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      await deps.secrets.put(ctx.state.appConfigSecret, {
+        ...cfg,
+        dbClusterId: ctx.state.restoredClusterId,
+        db: { ...ep, database: cfg.db.database },
+        global_readonly: true,
+      });
+      return { swappedAt: new Date().toISOString() };
+    },
+    async verify(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      if (cfg.dbClusterId !== ctx.state.restoredClusterId) throw new Error('the app config does not name the restored cluster');
+    },
+  };
+}
+
+/** Clears `global_readonly`: the application takes writes again, on the restored cluster. */
+export function unfreezeWrites(deps: PitrDeps): Step<PitrState> {
+  return {
+    id: 'unfreeze-writes',
+    title: 'Unfreeze writes (global_readonly=false)',
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
+    async run(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      if (cfg.dbClusterId !== ctx.state.restoredClusterId) {
+        throw new PreconditionError('refusing to unfreeze: the app does not point at the restored cluster yet');
+      }
+      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: false });
+      return { unfrozenAt: new Date().toISOString() };
+    },
+  };
+}

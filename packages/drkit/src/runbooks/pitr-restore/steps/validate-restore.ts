@@ -1,0 +1,50 @@
+import { readFileSync } from 'node:fs';
+import { PreconditionError } from '../../../engine/errors.js';
+import type { Step } from '../../../engine/step.js';
+import { readAppConfig } from '../../../lab/app-config.js';
+import { APP_TABLES } from '../../../validate/checksums.js';
+import { assertValid, describeReport, snapshotChecksums, verifySnapshot, type ChecksumSnapshot } from '../../../validate/suite.js';
+import type { PitrDeps, PitrState } from '../context.js';
+
+/**
+ * Runs the data-validation suite on the restored cluster. With `expectedChecksums` (taken
+ * before the corruption) every table must match them up to their max key; a mismatch fails
+ * the step and nothing is swapped. Without them, the restored cluster is compared with the
+ * (corrupted) source and the differences are reported for a human, not enforced.
+ */
+export function validateRestore(deps: PitrDeps): Step<PitrState> {
+  return {
+    id: 'validate',
+    title: 'Run the data validation suite (row counts, chunked key hashes)',
+    timeoutMs: 60 * 60_000,
+    plan: (ctx) =>
+      ctx.state.expectedChecksums
+        ? [`compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with ${ctx.state.expectedChecksums} (must match)`]
+        : [`compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with '${ctx.state.source}' (reported, not enforced)`],
+    async run(ctx) {
+      if (!ctx.state.restoredEndpoint) throw new PreconditionError('no restored cluster recorded: the restore step did not finish');
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      const target = await deps.connect({ ...ctx.state.restoredEndpoint, database: cfg.db.database });
+      try {
+        if (ctx.state.expectedChecksums) {
+          const snap = JSON.parse(readFileSync(ctx.state.expectedChecksums, 'utf8')) as ChecksumSnapshot;
+          const rep = await verifySnapshot(snap, target, { boundedByExpected: true, onProgress: (m) => ctx.progress(m) });
+          const lines = describeReport(rep);
+          assertValid(rep);
+          return { validation: { ok: rep.ok, rowsChecked: rep.rowsChecked, durationMs: rep.durationMs, lines, mode: 'expected-checksums' } };
+        }
+        const previous = (ctx.state.previousConfig ?? cfg) as unknown as typeof cfg;
+        const source = await deps.connect(previous.db);
+        try {
+          const snap = await snapshotChecksums(source);
+          const rep = await verifySnapshot(snap, target, { expectedClient: source, onProgress: (m) => ctx.progress(m) });
+          return { validation: { ok: rep.ok, rowsChecked: rep.rowsChecked, durationMs: rep.durationMs, lines: describeReport(rep), mode: 'against-source (informational)' } };
+        } finally {
+          await source.end();
+        }
+      } finally {
+        await target.end();
+      }
+    },
+  };
+}
