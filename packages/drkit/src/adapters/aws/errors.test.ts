@@ -68,6 +68,7 @@ describe('translateAwsError', () => {
     expect(translateAwsError(sdkError('DBClusterAlreadyExistsFault', 400), ctx)).toBeInstanceOf(PreconditionError);
     expect(translateAwsError(sdkError('TableAlreadyExistsException', 400), ctx)).toBeInstanceOf(PreconditionError);
     expect(translateAwsError(sdkError('InvalidDBClusterStateFault', 400), ctx)).toBeInstanceOf(PreconditionError);
+    expect(translateAwsError(sdkError('InvalidObjectState', 403), ctx).hint).toMatch(/Glacier/);
   });
 
   it('GIVEN an unknown 5xx THEN retryable EXTERNAL; an unknown 4xx THEN not retryable', () => {

@@ -138,6 +138,12 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
       hint: 'choose a new identifier; drkit never overwrites an existing resource during a restore',
     });
   }
+  if (name === 'InvalidObjectState') {
+    return new PreconditionError(`${what}: the object version is archived (${name})${msg}`, {
+      ...base,
+      hint: 'restore the version from Glacier / Deep Archive first (s3:RestoreObject), then run the step again',
+    });
+  }
   if (STATE_SUFFIXES.some((s) => name.endsWith(s)) && name.startsWith('Invalid')) {
     return new PreconditionError(`${what}: the resource is not in a state that allows this (${name})${msg}`, {
       ...base,

@@ -1,0 +1,300 @@
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetBucketVersioningCommand,
+  GetObjectCommand,
+  ListObjectVersionsCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
+import type {
+  ApplyOptions,
+  ListVersionsOptions,
+  ManifestEntry,
+  ObjectStore,
+  ObjectStoreCapability,
+  PlanOptions,
+  RestoreAction,
+  RestorePlan,
+  RestoreSummary,
+  VersionEntry,
+  VersionListing,
+} from '../../ports/object-store.js';
+import type { AwsClients } from './clients.js';
+import { awsCall, translateAwsError } from './errors.js';
+import { forEachLimited } from './limit.js';
+import { planPrefixRestore } from './s3-restore-plan.js';
+
+/** Options of {@link S3ObjectStore}. */
+export interface S3ObjectStoreOptions {
+  readonly clients: AwsClients;
+  /** Region of the buckets. @default the factory's default region */
+  readonly region?: string;
+}
+
+const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
+
+/** The object-store port on Amazon S3 (and S3-compatible endpoints such as moto). */
+export class S3ObjectStore implements ObjectStore {
+  readonly kind = 'aws-s3';
+  readonly capabilities: ReadonlySet<ObjectStoreCapability> = new Set<ObjectStoreCapability>([
+    'versioning',
+    'delete-markers',
+    'object-lock',
+    'point-in-time',
+    'manifest-restore',
+  ]);
+  private readonly s3: S3Client;
+
+  constructor(opts: S3ObjectStoreOptions) {
+    this.s3 = opts.clients.s3(opts.region);
+  }
+
+  async listVersions(bucket: string, opts: ListVersionsOptions = {}): Promise<VersionListing> {
+    const prefix = opts.prefix ?? '';
+    const versions: VersionEntry[] = [];
+    const deleteMarkers: VersionEntry[] = [];
+    let keyMarker: string | undefined;
+    let versionIdMarker: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const out = await awsCall({ action: 's3:ListObjectVersions', resource: `s3://${bucket}/${prefix}` }, () =>
+        this.s3.send(
+          new ListObjectVersionsCommand({
+            Bucket: bucket,
+            Prefix: prefix || undefined,
+            MaxKeys: opts.pageSize ?? 1000,
+            KeyMarker: keyMarker,
+            VersionIdMarker: versionIdMarker,
+          }),
+        ),
+      );
+      pages++;
+      for (const v of out.Versions ?? []) versions.push(toEntry(v, false));
+      for (const m of out.DeleteMarkers ?? []) deleteMarkers.push(toEntry(m, true));
+      opts.onPage?.({ versions: out.Versions?.length ?? 0, deleteMarkers: out.DeleteMarkers?.length ?? 0, index: pages - 1 });
+      // A page may hold only delete markers (no Versions at all): truncation is decided by
+      // IsTruncated alone, never by whether Versions was empty.
+      if (!out.IsTruncated) break;
+      if (!out.NextKeyMarker) {
+        throw new DrError('EXTERNAL', `s3:ListObjectVersions on s3://${bucket}/${prefix}: truncated page without NextKeyMarker`);
+      }
+      keyMarker = out.NextKeyMarker;
+      versionIdMarker = out.NextVersionIdMarker;
+    }
+    return { bucket, prefix, versions, deleteMarkers, pages };
+  }
+
+  async getObject(bucket: string, key: string, versionId?: string): Promise<Uint8Array> {
+    const out = await awsCall({ action: 's3:GetObject', resource: objectUrl(bucket, key, versionId) }, () =>
+      this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+    );
+    if (!out.Body) throw new NotFoundError(`s3:GetObject on ${objectUrl(bucket, key, versionId)}: no body`);
+    return await out.Body.transformToByteArray();
+  }
+
+  async restoreVersion(bucket: string, key: string, versionId: string): Promise<void> {
+    await awsCall({ action: 's3:CopyObject', resource: objectUrl(bucket, key, versionId) }, () =>
+      this.s3.send(
+        new CopyObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          CopySource: copySource(bucket, key, versionId),
+          // COPY keeps the old version's Content-Type and user metadata; the seed's REPLACE
+          // would silently drop them.
+          MetadataDirective: 'COPY',
+        }),
+      ),
+    );
+  }
+
+  async undelete(bucket: string, key: string): Promise<string[]> {
+    const { versions, deleteMarkers } = await this.listVersions(bucket, { prefix: key });
+    const newest = newestOf(versions.filter((v) => v.key === key));
+    if (!newest) throw new NotFoundError(`s3://${bucket}/${key} has no object version to undelete`);
+    const above = deleteMarkers.filter((m) => m.key === key && m.lastModified.getTime() >= newest.lastModified.getTime());
+    for (const m of above) await this.deleteVersion(bucket, key, m.versionId);
+    return above.map((m) => m.versionId);
+  }
+
+  async planRestoreToTime(bucket: string, prefix: string, at: Date, opts: PlanOptions = {}): Promise<RestorePlan> {
+    const listing = await this.listVersions(bucket, { prefix, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
+    const { actions, warnings } = planPrefixRestore(listing.versions, listing.deleteMarkers, at, { preferCopy: opts.preferCopy ?? false });
+    warnings.push(...archivedWarnings(actions, listing.versions));
+    return { bucket, prefix, at, actions, warnings };
+  }
+
+  async planRestoreFromManifest(bucket: string, entries: ReadonlyArray<ManifestEntry>, opts: PlanOptions = {}): Promise<RestorePlan> {
+    const actions: RestoreAction[] = new Array(entries.length);
+    const missing: string[] = [];
+    const all: VersionEntry[] = [];
+    await forEachLimited(entries, opts.concurrency ?? 16, async (e, i) => {
+      const { versions, deleteMarkers } = await this.listVersions(bucket, { prefix: e.key });
+      const vs = versions.filter((v) => v.key === e.key);
+      const target = vs.find((v) => v.versionId === e.versionId);
+      if (!target) {
+        missing.push(`${e.key},${e.versionId}`);
+        actions[i] = { kind: 'none', key: e.key, reason: 'unchanged' };
+        return;
+      }
+      all.push(target);
+      const history = [...vs, ...deleteMarkers.filter((m) => m.key === e.key)].sort(
+        (a, b) => b.lastModified.getTime() - a.lastModified.getTime() || Number(b.isLatest) - Number(a.isLatest),
+      );
+      const latest = history[0]!;
+      const isMarker = (x: VersionEntry) => x.etag === undefined;
+      const above = history.slice(0, history.indexOf(target));
+      if (latest === target) actions[i] = { kind: 'none', key: e.key, reason: 'unchanged' };
+      else if (!isMarker(latest) && latest.etag === target.etag && latest.size === target.size) {
+        actions[i] = { kind: 'none', key: e.key, reason: 'already-restored' };
+      } else if (!opts.preferCopy && above.every(isMarker)) {
+        actions[i] = {
+          kind: 'remove-delete-markers',
+          key: e.key,
+          versionId: e.versionId,
+          deleteMarkerVersionIds: above.map((m) => m.versionId),
+          reason: 'undelete',
+        };
+      } else actions[i] = { kind: 'copy', key: e.key, versionId: e.versionId, reason: 'manifest' };
+    });
+    if (missing.length > 0) {
+      throw new PreconditionError(`${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}`, {
+        hint: 'fix or remove these lines; nothing was restored',
+        details: { missing: missing.slice(0, 50) },
+      });
+    }
+    return { bucket, actions, warnings: archivedWarnings(actions, all) };
+  }
+
+  describePlan(plan: RestorePlan): string[] {
+    const b = plan.bucket;
+    const lines: string[] = [];
+    for (const a of plan.actions) {
+      switch (a.kind) {
+        case 'copy':
+          lines.push(`s3:CopyObject Bucket=${b} Key=${a.key} CopySource=${copySource(b, a.key, a.versionId)} MetadataDirective=COPY  # ${a.reason}`);
+          break;
+        case 'remove-delete-markers':
+          for (const id of a.deleteMarkerVersionIds) lines.push(`s3:DeleteObject Bucket=${b} Key=${a.key} VersionId=${id}  # remove delete marker (${a.reason})`);
+          break;
+        case 'delete':
+          lines.push(`s3:DeleteObject Bucket=${b} Key=${a.key}  # put a delete marker (${a.reason})`);
+          break;
+        case 'none':
+          break;
+      }
+    }
+    return lines;
+  }
+
+  async applyRestorePlan(plan: RestorePlan, opts: ApplyOptions = {}): Promise<RestoreSummary> {
+    const started = Date.now();
+    const dryRun = opts.dryRun ?? false;
+    const todo = plan.actions.filter((a) => a.kind !== 'none');
+    if (todo.some((a) => a.kind === 'delete')) await this.assertVersioningEnabled(plan.bucket);
+    const restored: string[] = [];
+    const deleted: string[] = [];
+    const skipped = plan.actions.filter((a) => a.kind === 'none').map((a) => ({ key: a.key, reason: a.reason }));
+    const failed: Array<{ key: string; code: string; message: string; retryable: boolean }> = [];
+    let done = 0;
+    await forEachLimited(
+      todo,
+      opts.concurrency ?? 16,
+      async (a) => {
+        try {
+          if (!dryRun) await this.applyOne(plan.bucket, a);
+          (a.kind === 'delete' ? deleted : restored).push(a.key);
+        } catch (err) {
+          const e = translateAwsError(err, { action: `restore ${a.kind}`, resource: objectUrl(plan.bucket, a.key) });
+          failed.push({ key: a.key, code: e.code, message: e.message, retryable: e.retryable });
+        }
+        done++;
+        opts.onProgress?.({ done, total: todo.length, failed: failed.length, key: a.key });
+      },
+      opts.signal,
+    );
+    return { bucket: plan.bucket, dryRun, restored, deleted, skipped, failed, durationMs: Date.now() - started };
+  }
+
+  private async applyOne(bucket: string, a: RestoreAction): Promise<void> {
+    switch (a.kind) {
+      case 'copy':
+        return await this.restoreVersion(bucket, a.key, a.versionId);
+      case 'remove-delete-markers':
+        for (const id of a.deleteMarkerVersionIds) await this.deleteVersion(bucket, a.key, id);
+        return;
+      case 'delete':
+        await awsCall({ action: 's3:DeleteObject', resource: objectUrl(bucket, a.key) }, () =>
+          this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: a.key })),
+        );
+        return;
+      case 'none':
+        return;
+    }
+  }
+
+  /** Deletes one version id; only ever called with delete-marker ids. */
+  private async deleteVersion(bucket: string, key: string, versionId: string): Promise<void> {
+    await awsCall({ action: 's3:DeleteObject', resource: objectUrl(bucket, key, versionId) }, () =>
+      this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+    );
+  }
+
+  /** On an unversioned bucket a DeleteObject is permanent: refuse before doing any. */
+  private async assertVersioningEnabled(bucket: string): Promise<void> {
+    const out = await awsCall({ action: 's3:GetBucketVersioning', resource: `s3://${bucket}` }, () =>
+      this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket })),
+    );
+    if (out.Status !== 'Enabled') {
+      throw new PreconditionError(`s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`, {
+        hint: 'enable versioning on the bucket; drkit never deletes objects permanently',
+      });
+    }
+  }
+}
+
+function toEntry(
+  e: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean; ETag?: string; Size?: number; StorageClass?: string },
+  marker: boolean,
+): VersionEntry {
+  return {
+    key: e.Key ?? '',
+    versionId: e.VersionId ?? 'null',
+    lastModified: e.LastModified ?? new Date(0),
+    isLatest: e.IsLatest ?? false,
+    ...(marker ? {} : { etag: e.ETag ?? '', size: e.Size ?? 0, ...(e.StorageClass ? { storageClass: e.StorageClass } : {}) }),
+  };
+}
+
+function newestOf(vs: ReadonlyArray<VersionEntry>): VersionEntry | undefined {
+  return vs.reduce<VersionEntry | undefined>(
+    (best, v) => (!best || v.lastModified > best.lastModified || (v.isLatest && v.lastModified.getTime() === best.lastModified.getTime()) ? v : best),
+    undefined,
+  );
+}
+
+function archivedWarnings(actions: ReadonlyArray<RestoreAction>, versions: ReadonlyArray<VersionEntry>): string[] {
+  const byId = new Map(versions.map((v) => [`${v.key}\u0000${v.versionId}`, v]));
+  const out: string[] = [];
+  for (const a of actions) {
+    if (a.kind !== 'copy') continue;
+    const v = byId.get(`${a.key}\u0000${a.versionId}`);
+    if (v?.storageClass && ARCHIVED.has(v.storageClass)) {
+      out.push(`${a.key}: version ${a.versionId} is in ${v.storageClass}; restore it from the archive tier first or the copy fails`);
+    }
+    if (v?.size !== undefined && v.size > 5 * 1024 ** 3) {
+      out.push(`${a.key}: version ${a.versionId} is over 5 GiB; CopyObject cannot copy it in one call`);
+    }
+  }
+  return out;
+}
+
+/** `bucket/key?versionId=…` with the key URL-encoded, as CopySource requires. */
+export function copySource(bucket: string, key: string, versionId: string): string {
+  const k = key.split('/').map(encodeURIComponent).join('/');
+  return `${bucket}/${k}?versionId=${encodeURIComponent(versionId)}`;
+}
+
+function objectUrl(bucket: string, key: string, versionId?: string): string {
+  return `s3://${bucket}/${key}${versionId ? `?versionId=${versionId}` : ''}`;
+}

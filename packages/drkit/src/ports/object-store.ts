@@ -1,0 +1,184 @@
+/**
+ * The object-store port: a versioned bucket (S3, or the moto server in the lab) whose objects
+ * can be listed by version, restored to a prior version, undeleted, and rolled back as a whole
+ * prefix to a point in time.
+ *
+ * Contract for every implementation:
+ * - Nothing here ever deletes an object *version* permanently. Restores write new versions
+ *   (copies) or delete markers; "undelete" removes delete markers only. Locked versions
+ *   (Object Lock) are therefore never touched.
+ * - A missing bucket is a `NotFoundError`; `getObject` of a key whose latest version is a
+ *   delete marker (or that never existed) is a `NotFoundError`.
+ * - `applyRestorePlan` with `dryRun` makes no mutating call; without it, it is safe to run
+ *   twice: planning again after a complete run yields only `none` actions.
+ * - One failed key never aborts the others: failures are reported in the summary.
+ */
+export interface ObjectStore {
+  /** Adapter name, e.g. `aws-s3`. */
+  readonly kind: string;
+  /** What this backend can do; runbooks check before calling. */
+  readonly capabilities: ReadonlySet<ObjectStoreCapability>;
+
+  /**
+   * Every version and delete marker under `prefix`, following every page (including pages
+   * that hold only delete markers). Entries of one key are newest first.
+   * @throws NotFoundError when the bucket does not exist
+   */
+  listVersions(bucket: string, opts?: ListVersionsOptions): Promise<VersionListing>;
+
+  /** The body of the latest (or the given) version. @throws NotFoundError */
+  getObject(bucket: string, key: string, versionId?: string): Promise<Uint8Array>;
+
+  /**
+   * Restores a prior version by copying it over the latest (a new version with the same
+   * content and metadata). @throws NotFoundError when the version does not exist
+   */
+  restoreVersion(bucket: string, key: string, versionId: string): Promise<void>;
+
+  /**
+   * Undeletes a key by removing the delete markers above its newest object version.
+   * Returns the version ids of the removed markers (empty when the key was not deleted).
+   * @throws NotFoundError when the key has no object version to revive
+   */
+  undelete(bucket: string, key: string): Promise<string[]>;
+
+  /**
+   * Plans restoring every key under `prefix` to its state at `at`: the newest version at or
+   * before `at` per key; keys deleted at `at` or created after it are deleted (a delete
+   * marker). Read-only.
+   */
+  planRestoreToTime(bucket: string, prefix: string, at: Date, opts?: PlanOptions): Promise<RestorePlan>;
+
+  /** Plans restoring each listed key to the listed version (a CSV manifest). Read-only. */
+  planRestoreFromManifest(bucket: string, entries: ReadonlyArray<ManifestEntry>, opts?: PlanOptions): Promise<RestorePlan>;
+
+  /** The exact API calls `applyRestorePlan` would make, one line each (for dry-run). */
+  describePlan(plan: RestorePlan): string[];
+
+  /** Carries out a plan with bounded concurrency, reporting progress. */
+  applyRestorePlan(plan: RestorePlan, opts?: ApplyOptions): Promise<RestoreSummary>;
+}
+
+export type ObjectStoreCapability = 'versioning' | 'delete-markers' | 'object-lock' | 'point-in-time' | 'manifest-restore';
+
+export interface ListVersionsOptions {
+  /** Only keys starting with this. @default '' (whole bucket) */
+  readonly prefix?: string;
+  /** Entries per listing page (S3 MaxKeys). @default 1000 */
+  readonly pageSize?: number;
+  /** Called after each page with its counts. */
+  readonly onPage?: (page: { readonly versions: number; readonly deleteMarkers: number; readonly index: number }) => void;
+}
+
+/** One object version or delete marker. */
+export interface VersionEntry {
+  readonly key: string;
+  readonly versionId: string;
+  readonly lastModified: Date;
+  readonly isLatest: boolean;
+  /** Object versions only. */
+  readonly etag?: string;
+  /** Object versions only. */
+  readonly size?: number;
+  /** Object versions only, e.g. `STANDARD`, `GLACIER`. */
+  readonly storageClass?: string;
+}
+
+export interface VersionListing {
+  readonly bucket: string;
+  readonly prefix: string;
+  readonly versions: ReadonlyArray<VersionEntry>;
+  readonly deleteMarkers: ReadonlyArray<VersionEntry>;
+  /** Listing pages read. */
+  readonly pages: number;
+}
+
+/** One line of a restore manifest (the seed's `s3-restore-list.sh` CSV: key,versionId). */
+export interface ManifestEntry {
+  readonly key: string;
+  readonly versionId: string;
+}
+
+/** What to do to one key. */
+export type RestoreAction =
+  | {
+      /** Copy `versionId` over the latest version. */
+      readonly kind: 'copy';
+      readonly key: string;
+      readonly versionId: string;
+      readonly reason: 'overwritten-after-t' | 'deleted-after-t' | 'manifest';
+    }
+  | {
+      /** Remove delete markers so `versionId` (already the newest object version) is current again. */
+      readonly kind: 'remove-delete-markers';
+      readonly key: string;
+      readonly versionId: string;
+      readonly deleteMarkerVersionIds: ReadonlyArray<string>;
+      readonly reason: 'deleted-after-t' | 'undelete';
+    }
+  | {
+      /** Put a delete marker (never a permanent delete): the key did not exist at T. */
+      readonly kind: 'delete';
+      readonly key: string;
+      readonly reason: 'created-after-t' | 'deleted-at-t';
+    }
+  | {
+      /** Nothing to do. */
+      readonly kind: 'none';
+      readonly key: string;
+      readonly reason: 'unchanged' | 'already-restored' | 'absent-at-t-and-now';
+    };
+
+export interface RestorePlan {
+  readonly bucket: string;
+  /** The point in time, for a point-in-time plan. */
+  readonly at?: Date;
+  readonly prefix?: string;
+  readonly actions: ReadonlyArray<RestoreAction>;
+  /** Things the operator must know (ambiguous ordering, archived versions…). */
+  readonly warnings: ReadonlyArray<string>;
+}
+
+export interface PlanOptions {
+  /** Listing page size. @default 1000 */
+  readonly pageSize?: number;
+  /**
+   * Restore deleted keys by copying the old version instead of removing delete markers
+   * (for buckets whose policy denies `s3:DeleteObjectVersion`). @default false
+   */
+  readonly preferCopy?: boolean;
+  /** Concurrency of the look-ups a manifest plan makes. @default 16 */
+  readonly concurrency?: number;
+}
+
+export interface ApplyOptions {
+  /** Keys worked on at once. @default 16 */
+  readonly concurrency?: number;
+  /** Make no mutating call; report what would be done. @default false */
+  readonly dryRun?: boolean;
+  /** Called after each key. */
+  readonly onProgress?: (p: RestoreProgress) => void;
+  /** Stops starting new keys when aborted. */
+  readonly signal?: AbortSignal;
+}
+
+export interface RestoreProgress {
+  readonly done: number;
+  readonly total: number;
+  readonly failed: number;
+  readonly key: string;
+}
+
+export interface RestoreSummary {
+  readonly bucket: string;
+  readonly dryRun: boolean;
+  /** Keys brought back to a prior version (copied or undeleted). */
+  readonly restored: ReadonlyArray<string>;
+  /** Keys given a delete marker because they did not exist at T. */
+  readonly deleted: ReadonlyArray<string>;
+  /** Keys left as they were, with why. */
+  readonly skipped: ReadonlyArray<{ readonly key: string; readonly reason: string }>;
+  /** Keys whose action failed, with the translated error. */
+  readonly failed: ReadonlyArray<{ readonly key: string; readonly code: string; readonly message: string; readonly retryable: boolean }>;
+  readonly durationMs: number;
+}
