@@ -110,6 +110,13 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
       hint: 'pick a time between the earliest and latest restorable times (`drkit db window`), or use "latest"',
     });
   }
+  // S3 answers 403 for an archived version: check before the generic access-denied rule.
+  if (name === 'InvalidObjectState') {
+    return new PreconditionError(`${what}: the object version is archived (${name})${msg}`, {
+      ...base,
+      hint: 'restore the version from Glacier / Deep Archive first (s3:RestoreObject), then run the step again',
+    });
+  }
   if (THROTTLED_NAMES.has(name) || status === 429) {
     return new DrError('THROTTLED', `${what} was throttled by AWS (${name})${msg}`, {
       ...base,
@@ -136,12 +143,6 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
     return new PreconditionError(`${what}: already exists (${name})${msg}`, {
       ...base,
       hint: 'choose a new identifier; drkit never overwrites an existing resource during a restore',
-    });
-  }
-  if (name === 'InvalidObjectState') {
-    return new PreconditionError(`${what}: the object version is archived (${name})${msg}`, {
-      ...base,
-      hint: 'restore the version from Glacier / Deep Archive first (s3:RestoreObject), then run the step again',
     });
   }
   if (STATE_SUFFIXES.some((s) => name.endsWith(s)) && name.startsWith('Invalid')) {
