@@ -10,6 +10,11 @@ import { UsageError } from '../engine/errors.js';
 export interface TableChecksum {
   readonly table: string;
   readonly key: string;
+  /**
+   * The version column the row hashes cover; comparisons must hash the same column. Absent in
+   * snapshot files written before it was recorded. @default 'updated_at'
+   */
+  readonly version?: string;
   readonly rowCount: number;
   /** Largest key seen (null for an empty table). Comparisons can be bounded by it. */
   readonly maxKey: string | null;
@@ -93,7 +98,7 @@ export async function checksumTable(
     from = row.to_key;
     if (row.rows < chunkRows) break;
   }
-  return { table: spec.table, key: spec.key ?? 'id', rowCount, maxKey: from, chunks };
+  return { table: spec.table, key: spec.key ?? 'id', version: spec.version ?? 'updated_at', rowCount, maxKey: from, chunks };
 }
 
 /** Checksums of a key range (fromKey, toKey] on any database, for comparing against a chunk. */

@@ -46,7 +46,7 @@ export interface CompareOptions {
  * database, chunk by chunk, using the expected chunks' key ranges on the target.
  */
 export async function compareTable(expected: TableChecksum, target: pg.ClientBase, opts: CompareOptions = {}): Promise<TableComparison> {
-  const spec: TableSpec = opts.spec ?? { table: expected.table, key: expected.key };
+  const spec: TableSpec = opts.spec ?? { table: expected.table, key: expected.key, version: expected.version ?? 'updated_at' };
   let actualRows = 0;
   let differing = 0;
   let first: ChunkChecksum | undefined;
