@@ -14,7 +14,9 @@ export function validateCommand(): Command {
       const { out } = cliContext(c);
       const tables = o.tables.split(',').map((t) => ({ table: t.trim() }));
       const rep = await validateDatabases(o.source, o.target, tables, { chunkRows: o.chunkRows, onProgress: (m) => out.progress(m) });
-      out.result(rep);
+      // --json prints one document: the report, or on a mismatch the error (exit 11), whose
+      // details carry the per-table comparisons; printing both would not parse.
+      if (rep.ok) out.result(rep);
       for (const l of describeReport(rep)) out.info(l);
       assertValid(rep);
     });
