@@ -41,6 +41,32 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        regions: z
+          .object({
+            /** Build region B as a streaming hot standby of region A. @default true */
+            standby: z.boolean().default(true),
+            /** Commits on the primary wait for the standby (RPO 0 on failover). @default false */
+            synchronous: z.boolean().default(false),
+            /** App tasks in region A (primary). @default 2 */
+            appTasksA: z.number().int().min(1).max(8).default(2),
+            /** Warm app tasks in region B; a failover scales B up to appTasksA. @default 1 */
+            appTasksB: z.number().int().min(0).max(8).default(1),
+          })
+          .strict()
+          .prefault({}),
+        healthCheck: z
+          .object({
+            /** Milliseconds between health checks (front door and detector). @default 1000 */
+            intervalMs: z.number().int().min(100).max(60_000).default(1000),
+            /** Consecutive failures that mark a target down and declare the incident. @default 3 */
+            failureThreshold: z.number().int().min(1).max(10).default(3),
+            /** Consecutive successes that mark a target up again. @default 2 */
+            rise: z.number().int().min(1).max(10).default(2),
+            /** A check slower than this fails. @default 500 */
+            timeoutMs: z.number().int().min(50).max(30_000).default(500),
+          })
+          .strict()
+          .prefault({}),
         workload: z
           .object({
             /** Order writes per second from the workload generator. @default 20 */
