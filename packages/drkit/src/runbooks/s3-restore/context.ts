@@ -1,0 +1,78 @@
+import { readFile } from 'node:fs/promises';
+import { CapabilityError, UsageError } from '../../engine/errors.js';
+import type { Cdn } from '../../ports/cdn.js';
+import type { Notifier } from '../../ports/notifier.js';
+import type { ObjectStore, RestorePlan } from '../../ports/object-store.js';
+import { parseRestoreManifest } from './manifest.js';
+import type { S3RestoreParams } from './params.js';
+
+/** The ports RB-N-03 runs against. */
+export interface S3RestoreDeps {
+  readonly store: ObjectStore;
+  /** Purges restored paths; the invalidate step is skipped without it. */
+  readonly cdn?: Cdn;
+  /** Tells people the outcome; the notify step is skipped without it. */
+  readonly notifier?: Notifier;
+}
+
+/** RB-N-03's state: its parameters plus what each step recorded. */
+export interface S3RestoreState extends S3RestoreParams {
+  listedVersions?: number;
+  listedDeleteMarkers?: number;
+  listedPages?: number;
+  plannedActions?: Record<string, number>;
+  planWarnings?: string[];
+  /** Keys the plan changes, recorded before anything is changed (for the CDN purge). */
+  changedKeys?: string[];
+  /** More keys changed than `wildcardAbove`: purge the whole prefix. */
+  invalidateWildcard?: boolean;
+  restoredCount?: number;
+  deletedCount?: number;
+  skippedCount?: number;
+  restoreDurationMs?: number;
+  invalidationIds?: string[];
+  verifiedAt?: string;
+  notifiedAt?: string;
+}
+
+/** The point in time of a point-in-time run. @throws UsageError */
+export function restorePoint(s: S3RestoreParams): Date {
+  const at = new Date(s.at ?? '');
+  if (Number.isNaN(at.getTime()) || !/(Z|[+-]\d\d:?\d\d)$/.test(s.at ?? '')) {
+    throw new UsageError(`at=${s.at}: not an ISO-8601 instant with a zone`, { hint: 'e.g. at=2025-11-06T12:30:00Z' });
+  }
+  if (at.getTime() > Date.now()) throw new UsageError(`at=${s.at} is in the future`);
+  return at;
+}
+
+/** Plans the restore from the store's current state (read-only). */
+export async function makePlan(deps: S3RestoreDeps, s: S3RestoreParams): Promise<RestorePlan> {
+  const opts = { preferCopy: s.preferCopy, pageSize: s.pageSize, concurrency: s.concurrency };
+  if (s.manifest !== undefined) {
+    need(deps.store, 'manifest-restore');
+    const entries = parseRestoreManifest(await readFile(s.manifest, 'utf8'), s.manifest);
+    return await deps.store.planRestoreFromManifest(s.bucket, entries, opts);
+  }
+  need(deps.store, 'point-in-time');
+  return await deps.store.planRestoreToTime(s.bucket, s.prefix, restorePoint(s), opts);
+}
+
+function need(store: ObjectStore, cap: 'manifest-restore' | 'point-in-time'): void {
+  if (!store.capabilities.has(cap)) {
+    throw new CapabilityError(`object store ${store.kind} cannot do ${cap} restores`, { hint: 'bind an adapter that declares it (aws-s3 does)' });
+  }
+}
+
+/** Counts of plan actions by kind. */
+export function countActions(plan: RestorePlan): Record<string, number> {
+  const out: Record<string, number> = { copy: 0, 'remove-delete-markers': 0, delete: 0, none: 0 };
+  for (const a of plan.actions) out[a.kind] = (out[a.kind] ?? 0) + 1;
+  return out;
+}
+
+/** CDN paths for the changed keys (or the prefix wildcard). */
+export function cdnPaths(s: S3RestoreState): string[] {
+  const base = s.cdnPathPrefix.endsWith('/') ? s.cdnPathPrefix : `${s.cdnPathPrefix}/`;
+  if (s.invalidateWildcard) return [`${base}${s.prefix}*`];
+  return (s.changedKeys ?? []).map((k) => base + k.split('/').map(encodeURIComponent).join('/'));
+}

@@ -1,0 +1,24 @@
+import type { Step } from '../../../engine/step.js';
+import type { S3RestoreDeps, S3RestoreState } from '../context.js';
+
+/** Step 1 (seed: `aws s3api list-object-versions`): reads every version and delete marker. */
+export function listVersions(deps: S3RestoreDeps): Step<S3RestoreState> {
+  return {
+    id: 'list-versions',
+    title: 'List object versions and delete markers',
+    retry: { attempts: 3 },
+    plan: ({ state: s }) => [
+      `${deps.store.kind}: s3:ListObjectVersions Bucket=${s.bucket} Prefix=${s.prefix || '(none)'} MaxKeys=${s.pageSize} (every page, KeyMarker/VersionIdMarker)`,
+    ],
+    async run({ state: s, progress }) {
+      const l = await deps.store.listVersions(s.bucket, {
+        prefix: s.manifest === undefined ? s.prefix : '',
+        pageSize: s.pageSize,
+        onPage: (p) => {
+          if (p.index % 10 === 9) progress(`listed ${p.index + 1} pages`);
+        },
+      });
+      return { listedVersions: l.versions.length, listedDeleteMarkers: l.deleteMarkers.length, listedPages: l.pages };
+    },
+  };
+}
