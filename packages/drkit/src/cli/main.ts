@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { exitCodeFor, exitCodeTable, UsageError } from '../engine/errors.js';
 import { Output } from './output.js';
 import { configCommand } from './commands/config.js';
+import { costCommand } from './commands/cost.js';
 import { drillCommand } from './commands/drill.js';
 import { labCommand } from './commands/lab.js';
 import { runbookCommand } from './commands/runbook.js';
@@ -24,6 +25,7 @@ export function buildProgram(): Command {
   program.addCommand(drillCommand());
   program.addCommand(validateCommand());
   program.addCommand(configCommand());
+  program.addCommand(costCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }
