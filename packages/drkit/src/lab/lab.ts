@@ -7,6 +7,7 @@ import { freePort } from '../util/net.js';
 import { readAppConfig, writeAppConfig, APP_CONFIG_SECRET } from './app-config.js';
 import type { LabProvider } from './provider.js';
 import { applySchema, seedData, type SeedSize } from './schema.js';
+import { stopRegionProcesses } from './regions.js';
 
 /** The lab's own record of what `lab up` built. */
 export interface LabState {
@@ -112,6 +113,8 @@ export async function labStatus(p: LabProvider): Promise<{
 
 /** `drkit lab down`: stops every cluster; with `destroy`, removes the lab's state directory. */
 export async function labDown(p: LabProvider, opts: { destroy?: boolean; progress?: (m: string) => void } = {}): Promise<void> {
+  // The front door and app tasks first: they hold connections to the clusters.
+  await stopRegionProcesses(p);
   for (const c of p.clusters.list()) {
     if (p.clusters.isRunning(c.id)) {
       opts.progress?.(`stopping ${c.id}`);

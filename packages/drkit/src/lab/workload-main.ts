@@ -13,14 +13,16 @@ const { values } = parseArgs({
     log: { type: 'string' },
     rate: { type: 'string', default: '20' },
     'max-user-id': { type: 'string', default: '100' },
+    'front-door': { type: 'string' },
   },
 });
-if (!values['secrets-dir'] || !values.log) {
-  process.stderr.write('usage: workload-main --secrets-dir DIR --log FILE [--rate N] [--max-user-id N]\n');
+if ((!values['secrets-dir'] && !values['front-door']) || !values.log) {
+  process.stderr.write('usage: workload-main (--secrets-dir DIR | --front-door URL) --log FILE [--rate N] [--max-user-id N]\n');
   process.exit(2);
 }
 const gen = new WorkloadGenerator({
-  secrets: new FileSecrets(values['secrets-dir']),
+  ...(values['secrets-dir'] ? { secrets: new FileSecrets(values['secrets-dir']) } : {}),
+  ...(values['front-door'] ? { frontDoor: values['front-door'] } : {}),
   logFile: values.log,
   writesPerSecond: Number(values.rate),
   maxUserId: Number(values['max-user-id']),

@@ -21,10 +21,15 @@ export interface WorkloadProcess {
   stop(): Promise<void>;
 }
 
-export async function startWorkloadProcess(opts: { secretsDir: string; logFile: string; rate: number; maxUserId: number }): Promise<WorkloadProcess> {
+/**
+ * Starts the workload generator: direct-DB mode with `secretsDir`, HTTP mode (through the
+ * front door) with `frontDoor`.
+ */
+export async function startWorkloadProcess(opts: { secretsDir?: string; frontDoor?: string; logFile: string; rate: number; maxUserId: number }): Promise<WorkloadProcess> {
+  const mode = opts.frontDoor ? ['--front-door', opts.frontDoor] : ['--secrets-dir', opts.secretsDir ?? ''];
   const child: ChildProcess = spawn(
     process.execPath,
-    [workloadEntry(), '--secrets-dir', opts.secretsDir, '--log', opts.logFile, '--rate', String(opts.rate), '--max-user-id', String(opts.maxUserId)],
+    [workloadEntry(), ...mode, '--log', opts.logFile, '--rate', String(opts.rate), '--max-user-id', String(opts.maxUserId)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {

@@ -7,13 +7,19 @@ import { readAppConfig, type AppConfig } from './app-config.js';
 
 /** One line of the workload's log: every acknowledged write, every failure, every refusal. */
 export type WorkloadRecord =
-  | { readonly type: 'ack'; readonly seq: number; readonly ref: string; readonly id: string; readonly at: string; readonly cluster: string }
+  | { readonly type: 'ack'; readonly seq: number; readonly ref: string; readonly id: string; readonly at: string; readonly cluster: string; readonly task?: string }
   | { readonly type: 'fail'; readonly seq: number; readonly ref: string; readonly at: string; readonly cluster: string; readonly error: string }
   | { readonly type: 'refused'; readonly seq: number; readonly at: string; readonly reason: 'global_readonly' }
   | { readonly type: 'switch'; readonly at: string; readonly cluster: string };
 
 export interface WorkloadOptions {
-  readonly secrets: Secrets;
+  /** Where the DB endpoint is read from (direct-DB mode). */
+  readonly secrets?: Secrets;
+  /**
+   * HTTP mode: the front door's URL. Orders are POSTed to `/orders` with the client ref in the
+   * body; an ack is HTTP 201 carrying the row. @default direct-DB mode
+   */
+  readonly frontDoor?: string;
   /** JSONL file the records go to. */
   readonly logFile: string;
   /** Target rate of order writes. */
@@ -44,6 +50,7 @@ export class WorkloadGenerator {
   readonly stats = { acks: 0, fails: 0, refused: 0 };
 
   constructor(private readonly opts: WorkloadOptions) {
+    if (!opts.secrets && !opts.frontDoor) throw new Error('WorkloadGenerator: give secrets (direct-DB mode) or frontDoor (HTTP mode)');
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
   }
 
@@ -81,7 +88,7 @@ export class WorkloadGenerator {
     const refresh = this.opts.configRefreshMs ?? 200;
     if (!this.cfg || Date.now() - this.cfgReadAt >= refresh) {
       try {
-        this.cfg = await readAppConfig(this.opts.secrets);
+        this.cfg = await readAppConfig(this.opts.secrets!);
         this.cfgReadAt = Date.now();
       } catch {
         // Keep the last known config: a config store hiccup is not a DB outage.
@@ -117,6 +124,7 @@ export class WorkloadGenerator {
   }
 
   private async writeOnce(): Promise<void> {
+    if (this.opts.frontDoor) return await this.postOnce(this.opts.frontDoor);
     const seq = ++this.seq;
     const cfg = await this.config();
     if (!cfg) return;
@@ -141,6 +149,36 @@ export class WorkloadGenerator {
       this.client = undefined;
       void dead?.end().catch(() => undefined);
       this.log({ type: 'fail', seq, ref, at: new Date().toISOString(), cluster: cfg.dbClusterId, error: (err as Error).message.slice(0, 200) });
+    }
+  }
+
+  /** HTTP mode: one order through the front door, as a browser or API client would. */
+  private async postOnce(base: string): Promise<void> {
+    const seq = ++this.seq;
+    const ref = randomUUID();
+    const userId = 1 + (seq % Math.max(1, this.opts.maxUserId));
+    try {
+      const r = await fetch(`${base}/orders`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user_id: userId, amount_cents: (seq * 37) % 100000, client_ref: ref }),
+        signal: AbortSignal.timeout((this.opts.timeoutMs ?? 1000) * 2),
+      });
+      const body = (await r.json().catch(() => ({}))) as { order?: { id: string; client_ref: string }; cluster?: string; error?: string };
+      const at = new Date().toISOString();
+      if (r.status === 201 && body.order?.client_ref === ref) {
+        this.stats.acks++;
+        this.log({ type: 'ack', seq, ref, id: body.order.id, at, cluster: body.cluster ?? '?', task: r.headers.get('x-drkit-task') ?? '?' });
+      } else if (r.status === 503 && body.error === 'global_readonly') {
+        this.stats.refused++;
+        this.log({ type: 'refused', seq, at, reason: 'global_readonly' });
+      } else {
+        this.stats.fails++;
+        this.log({ type: 'fail', seq, ref, at, cluster: body.cluster ?? '?', error: `HTTP ${r.status} ${body.error ?? ''}`.trim().slice(0, 200) });
+      }
+    } catch (err) {
+      this.stats.fails++;
+      this.log({ type: 'fail', seq, ref, at: new Date().toISOString(), cluster: '?', error: (err as Error).message.slice(0, 200) });
     }
   }
 }

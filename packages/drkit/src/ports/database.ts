@@ -47,6 +47,45 @@ export interface Database {
    */
   promote?(clusterId: string): Promise<{ readonly durationMs: number }>;
 
+  /** Standbys streaming from a primary and their lag in bytes and seconds (capability `replicas`). */
+  replication?(primaryId: string): Promise<ReplicationStatus>;
+
+  /**
+   * Makes commits on `primaryId` wait until one of `standbyIds` has them (RPO 0), or turns that
+   * off with an empty list. Idempotent. Never carried to a standby or a restored copy.
+   */
+  setSynchronous?(primaryId: string, standbyIds: readonly string[]): Promise<void>;
+
+  /**
+   * Fences an old primary after a failover so it never takes writes again, reachable or not:
+   * stops it when it runs, and marks it so any restart comes up read-only and drkit refuses to
+   * start it. Idempotent. Only {@link rejoinAsStandby} lifts the fence.
+   */
+  fence?(clusterId: string, reason: string): Promise<{ readonly wasRunning: boolean }>;
+
+  /** True when {@link fence} marked the cluster. */
+  isFenced?(clusterId: string): boolean;
+
+  /**
+   * Planned switchover, first half: stops the primary cleanly so every standby receives its
+   * last WAL, and returns the final LSN a standby must replay before promotion.
+   * @throws PreconditionError when the shutdown was not clean
+   */
+  stopForSwitchover?(clusterId: string): Promise<{ readonly finalLsn: string }>;
+
+  /** Resolves once `standbyId` replayed up to `lsn`. @throws StepTimeoutError */
+  waitForReplay?(standbyId: string, lsn: string, timeoutMs?: number): Promise<string>;
+
+  /**
+   * Makes a former primary a streaming standby of `primaryId` (rewind, or a fresh restore when
+   * rewinding is impossible), lifting its fence. Resolves once it streams.
+   */
+  rejoinAsStandby?(
+    clusterId: string,
+    primaryId: string,
+    opts?: { readonly forceRestore?: boolean; readonly progress?: (m: string) => void },
+  ): Promise<{ readonly method: 'rewind' | 'restore'; readonly durationMs: number; readonly rewindError?: string }>;
+
   /**
    * Stops serving a cluster and keeps its data (self-managed: `pg_ctl stop`; RDS:
    * StopDBCluster). Idempotent: stopping a stopped cluster succeeds.
@@ -117,4 +156,26 @@ export interface BackupInfo {
   readonly startedAt: Date;
   readonly stoppedAt: Date;
   readonly sizeBytes?: number;
+}
+
+/** One standby as its primary sees it. */
+export interface StandbyLag {
+  /** The standby's name (self-managed: its `application_name`, set to the cluster id). */
+  readonly name: string;
+  /** `streaming`, `catchup`, … */
+  readonly state: string;
+  /** `async`, `sync`, `potential`, `quorum`. */
+  readonly syncState: string;
+  /** WAL written on the primary and not yet replayed on the standby. */
+  readonly lagBytes: number;
+  /** Replay lag in seconds (null when the standby is idle and caught up). */
+  readonly replayLagSeconds: number | null;
+}
+
+/** Replication facts of a primary. */
+export interface ReplicationStatus {
+  readonly primary: string;
+  readonly currentLsn: string;
+  readonly synchronousStandbyNames: string;
+  readonly standbys: ReadonlyArray<StandbyLag>;
 }

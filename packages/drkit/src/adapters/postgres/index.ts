@@ -26,3 +26,5 @@ export { planRestore, restoreToTime, type RestorePlan, type PlannedStep } from '
 export { createStandby, promote, type CreateStandbyOptions } from './pg-standby.js';
 export { sealArchive, latestFromArchive, windowFor, assertInWindow, type SealResult } from './recovery-window.js';
 export { renderDrkitConf, renderLabHba, type PgServerSettings } from './pg-config.js';
+export { fence, isFenced, rejoinAsStandby, replicationStatus, setSynchronous, stopForSwitchover, waitForReplay, waitStreaming } from './pg-replication.js';
+export { repointStanza } from './pg-standby.js';

@@ -1,4 +1,4 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
@@ -6,7 +6,7 @@ import { DependencyMissingError, DrError, NotFoundError, PreconditionError, Usag
 import { portInUse, sleep } from '../../util/net.js';
 import { isExecutable, isRoot, lookupUser, runCommand } from '../../util/proc.js';
 import { ClusterRegistry, pgLayout, type ClusterRecord, type PgLayout } from './cluster-registry.js';
-import { writeClusterConfig, type FileOwner } from './pg-config.js';
+import { FENCE_CONF, writeClusterConfig, type FileOwner } from './pg-config.js';
 import { PgBackRestCli } from './pgbackrest-cli.js';
 import { pgBackRestDirs, renderPgBackRestConfig, STANZA_RE, type PgBackRestSettings } from './pgbackrest-config.js';
 
@@ -192,9 +192,19 @@ export class PgClusterManager {
     this.writePgBackRestConfig();
   }
 
-  /** Starts a registered cluster and waits until it accepts connections (`pg_ctl -w`). */
-  async start(id: string, timeoutSec = 120): Promise<void> {
+  /**
+   * Starts a registered cluster and waits until it accepts connections (`pg_ctl -w`). A fenced
+   * cluster (an old primary after a failover) is refused unless `allowFenced`: it may rejoin
+   * only as a standby, through RB-N-08.
+   */
+  async start(id: string, timeoutSec = 120, opts: { allowFenced?: boolean } = {}): Promise<void> {
     const c = this.get(id);
+    if (!opts.allowFenced && existsSync(path.join(c.dataDir, FENCE_CONF))) {
+      throw new PreconditionError(`cluster '${id}' is fenced (an old primary after a failover) and must not start`, {
+        hint: 'it rejoins only as a standby of the new primary: run RB-N-08 (`drkit runbook run rb-n-08`)',
+        details: { fence: path.join(c.dataDir, FENCE_CONF) },
+      });
+    }
     const r = await this.runServer([path.join(this.binDir, 'pg_ctl'), '-D', c.dataDir, '-l', path.join(this.clusterDir(id), 'postgres.log'), '-w', '-t', String(timeoutSec), 'start']);
     if (r.code !== 0) {
       throw new DrError('EXTERNAL', `could not start cluster '${id}': ${r.stderr.trim() || r.stdout.trim()}`, {
@@ -219,6 +229,25 @@ export class PgClusterManager {
     if (!pid) return;
     process.kill(pid, 'SIGKILL');
     for (let i = 0; i < 100 && this.postmasterPid(id); i++) await sleep(50);
+  }
+
+  /**
+   * SIGKILLs the postmaster and every one of its children at once (a region losing power:
+   * no backend or WAL sender gets to finish anything), then waits until they are gone.
+   */
+  async killAll(id: string): Promise<number[]> {
+    const pid = this.postmasterPid(id);
+    if (!pid) return [];
+    const pids = [pid, ...childPids(pid)];
+    for (const p of pids) {
+      try {
+        process.kill(p, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    for (let i = 0; i < 100 && pids.some(alive); i++) await sleep(20);
+    return pids;
   }
 
   /** The live postmaster's pid, or `undefined` (no pid file, or a stale one). */
@@ -286,5 +315,32 @@ export class PgClusterManager {
   /** Runs a server-side command (initdb, pg_ctl, pg_waldump…) as the server's OS user. */
   async runServer(argv: readonly string[], timeoutMs = 10 * 60_000) {
     return await runCommand(argv, { timeoutMs, env: { TZ: 'UTC' }, ...(this.osUser ? { asUser: this.osUser } : {}), ...(this.opts.log ? { log: this.opts.log } : {}) });
+  }
+}
+
+/** Pids whose parent is `ppid` (from /proc; Linux only). */
+function childPids(ppid: number): number[] {
+  const out: number[] = [];
+  for (const e of readdirSync('/proc')) {
+    if (!/^\d+$/.test(e)) continue;
+    try {
+      // The command name may hold spaces and parentheses: the ppid is the 2nd field after the last ')'.
+      const stat = readFileSync(`/proc/${e}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid) out.push(Number(e));
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  return out;
+}
+
+/** True while `pid` runs (a zombie waiting to be reaped counts as gone). */
+function alive(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
   }
 }

@@ -3,6 +3,13 @@ import path from 'node:path';
 
 /** The file (inside the data directory) holding every setting drkit manages. */
 export const DRKIT_CONF = 'drkit.conf';
+/** Replication settings of a primary (`synchronous_standby_names`); never carried to a copy. */
+export const REPLICATION_CONF = 'drkit-replication.conf';
+/**
+ * Present when the cluster is fenced after a failover: it holds `default_transaction_read_only`
+ * and drkit refuses to start the cluster; RB-N-08 removes it when the cluster rejoins.
+ */
+export const FENCE_CONF = 'drkit-fence.conf';
 
 /** Settings drkit writes into `drkit.conf` of a cluster. */
 export interface PgServerSettings {
@@ -35,6 +42,8 @@ export function renderDrkitConf(s: PgServerSettings): string {
   ];
   if (s.archiveCommand === undefined) lines.push('archive_mode = off');
   else lines.push('archive_mode = on', `archive_command = ${q(s.archiveCommand)}`);
+  // Last, so they override: written and removed by replication and fencing.
+  lines.push(`include_if_exists = '${REPLICATION_CONF}'`, `include_if_exists = '${FENCE_CONF}'`);
   return lines.join('\n') + '\n';
 }
 
@@ -91,7 +100,8 @@ export function rewriteRestoredConfig(
   standby: boolean,
   owner?: FileOwner,
 ): void {
-  for (const f of ['postmaster.pid', 'postmaster.opts']) rmSync(path.join(dataDir, f), { force: true });
+  // A copy is neither fenced nor the primary of the source's synchronous standbys.
+  for (const f of ['postmaster.pid', 'postmaster.opts', REPLICATION_CONF, FENCE_CONF]) rmSync(path.join(dataDir, f), { force: true });
   if (!standby) rmSync(path.join(dataDir, 'standby.signal'), { force: true });
   writeClusterConfig(dataDir, s, owner);
   scrubAutoConf(dataDir, ['port', 'archive_command', 'archive_mode', 'unix_socket_directories']);

@@ -91,6 +91,21 @@ export async function promote(mgr: PgClusterManager, id: string, timeoutMs = 60_
     const [p] = await mgr.query<{ ok: boolean }>(id, 'select pg_promote(true, $1) as ok', [Math.ceil(timeoutMs / 1000)]);
     if (!p?.ok) throw new DrError('TIMEOUT', `promotion of '${id}' did not finish within ${timeoutMs} ms`);
   }
-  mgr.register({ ...rec, role: 'primary' });
+  repointStanza(mgr, id);
   return Date.now() - started;
+}
+
+/**
+ * Makes `id` the primary of record and the cluster its stanza is backed up from: after a
+ * failover, pgbackrest.conf's `pg1-path`/`pg1-port` must name the promoted cluster, or the
+ * next backup (and `check`) would go to the old primary's data directory.
+ */
+export function repointStanza(mgr: PgClusterManager, id: string): void {
+  const rec = mgr.get(id);
+  for (const other of mgr.list()) {
+    if (other.id !== id && other.stanza !== undefined && other.stanza === rec.stanza && other.ownsStanza) {
+      mgr.registry.put({ ...other, ownsStanza: false });
+    }
+  }
+  mgr.register({ ...rec, role: 'primary', ownsStanza: rec.stanza !== undefined });
 }

@@ -1,4 +1,5 @@
 import type {
+  ReplicationStatus,
   BackupInfo,
   BackupType,
   ClusterInfo,
@@ -12,6 +13,7 @@ import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { PgClusterManager, type PgClusterManagerOptions } from './pg-cluster-manager.js';
 import { planRestore, restoreToTime, type RestorePlan } from './pg-restore.js';
 import { createStandby, promote } from './pg-standby.js';
+import { fence, isFenced, rejoinAsStandby, replicationStatus, setSynchronous, stopForSwitchover, waitForReplay } from './pg-replication.js';
 import { windowFor } from './recovery-window.js';
 
 /**
@@ -97,6 +99,38 @@ export class PgBackRestDatabase implements Database {
   /** Promotes a standby; resolves when it accepts writes. */
   async promote(clusterId: string): Promise<{ durationMs: number }> {
     return { durationMs: await promote(this.clusters, clusterId) };
+  }
+
+  /** `pg_stat_replication` of a primary: lag in bytes and seconds per standby. */
+  async replication(primaryId: string): Promise<ReplicationStatus> {
+    return await replicationStatus(this.clusters, primaryId);
+  }
+
+  /** `synchronous_standby_names` in `drkit-replication.conf`, then a reload. */
+  async setSynchronous(primaryId: string, standbyIds: readonly string[]): Promise<void> {
+    await setSynchronous(this.clusters, primaryId, standbyIds);
+  }
+
+  /** Stops (if running) and marks the cluster read-only and unstartable; see `pg-replication.ts`. */
+  async fence(clusterId: string, reason: string): Promise<{ wasRunning: boolean }> {
+    return await fence(this.clusters, clusterId, reason);
+  }
+
+  isFenced(clusterId: string): boolean {
+    return isFenced(this.clusters, clusterId);
+  }
+
+  async stopForSwitchover(clusterId: string): Promise<{ finalLsn: string }> {
+    return await stopForSwitchover(this.clusters, clusterId);
+  }
+
+  async waitForReplay(standbyId: string, lsn: string, timeoutMs?: number): Promise<string> {
+    return await waitForReplay(this.clusters, standbyId, lsn, timeoutMs);
+  }
+
+  /** pg_rewind against the new primary, or a fresh standby restore when that is impossible. */
+  async rejoinAsStandby(clusterId: string, primaryId: string, opts: { forceRestore?: boolean; progress?: (m: string) => void } = {}) {
+    return await rejoinAsStandby(this.clusters, clusterId, primaryId, (src, id, port) => createStandby(this.clusters, src, id, { port }), opts);
   }
 
   /** `pg_ctl stop -m fast`; keeps the data directory and registry record. Idempotent. */

@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
 import { runPitrDrill } from '../../drills/pitr-drill.js';
+import { runRegionDrill, type RegionScenario } from '../../drills/region-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 
@@ -40,5 +41,48 @@ export function drillCommand(): Command {
         throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', { hint: `see ${res.files.markdown}` });
       }
     });
+  const region = (name: RegionScenario, description: string) => {
+    const sub = cmd
+      .command(name)
+      .description(description)
+      .option('--sync', 'synchronous replication A → B (RPO 0 expected)')
+      .option('--async', 'asynchronous replication (the default unless config says otherwise)')
+      .option('--users <n>', 'seed users for the drill lab', int, 200)
+      .option('--warmup <s>', 'seconds of workload before the fault', int, 3)
+      .option('--sustain <s>', 'seconds of workload after recovery', int, 4)
+      .option('--keep', 'leave the drill lab running');
+    if (name === 'region-failover') {
+      sub.option('--break-standby', 'stop region B\'s standby first: RB-N-01 must restore from the latest backup');
+      sub.option('--no-fence-check', 'skip restarting the old primary and region A after the failover');
+    }
+    sub.action(async (o: { sync?: boolean; async?: boolean; users: number; warmup: number; sustain: number; keep?: boolean; breakStandby?: boolean; fenceCheck?: boolean }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const res = await runRegionDrill({
+        config: loaded.config,
+        baseDir: loaded.baseDir,
+        scenario: name,
+        ...(o.sync ? { synchronous: true } : o.async ? { synchronous: false } : {}),
+        breakStandby: o.breakStandby ?? false,
+        checkFence: o.fenceCheck ?? true,
+        seedUsers: o.users,
+        warmupSeconds: o.warmup,
+        sustainSeconds: o.sustain,
+        keep: o.keep ?? false,
+        onEvent: eventPrinter(out),
+        progress: (m) => out.progress(m),
+      });
+      const r = res.report;
+      out.result({ report: r, files: res.files });
+      out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+      out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`);
+      out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`);
+      if (r.facts.fence) out.info(`  split-brain fence: ${r.facts.fence}`);
+      out.info(`  report: ${res.files.markdown}`);
+      if (r.outcome !== 'passed') throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', { hint: `see ${res.files.markdown}` });
+    });
+  };
+  region('region-failover', 'Q2 drill: SIGKILL every region-A process → detector → RB-N-01 failover to B, measured');
+  region('switchover', 'planned switchover A → B with RPO 0 asserted, measured');
+  region('cutback', 'failover to B, then RB-N-08 cutback to A with RPO 0 asserted, measured');
   return cmd;
 }

@@ -1,0 +1,116 @@
+/** Health-check timing of the front door (Route 53 health check: interval × failure threshold). */
+export interface HealthCheckSettings {
+  /** Milliseconds between checks of one target. */
+  readonly intervalMs: number;
+  /** Consecutive failures that mark a target down. */
+  readonly fall: number;
+  /** Consecutive successes that mark it up again. */
+  readonly rise: number;
+  /** A check slower than this fails. */
+  readonly timeoutMs: number;
+}
+
+/** One app task behind the front door. */
+export interface HaproxyServer {
+  /** Server name in HAProxy (`a-1`, `b-1`): region and task number. */
+  readonly name: string;
+  readonly region: string;
+  readonly host: string;
+  readonly port: number;
+  /** Backup servers take traffic only when no primary server is up (`backup`). */
+  readonly backup: boolean;
+}
+
+/** Everything haproxy.cfg is rendered from. */
+export interface HaproxySettings {
+  readonly bindHost: string;
+  readonly bindPort: number;
+  /** Unix socket of the runtime API (`level admin`). */
+  readonly statsSocket: string;
+  readonly pidFile: string;
+  readonly servers: readonly HaproxyServer[];
+  readonly health: HealthCheckSettings;
+  /** Servers written `disabled` (in maintenance from start): the routed-away region's. */
+  readonly disabled: ReadonlySet<string>;
+}
+
+/** The backend every server lives in. */
+export const BACKEND = 'app';
+
+/**
+ * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
+ * other region's as `backup` (`option allbackups`: every backup shares the load), HTTP checks
+ * of `/healthz`, and an admin-level stats socket for the runtime API. Routed-away servers are
+ * written `disabled`, so a restart of HAProxy keeps them out of service.
+ */
+export function renderHaproxyConfig(s: HaproxySettings): string {
+  const h = s.health;
+  const lines = [
+    '# Written by drkit (the lab front door); runtime changes go through the stats socket.',
+    'global',
+    `    stats socket ${s.statsSocket} mode 600 level admin`,
+    `    pidfile ${s.pidFile}`,
+    '    maxconn 2000',
+    '',
+    'defaults',
+    '    mode http',
+    '    timeout connect 500ms',
+    '    timeout client 10s',
+    '    timeout server 3s',
+    `    timeout check ${h.timeoutMs}ms`,
+    '    retries 1',
+    '    option redispatch',
+    '',
+    'frontend front_door',
+    `    bind ${s.bindHost}:${s.bindPort}`,
+    '    http-response set-header X-Drkit-Server %s',
+    `    default_backend ${BACKEND}`,
+    '',
+    `backend ${BACKEND}`,
+    '    balance roundrobin',
+    '    option allbackups',
+    '    option httpchk GET /healthz',
+    '    http-check expect status 200',
+    `    default-server inter ${h.intervalMs}ms fall ${h.fall} rise ${h.rise}`,
+  ];
+  for (const srv of s.servers) {
+    lines.push(`    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`);
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** One row of `show servers state <backend>`. */
+export interface ServerState {
+  readonly name: string;
+  readonly address: string;
+  /** 0 stopped (down), 1 starting, 2 running (up), 3 stopping. */
+  readonly opState: number;
+  /** Bit set: 0x01 forced maint, 0x02 inherited, 0x04 config (`disabled`), 0x08 forced drain, 0x20 resolution, 0x40 hostname. */
+  readonly adminState: number;
+}
+
+/** Parses `show servers state` (format version 1). */
+export function parseServersState(text: string): ServerState[] {
+  const lines = text.split('\n').map((l) => l.trim());
+  const header = lines.find((l) => l.startsWith('# be_id'));
+  if (!header) return [];
+  const cols = header.slice(2).split(/\s+/);
+  const idx = (c: string) => cols.indexOf(c);
+  const out: ServerState[] = [];
+  for (const l of lines) {
+    if (!l || l.startsWith('#') || /^\d+$/.test(l)) continue;
+    const f = l.split(/\s+/);
+    out.push({
+      name: f[idx('srv_name')]!,
+      address: `${f[idx('srv_addr')]}:${f[idx('srv_port')]}`,
+      opState: Number(f[idx('srv_op_state')]),
+      adminState: Number(f[idx('srv_admin_state')]),
+    });
+  }
+  return out;
+}
+
+/** True when a server is in maintenance by any cause. */
+export function inMaintenance(adminState: number): boolean {
+  return (adminState & (0x01 | 0x02 | 0x04 | 0x20 | 0x40)) !== 0;
+}

@@ -1,0 +1,242 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import type { DrkitConfig } from '../config/schema.js';
+import { execute, type ExecutorEvent } from '../engine/executor.js';
+import type { Runbook } from '../engine/runbook.js';
+import { HealthDetector } from '../lab/health-detector.js';
+import { labDown } from '../lab/lab.js';
+import { labProvider, type LabProvider } from '../lab/provider.js';
+import { labUpRegions, regionDeps, regionMoveParams, type RegionProvider } from '../lab/regions.js';
+import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
+import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillSpan } from '../report/drill-report.js';
+import { createCutbackRunbook } from '../runbooks/cutback/index.js';
+import { createRegionFailoverRunbook, type RegionState } from '../runbooks/region-failover/index.js';
+import { createSwitchoverRunbook } from '../runbooks/switchover/index.js';
+import { sleep } from '../util/net.js';
+import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
+import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
+import { servedBy, writeUnavailability } from './region-measure.js';
+
+/** The three region game days. */
+export type RegionScenario = 'region-failover' | 'switchover' | 'cutback';
+
+/** Options of {@link runRegionDrill}. */
+export interface RegionDrillOptions {
+  readonly config: DrkitConfig;
+  readonly baseDir: string;
+  readonly scenario: RegionScenario;
+  /** Synchronous replication A → B. @default config.lab.regions.synchronous */
+  readonly synchronous?: boolean;
+  /** Stop region B's standby before the fault: RB-N-01 must restore from the latest backup. @default false */
+  readonly breakStandby?: boolean;
+  /** Seconds of workload before the fault. @default 3 */
+  readonly warmupSeconds?: number;
+  /** Seconds of workload after the runbook. @default 4 */
+  readonly sustainSeconds?: number;
+  /** Restart the old primary and region A's app after a failover and prove they take nothing. @default true */
+  readonly checkFence?: boolean;
+  /** Seed users of the drill lab. @default 200 */
+  readonly seedUsers?: number;
+  /** Keep the drill's lab running afterwards. @default false */
+  readonly keep?: boolean;
+  readonly onEvent?: (e: ExecutorEvent) => void;
+  readonly progress?: (m: string) => void;
+  /** Where reports go. @default config.reportsDir */
+  readonly reportsDir?: string;
+}
+
+export interface RegionDrillResult {
+  readonly report: DrillReport;
+  readonly files: { markdown: string; json: string; svg: string };
+  readonly drillDir: string;
+  readonly state: RegionState;
+  readonly fence: FenceCheck | undefined;
+}
+
+/**
+ * Region game days on a two-region lab of their own, with the workload writing through the
+ * front door: `region-failover` (SIGKILL every region-A process at T0; the health detector
+ * declares; RB-N-01), `switchover` (planned, RPO 0 asserted) and `cutback` (after a failover,
+ * RB-N-08 back to A, RPO 0 asserted). Measures RTO, RPO (lost acknowledged writes: count and
+ * seconds), detection, promotion, write unavailability and every step; writes the evidence.
+ */
+export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrillResult> {
+  const say = o.progress ?? (() => undefined);
+  const startedAt = new Date();
+  const drillId = `${o.scenario}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
+  const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
+  mkdirSync(drillDir, { recursive: true });
+  const synchronous = o.synchronous ?? o.config.lab.regions.synchronous;
+  const config: DrkitConfig = {
+    ...o.config,
+    stateDir: drillDir,
+    lab: {
+      ...o.config.lab,
+      seed: { ...o.config.lab.seed, users: o.seedUsers ?? 200 },
+      regions: { ...o.config.lab.regions, standby: true, synchronous },
+    },
+  };
+  const p = labProvider(config, o.baseDir);
+  const events: DrillEvent[] = [];
+  const spans: DrillSpan[] = [];
+  const mark = (name: string, at = new Date(), note?: string) => {
+    events.push({ name, at: at.toISOString(), ...(note ? { note } : {}) });
+    say(`${name} at ${at.toISOString()}${note ? ` — ${note}` : ''}`);
+  };
+  const run = async (rb: Runbook<RegionState>, params: RegionState) => {
+    const res = await execute(rb, params, { journalDir: p.paths.journalDir, yes: true, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+    for (const t of res.summary?.timeline ?? []) spans.push({ name: t.step, start: t.start, end: t.end, outcome: t.outcome, durationMs: t.durationMs, kind: 'step' });
+    return res;
+  };
+  let workload: WorkloadProcess | undefined;
+  const logFile = path.join(drillDir, 'workload.jsonl');
+  try {
+    const s0 = new Date();
+    const { lab, regions } = await labUpRegions(p, config, { progress: say });
+    spans.push({ name: 'lab up (2 regions)', start: s0.toISOString(), end: new Date().toISOString(), outcome: 'succeeded', durationMs: Date.now() - s0.getTime(), kind: 'phase' });
+    const deps = regionDeps(p, regions);
+    workload = await startWorkloadProcess({ frontDoor: regions.router.url, logFile, rate: config.lab.workload.writesPerSecond, maxUserId: lab.seeded.users });
+    mark('workload started', new Date(), `HTTP through the front door ${regions.router.url}`);
+    await sleep((o.warmupSeconds ?? 3) * 1000);
+
+    let t0: Date;
+    let detection: { declaredAt: Date } | undefined;
+    let res;
+    let fence: FenceCheck | undefined;
+    const hc = config.lab.healthCheck;
+    if (o.scenario === 'cutback') {
+      await failOver(p, regions, mark, run, deps);
+      await sleep(3000);
+      t0 = new Date();
+      mark('T0', t0, 'RB-N-08 cutback started');
+      res = await run(createCutbackRunbook(deps), await regionMoveParams(p, regions, { reason: 'drill: cutback' }));
+    } else if (o.scenario === 'switchover') {
+      t0 = new Date();
+      mark('T0', t0, 'planned switchover started');
+      res = await run(createSwitchoverRunbook(deps), await regionMoveParams(p, regions, { reason: 'drill: planned switchover' }));
+    } else {
+      if (o.breakStandby) {
+        await p.clusters.stop(regions.topology.clusters.b!, 'immediate');
+        mark('standby broken', new Date(), 'region B standby stopped before the fault');
+      }
+      const detector = new HealthDetector({
+        targets: regions.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
+        intervalMs: hc.intervalMs,
+        failureThreshold: hc.failureThreshold,
+        timeoutMs: hc.timeoutMs,
+      });
+      detector.start();
+      t0 = new Date();
+      const killed = [...regions.compute.killRegion('a'), ...(await p.clusters.killAll(regions.topology.clusters.a!))];
+      mark('T0', t0, `fault injected: SIGKILL of every region-A process (${killed.length} pids)`);
+      const incident = await detector.incident;
+      detection = incident;
+      mark('detected', incident.declaredAt, `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`);
+      res = await run(createRegionFailoverRunbook(deps), await regionMoveParams(p, regions, { trigger: 'detector', reason: 'drill: region A lost' }));
+    }
+    const st = res.state;
+    if (st.promotedAt) mark('promoted', new Date(Date.parse(st.promotedAt) + (st.promotionMs ?? 0)), `${st.newPrimary} writable (${st.decision ?? 'promote'})`);
+    await sleep((o.sustainSeconds ?? 4) * 1000);
+    await workload.stop();
+    workload = undefined;
+    if (o.scenario === 'region-failover' && o.checkFence !== false) {
+      fence = await checkSplitBrainFence(p, regions, st.fromCluster);
+      mark('fence checked', new Date(), fence.ok ? 'old primary takes no writes and no traffic' : `FENCE BROKEN: ${fence.problems.join('; ')}`);
+    }
+
+    const records = readWorkloadLog(logFile);
+    const recovery = measureRecovery(records, t0, { cluster: st.newPrimary!, sustainMs: 3000, minWrites: 5 });
+    if (recovery.recoveredAt) mark('recovered', recovery.recoveredAt, `first sustained write through the front door on '${st.newPrimary}'`);
+    const client = await p.connect({ ...st.newEndpoint!, database: lab.database });
+    let loss;
+    try {
+      loss = await measureDataLoss(records, client, t0);
+    } finally {
+      await client.end();
+    }
+    const unavailable = writeUnavailability(records, new Date(t0.getTime() - 1000));
+    const achieved = { rtoSeconds: recovery.rtoSeconds, rpoSeconds: loss.rpoSeconds, lostWrites: loss.lost, acknowledgedWrites: loss.acknowledged };
+    const verdict = judge(config.targets, achieved);
+    const planned = o.scenario !== 'region-failover';
+    const rpoZeroRequired = planned || synchronous;
+    const stepMs = (id: string) => spans.find((s) => s.name === id)?.durationMs ?? null;
+    const ok = verdict.met.rto && verdict.met.rpo && (!rpoZeroRequired || loss.lost === 0) && (fence?.ok ?? true) && st.postChecks?.ok === true;
+    const report: DrillReport = {
+      scenario: o.scenario,
+      drillId,
+      title: TITLES[o.scenario] + (o.scenario === 'region-failover' ? ` — ${synchronous ? 'synchronous' : 'asynchronous'} replication${o.breakStandby ? ', standby broken' : ''}` : ''),
+      startedAt: startedAt.toISOString(),
+      endedAt: new Date().toISOString(),
+      outcome: ok ? 'passed' : 'failed',
+      targets: config.targets,
+      achieved,
+      ...verdict,
+      events: events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
+      spans: spans.sort((a, b) => Date.parse(a.start) - Date.parse(b.start)),
+      facts: {
+        replication: synchronous ? 'synchronous' : 'asynchronous',
+        decision: st.decision ?? 'promote',
+        newPrimary: st.newPrimary ?? null,
+        detectionSeconds: detection ? (detection.declaredAt.getTime() - t0.getTime()) / 1000 : null,
+        healthCheck: `${hc.intervalMs} ms × ${hc.failureThreshold} failures (rise ${hc.rise})`,
+        promotionSeconds: st.promotionMs !== undefined ? st.promotionMs / 1000 : null,
+        writeUnavailabilitySeconds: unavailable.seconds,
+        writeUnavailabilityWindow: unavailable.start ? `${unavailable.start} … ${unavailable.end}` : null,
+        rpoZeroRequired,
+        writesAcknowledged: loss.acknowledged,
+        writesLost: loss.lost,
+        lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
+        finalLsn: st.finalLsn ?? null,
+        replayedLsn: st.replayedLsn ?? null,
+        rejoin: st.rejoin ? `${st.rejoin.cluster} by ${st.rejoin.method} in ${(st.rejoin.durationMs / 1000).toFixed(2)} s` : null,
+        smoke: st.postChecks?.smoke.map((s) => `${s.name}:${s.ok ? 'ok' : 'FAIL'}`).join(' ') ?? null,
+        standbysAfter: st.postChecks?.standbys.map((s) => `${s.name} ${s.syncState} lag ${s.lagBytes} B`).join(', ') || 'none',
+        servedAfterT0: JSON.stringify(servedBy(records, t0)),
+        fence: fence ? (fence.ok ? 'held' : `BROKEN: ${fence.problems.join('; ')}`) : null,
+        fenceDetails: fence ? fence.facts.join('; ') : null,
+        stepDurationsMs: JSON.stringify(Object.fromEntries(spans.filter((s) => s.kind === 'step').map((s) => [s.name, s.durationMs]))),
+        promoteStepMs: stepMs('promote-standby'),
+        workloadRatePerSecond: config.lab.workload.writesPerSecond,
+      },
+      followUps: followUps(o.scenario, loss.lost, synchronous),
+      executionId: res.executionId,
+    };
+    const files = writeDrillReport(path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir), report);
+    return { report, files, drillDir, state: st, fence };
+  } finally {
+    await workload?.stop();
+    if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
+  }
+}
+
+const TITLES: Record<RegionScenario, string> = {
+  'region-failover': 'Q2 drill — unplanned region failover A → B (RB-N-01)',
+  switchover: 'Planned switchover A → B (RPO 0)',
+  cutback: 'Cutback B → A after a failover (RB-N-08, RPO 0)',
+};
+
+/** The cutback drill's unmeasured setup: region A lost and RB-N-01 run. */
+async function failOver(
+  p: LabProvider,
+  regions: RegionProvider,
+  mark: (n: string, at?: Date, note?: string) => void,
+  run: (rb: Runbook<RegionState>, s: RegionState) => Promise<unknown>,
+  deps: ReturnType<typeof regionDeps>,
+): Promise<void> {
+  regions.compute.killRegion('a');
+  await p.clusters.killAll(regions.topology.clusters.a!);
+  mark('setup: region A lost', new Date());
+  await run(createRegionFailoverRunbook(deps), await regionMoveParams(p, regions, { trigger: 'drill setup', reason: 'drill setup: region A lost' }));
+  mark('setup: failed over to B', new Date());
+}
+
+function followUps(scenario: RegionScenario, lost: number, synchronous: boolean): string[] {
+  const out: string[] = [];
+  if (scenario === 'region-failover') {
+    if (lost > 0) out.push(`${lost} acknowledged writes were only on region A when it died (asynchronous replication): enable lab.regions.synchronous for RPO 0, at the cost of commit latency and of writes blocking while the standby is away`);
+    if (!synchronous && lost === 0) out.push('no write was lost this time, but asynchronous replication does not promise it: the loss is bounded by the replication lag at T0');
+    out.push('region B runs without a standby until RB-N-08 rebuilds region A: cut back, or build a new standby, soon');
+  }
+  if (scenario !== 'region-failover' && lost > 0) out.push(`RPO 0 VIOLATED: ${lost} acknowledged writes lost in a planned move — investigate before the next one`);
+  return out;
+}

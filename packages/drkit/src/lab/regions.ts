@@ -1,0 +1,179 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { HaproxyRouter } from '../adapters/haproxy/index.js';
+import type { HealthCheckSettings } from '../adapters/haproxy/index.js';
+import type { DrkitConfig } from '../config/schema.js';
+import { NotFoundError } from '../engine/errors.js';
+import { freePort, sleep } from '../util/net.js';
+import { LabCompute, type TaskSlot } from './app-tasks.js';
+import { labUp, REGION_A_PRIMARY, type LabState } from './lab.js';
+import type { LabProvider } from './provider.js';
+import type { SeedSize } from './schema.js';
+import { APP_CONFIG_SECRET, readAppConfig } from './app-config.js';
+import { runSmokeChecks } from '../validate/smoke.js';
+import type { RegionDeps, RegionParams } from '../runbooks/region-failover/context.js';
+
+/** Region B's standby cluster id. */
+export const REGION_B_STANDBY = 'region-b';
+
+/** The two-region layout `lab up` built: which cluster and tasks live where, and the ports. */
+export interface RegionTopology {
+  readonly primaryRegion: string;
+  readonly standbyRegion: string;
+  /** Cluster id per region. */
+  readonly clusters: Readonly<Record<string, string>>;
+  readonly frontDoorPort: number;
+  readonly slots: readonly TaskSlot[];
+  readonly tasks: Readonly<Record<string, number>>;
+  readonly synchronous: boolean;
+  readonly health: HealthCheckSettings;
+}
+
+/** The region-level adapters of a lab: front door and compute, bound to its topology. */
+export interface RegionProvider {
+  readonly topology: RegionTopology;
+  readonly router: HaproxyRouter;
+  readonly compute: LabCompute;
+}
+
+function topologyFile(p: LabProvider): string {
+  return path.join(p.paths.labDir, 'regions.json');
+}
+
+export function readTopology(p: LabProvider): RegionTopology | undefined {
+  const f = topologyFile(p);
+  return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as RegionTopology) : undefined;
+}
+
+/** Binds the front door and compute of a two-region lab. @throws NotFoundError */
+export function regionProvider(p: LabProvider, topology = readTopology(p)): RegionProvider {
+  if (!topology) throw new NotFoundError(`no two-region lab in ${p.paths.stateDir}`, { hint: 'run `drkit lab up` first' });
+  return {
+    topology,
+    router: new HaproxyRouter({
+      dir: path.join(p.paths.labDir, 'haproxy'),
+      port: topology.frontDoorPort,
+      primaryRegion: topology.primaryRegion,
+      health: topology.health,
+      servers: topology.slots.map((s) => ({ name: s.id, region: s.region, host: '127.0.0.1', port: s.port, backup: s.region !== topology.primaryRegion })),
+    }),
+    compute: new LabCompute(path.join(p.paths.labDir, 'apps'), p.paths.secretsDir, topology.slots),
+  };
+}
+
+/**
+ * `drkit lab up` with two regions: region A's primary (see {@link labUp}), region B's hot
+ * standby streaming from it (synchronous when configured), the sample app (tasks in A, warm
+ * task in B) and HAProxy as the front door. An existing lab is started again: its clusters
+ * (never a fenced one), its app tasks at their last counts and its front door.
+ */
+export async function labUpRegions(
+  p: LabProvider,
+  config: DrkitConfig,
+  opts: { seed?: Partial<SeedSize>; progress?: (m: string) => void } = {},
+): Promise<{ lab: LabState; regions: RegionProvider }> {
+  const say = opts.progress ?? (() => undefined);
+  const lab = await labUp(p, config, { ...(opts.seed ? { seed: opts.seed } : {}), progress: say });
+  let topo = readTopology(p);
+  if (!topo) {
+    const rc = config.lab.regions;
+    if (rc.standby) {
+      say(`region B: standby '${REGION_B_STANDBY}' of '${REGION_A_PRIMARY}'`);
+      await p.database.createStandby(REGION_A_PRIMARY, REGION_B_STANDBY);
+      if (rc.synchronous) await p.database.setSynchronous(REGION_A_PRIMARY, [REGION_B_STANDBY]);
+    }
+    const slots: TaskSlot[] = [];
+    for (let i = 1; i <= rc.appTasksA; i++) slots.push({ id: `a-${i}`, region: 'a', port: await freePort() });
+    for (let i = 1; i <= Math.max(rc.appTasksA, rc.appTasksB); i++) slots.push({ id: `b-${i}`, region: 'b', port: await freePort() });
+    const hc = config.lab.healthCheck;
+    topo = {
+      primaryRegion: 'a',
+      standbyRegion: 'b',
+      clusters: { a: REGION_A_PRIMARY, ...(rc.standby ? { b: REGION_B_STANDBY } : {}) },
+      frontDoorPort: await freePort(),
+      slots,
+      tasks: { a: rc.appTasksA, b: rc.appTasksB },
+      synchronous: rc.synchronous,
+      health: { intervalMs: hc.intervalMs, fall: hc.failureThreshold, rise: hc.rise, timeoutMs: hc.timeoutMs },
+    };
+    writeTopology(p, topo);
+  } else {
+    for (const c of p.clusters.list()) {
+      if (!p.clusters.isRunning(c.id) && !p.database.isFenced(c.id)) await p.clusters.start(c.id);
+    }
+  }
+  const regions = regionProvider(p, topo);
+  say(`app tasks: ${Object.entries(topo.tasks).map(([r, n]) => `${n} in ${r}`).join(', ')}`);
+  for (const [region, n] of Object.entries(topo.tasks)) await regions.compute.scale(region, n);
+  say(`front door: HAProxy on 127.0.0.1:${topo.frontDoorPort}`);
+  await regions.router.start();
+  // The front door is up when HAProxy's own checks have seen a healthy task.
+  for (let i = 0; i < 200; i++) {
+    if ((await regions.router.status()).activeRegion) break;
+    await sleep(50);
+  }
+  return { lab, regions };
+}
+
+/** Records the current task counts (after a runbook scaled a region). */
+export function recordTaskCounts(p: LabProvider, tasks: Record<string, number>): void {
+  const t = readTopology(p);
+  if (t) writeTopology(p, { ...t, tasks: { ...t.tasks, ...tasks } });
+}
+
+/** Stops the front door and every app task of a lab (before its clusters stop). */
+export async function stopRegionProcesses(p: LabProvider): Promise<void> {
+  const topo = readTopology(p);
+  if (!topo) return;
+  const r = regionProvider(p, topo);
+  await r.router.stop();
+  await r.compute.stopAll();
+}
+
+function writeTopology(p: LabProvider, t: RegionTopology): void {
+  mkdirSync(p.paths.labDir, { recursive: true });
+  writeFileSync(topologyFile(p), JSON.stringify(t, null, 2) + '\n');
+}
+
+/** The ports the region runbooks need, bound to a lab. */
+export function regionDeps(p: LabProvider, r: RegionProvider): RegionDeps {
+  return {
+    database: p.database,
+    secrets: p.secrets,
+    notifier: p.notifier,
+    router: r.router,
+    compute: r.compute,
+    frontDoorUrl: r.router.url,
+    connect: p.connect,
+    smoke: runSmokeChecks,
+  };
+}
+
+/**
+ * Parameters of a move from the region where the primary is now to the other one, read from
+ * the lab: which cluster is primary (the app config says), which is the other region's.
+ */
+export async function regionMoveParams(
+  p: LabProvider,
+  r: RegionProvider,
+  extra: Partial<RegionParams> = {},
+): Promise<RegionParams> {
+  const t = r.topology;
+  const cfg = await readAppConfig(p.secrets);
+  const fromRegion = Object.entries(t.clusters).find(([, c]) => c === cfg.dbClusterId)?.[0] ?? t.primaryRegion;
+  const toRegion = fromRegion === t.primaryRegion ? t.standbyRegion : t.primaryRegion;
+  return {
+    fromRegion,
+    toRegion,
+    fromCluster: cfg.dbClusterId,
+    toCluster: t.clusters[toRegion] ?? `${REGION_B_STANDBY}`,
+    // The target runs at the primary region's full size; a cutback leaves B at its warm size.
+    targetTasks: t.slots.filter((s) => s.region === t.primaryRegion).length,
+    ...(toRegion === t.primaryRegion ? { sourceTasks: t.tasks[fromRegion] ?? 0 } : {}),
+    appConfigSecret: APP_CONFIG_SECRET,
+    synchronous: t.synchronous,
+    reason: 'region failover',
+    restoreClusterId: `${t.clusters[toRegion] ?? REGION_B_STANDBY}-restored`,
+    ...extra,
+  };
+}

@@ -1,0 +1,79 @@
+import type pg from 'pg';
+import type { Compute } from '../../ports/compute.js';
+import type { Database, Endpoint } from '../../ports/database.js';
+import type { Notifier } from '../../ports/notifier.js';
+import type { Router } from '../../ports/router.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { SmokeResult } from '../../validate/smoke.js';
+
+/** The ports the region runbooks (RB-N-01, switchover, RB-N-08) run against. */
+export interface RegionDeps {
+  readonly database: Database;
+  readonly secrets: Secrets;
+  readonly notifier: Notifier;
+  readonly router: Router;
+  readonly compute: Compute;
+  /** The front door's base URL, for post-checks as a user sees them. */
+  readonly frontDoorUrl: string;
+  readonly connect: (endpoint: Endpoint) => Promise<pg.Client>;
+  /** Runs the smoke checks against a base URL. */
+  readonly smoke: (baseUrl: string) => Promise<SmokeResult[]>;
+}
+
+/** Parameters shared by the region runbooks. */
+export interface RegionParams {
+  /** Region traffic and writes move away from. */
+  fromRegion: string;
+  /** Region they move to. */
+  toRegion: string;
+  /** Database cluster of each region. */
+  fromCluster: string;
+  toCluster: string;
+  /** App tasks the target region runs once it serves everything. */
+  targetTasks: number;
+  /** App tasks the source region keeps (cutback: B back to its warm count). */
+  sourceTasks?: number;
+  /** Secret holding the app's DB endpoint and `global_readonly`. */
+  appConfigSecret: string;
+  /** Make commits wait for the new standby once there is one again. */
+  synchronous: boolean;
+  /** Why (for notifications). */
+  reason: string;
+  /** RB-N-01: who declared (`detector` or `manual`). */
+  trigger?: string;
+  /** RB-N-01: fail over even though the source region looks healthy. */
+  force?: boolean;
+  /** RB-N-01's fallback: cluster id of the restore from the latest backup. */
+  restoreClusterId?: string;
+  /** Switchover: how long app tasks need to see `global_readonly`. @default 600 */
+  freezeGraceMs?: number;
+}
+
+/** State of a region runbook: parameters plus what each step recorded. */
+export interface RegionState extends RegionParams {
+  sourceHealthy?: boolean;
+  healthDetail?: string;
+  decision?: 'promote' | 'restore';
+  decisionReason?: string;
+  fencedAt?: string;
+  fenceWasRunning?: boolean;
+  frozenAt?: string;
+  finalLsn?: string;
+  replayedLsn?: string;
+  newPrimary?: string;
+  newEndpoint?: Endpoint;
+  promotedAt?: string;
+  promotionMs?: number;
+  secretUpdatedAt?: string;
+  scaledTasks?: number;
+  routedAt?: string;
+  unfrozenAt?: string;
+  rejoin?: { cluster: string; method: string; durationMs: number };
+  postChecks?: { ok: boolean; smoke: SmokeResult[]; standbys: Array<{ name: string; lagBytes: number; syncState: string }> };
+  notifiedAt?: string;
+}
+
+/** One lock for all region runbooks: one failover, switchover or cutback at a time. */
+export function regionLockKey(p: RegionParams): string {
+  return `regions:${[p.fromRegion, p.toRegion].sort().join('-')}`;
+}

@@ -1,0 +1,39 @@
+import type { Runbook } from '../../engine/runbook.js';
+import { regionLockKey, type RegionDeps, type RegionState } from './context.js';
+import { flipRouting, scaleTargetRegion, updateDbSecret } from './steps/app.js';
+import { checkPrimaryHealth, decideRecovery } from './steps/check-primary-health.js';
+import { notifyDone, postChecks } from './steps/checks.js';
+import { fenceOldPrimary, promoteStandby, restoreLatestBackup } from './steps/promote.js';
+
+export type { RegionDeps, RegionParams, RegionState } from './context.js';
+export { regionLockKey } from './context.js';
+
+/** RB-N-01's id in journals and on the command line. */
+export const REGION_FAILOVER_RUNBOOK_ID = 'rb-n-01';
+
+/**
+ * RB-N-01 — unplanned regional failover A → B, the seed's state machine: CheckPrimaryHealth →
+ * decide (promote the standby, or restore from the latest backup) → fence the old primary →
+ * promote → update the DB endpoint secret → scale region B → flip routing → post-checks →
+ * notify. Writes acknowledged by A and not yet on B are lost unless replication is
+ * synchronous; the drill counts them.
+ */
+export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionState> {
+  return {
+    id: REGION_FAILOVER_RUNBOOK_ID,
+    title: 'RB-N-01 regional failover (unplanned)',
+    lockKey: regionLockKey,
+    steps: [
+      checkPrimaryHealth(deps),
+      decideRecovery(deps),
+      fenceOldPrimary(deps),
+      promoteStandby(deps),
+      restoreLatestBackup(deps),
+      updateDbSecret(deps),
+      scaleTargetRegion(deps),
+      flipRouting(deps),
+      postChecks(deps),
+      notifyDone(deps, 'RB-N-01 regional failover'),
+    ],
+  };
+}

@@ -1,0 +1,115 @@
+import { PreconditionError } from '../../../engine/errors.js';
+import type { Step } from '../../../engine/step.js';
+import { readAppConfig } from '../../../lab/app-config.js';
+import { sleep } from '../../../util/net.js';
+import type { RegionDeps, RegionState } from '../context.js';
+
+/** UpdateSecrets: points the app's DB endpoint at the new primary (apps reconnect by themselves). */
+export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } = {}): Step<RegionState> {
+  return {
+    id: 'update-db-secret',
+    title: 'Point the app config secret at the new primary',
+    retry: { attempts: 3, baseDelayMs: 100 },
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: dbClusterId=${ctx.state.newPrimary ?? '<new primary>'}, db=<its endpoint>${opts.keepFrozen ? ' (global_readonly stays true)' : ''}`],
+    async run(ctx) {
+      const s = ctx.state;
+      if (!s.newPrimary || !s.newEndpoint) throw new PreconditionError('no new primary recorded');
+      const cfg = await readAppConfig(deps.secrets, s.appConfigSecret);
+      await deps.secrets.put(s.appConfigSecret, {
+        ...cfg,
+        dbClusterId: s.newPrimary,
+        db: { ...s.newEndpoint, database: cfg.db.database },
+        global_readonly: opts.keepFrozen ? true : cfg.global_readonly,
+      });
+      return { secretUpdatedAt: new Date().toISOString() };
+    },
+    async verify(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      if (cfg.dbClusterId !== ctx.state.newPrimary) throw new Error('the app config does not name the new primary');
+    },
+  };
+}
+
+/** ScaleSecondary: runs the target region's app at full size and waits until its tasks are healthy. */
+export function scaleTargetRegion(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'scale-target-region',
+    title: 'Scale the target region\'s app tasks and wait for health',
+    retry: { attempts: 3, baseDelayMs: 200 },
+    timeoutMs: 60_000,
+    plan: (ctx) => [`compute(${deps.compute.kind}) scale ${ctx.state.toRegion} to ${ctx.state.targetTasks}; wait for /healthz 200 on each`],
+    async run(ctx) {
+      const tasks = await deps.compute.scale(ctx.state.toRegion, ctx.state.targetTasks);
+      return { scaledTasks: tasks.filter((t) => t.healthy).length };
+    },
+  };
+}
+
+/** Scales the source region to its kept size (cutback: B back to its warm task). */
+export function scaleSourceRegion(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'scale-source-region',
+    title: 'Scale the source region back to its standby size',
+    when: (ctx) => ctx.state.sourceTasks !== undefined,
+    plan: (ctx) => [`compute(${deps.compute.kind}) scale ${ctx.state.fromRegion} to ${ctx.state.sourceTasks}`],
+    async run(ctx) {
+      await deps.compute.scale(ctx.state.fromRegion, ctx.state.sourceTasks!);
+    },
+  };
+}
+
+/** FlipRoute53: the front door sends everything to the target region. */
+export function flipRouting(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'flip-routing',
+    title: 'Flip the front door to the target region',
+    destructive: true,
+    retry: { attempts: 3, baseDelayMs: 200 },
+    plan: (ctx) => [`router(${deps.router.kind}) routeTo ${ctx.state.toRegion}: other regions' targets to maintenance, ${ctx.state.toRegion}'s ready (healthy ones marked up at once)`],
+    async run(ctx) {
+      const healthy = (await deps.compute.tasks(ctx.state.toRegion)).filter((t) => t.healthy).map((t) => t.id);
+      await deps.router.routeTo(ctx.state.toRegion, { assumeHealthy: healthy });
+      return { routedAt: new Date().toISOString() };
+    },
+    async verify(ctx) {
+      const st = await deps.router.status();
+      const to = ctx.state.toRegion;
+      const primaryRegion = st.targets.find((t) => !t.backup)?.region;
+      // Routed away from the primary region: nothing outside `to` may stay in service.
+      const leaked = to === primaryRegion ? [] : st.targets.filter((t) => t.region !== to && t.admin !== 'maint');
+      if (leaked.length) throw new Error(`targets still in service outside ${to}: ${leaked.map((t) => t.name).join(', ')}`);
+      if (st.activeRegion !== to) throw new Error(`front door serves ${st.activeRegion ?? 'nothing'}, not ${to}`);
+    },
+  };
+}
+
+/** Freezes writes (`global_readonly=true`) and waits until every app task has seen it. */
+export function freezeWrites(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'freeze-writes',
+    title: 'Freeze writes (global_readonly=true)',
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 600} ms for app tasks to re-read it`],
+    async run(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: true });
+      const at = new Date().toISOString();
+      await sleep(ctx.state.freezeGraceMs ?? 600);
+      return { frozenAt: at };
+    },
+  };
+}
+
+/** Lifts the freeze, on the new primary only. */
+export function unfreezeWrites(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'unfreeze-writes',
+    title: 'Unfreeze writes (global_readonly=false)',
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
+    async run(ctx) {
+      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
+      if (cfg.dbClusterId !== ctx.state.newPrimary) throw new PreconditionError('refusing to unfreeze: the app does not point at the new primary yet');
+      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: false });
+      return { unfrozenAt: new Date().toISOString() };
+    },
+  };
+}

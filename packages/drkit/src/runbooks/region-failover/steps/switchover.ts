@@ -1,0 +1,84 @@
+import { CapabilityError, PreconditionError } from '../../../engine/errors.js';
+import type { Step } from '../../../engine/step.js';
+import type { RegionDeps, RegionState } from '../context.js';
+
+/** A planned move needs a streaming standby: checked before anything is frozen. */
+export function checkStandbyReady(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'check-standby-ready',
+    title: 'Check that the target streams from the primary',
+    plan: (ctx) => [`database(${deps.database.kind}) replication ${ctx.state.fromCluster}: ${ctx.state.toCluster} must be streaming`],
+    async run(ctx) {
+      const s = ctx.state;
+      for (const m of ['replication', 'stopForSwitchover', 'waitForReplay', 'promote'] as const) {
+        if (!deps.database[m]) throw new CapabilityError(`${deps.database.kind} cannot ${m}: no planned switchover`);
+      }
+      const rep = await deps.database.replication!(s.fromCluster);
+      const sb = rep.standbys.find((x) => x.name === s.toCluster);
+      if (!sb || sb.state !== 'streaming') {
+        throw new PreconditionError(`${s.toCluster} does not stream from ${s.fromCluster} (${sb?.state ?? 'not connected'})`, { hint: 'rebuild it as a standby first (RB-N-08 does)' });
+      }
+      ctx.progress(`${s.toCluster} streaming, ${sb.syncState}, lag ${sb.lagBytes} B / ${sb.replayLagSeconds ?? 0} s`);
+    },
+  };
+}
+
+/** Stops the old primary cleanly: its last WAL (shutdown checkpoint) reaches the standby. */
+export function stopOldPrimary(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'stop-old-primary',
+    title: 'Stop the old primary cleanly and record its final LSN',
+    destructive: true,
+    plan: (ctx) => [`database(${deps.database.kind}) stopForSwitchover ${ctx.state.fromCluster}  (pg_ctl stop -m fast; pg_controldata: latest checkpoint LSN)`],
+    async run(ctx) {
+      const { finalLsn } = await deps.database.stopForSwitchover!(ctx.state.fromCluster);
+      ctx.progress(`final LSN ${finalLsn}`);
+      return { finalLsn };
+    },
+  };
+}
+
+/** RPO 0, asserted: the standby must have replayed the old primary's final LSN. */
+export function waitCaughtUp(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'wait-standby-caught-up',
+    title: 'Wait until the standby replayed the final LSN (RPO 0)',
+    timeoutMs: 60_000,
+    plan: (ctx) => [`database(${deps.database.kind}) waitForReplay ${ctx.state.toCluster} >= <final LSN>  (pg_last_wal_replay_lsn())`],
+    async run(ctx) {
+      if (!ctx.state.finalLsn) throw new PreconditionError('no final LSN recorded');
+      const replayedLsn = await deps.database.waitForReplay!(ctx.state.toCluster, ctx.state.finalLsn, 30_000);
+      ctx.progress(`replayed ${replayedLsn} >= ${ctx.state.finalLsn}`);
+      return { replayedLsn };
+    },
+  };
+}
+
+/**
+ * The old primary becomes a streaming standby of the new one (rewind, or a fresh restore);
+ * with `reverse`, the target cluster is rebuilt as a standby of the source (RB-N-08's first
+ * step: region A rejoins under B before the switchover back).
+ */
+export function rejoinOldPrimary(deps: RegionDeps, opts: { id?: string; reverse?: boolean } = {}): Step<RegionState> {
+  const pick = (s: RegionState) => (opts.reverse ? { standby: s.toCluster, primary: s.fromCluster } : { standby: s.fromCluster, primary: s.toCluster });
+  return {
+    id: opts.id ?? 'rejoin-old-primary',
+    title: opts.reverse ? 'Rebuild the target cluster as a standby of the current primary' : 'Rejoin the old primary as a standby of the new one',
+    destructive: true,
+    timeoutMs: 30 * 60_000,
+    plan: (ctx) => {
+      const { standby, primary } = pick(ctx.state);
+      return [
+        `database(${deps.database.kind}) rejoinAsStandby ${standby} of ${primary}  (pg_rewind --source-server=<${primary}>; if impossible pgbackrest restore --type=standby)`,
+        ...(ctx.state.synchronous ? [`database setSynchronous ${primary} [${standby}]`] : []),
+      ];
+    },
+    async run(ctx) {
+      const { standby, primary } = pick(ctx.state);
+      if (!deps.database.rejoinAsStandby) throw new CapabilityError(`${deps.database.kind} cannot rebuild a standby`);
+      const r = await deps.database.rejoinAsStandby(standby, primary, { progress: (m) => ctx.progress(m) });
+      if (ctx.state.synchronous && deps.database.setSynchronous) await deps.database.setSynchronous(primary, [standby]);
+      return { rejoin: { cluster: standby, method: r.method, durationMs: r.durationMs } };
+    },
+  };
+}

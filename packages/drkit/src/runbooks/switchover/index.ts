@@ -1,0 +1,41 @@
+import type { Runbook } from '../../engine/runbook.js';
+import { regionLockKey, type RegionDeps, type RegionState } from '../region-failover/context.js';
+import { flipRouting, freezeWrites, scaleTargetRegion, unfreezeWrites, updateDbSecret } from '../region-failover/steps/app.js';
+import { notifyDone, postChecks } from '../region-failover/steps/checks.js';
+import { promoteStandby } from '../region-failover/steps/promote.js';
+import { checkStandbyReady, rejoinOldPrimary, stopOldPrimary, waitCaughtUp } from '../region-failover/steps/switchover.js';
+
+/** The planned switchover's id in journals and on the command line. */
+export const SWITCHOVER_RUNBOOK_ID = 'switchover';
+
+/**
+ * The switchover steps from freezing writes to unfreezing them, shared with RB-N-08: freeze →
+ * stop the old primary cleanly → wait until the standby replayed its final LSN (RPO 0, asserted)
+ * → promote → point the app at it → scale → reroute → unfreeze.
+ */
+export function switchoverSteps(deps: RegionDeps) {
+  return [
+    checkStandbyReady(deps),
+    freezeWrites(deps),
+    stopOldPrimary(deps),
+    waitCaughtUp(deps),
+    { ...promoteStandby(deps), when: undefined },
+    updateDbSecret(deps, { keepFrozen: true }),
+    scaleTargetRegion(deps),
+    flipRouting(deps),
+    unfreezeWrites(deps),
+  ];
+}
+
+/**
+ * Planned switchover: moves the primary role and traffic to the other region with zero
+ * acknowledged writes lost, then rejoins the old primary as a standby of the new one.
+ */
+export function createSwitchoverRunbook(deps: RegionDeps): Runbook<RegionState> {
+  return {
+    id: SWITCHOVER_RUNBOOK_ID,
+    title: 'Planned switchover (RPO 0)',
+    lockKey: regionLockKey,
+    steps: [...switchoverSteps(deps), rejoinOldPrimary(deps), postChecks(deps), notifyDone(deps, 'planned switchover')],
+  };
+}
