@@ -170,7 +170,7 @@ export class PgClusterManager {
       {
         port: opts.port,
         socketDir: this.layout.socketDir,
-        ...(stanza !== undefined ? { archiveCommand: this.pgbackrest.archiveCommand(stanza, dataDir) } : {}),
+        ...(stanza !== undefined ? { archiveCommand: this.pgbackrest.archiveCommand(stanza, dataDir), restoreCommand: this.pgbackrest.restoreCommand(stanza) } : {}),
         archiveTimeoutSec: this.opts.archiveTimeoutSec ?? 10,
       },
       this.owner,

@@ -19,6 +19,11 @@ export interface PgServerSettings {
    * The full `archive_command`, or `undefined` to turn archiving off (`archive_mode=off`).
    */
   readonly archiveCommand?: string;
+  /**
+   * `restore_command` (fetch WAL from the archive): lets pg_rewind find WAL the old primary
+   * already recycled (`--restore-target-wal`). Used only during recovery. @default none
+   */
+  readonly restoreCommand?: string;
   /** Force a WAL segment switch at least this often, bounding the archive's RPO. @default 10 */
   readonly archiveTimeoutSec?: number;
   /** @default 10 */
@@ -42,6 +47,7 @@ export function renderDrkitConf(s: PgServerSettings): string {
   ];
   if (s.archiveCommand === undefined) lines.push('archive_mode = off');
   else lines.push('archive_mode = on', `archive_command = ${q(s.archiveCommand)}`);
+  if (s.restoreCommand !== undefined) lines.push(`restore_command = ${q(s.restoreCommand)}`);
   // Last, so they override: written and removed by replication and fencing.
   lines.push(`include_if_exists = '${REPLICATION_CONF}'`, `include_if_exists = '${FENCE_CONF}'`);
   return lines.join('\n') + '\n';

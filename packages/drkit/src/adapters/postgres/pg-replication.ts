@@ -121,10 +121,17 @@ export async function rejoinAsStandby(
   if (!mgr.isRunning(primaryId)) throw new PreconditionError(`the new primary '${primaryId}' is not running`);
   if (mgr.isRunning(id)) await mgr.stop(id, 'fast');
   let rewindError: string | undefined;
+  // pg_rewind runs crash recovery in single-user mode when the old primary died, and
+  // single-user mode refuses standby mode: the fence's standby.signal must go first. The
+  // fence file stays until the rewind is done, so drkit still refuses to start the cluster.
+  rmSync(path.join(target.dataDir, 'standby.signal'), { force: true });
   if (!opts.forceRestore) {
     say(`pg_rewind ${id} from ${primaryId}`);
     const conn = `host=127.0.0.1 port=${src.port} user=${src.superuser} dbname=postgres`;
-    const r = await mgr.runServer([path.join(mgr.binDir, 'pg_rewind'), '-D', target.dataDir, `--source-server=${conn}`], 10 * 60_000);
+    // --restore-target-wal: WAL the old primary recycled after archiving comes from the repository.
+    const restoreWal = target.stanza ? ['--restore-target-wal'] : [];
+    if (target.stanza) ensureRestoreCommand(mgr, target.dataDir, target.stanza);
+    const r = await mgr.runServer([path.join(mgr.binDir, 'pg_rewind'), '-D', target.dataDir, `--source-server=${conn}`, ...restoreWal], 10 * 60_000);
     if (r.code !== 0) rewindError = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ');
   } else rewindError = 'fresh restore requested';
   if (rewindError !== undefined) {
@@ -136,7 +143,7 @@ export async function rejoinAsStandby(
   // pg_rewind copied the source's config files too: make them this cluster's again.
   rewriteRestoredConfig(
     target.dataDir,
-    { port: target.port, socketDir: mgr.layout.socketDir, ...(src.stanza ? { archiveCommand: mgr.pgbackrest.archiveCommand(src.stanza, target.dataDir) } : {}) },
+    { port: target.port, socketDir: mgr.layout.socketDir, ...(src.stanza ? { archiveCommand: mgr.pgbackrest.archiveCommand(src.stanza, target.dataDir), restoreCommand: mgr.pgbackrest.restoreCommand(src.stanza) } : {}) },
     true,
     mgr.owner,
   );
@@ -161,6 +168,17 @@ export async function waitStreaming(mgr: PgClusterManager, id: string, timeoutMs
     if (Date.now() > deadline) throw new StepTimeoutError(`standby '${id}' is not streaming`, { hint: `see ${path.join(mgr.clusterDir(id), 'postgres.log')}` });
     await sleep(100);
   }
+}
+
+/** Appends a `restore_command` to the fence file when the cluster's config has none (clusters made before drkit wrote one). */
+function ensureRestoreCommand(mgr: PgClusterManager, dataDir: string, stanza: string): void {
+  const conf = path.join(dataDir, 'drkit.conf');
+  if (existsSync(conf) && /^restore_command\s*=/m.test(readFileSync(conf, 'utf8'))) return;
+  const auto = path.join(dataDir, 'postgresql.auto.conf');
+  if (existsSync(auto) && /^restore_command\s*=/m.test(readFileSync(auto, 'utf8'))) return;
+  const f = path.join(dataDir, FENCE_CONF);
+  const prev = existsSync(f) ? readFileSync(f, 'utf8') : '';
+  writeOwned(mgr, f, `${prev}restore_command = '${mgr.pgbackrest.restoreCommand(stanza).replace(/'/g, "''")}'\n`);
 }
 
 function writeOwned(mgr: PgClusterManager, file: string, text: string): void {

@@ -74,6 +74,11 @@ export class PgBackRestCli {
     ].join(' ');
   }
 
+  /** The `restore_command` fetching WAL of `stanza` from the repository (pg_rewind, recovery). */
+  restoreCommand(stanza: string): string {
+    return [shellQuote(this.bin), shellQuote(`--config=${this.configFile}`), shellQuote(`--stanza=${stanza}`), 'archive-get', '%f', '"%p"'].join(' ');
+  }
+
   /** argv of `pgbackrest restore` for {@link RestoreArgs}. */
   restoreArgv(a: RestoreArgs): string[] {
     const extra = [`--pg1-path=${a.dataDir}`, `--type=${a.type}`];

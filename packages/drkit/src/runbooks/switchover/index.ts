@@ -9,19 +9,20 @@ import { checkStandbyReady, rejoinOldPrimary, stopOldPrimary, waitCaughtUp } fro
 export const SWITCHOVER_RUNBOOK_ID = 'switchover';
 
 /**
- * The switchover steps from freezing writes to unfreezing them, shared with RB-N-08: freeze →
+ * The switchover steps, shared with RB-N-08: scale the target region → freeze →
  * stop the old primary cleanly → wait until the standby replayed its final LSN (RPO 0, asserted)
- * → promote → point the app at it → scale → reroute → unfreeze.
+ * → promote → point the app at it → reroute → unfreeze.
  */
 export function switchoverSteps(deps: RegionDeps) {
   return [
     checkStandbyReady(deps),
+    // Scaled before the freeze: starting tasks must not lengthen the write outage.
+    scaleTargetRegion(deps),
     freezeWrites(deps),
     stopOldPrimary(deps),
     waitCaughtUp(deps),
     { ...promoteStandby(deps), when: undefined },
     updateDbSecret(deps, { keepFrozen: true }),
-    scaleTargetRegion(deps),
     flipRouting(deps),
     unfreezeWrites(deps),
   ];

@@ -88,12 +88,12 @@ export function freezeWrites(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'freeze-writes',
     title: 'Freeze writes (global_readonly=true)',
-    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 600} ms for app tasks to re-read it`],
+    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it`],
     async run(ctx) {
       const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
       await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: true });
       const at = new Date().toISOString();
-      await sleep(ctx.state.freezeGraceMs ?? 600);
+      await sleep(ctx.state.freezeGraceMs ?? 300);
       return { frozenAt: at };
     },
   };
