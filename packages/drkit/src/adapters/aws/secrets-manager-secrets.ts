@@ -1,0 +1,100 @@
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  ListSecretsCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  type SecretsManagerClient,
+} from '@aws-sdk/client-secrets-manager';
+import { NotFoundError, PreconditionError } from '../../engine/errors.js';
+import type { Endpoint } from '../../ports/database.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { AwsClients } from './clients.js';
+import { awsCall } from './errors.js';
+
+/** Options of {@link SecretsManagerSecrets}. */
+export interface SecretsManagerSecretsOptions {
+  readonly clients: AwsClients;
+  /** @default the factory's default region */
+  readonly region?: string;
+  /** Regions a secret created here is replicated to (region B). @default none */
+  readonly replicaRegions?: readonly string[];
+}
+
+/** The secrets port on AWS Secrets Manager (JSON `SecretString` values). */
+export class SecretsManagerSecrets implements Secrets {
+  readonly kind = 'aws-secrets-manager';
+  private readonly sm: SecretsManagerClient;
+
+  constructor(private readonly opts: SecretsManagerSecretsOptions) {
+    this.sm = opts.clients.secrets(opts.region);
+  }
+
+  async get(name: string): Promise<Record<string, unknown>> {
+    const out = await awsCall({ action: 'secretsmanager:GetSecretValue', resource: name }, () => this.sm.send(new GetSecretValueCommand({ SecretId: name })));
+    if (out.SecretString === undefined) throw new NotFoundError(`secret ${name} has no string value`);
+    try {
+      const v: unknown = JSON.parse(out.SecretString);
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+    } catch {
+      // fall through: never echo the value
+    }
+    throw new PreconditionError(`secret ${name} is not a JSON object`, { hint: 'drkit stores runtime configuration as JSON objects' });
+  }
+
+  async put(name: string, value: Record<string, unknown>): Promise<void> {
+    const SecretString = JSON.stringify(value);
+    try {
+      await awsCall({ action: 'secretsmanager:PutSecretValue', resource: name }, () => this.sm.send(new PutSecretValueCommand({ SecretId: name, SecretString })));
+    } catch (err) {
+      if (!(err instanceof NotFoundError)) throw err;
+      await awsCall({ action: 'secretsmanager:CreateSecret', resource: name }, () =>
+        this.sm.send(
+          new CreateSecretCommand({
+            Name: name,
+            SecretString,
+            ...(this.opts.replicaRegions?.length ? { AddReplicaRegions: this.opts.replicaRegions.map((Region) => ({ Region })) } : {}),
+          }),
+        ),
+      );
+    }
+  }
+
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    let NextToken: string | undefined;
+    do {
+      const page = await awsCall({ action: 'secretsmanager:ListSecrets' }, () => this.sm.send(new ListSecretsCommand({ NextToken })));
+      for (const s of page.SecretList ?? []) if (s.Name) names.push(s.Name);
+      NextToken = page.NextToken;
+    } while (NextToken);
+    return names.sort();
+  }
+
+  /**
+   * Points a database secret at a new endpoint (RB-N-01/02 "swap connections"): `host`,
+   * `port` and `dbname` change, every other field (username, password, engine…) is kept.
+   */
+  async updateEndpoint(name: string, endpoint: Pick<Endpoint, 'host' | 'port'> & Partial<Endpoint>): Promise<void> {
+    const cur = await this.get(name);
+    await this.put(name, { ...cur, host: endpoint.host, port: endpoint.port, ...(endpoint.database ? { dbname: endpoint.database } : {}) });
+  }
+
+  /**
+   * Starts a rotation (security-breach runbook). `rotateImmediately: false` only records the
+   * schedule and the next rotation window runs it (what moto can do without a Lambda).
+   */
+  async rotate(name: string, opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string; readonly afterDays?: number } = {}): Promise<{ readonly versionId: string }> {
+    const out = await awsCall({ action: 'secretsmanager:RotateSecret', resource: name }, () =>
+      this.sm.send(
+        new RotateSecretCommand({
+          SecretId: name,
+          RotateImmediately: opts.rotateImmediately ?? true,
+          ...(opts.lambdaArn ? { RotationLambdaARN: opts.lambdaArn } : {}),
+          ...(opts.afterDays ? { RotationRules: { AutomaticallyAfterDays: opts.afterDays } } : {}),
+        }),
+      ),
+    );
+    return { versionId: out.VersionId ?? '' };
+  }
+}
