@@ -8,6 +8,9 @@ import { drillCommand } from './commands/drill.js';
 import { labCommand } from './commands/lab.js';
 import { runbookCommand } from './commands/runbook.js';
 import { validateCommand } from './commands/validate.js';
+import { failoverCommand } from './commands/failover.js';
+import { switchoverCommand } from './commands/switchover.js';
+import { cutbackCommand } from './commands/cutback.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -25,6 +28,9 @@ export function buildProgram(): Command {
   program.addCommand(drillCommand());
   program.addCommand(validateCommand());
   program.addCommand(configCommand());
+  program.addCommand(failoverCommand());
+  program.addCommand(switchoverCommand());
+  program.addCommand(cutbackCommand());
   program.addCommand(costCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;

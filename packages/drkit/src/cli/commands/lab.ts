@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { labDown, labStatus, labUp } from '../../lab/lab.js';
+import { labDown, labStatus } from '../../lab/lab.js';
+import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
 import { cliContext } from '../context.js';
 
@@ -13,9 +14,9 @@ export function labCommand(): Command {
     .action(async (o: { users?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
       const p = labProvider(loaded.config, loaded.baseDir, { log: (l) => out.progress(out.dim(`$ ${l}`)) });
-      const state = await labUp(p, loaded.config, { ...(o.users !== undefined ? { seed: { users: o.users } } : {}), progress: (m) => out.progress(m) });
-      out.result(state);
-      out.info(`lab up: primary '${state.primary}', ${state.seeded.orders} orders; state in ${p.paths.stateDir}`);
+      const { lab: state, regions } = await labUpRegions(p, loaded.config, { ...(o.users !== undefined ? { seed: { users: o.users } } : {}), progress: (m) => out.progress(m) });
+      out.result({ ...state, topology: regions.topology, frontDoor: regions.router.url });
+      out.info(`lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`);
     });
 
   cmd
@@ -23,10 +24,21 @@ export function labCommand(): Command {
     .description('clusters, their roles, and where the app points')
     .action(async (_o, c: Command) => {
       const { out, loaded } = cliContext(c);
-      const s = await labStatus(labProvider(loaded.config, loaded.baseDir));
+      const p = labProvider(loaded.config, loaded.baseDir);
+      const s = await labStatus(p);
       out.result(s);
       if (!s.lab) out.info('no lab (run `drkit lab up`)');
       for (const cl of s.clusters) out.info(`${cl.id.padEnd(24)} port ${cl.port}  ${cl.running ? out.green('running') : out.dim('stopped')}  ${cl.role}  ${out.dim(cl.origin)}`);
+      if (readTopology(p)) {
+        const r = regionProvider(p);
+        for (const [primary, rep] of Object.entries(await replicationOf(p))) out.info(`replication from ${primary}: ${rep}`);
+        try {
+          const st = await r.router.status();
+          out.info(`front door ${r.router.url} -> region ${st.activeRegion ?? 'NONE'}: ${st.targets.map((t) => `${t.name}${t.backup ? '(backup)' : ''}=${t.admin}/${t.health}`).join(' ')}`);
+        } catch (err) {
+          out.info(`front door: ${(err as Error).message}`);
+        }
+      }
       if (s.appConfig) out.info(`app -> ${s.appConfig.dbClusterId} (port ${s.appConfig.port})${s.appConfig.global_readonly ? out.yellow(' [global_readonly]') : ''}`);
     });
 
@@ -41,4 +53,17 @@ export function labCommand(): Command {
       out.info(o.destroy ? 'lab destroyed' : 'lab stopped');
     });
   return cmd;
+}
+
+/** Standby lag per running primary, for `lab status`. */
+async function replicationOf(p: ReturnType<typeof labProvider>): Promise<Record<string, string>> {
+  const out: Record<string, string> = {};
+  for (const c of p.clusters.list()) {
+    if (!p.clusters.isRunning(c.id)) continue;
+    const d = await p.database.describe(c.id);
+    if (d.role !== 'primary') continue;
+    const r = await p.database.replication(c.id).catch(() => undefined);
+    if (r) out[c.id] = r.standbys.length ? r.standbys.map((s) => `${s.name} ${s.state} ${s.syncState} lag ${s.lagBytes} B / ${s.replayLagSeconds ?? 0} s`).join(', ') : 'no standby';
+  }
+  return out;
 }

@@ -12,12 +12,16 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
     id: 'check-primary-health',
     title: 'CheckPrimaryHealth: confirm the source region is down',
     plan: (ctx) => [
+      `router(${deps.router.kind}) status (the front door must answer)`,
       `database(${deps.database.kind}) describe ${ctx.state.fromCluster}; SELECT 1 on it`,
       `compute(${deps.compute.kind}) tasks ${ctx.state.fromRegion}: GET /healthz of each`,
       `refuse unless down${ctx.state.force ? ' (--force given: proceed anyway)' : ' (pass --force to fail over a healthy region)'}`,
     ],
     async run(ctx) {
       const s = ctx.state;
+      // The front door must answer before anything changes: a failover that cannot flip
+      // routing would leave the database moved and the traffic not.
+      await deps.router.status();
       let dbUp = false;
       try {
         const d = await deps.database.describe(s.fromCluster);

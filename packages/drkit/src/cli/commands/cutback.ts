@@ -1,0 +1,14 @@
+import { Command } from 'commander';
+import { createCutbackRunbook } from '../../runbooks/cutback/index.js';
+import { runRegionRunbook } from './region-run.js';
+
+/** `drkit cutback`: RB-N-08, back to the primary region after a failover. */
+export function cutbackCommand(): Command {
+  return new Command('cutback')
+    .description('RB-N-08 cutback: rebuild the old primary as a standby, switch back with RPO 0, keep the other region warm')
+    .option('--dry-run', 'print the plan; change nothing')
+    .option('-y, --yes', 'confirm destructive steps')
+    .action(async (o: { dryRun?: boolean; yes?: boolean }, c: Command) => {
+      await runRegionRunbook(c, createCutbackRunbook, o, { reason: 'cutback after failover' });
+    });
+}
