@@ -38,7 +38,9 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
   beforeAll(() => {
     // GIVEN the app with its default context
     stacks = buildApp({ alarmEmail: 'oncall@example.com', webhookUrl: 'https://hooks.example.com/drkit' });
-  });
+    // WHEN it synthesizes (once: later Template.fromStack calls reuse the assembly)
+    Template.fromStack(stacks.a.keys);
+  }, 300_000);
 
   it('THEN the network has two AZs of mirrored public/app/data subnets in each region', () => {
     for (const net of [stacks.a.network, stacks.b.network]) {
@@ -85,7 +87,7 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
     });
   });
 
-  it('WHEN s3ReplicateDeletes is true THEN delete markers replicate', () => {
+  it('WHEN s3ReplicateDeletes is true THEN delete markers replicate', { timeout: 120_000 }, () => {
     const other = buildApp({ s3ReplicateDeletes: true });
     Template.fromStack(other.a.storage).hasResourceProperties('AWS::S3::Bucket', {
       ReplicationConfiguration: { Rules: [Match.objectLike({ DeleteMarkerReplication: { Status: 'Enabled' } })] },
@@ -227,7 +229,7 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
 });
 
 describe('Tier-2 warm standby (aurora-global)', () => {
-  it('GIVEN dbMode aurora-global THEN A heads a Global Database and B joins it', () => {
+  it('GIVEN dbMode aurora-global THEN A heads a Global Database and B joins it', { timeout: 120_000 }, () => {
     const stacks = buildApp({ dbMode: 'aurora-global', warmStandbyTasks: 2 });
     const a = Template.fromStack(stacks.a.data);
     a.hasResourceProperties('AWS::RDS::GlobalCluster', { GlobalClusterIdentifier: 'drkit-global' });
