@@ -5,11 +5,11 @@ import { labProvider } from '../../lab/provider.js';
 import { cliContext } from '../context.js';
 
 export function labCommand(): Command {
-  const cmd = new Command('lab').description('the local lab: region A primary PostgreSQL with pgBackRest, sample app data');
+  const cmd = new Command('lab').description('the local two-region lab: A primary PostgreSQL with pgBackRest, B streaming standby, sample app tasks, HAProxy front door');
 
   cmd
     .command('up')
-    .description('create (or start again) the lab: cluster, schema, seed data, first full backup')
+    .description('create (or start again) the lab: primary, schema, seed data, first full backup, region B standby, app tasks, front door')
     .option('--users <n>', 'seed users (orders, payments and messages scale with it)', (v) => Number.parseInt(v, 10))
     .action(async (o: { users?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
