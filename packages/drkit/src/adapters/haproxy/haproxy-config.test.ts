@@ -1,0 +1,48 @@
+import { describe, expect, it } from 'vitest';
+import { inMaintenance, parseServersState, renderHaproxyConfig } from './haproxy-config.js';
+
+const base = {
+  bindHost: '127.0.0.1',
+  bindPort: 8080,
+  statsSocket: '/tmp/x/admin.sock',
+  pidFile: '/tmp/x/haproxy.pid',
+  servers: [
+    { name: 'a-1', region: 'a', host: '127.0.0.1', port: 9001, backup: false },
+    { name: 'b-1', region: 'b', host: '127.0.0.1', port: 9002, backup: true },
+  ],
+  health: { intervalMs: 1000, fall: 3, rise: 2, timeoutMs: 500 },
+};
+
+describe('renderHaproxyConfig', () => {
+  it('GIVEN two regions WHEN rendered THEN B is backup, checks use /healthz with inter/fall/rise from config, admin socket', () => {
+    const cfg = renderHaproxyConfig({ ...base, disabled: new Set() });
+    expect(cfg).toContain('stats socket /tmp/x/admin.sock mode 600 level admin');
+    expect(cfg).toContain('option httpchk GET /healthz');
+    expect(cfg).toContain('default-server inter 1000ms fall 3 rise 2');
+    expect(cfg).toContain('server a-1 127.0.0.1:9001 check\n');
+    expect(cfg).toContain('server b-1 127.0.0.1:9002 check backup\n');
+    expect(cfg).toContain('option allbackups');
+  });
+  it('writes routed-away servers disabled, so a restart keeps them out of service', () => {
+    expect(renderHaproxyConfig({ ...base, disabled: new Set(['a-1']) })).toContain('server a-1 127.0.0.1:9001 check disabled');
+  });
+});
+
+describe('parseServersState', () => {
+  // The column layout HAProxy 2.6.12 prints for `show servers state app` (checked against a live lab).
+  const sample = `1
+# be_id be_name srv_id srv_name srv_addr srv_op_state srv_admin_state srv_uweight srv_iweight srv_time_since_last_change srv_check_status srv_check_result srv_check_health srv_check_state srv_agent_state bk_f_forced_id srv_f_forced_id srv_fqdn srv_port srvrecord srv_use_ssl srv_check_port srv_check_addr srv_agent_addr srv_agent_port
+3 app 1 a-1 127.0.0.1 0 1 1 1 12 6 3 0 6 0 0 0 - 9001 - 0 0 - - 0
+3 app 2 b-1 127.0.0.1 2 0 1 1 40 6 3 4 6 0 0 0 - 9002 - 0 0 - - 0
+`;
+  it('reads op and admin state per server', () => {
+    expect(parseServersState(sample)).toEqual([
+      { name: 'a-1', address: '127.0.0.1:9001', opState: 0, adminState: 1 },
+      { name: 'b-1', address: '127.0.0.1:9002', opState: 2, adminState: 0 },
+    ]);
+  });
+  it('treats forced, inherited and config maintenance as maintenance, drain as not', () => {
+    expect([0x01, 0x02, 0x04, 0x05].map(inMaintenance)).toEqual([true, true, true, true]);
+    expect([0x00, 0x08].map(inMaintenance)).toEqual([false, false]);
+  });
+});
