@@ -1,0 +1,72 @@
+/**
+ * What a database benchmark needs around its measurements: a temp lab dir with its own
+ * clusters, removed at the end (also on Ctrl-C), a description of the machine, and the median.
+ */
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PgClusterManager } from '../../packages/drkit/src/adapters/postgres/index.js';
+
+/** Runs `fn` with a fresh lab (clusters under a temp dir); stops every cluster and deletes the dir after. */
+export async function withLab(
+  prefix: string,
+  fn: (labDir: string, mgr: PgClusterManager) => Promise<void>,
+): Promise<void> {
+  const labDir = mkdtempSync(path.join(os.tmpdir(), prefix));
+  chmodSync(labDir, 0o755); // the postgres user must traverse it
+  const mgr = new PgClusterManager({ labDir });
+  let cleaned = false;
+  const cleanup = async () => {
+    if (cleaned) return;
+    cleaned = true;
+    for (const c of mgr.list()) {
+      if (mgr.isRunning(c.id)) await mgr.stop(c.id, 'immediate').catch(() => undefined);
+    }
+    // Children of an immediately stopped server may still be exiting: retry ENOTEMPTY.
+    rmSync(labDir, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
+  };
+  const onSignal = (sig: NodeJS.Signals) => {
+    void cleanup().finally(() => process.kill(process.pid, sig));
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await fn(labDir, mgr);
+  } finally {
+    await cleanup();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/** CPU, memory, OS and PostgreSQL/pgBackRest versions of this machine. */
+export function machine(): Record<string, string | number> {
+  const cpus = os.cpus();
+  const osRelease =
+    readFileSync('/etc/os-release', 'utf8').match(/^PRETTY_NAME="?([^"\n]*)/m)?.[1] ?? os.release();
+  const version = (cmd: string, args: string[]) => {
+    try {
+      return execFileSync(cmd, args, { encoding: 'utf8' }).trim();
+    } catch {
+      return 'unknown';
+    }
+  };
+  return {
+    cpus: cpus.length,
+    cpuModel: cpus[0]?.model ?? 'unknown',
+    memGiB: Math.round(os.totalmem() / 2 ** 30),
+    os: osRelease,
+    kernel: os.release(),
+    node: process.version,
+    postgres: version('/usr/lib/postgresql/15/bin/postgres', ['--version']),
+    pgbackrest: version('pgbackrest', ['version']),
+  };
+}
+
+/** Median of a non-empty list (mean of the middle two for an even count). */
+export function median(xs: readonly number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = Math.floor(s.length / 2);
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
