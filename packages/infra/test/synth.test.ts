@@ -1,4 +1,5 @@
-import { execFileSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -8,15 +9,20 @@ import { afterAll, describe, expect, it } from 'vitest';
 const infraDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const outDirs: string[] = [];
 
-/** Runs the real `cdk synth` CLI (cdk.json → tsx src/app.ts) offline into a temp dir. */
-function cdkSynth(context: Record<string, string>): string {
+const execFileAsync = promisify(execFile);
+
+/**
+ * Runs the real `cdk synth` CLI (cdk.json → tsx src/app.ts) offline into a temp dir.
+ * Asynchronous: a synchronous child blocks the test worker long enough for vitest's RPC to time out.
+ */
+async function cdkSynth(context: Record<string, string>): Promise<string> {
   const out = mkdtempSync(path.join(tmpdir(), 'drkit-synth-'));
   outDirs.push(out);
   const args = ['cdk', 'synth', '--quiet', '--output', out];
   for (const [k, v] of Object.entries(context)) args.push('--context', `${k}=${v}`);
-  execFileSync('npx', args, {
+  await execFileAsync('npx', args, {
+    maxBuffer: 64 * 1024 * 1024,
     cwd: infraDir,
-    stdio: 'pipe',
     // No credentials, no network: synthesis must not need them.
     env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', CDK_DISABLE_VERSION_CHECK: '1' },
     timeout: 240_000,
@@ -31,8 +37,8 @@ afterAll(() => {
 describe('npx cdk synth (both regions, offline)', () => {
   it.each([['rds-postgres'], ['aurora-global']])(
     'GIVEN dbMode %s WHEN cdk synth runs THEN templates for region A and region B are written',
-    (dbMode) => {
-      const out = cdkSynth({ dbMode, account: '111111111111', regionA: 'ap-southeast-2', regionB: 'us-west-2' });
+    async (dbMode) => {
+      const out = await cdkSynth({ dbMode, account: '111111111111', regionA: 'ap-southeast-2', regionB: 'us-west-2' });
       const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
       expect(templates).toHaveLength(15);
       const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {

@@ -62,7 +62,7 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
       notifications: existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '',
       rows: await p.clusters.query('region-a', 'select 1'),
     };
-    const r = runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${target}`, '--dry-run']);
+    const r = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${target}`, '--dry-run']);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/pgbackrest .*--stanza=region-a .*--type=time .*restore/);
     expect(r.stderr).toContain('swap-connections [destructive]');
@@ -74,18 +74,18 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(Journal.list(p.paths.journalDir)).toEqual([]);
   });
 
-  it('refuses a malformed target and a target outside the window, changing nothing', () => {
-    const bad = runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2026-13-01 10:00', '--yes']);
+  it('refuses a malformed target and a target outside the window, changing nothing', async () => {
+    const bad = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2026-13-01 10:00', '--yes']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/malformed restore target/);
-    const early = runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2001-01-01T00:00:00Z', '--param', 'newClusterId=never-made', '--yes']);
+    const early = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2001-01-01T00:00:00Z', '--param', 'newClusterId=never-made', '--yes']);
     expect(early.code).toBe(4);
     expect(early.stderr).toMatch(/recoverable window/i);
     expect(fx.provider.clusters.list().map((c) => c.id)).not.toContain('never-made');
   });
 
   it('crash between steps (SIGKILL after validate), then resume: completes, no completed step runs twice', async () => {
-    const r = runCli(
+    const r = await runCli(
       ['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${target}`, '--param', 'newClusterId=dr-between', '--yes'],
       { DRKIT_CRASH_AFTER_STEP: 'validate' },
     );
@@ -94,7 +94,7 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(journalOf(id).outcome).toBe('incomplete');
     expect([...journalOf(id).completed]).toEqual(['declare-incident', 'freeze-writes', 'restore-to-time', 'validate']);
 
-    const res = runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
+    const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toContain('restore-to-time already completed (journal): not run again');
     const s = journalOf(id);
@@ -135,7 +135,7 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(journalOf(id!).completed.has('restore-to-time')).toBe(false);
     await sleep(3000); // let an orphaned pgbackrest restore of the killed run finish or fail
 
-    const res = runCli(['--config', fx.configFile, 'runbook', 'resume', id!, '--yes']);
+    const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id!, '--yes']);
     expect(res.code, res.stderr).toBe(0);
     const s = journalOf(id!);
     expect(s.outcome).toBe('succeeded');
@@ -157,7 +157,7 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
       const locks = path.join(p.paths.journalDir, 'locks');
       if (existsSync(locks) && readdirSync(locks).length > 0) break;
     }
-    const second = runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=latest', '--param', 'newClusterId=dr-lock-b', '--yes']);
+    const second = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=latest', '--param', 'newClusterId=dr-lock-b', '--yes']);
     expect(second.code, second.stderr).toBe(7);
     expect(second.stderr).toMatch(/another execution .* is already running against database:region-a/);
     const code = await new Promise((r) => child.once('exit', r));
