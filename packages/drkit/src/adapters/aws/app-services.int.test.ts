@@ -1,0 +1,197 @@
+import { crc32 } from 'node:zlib';
+import { CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
+import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
+import { AdminCreateUserCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
+import { CreateTableCommand, PutItemCommand, ScanCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
+import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotFoundError, OutOfWindowError, PreconditionError, UsageError } from '../../engine/errors.js';
+import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import { ApiGatewayStages } from './api-gateway-stages.js';
+import { AwsClients } from './clients.js';
+import { CognitoIdentity } from './cognito-identity.js';
+import { DynamoDbKeyValue } from './dynamodb-key-value.js';
+import { EcsCompute } from './ecs-compute.js';
+import { LambdaFunctions } from './lambda-functions.js';
+
+let moto: MotoServer;
+let clients: AwsClients;
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+});
+afterAll(async () => {
+  clients?.destroy();
+  await moto?.stop();
+});
+
+describe('EcsCompute on moto', () => {
+  it('GIVEN the warm service in B at 1 task WHEN scale(B, 3) THEN desired = running = 3 after the stable wait', async () => {
+    const ecs = clients.ecs('us-west-2');
+    await ecs.send(new CreateClusterCommand({ clusterName: 'app-b' }));
+    await ecs.send(new RegisterTaskDefinitionCommand({ family: 'app', containerDefinitions: [{ name: 'app', image: 'app:latest', memory: 512, portMappings: [{ containerPort: 8080 }] }] }));
+    await ecs.send(new CreateServiceCommand({ cluster: 'app-b', serviceName: 'app', taskDefinition: 'app', desiredCount: 1 }));
+    const compute = new EcsCompute({ clients, services: { 'us-west-2': { cluster: 'app-b', service: 'app' }, 'us-east-1': { cluster: 'nope', service: 'app' } } });
+    await compute.scale('us-west-2', 3, { timeoutMs: 60_000 });
+    expect(await compute.counts('us-west-2')).toMatchObject({ desired: 3, running: 3 });
+    // moto starts no tasks for a service (runningCount just follows desiredCount), so the
+    // task list, addresses and health cannot be shown here
+    expect(await compute.tasks('us-west-2')).toEqual([]);
+    await expect(compute.scale('eu-west-1', 1)).rejects.toBeInstanceOf(UsageError);
+    await expect(compute.scale('us-east-1', 1)).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+/** A one-file zip (stored, not deflated): enough for moto's CreateFunction. */
+function zipOf(name: string, content: string): Uint8Array {
+  const data = Buffer.from(content);
+  const fname = Buffer.from(name);
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fname.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fname.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + fname.length, 12);
+  end.writeUInt32LE(30 + fname.length + data.length, 16);
+  return Buffer.concat([local, fname, data, central, fname, end]);
+}
+
+/** Creates an IAM role in moto (no IAM client is a dependency: the Query API by hand). */
+async function createRole(name: string): Promise<string> {
+  const body = new URLSearchParams({
+    Action: 'CreateRole',
+    Version: '2010-05-08',
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  });
+  const r = await fetch(moto.endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body,
+  });
+  const text = await r.text();
+  const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
+  if (!arn) throw new Error(`CreateRole failed: ${text.slice(0, 300)}`);
+  return arn;
+}
+
+describe('LambdaFunctions on moto', () => {
+  it('GIVEN the five seed-003 functions WHEN updateEnvironment(DB_CLUSTER_ARN) THEN merged into each, idempotent', async () => {
+    const role = await createRole('radiant-lambda');
+    const names = ['router', 'admin', 'billing', 'localization', 'configuration'].map((f) => `radiant-production-${f}`);
+    for (const n of names) {
+      await clients.lambda().send(
+        new CreateFunctionCommand({
+          FunctionName: n,
+          Runtime: 'nodejs20.x',
+          Role: role,
+          Handler: 'index.handler',
+          Code: { ZipFile: zipOf('index.js', 'exports.handler = async () => 1;') },
+          Environment: { Variables: { LOG_LEVEL: 'info', DB_CLUSTER_ARN: 'arn:aws:rds:us-east-1:123456789012:cluster:radiant-production' } },
+        }),
+      );
+    }
+    const fns = new LambdaFunctions({ clients });
+    const arn = 'arn:aws:rds:us-east-1:123456789012:cluster:radiant-dr-202511061230';
+    expect((await fns.updateEnvironment(names, { DB_CLUSTER_ARN: arn })).changed).toEqual(names);
+    for (const n of names) expect(await fns.getEnvironment(n)).toEqual({ LOG_LEVEL: 'info', DB_CLUSTER_ARN: arn });
+    expect((await fns.updateEnvironment(names, { DB_CLUSTER_ARN: arn })).changed).toEqual([]);
+    await expect(fns.updateEnvironment([...names, 'radiant-production-nope'], { X: '1' })).rejects.toBeInstanceOf(NotFoundError);
+    expect(await fns.getEnvironment(names[0]!)).not.toHaveProperty('X'); // nothing changed before the unknown name was found
+  });
+});
+
+describe('DynamoDbKeyValue on moto', () => {
+  it('GIVEN a table with TTL, PITR, stream, tags and auto scaling WHEN restoreToTime(latest) into a new table THEN items and every setting are there', async () => {
+    const ddb = clients.dynamodb();
+    await ddb.send(
+      new CreateTableCommand({
+        TableName: 'rate_limits',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        ProvisionedThroughput: { ReadCapacityUnits: 5, WriteCapacityUnits: 5 },
+        StreamSpecification: { StreamEnabled: true, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+        Tags: [{ Key: 'team', Value: 'platform' }],
+      }),
+    );
+    await ddb.send(new UpdateTimeToLiveCommand({ TableName: 'rate_limits', TimeToLiveSpecification: { Enabled: true, AttributeName: 'expires_at' } }));
+    for (let i = 0; i < 5; i++) await ddb.send(new PutItemCommand({ TableName: 'rate_limits', Item: { pk: { S: `user-${i}` }, n: { N: String(i) } } }));
+    const aas = clients.autoscaling();
+    await aas.send(new RegisterScalableTargetCommand({ ServiceNamespace: 'dynamodb', ResourceId: 'table/rate_limits', ScalableDimension: 'dynamodb:table:ReadCapacityUnits', MinCapacity: 5, MaxCapacity: 50 }));
+    await aas.send(
+      new PutScalingPolicyCommand({
+        ServiceNamespace: 'dynamodb',
+        ResourceId: 'table/rate_limits',
+        ScalableDimension: 'dynamodb:table:ReadCapacityUnits',
+        PolicyName: 'rate_limits-read',
+        PolicyType: 'TargetTrackingScaling',
+        TargetTrackingScalingPolicyConfiguration: { TargetValue: 70, PredefinedMetricSpecification: { PredefinedMetricType: 'DynamoDBReadCapacityUtilization' } },
+      }),
+    );
+    const kv = new DynamoDbKeyValue({ clients });
+    await expect(kv.restoreToTime({ source: 'rate_limits', target: 'latest', newTable: 'x' })).rejects.toBeInstanceOf(PreconditionError); // PITR off
+    await kv.enablePitr('rate_limits');
+    const src = await kv.describeTable('rate_limits');
+    expect(src).toMatchObject({ pitr: true, ttlAttribute: 'expires_at', streamViewType: 'NEW_AND_OLD_IMAGES', tags: { team: 'platform' } });
+
+    const r = await kv.restoreToTime({ source: 'rate_limits', target: 'latest', newTable: 'rate_limits_restore_1' });
+    expect(r.reapplied).toEqual(['ttl', 'pitr', 'stream', 'tags', 'autoscaling']);
+    expect(r.table).toMatchObject({ name: 'rate_limits_restore_1', pitr: true, ttlAttribute: 'expires_at', streamViewType: 'NEW_AND_OLD_IMAGES', tags: { team: 'platform', 'drkit:restored-from': 'rate_limits' } });
+    // moto copies the current items and ignores the restore time: the items show the copy,
+    // not a point in time
+    expect((await ddb.send(new ScanCommand({ TableName: 'rate_limits_restore_1' }))).Count).toBe(5);
+    await expect(kv.restoreToTime({ source: 'rate_limits', target: 'latest', newTable: 'rate_limits_restore_1' })).rejects.toBeInstanceOf(PreconditionError);
+    if (src.window) {
+      await expect(kv.restoreToTime({ source: 'rate_limits', target: new Date(src.window.earliest.getTime() - 86_400_000), newTable: 'y' })).rejects.toBeInstanceOf(OutOfWindowError);
+    }
+    await expect(kv.describeTable('nope')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)', () => {
+  it('GIVEN stage v2 WHEN throttled to zero THEN limits are 0 and the previous ones are returned for the way back', async () => {
+    const apigw = clients.apigateway();
+    const api = await apigw.send(new CreateRestApiCommand({ name: 'radiant' }));
+    const root = (await apigw.send(new GetResourcesCommand({ restApiId: api.id }))).items!.find((r) => r.path === '/')!;
+    await apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: root.id, httpMethod: 'GET', authorizationType: 'NONE' }));
+    await apigw.send(new PutIntegrationCommand({ restApiId: api.id, resourceId: root.id, httpMethod: 'GET', type: 'MOCK' }));
+    await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'v2' }));
+    const stages = new ApiGatewayStages({ clients });
+    const before = await stages.setThrottle(api.id!, 'v2', { rateLimit: 0, burstLimit: 0 });
+    expect(before).toEqual({ rateLimit: undefined, burstLimit: undefined });
+    expect(await stages.getThrottle(api.id!, 'v2')).toEqual({ rateLimit: 0, burstLimit: 0 });
+    await expect(stages.getThrottle('nope', 'v2')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('GIVEN 75 users (two pages) WHEN signOutAll THEN every one is signed out', async () => {
+    const idp = clients.cognito();
+    const pool = await idp.send(new CreateUserPoolCommand({ PoolName: 'radiant-users' }));
+    const id = pool.UserPool!.Id!;
+    for (let i = 0; i < 75; i++) await idp.send(new AdminCreateUserCommand({ UserPoolId: id, Username: `user${i}` }));
+    const progress: number[] = [];
+    const r = await new CognitoIdentity({ clients }).signOutAll(id, { onProgress: (n) => progress.push(n) });
+    expect(r.signedOut).toBe(75);
+    expect(progress.at(-1)).toBe(75);
+    await expect(new CognitoIdentity({ clients }).signOutAll('us-east-1_nope')).rejects.toBeInstanceOf(NotFoundError);
+  });
+});

@@ -1,0 +1,41 @@
+import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, type LambdaClient } from '@aws-sdk/client-lambda';
+import type { Functions, FunctionsCapability } from '../../ports/functions.js';
+import type { AwsClients } from './clients.js';
+import { awsCall } from './errors.js';
+
+/**
+ * The functions port on AWS Lambda. Unlike the seed's
+ * `update-function-configuration --environment "Variables={DB_CLUSTER_ARN=…}"`, which
+ * replaces the whole environment, variables are merged into the current ones.
+ */
+export class LambdaFunctions implements Functions {
+  readonly kind = 'aws-lambda';
+  readonly capabilities: ReadonlySet<FunctionsCapability> = new Set<FunctionsCapability>(['environment', 'wait-updated']);
+  private readonly lambda: LambdaClient;
+
+  constructor(opts: { readonly clients: AwsClients; readonly region?: string }) {
+    this.lambda = opts.clients.lambda(opts.region);
+  }
+
+  async getEnvironment(name: string): Promise<Record<string, string>> {
+    const c = await awsCall({ action: 'lambda:GetFunctionConfiguration', resource: name }, () => this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
+    return { ...(c.Environment?.Variables ?? {}) };
+  }
+
+  async updateEnvironment(names: readonly string[], vars: Readonly<Record<string, string>>): Promise<{ readonly changed: readonly string[] }> {
+    // read every function first: an unknown name fails the call before anything is changed
+    const current = await Promise.all(names.map(async (n) => [n, await this.getEnvironment(n)] as const));
+    const changed: string[] = [];
+    for (const [name, env] of current) {
+      if (Object.entries(vars).every(([k, v]) => env[k] === v)) continue;
+      await awsCall({ action: 'lambda:UpdateFunctionConfiguration', resource: name }, () =>
+        this.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { ...env, ...vars } } })),
+      );
+      await awsCall({ action: 'lambda:wait function-updated', resource: name }, () =>
+        waitUntilFunctionUpdatedV2({ client: this.lambda, maxWaitTime: 300, minDelay: 1 }, { FunctionName: name }),
+      );
+      changed.push(name);
+    }
+    return { changed };
+  }
+}

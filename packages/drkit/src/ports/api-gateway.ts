@@ -1,0 +1,21 @@
+/**
+ * The API gateway port: the public API's stages, throttled to zero to cut access during a
+ * security breach and restored afterwards.
+ *
+ * Contract: `setThrottle` is idempotent and returns the previous limits so they can be put
+ * back; an unknown API or stage is a `NotFoundError`.
+ */
+export interface ApiGateway {
+  /** Adapter name, e.g. `aws-apigateway`. */
+  readonly kind: string;
+  readonly capabilities: ReadonlySet<'stage-throttling'>;
+  getThrottle(apiId: string, stage: string): Promise<StageThrottle>;
+  /** Sets the stage-wide limits (all methods); returns what they were. */
+  setThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle>;
+}
+
+/** Requests per second and burst; `undefined` means the account default. */
+export interface StageThrottle {
+  readonly rateLimit: number | undefined;
+  readonly burstLimit: number | undefined;
+}

@@ -1,0 +1,13 @@
+/**
+ * The identity port: the user directory of the application (Cognito user pools). The
+ * security-breach runbook signs every user out (their refresh tokens are revoked).
+ *
+ * Contract: `signOutAll` signs out every user, page by page, and returns how many; it is safe
+ * to run twice; an unknown pool is a `NotFoundError`.
+ */
+export interface Identity {
+  /** Adapter name, e.g. `aws-cognito`. */
+  readonly kind: string;
+  readonly capabilities: ReadonlySet<'global-sign-out'>;
+  signOutAll(poolId: string, opts?: { readonly concurrency?: number; readonly onProgress?: (done: number) => void }): Promise<{ readonly signedOut: number }>;
+}
