@@ -115,7 +115,7 @@ describe('S3ObjectStore on moto: single-key methods', () => {
     ]);
     expect(plan.actions.map((a) => a.kind)).toEqual(['copy', 'remove-delete-markers']);
     const summary = await store.applyRestorePlan(plan);
-    expect(summary.restored.sort()).toEqual(['m/a', 'm/b']);
+    expect([...summary.restored].sort()).toEqual(['m/a', 'm/b']);
     expect(await bodyOrNull(bucket, 'm/a')).toBe('a1');
     expect(await bodyOrNull(bucket, 'm/b')).toBe('b1');
     const again = await store.planRestoreFromManifest(bucket, [{ key: 'm/a', versionId: va }]);
