@@ -89,6 +89,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     return res;
   };
   let workload: WorkloadProcess | undefined;
+  let watcher: HealthDetector | undefined;
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {
     const s0 = new Date();
@@ -97,7 +98,20 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     const deps = regionDeps(p, regions);
     workload = await startWorkloadProcess({ frontDoor: regions.router.url, logFile, rate: config.lab.workload.writesPerSecond, maxUserId: lab.seeded.users });
     mark('workload started', new Date(), `HTTP through the front door ${regions.router.url}`);
-    await sleep((o.warmupSeconds ?? 3) * 1000);
+    const hcfg = config.lab.healthCheck;
+    // The detector watches from before the warm-up, so T0 falls at a random phase of its
+    // probe interval (detection takes (threshold − 1) to threshold intervals), as in production.
+    watcher =
+      o.scenario === 'region-failover'
+        ? new HealthDetector({
+            targets: regions.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
+            intervalMs: hcfg.intervalMs,
+            failureThreshold: hcfg.failureThreshold,
+            timeoutMs: hcfg.timeoutMs,
+          })
+        : undefined;
+    watcher?.start();
+    await sleep((o.warmupSeconds ?? 3) * 1000 + Math.random() * hcfg.intervalMs);
 
     let t0: Date;
     let detection: { declaredAt: Date } | undefined;
@@ -119,13 +133,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         await p.clusters.stop(regions.topology.clusters.b!, 'immediate');
         mark('standby broken', new Date(), 'region B standby stopped before the fault');
       }
-      const detector = new HealthDetector({
-        targets: regions.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
-        intervalMs: hc.intervalMs,
-        failureThreshold: hc.failureThreshold,
-        timeoutMs: hc.timeoutMs,
-      });
-      detector.start();
+      const detector = watcher!;
       t0 = new Date();
       const killed = [...regions.compute.killRegion('a'), ...(await p.clusters.killAll(regions.topology.clusters.a!))];
       mark('T0', t0, `fault injected: SIGKILL of every region-A process (${killed.length} pids)`);
@@ -204,6 +212,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     const files = writeDrillReport(path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir), report);
     return { report, files, drillDir, state: st, fence };
   } finally {
+    watcher?.stop();
     await workload?.stop();
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
   }
