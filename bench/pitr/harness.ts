@@ -3,7 +3,7 @@
  * clusters, removed at the end (also on Ctrl-C), a description of the machine, and the median.
  */
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PgClusterManager } from '../../packages/drkit/src/adapters/postgres/index.js';
@@ -69,4 +69,42 @@ export function median(xs: readonly number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = Math.floor(s.length / 2);
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** bench/RESULTS.md of this repository. */
+export const RESULTS_FILE = path.join(
+  path.dirname(new URL(import.meta.url).pathname),
+  '..',
+  'RESULTS.md',
+);
+
+/**
+ * Replaces the `## <title>` section of a results file (or appends it), re-reading the file just
+ * before writing so other benchmarks' sections are kept.
+ */
+export function writeSection(file: string, title: string, body: string): void {
+  let text = '# Benchmark results\n';
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch {
+    // a new file
+  }
+  const section = `## ${title}\n\n${body.trim()}\n`;
+  const parts = text.split(/^(?=## )/m);
+  const i = parts.findIndex((p) => p.startsWith(`## ${title}\n`));
+  if (i >= 0) parts[i] = `${section}\n`;
+  else parts.push(`${parts[parts.length - 1]!.endsWith('\n\n') ? '' : '\n'}${section}`);
+  writeFileSync(file, parts.join('').replace(/\n+$/, '\n'));
+}
+
+/** `1234567` → `1,234,567`. */
+export const n = (x: number): string => Math.round(x).toLocaleString('en-US');
+
+/** One line naming the date, the machine and the load, for a results section. */
+export function machineLine(m: Record<string, string | number>, load: readonly number[]): string {
+  return (
+    `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC, ${m.cpus} cores (${m.cpuModel}), ${m.memGiB} GiB RAM, ${m.os}, ` +
+    `Linux ${m.kernel}, Node ${m.node}, ${m.postgres}, ${m.pgbackrest}; 1-minute load average ${load[0]} before, ${load[1]} after ` +
+    '(absolute times depend on what else runs; the ratio against the baseline run in the same process is the figure)'
+  );
 }

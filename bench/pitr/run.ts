@@ -5,6 +5,7 @@
  *
  *   npx tsx bench/pitr/run.ts [--runs 3] [--users 20000] [--orders-per-user 100] [--note-bytes 256]
  *     [--change-rows 10000]
+ *     [--results bench/RESULTS.md]   (its '## PostgreSQL PITR restore' section is replaced)
  *
  * Starts its own clusters in a temp lab dir and removes it at the end (also on Ctrl-C).
  */
@@ -17,7 +18,7 @@ import { PgBackRestDatabase } from '../../packages/drkit/src/adapters/postgres/i
 import { applySchema, seedData } from '../../packages/drkit/src/lab/schema.js';
 import { freePort, sleep } from '../../packages/drkit/src/util/net.js';
 import { runCommand } from '../../packages/drkit/src/util/proc.js';
-import { machine, median, withLab } from './harness.js';
+import { machine, machineLine, median, n, RESULTS_FILE, withLab, writeSection } from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -26,6 +27,7 @@ const { values: args } = parseArgs({
     'orders-per-user': { type: 'string', default: '100' },
     'note-bytes': { type: 'string', default: '256' },
     'change-rows': { type: 'string', default: '10000' },
+    results: { type: 'string', default: RESULTS_FILE },
   },
 });
 const RUNS = Number(args.runs);
@@ -231,6 +233,36 @@ await withLab('drkit-bench-pitr-', async (labDir, mgr) => {
     ratioDumpRestoreOverPitr: Number((baseMed / pitrMed).toFixed(2)),
   };
   console.log(JSON.stringify(summary, null, 2));
+
+  const mib = (b: number) => `${n(b / 2 ** 20)} MiB`;
+  const phases = Object.entries(summary.pitr.medianPhasesMs);
+  const argv = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--results' && all[i - 1] !== '--results');
+  writeSection(
+    args.results,
+    'PostgreSQL PITR restore',
+    `
+Command: \`${['npx tsx bench/pitr/run.ts', ...argv].join(' ')}\` — ${machineLine(summary.machine, summary.loadavg1mBeforeAfter)}.
+
+Data: the sample schema seeded with \`seedData\` — ${n(counts.users)} users, ${n(counts.orders)} orders (${SIZE.orderNoteBytes}-byte notes), ${n(counts.payments)} payments, ${n(counts.messages)} messages; \`pg_database_size\` **${pretty}** (${n(Number(size))} bytes); VACUUMed and checkpointed before the backup. After the full backup: ${n(CHANGE_ROWS)} orders inserted and ${n(CHANGE_ROWS)} updated (${mib(Number(walBytesToT))} of WAL up to T), then the target time T, then more updates. Both restores are checked against the source at T (row counts and per-row hash sums of all four tables). The seed's notes are repeated md5 text and compress far better than real data (pgBackRest repo ${mib(repoBytes)}, dump ${mib(dumpBytes)}). Both sides run interleaved in one process, alternating which goes first.
+
+| Time to writable (median of ${RUNS}) | ms | runs |
+|---|---|---|
+| PITR: \`PgBackRestDatabase.restoreToTime({ target: T })\` | **${n(pitrMed)}** | ${pitr.map((r) => n(r.durationMs)).join(' / ')} |
+| Baseline: initdb + start + \`pg_restore -j2\` of a \`pg_dump -Fc\` taken at T | **${n(baseMed)}** | ${base.map((r) => n(r.durationMs)).join(' / ')} |
+| Ratio baseline / PITR | **${summary.ratioDumpRestoreOverPitr}×** | |
+
+PITR phases (median ms): ${phases
+      .filter(([p]) => p !== 'new-stanza')
+      .map(([p, ms]) => `${p} ${n(ms)}`)
+      .join(
+        ' · ',
+      )} (then new-stanza ${n(summary.pitr.medianPhasesMs['new-stanza'] ?? 0)}, after the server is writable, not counted). Baseline: initdb + start ${n(summary.dumpRestore.medianCreateMs)}, \`pg_restore -j2\` ${n(summary.dumpRestore.medianPgRestoreMs)}.
+
+Backups, for context (one each): pgBackRest full backup ${n(backupMs)} ms (repo ${mib(repoBytes)}) vs \`pg_dump -Fc\` ${n(dumpMs)} ms (${mib(dumpBytes)}) — ${(dumpMs / backupMs).toFixed(1)}×. WAL replay runs one \`pgbackrest archive-get\` per 16 MiB segment, synchronously (\`archive-async\` with a get queue would prefetch; not measured).
+`,
+  );
 });
 
 /** Bytes of regular files below `dir`. */

@@ -7,6 +7,7 @@
  * process's RSS.
  *
  *   npx tsx bench/validate/run.ts [--runs 3] [--users 80000] [--orders-per-user 100] [--note-bytes 64]
+ *     [--results bench/RESULTS.md]   (its '## Validation throughput' section is replaced)
  *
  * Starts its own cluster in a temp lab dir and removes it at the end (also on Ctrl-C).
  */
@@ -21,7 +22,15 @@ import {
   verifySnapshot,
   type ChecksumSnapshot,
 } from '../../packages/drkit/src/validate/suite.js';
-import { machine, median, withLab } from '../pitr/harness.js';
+import {
+  machine,
+  machineLine,
+  median,
+  n,
+  RESULTS_FILE,
+  withLab,
+  writeSection,
+} from '../pitr/harness.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +38,7 @@ const { values: args } = parseArgs({
     users: { type: 'string', default: '80000' },
     'orders-per-user': { type: 'string', default: '100' },
     'note-bytes': { type: 'string', default: '64' },
+    results: { type: 'string', default: RESULTS_FILE },
   },
 });
 const RUNS = Number(args.runs);
@@ -215,5 +225,33 @@ await withLab('drkit-bench-validate-', async (_labDir, mgr) => {
       null,
       2,
     ),
+  );
+
+  const row = (label: string, w: Name) => {
+    const x = summary[w];
+    return `| ${label} | ${n(x.medianMs)} (${x.runsMs.map(n).join(' / ')}) | ${n(x.rowsPerSec)} | ${x.backendHwmMiB} | ${x.backendPeakAnonMiB} | ${x.drkitRssBeforeMiB} → ${x.drkitPeakRssMiB} |`;
+  };
+  const argv = process.argv
+    .slice(2)
+    .filter((a, i, all) => a !== '--results' && all[i - 1] !== '--results');
+  writeSection(
+    args.results,
+    'Validation throughput',
+    `
+Command: \`${['npx tsx bench/validate/run.ts', ...argv].join(' ')}\` — ${machineLine(
+      machine(),
+      [loadBefore[0]!, os.loadavg()[0]!].map((x) => Number(x.toFixed(2))),
+    )}. PostgreSQL settings from initdb: ${settings.join(', ')}.
+
+Table: \`orders\` of the sample schema, **${n(rows)} rows**, heap ${sizes.heap} (${sizes.total} with indexes). Each workload runs on a fresh connection so its backend's \`VmHWM\` is its own; after one unmeasured warm-up of each, ${RUNS} measured rounds in rotating order. Backend memory from \`/proc/<pg_backend_pid()>/status\`: \`VmHWM\` (kernel peak of resident memory, which includes the shared buffers the backend touched) and the peak of \`RssAnon\` (private memory) sampled every 10 ms; drkit's RSS from \`process.memoryUsage()\`, sampled likewise.
+
+| Workload (median of ${RUNS}) | ms (runs) | rows/s | backend VmHWM MiB | backend peak RssAnon MiB | drkit RSS MiB (before → peak) |
+|---|---|---|---|---|---|
+${row("Baseline: `SELECT md5(string_agg(id::text \\|\\| ':' \\|\\| updated_at::text, ',' ORDER BY id)) FROM orders`", 'seed md5(string_agg)')}
+${row(`drkit \`snapshotChecksums\` (expected side: keyset chunks of ${n(50_000)})`, 'drkit snapshotChecksums')}
+${row('drkit `verifySnapshot` (target side: a range checksum per chunk + tail)', 'drkit verifySnapshot')}
+
+Ratios (baseline / drkit): time **${(base.medianMs / drkit.medianMs).toFixed(2)}×** for \`snapshotChecksums\`, ${(base.medianMs / summary['drkit verifySnapshot'].medianMs).toFixed(2)}× for \`verifySnapshot\`; backend \`VmHWM\` ${(base.backendHwmMiB / drkit.backendHwmMiB).toFixed(1)}× (${base.backendHwmMiB} vs ${drkit.backendHwmMiB} MiB); backend private memory ${base.backendPeakAnonMiB} vs ${drkit.backendPeakAnonMiB} MiB (idle backend: ${drkit.backendAnonBeforeMiB} MiB).
+`,
   );
 });
