@@ -150,9 +150,10 @@ in memory) and the same bucket, on ${os.cpus().length} CPU cores (${os.cpus()[0]
 - Not in the figure: planning. For a point-in-time restore drkit first lists every version (ListObjectVersions, 1000
   entries a page). moto deep-copies every version of the whole bucket on each such call (\`list_object_versions\` in
   moto's \`s3/models.py\`), so one page took ${(pageMs / 1000).toFixed(1)} s here and the ${pages} pages would take about
-  ${((pages * pageMs) / 60000).toFixed(0)} minutes: a property of the emulator, not of S3 (where a page is a single request of ~0.1 s).
-- moto handles every request in one Python process, so drkit's figure is bounded by the emulator; S3 allows
-  3,500 writes/s per prefix.
+  ${((pages * pageMs) / 60000).toFixed(0)} minutes: a property of the emulator, not of S3, where each page is one ordinary request.
+- moto handles every request in one Python process, so drkit's figure is bounded by the emulator (S3's documented
+  limit is 3,500 PUT/COPY/POST/DELETE requests/s per prefix). The machine was shared with other engineers' tests and
+  benchmarks, which slows both sides; the seed's side most (each process start is CPU-bound).
 
 Command (setup of ${N.toLocaleString('en')} × 2 versions, baseline, drkit, read-back check; rewrites this section):
 
