@@ -161,9 +161,26 @@ describe('DynamoDbKeyValue on moto', () => {
     // not a point in time
     expect((await ddb.send(new ScanCommand({ TableName: 'rate_limits_restore_1' }))).Count).toBe(5);
     await expect(kv.restoreToTime({ source: 'rate_limits', target: 'latest', newTable: 'rate_limits_restore_1' })).rejects.toBeInstanceOf(PreconditionError);
-    if (src.window) {
-      await expect(kv.restoreToTime({ source: 'rate_limits', target: new Date(src.window.earliest.getTime() - 86_400_000), newTable: 'y' })).rejects.toBeInstanceOf(OutOfWindowError);
-    }
+    // the window guardrail works on moto's reported window
+    expect(src.window).toBeDefined();
+    await expect(kv.restoreToTime({ source: 'rate_limits', target: new Date(src.window!.earliest.getTime() - 86_400_000), newTable: 'y' })).rejects.toBeInstanceOf(
+      OutOfWindowError,
+    );
+    // moto ignores RestoreDateTime, so that the time is honoured is shown by the request the
+    // SDK serialized (JSON protocol: epoch seconds)
+    const bodies: string[] = [];
+    ddb.middlewareStack.add(
+      (next) => async (args) => {
+        const raw = (args.request as { body?: unknown }).body;
+        const body = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString() : '';
+        if (body.includes('RestoreDateTime')) bodies.push(body);
+        return await next(args);
+      },
+      { step: 'finalizeRequest', name: 'drkitCaptureRestore' },
+    );
+    const at = src.window!.latest; // moto reports earliest = latest = when PITR was enabled
+    await kv.restoreToTime({ source: 'rate_limits', target: at, newTable: 'rate_limits_restore_2' });
+    expect(JSON.parse(bodies[0]!)).toEqual({ SourceTableName: 'rate_limits', TargetTableName: 'rate_limits_restore_2', RestoreDateTime: at.getTime() / 1000 });
     await expect(kv.describeTable('nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 });
