@@ -7,12 +7,14 @@ export function listVersions(deps: S3RestoreDeps): Step<S3RestoreState> {
     id: 'list-versions',
     title: 'List object versions and delete markers',
     retry: { attempts: 3 },
+    // a manifest run looks each listed key up while planning: listing the bucket adds nothing
+    when: ({ state: s }) => s.manifest === undefined,
     plan: ({ state: s }) => [
       `${deps.store.kind}: s3:ListObjectVersions Bucket=${s.bucket} Prefix=${s.prefix || '(none)'} MaxKeys=${s.pageSize} (every page, KeyMarker/VersionIdMarker)`,
     ],
     async run({ state: s, progress }) {
       const l = await deps.store.listVersions(s.bucket, {
-        prefix: s.manifest === undefined ? s.prefix : '',
+        prefix: s.prefix,
         pageSize: s.pageSize,
         onPage: (p) => {
           if (p.index % 10 === 9) progress(`listed ${p.index + 1} pages`);
