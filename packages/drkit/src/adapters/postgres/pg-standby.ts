@@ -84,7 +84,7 @@ export async function createStandby(
  */
 export async function promote(mgr: PgClusterManager, id: string, timeoutMs = 60_000): Promise<number> {
   const started = Date.now();
-  const rec = mgr.get(id);
+  mgr.get(id); // NotFoundError for an unknown id, before anything else
   if (!mgr.isRunning(id)) throw new PreconditionError(`cluster '${id}' is not running`, { hint: `start it first` });
   const [r] = await mgr.query<{ rec: boolean }>(id, 'select pg_is_in_recovery() as rec');
   if (r?.rec) {

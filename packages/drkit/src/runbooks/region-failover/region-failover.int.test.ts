@@ -137,7 +137,7 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
     const records = readWorkloadLog(log);
     const a = await p.connect({ ...(await p.database.describe('region-a')).endpoint, database: 'app' });
     const loss = await measureDataLoss(records, a, new Date(0)).finally(() => a.end());
-    console.log(`cutback: ${loss.lost} of ${loss.acknowledged} lost; rejoin ${JSON.stringify(res.state.rejoin)}; RTO ${measureRecovery(records, t0, { cluster: 'region-a' }).rtoSeconds} s`);
+    console.log(`cutback: ${loss.lost} of ${loss.acknowledged} lost; rejoin ${JSON.stringify((res.state as RegionState).rejoin)}; RTO ${measureRecovery(records, t0, { cluster: 'region-a' }).rtoSeconds} s`);
     expect(loss.acknowledged).toBeGreaterThan(50);
     expect(loss.lost).toBe(0);
     expect((await p.database.describe('region-a')).role).toBe('primary');
