@@ -83,6 +83,22 @@ export const ConfigSchema = z
         regionB: z.string().default('us-west-2'),
         /** Endpoint override (the moto server in tests and the lab). */
         endpoint: z.string().url().optional(),
+        /** SNS topic runbooks notify on `--provider aws`. @default none (notifications go to the state dir's log) */
+        notifyTopicArn: z.string().min(1).optional(),
+        /** CloudFront distribution RB-N-03 purges when no `distributionId` param is given. @default none */
+        cdnDistributionId: z.string().min(1).optional(),
+        /**
+         * Secrets Manager secret holding the database credentials (`username`, `password`) that
+         * RB-N-02 uses to validate a restored cluster. The password is never logged.
+         * @default 'drkit/db-credentials'
+         */
+        dbCredentialsSecret: z.string().min(1).default('drkit/db-credentials'),
+        /** TLS to RDS: `require` encrypts without checking the CA, `verify-full` checks it. @default 'require' */
+        dbSsl: z.enum(['require', 'verify-full', 'disable']).default('require'),
+        /** Instance class of the writer created for a restored cluster. @default 'db.serverless' */
+        writerInstanceClass: z.string().min(1).optional(),
+        /** DB subnet group for restored clusters. @default the account default */
+        dbSubnetGroupName: z.string().min(1).optional(),
       })
       .strict()
       .prefault({}),

@@ -2,8 +2,31 @@ import type { z } from 'zod';
 import { parseRestoreTarget } from '../adapters/postgres/restore-target.js';
 import { UsageError } from '../engine/errors.js';
 import type { Runbook } from '../engine/runbook.js';
-import type { LabProvider } from '../lab/provider.js';
-import { createPitrRunbook, PitrParamsSchema, PITR_RUNBOOK_ID, type PitrState } from './pitr-restore/index.js';
+import type { Cdn } from '../ports/cdn.js';
+import type { ObjectStore } from '../ports/object-store.js';
+import { createPitrRunbook, PitrParamsSchema, PITR_RUNBOOK_ID, type PitrDeps, type PitrState } from './pitr-restore/index.js';
+import { restorePoint } from './s3-restore/context.js';
+import { createS3RestoreRunbook, S3RestoreParamsSchema, S3_RESTORE_RUNBOOK_ID, type S3RestoreParams } from './s3-restore/index.js';
+
+/**
+ * The ports a provider (`lab` or `aws`) binds for the CLI's runbooks: runbooks are created from
+ * this bundle only, so the same runbook runs on either provider.
+ */
+export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
+  /** Which provider bound these ports. */
+  readonly provider: 'lab' | 'aws';
+  /** The database's own restore plan (exact commands or API calls), when it can tell. */
+  readonly planRestore?: PitrDeps['planRestore'];
+  /**
+   * The object store RB-N-03 restores. A function so that a provider without one fails only
+   * when a runbook needs it. @throws CapabilityError when the provider has none
+   */
+  readonly objectStore: () => ObjectStore;
+  /** The CDN RB-N-03 purges. @default none (the invalidate step is skipped) */
+  readonly cdn?: Cdn;
+  /** Distribution purged when RB-N-03 gets no `distributionId` param (config `aws.cdnDistributionId`). */
+  readonly defaultDistributionId?: string;
+}
 
 /** A runbook the CLI can run by name. */
 export interface RunbookEntry {
@@ -12,12 +35,21 @@ export interface RunbookEntry {
   readonly title: string;
   readonly params: z.ZodType;
   /** Validates and completes raw `--param` values into the runbook's initial state. */
-  normalize(raw: Record<string, unknown>): Record<string, unknown>;
-  create(provider: LabProvider): Runbook<Record<string, unknown>>;
+  normalize(raw: Record<string, unknown>, ports?: Pick<RunbookPorts, 'defaultDistributionId'>): Record<string, unknown>;
+  create(ports: RunbookPorts): Runbook<Record<string, unknown>>;
 }
 
 function utcStamp(d = new Date()): string {
   return d.toISOString().replace(/[-:T]/g, '').slice(0, 12);
+}
+
+function parseOrUsage<T>(schema: z.ZodType<T>, raw: Record<string, unknown>, hint: string): T {
+  const res = schema.safeParse(raw);
+  if (!res.success) {
+    const i = res.error.issues[0]!;
+    throw new UsageError(`--param ${i.path.join('.') || '(params)'}: ${i.message}`, { hint });
+  }
+  return res.data;
 }
 
 const pitr: RunbookEntry = {
@@ -26,15 +58,13 @@ const pitr: RunbookEntry = {
   title: 'RB-N-02 point-in-time restore (logical corruption)',
   params: PitrParamsSchema,
   normalize(raw) {
-    const res = PitrParamsSchema.safeParse(raw);
-    if (!res.success) {
-      const i = res.error.issues[0]!;
-      throw new UsageError(`--param ${i.path.join('.') || '(params)'}: ${i.message}`, {
-        hint: 'rb-n-02 takes --param source=<cluster> --param target=<ISO-8601 with zone|latest> [--param newClusterId=<id>] [--param expectedChecksums=<file>]',
-      });
-    }
-    parseRestoreTarget(res.data.target); // refuses malformed timestamps before anything runs
-    const state: PitrState = { ...res.data, newClusterId: res.data.newClusterId ?? `dr-${res.data.source}-${utcStamp()}` };
+    const p = parseOrUsage(
+      PitrParamsSchema,
+      raw,
+      'rb-n-02 takes --param source=<cluster> --param target=<ISO-8601 with zone|latest> [--param newClusterId=<id>] [--param expectedChecksums=<file>]',
+    );
+    parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
+    const state: PitrState = { ...p, newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}` };
     return state as unknown as Record<string, unknown>;
   },
   create(p) {
@@ -43,13 +73,37 @@ const pitr: RunbookEntry = {
       secrets: p.secrets,
       notifier: p.notifier,
       connect: p.connect,
-      planRestore: (req) => p.database.planRestore(req).steps.map((s) => (s.command ? `${s.phase}: ${s.command}` : `${s.phase}: ${s.description}`)),
+      ...(p.planRestore ? { planRestore: p.planRestore } : {}),
+    }) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
+const s3Restore: RunbookEntry = {
+  id: S3_RESTORE_RUNBOOK_ID,
+  aliases: ['s3-restore', 's3-undelete'],
+  title: 'RB-N-03 S3 undelete/restore (versioned buckets)',
+  params: S3RestoreParamsSchema,
+  normalize(raw, ports) {
+    const p: S3RestoreParams = parseOrUsage(
+      S3RestoreParamsSchema,
+      raw,
+      'rb-n-03 takes --param bucket=<bucket> [--param prefix=<prefix>] and one of --param at=<ISO-8601 with zone> or --param manifest=<key,versionId CSV>; [--param distributionId=<id>]',
+    );
+    if (p.at !== undefined) restorePoint(p); // refuses a malformed or future time before anything runs
+    const distributionId = p.distributionId ?? ports?.defaultDistributionId;
+    return { ...p, ...(distributionId ? { distributionId } : {}) };
+  },
+  create(p) {
+    return createS3RestoreRunbook({
+      store: p.objectStore(),
+      ...(p.cdn ? { cdn: p.cdn } : {}),
+      notifier: p.notifier,
     }) as unknown as Runbook<Record<string, unknown>>;
   },
 };
 
 /** Every runbook, listed explicitly. */
-export const RUNBOOKS: readonly RunbookEntry[] = [pitr];
+export const RUNBOOKS: readonly RunbookEntry[] = [pitr, s3Restore];
 
 /** Finds a runbook by id or alias. @throws UsageError */
 export function findRunbook(name: string): RunbookEntry {

@@ -3,10 +3,11 @@ import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../engine/errors.js';
 import { execute, resume, type ExecutorEvent } from '../../engine/executor.js';
 import { Journal, summarize } from '../../engine/journal.js';
-import { labProvider } from '../../lab/provider.js';
+import { labPaths } from '../../lab/provider.js';
 import { findRunbook, RUNBOOKS } from '../../runbooks/registry.js';
 import { cliContext } from '../context.js';
 import type { Output } from '../output.js';
+import { bindProvider } from '../provider.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -79,24 +80,27 @@ export function runbookCommand(): Command {
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps without asking')
     .addOption(new Option('--provider <provider>', 'adapters to bind (default: from config)').choices(['lab', 'aws']))
-    .action(async (name: string, o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: string }, c: Command) => {
+    .action(async (name: string, o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
       const { out, loaded } = cliContext(c);
       const entry = findRunbook(name);
-      const provider = o.provider ?? loaded.config.provider;
-      if (provider !== 'lab') throw new UsageError(`runbook ${entry.id} has no '${provider}' binding yet`, { hint: 'use --provider lab' });
-      const params = entry.normalize(parseParams(o.param));
-      const p = labProvider(loaded.config, loaded.baseDir, { log: out.json ? undefined : (l) => out.progress(out.dim(`$ ${l}`)) });
-      const rb = entry.create(p);
-      const res = await execute(rb, params, {
-        journalDir: p.paths.journalDir,
-        dryRun: o.dryRun ?? false,
-        yes: o.yes ?? false,
-        ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
-        onEvent: eventPrinter(out),
-        ...(loaded.path ? { configPath: loaded.path } : {}),
+      const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
+        ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
       });
-      out.result({ executionId: res.executionId, dryRun: o.dryRun ?? false, state: res.state, timeline: res.summary?.timeline });
-      out.info(o.dryRun ? `dry run of ${entry.id}: nothing was changed` : `execution ${res.executionId} ${res.summary?.outcome}`);
+      try {
+        const params = entry.normalize(parseParams(o.param), b.ports);
+        const res = await execute(entry.create(b.ports), params, {
+          journalDir: b.journalDir,
+          dryRun: o.dryRun ?? false,
+          yes: o.yes ?? false,
+          ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
+          onEvent: eventPrinter(out),
+          ...(loaded.path ? { configPath: loaded.path } : {}),
+        });
+        out.result({ executionId: res.executionId, provider: b.ports.provider, dryRun: o.dryRun ?? false, state: res.state, timeline: res.summary?.timeline });
+        out.info(o.dryRun ? `dry run of ${entry.id} (${b.ports.provider}): nothing was changed` : `execution ${res.executionId} ${res.summary?.outcome}`);
+      } finally {
+        b.close();
+      }
     });
 
   cmd
@@ -104,21 +108,28 @@ export function runbookCommand(): Command {
     .description('continue an interrupted execution; completed steps are not run again')
     .argument('<executionId>')
     .option('-y, --yes', 'confirm destructive steps without asking')
-    .action(async (id: string, o: { yes?: boolean }, c: Command) => {
+    .addOption(new Option('--provider <provider>', 'adapters to bind: the same as the interrupted run (default: from config)').choices(['lab', 'aws']))
+    .action(async (id: string, o: { yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
       const { out, loaded } = cliContext(c);
-      const p = labProvider(loaded.config, loaded.baseDir, { log: out.json ? undefined : (l) => out.progress(out.dim(`$ ${l}`)) });
-      const j = Journal.open(p.paths.journalDir, id);
-      const s = summarize(Journal.read(j.file));
-      j.close();
-      const entry = findRunbook(s.runbook);
-      const res = await resume(entry.create(p), id, {
-        journalDir: p.paths.journalDir,
-        yes: o.yes ?? false,
-        ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
-        onEvent: eventPrinter(out),
+      const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
+        ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
       });
-      out.result({ executionId: res.executionId, state: res.state, timeline: res.summary?.timeline });
-      out.info(`execution ${res.executionId} ${res.summary?.outcome}`);
+      try {
+        const j = Journal.open(b.journalDir, id);
+        const s = summarize(Journal.read(j.file));
+        j.close();
+        const entry = findRunbook(s.runbook);
+        const res = await resume(entry.create(b.ports), id, {
+          journalDir: b.journalDir,
+          yes: o.yes ?? false,
+          ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
+          onEvent: eventPrinter(out),
+        });
+        out.result({ executionId: res.executionId, state: res.state, timeline: res.summary?.timeline });
+        out.info(`execution ${res.executionId} ${res.summary?.outcome}`);
+      } finally {
+        b.close();
+      }
     });
 
   cmd
@@ -126,9 +137,9 @@ export function runbookCommand(): Command {
     .description('list journaled executions with their outcome')
     .action((_o, c: Command) => {
       const { out, loaded } = cliContext(c);
-      const p = labProvider(loaded.config, loaded.baseDir);
-      const rows = Journal.list(p.paths.journalDir).map((id) => {
-        const s = summarize(Journal.read(`${p.paths.journalDir}/${id}.jsonl`));
+      const journalDir = labPaths(loaded.config, loaded.baseDir).journalDir;
+      const rows = Journal.list(journalDir).map((id) => {
+        const s = summarize(Journal.read(`${journalDir}/${id}.jsonl`));
         return { executionId: id, runbook: s.runbook, outcome: s.outcome, startedAt: s.startedAt, endedAt: s.endedAt, completedSteps: [...s.completed] };
       });
       out.result(rows);

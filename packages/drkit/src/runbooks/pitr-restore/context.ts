@@ -14,9 +14,10 @@ export interface PitrDeps {
   readonly connect: (endpoint: Endpoint) => Promise<pg.Client>;
   /**
    * Plan text for the restore (exact commands or API calls) from the adapter, when it can
-   * tell; the runbook falls back to a description.
+   * tell; the runbook falls back to a description. It may read (never change) the source, e.g.
+   * to refuse a target outside the recoverable window before anything runs.
    */
-  readonly planRestore?: (req: { source: string; target: Date | 'latest'; newClusterId: string }) => string[];
+  readonly planRestore?: (req: { source: string; target: Date | 'latest'; newClusterId: string }) => string[] | Promise<string[]>;
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */

@@ -14,9 +14,9 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
     id: 'restore-to-time',
     title: 'Restore a new cluster to the target time',
     timeoutMs: 60 * 60_000,
-    plan(ctx) {
+    async plan(ctx) {
       const req = { source: ctx.state.source, target: parseTarget(ctx.state.target), newClusterId: ctx.state.newClusterId };
-      const lines = deps.planRestore?.(req);
+      const lines = await deps.planRestore?.(req);
       return lines ?? [`${deps.database.kind}: restore '${req.source}' to ${ctx.state.target} into NEW cluster '${req.newClusterId}' (source untouched)`];
     },
     async run(ctx) {

@@ -1,0 +1,131 @@
+import pg from 'pg';
+import { AwsClients, CloudFrontCdn, createAwsAdapters, S3ObjectStore } from '../adapters/aws/index.js';
+import { LogNotifier } from '../adapters/log-notifier/index.js';
+import type { DrkitConfig } from '../config/schema.js';
+import { CapabilityError, OutOfWindowError, PreconditionError } from '../engine/errors.js';
+import { labPaths, labProvider } from '../lab/provider.js';
+import type { Endpoint } from '../ports/database.js';
+import type { Secrets } from '../ports/secrets.js';
+import type { RunbookPorts } from '../runbooks/registry.js';
+
+/** The ports bound for one CLI invocation, plus where its journals go. */
+export interface BoundProvider {
+  readonly ports: RunbookPorts;
+  readonly journalDir: string;
+  /** Releases SDK sockets (the CLI exits sooner). */
+  close(): void;
+}
+
+/** Options of {@link bindProvider}. */
+export interface BindOptions {
+  /** Shell commands the lab runs, one line each. @default not shown */
+  readonly log?: (line: string) => void;
+}
+
+/**
+ * Binds the runbook ports for `provider` from config: the lab's PostgreSQL/pgBackRest, file
+ * secrets and log notifier, or the AWS adapters (RDS, Secrets Manager, SNS, S3, CloudFront) in
+ * `aws.regionA`, through `aws.endpoint` when set (the moto server).
+ */
+export function bindProvider(provider: 'lab' | 'aws', config: DrkitConfig, baseDir: string, opts: BindOptions = {}): BoundProvider {
+  return provider === 'aws' ? bindAws(config, baseDir) : bindLab(config, baseDir, opts);
+}
+
+function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): BoundProvider {
+  const p = labProvider(config, baseDir, opts.log ? { log: opts.log } : {});
+  // The lab has no S3 of its own: RB-N-03 runs against the moto server when one is configured.
+  const clients = config.aws.endpoint ? new AwsClients({ endpoint: config.aws.endpoint, defaultRegion: config.aws.regionA }) : undefined;
+  return {
+    journalDir: p.paths.journalDir,
+    ports: {
+      provider: 'lab',
+      database: p.database,
+      secrets: p.secrets,
+      notifier: p.notifier,
+      connect: p.connect,
+      planRestore: (req) => p.database.planRestore(req).steps.map((s) => (s.command ? `${s.phase}: ${s.command}` : `${s.phase}: ${s.description}`)),
+      objectStore: () => {
+        if (!clients) {
+          throw new CapabilityError('the lab provider has no object store: run RB-N-03 with --provider aws', {
+            hint: 'or set aws.endpoint in the config to a moto server: the lab then binds S3 there',
+          });
+        }
+        return new S3ObjectStore({ clients, region: config.aws.regionA });
+      },
+      ...(clients ? { cdn: new CloudFrontCdn({ clients }) } : {}),
+      ...(config.aws.cdnDistributionId ? { defaultDistributionId: config.aws.cdnDistributionId } : {}),
+    },
+    close: () => clients?.destroy(),
+  };
+}
+
+function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
+  const a = config.aws;
+  const aws = createAwsAdapters({
+    primaryRegion: a.regionA,
+    secondaryRegion: a.regionB,
+    ...(a.endpoint ? { endpoint: a.endpoint } : {}),
+    ...(a.notifyTopicArn ? { snsTopicArn: a.notifyTopicArn } : {}),
+    rds: {
+      ...(a.writerInstanceClass ? { writerInstanceClass: a.writerInstanceClass } : {}),
+      ...(a.dbSubnetGroupName ? { dbSubnetGroupName: a.dbSubnetGroupName } : {}),
+    },
+  });
+  const paths = labPaths(config, baseDir);
+  const database = aws.database.primary;
+  const secrets = aws.secrets.primary;
+  return {
+    journalDir: paths.journalDir,
+    ports: {
+      provider: 'aws',
+      database,
+      secrets,
+      // without a topic, notifications are kept in the state dir rather than lost
+      notifier: aws.notifier ?? new LogNotifier(paths.notificationsFile),
+      connect: (ep) => connectRds(ep, secrets, a.dbCredentialsSecret, a.dbSsl),
+      // read-only: checks the target against the source's window so a dry run refuses what
+      // the real run would, then lists the exact RDS calls
+      planRestore: async (req) => {
+        if (req.target !== 'latest') {
+          const w = await database.recoverableWindow(req.source);
+          const t = req.target.getTime();
+          if (Number.isNaN(t) || t < w.earliest.getTime() || t > w.latest.getTime()) {
+            throw new OutOfWindowError(
+              `restore target ${Number.isNaN(t) ? String(req.target) : req.target.toISOString()} is outside the recoverable window of ${req.source}: ${w.earliest.toISOString()} .. ${w.latest.toISOString()}`,
+              { hint: 'pick a time inside the window, or target "latest"', details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() } },
+            );
+          }
+        }
+        return database.planRestoreToTime(req);
+      },
+      objectStore: () => aws.objectStore.primary,
+      cdn: aws.cdn,
+      ...(a.cdnDistributionId ? { defaultDistributionId: a.cdnDistributionId } : {}),
+    },
+    close: () => aws.clients.destroy(),
+  };
+}
+
+/**
+ * Connects to an RDS endpoint with the password from the credentials secret. The password is
+ * passed to the driver only: never logged, journaled or put in an error message.
+ */
+export async function connectRds(ep: Endpoint, secrets: Secrets, secretName: string, ssl: 'require' | 'verify-full' | 'disable'): Promise<pg.Client> {
+  const cred = await secrets.get(secretName);
+  const password = cred.password;
+  if (typeof password !== 'string' || password === '') {
+    throw new PreconditionError(`secret ${secretName} has no 'password'`, { hint: 'store {"username": …, "password": …} there, or set aws.dbCredentialsSecret' });
+  }
+  const user = typeof cred.username === 'string' && cred.username !== '' ? cred.username : ep.user;
+  const c = new pg.Client({
+    host: ep.host,
+    port: ep.port,
+    user,
+    password,
+    database: ep.database,
+    connectionTimeoutMillis: 10_000,
+    ...(ssl === 'disable' ? {} : { ssl: ssl === 'verify-full' ? true : { rejectUnauthorized: false } }),
+  });
+  await c.connect();
+  return c;
+}

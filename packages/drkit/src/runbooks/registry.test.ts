@@ -1,0 +1,25 @@
+import { describe, expect, it } from 'vitest';
+import { UsageError } from '../engine/errors.js';
+import { findRunbook, RUNBOOKS } from './registry.js';
+
+describe('runbook registry', () => {
+  it('GIVEN rb-n-03 or its alias WHEN looked up THEN the S3 restore entry', () => {
+    expect(findRunbook('s3-restore').id).toBe('rb-n-03');
+    expect(RUNBOOKS.map((r) => r.id)).toEqual(['rb-n-02', 'rb-n-03']);
+  });
+
+  it('GIVEN rb-n-03 params WHEN normalized THEN the config distribution fills a missing distributionId, an explicit one wins', () => {
+    const e = findRunbook('rb-n-03');
+    const raw = { bucket: 'media', prefix: 'img/', at: '2020-01-01T00:00:00Z' };
+    expect(e.normalize(raw, { defaultDistributionId: 'E1' })).toMatchObject({ bucket: 'media', distributionId: 'E1', concurrency: 16 });
+    expect(e.normalize({ ...raw, distributionId: 'E2' }, { defaultDistributionId: 'E1' })).toMatchObject({ distributionId: 'E2' });
+    expect(e.normalize(raw)).not.toHaveProperty('distributionId');
+  });
+
+  it('GIVEN bad rb-n-03 params WHEN normalized THEN UsageError before anything runs', () => {
+    const e = findRunbook('rb-n-03');
+    expect(() => e.normalize({ bucket: 'media' })).toThrow(/exactly one of at=<time> or manifest=<file>/);
+    expect(() => e.normalize({ bucket: 'media', at: '2020-01-01 10:00' })).toThrow(UsageError);
+    expect(() => e.normalize({ bucket: 'media', at: '2999-01-01T00:00:00Z' })).toThrow(/in the future/);
+  });
+});
