@@ -126,6 +126,11 @@ export async function rejoinAsStandby(
   // fence file stays until the rewind is done, so drkit still refuses to start the cluster.
   rmSync(path.join(target.dataDir, 'standby.signal'), { force: true });
   if (!opts.forceRestore) {
+    // A just-promoted source still has its old timeline in pg_control until its first
+    // checkpoint; pg_rewind reads that file and would rewind onto the wrong timeline (the
+    // standby then refuses to start: "requested timeline N does not contain minimum recovery
+    // point"). The pg_rewind docs ask for a CHECKPOINT on a recently promoted source.
+    await mgr.query(primaryId, 'CHECKPOINT');
     say(`pg_rewind ${id} from ${primaryId}`);
     const conn = `host=127.0.0.1 port=${src.port} user=${src.superuser} dbname=postgres`;
     // --restore-target-wal: WAL the old primary recycled after archiving comes from the repository.
@@ -154,8 +159,19 @@ export async function rejoinAsStandby(
   writeOwned(mgr, path.join(target.dataDir, 'standby.signal'), '');
   rmSync(path.join(target.dataDir, 'postmaster.pid'), { force: true });
   mgr.register({ ...target, role: 'standby', ownsStanza: false, ...(src.stanza ? { stanza: src.stanza } : {}), origin: `rejoin:${primaryId}` });
-  await mgr.start(id);
-  await waitStreaming(mgr, id, opts.timeoutMs ?? 120_000);
+  try {
+    await mgr.start(id);
+    await waitStreaming(mgr, id, opts.timeoutMs ?? 120_000);
+  } catch (err) {
+    // A rewound cluster that cannot recover is rebuilt from the repository instead: the
+    // standby's data is all on the new primary, nothing of it is lost by starting over.
+    const why = (err as Error).message.split('\n')[0];
+    say(`rewound standby did not come up (${why}): fresh standby restore`);
+    if (mgr.isRunning(id)) await mgr.stop(id, 'immediate').catch(() => undefined);
+    await mgr.destroy(id);
+    await createStandby(primaryId, id, target.port);
+    return { method: 'restore', durationMs: Date.now() - started, rewindError: why };
+  }
   return { method: 'rewind', durationMs: Date.now() - started };
 }
 
