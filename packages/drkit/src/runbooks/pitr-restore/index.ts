@@ -1,6 +1,7 @@
 import type { Runbook } from '../../engine/runbook.js';
 import type { PitrDeps, PitrState } from './context.js';
 import { declareIncident, freezeWrites } from './steps/declare-and-freeze.js';
+import { preflight } from './steps/preflight.js';
 import { restoreToTime } from './steps/restore-to-time.js';
 import { retireOldCluster, notifyDone } from './steps/retire-and-notify.js';
 import { swapConnections, unfreezeWrites } from './steps/swap-and-unfreeze.js';
@@ -14,7 +15,7 @@ export const PITR_RUNBOOK_ID = 'rb-n-02';
 
 /**
  * RB-N-02 — point-in-time restore after logical corruption (bad migration, mass delete):
- * declare and freeze writes, restore a NEW cluster to the target, validate it, swap the
+ * check the inputs (changing nothing), declare and freeze writes, restore a NEW cluster to the target, validate it, swap the
  * application to it, unfreeze, back up and stop the old cluster, notify. Unfreezing comes
  * before retiring the old cluster: the old one no longer takes writes once the app points
  * away from it, so its backup need not extend the outage.
@@ -25,6 +26,7 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
     title: 'RB-N-02 point-in-time restore (logical corruption)',
     lockKey: (p) => `database:${p.source}`,
     steps: [
+      preflight(deps),
       declareIncident(deps),
       freezeWrites(deps),
       restoreToTime(deps),

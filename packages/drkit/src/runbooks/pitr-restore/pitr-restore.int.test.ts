@@ -78,10 +78,20 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     const bad = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2026-13-01 10:00', '--yes']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/malformed restore target/);
-    const early = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2001-01-01T00:00:00Z', '--param', 'newClusterId=never-made', '--yes']);
-    expect(early.code).toBe(4);
-    expect(early.stderr).toMatch(/recoverable window/i);
-    expect(fx.provider.clusters.list().map((c) => c.id)).not.toContain('never-made');
+    const p = fx.provider;
+    const secretBefore = readFileSync(p.secrets.fileOf('drkit/app'), 'utf8');
+    const notesBefore = existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '';
+    for (const t of ['2001-01-01T00:00:00Z', '2099-01-01T00:00:00Z']) {
+      const out = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${t}`, '--param', 'newClusterId=never-made', '--yes']);
+      expect(out.code, out.stderr).toBe(4);
+      expect(out.stderr).toMatch(/outside the recoverable window of 'region-a': \d{4}-.* … \d{4}-/);
+    }
+    const unknown = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=no-such-cluster', '--param', 'target=latest', '--yes']);
+    expect(unknown.code, unknown.stderr).toBe(3);
+    // Refused before the incident was declared: writes never frozen, nobody paged, nothing made.
+    expect(readFileSync(p.secrets.fileOf('drkit/app'), 'utf8')).toBe(secretBefore);
+    expect(existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '').toBe(notesBefore);
+    expect(p.clusters.list().map((c) => c.id)).not.toContain('never-made');
   });
 
   it('crash between steps (SIGKILL after validate), then resume: completes, no completed step runs twice', async () => {
@@ -92,7 +102,7 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(r.signal).toBe('SIGKILL');
     const id = Journal.list(fx.provider.paths.journalDir).find((j) => journalOf(j).params.newClusterId === 'dr-between')!;
     expect(journalOf(id).outcome).toBe('incomplete');
-    expect([...journalOf(id).completed]).toEqual(['declare-incident', 'freeze-writes', 'restore-to-time', 'validate']);
+    expect([...journalOf(id).completed]).toEqual(['preflight', 'declare-incident', 'freeze-writes', 'restore-to-time', 'validate']);
 
     const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
     expect(res.code, res.stderr).toBe(0);
