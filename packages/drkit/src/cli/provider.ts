@@ -7,6 +7,7 @@ import { labPaths, labProvider } from '../lab/provider.js';
 import type { Endpoint } from '../ports/database.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { RunbookPorts } from '../runbooks/registry.js';
+import { bindAwsRegions } from './aws-regions.js';
 
 /** The ports bound for one CLI invocation, plus where its journals go. */
 export interface BoundProvider {
@@ -74,15 +75,17 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
   const paths = labPaths(config, baseDir);
   const database = aws.database.primary;
   const secrets = aws.secrets.primary;
+  // without a topic, notifications are kept in the state dir rather than lost
+  const notifier = aws.notifier ?? new LogNotifier(paths.notificationsFile);
+  const connect = (ep: Endpoint) => connectRds(ep, secrets, a.dbCredentialsSecret, a.dbSsl);
   return {
     journalDir: paths.journalDir,
     ports: {
       provider: 'aws',
       database,
       secrets,
-      // without a topic, notifications are kept in the state dir rather than lost
-      notifier: aws.notifier ?? new LogNotifier(paths.notificationsFile),
-      connect: (ep) => connectRds(ep, secrets, a.dbCredentialsSecret, a.dbSsl),
+      notifier,
+      connect,
       // read-only: checks the target against the source's window so a dry run refuses what
       // the real run would, then lists the exact RDS calls
       planRestore: async (req) => {
@@ -100,6 +103,7 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
       },
       objectStore: () => aws.objectStore.primary,
       cdn: aws.cdn,
+      regions: () => bindAwsRegions(config, aws, notifier, connect),
       ...(a.cdnDistributionId ? { defaultDistributionId: a.cdnDistributionId } : {}),
     },
     close: () => aws.clients.destroy(),

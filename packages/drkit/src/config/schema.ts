@@ -1,5 +1,23 @@
 import { z } from 'zod';
 
+/** One region's resources on AWS (RB-N-01). Missing keys are named when RB-N-01 is run. */
+const AwsRegionSchema = z
+  .object({
+    /** Aurora cluster id (region B: the cross-region read replica cluster). */
+    dbCluster: z.string().min(1).optional(),
+    /** ECS cluster of the app's service. */
+    ecsCluster: z.string().min(1).optional(),
+    /** ECS service of the app. */
+    ecsService: z.string().min(1).optional(),
+    /** Value of the region's failover record (an IP for `A`, a host for `CNAME`). */
+    recordValue: z.string().min(1).optional(),
+    /** SetIdentifier of the region's failover record. @default the region's name */
+    setIdentifier: z.string().min(1).optional(),
+    /** Route 53 health check of the region's endpoint. @default none (record without health check) */
+    healthCheckId: z.string().min(1).optional(),
+  })
+  .strict();
+
 /**
  * The one schema of `drkit.config.yaml`. Every key has a default that gives the local lab, so
  * an empty file (or none) is a valid lab config.
@@ -99,6 +117,37 @@ export const ConfigSchema = z
         writerInstanceClass: z.string().min(1).optional(),
         /** DB subnet group for restored clusters. @default the account default */
         dbSubnetGroupName: z.string().min(1).optional(),
+        /**
+         * The service's public URL, for RB-N-01's post-checks (`/healthz`, `/dbcheck`, smoke).
+         * @default none: post-checks are journaled as not checked, never as passed
+         */
+        appUrl: z.string().url().optional(),
+        /**
+         * Secrets Manager secret (RDS style: `host`, `port`, `username`, `password`…) the app
+         * reads its DB endpoint from; RB-N-01 rewrites `host`/`port` in the target region's copy.
+         * @default 'drkit/db-endpoint'
+         */
+        dbEndpointSecret: z.string().min(1).default('drkit/db-endpoint'),
+        /** The Route 53 failover record RB-N-01 flips. @default none (RB-N-01 refuses to run) */
+        route53: z
+          .object({
+            hostedZoneId: z.string().min(1),
+            /** e.g. `api.example.com.` */
+            recordName: z.string().min(1),
+            /** @default 'A' */
+            recordType: z.enum(['A', 'AAAA', 'CNAME']).default('A'),
+            /** @default 60 */
+            ttl: z.number().int().min(1).default(60),
+          })
+          .strict()
+          .optional(),
+        /** What lives in each region, for RB-N-01 (`a` = regionA, `b` = regionB). */
+        regions: z
+          .object({ a: AwsRegionSchema.prefault({}), b: AwsRegionSchema.prefault({}) })
+          .strict()
+          .prefault({}),
+        /** App tasks region B runs after a failover. @default 2 */
+        failoverTasks: z.number().int().min(0).max(1000).default(2),
       })
       .strict()
       .prefault({}),

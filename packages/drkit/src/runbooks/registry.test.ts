@@ -1,11 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../engine/errors.js';
+import { CapabilityError, UsageError } from '../engine/errors.js';
+import type { RegionDeps } from './region-failover/context.js';
 import { findRunbook, RUNBOOKS } from './registry.js';
 
 describe('runbook registry', () => {
   it('GIVEN rb-n-03 or its alias WHEN looked up THEN the S3 restore entry', () => {
     expect(findRunbook('s3-restore').id).toBe('rb-n-03');
-    expect(RUNBOOKS.map((r) => r.id)).toEqual(['rb-n-02', 'rb-n-03']);
+    expect(RUNBOOKS.map((r) => r.id)).toEqual(['rb-n-02', 'rb-n-03', 'rb-n-01']);
+    expect(findRunbook('region-failover').id).toBe('rb-n-01');
   });
 
   it('GIVEN rb-n-03 params WHEN normalized THEN the config distribution fills a missing distributionId, an explicit one wins', () => {
@@ -21,5 +23,20 @@ describe('runbook registry', () => {
     expect(() => e.normalize({ bucket: 'media' })).toThrow(/exactly one of at=<time> or manifest=<file>/);
     expect(() => e.normalize({ bucket: 'media', at: '2020-01-01 10:00' })).toThrow(UsageError);
     expect(() => e.normalize({ bucket: 'media', at: '2999-01-01T00:00:00Z' })).toThrow(/in the future/);
+  });
+
+  it('GIVEN rb-n-01 WHEN normalized THEN config defaults fill the params, --param strings override and coerce', () => {
+    const e = findRunbook('rb-n-01');
+    const defaults = { fromRegion: 'us-east-1', toRegion: 'us-west-2', fromCluster: 'core-a', toCluster: 'core-b', targetTasks: 2, appConfigSecret: 'drkit/db-endpoint' };
+    const regions = () => ({ deps: {} as RegionDeps, defaults });
+    expect(e.normalize({ force: 'true', targetTasks: '4' }, { regions })).toMatchObject({ ...defaults, force: true, targetTasks: 4, synchronous: false, trigger: 'manual' });
+    expect(e.normalize({}, { regions })).toMatchObject({ force: false });
+    expect(() => e.normalize({ force: 'yes' }, { regions })).toThrow(UsageError);
+    expect(() => e.normalize({ bogus: '1' }, { regions })).toThrow(UsageError);
+  });
+
+  it('GIVEN a provider without region ports WHEN rb-n-01 is normalized THEN a capability error naming --provider aws', () => {
+    expect(() => findRunbook('rb-n-01').normalize({}, { provider: 'lab' })).toThrow(CapabilityError);
+    expect(() => findRunbook('rb-n-01').normalize({}, { provider: 'lab' })).toThrow(/lab provider/);
   });
 });

@@ -1,10 +1,13 @@
 import type { z } from 'zod';
 import { parseRestoreTarget } from '../adapters/postgres/restore-target.js';
-import { UsageError } from '../engine/errors.js';
+import { CapabilityError, UsageError } from '../engine/errors.js';
 import type { Runbook } from '../engine/runbook.js';
 import type { Cdn } from '../ports/cdn.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { createPitrRunbook, PitrParamsSchema, PITR_RUNBOOK_ID, type PitrDeps, type PitrState } from './pitr-restore/index.js';
+import type { RegionDeps, RegionParams } from './region-failover/context.js';
+import { createRegionFailoverRunbook, REGION_FAILOVER_RUNBOOK_ID } from './region-failover/index.js';
+import { RegionFailoverParamsSchema } from './region-failover/params.js';
 import { restorePoint } from './s3-restore/context.js';
 import { createS3RestoreRunbook, S3RestoreParamsSchema, S3_RESTORE_RUNBOOK_ID, type S3RestoreParams } from './s3-restore/index.js';
 
@@ -24,6 +27,12 @@ export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
   readonly objectStore: () => ObjectStore;
   /** The CDN RB-N-03 purges. @default none (the invalidate step is skipped) */
   readonly cdn?: Cdn;
+  /**
+   * The region runbooks' ports and config defaults (RB-N-01). A function so that a provider
+   * without them, or with keys missing, fails only when a region runbook runs.
+   * @throws UsageError naming the missing config keys; CapabilityError when the provider has none
+   */
+  readonly regions?: () => { readonly deps: RegionDeps; readonly defaults: Partial<RegionParams> };
   /** Distribution purged when RB-N-03 gets no `distributionId` param (config `aws.cdnDistributionId`). */
   readonly defaultDistributionId?: string;
 }
@@ -35,7 +44,7 @@ export interface RunbookEntry {
   readonly title: string;
   readonly params: z.ZodType;
   /** Validates and completes raw `--param` values into the runbook's initial state. */
-  normalize(raw: Record<string, unknown>, ports?: Pick<RunbookPorts, 'defaultDistributionId'>): Record<string, unknown>;
+  normalize(raw: Record<string, unknown>, ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>): Record<string, unknown>;
   create(ports: RunbookPorts): Runbook<Record<string, unknown>>;
 }
 
@@ -102,8 +111,35 @@ const s3Restore: RunbookEntry = {
   },
 };
 
+function regionsOf(ports: (Pick<RunbookPorts, 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['regions']> {
+  if (!ports?.regions) {
+    throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind the region runbooks here`, {
+      hint: 'run RB-N-01 with --provider aws; on the lab use `drkit failover`',
+    });
+  }
+  return ports.regions;
+}
+
+const regionFailover: RunbookEntry = {
+  id: REGION_FAILOVER_RUNBOOK_ID,
+  aliases: ['region-failover'],
+  title: 'RB-N-01 regional failover (unplanned)',
+  params: RegionFailoverParamsSchema,
+  normalize(raw, ports) {
+    const p = parseOrUsage(
+      RegionFailoverParamsSchema,
+      { ...regionsOf(ports)().defaults, ...raw },
+      'rb-n-01 takes its regions, clusters and secret from config; [--param force=true] [--param targetTasks=<n>] [--param reason=<text>]',
+    );
+    return { ...p } as Record<string, unknown>;
+  },
+  create(p) {
+    return createRegionFailoverRunbook(regionsOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
 /** Every runbook, listed explicitly. */
-export const RUNBOOKS: readonly RunbookEntry[] = [pitr, s3Restore];
+export const RUNBOOKS: readonly RunbookEntry[] = [pitr, s3Restore, regionFailover];
 
 /** Finds a runbook by id or alias. @throws UsageError */
 export function findRunbook(name: string): RunbookEntry {

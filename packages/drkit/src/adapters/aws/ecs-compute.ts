@@ -48,6 +48,16 @@ export class EcsCompute implements Compute {
     return { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0, pending: s.pendingCount ?? 0 };
   }
 
+  /** The calls {@link scale} makes (for dry-run), with the service's current counts. Read-only. */
+  async planScale(region: string, count: number): Promise<string[]> {
+    const { ref } = this.of(region);
+    const now = await this.counts(region);
+    return [
+      `ecs:UpdateService Region=${region} cluster=${ref.cluster} service=${ref.service} desiredCount=${count}  # now desired ${now.desired}, running ${now.running}`,
+      `ecs:wait services-stable cluster=${ref.cluster} services=${ref.service}`,
+    ];
+  }
+
   async scale(region: string, count: number, opts: { readonly timeoutMs?: number } = {}): Promise<TaskInfo[]> {
     const { ecs, ref } = this.of(region);
     await this.counts(region); // NotFoundError before changing anything

@@ -13,11 +13,48 @@ export interface RegionDeps {
   readonly notifier: Notifier;
   readonly router: Router;
   readonly compute: Compute;
-  /** The front door's base URL, for post-checks as a user sees them. */
-  readonly frontDoorUrl: string;
+  /**
+   * The front door's base URL, for post-checks as a user sees them. @default none: the
+   * post-checks are journaled as not checked (never as passed)
+   */
+  readonly frontDoorUrl?: string;
   readonly connect: (endpoint: Endpoint) => Promise<pg.Client>;
   /** Runs the smoke checks against a base URL. */
   readonly smoke: (baseUrl: string) => Promise<SmokeResult[]>;
+  /**
+   * Whether the source region is healthy, from the provider's own signals (AWS: the Route 53
+   * health check of its record and the cluster's status). @default probe the database with
+   * `SELECT 1` and the region's tasks' `/healthz` (the lab)
+   */
+  readonly sourceHealth?: (s: RegionState) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
+  /**
+   * Points the application's DB endpoint secret at the new primary, when the provider keeps
+   * it in another shape than the lab's app config (AWS: an RDS-style secret whose `host` and
+   * `port` change, every other field kept). @default the lab's app config
+   */
+  readonly dbSecret?: RegionDbSecret;
+  /** Exact provider calls for `--dry-run`, per step, when the provider can tell. @default generic port text */
+  readonly plans?: RegionPlans;
+}
+
+/** See {@link RegionDeps.dbSecret}. */
+export interface RegionDbSecret {
+  /** Writes the endpoint into the secret. */
+  update(name: string, endpoint: Endpoint): Promise<void>;
+  /** The host the secret names now. */
+  host(name: string): Promise<string | undefined>;
+}
+
+/** See {@link RegionDeps.plans}: each returns the exact calls a step would make. Read-only. */
+export interface RegionPlans {
+  readonly health?: (s: RegionState) => Promise<string[]> | string[];
+  readonly decide?: (s: RegionState) => Promise<string[]> | string[];
+  readonly fence?: (s: RegionState) => Promise<string[]> | string[];
+  readonly promote?: (s: RegionState) => Promise<string[]> | string[];
+  readonly secret?: (s: RegionState) => Promise<string[]> | string[];
+  readonly scale?: (s: RegionState) => Promise<string[]> | string[];
+  readonly route?: (s: RegionState) => Promise<string[]> | string[];
+  readonly notify?: (s: RegionState) => Promise<string[]> | string[];
 }
 
 /** Parameters shared by the region runbooks. */
@@ -72,7 +109,8 @@ export interface RegionState extends RegionParams {
   routedAt?: string;
   unfrozenAt?: string;
   rejoin?: { cluster: string; method: string; durationMs: number };
-  postChecks?: { ok: boolean; smoke: SmokeResult[]; standbys: Array<{ name: string; lagBytes: number; syncState: string }> };
+  /** `skipped` says why nothing was checked (then `ok` is false: not a pass). */
+  postChecks?: { ok: boolean; skipped?: string; smoke: SmokeResult[]; standbys: Array<{ name: string; lagBytes: number; syncState: string }> };
   notifiedAt?: string;
 }
 

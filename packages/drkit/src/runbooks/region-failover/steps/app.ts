@@ -10,10 +10,14 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
     id: 'update-db-secret',
     title: 'Point the app config secret at the new primary',
     retry: { attempts: 3, baseDelayMs: 100 },
-    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: dbClusterId=${ctx.state.newPrimary ?? '<new primary>'}, db=<its endpoint>${opts.keepFrozen ? ' (global_readonly stays true)' : ''}`],
+    plan: async (ctx) => deps.plans?.secret ? await deps.plans.secret(ctx.state) : [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: dbClusterId=${ctx.state.newPrimary ?? '<new primary>'}, db=<its endpoint>${opts.keepFrozen ? ' (global_readonly stays true)' : ''}`],
     async run(ctx) {
       const s = ctx.state;
       if (!s.newPrimary || !s.newEndpoint) throw new PreconditionError('no new primary recorded');
+      if (deps.dbSecret) {
+        await deps.dbSecret.update(s.appConfigSecret, s.newEndpoint);
+        return { secretUpdatedAt: new Date().toISOString() };
+      }
       const cfg = await readAppConfig(deps.secrets, s.appConfigSecret);
       await deps.secrets.put(s.appConfigSecret, {
         ...cfg,
@@ -24,6 +28,11 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
       return { secretUpdatedAt: new Date().toISOString() };
     },
     async verify(ctx) {
+      if (deps.dbSecret) {
+        const host = await deps.dbSecret.host(ctx.state.appConfigSecret);
+        if (host !== ctx.state.newEndpoint?.host) throw new Error(`the secret names ${host ?? 'no host'}, not the new primary's ${ctx.state.newEndpoint?.host ?? '?'}`);
+        return;
+      }
       const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
       if (cfg.dbClusterId !== ctx.state.newPrimary) throw new Error('the app config does not name the new primary');
     },
@@ -37,7 +46,7 @@ export function scaleTargetRegion(deps: RegionDeps): Step<RegionState> {
     title: 'Scale the target region\'s app tasks and wait for health',
     retry: { attempts: 3, baseDelayMs: 200 },
     timeoutMs: 60_000,
-    plan: (ctx) => [`compute(${deps.compute.kind}) scale ${ctx.state.toRegion} to ${ctx.state.targetTasks}; wait for /healthz 200 on each`],
+    plan: async (ctx) => deps.plans?.scale ? await deps.plans.scale(ctx.state) : [`compute(${deps.compute.kind}) scale ${ctx.state.toRegion} to ${ctx.state.targetTasks}; wait for /healthz 200 on each`],
     async run(ctx) {
       const tasks = await deps.compute.scale(ctx.state.toRegion, ctx.state.targetTasks);
       return { scaledTasks: tasks.filter((t) => t.healthy).length };
@@ -65,7 +74,7 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
     title: 'Flip the front door to the target region',
     destructive: true,
     retry: { attempts: 3, baseDelayMs: 200 },
-    plan: (ctx) => [`router(${deps.router.kind}) routeTo ${ctx.state.toRegion}: other regions' targets to maintenance, ${ctx.state.toRegion}'s ready (healthy ones marked up at once)`],
+    plan: async (ctx) => deps.plans?.route ? await deps.plans.route(ctx.state) : [`router(${deps.router.kind}) routeTo ${ctx.state.toRegion}: other regions' targets to maintenance, ${ctx.state.toRegion}'s ready (healthy ones marked up at once)`],
     async run(ctx) {
       const healthy = (await deps.compute.tasks(ctx.state.toRegion)).filter((t) => t.healthy).map((t) => t.id);
       await deps.router.routeTo(ctx.state.toRegion, { assumeHealthy: healthy });

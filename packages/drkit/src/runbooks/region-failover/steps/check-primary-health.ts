@@ -11,17 +11,32 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'check-primary-health',
     title: 'CheckPrimaryHealth: confirm the source region is down',
-    plan: (ctx) => [
-      `router(${deps.router.kind}) status (the front door must answer)`,
-      `database(${deps.database.kind}) describe ${ctx.state.fromCluster}; SELECT 1 on it`,
-      `compute(${deps.compute.kind}) tasks ${ctx.state.fromRegion}: GET /healthz of each`,
-      `refuse unless down${ctx.state.force ? ' (--force given: proceed anyway)' : ' (pass --force to fail over a healthy region)'}`,
+    plan: async (ctx) => [
+      ...(deps.plans?.health
+        ? await deps.plans.health(ctx.state)
+        : [
+            `router(${deps.router.kind}) status (the front door must answer)`,
+            `database(${deps.database.kind}) describe ${ctx.state.fromCluster}; SELECT 1 on it`,
+            `compute(${deps.compute.kind}) tasks ${ctx.state.fromRegion}: GET /healthz of each`,
+          ]),
+      `refuse unless down${ctx.state.force ? ' (force given: proceed anyway)' : ' (pass --force, or --param force=true with `runbook run`, to fail over a healthy region)'}`,
     ],
     async run(ctx) {
       const s = ctx.state;
       // The front door must answer before anything changes: a failover that cannot flip
       // routing would leave the database moved and the traffic not.
       await deps.router.status();
+      if (deps.sourceHealth) {
+        const h = await deps.sourceHealth(s);
+        ctx.progress(h.detail);
+        if (h.healthy && !s.force) {
+          throw new PreconditionError(`region ${s.fromRegion} is healthy (${h.detail}): refusing to fail over`, {
+            hint: 'a planned move is a switchover; to fail over a healthy region anyway pass --param force=true',
+            details: { fromRegion: s.fromRegion },
+          });
+        }
+        return { sourceHealthy: h.healthy, healthDetail: h.detail };
+      }
       let dbUp = false;
       try {
         const d = await deps.database.describe(s.fromCluster);
@@ -61,7 +76,10 @@ export function decideRecovery(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'decide',
     title: 'Decide: promote the standby, or restore from the latest backup',
-    plan: (ctx) => [`database(${deps.database.kind}) describe ${ctx.state.toCluster}: running standby → promote; else → restore '${ctx.state.fromCluster}' at latest into '${ctx.state.restoreClusterId}'`],
+    plan: async (ctx) => [
+      ...(deps.plans?.decide ? await deps.plans.decide(ctx.state) : [`database(${deps.database.kind}) describe ${ctx.state.toCluster}`]),
+      `running standby → promote; else → restore '${ctx.state.fromCluster}' at latest into '${ctx.state.restoreClusterId}'`,
+    ],
     async run(ctx) {
       const s = ctx.state;
       let reason: string;
@@ -70,7 +88,8 @@ export function decideRecovery(deps: RegionDeps): Step<RegionState> {
       else {
         try {
           const d = await deps.database.describe(s.toCluster);
-          usable = d.status === 'running' && d.role === 'standby';
+          // `running` in the lab, `available` on RDS
+          usable = (d.status === 'running' || d.status === 'available') && d.role === 'standby';
           reason = usable ? `standby ${s.toCluster} is running and in recovery` : `standby ${s.toCluster} is ${d.status}, role ${d.role}`;
         } catch (err) {
           reason = `standby ${s.toCluster} is unusable: ${(err as Error).message}`;

@@ -2,6 +2,9 @@ import { DrError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
+/** Journaled when no public URL is configured to check the service through. */
+export const NOT_CHECKED = 'skipped: no appUrl configured';
+
 /**
  * PostChecks through the front door, as a user sees the service: `/healthz`, a `/dbcheck`
  * write, the seed's smoke checks (auth, search, profile, checkout in test mode, messaging),
@@ -13,8 +16,17 @@ export function postChecks(deps: RegionDeps): Step<RegionState> {
     title: 'Post-checks: health, /dbcheck write, smoke checks, replication state',
     retry: { attempts: 8, baseDelayMs: 250, maxDelayMs: 1000 },
     timeoutMs: 60_000,
-    plan: () => [`GET ${deps.frontDoorUrl}/healthz; POST /dbcheck; smoke: auth, search, profile, checkout (test mode), messaging; database replication status of the new primary`],
+    plan: () => [
+      deps.frontDoorUrl
+        ? `GET ${deps.frontDoorUrl}/healthz; POST /dbcheck; smoke: auth, search, profile, checkout (test mode), messaging; database replication status of the new primary`
+        : `${NOT_CHECKED}: health, /dbcheck and smoke checks will NOT run`,
+    ],
     async run(ctx) {
+      if (!deps.frontDoorUrl) {
+        // the data plane cannot be judged from the control plane: say so, never pass
+        ctx.progress(`${NOT_CHECKED}: health, /dbcheck and smoke checks were NOT run`);
+        return { postChecks: { ok: false, skipped: NOT_CHECKED, smoke: [], standbys: [] } };
+      }
       const smoke = await deps.smoke(deps.frontDoorUrl);
       const failed = smoke.filter((r) => !r.ok);
       ctx.progress(smoke.map((r) => `${r.name} ${r.ok ? 'ok' : `FAILED (${r.detail})`} ${r.ms}ms`).join(', '));
@@ -37,13 +49,13 @@ export function notifyDone(deps: RegionDeps, what: string): Step<RegionState> {
   return {
     id: 'notify',
     title: 'Notify',
-    plan: () => [`notify ${deps.notifier.kind}: ${what} complete`],
+    plan: async (ctx) => deps.plans?.notify ? await deps.plans.notify(ctx.state) : [`notify ${deps.notifier.kind}: ${what} complete`],
     async run(ctx) {
       const s = ctx.state;
       const at = new Date();
       await deps.notifier.notify({
         subject: `${what} complete: ${s.fromRegion} → ${s.toRegion}`,
-        body: `${ctx.executionId}: primary is now ${s.newPrimary} in region ${s.toRegion} (${s.reason}). ${s.decision === 'restore' ? 'Restored from the latest backup: writes after it are lost.' : ''} ${s.postChecks?.standbys.length ? '' : 'No standby: run RB-N-08 to cut back and restore redundancy.'}`.trim(),
+        body: `${ctx.executionId}: primary is now ${s.newPrimary} in region ${s.toRegion} (${s.reason}). ${s.decision === 'restore' ? 'Restored from the latest backup: writes after it are lost.' : ''} ${s.postChecks?.skipped ? `Post-checks NOT run (${s.postChecks.skipped}): check the service by hand.` : ''} ${s.postChecks?.standbys.length ? '' : 'No standby: run RB-N-08 to cut back and restore redundancy.'}`.trim(),
         severity: s.decision === 'restore' ? 'critical' : 'warning',
         at,
       });

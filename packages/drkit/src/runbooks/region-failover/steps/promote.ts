@@ -12,7 +12,7 @@ export function fenceOldPrimary(deps: RegionDeps): Step<RegionState> {
     id: 'fence-old-primary',
     title: 'Fence the old primary (stop it if reachable; read-only and unstartable)',
     destructive: true,
-    plan: (ctx) => [`database(${deps.database.kind}) fence ${ctx.state.fromCluster}: stop -m immediate if running; write drkit-fence.conf (default_transaction_read_only=on) + standby.signal; drkit start refuses it`],
+    plan: async (ctx) => deps.plans?.fence ? await deps.plans.fence(ctx.state) : [`database(${deps.database.kind}) fence ${ctx.state.fromCluster}: stop -m immediate if running; write drkit-fence.conf (default_transaction_read_only=on) + standby.signal; drkit start refuses it`],
     async run(ctx) {
       const s = ctx.state;
       const reason = `RB-N-01 ${ctx.executionId}: failed over to ${s.toRegion}`;
@@ -20,8 +20,15 @@ export function fenceOldPrimary(deps: RegionDeps): Step<RegionState> {
         const r = await deps.database.fence(s.fromCluster, reason);
         return { fencedAt: new Date().toISOString(), fenceWasRunning: r.wasRunning };
       }
-      await deps.database.stop(s.fromCluster).catch(() => undefined);
-      return { fencedAt: new Date().toISOString(), fenceWasRunning: false };
+      // unreachable is the usual case in a regional outage: the fence is best effort there
+      let stopped = false;
+      try {
+        await deps.database.stop(s.fromCluster);
+        stopped = true;
+      } catch (err) {
+        ctx.progress(`could not stop ${s.fromCluster} (${(err as Error).message}): continuing, it is unreachable or already down`);
+      }
+      return { fencedAt: new Date().toISOString(), fenceWasRunning: stopped };
     },
   };
 }
@@ -34,7 +41,7 @@ export function promoteStandby(deps: RegionDeps): Step<RegionState> {
     destructive: true,
     timeoutMs: 90_000,
     when: (ctx) => ctx.state.decision === undefined ? (() => { throw new Error('decided at run time'); })() : ctx.state.decision === 'promote',
-    plan: (ctx) => [`database(${deps.database.kind}) promote ${ctx.state.toCluster}  (SELECT pg_promote(true, 60))`],
+    plan: async (ctx) => deps.plans?.promote ? await deps.plans.promote(ctx.state) : [`database(${deps.database.kind}) promote ${ctx.state.toCluster}  (SELECT pg_promote(true, 60))`],
     async run(ctx) {
       if (!deps.database.promote) throw new CapabilityError(`${deps.database.kind} cannot promote`);
       const started = new Date();

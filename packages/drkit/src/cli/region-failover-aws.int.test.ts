@@ -1,0 +1,184 @@
+import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateDBClusterCommand, CreateDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { ChangeResourceRecordSetsCommand, CreateHealthCheckCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AwsClients } from '../adapters/aws/clients.js';
+import { Journal } from '../engine/journal.js';
+import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
+import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
+
+/**
+ * `drkit runbook run rb-n-01 --provider aws` end to end through the built CLI against a moto
+ * server: region A (us-east-1) has the Aurora cluster, region B (us-west-2) its cross-region
+ * replica cluster; a Route 53 PRIMARY/SECONDARY failover record with health checks; an ECS
+ * service per region; the DB endpoint secret in B; an SNS topic. moto reports every health
+ * check healthy and serves no data plane, so the real run needs force=true and its post-checks
+ * are journaled as not checked (no aws.appUrl).
+ */
+const ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const A = 'us-east-1';
+const B = 'us-west-2';
+const PASSWORD = 'Sup3r-secret-never-printed';
+const RECORD = 'api.example.com.';
+
+let moto: MotoServer;
+let clients: AwsClients;
+let fx: LabFixture;
+let zoneId: string;
+let endpointA: string;
+
+async function healthCheck(ip: string): Promise<string> {
+  const out = await clients.route53().send(
+    new CreateHealthCheckCommand({
+      CallerReference: `hc-${ip}`,
+      HealthCheckConfig: { IPAddress: ip, Port: 443, Type: 'HTTPS', ResourcePath: '/healthz', RequestInterval: 10, FailureThreshold: 3 },
+    }),
+  );
+  return out.HealthCheck!.Id!;
+}
+
+async function ecsService(region: string, cluster: string, desiredCount: number): Promise<void> {
+  const ecs = clients.ecs(region);
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'web:latest', memory: 512, portMappings: [{ containerPort: 8080 }] }] }));
+  await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount }));
+}
+
+beforeAll(async () => {
+  moto = await startMotoServer();
+  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: A, maxAttempts: 1 });
+  const rdsA = clients.rds(A);
+  const a = await rdsA.send(
+    new CreateDBClusterCommand({ DBClusterIdentifier: 'core-a', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: PASSWORD, DatabaseName: 'app', BackupRetentionPeriod: 7 }),
+  );
+  await rdsA.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'core-a-1', DBClusterIdentifier: 'core-a', DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql' }));
+  endpointA = a.DBCluster!.Endpoint!;
+  // moto insists on MasterUsername/Password even for a replica (AWS takes them from the source)
+  await clients.rds(B).send(
+    new CreateDBClusterCommand({ DBClusterIdentifier: 'core-b', Engine: 'aurora-postgresql', ReplicationSourceIdentifier: a.DBCluster!.DBClusterArn!, MasterUsername: 'app', MasterUserPassword: PASSWORD }),
+  );
+  await clients.rds(B).send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'core-b-1', DBClusterIdentifier: 'core-b', DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql' }));
+
+  const zone = await clients.route53().send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-rb-n-01' }));
+  zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
+  const hcA = await healthCheck('192.0.2.10');
+  const hcB = await healthCheck('198.51.100.10');
+  const rec = (id: string, failover: 'PRIMARY' | 'SECONDARY', ip: string, hc: string) => ({
+    Action: 'CREATE' as const,
+    ResourceRecordSet: { Name: RECORD, Type: 'A' as const, SetIdentifier: id, Failover: failover, TTL: 60, ResourceRecords: [{ Value: ip }], HealthCheckId: hc },
+  });
+  await clients.route53().send(
+    new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [rec(A, 'PRIMARY', '192.0.2.10', hcA), rec(B, 'SECONDARY', '198.51.100.10', hcB)] } }),
+  );
+
+  await ecsService(A, 'app-a', 2);
+  await ecsService(B, 'app-b', 1);
+
+  await clients.secrets(B).send(
+    new CreateSecretCommand({ Name: 'drkit/db-endpoint', SecretString: JSON.stringify({ engine: 'postgres', host: endpointA, port: 5432, username: 'app', password: PASSWORD, dbname: 'app' }) }),
+  );
+  const topic = await clients.sns(A).send(new CreateTopicCommand({ Name: 'dr-alerts' }));
+
+  fx = makeLabFixture({
+    aws: {
+      endpoint: moto.endpoint,
+      regionA: A,
+      regionB: B,
+      notifyTopicArn: topic.TopicArn,
+      failoverTasks: 3,
+      route53: { hostedZoneId: zoneId, recordName: RECORD },
+      regions: {
+        a: { dbCluster: 'core-a', ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10', healthCheckId: hcA },
+        b: { dbCluster: 'core-b', ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10', healthCheckId: hcB },
+      },
+    },
+  });
+});
+afterAll(async () => {
+  clients?.destroy();
+  await fx?.cleanup();
+  await moto?.stop();
+});
+
+/** Everything RB-N-01 may change, read straight from moto. */
+async function awsState() {
+  const clusters = async (region: string) =>
+    ((await clients.rds(region).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((c) => ({
+      id: c.DBClusterIdentifier,
+      status: c.Status,
+      source: c.ReplicationSourceIdentifier ?? null,
+      writer: c.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier ?? null,
+    }));
+  const instances = async (region: string) =>
+    ((await clients.rds(region).send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).map((i) => [i.DBInstanceIdentifier, i.DBInstanceStatus]);
+  const service = async (region: string, cluster: string) => {
+    const s = (await clients.ecs(region).send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services?.[0];
+    return { desired: s?.desiredCount, running: s?.runningCount };
+  };
+  const records = (await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ?? [];
+  const secret = JSON.parse((await clients.secrets(B).send(new GetSecretValueCommand({ SecretId: 'drkit/db-endpoint' }))).SecretString!) as Record<string, unknown>;
+  return {
+    clusters: { [A]: await clusters(A), [B]: await clusters(B) },
+    instances: { [A]: await instances(A), [B]: await instances(B) },
+    services: { [A]: await service(A, 'app-a'), [B]: await service(B, 'app-b') },
+    records: records.filter((r) => r.Failover).map((r) => ({ id: r.SetIdentifier, failover: r.Failover, value: r.ResourceRecords?.[0]?.Value, hc: r.HealthCheckId ?? null })),
+    secret,
+  };
+}
+
+const rbN01 = (...extra: string[]) => ['--config', fx.configFile, 'runbook', 'run', 'rb-n-01', '--provider', 'aws', ...extra];
+
+describe('rb-n-01 --provider aws (moto)', () => {
+  it('GIVEN both regions WHEN --dry-run THEN each AWS call is printed with its parameters, no password, and nothing changes', async () => {
+    const before = await awsState();
+    const r = await runCli(rbN01('--dry-run', '--param', 'force=true'), ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`rds:StopDBCluster Region=${A} DBClusterIdentifier=core-a`);
+    expect(r.stderr).toContain(`rds:PromoteReadReplicaDBCluster Region=${B} DBClusterIdentifier=core-b`);
+    expect(r.stderr).toMatch(new RegExp(`secretsmanager:PutSecretValue Region=${B} SecretId=drkit/db-endpoint SecretString=\\{host=core-b\\.\\S+, port=5432; kept unchanged: engine, username, password, dbname \\(values not shown\\)\\}`));
+    expect(r.stderr).toContain(`ecs:UpdateService Region=${B} cluster=app-b service=web desiredCount=3`);
+    // the record set of the flip: B's record alone, PRIMARY, and A's deleted
+    const flip = r.stderr.split('\n').find((l) => l.includes('route53:ChangeResourceRecordSets'));
+    expect(flip).toContain(`HostedZoneId=${zoneId}`);
+    const batch = JSON.parse(flip!.slice(flip!.indexOf('ChangeBatch=') + 'ChangeBatch='.length)) as { Changes: Array<{ Action: string; ResourceRecordSet: { SetIdentifier: string; Failover: string } }> };
+    expect(batch.Changes.map((c) => [c.Action, c.ResourceRecordSet.SetIdentifier, c.ResourceRecordSet.Failover])).toEqual([
+      ['UPSERT', B, 'PRIMARY'],
+      ['DELETE', A, 'PRIMARY'],
+    ]);
+    expect(r.stderr).toContain('sns:Publish TopicArn=arn:aws:sns:us-east-1:');
+    expect(r.stderr).toContain('skipped: no appUrl configured');
+    expect(r.stderr + r.stdout).not.toContain(PASSWORD);
+    expect(r.stdout).toContain('nothing was changed');
+    expect(await awsState()).toEqual(before);
+    expect(Journal.list(fx.provider.paths.journalDir)).toEqual([]);
+  });
+
+  it('GIVEN moto reports region A healthy WHEN run without force THEN refused and nothing changes', async () => {
+    const before = await awsState();
+    const r = await runCli(rbN01('--yes'), ENV);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/region us-east-1 is healthy \(Route 53 health check of us-east-1: up; cluster core-a: available/);
+    expect(r.stderr).toContain('force=true');
+    expect(await awsState()).toEqual(before);
+  });
+
+  it('GIVEN force=true (moto health checks always pass) WHEN run with --yes THEN B is promoted, the record flipped, B scaled, the secret updated', async () => {
+    const r = await runCli(rbN01('--yes', '--param', 'force=true'), ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/succeeded/);
+    expect(r.stderr + r.stdout).not.toContain(PASSWORD);
+    const after = await awsState();
+    expect(after.clusters[B]).toEqual([expect.objectContaining({ id: 'core-b', status: 'available', source: null })]);
+    expect(after.clusters[A]).toEqual([expect.objectContaining({ id: 'core-a', status: 'stopped' })]);
+    expect(after.records).toEqual([{ id: B, failover: 'PRIMARY', value: '198.51.100.10', hc: null }]);
+    expect(after.services[B]).toEqual({ desired: 3, running: 3 });
+    const hostB = (await clients.rds(B).send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'core-b' }))).DBClusters![0]!.Endpoint!;
+    expect(after.secret).toEqual({ engine: 'postgres', host: hostB, port: 5432, username: 'app', password: PASSWORD, dbname: 'app' });
+    // the post-checks said they did not check, in the journal, rather than passing
+    const id = /execution (\S+) succeeded/.exec(r.stdout)![1]!;
+    const events = Journal.read(`${fx.provider.paths.journalDir}/${id}.jsonl`);
+    expect(JSON.stringify(events)).toContain('skipped: no appUrl configured');
+  });
+});
