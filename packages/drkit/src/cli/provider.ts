@@ -4,6 +4,7 @@ import { LogNotifier } from '../adapters/log-notifier/index.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { CapabilityError, OutOfWindowError, PreconditionError } from '../engine/errors.js';
 import { labPaths, labProvider } from '../lab/provider.js';
+import { regionDeps, regionMoveParams, regionProvider } from '../lab/regions.js';
 import type { Endpoint } from '../ports/database.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { RunbookPorts } from '../runbooks/registry.js';
@@ -54,6 +55,12 @@ function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): Bound
         return new S3ObjectStore({ clients, region: config.aws.regionA });
       },
       ...(clients ? { cdn: new CloudFrontCdn({ clients }) } : {}),
+      // the two-region lab `drkit lab up` built; its move parameters are read from it (which
+      // cluster the app points at decides the direction)
+      regions: () => {
+        const r = regionProvider(p);
+        return { deps: regionDeps(p, r), defaults: regionMoveParams(p, r, { reason: 'regional failover', trigger: 'manual' }) };
+      },
       ...(config.aws.cdnDistributionId ? { defaultDistributionId: config.aws.cdnDistributionId } : {}),
     },
     close: () => clients?.destroy(),

@@ -25,18 +25,18 @@ describe('runbook registry', () => {
     expect(() => e.normalize({ bucket: 'media', at: '2999-01-01T00:00:00Z' })).toThrow(/in the future/);
   });
 
-  it('GIVEN rb-n-01 WHEN normalized THEN config defaults fill the params, --param strings override and coerce', () => {
+  it('GIVEN rb-n-01 WHEN normalized THEN config defaults fill the params, --param strings override and coerce', async () => {
     const e = findRunbook('rb-n-01');
     const defaults = { fromRegion: 'us-east-1', toRegion: 'us-west-2', fromCluster: 'core-a', toCluster: 'core-b', targetTasks: 2, appConfigSecret: 'drkit/db-endpoint' };
     const regions = () => ({ deps: {} as RegionDeps, defaults });
-    expect(e.normalize({ force: 'true', targetTasks: '4' }, { regions })).toMatchObject({ ...defaults, force: true, targetTasks: 4, synchronous: false, trigger: 'manual' });
-    expect(e.normalize({}, { regions })).toMatchObject({ force: false });
-    expect(() => e.normalize({ force: 'yes' }, { regions })).toThrow(UsageError);
-    expect(() => e.normalize({ bogus: '1' }, { regions })).toThrow(UsageError);
+    await expect(e.normalize({ force: 'true', targetTasks: '4' }, { regions })).resolves.toMatchObject({ ...defaults, force: true, targetTasks: 4, synchronous: false, trigger: 'manual' });
+    await expect(e.normalize({}, { regions: () => ({ deps: {} as RegionDeps, defaults: Promise.resolve(defaults) }) })).resolves.toMatchObject({ ...defaults, force: false });
+    await expect(e.normalize({ force: 'yes' }, { regions })).rejects.toThrow(UsageError);
+    await expect(e.normalize({ bogus: '1' }, { regions })).rejects.toThrow(UsageError);
   });
 
-  it('GIVEN a provider without region ports WHEN rb-n-01 is normalized THEN a capability error naming --provider aws', () => {
-    expect(() => findRunbook('rb-n-01').normalize({}, { provider: 'lab' })).toThrow(CapabilityError);
-    expect(() => findRunbook('rb-n-01').normalize({}, { provider: 'lab' })).toThrow(/lab provider/);
+  it('GIVEN a provider without region ports WHEN rb-n-01 is normalized THEN a capability error', async () => {
+    await expect(findRunbook('rb-n-01').normalize({}, { provider: 'aws' })).rejects.toThrow(CapabilityError);
+    await expect(findRunbook('rb-n-01').normalize({}, { provider: 'aws' })).rejects.toThrow(/aws provider/);
   });
 });

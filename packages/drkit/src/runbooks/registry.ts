@@ -32,7 +32,7 @@ export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
    * without them, or with keys missing, fails only when a region runbook runs.
    * @throws UsageError naming the missing config keys; CapabilityError when the provider has none
    */
-  readonly regions?: () => { readonly deps: RegionDeps; readonly defaults: Partial<RegionParams> };
+  readonly regions?: () => { readonly deps: RegionDeps; readonly defaults: Partial<RegionParams> | Promise<Partial<RegionParams>> };
   /** Distribution purged when RB-N-03 gets no `distributionId` param (config `aws.cdnDistributionId`). */
   readonly defaultDistributionId?: string;
 }
@@ -44,7 +44,10 @@ export interface RunbookEntry {
   readonly title: string;
   readonly params: z.ZodType;
   /** Validates and completes raw `--param` values into the runbook's initial state. */
-  normalize(raw: Record<string, unknown>, ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>): Record<string, unknown>;
+  normalize(
+    raw: Record<string, unknown>,
+    ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>,
+  ): Record<string, unknown> | Promise<Record<string, unknown>>;
   create(ports: RunbookPorts): Runbook<Record<string, unknown>>;
 }
 
@@ -114,7 +117,7 @@ const s3Restore: RunbookEntry = {
 function regionsOf(ports: (Pick<RunbookPorts, 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['regions']> {
   if (!ports?.regions) {
     throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind the region runbooks here`, {
-      hint: 'run RB-N-01 with --provider aws; on the lab use `drkit failover`',
+      hint: 'run RB-N-01 with --provider aws or --provider lab',
     });
   }
   return ports.regions;
@@ -125,10 +128,10 @@ const regionFailover: RunbookEntry = {
   aliases: ['region-failover'],
   title: 'RB-N-01 regional failover (unplanned)',
   params: RegionFailoverParamsSchema,
-  normalize(raw, ports) {
+  async normalize(raw, ports) {
     const p = parseOrUsage(
       RegionFailoverParamsSchema,
-      { ...regionsOf(ports)().defaults, ...raw },
+      { ...(await regionsOf(ports)().defaults), ...raw },
       'rb-n-01 takes its regions, clusters and secret from config; [--param force=true] [--param targetTasks=<n>] [--param reason=<text>]',
     );
     return { ...p } as Record<string, unknown>;

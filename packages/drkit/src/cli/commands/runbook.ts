@@ -87,7 +87,7 @@ export function runbookCommand(): Command {
         ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
       });
       try {
-        const params = entry.normalize(parseParams(o.param), b.ports);
+        const params = await entry.normalize(parseParams(o.param), b.ports);
         const res = await execute(entry.create(b.ports), params, {
           journalDir: b.journalDir,
           dryRun: o.dryRun ?? false,

@@ -29,6 +29,8 @@ export const RegionFailoverParamsSchema = z
     trigger: z.string().default('manual'),
     /** Fail over even though the source region looks healthy. @default false */
     force: flag.default(false),
+    /** App tasks the source region keeps (moving back to the primary region). */
+    sourceTasks: z.coerce.number().int().min(0).optional(),
     /** Cluster id of the restore from the latest backup, when no replica is usable. */
     restoreClusterId: z.string().min(1).optional(),
   })
