@@ -22,3 +22,28 @@ export async function readAppConfig(secrets: Secrets, name = APP_CONFIG_SECRET):
 export async function writeAppConfig(secrets: Secrets, cfg: AppConfig, name = APP_CONFIG_SECRET): Promise<void> {
   await secrets.put(name, cfg as unknown as Record<string, unknown>);
 }
+
+/**
+ * Points the app at another cluster (the swap every recovery ends with): keeps the database
+ * name and every other key, sets `global_readonly` when given. The app reconnects by itself.
+ */
+export async function pointAppAt(
+  secrets: Secrets,
+  name: string,
+  clusterId: string,
+  endpoint: Endpoint,
+  opts: { globalReadonly?: boolean } = {},
+): Promise<void> {
+  const cfg = await readAppConfig(secrets, name);
+  await writeAppConfig(
+    secrets,
+    { ...cfg, dbClusterId: clusterId, db: { ...endpoint, database: cfg.db.database }, global_readonly: opts.globalReadonly ?? cfg.global_readonly },
+    name,
+  );
+}
+
+/** Throws unless the app config names `clusterId` (a step's verify after {@link pointAppAt}). */
+export async function assertAppPointsAt(secrets: Secrets, name: string, clusterId: string | undefined, what: string): Promise<void> {
+  const cfg = await readAppConfig(secrets, name);
+  if (cfg.dbClusterId !== clusterId) throw new Error(`the app config names '${cfg.dbClusterId}', not the ${what} '${clusterId ?? '?'}'`);
+}

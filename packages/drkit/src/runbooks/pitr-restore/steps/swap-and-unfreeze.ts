@@ -1,6 +1,6 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { readAppConfig } from '../../../lab/app-config.js';
+import { assertAppPointsAt, pointAppAt, readAppConfig } from '../../../lab/app-config.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /** Points the application at the restored cluster (it reconnects without a restart). */
@@ -16,18 +16,11 @@ export function swapConnections(deps: PitrDeps): Step<PitrState> {
       if (ctx.state.validation && !ctx.state.validation.ok && ctx.state.validation.mode === 'expected-checksums') {
         throw new PreconditionError('validation failed: refusing to swap');
       }
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      await deps.secrets.put(ctx.state.appConfigSecret, {
-        ...cfg,
-        dbClusterId: ctx.state.restoredClusterId,
-        db: { ...ep, database: cfg.db.database },
-        global_readonly: true,
-      });
+      await pointAppAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, ep, { globalReadonly: true });
       return { swappedAt: new Date().toISOString() };
     },
     async verify(ctx) {
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      if (cfg.dbClusterId !== ctx.state.restoredClusterId) throw new Error('the app config does not name the restored cluster');
+      await assertAppPointsAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, 'restored cluster');
     },
   };
 }

@@ -1,6 +1,6 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { readAppConfig } from '../../../lab/app-config.js';
+import { assertAppPointsAt, pointAppAt, readAppConfig } from '../../../lab/app-config.js';
 import { sleep } from '../../../util/net.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
@@ -18,13 +18,7 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
         await deps.dbSecret.update(s.appConfigSecret, s.newEndpoint);
         return { secretUpdatedAt: new Date().toISOString() };
       }
-      const cfg = await readAppConfig(deps.secrets, s.appConfigSecret);
-      await deps.secrets.put(s.appConfigSecret, {
-        ...cfg,
-        dbClusterId: s.newPrimary,
-        db: { ...s.newEndpoint, database: cfg.db.database },
-        global_readonly: opts.keepFrozen ? true : cfg.global_readonly,
-      });
+      await pointAppAt(deps.secrets, s.appConfigSecret, s.newPrimary, s.newEndpoint, opts.keepFrozen ? { globalReadonly: true } : {});
       return { secretUpdatedAt: new Date().toISOString() };
     },
     async verify(ctx) {
@@ -33,8 +27,7 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
         if (host !== ctx.state.newEndpoint?.host) throw new Error(`the secret names ${host ?? 'no host'}, not the new primary's ${ctx.state.newEndpoint?.host ?? '?'}`);
         return;
       }
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      if (cfg.dbClusterId !== ctx.state.newPrimary) throw new Error('the app config does not name the new primary');
+      await assertAppPointsAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary');
     },
   };
 }
