@@ -2,7 +2,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { DrkitConfig } from '../config/schema.js';
-import { execute, type ExecutorEvent } from '../engine/executor.js';
+import { execute } from '../engine/executor.js';
 import { readAppConfig } from '../lab/app-config.js';
 import { labDown, labUp } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
@@ -11,33 +11,16 @@ import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillS
 import { createPitrRunbook, type PitrState } from '../runbooks/pitr-restore/index.js';
 import { sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
+import type { DrillOptions, DrillResult } from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
 
 /** Options of `drkit drill pitr`. */
-export interface PitrDrillOptions {
-  readonly config: DrkitConfig;
-  readonly baseDir: string;
-  /** Seconds of workload before the checksums and before the fault. @default 3 */
-  readonly warmupSeconds?: number;
+export interface PitrDrillOptions extends DrillOptions {
   /** Seconds between the fault and the incident being declared (a human noticing). @default 0 */
   readonly detectionDelaySeconds?: number;
-  /** Seconds of workload after the runbook, to see sustained success. @default 5 */
-  readonly sustainSeconds?: number;
-  /** Keep the drill's lab running afterwards. @default false */
-  readonly keep?: boolean;
-  /** Override seed sizes (the CLI's --users). */
-  readonly seedUsers?: number;
-  readonly onEvent?: (e: ExecutorEvent) => void;
-  readonly progress?: (m: string) => void;
-  /** Where reports go. @default config.reportsDir */
-  readonly reportsDir?: string;
 }
 
-export interface PitrDrillResult {
-  readonly report: DrillReport;
-  readonly files: { markdown: string; json: string; svg: string };
-  readonly drillDir: string;
-}
+export type PitrDrillResult = DrillResult;
 
 /**
  * The Q1 game day: a lab of its own → workload running → checksums → a bad mass delete at T0 →

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DrkitConfig } from '../config/schema.js';
-import { execute, type ExecutorEvent } from '../engine/executor.js';
+import { execute } from '../engine/executor.js';
 import type { Runbook } from '../engine/runbook.js';
 import { HealthDetector } from '../lab/health-detector.js';
 import { labDown } from '../lab/lab.js';
@@ -13,6 +13,7 @@ import { createCutbackRunbook } from '../runbooks/cutback/index.js';
 import { createRegionFailoverRunbook, type RegionState } from '../runbooks/region-failover/index.js';
 import { createSwitchoverRunbook } from '../runbooks/switchover/index.js';
 import { sleep } from '../util/net.js';
+import type { DrillOptions, DrillResult } from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
 import { servedBy, writeUnavailability } from './region-measure.js';
@@ -21,34 +22,17 @@ import { servedBy, writeUnavailability } from './region-measure.js';
 export type RegionScenario = 'region-failover' | 'switchover' | 'cutback';
 
 /** Options of {@link runRegionDrill}. */
-export interface RegionDrillOptions {
-  readonly config: DrkitConfig;
-  readonly baseDir: string;
+export interface RegionDrillOptions extends DrillOptions {
   readonly scenario: RegionScenario;
   /** Synchronous replication A → B. @default config.lab.regions.synchronous */
   readonly synchronous?: boolean;
   /** Stop region B's standby before the fault: RB-N-01 must restore from the latest backup. @default false */
   readonly breakStandby?: boolean;
-  /** Seconds of workload before the fault. @default 3 */
-  readonly warmupSeconds?: number;
-  /** Seconds of workload after the runbook. @default 4 */
-  readonly sustainSeconds?: number;
   /** Restart the old primary and region A's app after a failover and prove they take nothing. @default true */
   readonly checkFence?: boolean;
-  /** Seed users of the drill lab. @default 200 */
-  readonly seedUsers?: number;
-  /** Keep the drill's lab running afterwards. @default false */
-  readonly keep?: boolean;
-  readonly onEvent?: (e: ExecutorEvent) => void;
-  readonly progress?: (m: string) => void;
-  /** Where reports go. @default config.reportsDir */
-  readonly reportsDir?: string;
 }
 
-export interface RegionDrillResult {
-  readonly report: DrillReport;
-  readonly files: { markdown: string; json: string; svg: string };
-  readonly drillDir: string;
+export interface RegionDrillResult extends DrillResult {
   readonly state: RegionState;
   readonly fence: FenceCheck | undefined;
 }
