@@ -1,3 +1,4 @@
+import { PreconditionError } from '../engine/errors.js';
 import type { Endpoint } from '../ports/database.js';
 import type { Secrets } from '../ports/secrets.js';
 
@@ -46,4 +47,19 @@ export async function pointAppAt(
 export async function assertAppPointsAt(secrets: Secrets, name: string, clusterId: string | undefined, what: string): Promise<void> {
   const cfg = await readAppConfig(secrets, name);
   if (cfg.dbClusterId !== clusterId) throw new Error(`the app config names '${cfg.dbClusterId}', not the ${what} '${clusterId ?? '?'}'`);
+}
+
+/**
+ * Lifts `global_readonly`, but only while the app points at `clusterId`: unfreezing writes
+ * onto the wrong (old, corrupted, fenced) database is the one mistake this must never make.
+ * @throws PreconditionError when the app config names another cluster.
+ */
+export async function unfreezeApp(secrets: Secrets, name: string, clusterId: string | undefined, what: string): Promise<void> {
+  const cfg = await readAppConfig(secrets, name);
+  if (cfg.dbClusterId !== clusterId) {
+    throw new PreconditionError(`refusing to unfreeze: the app does not point at the ${what} yet`, {
+      hint: `it names '${cfg.dbClusterId}'; run the step that swaps connections first`,
+    });
+  }
+  await writeAppConfig(secrets, { ...cfg, global_readonly: false }, name);
 }

@@ -1,6 +1,6 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { assertAppPointsAt, pointAppAt, readAppConfig } from '../../../lab/app-config.js';
+import { assertAppPointsAt, pointAppAt, unfreezeApp } from '../../../lab/app-config.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /** Points the application at the restored cluster (it reconnects without a restart). */
@@ -32,11 +32,7 @@ export function unfreezeWrites(deps: PitrDeps): Step<PitrState> {
     title: 'Unfreeze writes (global_readonly=false)',
     plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
     async run(ctx) {
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      if (cfg.dbClusterId !== ctx.state.restoredClusterId) {
-        throw new PreconditionError('refusing to unfreeze: the app does not point at the restored cluster yet');
-      }
-      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: false });
+      await unfreezeApp(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, 'restored cluster');
       return { unfrozenAt: new Date().toISOString() };
     },
   };

@@ -1,6 +1,6 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { assertAppPointsAt, pointAppAt, readAppConfig } from '../../../lab/app-config.js';
+import { assertAppPointsAt, pointAppAt, readAppConfig, unfreezeApp } from '../../../lab/app-config.js';
 import { sleep } from '../../../util/net.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
@@ -108,9 +108,7 @@ export function unfreezeWrites(deps: RegionDeps): Step<RegionState> {
     title: 'Unfreeze writes (global_readonly=false)',
     plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
     async run(ctx) {
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      if (cfg.dbClusterId !== ctx.state.newPrimary) throw new PreconditionError('refusing to unfreeze: the app does not point at the new primary yet');
-      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: false });
+      await unfreezeApp(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary');
       return { unfrozenAt: new Date().toISOString() };
     },
   };
