@@ -7,7 +7,8 @@ import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionComma
 import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, OutOfWindowError, PreconditionError, UsageError } from '../../engine/errors.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import type { MotoServer } from '../../lab/moto-server.js';
+import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
 import { ApiGatewayStages } from './api-gateway-stages.js';
 import { AwsClients } from './clients.js';
 import { CognitoIdentity } from './cognito-identity.js';
@@ -19,12 +20,10 @@ let moto: MotoServer;
 let clients: AwsClients;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+  ({ moto, clients } = await startMotoClients());
 });
 afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
+  await stopMotoClients({ moto, clients });
 });
 
 describe('EcsCompute on moto', () => {

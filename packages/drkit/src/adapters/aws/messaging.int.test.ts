@@ -3,7 +3,8 @@ import { GetSendQuotaCommand, VerifyEmailIdentityCommand } from '@aws-sdk/client
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, PreconditionError } from '../../engine/errors.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import type { MotoServer } from '../../lab/moto-server.js';
+import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
 import { AwsClients } from './clients.js';
 import { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 import { SesMailer } from './ses-mailer.js';
@@ -13,12 +14,10 @@ let moto: MotoServer;
 let clients: AwsClients;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+  ({ moto, clients } = await startMotoClients());
 });
 afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
+  await stopMotoClients({ moto, clients });
 });
 
 describe('SecretsManagerSecrets on moto', () => {

@@ -1,5 +1,7 @@
 import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import { AwsClients } from './clients.js';
 
 /**
  * Helpers for tests against the moto server (and the lab): fixtures that stand up the AWS
@@ -39,4 +41,16 @@ export async function dumpVersions(s3: S3Client, bucket: string): Promise<unknow
     KeyMarker = out.NextKeyMarker;
     VersionIdMarker = out.NextVersionIdMarker;
   }
+}
+
+/** A moto server and SDK clients bound to it (us-east-1 by default), for one test file. */
+export async function startMotoClients(): Promise<{ moto: MotoServer; clients: AwsClients }> {
+  const moto = await startMotoServer();
+  return { moto, clients: new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' }) };
+}
+
+/** Stops what {@link startMotoClients} started (safe when it never started). */
+export async function stopMotoClients(env: { moto?: MotoServer; clients?: AwsClients }): Promise<void> {
+  env.clients?.destroy();
+  await env.moto?.stop();
 }

@@ -1,7 +1,8 @@
 import { CreateHealthCheckCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import type { MotoServer } from '../../lab/moto-server.js';
+import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
 import { AwsClients } from './clients.js';
 import { Route53Router } from './route53-router.js';
 
@@ -29,8 +30,7 @@ async function records() {
 }
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+  ({ moto, clients } = await startMotoClients());
   const zone = await clients.route53().send(new CreateHostedZoneCommand({ Name: 'rastup.com', CallerReference: 'drkit-test' }));
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   router = new Route53Router({
@@ -45,8 +45,7 @@ beforeAll(async () => {
   });
 });
 afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
+  await stopMotoClients({ moto, clients });
 });
 
 describe('Route53Router on moto', () => {

@@ -1,7 +1,8 @@
 import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import type { MotoServer } from '../../lab/moto-server.js';
+import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
 import { sleep } from '../../util/net.js';
 import { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -14,14 +15,12 @@ let s3: S3Client;
 let store: S3ObjectStore;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+  ({ moto, clients } = await startMotoClients());
   s3 = clients.s3();
   store = new S3ObjectStore({ clients });
 });
 afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
+  await stopMotoClients({ moto, clients });
 });
 
 /** The test's own model of the bucket: key -> current body, `null` when deleted. */

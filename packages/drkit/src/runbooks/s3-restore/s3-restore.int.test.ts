@@ -6,11 +6,11 @@ import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, P
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../../adapters/aws/cloudfront-cdn.js';
-import { createTestDistribution, dumpVersions } from '../../adapters/aws/moto-fixtures.js';
+import { createTestDistribution, dumpVersions, startMotoClients, stopMotoClients } from '../../adapters/aws/moto-fixtures.js';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.js';
 import { NotFoundError } from '../../engine/errors.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
+import type { MotoServer } from '../../lab/moto-server.js';
 import type { Notification, Notifier } from '../../ports/notifier.js';
 import { sleep } from '../../util/net.js';
 import { createS3RestoreRunbook, S3RestoreParamsSchema, type S3RestoreState } from './index.js';
@@ -43,8 +43,7 @@ const body = async (k: string) => {
 };
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+  ({ moto, clients } = await startMotoClients());
   const s3 = clients.s3();
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
@@ -65,8 +64,7 @@ beforeAll(async () => {
   }
 });
 afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
+  await stopMotoClients({ moto, clients });
 });
 
 function params(extra: Record<string, unknown>): S3RestoreState {
