@@ -5,8 +5,10 @@
  * take over.
  *
  * Contract: `restoreToTime` never writes to the source; an existing `newTable` is a
- * `PreconditionError`; a time outside the source's window is an `OutOfWindowError`; an unknown
- * table is a `NotFoundError`.
+ * `PreconditionError` (unless `resumeOwn` and it was restored from that source); a time outside
+ * the source's window is an `OutOfWindowError`; an unknown table is a `NotFoundError`.
+ * `planRestoreToTime` reads only and refuses what `restoreToTime` would refuse.
+ * `createBackup` is idempotent by backup name.
  */
 export interface KeyValue {
   /** Adapter name, e.g. `aws-dynamodb`. */
@@ -16,9 +18,30 @@ export interface KeyValue {
   /** Turns point-in-time recovery on (idempotent). */
   enablePitr(name: string): Promise<void>;
   restoreToTime(req: TableRestoreRequest): Promise<TableRestoreResult>;
+  /** The exact API calls `restoreToTime(req)` would make (read-only; same refusals). */
+  planRestoreToTime(req: TableRestoreRequest): Promise<string[]>;
+  /**
+   * An on-demand backup of `table` named `backupName`; when one of that name already exists
+   * for the table it is returned instead (safe to run twice). @throws NotFoundError
+   */
+  createBackup(table: string, backupName: string): Promise<TableBackup>;
+  /** The table's on-demand backups (oldest first). */
+  listBackups(table: string): Promise<TableBackup[]>;
+  /** Adds (or overwrites) tags on a table; other tags are kept. @throws NotFoundError */
+  tagTable(name: string, tags: Readonly<Record<string, string>>): Promise<void>;
 }
 
-export type KeyValueCapability = 'pitr' | 'ttl' | 'streams' | 'tags' | 'autoscaling' | 'global-tables';
+export type KeyValueCapability = 'pitr' | 'ttl' | 'streams' | 'tags' | 'autoscaling' | 'global-tables' | 'backups';
+
+/** An on-demand backup of a table. */
+export interface TableBackup {
+  readonly arn: string;
+  readonly name: string;
+  readonly table: string;
+  /** `CREATING`, `AVAILABLE` or `DELETED`. */
+  readonly status: string;
+  readonly createdAt: Date;
+}
 
 export interface TableInfo {
   readonly name: string;
@@ -31,12 +54,21 @@ export interface TableInfo {
   readonly ttlAttribute?: string;
   readonly streamViewType?: string;
   readonly tags: Readonly<Record<string, string>>;
+  /** Regions of the table's global-table replicas (other than this one). @default none */
+  readonly replicas?: readonly string[];
+  /** ARN of the table this one was restored from (DescribeTable's RestoreSummary). */
+  readonly restoredFrom?: string;
 }
 
 export interface TableRestoreRequest {
   readonly source: string;
   readonly target: Date | 'latest';
   readonly newTable: string;
+  /**
+   * Accept an existing `newTable` restored from `source` (a resumed run whose restore call was
+   * already made): wait for it and re-apply the settings instead of refusing. @default false
+   */
+  readonly resumeOwn?: boolean;
 }
 
 export interface TableRestoreResult {

@@ -1,7 +1,9 @@
 import {
+  CreateBackupCommand,
   DescribeContinuousBackupsCommand,
   DescribeTableCommand,
   DescribeTimeToLiveCommand,
+  ListBackupsCommand,
   ListTagsOfResourceCommand,
   RestoreTableToPointInTimeCommand,
   TagResourceCommand,
@@ -19,14 +21,14 @@ import {
   type ApplicationAutoScalingClient,
 } from '@aws-sdk/client-application-auto-scaling';
 import { NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
-import type { KeyValue, KeyValueCapability, TableInfo, TableRestoreRequest, TableRestoreResult } from '../../ports/key-value.js';
+import type { KeyValue, KeyValueCapability, TableBackup, TableInfo, TableRestoreRequest, TableRestoreResult } from '../../ports/key-value.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 
 /** The key-value port on DynamoDB (one region). */
 export class DynamoDbKeyValue implements KeyValue {
   readonly kind = 'aws-dynamodb';
-  readonly capabilities: ReadonlySet<KeyValueCapability> = new Set<KeyValueCapability>(['pitr', 'ttl', 'streams', 'tags', 'autoscaling']);
+  readonly capabilities: ReadonlySet<KeyValueCapability> = new Set<KeyValueCapability>(['pitr', 'ttl', 'streams', 'tags', 'autoscaling', 'backups']);
   private readonly ddb: DynamoDBClient;
   private readonly aas: ApplicationAutoScalingClient;
 
@@ -45,6 +47,8 @@ export class DynamoDbKeyValue implements KeyValue {
     ]);
     const pitr = cb.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
     const ttlOn = ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' || ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLING';
+    const region = t.TableArn.split(':')[3];
+    const replicas = (t.Replicas ?? []).map((r) => r.RegionName ?? '').filter((r) => r !== '' && r !== region);
     return {
       name,
       status: t.TableStatus ?? 'UNKNOWN',
@@ -57,6 +61,8 @@ export class DynamoDbKeyValue implements KeyValue {
       ...(ttlOn && ttl.TimeToLiveDescription?.AttributeName ? { ttlAttribute: ttl.TimeToLiveDescription.AttributeName } : {}),
       ...(t.StreamSpecification?.StreamEnabled && t.StreamSpecification.StreamViewType ? { streamViewType: t.StreamSpecification.StreamViewType } : {}),
       tags: Object.fromEntries((tags.Tags ?? []).map((x) => [x.Key ?? '', x.Value ?? ''])),
+      ...(replicas.length > 0 ? { replicas } : {}),
+      ...(t.RestoreSummary?.SourceTableArn ? { restoredFrom: t.RestoreSummary.SourceTableArn } : {}),
     };
   }
 
@@ -68,27 +74,18 @@ export class DynamoDbKeyValue implements KeyValue {
 
   async restoreToTime(req: TableRestoreRequest): Promise<TableRestoreResult> {
     const started = Date.now();
-    const src = await this.describeTable(req.source);
-    if (!src.pitr) throw new PreconditionError(`table ${req.source} has point-in-time recovery off`, { hint: 'enable PITR (RB-N-05 needs it on before the incident)' });
-    if (req.target !== 'latest' && src.window && (req.target < src.window.earliest || req.target > src.window.latest)) {
-      throw new OutOfWindowError(
-        `restore target ${req.target.toISOString()} is outside the recoverable window of ${req.source}: ${src.window.earliest.toISOString()} .. ${src.window.latest.toISOString()}`,
+    const { src, resumed } = await this.checkRestore(req);
+    if (!resumed) {
+      await awsCall({ action: 'dynamodb:RestoreTableToPointInTime', resource: req.newTable }, () =>
+        this.ddb.send(
+          new RestoreTableToPointInTimeCommand({
+            SourceTableName: req.source,
+            TargetTableName: req.newTable,
+            ...(req.target === 'latest' ? { UseLatestRestorableTime: true } : { RestoreDateTime: req.target }),
+          }),
+        ),
       );
     }
-    const exists = await this.describeTable(req.newTable).then(
-      () => true,
-      (e: unknown) => (e instanceof NotFoundError ? false : Promise.reject(e)),
-    );
-    if (exists) throw new PreconditionError(`table ${req.newTable} already exists`, { hint: 'restores always create a new table: choose another name' });
-    await awsCall({ action: 'dynamodb:RestoreTableToPointInTime', resource: req.newTable }, () =>
-      this.ddb.send(
-        new RestoreTableToPointInTimeCommand({
-          SourceTableName: req.source,
-          TargetTableName: req.newTable,
-          ...(req.target === 'latest' ? { UseLatestRestorableTime: true } : { RestoreDateTime: req.target }),
-        }),
-      ),
-    );
     await awsCall({ action: 'dynamodb:wait table-exists', resource: req.newTable }, () =>
       waitUntilTableExists({ client: this.ddb, maxWaitTime: 3600, minDelay: 5 }, { TableName: req.newTable }),
     );
@@ -96,16 +93,94 @@ export class DynamoDbKeyValue implements KeyValue {
     return { table: await this.describeTable(req.newTable), reapplied, durationMs: Date.now() - started };
   }
 
+  async planRestoreToTime(req: TableRestoreRequest): Promise<string[]> {
+    const { src, resumed } = await this.checkRestore(req);
+    const n = req.newTable;
+    const lines = [
+      resumed
+        ? `(${n} already restored from ${req.source} by this execution: RestoreTableToPointInTime is not sent again)`
+        : `dynamodb:RestoreTableToPointInTime SourceTableName=${req.source} TargetTableName=${n} ${req.target === 'latest' ? 'UseLatestRestorableTime=true' : `RestoreDateTime=${req.target.toISOString()}`}`,
+      `dynamodb:DescribeTable TableName=${n} (wait table-exists: until ACTIVE, up to 1 h)`,
+    ];
+    if (src.ttlAttribute) lines.push(`dynamodb:UpdateTimeToLive TableName=${n} TimeToLiveSpecification={Enabled=true,AttributeName=${src.ttlAttribute}} (unless already on)`);
+    lines.push(`dynamodb:UpdateContinuousBackups TableName=${n} PointInTimeRecoverySpecification={PointInTimeRecoveryEnabled=true}`);
+    if (src.streamViewType) lines.push(`dynamodb:UpdateTable TableName=${n} StreamSpecification={StreamEnabled=true,StreamViewType=${src.streamViewType}} (unless already so)`);
+    const tags = Object.entries(src.tags).map(([k, v]) => `${k}=${v}`);
+    if (tags.length > 0) lines.push(`dynamodb:TagResource ResourceArn=<arn of ${n}> Tags=[${[...tags, `drkit:restored-from=${src.name}`].join(', ')}]`);
+    const targets = await awsCall({ action: 'application-autoscaling:DescribeScalableTargets', resource: req.source }, () =>
+      this.aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'dynamodb', ResourceIds: [`table/${req.source}`] })),
+    );
+    for (const t of targets.ScalableTargets ?? []) {
+      lines.push(`application-autoscaling:RegisterScalableTarget ServiceNamespace=dynamodb ResourceId=table/${n} ScalableDimension=${t.ScalableDimension} MinCapacity=${t.MinCapacity} MaxCapacity=${t.MaxCapacity}`);
+    }
+    if (targets.ScalableTargets?.length) {
+      const policies = await awsCall({ action: 'application-autoscaling:DescribeScalingPolicies', resource: req.source }, () =>
+        this.aas.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'dynamodb', ResourceId: `table/${req.source}` })),
+      );
+      for (const p of policies.ScalingPolicies ?? []) {
+        lines.push(`application-autoscaling:PutScalingPolicy ServiceNamespace=dynamodb ResourceId=table/${n} ScalableDimension=${p.ScalableDimension} PolicyName=${p.PolicyName?.replace(req.source, n)} PolicyType=${p.PolicyType}`);
+      }
+    }
+    return lines;
+  }
+
+  async createBackup(table: string, backupName: string): Promise<TableBackup> {
+    const existing = (await this.listBackups(table)).find((b) => b.name === backupName && b.status !== 'DELETED');
+    if (existing) return existing;
+    const out = await awsCall({ action: 'dynamodb:CreateBackup', resource: table }, () => this.ddb.send(new CreateBackupCommand({ TableName: table, BackupName: backupName })));
+    const d = out.BackupDetails;
+    return { arn: d?.BackupArn ?? '', name: d?.BackupName ?? backupName, table, status: d?.BackupStatus ?? 'CREATING', createdAt: d?.BackupCreationDateTime ?? new Date() };
+  }
+
+  async listBackups(table: string): Promise<TableBackup[]> {
+    const out: TableBackup[] = [];
+    let ExclusiveStartBackupArn: string | undefined;
+    do {
+      const page = await awsCall({ action: 'dynamodb:ListBackups', resource: table }, () =>
+        this.ddb.send(new ListBackupsCommand({ TableName: table, BackupType: 'USER', ExclusiveStartBackupArn })),
+      );
+      for (const b of page.BackupSummaries ?? []) {
+        out.push({ arn: b.BackupArn ?? '', name: b.BackupName ?? '', table: b.TableName ?? table, status: b.BackupStatus ?? 'UNKNOWN', createdAt: b.BackupCreationDateTime ?? new Date(0) });
+      }
+      ExclusiveStartBackupArn = page.LastEvaluatedBackupArn;
+    } while (ExclusiveStartBackupArn);
+    return out.sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  }
+
+  async tagTable(name: string, tags: Readonly<Record<string, string>>): Promise<void> {
+    const t = await this.describeTable(name);
+    await awsCall({ action: 'dynamodb:TagResource', resource: name }, () =>
+      this.ddb.send(new TagResourceCommand({ ResourceArn: t.arn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })),
+    );
+  }
+
+  /** The refusals shared by the restore and its plan; `resumed` when `newTable` is our own restore. */
+  private async checkRestore(req: TableRestoreRequest): Promise<{ src: TableInfo; resumed: boolean }> {
+    const src = await this.describeTable(req.source);
+    if (!src.pitr) throw new PreconditionError(`table ${req.source} has point-in-time recovery off`, { hint: 'enable PITR (RB-N-05 needs it on before the incident)' });
+    if (req.target !== 'latest' && src.window && (req.target < src.window.earliest || req.target > src.window.latest)) {
+      throw new OutOfWindowError(
+        `restore target ${req.target.toISOString()} is outside the recoverable window of ${req.source}: ${src.window.earliest.toISOString()} .. ${src.window.latest.toISOString()}`,
+        { hint: 'pick a time inside the window, or target "latest"', details: { earliest: src.window.earliest.toISOString(), latest: src.window.latest.toISOString() } },
+      );
+    }
+    const existing = await this.describeTable(req.newTable).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+    if (!existing) return { src, resumed: false };
+    if (req.resumeOwn && existing.restoredFrom === src.arn) return { src, resumed: true };
+    throw new PreconditionError(`table ${req.newTable} already exists`, { hint: 'restores always create a new table: choose another name' });
+  }
+
   /** Re-applies what a restore drops, from the source's settings. */
   private async reapply(src: TableInfo, table: string): Promise<string[]> {
     const done: string[] = [];
     const target = await this.describeTable(table);
-    if (src.ttlAttribute) {
+    // UpdateTimeToLive fails on a table whose TTL is already on (a resumed restore)
+    if (src.ttlAttribute && target.ttlAttribute !== src.ttlAttribute) {
       await awsCall({ action: 'dynamodb:UpdateTimeToLive', resource: table }, () =>
         this.ddb.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: src.ttlAttribute } })),
       );
-      done.push('ttl');
     }
+    if (src.ttlAttribute) done.push('ttl');
     await this.enablePitr(table);
     done.push('pitr');
     if (src.streamViewType && target.streamViewType !== src.streamViewType) {
