@@ -77,6 +77,21 @@ export interface Database {
   waitForReplay?(standbyId: string, lsn: string, timeoutMs?: number): Promise<string>;
 
   /**
+   * A planned switchover the backend performs itself with no data loss (capability `global`:
+   * Aurora Global Database's SwitchoverGlobalCluster, where AWS waits for the secondary to catch
+   * up): replaces {@link stopForSwitchover} + {@link waitForReplay} + {@link promote}. Resolves
+   * once `toId` is the writer and `fromId` a secondary. Idempotent: when `toId` already writes,
+   * nothing is called and `alreadyDone` is true.
+   */
+  switchover?(fromId: string, toId: string, opts?: { readonly progress?: (m: string) => void }): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }>;
+
+  /**
+   * Checks a {@link switchover} can start: `fromId` writes, `toId` is an available secondary of
+   * the same topology. Returns what was seen. @throws PreconditionError saying what is wrong
+   */
+  checkSwitchover?(fromId: string, toId: string): Promise<string>;
+
+  /**
    * Makes a former primary a streaming standby of `primaryId` (rewind, or a fresh restore when
    * rewinding is impossible), lifting its fence. Resolves once it streams.
    */
@@ -84,7 +99,7 @@ export interface Database {
     clusterId: string,
     primaryId: string,
     opts?: { readonly forceRestore?: boolean; readonly progress?: (m: string) => void },
-  ): Promise<{ readonly method: 'rewind' | 'restore'; readonly durationMs: number; readonly rewindError?: string }>;
+  ): Promise<{ readonly method: 'rewind' | 'restore' | 'managed'; readonly durationMs: number; readonly rewindError?: string }>;
 
   /**
    * Stops serving a cluster and keeps its data (self-managed: `pg_ctl stop`; RDS:

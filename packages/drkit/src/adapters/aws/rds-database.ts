@@ -3,6 +3,7 @@ import {
   CreateDBClusterSnapshotCommand,
   DescribeDBInstancesCommand,
   DescribeEventsCommand,
+  DescribeGlobalClustersCommand,
   FailoverGlobalClusterCommand,
   PromoteReadReplicaCommand,
   PromoteReadReplicaDBClusterCommand,
@@ -13,11 +14,13 @@ import {
   DescribeDBClusterSnapshotsCommand,
   RestoreDBClusterToPointInTimeCommand,
   StopDBClusterCommand,
+  StopDBInstanceCommand,
   waitUntilDBClusterAvailable,
   waitUntilDBClusterSnapshotAvailable,
   waitUntilDBInstanceAvailable,
   type DBCluster,
   type DBClusterSnapshot,
+  type DBInstance,
   type RDSClient,
 } from '@aws-sdk/client-rds';
 import { NotFoundError, OutOfWindowError, PreconditionError, StepTimeoutError } from '../../engine/errors.js';
@@ -33,6 +36,14 @@ import type {
 } from '../../ports/database.js';
 import type { AwsClients } from './clients.js';
 import { awsCall, awsErrorName, translateAwsError } from './errors.js';
+
+/** One cluster of an Aurora Global Database. */
+export interface GlobalClusterMember {
+  readonly arn: string;
+  readonly clusterId: string;
+  readonly region: string;
+  readonly writer: boolean;
+}
 
 /** Options of {@link RdsDatabase}. */
 export interface RdsDatabaseOptions {
@@ -188,6 +199,40 @@ export class RdsDatabase implements Database {
   }
 
   /**
+   * Describes an RDS PostgreSQL instance (dbMode `rds-postgres`) in the port's terms: a read
+   * replica is a `standby`, any other instance a `primary`. @throws NotFoundError
+   */
+  async describeInstance(instanceId: string): Promise<ClusterInfo> {
+    const out = await awsCall({ action: 'rds:DescribeDBInstances', resource: instanceId }, () =>
+      this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId })),
+    );
+    const i: DBInstance | undefined = out.DBInstances?.[0];
+    if (!i) throw new NotFoundError(`RDS instance ${instanceId} not found in ${this.region}`);
+    return {
+      id: i.DBInstanceIdentifier ?? instanceId,
+      endpoint: { host: i.Endpoint?.Address ?? '', port: i.Endpoint?.Port ?? 5432, database: i.DBName ?? this.opts.defaultDatabase ?? 'postgres', user: i.MasterUsername ?? '' },
+      status: i.DBInstanceStatus ?? 'unknown',
+      role: i.ReadReplicaSourceDBInstanceIdentifier ? 'standby' : 'primary',
+      details: {
+        arn: i.DBInstanceArn,
+        engine: i.Engine,
+        engineVersion: i.EngineVersion,
+        instanceClass: i.DBInstanceClass,
+        region: this.region,
+        replicationSource: i.ReadReplicaSourceDBInstanceIdentifier,
+        replicas: i.ReadReplicaDBInstanceIdentifiers,
+      },
+    };
+  }
+
+  /** Stops an RDS instance (the fence of an old primary in dbMode `rds-postgres`). */
+  async stopInstance(instanceId: string): Promise<void> {
+    const i = await this.describeInstance(instanceId);
+    if (i.status === 'stopped' || i.status === 'stopping') return;
+    await awsCall({ action: 'rds:StopDBInstance', resource: instanceId }, () => this.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: instanceId })));
+  }
+
+  /**
    * Restores a cluster snapshot (in this region: its id, or a copy made by
    * {@link copySnapshotCrossRegion}) into a new cluster with a writer (seed RB-N-01).
    */
@@ -263,6 +308,25 @@ export class RdsDatabase implements Database {
     await awsCall({ action: 'rds:SwitchoverGlobalCluster', resource: req.globalClusterId }, () =>
       this.rds.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: req.globalClusterId, TargetDbClusterIdentifier: req.targetClusterArn })),
     );
+  }
+
+  /**
+   * The members of an Aurora Global Database (DescribeGlobalClusters): each cluster's id,
+   * region (from its ARN) and whether it is the writer. @throws NotFoundError
+   */
+  async globalMembers(globalClusterId: string): Promise<GlobalClusterMember[]> {
+    const out = await awsCall({ action: 'rds:DescribeGlobalClusters', resource: globalClusterId }, () =>
+      this.rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalClusterId })),
+    );
+    // matched by id: moto ignores the filter and lists every global database
+    const g = out.GlobalClusters?.find((x) => x.GlobalClusterIdentifier === globalClusterId);
+    if (!g) throw new NotFoundError(`Aurora global database ${globalClusterId} not found`, { hint: 'check aws.globalClusterId (rds describe-global-clusters lists them)' });
+    return (g.GlobalClusterMembers ?? []).map((m) => {
+      const arn = m.DBClusterArn ?? '';
+      // arn:aws:rds:<region>:<account>:cluster:<id>
+      const parts = arn.split(':');
+      return { arn, clusterId: parts[6] ?? arn, region: parts[3] ?? '', writer: m.IsWriter === true };
+    });
   }
 
   /** Recent events of a cluster (seed 003: `describe-events --duration 60`), oldest first. */

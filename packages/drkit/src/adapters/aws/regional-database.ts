@@ -1,6 +1,31 @@
-import { CapabilityError, UsageError } from '../../engine/errors.js';
+import { CapabilityError, PreconditionError, StepTimeoutError, UsageError } from '../../engine/errors.js';
 import type { BackupInfo, BackupType, ClusterInfo, Database, DatabaseCapability, RecoverableWindow, RestoreResult } from '../../ports/database.js';
-import type { RdsDatabase } from './rds-database.js';
+import { sleep } from '../../util/net.js';
+import type { GlobalClusterMember, RdsDatabase } from './rds-database.js';
+
+/** Options of {@link RegionalRdsDatabase}. */
+export interface RegionalRdsDatabaseOptions {
+  /** The RDS adapter of each region. */
+  readonly byRegion: Readonly<Record<string, RdsDatabase>>;
+  /** Aurora cluster id → region. */
+  readonly clusters: Readonly<Record<string, string>>;
+  /**
+   * RDS PostgreSQL instance id → region (dbMode `rds-postgres`: region B's instance is a
+   * cross-region read replica, promoted with PromoteReadReplica). @default none
+   */
+  readonly instances?: Readonly<Record<string, string>>;
+  /**
+   * The Aurora Global Database joining the clusters. When set, promotion is a managed
+   * FailoverGlobalCluster (AllowDataLoss: the unplanned case), a planned move is
+   * SwitchoverGlobalCluster, and a rejoin waits for AWS to rebuild the old primary as a
+   * secondary. @default none: cross-region replica clusters (PromoteReadReplicaDBCluster)
+   */
+  readonly globalClusterId?: string;
+  /** Poll interval while waiting for the global database's writer to move, in ms. @default 10000 */
+  readonly pollMs?: number;
+  /** Longest wait for the writer to move or a secondary to become available, in ms. @default 1800000 */
+  readonly maxWaitMs?: number;
+}
 
 /**
  * The database port over two regions' RDS adapters, for the region runbooks: each call goes to
@@ -9,24 +34,36 @@ import type { RdsDatabase } from './rds-database.js';
  */
 export class RegionalRdsDatabase implements Database {
   readonly kind = 'aws-rds';
-  readonly capabilities: ReadonlySet<DatabaseCapability> = new Set<DatabaseCapability>(['replicas', 'promote', 'snapshots', 'backups']);
+  readonly capabilities: ReadonlySet<DatabaseCapability>;
 
-  constructor(private readonly opts: { readonly byRegion: Readonly<Record<string, RdsDatabase>>; readonly clusters: Readonly<Record<string, string>> }) {}
+  constructor(private readonly opts: RegionalRdsDatabaseOptions) {
+    this.capabilities = new Set<DatabaseCapability>(['replicas', 'promote', 'snapshots', 'backups', ...(opts.globalClusterId ? (['global'] as const) : [])]);
+  }
 
-  /** The RDS adapter of the region `clusterId` lives in. @throws UsageError */
+  /** Whether `id` names an RDS instance rather than an Aurora cluster. */
+  isInstance(id: string): boolean {
+    return this.opts.instances?.[id] !== undefined;
+  }
+
+  /** The RDS adapter of the region `clusterId` (or instance id) lives in. @throws UsageError */
   of(clusterId: string): RdsDatabase {
-    const region = this.opts.clusters[clusterId];
+    const region = this.opts.clusters[clusterId] ?? this.opts.instances?.[clusterId];
     const db = region ? this.opts.byRegion[region] : undefined;
     if (!db) {
       throw new UsageError(`cluster ${clusterId} is not one of the configured region clusters`, {
-        hint: `configured: ${Object.entries(this.opts.clusters).map(([c, r]) => `${c} (${r})`).join(', ') || 'none'}: set aws.regions.a.dbCluster and aws.regions.b.dbCluster`,
+        hint: `configured: ${Object.entries({ ...this.opts.clusters, ...this.opts.instances }).map(([c, r]) => `${c} (${r})`).join(', ') || 'none'}: set aws.regions.a.dbCluster and aws.regions.b.dbCluster (or dbInstance for RDS PostgreSQL)`,
       });
     }
     return db;
   }
 
-  describe(clusterId: string): Promise<ClusterInfo> {
-    return this.of(clusterId).describe(clusterId);
+  async describe(clusterId: string): Promise<ClusterInfo> {
+    if (this.isInstance(clusterId)) return this.of(clusterId).describeInstance(clusterId);
+    const info = await this.of(clusterId).describe(clusterId);
+    if (!this.opts.globalClusterId) return info;
+    // a global secondary has no ReplicationSourceIdentifier: its role is the membership's
+    const m = (await this.members()).find((x) => x.clusterId === clusterId);
+    return { ...info, role: m ? (m.writer ? 'primary' : 'standby') : info.role, details: { ...info.details, globalClusterId: this.opts.globalClusterId, globalMember: m !== undefined } };
   }
 
   recoverableWindow(clusterId: string): Promise<RecoverableWindow> {
@@ -51,11 +88,144 @@ export class RegionalRdsDatabase implements Database {
     return this.of(clusterId).listBackups(clusterId);
   }
 
-  promote(clusterId: string): Promise<{ readonly durationMs: number }> {
-    return this.of(clusterId).promote(clusterId);
+  /**
+   * Makes `clusterId` the writer. An RDS instance: PromoteReadReplica (it leaves its source for
+   * good). An Aurora cluster without a global database: PromoteReadReplicaDBCluster. With
+   * one: FailoverGlobalCluster with AllowDataLoss (the region of the writer is down: what it
+   * had not replicated is lost, as RB-N-01 measures), then waits until `clusterId` writes.
+   */
+  async promote(clusterId: string): Promise<{ readonly durationMs: number }> {
+    if (this.isInstance(clusterId)) {
+      const r = await this.of(clusterId).promoteReadReplica(clusterId);
+      return { durationMs: r.durationMs };
+    }
+    const g = this.opts.globalClusterId;
+    if (!g) return this.of(clusterId).promote(clusterId);
+    const t = Date.now();
+    const target = await this.member(clusterId);
+    if (!target.writer) {
+      await this.of(clusterId).failoverGlobalCluster({ globalClusterId: g, targetClusterArn: target.arn, allowDataLoss: true });
+      await this.waitWriter(clusterId);
+    }
+    return { durationMs: Date.now() - t };
+  }
+
+  async checkSwitchover(fromId: string, toId: string): Promise<string> {
+    const members = await this.members();
+    const from = members.find((m) => m.clusterId === fromId);
+    const to = members.find((m) => m.clusterId === toId);
+    const g = this.global();
+    if (!from || !to) {
+      throw new PreconditionError(`${!from ? fromId : toId} is not a member of the global database ${g}`, {
+        hint: `members: ${members.map((m) => `${m.clusterId} (${m.region}${m.writer ? ', writer' : ''})`).join(', ') || 'none'}; add the cluster as a secondary first`,
+      });
+    }
+    if (to.writer) return `${toId} already writes in ${g}: the switchover is done`;
+    if (!from.writer) throw new PreconditionError(`${fromId} is not the writer of ${g}`, { hint: `the writer is ${members.find((m) => m.writer)?.clusterId ?? 'none'}: swap the direction` });
+    const [fs, ts] = await Promise.all([this.describe(fromId), this.describe(toId)]);
+    for (const c of [fs, ts]) {
+      if (c.status !== 'available') throw new PreconditionError(`${c.id} is ${c.status}, not available`, { hint: 'a switchover needs both clusters available; wait, or fail over instead (rb-n-01)' });
+    }
+    return `${g}: writer ${fromId} (${from.region}), secondary ${toId} (${to.region}) available`;
+  }
+
+  /** SwitchoverGlobalCluster to `toId` (AWS waits for it to catch up: no data loss), then waits for the roles to swap. */
+  async switchover(fromId: string, toId: string, opts: { readonly progress?: (m: string) => void } = {}): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }> {
+    const t = Date.now();
+    const to = await this.member(toId);
+    if (to.writer) return { durationMs: 0, alreadyDone: true };
+    await this.checkSwitchover(fromId, toId);
+    await this.of(toId).switchoverGlobalCluster({ globalClusterId: this.global(), targetClusterArn: to.arn });
+    opts.progress?.(`SwitchoverGlobalCluster accepted: waiting for ${toId} to write`);
+    await this.waitWriter(toId);
+    await this.waitSecondary(fromId, opts.progress);
+    return { durationMs: Date.now() - t, alreadyDone: false };
+  }
+
+  /**
+   * With a global database AWS rebuilds the old primary as a secondary by itself (after a
+   * switchover at once, after a managed failover once its region is back): this waits until
+   * `clusterId` is an available secondary. A cluster no longer in the global database is
+   * refused with the command that adds a new secondary.
+   */
+  async rejoinAsStandby(clusterId: string, primaryId: string, opts: { readonly progress?: (m: string) => void } = {}): Promise<{ readonly method: 'managed'; readonly durationMs: number }> {
+    const t = Date.now();
+    const p = await this.member(primaryId);
+    if (!p.writer) throw new PreconditionError(`${primaryId} is not the writer of ${this.opts.globalClusterId}`, { hint: 'rejoin under the current writer' });
+    await this.waitSecondary(clusterId, opts.progress);
+    return { method: 'managed', durationMs: Date.now() - t };
+  }
+
+  /** The global database's id. @throws CapabilityError without one */
+  private global(): string {
+    const g = this.opts.globalClusterId;
+    if (!g) {
+      throw new CapabilityError('a managed switchover or rejoin needs an Aurora Global Database: cross-region replica clusters cannot be switched back without rebuilding them', {
+        hint: 'set aws.globalClusterId to the global database joining aws.regions.a.dbCluster and aws.regions.b.dbCluster',
+      });
+    }
+    return g;
+  }
+
+  private async members(): Promise<GlobalClusterMember[]> {
+    const g = this.global();
+    const any = Object.values(this.opts.byRegion)[0];
+    if (!any) throw new UsageError('no region configured');
+    return any.globalMembers(g);
+  }
+
+  private async member(clusterId: string): Promise<GlobalClusterMember> {
+    const members = await this.members();
+    const m = members.find((x) => x.clusterId === clusterId);
+    if (!m) {
+      throw new PreconditionError(`${clusterId} is not a member of the global database ${this.opts.globalClusterId}`, {
+        hint: `members: ${members.map((x) => x.clusterId).join(', ') || 'none'}`,
+      });
+    }
+    return m;
+  }
+
+  private async poll(what: string, done: () => Promise<string | true>, progress?: (m: string) => void): Promise<void> {
+    const deadline = Date.now() + (this.opts.maxWaitMs ?? 30 * 60_000);
+    for (;;) {
+      const r = await done();
+      if (r === true) return;
+      if (Date.now() >= deadline) throw new StepTimeoutError(`${what}: still ${r} after ${Math.round((this.opts.maxWaitMs ?? 30 * 60_000) / 1000)} s`);
+      progress?.(`${what}: ${r}`);
+      await sleep(this.opts.pollMs ?? 10_000);
+    }
+  }
+
+  private waitWriter(clusterId: string): Promise<void> {
+    return this.poll(`waiting for ${clusterId} to write`, async () => {
+      const m = (await this.members()).find((x) => x.clusterId === clusterId);
+      if (!m?.writer) return 'not the writer';
+      const c = await this.of(clusterId).describe(clusterId);
+      return c.status === 'available' ? true : `writer, ${c.status}`;
+    });
+  }
+
+  private async waitSecondary(clusterId: string, progress?: (m: string) => void): Promise<void> {
+    const g = this.global();
+    if (!(await this.members()).some((x) => x.clusterId === clusterId)) {
+      throw new PreconditionError(`${clusterId} is not in the global database ${g} any more (detached or deleted)`, {
+        hint: `add a new secondary in its region: aws rds create-db-cluster --global-cluster-identifier ${g} --db-cluster-identifier <new id> --engine aurora-postgresql, plus a reader instance; then set it as the region's dbCluster`,
+      });
+    }
+    await this.poll(
+      `waiting for ${clusterId} to be an available secondary`,
+      async () => {
+        const m = (await this.members()).find((x) => x.clusterId === clusterId);
+        if (!m) return 'gone from the global database';
+        if (m.writer) return 'still the writer';
+        const c = await this.of(clusterId).describe(clusterId).catch((e: unknown) => ({ status: `unreachable (${(e as Error).message})` }));
+        return c.status === 'available' ? true : c.status;
+      },
+      progress,
+    );
   }
 
   stop(clusterId: string): Promise<void> {
-    return this.of(clusterId).stop(clusterId);
+    return this.isInstance(clusterId) ? this.of(clusterId).stopInstance(clusterId) : this.of(clusterId).stop(clusterId);
   }
 }

@@ -1,5 +1,6 @@
 import {
   CreateSecretCommand,
+  DescribeSecretCommand,
   GetSecretValueCommand,
   ListSecretsCommand,
   PutSecretValueCommand,
@@ -24,10 +25,12 @@ export interface SecretsManagerSecretsOptions {
 /** The secrets port on AWS Secrets Manager (JSON `SecretString` values). */
 export class SecretsManagerSecrets implements Secrets {
   readonly kind = 'aws-secrets-manager';
+  readonly region: string;
   private readonly sm: SecretsManagerClient;
 
   constructor(private readonly opts: SecretsManagerSecretsOptions) {
-    this.sm = opts.clients.secrets(opts.region);
+    this.region = opts.region ?? opts.clients.defaultRegion;
+    this.sm = opts.clients.secrets(this.region);
   }
 
   async get(name: string): Promise<Record<string, unknown>> {
@@ -75,9 +78,18 @@ export class SecretsManagerSecrets implements Secrets {
    * Points a database secret at a new endpoint (RB-N-01/02 "swap connections"): `host`,
    * `port` and `dbname` change, every other field (username, password, engine…) is kept.
    */
-  async updateEndpoint(name: string, endpoint: Pick<Endpoint, 'host' | 'port'> & Partial<Endpoint>): Promise<void> {
+  async updateEndpoint(name: string, endpoint: Pick<Endpoint, 'host' | 'port'> & Partial<Endpoint>, extra: Readonly<Record<string, unknown>> = {}): Promise<void> {
     const cur = await this.get(name);
-    await this.put(name, { ...cur, host: endpoint.host, port: endpoint.port, ...(endpoint.database ? { dbname: endpoint.database } : {}) });
+    await this.put(name, { ...cur, ...extra, host: endpoint.host, port: endpoint.port, ...(endpoint.database ? { dbname: endpoint.database } : {}) });
+  }
+
+  /**
+   * Whether `name` here is a replica of a secret whose primary copy lives in another region
+   * (a replica is read-only: writes go to the primary and replicate). @throws NotFoundError
+   */
+  async isReplica(name: string): Promise<boolean> {
+    const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
+    return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region;
   }
 
   /**

@@ -1,0 +1,62 @@
+import { NotFoundError, PreconditionError } from '../../engine/errors.js';
+import type { Secrets } from '../../ports/secrets.js';
+import type { SecretsManagerSecrets } from './secrets-manager-secrets.js';
+
+/**
+ * The secrets port over one secret kept in several regions, for the region runbooks: the app
+ * in each region reads its own region's copy, so a failover, switchover or cutback must change
+ * every copy it can reach. `put` writes each region's own copy (a replica is skipped: its
+ * primary's write reaches it) and tolerates an unreachable region — the regional outage RB-N-01
+ * runs in — as long as one copy was written; `get` reads the first region that answers, in
+ * the order given (put the usual target region first).
+ */
+export class MultiRegionSecrets implements Secrets {
+  readonly kind = 'aws-secrets-manager';
+
+  constructor(private readonly regions: readonly SecretsManagerSecrets[]) {
+    if (regions.length === 0) throw new Error('MultiRegionSecrets needs at least one region');
+  }
+
+  async get(name: string): Promise<Record<string, unknown>> {
+    const errors: string[] = [];
+    for (const r of this.regions) {
+      try {
+        return await r.get(name);
+      } catch (err) {
+        errors.push(`${r.region}: ${(err as Error).message}`);
+      }
+    }
+    throw new NotFoundError(`secret ${name} is readable in no region (${errors.join('; ')})`, { hint: 'create it in each region, or as a primary with replicas' });
+  }
+
+  async put(name: string, value: Record<string, unknown>): Promise<void> {
+    const written: string[] = [];
+    const failed: string[] = [];
+    for (const r of this.regions) {
+      try {
+        if (await r.isReplica(name)) continue;
+        await r.put(name, value);
+        written.push(r.region);
+      } catch (err) {
+        failed.push(`${r.region}: ${(err as Error).message}`);
+      }
+    }
+    if (written.length === 0) {
+      throw new PreconditionError(`secret ${name} could not be written in any region (${failed.join('; ') || 'every copy is a replica'})`, {
+        hint: "a replica whose primary region is down must be promoted first (secretsmanager:StopReplicationToReplica in the replica's region)",
+      });
+    }
+  }
+
+  async list(): Promise<string[]> {
+    const names = new Set<string>();
+    for (const r of this.regions) for (const n of await r.list().catch(() => [])) names.add(n);
+    return [...names].sort();
+  }
+
+  /** Points every reachable copy at a new endpoint (`host`/`port`, plus `extra`), other fields kept. */
+  async updateEndpoint(name: string, endpoint: { readonly host: string; readonly port: number }, extra: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    const cur = await this.get(name);
+    await this.put(name, { ...cur, ...extra, host: endpoint.host, port: endpoint.port });
+  }
+}
