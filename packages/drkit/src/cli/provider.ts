@@ -1,5 +1,15 @@
 import pg from 'pg';
-import { AwsClients, CloudFrontCdn, createAwsAdapters, S3ObjectStore } from '../adapters/aws/index.js';
+import {
+  ApiGatewayStages,
+  AwsClients,
+  CloudFrontCdn,
+  CognitoIdentity,
+  createAwsAdapters,
+  DynamoDbKeyValue,
+  LambdaFunctions,
+  S3ObjectStore,
+  SecretsManagerSecrets,
+} from '../adapters/aws/index.js';
 import { LogNotifier } from '../adapters/log-notifier/index.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { CapabilityError, OutOfWindowError, PreconditionError } from '../engine/errors.js';
@@ -8,6 +18,8 @@ import { regionDeps, regionMoveParams, regionProvider } from '../lab/regions.js'
 import type { Endpoint } from '../ports/database.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { RunbookPorts } from '../runbooks/registry.js';
+import type { TableRestoreParams } from '../runbooks/table-restore/index.js';
+import { CognitoUserPools, SecretsManagerRotation, type SecurityBreachParams } from '../runbooks/security-breach/index.js';
 import { bindAwsRegions } from './aws-regions.js';
 
 /** The ports bound for one CLI invocation, plus where its journals go. */
@@ -62,6 +74,45 @@ function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): Bound
         return { deps: regionDeps(p, r), defaults: regionMoveParams(p, r, { reason: 'regional failover', trigger: 'manual' }) };
       },
       ...(config.aws.cdnDistributionId ? { defaultDistributionId: config.aws.cdnDistributionId } : {}),
+      // the lab has no API gateway, Cognito or Secrets Manager of its own: only on moto
+      breach: () => {
+        if (!clients) {
+          throw new CapabilityError('the lab provider has no API gateway, user pools or rotating secrets: run the security-breach runbooks with --provider aws', {
+            hint: 'or set aws.endpoint in the config to a moto server: the lab then binds them there',
+          });
+        }
+        const region = config.aws.regionA;
+        return {
+          deps: {
+            apiGateway: new ApiGatewayStages({ clients, region }),
+            identity: new CognitoIdentity({ clients, region }),
+            rotation: new SecretsManagerRotation({ clients, region }),
+            pools: new CognitoUserPools({ clients, region }),
+            notifier: p.notifier,
+          },
+          defaults: breachDefaults(config),
+          journalDir: p.paths.journalDir,
+        };
+      },
+      // RB-N-05: the lab has no DynamoDB of its own either; the app's config secret is then
+      // Secrets Manager on moto too (not the lab's file secrets)
+      tables: () => {
+        if (!clients) {
+          throw new CapabilityError('the lab provider has no DynamoDB: run RB-N-05 with --provider aws', {
+            hint: 'or set aws.endpoint in the config to a moto server: the lab then binds DynamoDB, Secrets Manager and Lambda there',
+          });
+        }
+        const region = config.aws.regionA;
+        return {
+          deps: {
+            keyValue: new DynamoDbKeyValue({ clients, region }),
+            secrets: new SecretsManagerSecrets({ clients, region }),
+            functions: new LambdaFunctions({ clients, region }),
+            notifier: p.notifier,
+          },
+          defaults: tableDefaults(config),
+        };
+      },
     },
     close: () => clients?.destroy(),
   };
@@ -112,8 +163,45 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
       cdn: aws.cdn,
       regions: () => bindAwsRegions(config, aws, notifier, connect),
       ...(a.cdnDistributionId ? { defaultDistributionId: a.cdnDistributionId } : {}),
+      breach: () => ({
+        deps: {
+          apiGateway: aws.apiGateway.primary,
+          identity: aws.identity.primary,
+          rotation: new SecretsManagerRotation({ clients: aws.clients, region: a.regionA }),
+          pools: new CognitoUserPools({ clients: aws.clients, region: a.regionA }),
+          notifier,
+        },
+        defaults: breachDefaults(config),
+        journalDir: paths.journalDir,
+      }),
+      tables: () => ({
+        deps: { keyValue: aws.keyValue.primary, secrets, functions: aws.functions.primary, notifier },
+        defaults: tableDefaults(config),
+      }),
     },
     close: () => aws.clients.destroy(),
+  };
+}
+
+/** The security-breach parameters set in config (`aws.breach`); `--param` values override them. */
+function breachDefaults(config: DrkitConfig): Partial<SecurityBreachParams> {
+  const b = config.aws.breach;
+  return {
+    ...(b.apiStages.length ? { apiStages: b.apiStages } : {}),
+    ...(b.rotateSecrets.length ? { rotateSecrets: b.rotateSecrets } : {}),
+    ...(b.userPools.length ? { userPools: b.userPools } : {}),
+    ...(b.rotationLambdaArn ? { rotationLambdaArn: b.rotationLambdaArn } : {}),
+  };
+}
+
+/** RB-N-05's parameters set in config (`aws.dynamodb`); `--param` values override them. */
+function tableDefaults(config: DrkitConfig): Partial<TableRestoreParams> {
+  const d = config.aws.dynamodb;
+  return {
+    ...(d.configSecret ? { configSecret: d.configSecret } : {}),
+    ...(d.configKey ? { configKey: d.configKey } : {}),
+    ...(d.functions.length ? { functions: d.functions } : {}),
+    ...(d.envVar ? { envVar: d.envVar } : {}),
   };
 }
 

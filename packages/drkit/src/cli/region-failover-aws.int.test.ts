@@ -1,5 +1,5 @@
 import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
-import { CreateDBClusterCommand, CreateDBInstanceCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, CreateHealthCheckCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
@@ -26,6 +26,8 @@ const RECORD = 'api.example.com.';
 let moto: MotoServer;
 let clients: AwsClients;
 let fx: LabFixture;
+/** The same deployment in dbMode rds-postgres: an instance in A, its cross-region read replica in B. */
+let fxRds: LabFixture;
 let zoneId: string;
 let endpointA: string;
 
@@ -81,6 +83,24 @@ beforeAll(async () => {
   );
   const topic = await clients.sns(A).send(new CreateTopicCommand({ Name: 'dr-alerts' }));
 
+  const pgA = await rdsA.send(
+    new CreateDBInstanceCommand({ DBInstanceIdentifier: 'pg-a', Engine: 'postgres', DBInstanceClass: 'db.m6g.large', MasterUsername: 'app', MasterUserPassword: PASSWORD, AllocatedStorage: 20, BackupRetentionPeriod: 7 }),
+  );
+  await clients.rds(B).send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'pg-b', SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!, DBInstanceClass: 'db.m6g.large' }));
+  fxRds = makeLabFixture({
+    aws: {
+      endpoint: moto.endpoint,
+      regionA: A,
+      regionB: B,
+      failoverTasks: 3,
+      route53: { hostedZoneId: zoneId, recordName: RECORD },
+      regions: {
+        a: { dbInstance: 'pg-a', ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10', healthCheckId: hcA },
+        b: { dbInstance: 'pg-b', ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10', healthCheckId: hcB },
+      },
+    },
+  });
+
   fx = makeLabFixture({
     aws: {
       endpoint: moto.endpoint,
@@ -99,6 +119,7 @@ beforeAll(async () => {
 afterAll(async () => {
   clients?.destroy();
   await fx?.cleanup();
+  await fxRds?.cleanup();
   await moto?.stop();
 });
 
@@ -137,7 +158,12 @@ describe('rb-n-01 --provider aws (moto)', () => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`rds:StopDBCluster Region=${A} DBClusterIdentifier=core-a`);
     expect(r.stderr).toContain(`rds:PromoteReadReplicaDBCluster Region=${B} DBClusterIdentifier=core-b`);
-    expect(r.stderr).toMatch(new RegExp(`secretsmanager:PutSecretValue Region=${B} SecretId=drkit/db-endpoint SecretString=\\{host=core-b\\.\\S+, port=5432; kept unchanged: engine, username, password, dbname \\(values not shown\\)\\}`));
+    // every region's copy is written; A has none here (only B's app reads one): tolerated
+    for (const region of [B, A]) {
+      expect(r.stderr).toMatch(
+        new RegExp(`secretsmanager:PutSecretValue Region=${region} SecretId=drkit/db-endpoint SecretString=\\{host=core-b\\.\\S+, port=5432, dbClusterId=core-b; kept unchanged: engine, username, password, dbname \\(values not shown\\)\\}`),
+      );
+    }
     expect(r.stderr).toContain(`ecs:UpdateService Region=${B} cluster=app-b service=web desiredCount=3`);
     // the record set of the flip: B's record alone, PRIMARY, and A's deleted
     const flip = r.stderr.split('\n').find((l) => l.includes('route53:ChangeResourceRecordSets'));
@@ -153,6 +179,40 @@ describe('rb-n-01 --provider aws (moto)', () => {
     expect(r.stdout).toContain('nothing was changed');
     expect(await awsState()).toEqual(before);
     expect(Journal.list(fx.provider.paths.journalDir)).toEqual([]);
+  });
+
+  it('GIVEN RDS PostgreSQL instances (dbMode rds-postgres) WHEN --dry-run THEN PromoteReadReplica of B\'s replica and StopDBInstance of A, nothing changed', async () => {
+    const before = await awsState();
+    const r = await runCli(['--config', fxRds.configFile, 'runbook', 'run', 'rb-n-01', '--provider', 'aws', '--dry-run', '--param', 'force=true'], ENV);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`rds:DescribeDBInstances Region=${B} DBInstanceIdentifier=pg-b  # available with a ReadReplicaSourceDBInstanceIdentifier`);
+    expect(r.stderr).toContain(`rds:StopDBInstance Region=${A} DBInstanceIdentifier=pg-a`);
+    expect(r.stderr).toContain(`rds:PromoteReadReplica Region=${B} DBInstanceIdentifier=pg-b`);
+    expect(r.stderr).toMatch(new RegExp(`secretsmanager:PutSecretValue Region=${B} SecretId=drkit/db-endpoint SecretString=\\{host=pg-b\\.\\S+, port=5432, dbClusterId=pg-b;`));
+    expect(r.stderr).not.toMatch(/DBCluster/);
+    expect(await awsState()).toEqual(before);
+  });
+
+  it('GIVEN clusters in one region and instances in the other WHEN rb-n-01 THEN a usage error saying to pick one', async () => {
+    const mixed = makeLabFixture({
+      aws: {
+        endpoint: moto.endpoint,
+        regionA: A,
+        regionB: B,
+        route53: { hostedZoneId: zoneId, recordName: RECORD },
+        regions: {
+          a: { dbCluster: 'core-a', ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10' },
+          b: { dbInstance: 'pg-b', ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10' },
+        },
+      },
+    });
+    try {
+      const r = await runCli(['--config', mixed.configFile, 'runbook', 'run', 'rb-n-01', '--provider', 'aws', '--dry-run'], ENV);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toContain('aws.regions name both Aurora clusters and RDS instances');
+    } finally {
+      await mixed.cleanup();
+    }
   });
 
   it('GIVEN moto reports region A healthy WHEN run without force THEN refused and nothing changes', async () => {
@@ -175,7 +235,7 @@ describe('rb-n-01 --provider aws (moto)', () => {
     expect(after.records).toEqual([{ id: B, failover: 'PRIMARY', value: '198.51.100.10', hc: null }]);
     expect(after.services[B]).toEqual({ desired: 3, running: 3 });
     const hostB = (await clients.rds(B).send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'core-b' }))).DBClusters![0]!.Endpoint!;
-    expect(after.secret).toEqual({ engine: 'postgres', host: hostB, port: 5432, username: 'app', password: PASSWORD, dbname: 'app' });
+    expect(after.secret).toEqual({ engine: 'postgres', host: hostB, port: 5432, username: 'app', password: PASSWORD, dbname: 'app', dbClusterId: 'core-b' });
     // the post-checks said they did not check, in the journal, rather than passing
     const id = /execution (\S+) succeeded/.exec(r.stdout)![1]!;
     const events = Journal.read(`${fx.provider.paths.journalDir}/${id}.jsonl`);

@@ -3,8 +3,13 @@ import { z } from 'zod';
 /** One region's resources on AWS (RB-N-01). Missing keys are named when RB-N-01 is run. */
 const AwsRegionSchema = z
   .object({
-    /** Aurora cluster id (region B: the cross-region read replica cluster). */
+    /** Aurora cluster id (region B: the cross-region read replica cluster, or the global database's secondary). */
     dbCluster: z.string().min(1).optional(),
+    /**
+     * RDS PostgreSQL instance id, instead of `dbCluster` (the infra's dbMode `rds-postgres`;
+     * region B: the cross-region read replica RB-N-01 promotes with PromoteReadReplica).
+     */
+    dbInstance: z.string().min(1).optional(),
     /** ECS cluster of the app's service. */
     ecsCluster: z.string().min(1).optional(),
     /** ECS service of the app. */
@@ -148,6 +153,43 @@ export const ConfigSchema = z
           .prefault({}),
         /** App tasks region B runs after a failover. @default 2 */
         failoverTasks: z.number().int().min(0).max(1000).default(2),
+        /** App tasks region B keeps as a warm standby (RB-N-08 scales it back to this). @default 1 */
+        warmTasks: z.number().int().min(0).max(1000).default(1),
+        /**
+         * The Aurora Global Database joining `regions.a.dbCluster` and `regions.b.dbCluster`. When
+         * set, RB-N-01 promotes with FailoverGlobalCluster (AllowDataLoss) and the switchover and
+         * RB-N-08 use SwitchoverGlobalCluster. @default none: cross-region replica clusters
+         * (RB-N-01 only; a planned switchover needs the global database)
+         */
+        globalClusterId: z.string().min(1).optional(),
+        /** What the security-breach runbook acts on in regionA (`--param` values override these). */
+        breach: z
+          .object({
+            /** REST API stages cut to rate 0 / burst 0, as `apiId/stage`. @default [] (give `--param apiStages=`) */
+            apiStages: z.array(z.string().regex(/^[^/\s]+\/[^/\s]+$/)).default([]),
+            /** Secrets Manager secrets rotated. @default [] (give `--param rotateSecrets=`) */
+            rotateSecrets: z.array(z.string().min(1)).default([]),
+            /** Cognito user pools whose every user is signed out. @default [] (give `--param userPools=`) */
+            userPools: z.array(z.string().min(1)).default([]),
+            /** Rotation Lambda for secrets that have none configured. @default none (such a secret stops the run) */
+            rotationLambdaArn: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
+        /** What RB-N-05 (DynamoDB table restore) swaps to the new table (`--param` values override these). */
+        dynamodb: z
+          .object({
+            /** Secrets Manager secret (JSON) the app reads its table name from. @default none */
+            configSecret: z.string().min(1).optional(),
+            /** Key of `configSecret` holding the table name. @default none (required with configSecret) */
+            configKey: z.string().min(1).optional(),
+            /** Lambda functions whose `envVar` holds the table name. @default [] */
+            functions: z.array(z.string().min(1)).default([]),
+            /** Environment variable of `functions` holding the table name. @default none (required with functions) */
+            envVar: z.string().min(1).optional(),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

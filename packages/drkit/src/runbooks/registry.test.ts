@@ -6,7 +6,7 @@ import { findRunbook, RUNBOOKS } from './registry.js';
 describe('runbook registry', () => {
   it('GIVEN rb-n-03 or its alias WHEN looked up THEN the S3 restore entry', () => {
     expect(findRunbook('s3-restore').id).toBe('rb-n-03');
-    expect(RUNBOOKS.map((r) => r.id)).toEqual(['rb-n-02', 'rb-n-03', 'rb-n-01']);
+    expect(RUNBOOKS.map((r) => r.id)).toEqual(['rb-n-02', 'rb-n-03', 'rb-n-01', 'switchover', 'rb-n-08', 'security-breach', 'security-breach-restore-access', 'rb-n-05']);
     expect(findRunbook('region-failover').id).toBe('rb-n-01');
   });
 
@@ -33,6 +33,18 @@ describe('runbook registry', () => {
     await expect(e.normalize({}, { regions: () => ({ deps: {} as RegionDeps, defaults: Promise.resolve(defaults) }) })).resolves.toMatchObject({ ...defaults, force: false });
     await expect(e.normalize({ force: 'yes' }, { regions })).rejects.toThrow(UsageError);
     await expect(e.normalize({ bogus: '1' }, { regions })).rejects.toThrow(UsageError);
+  });
+
+  it('GIVEN switchover and rb-n-08 WHEN normalized THEN the provider\'s direction, their own reason, and the same checks as rb-n-01', async () => {
+    const defaults = { fromRegion: 'us-west-2', toRegion: 'us-east-1', fromCluster: 'core-b', toCluster: 'core-a', targetTasks: 2, sourceTasks: 1, appConfigSecret: 's', reason: 'regional failover' };
+    const regions = () => ({ deps: {} as RegionDeps, defaults: Promise.resolve(defaults) });
+    expect(findRunbook('cutback').id).toBe('rb-n-08');
+    expect(findRunbook('failback').id).toBe('rb-n-08');
+    expect(findRunbook('planned-switchover').id).toBe('switchover');
+    await expect(findRunbook('rb-n-08').normalize({}, { regions })).resolves.toMatchObject({ ...defaults, reason: 'cutback after failover' });
+    await expect(findRunbook('switchover').normalize({ reason: 'quarterly game day' }, { regions })).resolves.toMatchObject({ reason: 'quarterly game day' });
+    await expect(findRunbook('switchover').normalize({ sourceTasks: '-1' }, { regions })).rejects.toThrow(UsageError);
+    await expect(findRunbook('rb-n-08').normalize({}, { provider: 'aws' })).rejects.toThrow(CapabilityError);
   });
 
   it('GIVEN a provider without region ports WHEN rb-n-01 is normalized THEN a capability error', async () => {

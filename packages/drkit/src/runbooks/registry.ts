@@ -8,8 +8,30 @@ import { createPitrRunbook, PitrParamsSchema, PITR_RUNBOOK_ID, type PitrDeps, ty
 import type { RegionDeps, RegionParams } from './region-failover/context.js';
 import { createRegionFailoverRunbook, REGION_FAILOVER_RUNBOOK_ID } from './region-failover/index.js';
 import { RegionFailoverParamsSchema } from './region-failover/params.js';
+import { createCutbackRunbook, CUTBACK_RUNBOOK_ID } from './cutback/index.js';
+import { createSwitchoverRunbook, SWITCHOVER_RUNBOOK_ID } from './switchover/index.js';
 import { restorePoint } from './s3-restore/context.js';
 import { createS3RestoreRunbook, S3RestoreParamsSchema, S3_RESTORE_RUNBOOK_ID, type S3RestoreParams } from './s3-restore/index.js';
+import {
+  createRestoreAccessRunbook,
+  createSecurityBreachRunbook,
+  previousThrottlesFromJournal,
+  RestoreAccessParamsSchema,
+  RESTORE_ACCESS_RUNBOOK_ID,
+  SecurityBreachParamsSchema,
+  SECURITY_BREACH_RUNBOOK_ID,
+  type SecurityBreachDeps,
+  type SecurityBreachParams,
+} from './security-breach/index.js';
+import {
+  createTableRestoreRunbook,
+  restoreTarget,
+  TableRestoreParamsSchema,
+  TABLE_RESTORE_RUNBOOK_ID,
+  withGeneratedNames,
+  type TableRestoreDeps,
+  type TableRestoreParams,
+} from './table-restore/index.js';
 
 /**
  * The ports a provider (`lab` or `aws`) binds for the CLI's runbooks: runbooks are created from
@@ -35,6 +57,19 @@ export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
   readonly regions?: () => { readonly deps: RegionDeps; readonly defaults: Partial<RegionParams> | Promise<Partial<RegionParams>> };
   /** Distribution purged when RB-N-03 gets no `distributionId` param (config `aws.cdnDistributionId`). */
   readonly defaultDistributionId?: string;
+  /**
+   * The security-breach runbooks' ports, config defaults (`aws.breach`) and the journal
+   * directory the way back reads the breach run's recorded limits from. A function so that a
+   * provider without them fails only when those runbooks run.
+   * @throws CapabilityError when the provider has none
+   */
+  readonly breach?: () => { readonly deps: SecurityBreachDeps; readonly defaults: Partial<SecurityBreachParams>; readonly journalDir: string };
+  /**
+   * RB-N-05's ports (DynamoDB, the config secret, Lambda) and config defaults (`aws.dynamodb`).
+   * A function so that a provider without them fails only when RB-N-05 runs.
+   * @throws CapabilityError when the provider has none
+   */
+  readonly tables?: () => { readonly deps: TableRestoreDeps; readonly defaults: Partial<TableRestoreParams> };
 }
 
 /** A runbook the CLI can run by name. */
@@ -46,7 +81,7 @@ export interface RunbookEntry {
   /** Validates and completes raw `--param` values into the runbook's initial state. */
   normalize(
     raw: Record<string, unknown>,
-    ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>,
+    ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'regions' | 'breach' | 'tables'> & Partial<Pick<RunbookPorts, 'provider'>>,
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
   create(ports: RunbookPorts): Runbook<Record<string, unknown>>;
 }
@@ -141,8 +176,116 @@ const regionFailover: RunbookEntry = {
   },
 };
 
+/** The planned moves take the same parameters as RB-N-01, filled from the provider's topology. */
+async function regionMoveParams(raw: Record<string, unknown>, ports: Parameters<RunbookEntry['normalize']>[1], id: string, reason: string): Promise<Record<string, unknown>> {
+  const p = parseOrUsage(
+    RegionFailoverParamsSchema,
+    { ...(await regionsOf(ports)().defaults), reason, ...raw },
+    `${id} takes its regions and clusters from the provider (the direction: away from the region that writes now); [--param targetTasks=<n>] [--param sourceTasks=<n>] [--param reason=<text>]`,
+  );
+  return { ...p } as Record<string, unknown>;
+}
+
+const switchover: RunbookEntry = {
+  id: SWITCHOVER_RUNBOOK_ID,
+  aliases: ['planned-switchover'],
+  title: 'Planned switchover (RPO 0)',
+  params: RegionFailoverParamsSchema,
+  normalize: (raw, ports) => regionMoveParams(raw, ports, SWITCHOVER_RUNBOOK_ID, 'planned switchover'),
+  create(p) {
+    return createSwitchoverRunbook(regionsOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
+const cutback: RunbookEntry = {
+  id: CUTBACK_RUNBOOK_ID,
+  aliases: ['cutback', 'failback'],
+  title: 'RB-N-08 cutback to the primary region (RPO 0)',
+  params: RegionFailoverParamsSchema,
+  normalize: (raw, ports) => regionMoveParams(raw, ports, CUTBACK_RUNBOOK_ID, 'cutback after failover'),
+  create(p) {
+    return createCutbackRunbook(regionsOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
+function breachOf(ports: (Pick<RunbookPorts, 'breach'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['breach']> {
+  if (!ports?.breach) {
+    throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind the security-breach runbooks`, {
+      hint: 'run them with --provider aws (or --provider lab with aws.endpoint set to a moto server)',
+    });
+  }
+  return ports.breach;
+}
+
+const securityBreach: RunbookEntry = {
+  id: SECURITY_BREACH_RUNBOOK_ID,
+  aliases: ['sb'],
+  title: 'Security breach: isolate the API, rotate credentials, sign everyone out',
+  params: SecurityBreachParamsSchema,
+  normalize(raw, ports) {
+    const p = parseOrUsage(
+      SecurityBreachParamsSchema,
+      { incidentId: `SEC-${utcStamp()}`, ...breachOf(ports)().defaults, ...raw },
+      'security-breach takes --param apiStages=<apiId/stage,…> --param rotateSecrets=<name,…> --param userPools=<poolId,…> (or aws.breach in the config) [--param incidentId=<id>] [--param reason=<text>] [--param rotationLambdaArn=<arn>]',
+    );
+    return { ...p } as Record<string, unknown>;
+  },
+  create(p) {
+    return createSecurityBreachRunbook(breachOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
+const restoreAccess: RunbookEntry = {
+  id: RESTORE_ACCESS_RUNBOOK_ID,
+  aliases: ['sb-restore-access'],
+  title: 'Security breach, way back: restore the API stages’ previous limits',
+  params: RestoreAccessParamsSchema,
+  async normalize(raw, ports) {
+    const hint = 'security-breach-restore-access takes --param fromExecution=<security-breach execution id> or --param throttles=<apiId/stage=rate:burst,…>; [--param defaultLimits=<rate>:<burst>]';
+    // the limits come from the breach run's journal: what it read before cutting, not what
+    // someone remembers; explicit `throttles` win (e.g. after a journal was lost)
+    let fromJournal: Record<string, unknown> = {};
+    if (typeof raw.fromExecution === 'string' && raw.throttles === undefined) {
+      const r = previousThrottlesFromJournal(breachOf(ports)().journalDir, raw.fromExecution);
+      fromJournal = { throttles: r.throttles, ...(r.incidentId ? { incidentId: r.incidentId } : {}) };
+    }
+    return { ...parseOrUsage(RestoreAccessParamsSchema, { ...fromJournal, ...raw }, hint) } as Record<string, unknown>;
+  },
+  create(p) {
+    return createRestoreAccessRunbook(breachOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
+function tablesOf(ports: (Pick<RunbookPorts, 'tables'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['tables']> {
+  if (!ports?.tables) {
+    throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind DynamoDB for RB-N-05`, {
+      hint: 'run it with --provider aws (or --provider lab with aws.endpoint set to a moto server)',
+    });
+  }
+  return ports.tables;
+}
+
+const tableRestore: RunbookEntry = {
+  id: TABLE_RESTORE_RUNBOOK_ID,
+  aliases: ['table-restore', 'dynamodb-restore'],
+  title: 'RB-N-05 DynamoDB table restore (PITR into a new table, swap, archive)',
+  params: TableRestoreParamsSchema,
+  normalize(raw, ports) {
+    const p = parseOrUsage(
+      TableRestoreParamsSchema,
+      { ...tablesOf(ports)().defaults, ...raw },
+      'rb-n-05 takes --param table=<name> [--param target=latest|<ISO-8601 with zone>] [--param newTable=<name>] [--param configSecret=<secret> --param configKey=<key>] [--param functions=<fn,…> --param envVar=<VAR>] [--param archive=false] [--param force=true]',
+    );
+    restoreTarget(p); // refuses a malformed or future target before anything runs
+    return { ...withGeneratedNames(p) } as Record<string, unknown>;
+  },
+  create(p) {
+    return createTableRestoreRunbook(tablesOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+  },
+};
+
 /** Every runbook, listed explicitly. */
-export const RUNBOOKS: readonly RunbookEntry[] = [pitr, s3Restore, regionFailover];
+export const RUNBOOKS: readonly RunbookEntry[] = [pitr, s3Restore, regionFailover, switchover, cutback, securityBreach, restoreAccess, tableRestore];
 
 /** Finds a runbook by id or alias. @throws UsageError */
 export function findRunbook(name: string): RunbookEntry {

@@ -39,8 +39,11 @@ export interface RegionDeps {
 
 /** See {@link RegionDeps.dbSecret}. */
 export interface RegionDbSecret {
-  /** Writes the endpoint into the secret. */
-  update(name: string, endpoint: Endpoint): Promise<void>;
+  /**
+   * Writes the endpoint into the secret, with `dbClusterId` naming its cluster (what the
+   * unfreeze guard checks before it lifts `global_readonly`).
+   */
+  update(name: string, endpoint: Endpoint, clusterId: string): Promise<void>;
   /** The host the secret names now. */
   host(name: string): Promise<string | undefined>;
 }
@@ -54,7 +57,12 @@ export interface RegionPlans {
   readonly secret?: (s: RegionState) => Promise<string[]> | string[];
   readonly scale?: (s: RegionState) => Promise<string[]> | string[];
   readonly route?: (s: RegionState) => Promise<string[]> | string[];
-  readonly notify?: (s: RegionState) => Promise<string[]> | string[];
+  /** `what` names the runbook (`RB-N-01 regional failover`, `planned switchover`…). */
+  readonly notify?: (s: RegionState, what: string) => Promise<string[]> | string[];
+  readonly checkSwitchover?: (s: RegionState) => Promise<string[]> | string[];
+  readonly switchover?: (s: RegionState) => Promise<string[]> | string[];
+  /** Rebuilding `standby` under `primary` (switchover's rejoin, RB-N-08's rebuild). */
+  readonly rejoin?: (standby: string, primary: string) => Promise<string[]> | string[];
 }
 
 /** Parameters shared by the region runbooks. */

@@ -3,7 +3,7 @@ import { regionLockKey, type RegionDeps, type RegionState } from '../region-fail
 import { flipRouting, freezeWrites, scaleTargetRegion, unfreezeWrites, updateDbSecret } from '../region-failover/steps/app.js';
 import { notifyDone, postChecks } from '../region-failover/steps/checks.js';
 import { promoteStandby } from '../region-failover/steps/promote.js';
-import { checkStandbyReady, rejoinOldPrimary, stopOldPrimary, waitCaughtUp } from '../region-failover/steps/switchover.js';
+import { checkManagedSwitchover, checkStandbyReady, managedSwitchover, rejoinOldPrimary, stopOldPrimary, waitCaughtUp } from '../region-failover/steps/switchover.js';
 
 /** The planned switchover's id in journals and on the command line. */
 export const SWITCHOVER_RUNBOOK_ID = 'switchover';
@@ -11,9 +11,22 @@ export const SWITCHOVER_RUNBOOK_ID = 'switchover';
 /**
  * The switchover steps, shared with RB-N-08: scale the target region → freeze →
  * stop the old primary cleanly → wait until the standby replayed its final LSN (RPO 0, asserted)
- * → promote → point the app at it → reroute → unfreeze.
+ * → promote → point the app at it → reroute → unfreeze. A backend with a managed switchover
+ * (Aurora Global Database) does stop + catch up + promote in one call; RDS without a global
+ * database refuses in the first step (its cross-region replicas cannot switch back).
  */
 export function switchoverSteps(deps: RegionDeps) {
+  if (deps.database.switchover) {
+    return [
+      checkManagedSwitchover(deps),
+      scaleTargetRegion(deps),
+      freezeWrites(deps),
+      managedSwitchover(deps),
+      updateDbSecret(deps, { keepFrozen: true }),
+      flipRouting(deps),
+      unfreezeWrites(deps),
+    ];
+  }
   return [
     checkStandbyReady(deps),
     // Scaled before the freeze: starting tasks must not lengthen the write outage.

@@ -15,7 +15,7 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
       const s = ctx.state;
       if (!s.newPrimary || !s.newEndpoint) throw new PreconditionError('no new primary recorded');
       if (deps.dbSecret) {
-        await deps.dbSecret.update(s.appConfigSecret, s.newEndpoint);
+        await deps.dbSecret.update(s.appConfigSecret, s.newEndpoint, s.newPrimary);
         return { secretUpdatedAt: new Date().toISOString() };
       }
       await pointAppAt(deps.secrets, s.appConfigSecret, s.newPrimary, s.newEndpoint, opts.keepFrozen ? { globalReadonly: true } : {});

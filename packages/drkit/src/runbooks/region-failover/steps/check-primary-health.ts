@@ -78,7 +78,7 @@ export function decideRecovery(deps: RegionDeps): Step<RegionState> {
     title: 'Decide: promote the standby, or restore from the latest backup',
     plan: async (ctx) => [
       ...(deps.plans?.decide ? await deps.plans.decide(ctx.state) : [`database(${deps.database.kind}) describe ${ctx.state.toCluster}`]),
-      `running standby → promote; else → restore '${ctx.state.fromCluster}' at latest into '${ctx.state.restoreClusterId}'`,
+      `running standby → promote; else → restore '${ctx.state.fromCluster}' at latest into '${ctx.state.restoreClusterId ?? `${ctx.state.toCluster}-restored`}'`,
     ],
     async run(ctx) {
       const s = ctx.state;

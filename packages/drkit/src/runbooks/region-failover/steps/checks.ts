@@ -49,7 +49,7 @@ export function notifyDone(deps: RegionDeps, what: string): Step<RegionState> {
   return {
     id: 'notify',
     title: 'Notify',
-    plan: async (ctx) => deps.plans?.notify ? await deps.plans.notify(ctx.state) : [`notify ${deps.notifier.kind}: ${what} complete`],
+    plan: async (ctx) => deps.plans?.notify ? await deps.plans.notify(ctx.state, what) : [`notify ${deps.notifier.kind}: ${what} complete`],
     async run(ctx) {
       const s = ctx.state;
       const at = new Date();

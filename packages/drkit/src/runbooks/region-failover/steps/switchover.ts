@@ -1,4 +1,4 @@
-import { CapabilityError, PreconditionError } from '../../../engine/errors.js';
+import { CapabilityError, DrError, PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
@@ -55,6 +55,59 @@ export function waitCaughtUp(deps: RegionDeps): Step<RegionState> {
 }
 
 /**
+ * A managed planned move (Aurora Global Database) needs the source writing and the target an
+ * available secondary of the same global database: checked before anything is frozen.
+ */
+export function checkManagedSwitchover(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'check-managed-switchover',
+    title: 'Check that the target is an available secondary of the source',
+    plan: async (ctx) => deps.plans?.checkSwitchover ? await deps.plans.checkSwitchover(ctx.state) : [`database(${deps.database.kind}) checkSwitchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`],
+    async run(ctx) {
+      if (!deps.database.checkSwitchover || !deps.database.switchover) throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
+      ctx.progress(await deps.database.checkSwitchover(ctx.state.fromCluster, ctx.state.toCluster));
+    },
+  };
+}
+
+/**
+ * The backend moves the writer itself with no data loss (SwitchoverGlobalCluster: AWS waits for
+ * the secondary to catch up before it promotes it, and the old writer becomes a secondary):
+ * stands for stop-old-primary + wait-standby-caught-up + promote-standby.
+ */
+export function managedSwitchover(deps: RegionDeps): Step<RegionState> {
+  return {
+    id: 'switchover-database',
+    title: 'Switch the writer over to the target (managed, no data loss)',
+    destructive: true,
+    timeoutMs: 45 * 60_000,
+    plan: async (ctx) => deps.plans?.switchover ? await deps.plans.switchover(ctx.state) : [`database(${deps.database.kind}) switchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`],
+    async run(ctx) {
+      const s = ctx.state;
+      if (!deps.database.switchover) throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
+      const started = new Date();
+      let r: Awaited<ReturnType<NonNullable<typeof deps.database.switchover>>>;
+      try {
+        r = await deps.database.switchover(s.fromCluster, s.toCluster, { progress: (m) => ctx.progress(m) });
+      } catch (err) {
+        // the one thing to know at this point: writes are frozen and the old primary still writes
+        const e = err instanceof DrError ? err : undefined;
+        throw new DrError(e?.code ?? 'EXTERNAL', (err as Error).message, {
+          cause: err,
+          retryable: e?.retryable ?? false,
+          ...(e?.details ? { details: e.details } : {}),
+          hint: `${e?.hint ? `${e.hint}; ` : ''}writes stay frozen (global_readonly=true in ${s.appConfigSecret}) and ${s.fromCluster} is still the writer: fix the cause and run \`drkit runbook resume ${ctx.executionId}\`, or set global_readonly=false there to serve from ${s.fromRegion} again`,
+        });
+      }
+      if (r.alreadyDone) ctx.progress(`${s.toCluster} already writes: nothing switched (a resumed run)`);
+      const d = await deps.database.describe(s.toCluster);
+      if (d.role !== 'primary') throw new PreconditionError(`${s.toCluster} is still ${d.role} after the switchover`);
+      return { newPrimary: s.toCluster, newEndpoint: d.endpoint, promotedAt: started.toISOString(), promotionMs: r.durationMs };
+    },
+  };
+}
+
+/**
  * The old primary becomes a streaming standby of the new one (rewind, or a fresh restore);
  * with `reverse`, the target cluster is rebuilt as a standby of the source (RB-N-08's first
  * step: region A rejoins under B before the switchover back).
@@ -66,8 +119,9 @@ export function rejoinOldPrimary(deps: RegionDeps, opts: { id?: string; reverse?
     title: opts.reverse ? 'Rebuild the target cluster as a standby of the current primary' : 'Rejoin the old primary as a standby of the new one',
     destructive: true,
     timeoutMs: 30 * 60_000,
-    plan: (ctx) => {
+    plan: async (ctx) => {
       const { standby, primary } = pick(ctx.state);
+      if (deps.plans?.rejoin) return deps.plans.rejoin(standby, primary);
       return [
         `database(${deps.database.kind}) rejoinAsStandby ${standby} of ${primary}  (pg_rewind --source-server=<${primary}>; if impossible pgbackrest restore --type=standby)`,
         ...(ctx.state.synchronous ? [`database setSynchronous ${primary} [${standby}]`] : []),
