@@ -19,7 +19,7 @@ import type { Endpoint } from '../ports/database.js';
 import type { Secrets } from '../ports/secrets.js';
 import type { RunbookPorts } from '../runbooks/registry.js';
 import type { TableRestoreParams } from '../runbooks/table-restore/index.js';
-import { CognitoUserPools, SecretsManagerRotation, type SecurityBreachParams } from '../runbooks/security-breach/index.js';
+import type { SecurityBreachParams } from '../runbooks/security-breach/index.js';
 import { bindAwsRegions } from './aws-regions.js';
 
 /** The ports bound for one CLI invocation, plus where its journals go. */
@@ -82,12 +82,13 @@ function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): Bound
           });
         }
         const region = config.aws.regionA;
+        const identity = new CognitoIdentity({ clients, region });
         return {
           deps: {
             apiGateway: new ApiGatewayStages({ clients, region }),
-            identity: new CognitoIdentity({ clients, region }),
-            rotation: new SecretsManagerRotation({ clients, region }),
-            pools: new CognitoUserPools({ clients, region }),
+            identity,
+            rotation: new SecretsManagerSecrets({ clients, region }),
+            pools: identity,
             notifier: p.notifier,
           },
           defaults: breachDefaults(config),
@@ -167,8 +168,8 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
         deps: {
           apiGateway: aws.apiGateway.primary,
           identity: aws.identity.primary,
-          rotation: new SecretsManagerRotation({ clients: aws.clients, region: a.regionA }),
-          pools: new CognitoUserPools({ clients: aws.clients, region: a.regionA }),
+          rotation: aws.secrets.primary,
+          pools: aws.identity.primary,
           notifier,
         },
         defaults: breachDefaults(config),

@@ -210,4 +210,15 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
     expect(progress.at(-1)).toBe(75);
     await expect(new CognitoIdentity({ clients }).signOutAll('us-east-1_nope')).rejects.toBeInstanceOf(NotFoundError);
   });
+
+  it('GIVEN a pool with users WHEN describePool THEN its name and estimated users; an unknown pool is NotFoundError', async () => {
+    const idp = clients.cognito();
+    const id = (await idp.send(new CreateUserPoolCommand({ PoolName: 'radiant-admins' }))).UserPool!.Id!;
+    for (let i = 0; i < 3; i++) await idp.send(new AdminCreateUserCommand({ UserPoolId: id, Username: `admin${i}` }));
+    const cognito = new CognitoIdentity({ clients });
+    expect(await cognito.describePool(id)).toEqual({ poolId: id, name: 'radiant-admins', estimatedUsers: 3 });
+    const err = await cognito.describePool('us-east-1_nope').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(NotFoundError);
+    expect((err as Error).message).toContain('cognito-idp:DescribeUserPool on us-east-1_nope');
+  });
 });

@@ -1,8 +1,16 @@
-import { AdminUserGlobalSignOutCommand, ListUsersCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { AdminUserGlobalSignOutCommand, DescribeUserPoolCommand, ListUsersCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import type { Identity } from '../../ports/identity.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { forEachLimited } from './limit.js';
+
+/** A user pool as DescribeUserPool reports it. */
+export interface UserPoolDescription {
+  readonly poolId: string;
+  readonly name: string | undefined;
+  /** Cognito's estimate, not a count. */
+  readonly estimatedUsers: number | undefined;
+}
 
 /**
  * The identity port on Cognito user pools. `AdminUserGlobalSignOut` takes one user name: the
@@ -34,5 +42,11 @@ export class CognitoIdentity implements Identity {
       PaginationToken = page.PaginationToken;
     } while (PaginationToken);
     return { signedOut: done };
+  }
+
+  /** Reads a pool (security-breach preflight), read-only. @throws NotFoundError for an unknown pool */
+  async describePool(poolId: string): Promise<UserPoolDescription> {
+    const d = await awsCall({ action: 'cognito-idp:DescribeUserPool', resource: poolId }, () => this.idp.send(new DescribeUserPoolCommand({ UserPoolId: poolId })));
+    return { poolId, name: d.UserPool?.Name, estimatedUsers: d.UserPool?.EstimatedNumberOfUsers };
   }
 }

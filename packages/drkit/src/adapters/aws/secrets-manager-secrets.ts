@@ -22,6 +22,20 @@ export interface SecretsManagerSecretsOptions {
   readonly replicaRegions?: readonly string[];
 }
 
+/** A secret's rotation set-up and version stages, as DescribeSecret reports them (never a value). */
+export interface SecretRotationDescription {
+  readonly name: string;
+  /** Rotation is configured (a schedule and a Lambda, or a managing service). */
+  readonly rotationEnabled: boolean;
+  /** The rotation Lambda configured on the secret; undefined when none. */
+  readonly lambdaArn: string | undefined;
+  /** A service (e.g. `rds`) rotates it without a Lambda of ours. */
+  readonly owningService: string | undefined;
+  /** Version ids by staging label (`AWSCURRENT`, `AWSPENDING`, `AWSPREVIOUS`). */
+  readonly stages: Readonly<Record<string, readonly string[]>>;
+  readonly lastRotatedAt: string | undefined;
+}
+
 /** The secrets port on AWS Secrets Manager (JSON `SecretString` values). */
 export class SecretsManagerSecrets implements Secrets {
   readonly kind = 'aws-secrets-manager';
@@ -90,6 +104,24 @@ export class SecretsManagerSecrets implements Secrets {
   async isReplica(name: string): Promise<boolean> {
     const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
     return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region;
+  }
+
+  /**
+   * How `name` rotates (security-breach preflight and verify): DescribeSecret's rotation
+   * Lambda, managing service and version stages; reads no secret value. @throws NotFoundError
+   */
+  async describeRotation(name: string): Promise<SecretRotationDescription> {
+    const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
+    const stages: Record<string, string[]> = {};
+    for (const [id, labels] of Object.entries(d.VersionIdsToStages ?? {})) for (const l of labels) (stages[l] ??= []).push(id);
+    return {
+      name,
+      rotationEnabled: d.RotationEnabled ?? false,
+      lambdaArn: d.RotationLambdaARN || undefined,
+      owningService: d.OwningService || undefined,
+      stages,
+      lastRotatedAt: d.LastRotatedDate?.toISOString(),
+    };
   }
 
   /**

@@ -17,9 +17,10 @@ export interface SecretRotationInfo {
 }
 
 /**
- * What the runbook needs of the secret store beyond the `Secrets` port: rotation. Contract:
- * an unknown secret is a `NotFoundError`; `rotate` starts a rotation (RotateSecret) and
- * returns the new version id; nothing here reads or returns a secret value.
+ * What the runbook needs of the secret store beyond the `Secrets` port: rotation (on AWS,
+ * `SecretsManagerSecrets`). Contract: an unknown secret is a `NotFoundError`; `rotate` starts
+ * a rotation (RotateSecret) and returns the new version id; nothing here reads or returns a
+ * secret value.
  */
 export interface SecretRotation {
   readonly kind: string;
@@ -27,7 +28,7 @@ export interface SecretRotation {
   rotate(name: string, opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string }): Promise<{ readonly versionId: string }>;
 }
 
-/** Read-only look-up of user pools (the `Identity` port only signs out). Unknown pool: `NotFoundError`. */
+/** Read-only look-up of user pools (the `Identity` port only signs out; on AWS, `CognitoIdentity`). Unknown pool: `NotFoundError`. */
 export interface UserPools {
   describePool(poolId: string): Promise<{ readonly poolId: string; readonly name: string | undefined; readonly estimatedUsers: number | undefined }>;
 }

@@ -10,7 +10,6 @@ import { rotateCredentials } from './steps/rotate-credentials.js';
 import { signOutUsers } from './steps/sign-out-users.js';
 
 export type { BreachEvidence, RestoreAccessState, SecretRotation, SecurityBreachDeps, SecurityBreachState, UserPools } from './context.js';
-export { CognitoUserPools, SecretsManagerRotation } from './aws-breach.js';
 export { previousThrottlesFromJournal } from './from-journal.js';
 export { RestoreAccessParamsSchema, SecurityBreachParamsSchema, formatStageLimits, parseStageLimits, type RestoreAccessParams, type SecurityBreachParams } from './params.js';
 

@@ -6,6 +6,7 @@ import { ApiGatewayStages } from '../../adapters/aws/api-gateway-stages.js';
 import type { AwsClients } from '../../adapters/aws/clients.js';
 import { CognitoIdentity } from '../../adapters/aws/cognito-identity.js';
 import { startMotoClients, stopMotoClients } from '../../adapters/aws/moto-fixtures.js';
+import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets.js';
 import { NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
 import { Journal, summarize } from '../../engine/journal.js';
@@ -13,15 +14,7 @@ import type { MotoServer } from '../../lab/moto-server.js';
 import type { Notification, Notifier } from '../../ports/notifier.js';
 import { findRunbook } from '../registry.js';
 import { createRotationLambda, createWorld, finishRotation, refreshableCount, signedInCount, snapshot, type BreachWorld } from './breach-world.js';
-import {
-  CognitoUserPools,
-  createRestoreAccessRunbook,
-  createSecurityBreachRunbook,
-  SecretsManagerRotation,
-  type RestoreAccessState,
-  type SecurityBreachDeps,
-  type SecurityBreachState,
-} from './index.js';
+import { createRestoreAccessRunbook, createSecurityBreachRunbook, type RestoreAccessState, type SecurityBreachDeps, type SecurityBreachState } from './index.js';
 
 /** A test double that records notifications (SNS delivery has its own moto test). */
 class RecordingNotifier implements Notifier {
@@ -49,13 +42,8 @@ afterAll(async () => {
 });
 
 function deps(notifier = new RecordingNotifier()): SecurityBreachDeps & { notifier: RecordingNotifier } {
-  return {
-    apiGateway: new ApiGatewayStages({ clients }),
-    identity: new CognitoIdentity({ clients }),
-    rotation: new SecretsManagerRotation({ clients }),
-    pools: new CognitoUserPools({ clients }),
-    notifier,
-  };
+  const identity = new CognitoIdentity({ clients });
+  return { apiGateway: new ApiGatewayStages({ clients }), identity, rotation: new SecretsManagerSecrets({ clients }), pools: identity, notifier };
 }
 
 const ports = (d: SecurityBreachDeps) => ({ provider: 'aws' as const, breach: () => ({ deps: d, defaults: {}, journalDir }) });
