@@ -2,16 +2,22 @@
  * The API gateway port: the public API's stages, throttled to zero to cut access during a
  * security breach and restored afterwards.
  *
- * Contract: `setThrottle` is idempotent and returns the previous limits so they can be put
- * back; an unknown API or stage is a `NotFoundError`.
+ * Contract: `setThrottle` and `restoreThrottle` are idempotent and return the previous limits
+ * so they can be put back; an unknown API or stage is a `NotFoundError`.
  */
 export interface ApiGateway {
   /** Adapter name, e.g. `aws-apigateway`. */
   readonly kind: string;
   readonly capabilities: ReadonlySet<'stage-throttling'>;
   getThrottle(apiId: string, stage: string): Promise<StageThrottle>;
-  /** Sets the stage-wide limits (all methods); returns what they were. */
+  /** Sets the stage-wide limits (all methods); an `undefined` limit is left as it is. Returns what they were. */
   setThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle>;
+  /**
+   * Puts the stage-wide limits back to exactly `limits`: a number is set, an `undefined` limit
+   * drops the stage's own limit so the account default applies again (afterwards
+   * `getThrottle` reads it as `undefined`). Returns what they were.
+   */
+  restoreThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle>;
 }
 
 /** Requests per second and burst; `undefined` means the account default. */

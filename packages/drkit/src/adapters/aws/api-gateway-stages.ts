@@ -1,10 +1,13 @@
-import { GetStageCommand, UpdateStageCommand, type APIGatewayClient, type PatchOperation } from '@aws-sdk/client-api-gateway';
+import { GetStageCommand, UpdateStageCommand, type APIGatewayClient, type MethodSetting, type PatchOperation } from '@aws-sdk/client-api-gateway';
 import type { ApiGateway, StageThrottle } from '../../ports/api-gateway.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 
 /** Stage-wide method settings key: every resource path, every method. */
 const ALL = '/*/*';
+
+/** API Gateway's value for "no stage limit": the account-level throttle applies. */
+const UNSET = -1;
 
 /**
  * The API gateway port on API Gateway REST APIs. Throttling lives in the stage-wide method
@@ -22,21 +25,62 @@ export class ApiGatewayStages implements ApiGateway {
   }
 
   async getThrottle(apiId: string, stage: string): Promise<StageThrottle> {
-    const s = await awsCall({ action: 'apigateway:GetStage', resource: `${apiId}/${stage}` }, () => this.apigw.send(new GetStageCommand({ restApiId: apiId, stageName: stage })));
-    const m = s.methodSettings?.[ALL.slice(1)] ?? s.methodSettings?.[ALL];
-    return { rateLimit: m?.throttlingRateLimit, burstLimit: m?.throttlingBurstLimit };
+    return throttleOf(await this.stageWide(apiId, stage));
   }
 
   async setThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle> {
     const before = await this.getThrottle(apiId, stage);
     const ops: PatchOperation[] = [];
-    if (limits.rateLimit !== undefined) ops.push({ op: 'replace', path: `${ALL}/throttling/rateLimit`, value: String(limits.rateLimit) });
-    if (limits.burstLimit !== undefined) ops.push({ op: 'replace', path: `${ALL}/throttling/burstLimit`, value: String(limits.burstLimit) });
-    if (ops.length > 0) {
-      await awsCall({ action: 'apigateway:UpdateStage', resource: `${apiId}/${stage}` }, () =>
-        this.apigw.send(new UpdateStageCommand({ restApiId: apiId, stageName: stage, patchOperations: ops })),
-      );
-    }
+    if (limits.rateLimit !== undefined) ops.push(replace('rateLimit', limits.rateLimit));
+    if (limits.burstLimit !== undefined) ops.push(replace('burstLimit', limits.burstLimit));
+    await this.update(apiId, stage, ops);
     return before;
   }
+
+  /**
+   * A limit to drop is set to -1 (API Gateway's "not set"). When both go and the stage-wide
+   * setting holds nothing else (no metrics, logging or caching turned on), the setting itself
+   * is removed (`op: remove` on the star/star path), so GetStage reads as it did before the
+   * first limit was set.
+   */
+  async restoreThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle> {
+    const m = await this.stageWide(apiId, stage);
+    const before = throttleOf(m);
+    const clearAll = limits.rateLimit === undefined && limits.burstLimit === undefined;
+    // no stage-wide setting is already "account default"; AWS refuses to remove a missing one
+    if (clearAll && !m) return before;
+    const ops = [replace('rateLimit', limits.rateLimit ?? UNSET), replace('burstLimit', limits.burstLimit ?? UNSET)];
+    // in order (UpdateStage applies patch operations as listed); moto 5.2 ignores the remove
+    // and keeps the -1s, which read back as "account default" all the same
+    if (clearAll && !holdsOtherSettings(m!)) ops.push({ op: 'remove', path: ALL });
+    await this.update(apiId, stage, ops);
+    return before;
+  }
+
+  private async stageWide(apiId: string, stage: string): Promise<MethodSetting | undefined> {
+    const s = await awsCall({ action: 'apigateway:GetStage', resource: `${apiId}/${stage}` }, () => this.apigw.send(new GetStageCommand({ restApiId: apiId, stageName: stage })));
+    return s.methodSettings?.[ALL.slice(1)] ?? s.methodSettings?.[ALL];
+  }
+
+  private async update(apiId: string, stage: string, ops: PatchOperation[]): Promise<void> {
+    if (ops.length === 0) return;
+    await awsCall({ action: 'apigateway:UpdateStage', resource: `${apiId}/${stage}` }, () =>
+      this.apigw.send(new UpdateStageCommand({ restApiId: apiId, stageName: stage, patchOperations: ops })),
+    );
+  }
+}
+
+function replace(limit: 'rateLimit' | 'burstLimit', value: number): PatchOperation {
+  return { op: 'replace', path: `${ALL}/throttling/${limit}`, value: String(value) };
+}
+
+/** A negative limit is API Gateway's "not set": the account default. */
+function throttleOf(m: MethodSetting | undefined): StageThrottle {
+  const own = (v: number | undefined) => (v === undefined || v < 0 ? undefined : v);
+  return { rateLimit: own(m?.throttlingRateLimit), burstLimit: own(m?.throttlingBurstLimit) };
+}
+
+/** Settings someone turned on besides throttling: removing the stage-wide setting would drop them. */
+function holdsOtherSettings(m: MethodSetting): boolean {
+  return !!(m.metricsEnabled || m.dataTraceEnabled || m.cachingEnabled || (m.loggingLevel && m.loggingLevel !== 'OFF'));
 }

@@ -1,5 +1,14 @@
 import { crc32 } from 'node:zlib';
-import { CreateDeploymentCommand, CreateRestApiCommand, GetResourcesCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
+import {
+  CreateDeploymentCommand,
+  CreateRestApiCommand,
+  CreateStageCommand,
+  GetResourcesCommand,
+  GetStageCommand,
+  PutIntegrationCommand,
+  PutMethodCommand,
+  UpdateStageCommand,
+} from '@aws-sdk/client-api-gateway';
 import { PutScalingPolicyCommand, RegisterScalableTargetCommand } from '@aws-sdk/client-application-auto-scaling';
 import { AdminCreateUserCommand, CreateUserPoolCommand } from '@aws-sdk/client-cognito-identity-provider';
 import { CreateTableCommand, PutItemCommand, ScanCommand, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
@@ -197,6 +206,65 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
     expect(before).toEqual({ rateLimit: undefined, burstLimit: undefined });
     expect(await stages.getThrottle(api.id!, 'v2')).toEqual({ rateLimit: 0, burstLimit: 0 });
     await expect(stages.getThrottle('nope', 'v2')).rejects.toBeInstanceOf(NotFoundError);
+  });
+
+  it('GIVEN stages with no limit of their own, cut to zero WHEN restoreThrottle(account default) THEN unset again; the setting is removed unless metrics live there; twice is harmless', async () => {
+    const apigw = clients.apigateway();
+    const api = await apigw.send(new CreateRestApiCommand({ name: 'radiant-default-limits' }));
+    const root = (await apigw.send(new GetResourcesCommand({ restApiId: api.id }))).items!.find((r) => r.path === '/')!;
+    await apigw.send(new PutMethodCommand({ restApiId: api.id, resourceId: root.id, httpMethod: 'GET', authorizationType: 'NONE' }));
+    await apigw.send(new PutIntegrationCommand({ restApiId: api.id, resourceId: root.id, httpMethod: 'GET', type: 'MOCK' }));
+    const dep = await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'open' }));
+    await apigw.send(new CreateStageCommand({ restApiId: api.id, stageName: 'metered', deploymentId: dep.id }));
+    // metrics on, throttling "not set" (-1): how Terraform's aws_api_gateway_method_settings leaves a stage
+    await apigw.send(
+      new UpdateStageCommand({
+        restApiId: api.id,
+        stageName: 'metered',
+        patchOperations: [
+          { op: 'replace', path: '/*/*/metrics/enabled', value: 'true' },
+          { op: 'replace', path: '/*/*/throttling/rateLimit', value: '-1' },
+          { op: 'replace', path: '/*/*/throttling/burstLimit', value: '-1' },
+        ],
+      }),
+    );
+    const sent: unknown[] = [];
+    apigw.middlewareStack.add(
+      (next) => async (args) => {
+        const raw = (args.request as { body?: unknown }).body;
+        const body = typeof raw === 'string' ? raw : raw instanceof Uint8Array ? Buffer.from(raw).toString() : '';
+        if (body.includes('patchOperations')) sent.push(JSON.parse(body));
+        return await next(args);
+      },
+      { step: 'finalizeRequest', name: 'drkitCaptureUpdateStage' },
+    );
+    const stages = new ApiGatewayStages({ clients });
+    const unset = { rateLimit: undefined, burstLimit: undefined };
+    for (const stage of ['open', 'metered']) {
+      expect(await stages.getThrottle(api.id!, stage)).toEqual(unset);
+      await stages.setThrottle(api.id!, stage, { rateLimit: 0, burstLimit: 0 });
+      sent.length = 0;
+      expect(await stages.restoreThrottle(api.id!, stage, unset)).toEqual({ rateLimit: 0, burstLimit: 0 });
+      expect(await stages.getThrottle(api.id!, stage)).toEqual(unset);
+      const dropSetting = stage === 'open' ? [{ op: 'remove', path: '/*/*' }] : [];
+      expect(sent).toEqual([
+        {
+          patchOperations: [
+            { op: 'replace', path: '/*/*/throttling/rateLimit', value: '-1' },
+            { op: 'replace', path: '/*/*/throttling/burstLimit', value: '-1' },
+            ...dropSetting,
+          ],
+        },
+      ]);
+      expect(await stages.restoreThrottle(api.id!, stage, unset)).toEqual(unset);
+    }
+    // moto 5.2 ignores `remove` on method settings: the -1s ("not set") stay where AWS drops the setting
+    const metered = await apigw.send(new GetStageCommand({ restApiId: api.id, stageName: 'metered' }));
+    expect(metered.methodSettings?.['*/*']).toMatchObject({ metricsEnabled: true, throttlingRateLimit: -1, throttlingBurstLimit: -1 });
+    // one limit of its own, the other the account default
+    await stages.restoreThrottle(api.id!, 'open', { rateLimit: 25, burstLimit: undefined });
+    expect(await stages.getThrottle(api.id!, 'open')).toEqual({ rateLimit: 25, burstLimit: undefined });
+    await expect(stages.restoreThrottle(api.id!, 'nope', unset)).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('GIVEN 75 users (two pages) WHEN signOutAll THEN every one is signed out', async () => {

@@ -92,8 +92,9 @@ export const RestoreAccessParamsSchema = z
       z.array(limitsSchema, { message: 'throttles are apiId/stage=rate:burst, comma-separated' }).min(1, { message: 'give at least one stage to restore' }),
     ),
     /**
-     * What to set where a recorded limit was the account default (no stage setting): the
-     * adapter can set limits but not remove them. `rate:burst`. @default none: such a stage is refused
+     * Limits to set, `rate:burst`, where a recorded limit was the account default (no stage
+     * setting), instead of removing the stage's own limit again.
+     * @default none: the stage's own limit is removed and the account default applies
      */
     defaultLimits: z
       .string()

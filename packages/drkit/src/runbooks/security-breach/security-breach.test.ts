@@ -7,7 +7,7 @@ import type { RestoreAccessState, SecretRotationInfo, SecurityBreachDeps, Securi
 import { formatStageLimits, parseStageLimits, RestoreAccessParamsSchema, SecurityBreachParamsSchema } from './params.js';
 import { isolateApi } from './steps/isolate-api.js';
 import { makeEvidence } from './steps/record-evidence.js';
-import { targetLimits } from './steps/restore-throttles.js';
+import { restoreThrottles, targetLimits } from './steps/restore-throttles.js';
 import { rotateCredentials } from './steps/rotate-credentials.js';
 
 /** An in-memory API gateway with the port's contract (setThrottle returns what it replaced). */
@@ -23,6 +23,11 @@ class FakeGateway implements ApiGateway {
   async setThrottle(apiId: string, stage: string, l: StageThrottle): Promise<StageThrottle> {
     const before = await this.getThrottle(apiId, stage);
     this.stages.set(`${apiId}/${stage}`, { rateLimit: l.rateLimit ?? before.rateLimit, burstLimit: l.burstLimit ?? before.burstLimit });
+    return before;
+  }
+  async restoreThrottle(apiId: string, stage: string, l: StageThrottle): Promise<StageThrottle> {
+    const before = await this.getThrottle(apiId, stage);
+    this.stages.set(`${apiId}/${stage}`, { rateLimit: l.rateLimit, burstLimit: l.burstLimit });
     return before;
   }
 }
@@ -57,11 +62,38 @@ describe('restore-access limits', () => {
     expect(RestoreAccessParamsSchema.safeParse({ throttles: 'nonsense' }).success).toBe(false);
   });
 
-  it('GIVEN a recorded 0/0 or an account-default limit THEN refused unless defaultLimits is given', () => {
+  it('GIVEN a recorded 0/0 THEN refused; an account-default limit stays unset (removed on the stage) unless defaultLimits fills it', () => {
     const s = (throttles: RestoreAccessState['throttles'], defaultLimits?: string) => RestoreAccessParamsSchema.parse({ throttles, ...(defaultLimits ? { defaultLimits } : {}) });
     expect(() => targetLimits(s([{ apiId: 'a', stage: 'v1', rateLimit: 0, burstLimit: 0 }]))).toThrow(PreconditionError);
-    expect(() => targetLimits(s([{ apiId: 'a', stage: 'v1', rateLimit: 10 }]))).toThrow(/account default/);
+    expect(() => targetLimits(s([{ apiId: 'a', stage: 'v1', rateLimit: 0, burstLimit: 0 }]))).toThrow(/already isolated/);
+    expect(targetLimits(s([{ apiId: 'a', stage: 'v1', rateLimit: 10 }]))).toEqual([{ apiId: 'a', stage: 'v1', rateLimit: 10 }]);
+    expect(targetLimits(s([{ apiId: 'a', stage: 'v1' }]))).toEqual([{ apiId: 'a', stage: 'v1' }]);
     expect(targetLimits(s([{ apiId: 'a', stage: 'v1', rateLimit: 10 }], '10000:5000'))).toEqual([{ apiId: 'a', stage: 'v1', rateLimit: 10, burstLimit: 5000 }]);
+    expect(targetLimits(s([{ apiId: 'a', stage: 'v1' }], '10000:5000'))).toEqual([{ apiId: 'a', stage: 'v1', rateLimit: 10000, burstLimit: 5000 }]);
+  });
+
+  it('GIVEN stages recorded with and without their own limits WHEN restore-throttles runs (twice) THEN each is back exactly, the unset ones unset, and the plan names the removal', async () => {
+    const gw = new FakeGateway();
+    gw.stages.set('a/v1', { rateLimit: 0, burstLimit: 0 });
+    gw.stages.set('a/v2', { rateLimit: 0, burstLimit: 0 });
+    gw.stages.set('a/v3', { rateLimit: 0, burstLimit: 0 });
+    const step = restoreThrottles({ apiGateway: gw } as unknown as SecurityBreachDeps);
+    const state = RestoreAccessParamsSchema.parse({ throttles: 'a/v1=50:20,a/v2=:,a/v3=7:' }) as RestoreAccessState;
+    const plan = await step.plan(ctx(state));
+    expect(plan).toContain('fake: apigateway:UpdateStage restApiId=a stageName=v1 patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:50},{op:replace,path:/*/*/throttling/burstLimit,value:20}]');
+    expect(plan.find((l) => l.includes('stageName=v2'))).toContain(
+      '{op:replace,path:/*/*/throttling/rateLimit,value:-1},{op:replace,path:/*/*/throttling/burstLimit,value:-1},{op:remove,path:/*/*}]  # back to the account default',
+    );
+    expect(plan.find((l) => l.includes('stageName=v3'))).toContain('{op:replace,path:/*/*/throttling/rateLimit,value:7},{op:replace,path:/*/*/throttling/burstLimit,value:-1}]');
+    for (let i = 0; i < 2; i++) {
+      await step.run(ctx(state));
+      await step.verify!(ctx(state));
+    }
+    expect(Object.fromEntries(gw.stages)).toEqual({
+      'a/v1': { rateLimit: 50, burstLimit: 20 },
+      'a/v2': { rateLimit: undefined, burstLimit: undefined },
+      'a/v3': { rateLimit: 7, burstLimit: undefined },
+    });
   });
 });
 

@@ -4,11 +4,12 @@ import type { StageLimits } from '../params.js';
 import { needThrottling, showLimits, type RestoreAccessState, type SecurityBreachDeps } from '../context.js';
 
 /**
- * The limits to set on each stage: the recorded ones, with `defaultLimits` where a limit was
- * the account default (the adapter sets limits, it cannot remove a stage setting).
- * @throws PreconditionError for a recorded 0/0 or an unset limit without `defaultLimits`
+ * The limits to put back on each stage: the recorded ones. A limit recorded as the account
+ * default (no stage setting) stays undefined, so the stage's own limit is removed again,
+ * unless `defaultLimits` gives values to set there instead.
+ * @throws PreconditionError for a recorded 0/0 (the breach run found the stage already cut)
  */
-export function targetLimits(s: RestoreAccessState): Array<Required<StageLimits>> {
+export function targetLimits(s: RestoreAccessState): StageLimits[] {
   const [dRate, dBurst] = s.defaultLimits ? s.defaultLimits.split(':').map(Number) : [undefined, undefined];
   const zero = s.throttles.filter((t) => t.rateLimit === 0 && t.burstLimit === 0).map((t) => `${t.apiId}/${t.stage}`);
   if (zero.length > 0) {
@@ -16,13 +17,19 @@ export function targetLimits(s: RestoreAccessState): Array<Required<StageLimits>
       hint: 'restore from the execution that isolated them first, or give the limits: --param throttles=<apiId/stage=rate:burst,…>',
     });
   }
-  const unset = s.throttles.filter((t) => (t.rateLimit === undefined && dRate === undefined) || (t.burstLimit === undefined && dBurst === undefined));
-  if (unset.length > 0) {
-    throw new PreconditionError(`${unset.map((t) => `${t.apiId}/${t.stage}`).join(', ')} had no stage limit before (the account default), which the API gateway adapter cannot put back by removing the setting`, {
-      hint: "give the account's limits to set instead: --param defaultLimits=<rate>:<burst> (AWS's usual default is 10000:5000), or explicit --param throttles=…",
-    });
-  }
-  return s.throttles.map((t) => ({ apiId: t.apiId, stage: t.stage, rateLimit: t.rateLimit ?? dRate!, burstLimit: t.burstLimit ?? dBurst! }));
+  return s.throttles.map((t) => {
+    const rateLimit = t.rateLimit ?? dRate;
+    const burstLimit = t.burstLimit ?? dBurst;
+    return { apiId: t.apiId, stage: t.stage, ...(rateLimit !== undefined ? { rateLimit } : {}), ...(burstLimit !== undefined ? { burstLimit } : {}) };
+  });
+}
+
+/** The UpdateStage a stage's restore sends (dry-run text): -1 is "no stage limit". */
+function patchText(t: StageLimits): string {
+  const ops = [`{op:replace,path:/*/*/throttling/rateLimit,value:${t.rateLimit ?? -1}}`, `{op:replace,path:/*/*/throttling/burstLimit,value:${t.burstLimit ?? -1}}`];
+  const clear = t.rateLimit === undefined && t.burstLimit === undefined;
+  if (clear) ops.push('{op:remove,path:/*/*}');
+  return `patchOperations=[${ops.join(',')}]${clear ? "  # back to the account default: the stage's own limits are removed (the remove is skipped while metrics, logging or caching are set there)" : ''}`;
 }
 
 /** Step 1 of the way back: every stage exists; records what it is at now (expected 0/0). */
@@ -43,21 +50,20 @@ export function checkStages(deps: SecurityBreachDeps): Step<RestoreAccessState> 
   };
 }
 
-/** Step 2 (destructive): puts the recorded limits back on every stage and reads them back. */
+/**
+ * Step 2 (destructive): puts the recorded limits back on every stage, removing the stage's own
+ * limit where it had none (account default), and reads them back. Safe to run twice.
+ */
 export function restoreThrottles(deps: SecurityBreachDeps): Step<RestoreAccessState> {
   return {
     id: 'restore-throttles',
     title: 'Put back every stage’s previous limits',
     destructive: true,
     retry: { attempts: 3 },
-    plan: ({ state: s }) =>
-      targetLimits(s).map(
-        (t) =>
-          `${deps.apiGateway.kind}: apigateway:UpdateStage restApiId=${t.apiId} stageName=${t.stage} patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:${t.rateLimit}},{op:replace,path:/*/*/throttling/burstLimit,value:${t.burstLimit}}]`,
-      ),
+    plan: ({ state: s }) => targetLimits(s).map((t) => `${deps.apiGateway.kind}: apigateway:UpdateStage restApiId=${t.apiId} stageName=${t.stage} ${patchText(t)}`),
     async run({ state: s, progress }) {
       for (const t of targetLimits(s)) {
-        await deps.apiGateway.setThrottle(t.apiId, t.stage, { rateLimit: t.rateLimit, burstLimit: t.burstLimit });
+        await deps.apiGateway.restoreThrottle(t.apiId, t.stage, { rateLimit: t.rateLimit, burstLimit: t.burstLimit });
         progress(`${t.apiId}/${t.stage}: ${showLimits(t)}`);
       }
       return { restoredAt: new Date().toISOString() };
