@@ -26,6 +26,18 @@ describe('renderHaproxyConfig', () => {
   it('writes routed-away servers disabled, so a restart keeps them out of service', () => {
     expect(renderHaproxyConfig({ ...base, disabled: new Set(['a-1']) })).toContain('server a-1 127.0.0.1:9001 check disabled');
   });
+  it('GIVEN an inter-region link WHEN rendered THEN a tcp listen section forwards to its one server, unchecked, with long timeouts', () => {
+    const cfg = renderHaproxyConfig({ ...base, disabled: new Set(), links: [{ name: 'link-a-b', bindPort: 7001, server: 'pg-a', host: '127.0.0.1', port: 5432 }] });
+    const section = cfg.slice(cfg.indexOf('listen link-a-b'));
+    expect(section).toContain('mode tcp\n    bind 127.0.0.1:7001\n');
+    expect(section).toContain('timeout client 1h');
+    expect(section).toContain('timeout server 1h');
+    expect(section).toMatch(/server pg-a 127\.0\.0\.1:5432\n/);
+    expect(cfg.indexOf('listen link-a-b')).toBeGreaterThan(cfg.indexOf('backend app'));
+  });
+  it('renders no listen section without links', () => {
+    expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('listen ');
+  });
 });
 
 describe('parseServersState', () => {

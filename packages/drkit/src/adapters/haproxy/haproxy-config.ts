@@ -21,6 +21,20 @@ export interface HaproxyServer {
   readonly backup: boolean;
 }
 
+/**
+ * A plain TCP hop (`listen … mode tcp`): the lab's inter-region link. Region B's standby
+ * streams WAL from region A through it, so the runtime API can cut it (partition) and heal it.
+ */
+export interface HaproxyTcpLink {
+  /** Section name (`link-a-b`): the proxy name in runtime commands. */
+  readonly name: string;
+  readonly bindPort: number;
+  /** The one server behind the link (`pg-a`). */
+  readonly server: string;
+  readonly host: string;
+  readonly port: number;
+}
+
 /** Everything haproxy.cfg is rendered from. */
 export interface HaproxySettings {
   readonly bindHost: string;
@@ -32,6 +46,8 @@ export interface HaproxySettings {
   readonly health: HealthCheckSettings;
   /** Servers written `disabled` (in maintenance from start): the routed-away region's. */
   readonly disabled: ReadonlySet<string>;
+  /** TCP links rendered after the front door. @default none */
+  readonly links?: readonly HaproxyTcpLink[];
 }
 
 /** The backend every server lives in. */
@@ -75,6 +91,20 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
   ];
   for (const srv of s.servers) {
     lines.push(`    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`);
+  }
+  for (const l of s.links ?? []) {
+    // A replication stream can be idle for longer than the front door's HTTP timeouts
+    // (walsender keepalives every wal_sender_timeout/2 = 30 s): long TCP timeouts, no check —
+    // the link is up unless cut through the runtime API.
+    lines.push(
+      '',
+      `listen ${l.name}`,
+      '    mode tcp',
+      `    bind ${s.bindHost}:${l.bindPort}`,
+      '    timeout client 1h',
+      '    timeout server 1h',
+      `    server ${l.server} ${l.host}:${l.port}`,
+    );
   }
   return lines.join('\n') + '\n';
 }

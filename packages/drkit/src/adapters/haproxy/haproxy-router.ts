@@ -4,7 +4,8 @@ import { DependencyMissingError, DrError, UsageError } from '../../engine/errors
 import type { Router, RouterCapability, RouterStatus, RouteTarget } from '../../ports/router.js';
 import { sleep } from '../../util/net.js';
 import { isExecutable, runCommand } from '../../util/proc.js';
-import { BACKEND, inMaintenance, parseServersState, renderHaproxyConfig, type HaproxyServer, type HealthCheckSettings } from './haproxy-config.js';
+import { BACKEND, inMaintenance, parseServersState, renderHaproxyConfig, type HaproxyServer, type HaproxyTcpLink, type HealthCheckSettings } from './haproxy-config.js';
+import { HaproxyLink } from './haproxy-link.js';
 import { runtimeCommand } from './haproxy-runtime.js';
 
 /** Options of {@link HaproxyRouter}. */
@@ -17,6 +18,8 @@ export interface HaproxyRouterOptions {
   readonly health: HealthCheckSettings;
   /** The region whose servers are primary (the others are `backup`). */
   readonly primaryRegion: string;
+  /** TCP links served by the same HAProxy (the lab's inter-region link). @default none */
+  readonly links?: readonly HaproxyTcpLink[];
   /** @default '/usr/sbin/haproxy' */
   readonly bin?: string;
 }
@@ -80,6 +83,13 @@ export class HaproxyRouter implements Router {
     process.kill(pid, 'SIGTERM');
     for (let i = 0; i < 100 && this.pid() !== undefined; i++) await sleep(20);
     rmSync(this.pidFile, { force: true });
+  }
+
+  /** A TCP link of this HAProxy, to cut or heal. @throws UsageError for an unknown name */
+  link(name: string): HaproxyLink {
+    const l = this.opts.links?.find((x) => x.name === name);
+    if (!l) throw new UsageError(`HAProxy has no link '${name}'`, { hint: `links: ${this.opts.links?.map((x) => x.name).join(', ') || 'none (a lab built before links existed)'}` });
+    return new HaproxyLink(this.socket, l);
   }
 
   /** HAProxy's pid when it runs. */
@@ -149,6 +159,7 @@ export class HaproxyRouter implements Router {
       servers: this.opts.servers,
       health: this.opts.health,
       disabled,
+      ...(this.opts.links ? { links: this.opts.links } : {}),
     });
     const tmp = `${this.configFile}.tmp`;
     writeFileSync(tmp, text);

@@ -1,0 +1,54 @@
+import { DrError } from '../../engine/errors.js';
+import { inMaintenance, parseServersState, type HaproxyTcpLink } from './haproxy-config.js';
+import { runtimeCommand } from './haproxy-runtime.js';
+
+/** Whether traffic passes a link. */
+export type LinkState = 'up' | 'cut';
+
+/**
+ * One TCP link of the lab's HAProxy (see {@link HaproxyTcpLink}), cut and healed through the
+ * runtime API: the network partition of a drill. Cutting puts the link's server in
+ * maintenance (new connections are accepted by HAProxy and closed at once, as nothing may
+ * serve them) and shuts its established sessions; healing makes it ready again.
+ * Idempotent both ways.
+ */
+export class HaproxyLink {
+  constructor(
+    private readonly socket: string,
+    readonly link: HaproxyTcpLink,
+  ) {}
+
+  get name(): string {
+    return this.link.name;
+  }
+
+  /** `set server <link>/<server> state maint`, then `shutdown sessions server <link>/<server>`. */
+  async cut(): Promise<void> {
+    // Maintenance first, so the peer's reconnect (walreceiver retries every
+    // wal_retrieve_retry_interval) cannot slip in between the two commands.
+    await this.cmd(`set server ${this.target} state maint`);
+    await this.cmd(`shutdown sessions server ${this.target}`);
+  }
+
+  /** `set server <link>/<server> state ready`. */
+  async heal(): Promise<void> {
+    await this.cmd(`set server ${this.target} state ready`);
+  }
+
+  /** `cut` while the link's server is in maintenance (by any cause). */
+  async state(): Promise<LinkState> {
+    const rows = parseServersState(await runtimeCommand(this.socket, `show servers state ${this.link.name}`));
+    const row = rows.find((r) => r.name === this.link.server);
+    if (!row) throw new DrError('EXTERNAL', `HAProxy has no server ${this.target}`, { hint: 'the running HAProxy was started without the link: restart the lab front door' });
+    return inMaintenance(row.adminState) ? 'cut' : 'up';
+  }
+
+  private get target(): string {
+    return `${this.link.name}/${this.link.server}`;
+  }
+
+  private async cmd(command: string): Promise<void> {
+    const out = (await runtimeCommand(this.socket, command)).trim();
+    if (out) throw new DrError('EXTERNAL', `HAProxy refused '${command}': ${out}`);
+  }
+}
