@@ -1,3 +1,4 @@
+import { crc32 } from 'node:zlib';
 import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
@@ -41,6 +42,60 @@ export async function dumpVersions(s3: S3Client, bucket: string): Promise<unknow
     KeyMarker = out.NextKeyMarker;
     VersionIdMarker = out.NextVersionIdMarker;
   }
+}
+
+/**
+ * Creates an IAM role Lambda can assume in the moto server at `endpoint` (CreateFunction needs
+ * one) and returns its ARN. No IAM client is a dependency: the Query API by hand.
+ */
+export async function createRole(endpoint: string, name: string): Promise<string> {
+  const body = new URLSearchParams({
+    Action: 'CreateRole',
+    Version: '2010-05-08',
+    RoleName: name,
+    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+  });
+  const r = await fetch(endpoint, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+    },
+    body,
+  });
+  const text = await r.text();
+  const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
+  if (!arn) throw new Error(`CreateRole failed: ${text.slice(0, 300)}`);
+  return arn;
+}
+
+/** A one-file zip (stored, not deflated): enough for moto's CreateFunction. */
+export function zipOf(name: string, content: string): Uint8Array {
+  const data = Buffer.from(content);
+  const fname = Buffer.from(name);
+  const crc = crc32(data);
+  const local = Buffer.alloc(30);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt32LE(crc, 14);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(data.length, 22);
+  local.writeUInt16LE(fname.length, 26);
+  const central = Buffer.alloc(46);
+  central.writeUInt32LE(0x02014b50, 0);
+  central.writeUInt16LE(20, 4);
+  central.writeUInt16LE(20, 6);
+  central.writeUInt32LE(crc, 16);
+  central.writeUInt32LE(data.length, 20);
+  central.writeUInt32LE(data.length, 24);
+  central.writeUInt16LE(fname.length, 28);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(1, 8);
+  end.writeUInt16LE(1, 10);
+  end.writeUInt32LE(46 + fname.length, 12);
+  end.writeUInt32LE(30 + fname.length + data.length, 16);
+  return Buffer.concat([local, fname, data, central, fname, end]);
 }
 
 /** A moto server and SDK clients bound to it (us-east-1 by default), for one test file. */

@@ -1,4 +1,3 @@
-import { crc32 } from 'node:zlib';
 import { CreateDeploymentCommand, CreateRestApiCommand, CreateStageCommand, GetResourcesCommand, GetStageCommand, PutIntegrationCommand, PutMethodCommand } from '@aws-sdk/client-api-gateway';
 import {
   AdminCreateUserCommand,
@@ -13,6 +12,7 @@ import { CreateFunctionCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, DescribeSecretCommand, RotateSecretCommand, UpdateSecretVersionStageCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../adapters/aws/clients.js';
 import { ApiGatewayStages } from '../../adapters/aws/api-gateway-stages.js';
+import { createRole, zipOf } from '../../adapters/aws/moto-fixtures.js';
 import type { MotoServer } from '../../lab/moto-server.js';
 
 /**
@@ -21,64 +21,13 @@ import type { MotoServer } from '../../lab/moto-server.js';
  * accepts invocations without running code), a Cognito pool with signed-in users.
  */
 
-/** A one-file zip (stored, not deflated): enough for moto's CreateFunction. */
-function zipOf(name: string, content: string): Uint8Array {
-  const data = Buffer.from(content);
-  const fname = Buffer.from(name);
-  const crc = crc32(data);
-  const local = Buffer.alloc(30);
-  local.writeUInt32LE(0x04034b50, 0);
-  local.writeUInt16LE(20, 4);
-  local.writeUInt32LE(crc, 14);
-  local.writeUInt32LE(data.length, 18);
-  local.writeUInt32LE(data.length, 22);
-  local.writeUInt16LE(fname.length, 26);
-  const central = Buffer.alloc(46);
-  central.writeUInt32LE(0x02014b50, 0);
-  central.writeUInt16LE(20, 4);
-  central.writeUInt16LE(20, 6);
-  central.writeUInt32LE(crc, 16);
-  central.writeUInt32LE(data.length, 20);
-  central.writeUInt32LE(data.length, 24);
-  central.writeUInt16LE(fname.length, 28);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(1, 8);
-  end.writeUInt16LE(1, 10);
-  end.writeUInt32LE(46 + fname.length, 12);
-  end.writeUInt32LE(30 + fname.length + data.length, 16);
-  return Buffer.concat([local, fname, data, central, fname, end]);
-}
-
-/** Creates an IAM role in moto through the Query API (no IAM client is a dependency). */
-async function createRole(moto: MotoServer, name: string): Promise<string> {
-  const body = new URLSearchParams({
-    Action: 'CreateRole',
-    Version: '2010-05-08',
-    RoleName: name,
-    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
-  });
-  const r = await fetch(moto.endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body,
-  });
-  const text = await r.text();
-  const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
-  if (!arn) throw new Error(`CreateRole failed: ${text.slice(0, 300)}`);
-  return arn;
-}
-
 /**
  * A rotation Lambda in moto. moto's Lambda runs code in Docker; with `lambda.use_docker=false`
  * invocations return at once without running anything, which is what RotateSecret needs here.
  */
 export async function createRotationLambda(moto: MotoServer, clients: AwsClients): Promise<string> {
   await moto.configure({ lambda: { use_docker: false } });
-  const role = await createRole(moto, 'secrets-rotation');
+  const role = await createRole(moto.endpoint, 'secrets-rotation');
   const fn = await clients.lambda().send(
     new CreateFunctionCommand({ FunctionName: 'secrets-rotation', Runtime: 'nodejs20.x', Role: role, Handler: 'index.handler', Code: { ZipFile: zipOf('index.js', 'exports.handler = async () => 1;') } }),
   );

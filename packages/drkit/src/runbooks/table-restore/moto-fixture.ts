@@ -15,6 +15,7 @@ import {
 import { CreateFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import type { AwsClients } from '../../adapters/aws/clients.js';
+import { createRole } from '../../adapters/aws/moto-fixtures.js';
 
 /**
  * RB-N-05's moto fixtures for its tests: a source table with every setting a restore drops,
@@ -52,28 +53,6 @@ export async function createSourceTable(clients: AwsClients, name: string, opts:
     }),
   );
   if (opts.pitr !== false) await ddb.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } }));
-}
-
-/** Creates an IAM role in moto (Lambda needs one; no IAM client is a dependency: the Query API by hand). */
-export async function createRole(endpoint: string, name: string): Promise<string> {
-  const body = new URLSearchParams({
-    Action: 'CreateRole',
-    Version: '2010-05-08',
-    RoleName: name,
-    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
-  });
-  const r = await fetch(endpoint, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
-    },
-    body,
-  });
-  const text = await r.text();
-  const arn = /<Arn>([^<]+)<\/Arn>/.exec(text)?.[1];
-  if (!arn) throw new Error(`CreateRole failed: ${text.slice(0, 300)}`);
-  return arn;
 }
 
 /**
