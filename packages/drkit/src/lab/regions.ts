@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { HaproxyRouter } from '../adapters/haproxy/index.js';
-import type { HealthCheckSettings } from '../adapters/haproxy/index.js';
+import type { HaproxyTcpLink, HealthCheckSettings } from '../adapters/haproxy/index.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { NotFoundError } from '../engine/errors.js';
 import { freePort, sleep } from '../util/net.js';
@@ -27,7 +27,16 @@ export interface RegionTopology {
   readonly tasks: Readonly<Record<string, number>>;
   readonly synchronous: boolean;
   readonly health: HealthCheckSettings;
+  /**
+   * The inter-region links (TCP through the lab's HAProxy): `link-a-b` carries region B's
+   * replication from A, `link-b-a` region A's from B after a failover. Absent in labs built
+   * before links existed (their standby streams over loopback directly).
+   */
+  readonly links?: readonly HaproxyTcpLink[];
 }
+
+/** The link region B's standby streams from region A through: the one a partition cuts. */
+export const LINK_A_B = 'link-a-b';
 
 /** The region-level adapters of a lab: front door and compute, bound to its topology. */
 export interface RegionProvider {
@@ -56,16 +65,18 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
       primaryRegion: topology.primaryRegion,
       health: topology.health,
       servers: topology.slots.map((s) => ({ name: s.id, region: s.region, host: '127.0.0.1', port: s.port, backup: s.region !== topology.primaryRegion })),
+      ...(topology.links ? { links: topology.links } : {}),
     }),
     compute: new LabCompute(path.join(p.paths.labDir, 'apps'), p.paths.secretsDir, topology.slots),
   };
 }
 
 /**
- * `drkit lab up` with two regions: region A's primary (see {@link labUp}), region B's hot
- * standby streaming from it (synchronous when configured), the sample app (tasks in A, warm
- * task in B) and HAProxy as the front door. An existing lab is started again: its clusters
- * (never a fenced one), its app tasks at their last counts and its front door.
+ * `drkit lab up` with two regions: region A's primary (see {@link labUp}), the sample app
+ * (tasks in A, warm task in B), HAProxy as the front door and as the inter-region links, and
+ * region B's hot standby streaming from A through `link-a-b` (synchronous when configured).
+ * An existing lab is started again: its clusters (never a fenced one), its app tasks at their
+ * last counts and its front door, and a standby that a failed `lab up` never made.
  */
 export async function labUpRegions(
   p: LabProvider,
@@ -75,17 +86,14 @@ export async function labUpRegions(
   const say = opts.progress ?? (() => undefined);
   const lab = await labUp(p, config, { ...(opts.seed ? { seed: opts.seed } : {}), progress: say });
   let topo = readTopology(p);
+  const rc = config.lab.regions;
   if (!topo) {
-    const rc = config.lab.regions;
-    if (rc.standby) {
-      say(`region B: standby '${REGION_B_STANDBY}' of '${REGION_A_PRIMARY}'`);
-      await p.database.createStandby(REGION_A_PRIMARY, REGION_B_STANDBY);
-      if (rc.synchronous) await p.database.setSynchronous(REGION_A_PRIMARY, [REGION_B_STANDBY]);
-    }
     const slots: TaskSlot[] = [];
     for (let i = 1; i <= rc.appTasksA; i++) slots.push({ id: `a-${i}`, region: 'a', port: await freePort() });
     for (let i = 1; i <= Math.max(rc.appTasksA, rc.appTasksB); i++) slots.push({ id: `b-${i}`, region: 'b', port: await freePort() });
     const hc = config.lab.healthCheck;
+    const standbyPort = rc.standby ? await freePort() : 0;
+    const link = async (name: string, server: string, port: number): Promise<HaproxyTcpLink> => ({ name, bindPort: await freePort(), server, host: '127.0.0.1', port });
     topo = {
       primaryRegion: 'a',
       standbyRegion: 'b',
@@ -95,7 +103,9 @@ export async function labUpRegions(
       tasks: { a: rc.appTasksA, b: rc.appTasksB },
       synchronous: rc.synchronous,
       health: { intervalMs: hc.intervalMs, fall: hc.failureThreshold, rise: hc.rise, timeoutMs: hc.timeoutMs },
+      ...(rc.standby ? { links: [await link(LINK_A_B, 'pg-a', p.clusters.get(REGION_A_PRIMARY).port), await link('link-b-a', 'pg-b', standbyPort)] } : {}),
     };
+    // Written before any process starts, so `lab down` finds whatever a failed `lab up` left.
     writeTopology(p, topo);
   } else {
     for (const c of p.clusters.list()) {
@@ -112,7 +122,24 @@ export async function labUpRegions(
     if ((await regions.router.status()).activeRegion) break;
     await sleep(50);
   }
+  // The standby comes last: it streams through the inter-region link, which HAProxy serves.
+  const b = topo.clusters.b;
+  if (b && !p.clusters.list().some((c) => c.id === b)) {
+    const viaLink = (name: string) => topo.links?.find((l) => l.name === name);
+    const ab = viaLink(LINK_A_B);
+    if (ab) setReplicationEndpoint(p, REGION_A_PRIMARY, ab);
+    say(`region B: standby '${b}' of '${REGION_A_PRIMARY}'${ab ? ` through ${ab.name} (127.0.0.1:${ab.bindPort})` : ''}`);
+    const ba = viaLink('link-b-a');
+    await p.database.createStandby(REGION_A_PRIMARY, b, ba ? { port: ba.port } : {});
+    if (ba) setReplicationEndpoint(p, b, ba);
+    if (topo.synchronous) await p.database.setSynchronous(REGION_A_PRIMARY, [b]);
+  }
   return { lab, regions };
+}
+
+/** Standbys of `clusterId` in the other region connect through `link`. */
+function setReplicationEndpoint(p: LabProvider, clusterId: string, link: HaproxyTcpLink): void {
+  p.clusters.register({ ...p.clusters.get(clusterId), replicationEndpoint: { host: '127.0.0.1', port: link.bindPort } });
 }
 
 /** Records the current task counts (after a runbook scaled a region). */

@@ -46,6 +46,11 @@ export interface ClusterRecord {
   readonly stanza?: string;
   /** True when the stanza's `pg1-*` options describe this cluster (it is backed up from here). */
   readonly ownsStanza: boolean;
+  /**
+   * Where standbys in other regions reach this cluster for streaming replication (the lab's
+   * inter-region link). @default 127.0.0.1 and its own port
+   */
+  readonly replicationEndpoint?: { readonly host: string; readonly port: number };
   /** Where the cluster came from (`initdb`, `restore:<source>@<target>`, `standby:<source>`). */
   readonly origin: string;
   readonly createdAt: string;
@@ -95,4 +100,10 @@ export class ClusterRegistry {
     }
     renameSync(tmp, this.file);
   }
+}
+
+/** The `primary_conninfo` of a standby named `standbyId` streaming from `primary`: through its replication endpoint when it has one. */
+export function standbyConninfo(primary: ClusterRecord, standbyId: string): string {
+  const ep = primary.replicationEndpoint ?? { host: '127.0.0.1', port: primary.port };
+  return `host=${ep.host} port=${ep.port} user=${primary.superuser} application_name=${standbyId}`;
 }

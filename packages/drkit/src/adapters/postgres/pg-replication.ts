@@ -2,6 +2,7 @@ import { chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path';
 import { DrError, PreconditionError, StepTimeoutError } from '../../engine/errors.js';
 import { sleep } from '../../util/net.js';
+import { standbyConninfo } from './cluster-registry.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import { FENCE_CONF, REPLICATION_CONF, rewriteRestoredConfig } from './pg-config.js';
 import type { ReplicationStatus } from '../../ports/database.js';
@@ -154,7 +155,7 @@ export async function rejoinAsStandby(
   );
   const auto = path.join(target.dataDir, 'postgresql.auto.conf');
   const kept = existsSync(auto) ? readFileSync(auto, 'utf8').split('\n').filter((l) => !/^\s*primary_conninfo\s*=/.test(l)) : [];
-  kept.push(`primary_conninfo = 'host=127.0.0.1 port=${src.port} user=${src.superuser} application_name=${id}'`, '');
+  kept.push(`primary_conninfo = '${standbyConninfo(src, id)}'`, '');
   writeOwned(mgr, auto, kept.join('\n'));
   writeOwned(mgr, path.join(target.dataDir, 'standby.signal'), '');
   rmSync(path.join(target.dataDir, 'postmaster.pid'), { force: true });

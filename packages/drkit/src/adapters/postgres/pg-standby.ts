@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { DrError, PreconditionError } from '../../engine/errors.js';
 import { freePort, sleep } from '../../util/net.js';
-import type { ClusterRecord } from './cluster-registry.js';
+import { standbyConninfo, type ClusterRecord } from './cluster-registry.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import { rewriteRestoredConfig } from './pg-config.js';
 
@@ -15,8 +15,8 @@ export interface CreateStandbyOptions {
 
 /**
  * Creates a hot standby of a running primary: `pgbackrest restore --type=standby` of the
- * primary's stanza into a new directory, with `primary_conninfo` pointing at the primary over
- * loopback, then starts it and waits until it streams. The standby's `archive_command` names
+ * primary's stanza into a new directory, with `primary_conninfo` pointing at the primary's
+ * replication endpoint (the inter-region link when it has one, else its port), then starts it and waits until it streams. The standby's `archive_command` names
  * the primary's stanza with its OWN `--pg1-path` (a standby archives nothing; once promoted,
  * it continues the same stanza on a new timeline, as pgBackRest expects after a failover).
  * @throws NotFoundError (unknown primary), PreconditionError (id/dir exists, port in use,
@@ -48,7 +48,7 @@ export async function createStandby(
   };
   mgr.register(rec);
   try {
-    const conninfo = `host=127.0.0.1 port=${src.port} user=${src.superuser} application_name=${newId}`;
+    const conninfo = standbyConninfo(src, newId);
     await mgr.pgbackrest.exec(
       mgr.pgbackrest.restoreArgv({ stanza: src.stanza, dataDir, type: 'standby', primaryConninfo: conninfo }),
       `standby restore of '${src.stanza}' into ${dataDir}`,
