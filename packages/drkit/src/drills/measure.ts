@@ -74,6 +74,8 @@ export interface DataLoss {
   readonly newestLostAt: string | undefined;
   /** Up to 20 lost refs, for the report. */
   readonly sampleLostRefs: ReadonlyArray<string>;
+  /** Every lost write: its ref and ack time, in ack order. */
+  readonly lostAcks: ReadonlyArray<{ readonly ref: string; readonly at: string }>;
 }
 
 /** Looks every acknowledged write up in the recovered database by its client ref. */
@@ -100,5 +102,6 @@ export async function measureDataLoss(
     oldestLostAt: oldest?.at,
     newestLostAt: newest?.at,
     sampleLostRefs: lost.slice(0, 20).map((l) => l.ref),
+    lostAcks: lost.map((l) => ({ ref: l.ref, at: l.at })),
   };
 }

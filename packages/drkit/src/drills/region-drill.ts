@@ -1,12 +1,13 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DrkitConfig } from '../config/schema.js';
+import { UsageError } from '../engine/errors.js';
 import { execute } from '../engine/executor.js';
 import type { Runbook } from '../engine/runbook.js';
 import { HealthDetector } from '../lab/health-detector.js';
 import { labDown } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
-import { labUpRegions, regionDeps, regionMoveParams, type RegionProvider } from '../lab/regions.js';
+import { labUpRegions, LINK_A_B, regionDeps, regionMoveParams, type RegionProvider } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillSpan } from '../report/drill-report.js';
 import { createCutbackRunbook } from '../runbooks/cutback/index.js';
@@ -16,6 +17,7 @@ import { sleep } from '../util/net.js';
 import type { DrillOptions, DrillResult } from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
+import { failedButPresent, partitionFacts, standbyPosition, type Partition } from './partition.js';
 import { servedBy, writeUnavailability } from './region-measure.js';
 
 /** The three region game days. */
@@ -30,6 +32,12 @@ export interface RegionDrillOptions extends DrillOptions {
   readonly breakStandby?: boolean;
   /** Restart the old primary and region A's app after a failover and prove they take nothing. @default true */
   readonly checkFence?: boolean;
+  /**
+   * `region-failover` only: cut the inter-region link (`link-a-b`, HAProxy runtime API) this
+   * many seconds before T0 while the workload keeps writing to A; healed after RB-N-01.
+   * @default 0 (no partition)
+   */
+  readonly partitionSeconds?: number;
 }
 
 export interface RegionDrillResult extends DrillResult {
@@ -46,6 +54,10 @@ export interface RegionDrillResult extends DrillResult {
  */
 export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrillResult> {
   const say = o.progress ?? (() => undefined);
+  if (o.partitionSeconds !== undefined && (!(o.partitionSeconds >= 0) || !Number.isFinite(o.partitionSeconds))) throw new UsageError(`--partition takes seconds ≥ 0, not ${o.partitionSeconds}`);
+  if (o.partitionSeconds && (o.scenario !== 'region-failover' || o.breakStandby)) {
+    throw new UsageError('a partition runs only in the region-failover drill with a live standby', { hint: 'drop --partition, or --break-standby' });
+  }
   const startedAt = new Date();
   const drillId = `${o.scenario}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
@@ -74,6 +86,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
   };
   let workload: WorkloadProcess | undefined;
   let watcher: HealthDetector | undefined;
+  let partition: Partition | undefined;
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {
     const s0 = new Date();
@@ -83,19 +96,34 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     workload = await startWorkloadProcess({ frontDoor: regions.router.url, logFile, rate: config.lab.workload.writesPerSecond, maxUserId: lab.seeded.users });
     mark('workload started', new Date(), `HTTP through the front door ${regions.router.url}`);
     const hcfg = config.lab.healthCheck;
+    const detector = () =>
+      new HealthDetector({
+        targets: regions.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
+        intervalMs: hcfg.intervalMs,
+        failureThreshold: hcfg.failureThreshold,
+        timeoutMs: hcfg.timeoutMs,
+      });
+    const partitionSeconds = o.scenario === 'region-failover' ? (o.partitionSeconds ?? 0) : 0;
     // The detector watches from before the warm-up, so T0 falls at a random phase of its
     // probe interval (detection takes (threshold − 1) to threshold intervals), as in production.
-    watcher =
-      o.scenario === 'region-failover'
-        ? new HealthDetector({
-            targets: regions.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
-            intervalMs: hcfg.intervalMs,
-            failureThreshold: hcfg.failureThreshold,
-            timeoutMs: hcfg.timeoutMs,
-          })
-        : undefined;
+    // With a partition it starts at the end of it instead: the detector declares the loss of
+    // region A (T0), not the partition before it.
+    watcher = o.scenario === 'region-failover' && !partitionSeconds ? detector() : undefined;
     watcher?.start();
-    await sleep((o.warmupSeconds ?? 3) * 1000 + Math.random() * hcfg.intervalMs);
+    await sleep((o.warmupSeconds ?? 3) * 1000 + (partitionSeconds ? 0 : Math.random() * hcfg.intervalMs));
+    if (partitionSeconds > 0) {
+      const link = regions.router.link(LINK_A_B);
+      const cutAt = new Date();
+      await link.cut();
+      const atCut = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);
+      partition = { link, cutAt, atCut };
+      mark('partition', cutAt, `inter-region link ${link.name} cut (HAProxy maint + shutdown sessions): B's standby ${atCut.receiver === 'streaming' ? 'still streaming' : 'disconnected'}, the workload keeps writing to A for ${partitionSeconds} s`);
+      await sleep(partitionSeconds * 1000);
+      watcher = detector();
+      watcher.start();
+      await sleep(Math.random() * hcfg.intervalMs);
+      partition.atFault = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);
+    }
 
     let t0: Date;
     let detection: { declaredAt: Date } | undefined;
@@ -125,6 +153,13 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       detection = incident;
       mark('detected', incident.declaredAt, `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`);
       res = await run(createRegionFailoverRunbook(deps), await regionMoveParams(p, regions, { trigger: 'detector', reason: 'drill: region A lost' }));
+      if (partition) {
+        // Healed so RB-N-08 can later rebuild B as a standby of A through the same link.
+        await partition.link.heal();
+        partition.healedAt = new Date();
+        mark('link healed', partition.healedAt, `${partition.link.name} ready again (region A is gone and fenced)`);
+        spans.push({ name: `link ${partition.link.name} cut`, start: partition.cutAt.toISOString(), end: partition.healedAt.toISOString(), outcome: 'succeeded', durationMs: partition.healedAt.getTime() - partition.cutAt.getTime(), kind: 'phase' });
+      }
     }
     const st = res.state;
     if (st.promotedAt) mark('promoted', new Date(Date.parse(st.promotedAt) + (st.promotionMs ?? 0)), `${st.newPrimary} writable (${st.decision ?? 'promote'})`);
@@ -143,10 +178,12 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     let loss;
     try {
       loss = await measureDataLoss(records, client, t0);
+      if (partition) partition.failedButPresent = await failedButPresent(records, client, partition.cutAt, new Date(t0.getTime() + 5000));
     } finally {
       await client.end();
     }
     const unavailable = writeUnavailability(records, new Date(t0.getTime() - 1000));
+    const pf = partition ? partitionFacts(partition, partitionSeconds, records, t0, loss.lostAcks) : undefined;
     const achieved = { rtoSeconds: recovery.rtoSeconds, rpoSeconds: loss.rpoSeconds, lostWrites: loss.lost, acknowledgedWrites: loss.acknowledged };
     const verdict = judge(config.targets, achieved);
     const planned = o.scenario !== 'region-failover';
@@ -156,7 +193,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     const report: DrillReport = {
       scenario: o.scenario,
       drillId,
-      title: TITLES[o.scenario] + (o.scenario === 'region-failover' ? ` — ${synchronous ? 'synchronous' : 'asynchronous'} replication${o.breakStandby ? ', standby broken' : ''}` : ''),
+      title: TITLES[o.scenario] + (o.scenario === 'region-failover' ? ` — ${synchronous ? 'synchronous' : 'asynchronous'} replication${o.breakStandby ? ', standby broken' : ''}${partition ? `, inter-region link cut ${partitionSeconds} s before the fault` : ''}` : ''),
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       outcome: ok ? 'passed' : 'failed',
@@ -189,14 +226,16 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         stepDurationsMs: JSON.stringify(Object.fromEntries(spans.filter((s) => s.kind === 'step').map((s) => [s.name, s.durationMs]))),
         promoteStepMs: stepMs('promote-standby'),
         workloadRatePerSecond: config.lab.workload.writesPerSecond,
+        ...pf,
       },
-      followUps: followUps(o.scenario, loss.lost, synchronous),
+      followUps: [...(pf ? partitionFollowUp(pf, synchronous) : []), ...followUps(o.scenario, loss.lost, synchronous)],
       executionId: res.executionId,
     };
     const files = writeDrillReport(path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir), report);
     return { report, files, drillDir, state: st, fence };
   } finally {
     watcher?.stop();
+    if (partition && !partition.healedAt) await partition.link.heal().catch(() => undefined);
     await workload?.stop();
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
   }
@@ -221,6 +260,13 @@ async function failOver(
   mark('setup: region A lost', new Date());
   await run(createRegionFailoverRunbook(deps), await regionMoveParams(p, regions, { trigger: 'drill setup', reason: 'drill setup: region A lost' }));
   mark('setup: failed over to B', new Date());
+}
+
+function partitionFollowUp(f: Record<string, string | number | null>, synchronous: boolean): string[] {
+  if (synchronous) {
+    return [`the ${f.partitionSeconds} s partition blocked commits on A (synchronous standby away): ${f.writesAcknowledgedDuringPartition} writes acknowledged and ${f.writesFailedDuringPartition} failed during it — RPO 0 was bought with write availability`];
+  }
+  return [`a ${f.partitionSeconds} s partition before the fault left B ${f.standbyBehindAtFaultBytes ?? '?'} B behind at T0: ${f.lostOfPartitionAcks} of the ${f.writesAcknowledgedDuringPartition} writes acknowledged during it were lost — alert on replication lag / a disconnected standby before a regional outage follows`];
 }
 
 function followUps(scenario: RegionScenario, lost: number, synchronous: boolean): string[] {

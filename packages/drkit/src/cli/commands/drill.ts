@@ -54,8 +54,9 @@ export function drillCommand(): Command {
     if (name === 'region-failover') {
       sub.option('--break-standby', 'stop region B\'s standby first: RB-N-01 must restore from the latest backup');
       sub.option('--no-fence-check', 'skip restarting the old primary and region A after the failover');
+      sub.option('--partition <s>', 'cut the inter-region link A → B this many seconds before the fault (the workload keeps writing to A)', int);
     }
-    sub.action(async (o: { sync?: boolean; async?: boolean; users: number; warmup: number; sustain: number; keep?: boolean; breakStandby?: boolean; fenceCheck?: boolean }, c: Command) => {
+    sub.action(async (o: { sync?: boolean; async?: boolean; users: number; warmup: number; sustain: number; keep?: boolean; breakStandby?: boolean; fenceCheck?: boolean; partition?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
       const res = await runRegionDrill({
         config: loaded.config,
@@ -64,6 +65,7 @@ export function drillCommand(): Command {
         ...(o.sync ? { synchronous: true } : o.async ? { synchronous: false } : {}),
         breakStandby: o.breakStandby ?? false,
         checkFence: o.fenceCheck ?? true,
+        ...(o.partition !== undefined ? { partitionSeconds: o.partition } : {}),
         seedUsers: o.users,
         warmupSeconds: o.warmup,
         sustainSeconds: o.sustain,
@@ -76,6 +78,10 @@ export function drillCommand(): Command {
       out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
       out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`);
       out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`);
+      if (r.facts.partitionSeconds) {
+        out.info(`  partition ${r.facts.partitionSeconds} s: ${r.facts.writesAcknowledgedDuringPartition} writes acknowledged and ${r.facts.writesFailedDuringPartition} failed during it, ${r.facts.lostOfPartitionAcks} of them lost; B at T0: ${r.facts.standbyAtFault}`);
+        if (r.facts.lostWindow) out.info(`  lost acknowledged writes: ${r.facts.lostWindow}`);
+      }
       if (r.facts.fence) out.info(`  split-brain fence: ${r.facts.fence}`);
       out.info(`  report: ${res.files.markdown}`);
       if (r.outcome !== 'passed') throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', { hint: `see ${res.files.markdown}` });
