@@ -5,6 +5,7 @@ import type { DrkitConfig } from '../config/schema.js';
 import { UsageError } from '../engine/errors.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { RegionDeps, RegionParams } from '../runbooks/region-failover/context.js';
+import { RDS_SECRET_FORMAT } from '../lab/app-config.js';
 import { runSmokeChecks } from '../validate/smoke.js';
 
 /** The region runbooks' ports and default parameters, as a provider binds them. */
@@ -105,13 +106,7 @@ export function bindAwsRegions(
       const healthy = r53 !== 'down' && db === 'available';
       return { healthy, detail: `Route 53 health check of ${s.fromRegion}: ${r53}; ${instances ? 'instance' : 'cluster'} ${s.fromCluster}: ${db}; ECS service in ${s.fromRegion}: ${ecs}` };
     },
-    dbSecret: {
-      update: (name, ep, clusterId) => secrets.updateEndpoint(name, { host: ep.host, port: ep.port }, { dbClusterId: clusterId }),
-      host: async (name) => {
-        const v = await secrets.get(name);
-        return typeof v.host === 'string' ? v.host : undefined;
-      },
-    },
+    appSecretFormat: RDS_SECRET_FORMAT,
     plans: {
       health: (s) => [
         `route53:ListResourceRecordSets HostedZoneId=${r53.hostedZoneId} StartRecordName=${r53.recordName}`,

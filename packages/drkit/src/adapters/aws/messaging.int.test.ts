@@ -9,6 +9,7 @@ import { AwsClients } from './clients.js';
 import { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 import { SesMailer } from './ses-mailer.js';
 import { SnsNotifier, snsSubject } from './sns-notifier.js';
+import { pointAppAt, RDS_SECRET_FORMAT, viewApp } from '../../lab/app-config.js';
 
 let moto: MotoServer;
 let clients: AwsClients;
@@ -30,17 +31,23 @@ describe('SecretsManagerSecrets on moto', () => {
     expect(await s.list()).toContain('drkit/app');
   });
 
-  it('GIVEN a DB secret WHEN updateEndpoint THEN host/port/dbname change and the password is kept', async () => {
+  it('GIVEN an RDS-style DB secret WHEN pointAppAt (RDS layout) THEN host/port/dbClusterId change, dbname and the password are kept', async () => {
     const s = new SecretsManagerSecrets({ clients });
-    await s.put('radiant-production-db', { engine: 'postgres', host: 'old.cluster-x.us-east-1.rds.amazonaws.com', port: 5432, username: 'app', password: 'p' });
-    await s.updateEndpoint('radiant-production-db', { host: 'dr-core-1.cluster-y.us-east-1.rds.amazonaws.com', port: 5432, database: 'app' });
+    await s.put('radiant-production-db', { engine: 'postgres', host: 'old.cluster-x.us-east-1.rds.amazonaws.com', port: 5432, username: 'app', password: 'p', dbname: 'app' });
+    await pointAppAt(s, 'radiant-production-db', 'dr-core-1', { host: 'dr-core-1.cluster-y.us-east-1.rds.amazonaws.com', port: 5433, database: 'postgres', user: 'x' }, { format: RDS_SECRET_FORMAT });
     expect(await s.get('radiant-production-db')).toEqual({
       engine: 'postgres',
       host: 'dr-core-1.cluster-y.us-east-1.rds.amazonaws.com',
-      port: 5432,
+      port: 5433,
       dbname: 'app',
       username: 'app',
       password: 'p',
+      dbClusterId: 'dr-core-1',
+    });
+    expect(await viewApp(s, 'radiant-production-db', RDS_SECRET_FORMAT)).toEqual({
+      clusterId: 'dr-core-1',
+      endpoint: { host: 'dr-core-1.cluster-y.us-east-1.rds.amazonaws.com', port: 5433, database: 'app', user: 'app' },
+      globalReadonly: false,
     });
   });
 

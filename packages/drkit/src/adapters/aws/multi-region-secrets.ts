@@ -53,10 +53,4 @@ export class MultiRegionSecrets implements Secrets {
     for (const r of this.regions) for (const n of await r.list().catch(() => [])) names.add(n);
     return [...names].sort();
   }
-
-  /** Points every reachable copy at a new endpoint (`host`/`port`, plus `extra`), other fields kept. */
-  async updateEndpoint(name: string, endpoint: { readonly host: string; readonly port: number }, extra: Readonly<Record<string, unknown>> = {}): Promise<void> {
-    const cur = await this.get(name);
-    await this.put(name, { ...cur, ...extra, host: endpoint.host, port: endpoint.port });
-  }
 }

@@ -2,6 +2,7 @@ import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadRe
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapabilityError, NotFoundError, PreconditionError, StepTimeoutError } from '../../engine/errors.js';
+import { pointAppAt, RDS_SECRET_FORMAT } from '../../lab/app-config.js';
 import { MOTO_CREDENTIALS } from '../../lab/moto-server.js';
 import { freePort } from '../../util/net.js';
 import { AwsClients } from './clients.js';
@@ -123,10 +124,10 @@ describe('RegionalRdsDatabase over RDS PostgreSQL instances (dbMode rds-postgres
 describe('MultiRegionSecrets (moto)', () => {
   const get = async (region: string, name: string) => JSON.parse((await clients.secrets(region).send(new GetSecretValueCommand({ SecretId: name }))).SecretString!) as Record<string, unknown>;
 
-  it('GIVEN a copy per region WHEN updateEndpoint THEN both copies change, every other field kept', async () => {
+  it('GIVEN a copy per region WHEN the app is pointed elsewhere (RDS layout) THEN both copies change, every other field kept', async () => {
     for (const region of [A, B]) await clients.secrets(region).send(new CreateSecretCommand({ Name: 'per-region', SecretString: JSON.stringify({ host: 'old', port: 5432, password: 'p' }) }));
     const s = new MultiRegionSecrets([new SecretsManagerSecrets({ clients, region: B }), new SecretsManagerSecrets({ clients, region: A })]);
-    await s.updateEndpoint('per-region', { host: 'new', port: 6432 }, { dbClusterId: 'db-b' });
+    await pointAppAt(s, 'per-region', 'db-b', { host: 'new', port: 6432, database: 'app', user: 'app' }, { format: RDS_SECRET_FORMAT });
     for (const region of [A, B]) expect(await get(region, 'per-region')).toEqual({ host: 'new', port: 6432, password: 'p', dbClusterId: 'db-b' });
   });
 

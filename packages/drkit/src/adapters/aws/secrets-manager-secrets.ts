@@ -8,7 +8,6 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { NotFoundError, PreconditionError } from '../../engine/errors.js';
-import type { Endpoint } from '../../ports/database.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -86,15 +85,6 @@ export class SecretsManagerSecrets implements Secrets {
       NextToken = page.NextToken;
     } while (NextToken);
     return names.sort();
-  }
-
-  /**
-   * Points a database secret at a new endpoint (RB-N-01/02 "swap connections"): `host`,
-   * `port` and `dbname` change, every other field (username, password, engine…) is kept.
-   */
-  async updateEndpoint(name: string, endpoint: Pick<Endpoint, 'host' | 'port'> & Partial<Endpoint>, extra: Readonly<Record<string, unknown>> = {}): Promise<void> {
-    const cur = await this.get(name);
-    await this.put(name, { ...cur, ...extra, host: endpoint.host, port: endpoint.port, ...(endpoint.database ? { dbname: endpoint.database } : {}) });
   }
 
   /**

@@ -4,6 +4,7 @@ import type { Database, Endpoint } from '../../ports/database.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { Router } from '../../ports/router.js';
 import type { Secrets } from '../../ports/secrets.js';
+import type { AppSecretFormat } from '../../lab/app-config.js';
 import type { SmokeResult } from '../../validate/smoke.js';
 
 /** The ports the region runbooks (RB-N-01, switchover, RB-N-08) run against. */
@@ -28,24 +29,12 @@ export interface RegionDeps {
    */
   readonly sourceHealth?: (s: RegionState) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
   /**
-   * Points the application's DB endpoint secret at the new primary, when the provider keeps
-   * it in another shape than the lab's app config (AWS: an RDS-style secret whose `host` and
-   * `port` change, every other field kept). @default the lab's app config
+   * The layout of the app's DB endpoint secret (AWS: RDS style, `host`/`port` rewritten,
+   * every other field kept). @default the lab app's own layout
    */
-  readonly dbSecret?: RegionDbSecret;
+  readonly appSecretFormat?: AppSecretFormat;
   /** Exact provider calls for `--dry-run`, per step, when the provider can tell. @default generic port text */
   readonly plans?: RegionPlans;
-}
-
-/** See {@link RegionDeps.dbSecret}. */
-export interface RegionDbSecret {
-  /**
-   * Writes the endpoint into the secret, with `dbClusterId` naming its cluster (what the
-   * unfreeze guard checks before it lifts `global_readonly`).
-   */
-  update(name: string, endpoint: Endpoint, clusterId: string): Promise<void>;
-  /** The host the secret names now. */
-  host(name: string): Promise<string | undefined>;
 }
 
 /** See {@link RegionDeps.plans}: each returns the exact calls a step would make. Read-only. */

@@ -1,6 +1,6 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { assertAppPointsAt, pointAppAt, readAppConfig, unfreezeApp } from '../../../lab/app-config.js';
+import { assertAppPointsAt, pointAppAt, setGlobalReadonly, unfreezeApp } from '../../../lab/app-config.js';
 import { sleep } from '../../../util/net.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
@@ -14,20 +14,11 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
     async run(ctx) {
       const s = ctx.state;
       if (!s.newPrimary || !s.newEndpoint) throw new PreconditionError('no new primary recorded');
-      if (deps.dbSecret) {
-        await deps.dbSecret.update(s.appConfigSecret, s.newEndpoint, s.newPrimary);
-        return { secretUpdatedAt: new Date().toISOString() };
-      }
-      await pointAppAt(deps.secrets, s.appConfigSecret, s.newPrimary, s.newEndpoint, opts.keepFrozen ? { globalReadonly: true } : {});
+      await pointAppAt(deps.secrets, s.appConfigSecret, s.newPrimary, s.newEndpoint, { format: deps.appSecretFormat, ...(opts.keepFrozen ? { globalReadonly: true } : {}) });
       return { secretUpdatedAt: new Date().toISOString() };
     },
     async verify(ctx) {
-      if (deps.dbSecret) {
-        const host = await deps.dbSecret.host(ctx.state.appConfigSecret);
-        if (host !== ctx.state.newEndpoint?.host) throw new Error(`the secret names ${host ?? 'no host'}, not the new primary's ${ctx.state.newEndpoint?.host ?? '?'}`);
-        return;
-      }
-      await assertAppPointsAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary');
+      await assertAppPointsAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary', { format: deps.appSecretFormat, host: ctx.state.newEndpoint?.host });
     },
   };
 }
@@ -92,8 +83,7 @@ export function freezeWrites(deps: RegionDeps): Step<RegionState> {
     title: 'Freeze writes (global_readonly=true)',
     plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it`],
     async run(ctx) {
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: true });
+      await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
       const at = new Date().toISOString();
       await sleep(ctx.state.freezeGraceMs ?? 300);
       return { frozenAt: at };
@@ -108,7 +98,7 @@ export function unfreezeWrites(deps: RegionDeps): Step<RegionState> {
     title: 'Unfreeze writes (global_readonly=false)',
     plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
     async run(ctx) {
-      await unfreezeApp(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary');
+      await unfreezeApp(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary', deps.appSecretFormat);
       return { unfrozenAt: new Date().toISOString() };
     },
   };
