@@ -136,7 +136,9 @@ describe('rb-n-02 --provider aws (moto)', () => {
     expect(r.stderr).toContain('rds:RestoreDBClusterToPointInTime DBClusterIdentifier=dr-prod-core SourceDBClusterIdentifier=prod-core-cluster UseLatestRestorableTime=true');
     expect(r.stderr).toContain('rds:CreateDBInstance DBInstanceIdentifier=dr-prod-core-writer DBClusterIdentifier=dr-prod-core DBInstanceClass=db.serverless');
     expect(r.stderr).toMatch(/notify aws-sns|notify log/);
-    expect(r.stderr).toContain('secrets(aws-secrets-manager) put drkit/app: global_readonly=true');
+    // on AWS the app's endpoint secret is aws.dbEndpointSecret (RDS layout), not the lab's drkit/app
+    expect(r.stderr).toContain('secrets(aws-secrets-manager) put drkit/db-endpoint: global_readonly=true');
+    expect(r.stderr).toContain("put drkit/db-endpoint: host/port -> endpoint of 'dr-prod-core', dbClusterId=dr-prod-core");
     expect(await rdsState()).toEqual(before);
   });
 

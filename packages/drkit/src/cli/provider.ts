@@ -10,9 +10,11 @@ import {
   S3ObjectStore,
   SecretsManagerSecrets,
 } from '../adapters/aws/index.js';
+import { MultiRegionSecrets } from '../adapters/aws/multi-region-secrets.js';
 import { LogNotifier } from '../adapters/log-notifier/index.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { CapabilityError, OutOfWindowError, PreconditionError } from '../engine/errors.js';
+import { RDS_SECRET_FORMAT } from '../lab/app-config.js';
 import { labPaths, labProvider } from '../lab/provider.js';
 import { regionDeps, regionMoveParams, regionProvider } from '../lab/regions.js';
 import type { Endpoint } from '../ports/database.js';
@@ -142,7 +144,12 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
     ports: {
       provider: 'aws',
       database,
-      secrets,
+      // the app's endpoint secret: RDS layout, every region's copy (RB-N-02 restores in A;
+      // the app in B reads B's copy)
+      secrets: new MultiRegionSecrets([secrets, aws.secrets.secondary]),
+      appSecretFormat: RDS_SECRET_FORMAT,
+      defaultAppConfigSecret: a.dbEndpointSecret,
+      ...(a.dbFunctions.names.length ? { functions: { port: aws.functions.primary, names: a.dbFunctions.names, envVar: a.dbFunctions.envVar } } : {}),
       notifier,
       connect,
       // read-only: checks the target against the source's window so a dry run refuses what

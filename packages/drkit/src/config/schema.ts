@@ -133,6 +133,19 @@ export const ConfigSchema = z
          * @default 'drkit/db-endpoint'
          */
         dbEndpointSecret: z.string().min(1).default('drkit/db-endpoint'),
+        /**
+         * Functions that name the database by its cluster ARN (seed 003: every Lambda's
+         * `DB_CLUSTER_ARN`); RB-N-02's swap points them at the restored cluster.
+         * @default none
+         */
+        dbFunctions: z
+          .object({
+            names: z.array(z.string().min(1)).default([]),
+            /** @default 'DB_CLUSTER_ARN' */
+            envVar: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('DB_CLUSTER_ARN'),
+          })
+          .strict()
+          .prefault({}),
         /** The Route 53 failover record RB-N-01 flips. @default none (RB-N-01 refuses to run) */
         route53: z
           .object({

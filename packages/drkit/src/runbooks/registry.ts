@@ -57,6 +57,8 @@ export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
   readonly regions?: () => { readonly deps: RegionDeps; readonly defaults: Partial<RegionParams> | Promise<Partial<RegionParams>> };
   /** Distribution purged when RB-N-03 gets no `distributionId` param (config `aws.cdnDistributionId`). */
   readonly defaultDistributionId?: string;
+  /** The app's endpoint secret when RB-N-02 gets no `appConfigSecret` param (AWS: `aws.dbEndpointSecret`). @default 'drkit/app' */
+  readonly defaultAppConfigSecret?: string;
   /**
    * The security-breach runbooks' ports, config defaults (`aws.breach`) and the journal
    * directory the way back reads the breach run's recorded limits from. A function so that a
@@ -81,7 +83,7 @@ export interface RunbookEntry {
   /** Validates and completes raw `--param` values into the runbook's initial state. */
   normalize(
     raw: Record<string, unknown>,
-    ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'regions' | 'breach' | 'tables'> & Partial<Pick<RunbookPorts, 'provider'>>,
+    ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'defaultAppConfigSecret' | 'regions' | 'breach' | 'tables'> & Partial<Pick<RunbookPorts, 'provider'>>,
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
   create(ports: RunbookPorts): Runbook<Record<string, unknown>>;
 }
@@ -104,11 +106,11 @@ const pitr: RunbookEntry = {
   aliases: ['pitr', 'pitr-restore'],
   title: 'RB-N-02 point-in-time restore (logical corruption)',
   params: PitrParamsSchema,
-  normalize(raw) {
+  normalize(raw, ports) {
     const p = parseOrUsage(
       PitrParamsSchema,
-      raw,
-      'rb-n-02 takes --param source=<cluster> --param target=<ISO-8601 with zone|latest> [--param newClusterId=<id>] [--param expectedChecksums=<file>]',
+      { ...(ports?.defaultAppConfigSecret ? { appConfigSecret: ports.defaultAppConfigSecret } : {}), ...raw },
+      'rb-n-02 takes --param source=<cluster> --param target=<ISO-8601 with zone|latest> [--param newClusterId=<id>] [--param expectedChecksums=<file>] [--param appConfigSecret=<secret>]',
     );
     parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
     const state: PitrState = { ...p, newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}` };
@@ -121,6 +123,8 @@ const pitr: RunbookEntry = {
       notifier: p.notifier,
       connect: p.connect,
       ...(p.planRestore ? { planRestore: p.planRestore } : {}),
+      ...(p.appSecretFormat ? { appSecretFormat: p.appSecretFormat } : {}),
+      ...(p.functions ? { functions: p.functions } : {}),
     }) as unknown as Runbook<Record<string, unknown>>;
   },
 };

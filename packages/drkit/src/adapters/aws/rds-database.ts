@@ -438,6 +438,8 @@ export class RdsDatabase implements Database {
         earliestRestorableTime: c.EarliestRestorableTime?.toISOString(),
         latestRestorableTime: c.LatestRestorableTime?.toISOString(),
         replicationSource: c.ReplicationSourceIdentifier,
+        // set by restoreToTime: lets a resumed RB-N-02 recognise its own finished restore
+        restoredFrom: c.TagList?.find((t) => t.Key === 'drkit:restored-from')?.Value,
       },
     };
   }

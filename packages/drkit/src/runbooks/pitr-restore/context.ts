@@ -1,5 +1,7 @@
 import type pg from 'pg';
+import type { AppSecretFormat } from '../../lab/app-config.js';
 import type { Database, Endpoint } from '../../ports/database.js';
+import type { Functions } from '../../ports/functions.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { ValidationReport } from '../../validate/suite.js';
@@ -18,6 +20,17 @@ export interface PitrDeps {
    * to refuse a target outside the recoverable window before anything runs.
    */
   readonly planRestore?: (req: { source: string; target: Date | 'latest'; newClusterId: string }) => string[] | Promise<string[]>;
+  /**
+   * The layout of the app's endpoint secret (AWS: RDS style). @default the lab app's own
+   * layout
+   */
+  readonly appSecretFormat?: AppSecretFormat;
+  /**
+   * Functions that name the database by its cluster ARN (seed 003's full recovery: every
+   * Lambda's `DB_CLUSTER_ARN`): the swap points them at the restored cluster too.
+   * @default none
+   */
+  readonly functions?: { readonly port: Functions; readonly names: readonly string[]; readonly envVar: string };
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */
@@ -28,6 +41,10 @@ export interface PitrState extends PitrParams {
   previousConfig?: Record<string, unknown>;
   restoredClusterId?: string;
   restoredEndpoint?: Endpoint;
+  /** The restored cluster's ARN, when the provider has one (what the functions are pointed at). */
+  restoredArn?: string;
+  /** Functions whose environment the swap changed. */
+  functionsUpdated?: string[];
   restoredTo?: string;
   restoreDurationMs?: number;
   restorePhases?: ReadonlyArray<{ phase: string; durationMs: number }>;

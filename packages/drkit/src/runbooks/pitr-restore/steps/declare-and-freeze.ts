@@ -1,4 +1,4 @@
-import { readAppConfig } from '../../../lab/app-config.js';
+import { LAB_APP_FORMAT, setGlobalReadonly, viewApp } from '../../../lab/app-config.js';
 import type { Step } from '../../../engine/step.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
@@ -29,15 +29,15 @@ export function freezeWrites(deps: PitrDeps): Step<PitrState> {
     retry: { attempts: 3, baseDelayMs: 200 },
     plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true (other keys unchanged)`],
     async run(ctx) {
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      // Idempotent: a second run keeps the config saved by the first.
-      const previous = ctx.state.previousConfig ?? (cfg as unknown as Record<string, unknown>);
-      await deps.secrets.put(ctx.state.appConfigSecret, { ...cfg, global_readonly: true });
+      const cfg = await deps.secrets.get(ctx.state.appConfigSecret);
+      // Idempotent: a second run keeps the config saved by the first. Only the endpoint is
+      // kept in the journal: the secret may hold the database password.
+      const previous = ctx.state.previousConfig ?? { endpoint: (deps.appSecretFormat ?? LAB_APP_FORMAT).view(cfg).endpoint ?? null };
+      await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
       return { frozenAt: new Date().toISOString(), previousConfig: previous };
     },
     async verify(ctx) {
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      if (!cfg.global_readonly) throw new Error('global_readonly did not stick');
+      if (!(await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat)).globalReadonly) throw new Error('global_readonly did not stick');
     },
   };
 }

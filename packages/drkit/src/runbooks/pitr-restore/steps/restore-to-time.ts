@@ -26,9 +26,10 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
       for (let n = 2; ; n++) {
         const existing = await describeOrUndefined(deps, id);
         if (!existing) break;
-        if (existing.status === 'running' && existing.role === 'primary' && String(existing.details.restoredFrom ?? existing.details.origin ?? '').includes(ctx.state.source)) {
+        // `running` in the lab, `available` on RDS
+        if ((existing.status === 'running' || existing.status === 'available') && existing.role === 'primary' && String(existing.details.restoredFrom ?? existing.details.origin ?? '').includes(ctx.state.source)) {
           ctx.progress(`cluster '${id}' already restored and promoted by an earlier attempt: reusing it`);
-          return { restoredClusterId: id, restoredEndpoint: existing.endpoint, abandonedClusters: abandoned };
+          return { restoredClusterId: id, restoredEndpoint: existing.endpoint, ...(typeof existing.details.arn === 'string' ? { restoredArn: existing.details.arn } : {}), abandonedClusters: abandoned };
         }
         ctx.progress(`cluster '${id}' exists but is not a finished restore (status ${existing.status}); leaving it for inspection`);
         abandoned.push(id);
@@ -43,6 +44,7 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
       return {
         restoredClusterId: res.cluster.id,
         restoredEndpoint: res.cluster.endpoint,
+        ...(typeof res.cluster.details.arn === 'string' ? { restoredArn: res.cluster.details.arn } : {}),
         restoredTo: res.restoredTo.toISOString(),
         restoreDurationMs: res.durationMs,
         restorePhases: res.phases,

@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { readAppConfig } from '../../../lab/app-config.js';
+import { viewApp } from '../../../lab/app-config.js';
+import type { Endpoint } from '../../../ports/database.js';
 import { APP_TABLES } from '../../../validate/checksums.js';
 import { assertValid, describeReport, snapshotChecksums, verifySnapshot, type ChecksumSnapshot } from '../../../validate/suite.js';
 import type { PitrDeps, PitrState } from '../context.js';
@@ -23,8 +24,11 @@ export function validateRestore(deps: PitrDeps): Step<PitrState> {
         : [`compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with '${ctx.state.source}' (reported, not enforced)`],
     async run(ctx) {
       if (!ctx.state.restoredEndpoint) throw new PreconditionError('no restored cluster recorded: the restore step did not finish');
-      const cfg = await readAppConfig(deps.secrets, ctx.state.appConfigSecret);
-      const target = await deps.connect({ ...ctx.state.restoredEndpoint, database: cfg.db.database });
+      // the database the app uses, on the restored cluster; the source is where the app
+      // pointed before the freeze
+      const app = await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat);
+      const sourceEndpoint = (ctx.state.previousConfig?.endpoint as Endpoint | null | undefined) ?? app.endpoint;
+      const target = await deps.connect({ ...ctx.state.restoredEndpoint, database: sourceEndpoint?.database ?? ctx.state.restoredEndpoint.database });
       try {
         if (ctx.state.expectedChecksums) {
           const snap = JSON.parse(readFileSync(ctx.state.expectedChecksums, 'utf8')) as ChecksumSnapshot;
@@ -33,8 +37,8 @@ export function validateRestore(deps: PitrDeps): Step<PitrState> {
           assertValid(rep);
           return { validation: { ok: rep.ok, rowsChecked: rep.rowsChecked, durationMs: rep.durationMs, lines, mode: 'expected-checksums' } };
         }
-        const previous = (ctx.state.previousConfig ?? cfg) as unknown as typeof cfg;
-        const source = await deps.connect(previous.db);
+        if (!sourceEndpoint) throw new PreconditionError(`secret ${ctx.state.appConfigSecret} names no database endpoint to compare the restore with`, { hint: 'pass --param expectedChecksums=<file> taken before the corruption' });
+        const source = await deps.connect(sourceEndpoint);
         try {
           const snap = await snapshotChecksums(source);
           const rep = await verifySnapshot(snap, target, { expectedClient: source, onProgress: (m) => ctx.progress(m) });
