@@ -88,17 +88,27 @@ export async function labUpRegions(
   let topo = readTopology(p);
   const rc = config.lab.regions;
   if (!topo) {
+    // Distinct ports: freePort() may hand out a port twice, as none is bound until its process starts.
+    const taken = new Set<number>([p.clusters.get(REGION_A_PRIMARY).port]);
+    const freshPort = async (): Promise<number> => {
+      for (;;) {
+        const port = await freePort();
+        if (taken.has(port)) continue;
+        taken.add(port);
+        return port;
+      }
+    };
     const slots: TaskSlot[] = [];
-    for (let i = 1; i <= rc.appTasksA; i++) slots.push({ id: `a-${i}`, region: 'a', port: await freePort() });
-    for (let i = 1; i <= Math.max(rc.appTasksA, rc.appTasksB); i++) slots.push({ id: `b-${i}`, region: 'b', port: await freePort() });
+    for (let i = 1; i <= rc.appTasksA; i++) slots.push({ id: `a-${i}`, region: 'a', port: await freshPort() });
+    for (let i = 1; i <= Math.max(rc.appTasksA, rc.appTasksB); i++) slots.push({ id: `b-${i}`, region: 'b', port: await freshPort() });
     const hc = config.lab.healthCheck;
-    const standbyPort = rc.standby ? await freePort() : 0;
-    const link = async (name: string, server: string, port: number): Promise<HaproxyTcpLink> => ({ name, bindPort: await freePort(), server, host: '127.0.0.1', port });
+    const standbyPort = rc.standby ? await freshPort() : 0;
+    const link = async (name: string, server: string, port: number): Promise<HaproxyTcpLink> => ({ name, bindPort: await freshPort(), server, host: '127.0.0.1', port });
     topo = {
       primaryRegion: 'a',
       standbyRegion: 'b',
       clusters: { a: REGION_A_PRIMARY, ...(rc.standby ? { b: REGION_B_STANDBY } : {}) },
-      frontDoorPort: await freePort(),
+      frontDoorPort: await freshPort(),
       slots,
       tasks: { a: rc.appTasksA, b: rc.appTasksB },
       synchronous: rc.synchronous,
