@@ -83,8 +83,9 @@ export function bindAwsRegions(
     services: { [A]: { cluster: ra.ecsCluster!, service: ra.ecsService! }, [B]: { cluster: rb.ecsCluster!, service: rb.ecsService! } },
   });
   // the app in each region reads its own region's copy of the secret: every reachable copy is
-  // written (region B's first: in a regional outage A's is unreachable)
-  const secrets = new MultiRegionSecrets([aws.secrets.secondary, aws.secrets.primary]);
+  // written (region B's first: in a regional outage A's is unreachable, and B's replica of a
+  // secret whose primary is in A is promoted)
+  const secrets = new MultiRegionSecrets([aws.secrets.secondary, aws.secrets.primary], { promoteReplicaWhenPrimaryDown: true });
   const healthCheckOf = (region: string) => (region === A ? ra.healthCheckId : region === B ? rb.healthCheckId : undefined);
   const ecsOf = (region: string) => (region === A ? ra : rb);
   const deps: RegionDeps = {
@@ -161,6 +162,7 @@ export function bindAwsRegions(
         );
         return [
           `secretsmanager:GetSecretValue Region=${B} SecretId=${s.appConfigSecret}  # the first region that answers (then ${A})`,
+          `secretsmanager:StopReplicationToReplica Region=${B} SecretId=${s.appConfigSecret}  # only if ${B}'s copy is a replica and its primary's region does not answer`,
           ...[B, A].map(
             (r) =>
               `secretsmanager:PutSecretValue Region=${r} SecretId=${s.appConfigSecret} SecretString={host=${host}, port=${port}, dbClusterId=${s.toCluster}; kept unchanged: ${kept.filter((k) => k !== 'dbClusterId').join(', ') || 'nothing'} (values not shown)}  # skipped if a replica; an unreachable region is tolerated`,

@@ -109,3 +109,32 @@ export async function stopMotoClients(env: { moto?: MotoServer; clients?: AwsCli
   env.clients?.destroy();
   await env.moto?.stop();
 }
+
+/** One request an SDK client sent: the command, its typed input and the serialized body. */
+export interface CapturedRequest {
+  readonly command: string;
+  readonly input: Record<string, unknown>;
+  /** As sent on the wire (awsQuery form for RDS, JSON for Secrets Manager…). */
+  readonly body: string;
+}
+
+/**
+ * Records every request `client` sends, as serialized by the SDK: where moto lacks an API,
+ * tests check the request against the SDK's own model instead.
+ */
+export function captureRequests(client: { middlewareStack: { add: (...a: never[]) => unknown } }): CapturedRequest[] {
+  const seen: CapturedRequest[] = [];
+  const stack = client.middlewareStack as unknown as {
+    add(mw: (next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) => (a: { input: unknown; request: unknown }) => Promise<unknown>, o: { step: string; name: string }): void;
+  };
+  stack.add(
+    (next, ctx) => async (args) => {
+      const body = (args.request as { body?: unknown }).body;
+      const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : '';
+      seen.push({ command: String(ctx.commandName), input: args.input as Record<string, unknown>, body: text });
+      return await next(args);
+    },
+    { step: 'finalizeRequest', name: `drkitCapture${Math.random().toString(36).slice(2)}` },
+  );
+  return seen;
+}

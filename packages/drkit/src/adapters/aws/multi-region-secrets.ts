@@ -1,4 +1,4 @@
-import { NotFoundError, PreconditionError } from '../../engine/errors.js';
+import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 
@@ -13,7 +13,17 @@ import type { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 export class MultiRegionSecrets implements Secrets {
   readonly kind = 'aws-secrets-manager';
 
-  constructor(private readonly regions: readonly SecretsManagerSecrets[]) {
+  constructor(
+    private readonly regions: readonly SecretsManagerSecrets[],
+    private readonly opts: {
+      /**
+       * When no copy could be written because the primary copy's region does not answer,
+       * promote a replica (StopReplicationToReplica) and write it: a regional failover's
+       * secret. @default false
+       */
+      readonly promoteReplicaWhenPrimaryDown?: boolean;
+    } = {},
+  ) {
     if (regions.length === 0) throw new Error('MultiRegionSecrets needs at least one region');
   }
 
@@ -32,13 +42,36 @@ export class MultiRegionSecrets implements Secrets {
   async put(name: string, value: Record<string, unknown>): Promise<void> {
     const written: string[] = [];
     const failed: string[] = [];
+    /** Regions that did not answer (not: answered with an error about the secret). */
+    const down = new Set<string>();
+    const replicas: Array<{ r: SecretsManagerSecrets; primary: string }> = [];
     for (const r of this.regions) {
       try {
-        if (await r.isReplica(name)) continue;
+        const primary = await r.primaryRegionOf(name);
+        if (primary !== undefined) {
+          replicas.push({ r, primary });
+          continue;
+        }
         await r.put(name, value);
         written.push(r.region);
       } catch (err) {
         failed.push(`${r.region}: ${(err as Error).message}`);
+        if (!(err instanceof DrError) || !['NOT_FOUND', 'ACCESS_DENIED', 'PRECONDITION'].includes(err.code)) down.add(r.region);
+      }
+    }
+    if (written.length === 0 && this.opts.promoteReplicaWhenPrimaryDown) {
+      const orphan = replicas.find((x) => down.has(x.primary));
+      if (orphan) {
+        try {
+          await orphan.r.promoteReplica(name);
+        } catch (err) {
+          throw new PreconditionError(`secret ${name}: its primary region ${orphan.primary} is down and promoting the replica in ${orphan.r.region} failed: ${(err as Error).message}`, {
+            cause: err,
+            hint: `promote it by hand (aws secretsmanager stop-replication-to-replica --secret-id ${name} --region ${orphan.r.region}), then resume`,
+          });
+        }
+        await orphan.r.put(name, value);
+        return;
       }
     }
     if (written.length === 0) {

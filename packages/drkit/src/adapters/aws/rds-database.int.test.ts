@@ -4,7 +4,6 @@ import {
   CreateDBInstanceReadReplicaCommand,
   DescribeDBInstancesCommand,
   type FailoverGlobalClusterCommandInput,
-  type RDSClient,
   type RestoreDBClusterToPointInTimeCommandInput,
   type SwitchoverGlobalClusterCommandInput,
 } from '@aws-sdk/client-rds';
@@ -12,27 +11,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrError, NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
 import { AwsClients } from './clients.js';
+import { captureRequests, type CapturedRequest } from './moto-fixtures.js';
 import { RdsDatabase } from './rds-database.js';
 
 let moto: MotoServer;
 let clients: AwsClients;
 let dbA: RdsDatabase;
 let dbB: RdsDatabase;
-let sent: Array<{ command: string; input: Record<string, unknown>; body: URLSearchParams }>;
-
-/** Records every RDS request's input and its serialized (awsQuery form) body. */
-function capture(client: RDSClient): Array<{ command: string; input: Record<string, unknown>; body: URLSearchParams }> {
-  const seen: Array<{ command: string; input: Record<string, unknown>; body: URLSearchParams }> = [];
-  client.middlewareStack.add(
-    (next, context) => async (args) => {
-      const body = (args.request as { body?: unknown }).body;
-      seen.push({ command: String(context.commandName), input: args.input as Record<string, unknown>, body: new URLSearchParams(typeof body === 'string' ? body : '') });
-      return await next(args);
-    },
-    { step: 'finalizeRequest', name: 'drkitCaptureRequest' },
-  );
-  return seen;
-}
+let sent: CapturedRequest[];
 
 beforeAll(async () => {
   moto = await startMotoServer();
@@ -40,7 +26,7 @@ beforeAll(async () => {
   clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1', maxAttempts: 1 });
   dbA = new RdsDatabase({ clients, region: 'us-east-1' });
   dbB = new RdsDatabase({ clients, region: 'us-west-2' });
-  sent = capture(clients.rds('us-east-1'));
+  sent = captureRequests(clients.rds('us-east-1'));
   await clients.rds('us-east-1').send(
     new CreateDBClusterCommand({
       DBClusterIdentifier: 'prod-core-cluster',
@@ -60,7 +46,11 @@ afterAll(async () => {
   await moto?.stop();
 });
 
-const last = (command: string) => [...sent].reverse().find((s) => s.command === command)!;
+/** The last `command` sent, its awsQuery form body parsed. */
+const last = (command: string) => {
+  const r = [...sent].reverse().find((s) => s.command === command)!;
+  return { ...r, body: new URLSearchParams(r.body) };
+};
 
 describe('RdsDatabase on moto', () => {
   it('GIVEN a cluster WHEN described THEN endpoint, status, role and window; unknown id is NotFoundError', async () => {

@@ -1,12 +1,12 @@
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, CreateGlobalClusterCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, GetSecretValueCommand, type StopReplicationToReplicaCommandInput } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CapabilityError, NotFoundError, PreconditionError, StepTimeoutError } from '../../engine/errors.js';
 import { pointAppAt, RDS_SECRET_FORMAT } from '../../lab/app-config.js';
 import { MOTO_CREDENTIALS } from '../../lab/moto-server.js';
 import { freePort } from '../../util/net.js';
 import { AwsClients } from './clients.js';
-import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { captureRequests, startMotoClients, stopMotoClients } from './moto-fixtures.js';
 import { MultiRegionSecrets } from './multi-region-secrets.js';
 import { RdsDatabase } from './rds-database.js';
 import { RegionalRdsDatabase } from './regional-database.js';
@@ -151,6 +151,31 @@ describe('MultiRegionSecrets (moto)', () => {
       expect(err).toBeInstanceOf(PreconditionError);
       expect((err as PreconditionError).hint).toContain('StopReplicationToReplica');
       expect(await get(A, 'replicated')).toEqual({ v: 2 });
+    } finally {
+      dead.destroy();
+    }
+  });
+
+  it('GIVEN region A down and B holding a replica WHEN a failover writes (promoteReplicaWhenPrimaryDown) THEN StopReplicationToReplica in B first (moto lacks it: request checked against the SDK model)', async () => {
+    const dead = new AwsClients({ endpoint: `http://127.0.0.1:${await freePort()}`, credentials: MOTO_CREDENTIALS, defaultRegion: A, maxAttempts: 1 });
+    const sent = captureRequests(clients.secrets(B));
+    try {
+      const s = new MultiRegionSecrets([new SecretsManagerSecrets({ clients, region: B }), new SecretsManagerSecrets({ clients: dead, region: A })], { promoteReplicaWhenPrimaryDown: true });
+      const err = await s.put('replicated', { v: 4 }).catch((e: unknown) => e);
+      const stop = sent.find((r) => r.command === 'StopReplicationToReplicaCommand');
+      const input: StopReplicationToReplicaCommandInput = { SecretId: 'replicated' };
+      expect(stop?.input).toEqual(input);
+      expect(JSON.parse(stop!.body)).toEqual({ SecretId: 'replicated' });
+      // moto answers HTTP 500: the error says so and how to finish by hand; nothing was written
+      expect(err).toBeInstanceOf(PreconditionError);
+      expect((err as Error).message).toMatch(/primary region us-east-1 is down and promoting the replica in us-west-2 failed/);
+      expect((err as PreconditionError).hint).toContain('aws secretsmanager stop-replication-to-replica --secret-id replicated --region us-west-2');
+      expect(await get(B, 'replicated')).toEqual({ v: 2 });
+      // without the option (a switchover, or RB-N-02) a replica is never promoted
+      sent.length = 0;
+      const plain = new MultiRegionSecrets([new SecretsManagerSecrets({ clients, region: B }), new SecretsManagerSecrets({ clients: dead, region: A })]);
+      await expect(plain.put('replicated', { v: 5 })).rejects.toThrow(/could not be written in any region/);
+      expect(sent.map((r) => r.command)).not.toContain('StopReplicationToReplicaCommand');
     } finally {
       dead.destroy();
     }

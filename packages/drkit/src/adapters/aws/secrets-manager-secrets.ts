@@ -5,6 +5,7 @@ import {
   ListSecretsCommand,
   PutSecretValueCommand,
   RotateSecretCommand,
+  StopReplicationToReplicaCommand,
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { NotFoundError, PreconditionError } from '../../engine/errors.js';
@@ -92,8 +93,22 @@ export class SecretsManagerSecrets implements Secrets {
    * (a replica is read-only: writes go to the primary and replicate). @throws NotFoundError
    */
   async isReplica(name: string): Promise<boolean> {
+    return (await this.primaryRegionOf(name)) !== undefined;
+  }
+
+  /** The region of the primary copy when `name` here is a replica; undefined when it is the primary. @throws NotFoundError */
+  async primaryRegionOf(name: string): Promise<string | undefined> {
     const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
-    return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region;
+    return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region ? d.PrimaryRegion : undefined;
+  }
+
+  /**
+   * Promotes this region's replica of `name` to a standalone, writable secret
+   * (StopReplicationToReplica): what a regional failover does when the primary's region is
+   * down. It no longer follows the primary afterwards: re-replicate after the cutback.
+   */
+  async promoteReplica(name: string): Promise<void> {
+    await awsCall({ action: 'secretsmanager:StopReplicationToReplica', resource: name }, () => this.sm.send(new StopReplicationToReplicaCommand({ SecretId: name })));
   }
 
   /**
