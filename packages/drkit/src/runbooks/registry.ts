@@ -4,14 +4,28 @@ import { CapabilityError, UsageError } from '../engine/errors.js';
 import type { Runbook } from '../engine/runbook.js';
 import type { Cdn } from '../ports/cdn.js';
 import type { ObjectStore } from '../ports/object-store.js';
-import { createPitrRunbook, PitrParamsSchema, PITR_RUNBOOK_ID, type PitrDeps, type PitrState } from './pitr-restore/index.js';
+import {
+  createPitrRunbook,
+  PitrParamsSchema,
+  PITR_RUNBOOK_ID,
+  type PitrDeps,
+  type PitrState,
+} from './pitr-restore/index.js';
 import type { RegionDeps, RegionParams } from './region-failover/context.js';
-import { createRegionFailoverRunbook, REGION_FAILOVER_RUNBOOK_ID } from './region-failover/index.js';
+import {
+  createRegionFailoverRunbook,
+  REGION_FAILOVER_RUNBOOK_ID,
+} from './region-failover/index.js';
 import { RegionFailoverParamsSchema } from './region-failover/params.js';
 import { createCutbackRunbook, CUTBACK_RUNBOOK_ID } from './cutback/index.js';
 import { createSwitchoverRunbook, SWITCHOVER_RUNBOOK_ID } from './switchover/index.js';
 import { restorePoint } from './s3-restore/context.js';
-import { createS3RestoreRunbook, S3RestoreParamsSchema, S3_RESTORE_RUNBOOK_ID, type S3RestoreParams } from './s3-restore/index.js';
+import {
+  createS3RestoreRunbook,
+  S3RestoreParamsSchema,
+  S3_RESTORE_RUNBOOK_ID,
+  type S3RestoreParams,
+} from './s3-restore/index.js';
 import {
   createRestoreAccessRunbook,
   createSecurityBreachRunbook,
@@ -54,7 +68,10 @@ export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
    * without them, or with keys missing, fails only when a region runbook runs.
    * @throws UsageError naming the missing config keys; CapabilityError when the provider has none
    */
-  readonly regions?: () => { readonly deps: RegionDeps; readonly defaults: Partial<RegionParams> | Promise<Partial<RegionParams>> };
+  readonly regions?: () => {
+    readonly deps: RegionDeps;
+    readonly defaults: Partial<RegionParams> | Promise<Partial<RegionParams>>;
+  };
   /** Distribution purged when RB-N-03 gets no `distributionId` param (config `aws.cdnDistributionId`). */
   readonly defaultDistributionId?: string;
   /** The app's endpoint secret when RB-N-02 gets no `appConfigSecret` param (AWS: `aws.dbEndpointSecret`). @default 'drkit/app' */
@@ -65,13 +82,20 @@ export interface RunbookPorts extends Omit<PitrDeps, 'planRestore'> {
    * provider without them fails only when those runbooks run.
    * @throws CapabilityError when the provider has none
    */
-  readonly breach?: () => { readonly deps: SecurityBreachDeps; readonly defaults: Partial<SecurityBreachParams>; readonly journalDir: string };
+  readonly breach?: () => {
+    readonly deps: SecurityBreachDeps;
+    readonly defaults: Partial<SecurityBreachParams>;
+    readonly journalDir: string;
+  };
   /**
    * RB-N-05's ports (DynamoDB, the config secret, Lambda) and config defaults (`aws.dynamodb`).
    * A function so that a provider without them fails only when RB-N-05 runs.
    * @throws CapabilityError when the provider has none
    */
-  readonly tables?: () => { readonly deps: TableRestoreDeps; readonly defaults: Partial<TableRestoreParams> };
+  readonly tables?: () => {
+    readonly deps: TableRestoreDeps;
+    readonly defaults: Partial<TableRestoreParams>;
+  };
 }
 
 /** A runbook the CLI can run by name. */
@@ -83,7 +107,11 @@ export interface RunbookEntry {
   /** Validates and completes raw `--param` values into the runbook's initial state. */
   normalize(
     raw: Record<string, unknown>,
-    ports?: Pick<RunbookPorts, 'defaultDistributionId' | 'defaultAppConfigSecret' | 'regions' | 'breach' | 'tables'> & Partial<Pick<RunbookPorts, 'provider'>>,
+    ports?: Pick<
+      RunbookPorts,
+      'defaultDistributionId' | 'defaultAppConfigSecret' | 'regions' | 'breach' | 'tables'
+    > &
+      Partial<Pick<RunbookPorts, 'provider'>>,
   ): Record<string, unknown> | Promise<Record<string, unknown>>;
   create(ports: RunbookPorts): Runbook<Record<string, unknown>>;
 }
@@ -109,11 +137,17 @@ const pitr: RunbookEntry = {
   normalize(raw, ports) {
     const p = parseOrUsage(
       PitrParamsSchema,
-      { ...(ports?.defaultAppConfigSecret ? { appConfigSecret: ports.defaultAppConfigSecret } : {}), ...raw },
+      {
+        ...(ports?.defaultAppConfigSecret ? { appConfigSecret: ports.defaultAppConfigSecret } : {}),
+        ...raw,
+      },
       'rb-n-02 takes --param source=<cluster> --param target=<ISO-8601 with zone|latest> [--param newClusterId=<id>] [--param expectedChecksums=<file>] [--param appConfigSecret=<secret>]',
     );
     parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
-    const state: PitrState = { ...p, newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}` };
+    const state: PitrState = {
+      ...p,
+      newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}`,
+    };
     return state as unknown as Record<string, unknown>;
   },
   create(p) {
@@ -153,13 +187,58 @@ const s3Restore: RunbookEntry = {
   },
 };
 
-function regionsOf(ports: (Pick<RunbookPorts, 'regions'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['regions']> {
-  if (!ports?.regions) {
-    throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind the region runbooks here`, {
-      hint: 'run RB-N-01 with --provider aws or --provider lab',
-    });
-  }
-  return ports.regions;
+type OptionalBindings = 'regions' | 'breach' | 'tables';
+const NOT_BOUND: Record<OptionalBindings, { what: string; hint: string }> = {
+  regions: {
+    what: 'the region runbooks',
+    hint: 'run RB-N-01, the switchover and RB-N-08 with --provider aws or --provider lab',
+  },
+  breach: {
+    what: 'the security-breach runbooks',
+    hint: 'run them with --provider aws (or --provider lab with aws.endpoint set to a moto server)',
+  },
+  tables: {
+    what: 'DynamoDB for RB-N-05',
+    hint: 'run it with --provider aws (or --provider lab with aws.endpoint set to a moto server)',
+  },
+};
+
+/** A binding only some providers have. @throws CapabilityError naming what is missing */
+function bindingOf<K extends OptionalBindings>(
+  ports: Partial<Pick<RunbookPorts, K | 'provider'>> | undefined,
+  key: K,
+): NonNullable<RunbookPorts[K]> {
+  const b = ports?.[key] as RunbookPorts[K] | undefined;
+  if (!b)
+    throw new CapabilityError(
+      `the ${ports?.provider ?? 'current'} provider does not bind ${NOT_BOUND[key].what}`,
+      { hint: NOT_BOUND[key].hint },
+    );
+  return b as NonNullable<RunbookPorts[K]>;
+}
+const regionsOf = (ports: Partial<Pick<RunbookPorts, 'regions' | 'provider'>> | undefined) =>
+  bindingOf(ports, 'regions');
+const breachOf = (ports: Partial<Pick<RunbookPorts, 'breach' | 'provider'>> | undefined) =>
+  bindingOf(ports, 'breach');
+const tablesOf = (ports: Partial<Pick<RunbookPorts, 'tables' | 'provider'>> | undefined) =>
+  bindingOf(ports, 'tables');
+
+/**
+ * The region runbooks' parameters: the provider's topology (the direction: away from the
+ * region that writes now), then `reason` when given, then `--param` values.
+ */
+async function regionMoveParams(
+  raw: Record<string, unknown>,
+  ports: Parameters<RunbookEntry['normalize']>[1],
+  hint: string,
+  reason?: string,
+): Promise<Record<string, unknown>> {
+  const p = parseOrUsage(
+    RegionFailoverParamsSchema,
+    { ...(await regionsOf(ports)().defaults), ...(reason ? { reason } : {}), ...raw },
+    hint,
+  );
+  return { ...p } as Record<string, unknown>;
 }
 
 const regionFailover: RunbookEntry = {
@@ -167,37 +246,33 @@ const regionFailover: RunbookEntry = {
   aliases: ['region-failover'],
   title: 'RB-N-01 regional failover (unplanned)',
   params: RegionFailoverParamsSchema,
-  async normalize(raw, ports) {
-    const p = parseOrUsage(
-      RegionFailoverParamsSchema,
-      { ...(await regionsOf(ports)().defaults), ...raw },
+  normalize: (raw, ports) =>
+    regionMoveParams(
+      raw,
+      ports,
       'rb-n-01 takes its regions, clusters and secret from config; [--param force=true] [--param targetTasks=<n>] [--param reason=<text>]',
-    );
-    return { ...p } as Record<string, unknown>;
-  },
+    ),
   create(p) {
-    return createRegionFailoverRunbook(regionsOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+    return createRegionFailoverRunbook(regionsOf(p)().deps) as unknown as Runbook<
+      Record<string, unknown>
+    >;
   },
 };
 
-/** The planned moves take the same parameters as RB-N-01, filled from the provider's topology. */
-async function regionMoveParams(raw: Record<string, unknown>, ports: Parameters<RunbookEntry['normalize']>[1], id: string, reason: string): Promise<Record<string, unknown>> {
-  const p = parseOrUsage(
-    RegionFailoverParamsSchema,
-    { ...(await regionsOf(ports)().defaults), reason, ...raw },
-    `${id} takes its regions and clusters from the provider (the direction: away from the region that writes now); [--param targetTasks=<n>] [--param sourceTasks=<n>] [--param reason=<text>]`,
-  );
-  return { ...p } as Record<string, unknown>;
-}
+const plannedHint = (id: string) =>
+  `${id} takes its regions and clusters from the provider (the direction: away from the region that writes now); [--param targetTasks=<n>] [--param sourceTasks=<n>] [--param reason=<text>]`;
 
 const switchover: RunbookEntry = {
   id: SWITCHOVER_RUNBOOK_ID,
   aliases: ['planned-switchover'],
   title: 'Planned switchover (RPO 0)',
   params: RegionFailoverParamsSchema,
-  normalize: (raw, ports) => regionMoveParams(raw, ports, SWITCHOVER_RUNBOOK_ID, 'planned switchover'),
+  normalize: (raw, ports) =>
+    regionMoveParams(raw, ports, plannedHint(SWITCHOVER_RUNBOOK_ID), 'planned switchover'),
   create(p) {
-    return createSwitchoverRunbook(regionsOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+    return createSwitchoverRunbook(regionsOf(p)().deps) as unknown as Runbook<
+      Record<string, unknown>
+    >;
   },
 };
 
@@ -206,20 +281,12 @@ const cutback: RunbookEntry = {
   aliases: ['cutback', 'failback'],
   title: 'RB-N-08 cutback to the primary region (RPO 0)',
   params: RegionFailoverParamsSchema,
-  normalize: (raw, ports) => regionMoveParams(raw, ports, CUTBACK_RUNBOOK_ID, 'cutback after failover'),
+  normalize: (raw, ports) =>
+    regionMoveParams(raw, ports, plannedHint(CUTBACK_RUNBOOK_ID), 'cutback after failover'),
   create(p) {
     return createCutbackRunbook(regionsOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
   },
 };
-
-function breachOf(ports: (Pick<RunbookPorts, 'breach'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['breach']> {
-  if (!ports?.breach) {
-    throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind the security-breach runbooks`, {
-      hint: 'run them with --provider aws (or --provider lab with aws.endpoint set to a moto server)',
-    });
-  }
-  return ports.breach;
-}
 
 const securityBreach: RunbookEntry = {
   id: SECURITY_BREACH_RUNBOOK_ID,
@@ -235,7 +302,9 @@ const securityBreach: RunbookEntry = {
     return { ...p } as Record<string, unknown>;
   },
   create(p) {
-    return createSecurityBreachRunbook(breachOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+    return createSecurityBreachRunbook(breachOf(p)().deps) as unknown as Runbook<
+      Record<string, unknown>
+    >;
   },
 };
 
@@ -245,29 +314,28 @@ const restoreAccess: RunbookEntry = {
   title: 'Security breach, way back: restore the API stages’ previous limits',
   params: RestoreAccessParamsSchema,
   async normalize(raw, ports) {
-    const hint = 'security-breach-restore-access takes --param fromExecution=<security-breach execution id> or --param throttles=<apiId/stage=rate:burst,…>; [--param defaultLimits=<rate>:<burst>]';
+    const hint =
+      'security-breach-restore-access takes --param fromExecution=<security-breach execution id> or --param throttles=<apiId/stage=rate:burst,…>; [--param defaultLimits=<rate>:<burst>]';
     // the limits come from the breach run's journal: what it read before cutting, not what
     // someone remembers; explicit `throttles` win (e.g. after a journal was lost)
     let fromJournal: Record<string, unknown> = {};
     if (typeof raw.fromExecution === 'string' && raw.throttles === undefined) {
       const r = previousThrottlesFromJournal(breachOf(ports)().journalDir, raw.fromExecution);
-      fromJournal = { throttles: r.throttles, ...(r.incidentId ? { incidentId: r.incidentId } : {}) };
+      fromJournal = {
+        throttles: r.throttles,
+        ...(r.incidentId ? { incidentId: r.incidentId } : {}),
+      };
     }
-    return { ...parseOrUsage(RestoreAccessParamsSchema, { ...fromJournal, ...raw }, hint) } as Record<string, unknown>;
+    return {
+      ...parseOrUsage(RestoreAccessParamsSchema, { ...fromJournal, ...raw }, hint),
+    } as Record<string, unknown>;
   },
   create(p) {
-    return createRestoreAccessRunbook(breachOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+    return createRestoreAccessRunbook(breachOf(p)().deps) as unknown as Runbook<
+      Record<string, unknown>
+    >;
   },
 };
-
-function tablesOf(ports: (Pick<RunbookPorts, 'tables'> & Partial<Pick<RunbookPorts, 'provider'>>) | undefined): NonNullable<RunbookPorts['tables']> {
-  if (!ports?.tables) {
-    throw new CapabilityError(`the ${ports?.provider ?? 'current'} provider does not bind DynamoDB for RB-N-05`, {
-      hint: 'run it with --provider aws (or --provider lab with aws.endpoint set to a moto server)',
-    });
-  }
-  return ports.tables;
-}
 
 const tableRestore: RunbookEntry = {
   id: TABLE_RESTORE_RUNBOOK_ID,
@@ -284,18 +352,31 @@ const tableRestore: RunbookEntry = {
     return { ...withGeneratedNames(p) } as Record<string, unknown>;
   },
   create(p) {
-    return createTableRestoreRunbook(tablesOf(p)().deps) as unknown as Runbook<Record<string, unknown>>;
+    return createTableRestoreRunbook(tablesOf(p)().deps) as unknown as Runbook<
+      Record<string, unknown>
+    >;
   },
 };
 
 /** Every runbook, listed explicitly. */
-export const RUNBOOKS: readonly RunbookEntry[] = [pitr, s3Restore, regionFailover, switchover, cutback, securityBreach, restoreAccess, tableRestore];
+export const RUNBOOKS: readonly RunbookEntry[] = [
+  pitr,
+  s3Restore,
+  regionFailover,
+  switchover,
+  cutback,
+  securityBreach,
+  restoreAccess,
+  tableRestore,
+];
 
 /** Finds a runbook by id or alias. @throws UsageError */
 export function findRunbook(name: string): RunbookEntry {
   const e = RUNBOOKS.find((r) => r.id === name || r.aliases.includes(name));
   if (!e) {
-    throw new UsageError(`unknown runbook '${name}'`, { hint: `known runbooks: ${RUNBOOKS.map((r) => `${r.id} (${r.aliases.join(', ')})`).join('; ')}` });
+    throw new UsageError(`unknown runbook '${name}'`, {
+      hint: `known runbooks: ${RUNBOOKS.map((r) => `${r.id} (${r.aliases.join(', ')})`).join('; ')}`,
+    });
   }
   return e;
 }
