@@ -95,6 +95,7 @@ export function partitionFacts(
     partitionSeconds: seconds,
     partitionLink: part.link.name,
     partitionCutAt: part.cutAt.toISOString(),
+    partitionToFaultSeconds: (t0.getTime() - part.cutAt.getTime()) / 1000,
     partitionHealedAt: part.healedAt?.toISOString() ?? null,
     writesAcknowledgedDuringPartition: w.acknowledged,
     writesFailedDuringPartition: w.failed,

@@ -118,10 +118,12 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       const atCut = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);
       partition = { link, cutAt, atCut };
       mark('partition', cutAt, `inter-region link ${link.name} cut (HAProxy maint + shutdown sessions): B's standby ${atCut.receiver === 'streaming' ? 'still streaming' : 'disconnected'}, the workload keeps writing to A for ${partitionSeconds} s`);
-      await sleep(partitionSeconds * 1000);
+      // The detector starts inside the partition at a random phase of its interval before T0.
+      const phase = Math.min(Math.random() * hcfg.intervalMs, partitionSeconds * 1000);
+      await sleep(partitionSeconds * 1000 - phase);
       watcher = detector();
       watcher.start();
-      await sleep(Math.random() * hcfg.intervalMs);
+      await sleep(phase);
       partition.atFault = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);
     }
 
