@@ -37,6 +37,8 @@ describe('partitionFacts', () => {
     expect(f.writesAcknowledgedDuringPartition).toBe(3);
     expect(f.lostOfPartitionAcks).toBe(2);
     expect(f.lostBeforePartition).toBe(0);
+    expect(f.partitionAcksOnBAnyway).toBe(1);
+    expect(f.partitionToFaultSeconds).toBe(5);
     expect(f.standbyBehindAtFaultBytes).toBe(22680);
     expect(f.standbyReplayDuringPartition).toBe('0/3000100 → 0/4000000 (from the WAL archive: restore_command, the WAL receiver was cut off)');
   });

@@ -100,6 +100,9 @@ export function partitionFacts(
     writesAcknowledgedDuringPartition: w.acknowledged,
     writesFailedDuringPartition: w.failed,
     lostOfPartitionAcks: inWindow,
+    // With the stream cut, these reached B through the WAL archive (restore_command, before T0 or
+    // while the promotion replayed what the repository had), or were in flight at the cut.
+    partitionAcksOnBAnyway: w.acknowledged - inWindow,
     failedWritesPresentAfterRecovery: part.failedButPresent ?? null,
     lostBeforePartition: lost.filter((l) => Date.parse(l.at) < part.cutAt.getTime()).length,
     standbyAtCut: `${part.atCut.receiver}, replayed ${part.atCut.replayLsn ?? '-'}, ${part.atCut.behindBytes} B behind`,

@@ -265,10 +265,16 @@ async function failOver(
 }
 
 function partitionFollowUp(f: Record<string, string | number | null>, synchronous: boolean): string[] {
+  const out: string[] = [];
   if (synchronous) {
-    return [`the ${f.partitionSeconds} s partition blocked commits on A (synchronous standby away): ${f.writesAcknowledgedDuringPartition} writes acknowledged and ${f.writesFailedDuringPartition} failed during it — RPO 0 was bought with write availability`];
+    out.push(`the ${f.partitionSeconds} s partition blocked commits on A (synchronous standby away): ${f.writesAcknowledgedDuringPartition} writes acknowledged and ${f.writesFailedDuringPartition} failed during it — RPO 0 was bought with write availability`);
+  } else {
+    out.push(`a ${f.partitionSeconds} s partition before the fault: ${f.lostOfPartitionAcks} of the ${f.writesAcknowledgedDuringPartition} writes acknowledged during it were lost, ${f.partitionAcksOnBAnyway} reached B anyway, through the WAL archive or in flight at the cut (B at T0: ${f.standbyAtFault}) — alert on a disconnected standby / replication lag before a regional outage follows`);
   }
-  return [`a ${f.partitionSeconds} s partition before the fault left B ${f.standbyBehindAtFaultBytes ?? '?'} B behind at T0: ${f.lostOfPartitionAcks} of the ${f.writesAcknowledgedDuringPartition} writes acknowledged during it were lost — alert on replication lag / a disconnected standby before a regional outage follows`];
+  if (Number(f.failedWritesPresentAfterRecovery) > 0) {
+    out.push(`${f.failedWritesPresentAfterRecovery} writes the client saw fail are on the new primary all the same (committed on A, carried to B by the WAL archive): client retries must be idempotent (the workload's client_ref is)`);
+  }
+  return out;
 }
 
 function followUps(scenario: RegionScenario, lost: number, synchronous: boolean): string[] {

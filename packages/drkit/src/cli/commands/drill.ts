@@ -79,7 +79,7 @@ export function drillCommand(): Command {
       out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`);
       out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`);
       if (r.facts.partitionSeconds) {
-        out.info(`  partition ${r.facts.partitionSeconds} s: ${r.facts.writesAcknowledgedDuringPartition} writes acknowledged and ${r.facts.writesFailedDuringPartition} failed during it, ${r.facts.lostOfPartitionAcks} of them lost; B at T0: ${r.facts.standbyAtFault}`);
+        out.info(`  partition ${r.facts.partitionSeconds} s: ${r.facts.writesAcknowledgedDuringPartition} writes acknowledged and ${r.facts.writesFailedDuringPartition} failed during it, ${r.facts.lostOfPartitionAcks} of them lost (${r.facts.partitionAcksOnBAnyway} on B anyway: WAL archive, or in flight at the cut); B at T0: ${r.facts.standbyAtFault}`);
         if (r.facts.lostWindow) out.info(`  lost acknowledged writes: ${r.facts.lostWindow}`);
       }
       if (r.facts.fence) out.info(`  split-brain fence: ${r.facts.fence}`);
