@@ -210,6 +210,26 @@ describe('rb-n-08 --provider aws (cutback after a managed failover)', () => {
   });
 });
 
+describe('drkit switchover | cutback | failover --provider aws', () => {
+  it('GIVEN the shorthand commands WHEN --provider aws --dry-run THEN the same registered runbooks and plans as `runbook run`', async () => {
+    const before = await awsState();
+    const sw = await runCli(['--config', fromA.configFile, 'switchover', '--provider', 'aws', '--dry-run'], ENV);
+    expect(sw.code, sw.stderr).toBe(0);
+    expect(sw.stderr).toContain("rds:SwitchoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN>");
+    const cb = await runCli(['--config', fromB.configFile, 'cutback', '--provider', 'aws', '--dry-run', '--json'], ENV);
+    expect(cb.code, cb.stderr).toBe(0);
+    expect((JSON.parse(cb.stdout) as { state: Record<string, unknown> }).state).toMatchObject({ fromCluster: 'fo-b', toCluster: 'fo-a' });
+    const fo = await runCli(['--config', fromA.configFile, 'failover', '--provider', 'aws', '--force', '--dry-run', '--json'], ENV);
+    expect(fo.code, fo.stderr).toBe(0);
+    expect((JSON.parse(fo.stdout) as { state: Record<string, unknown> }).state).toMatchObject({ force: true, fromCluster: 'core-a', toCluster: 'core-b' });
+    expect(fo.stderr).toContain("rds:FailoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN> AllowDataLoss=true");
+    expect(await awsState()).toEqual(before);
+    const det = await runCli(['--config', fromA.configFile, 'failover', '--provider', 'aws', '--detect', '--dry-run'], ENV);
+    expect(det.code).toBe(2);
+    expect(det.stderr).toContain('on AWS the runbook reads the Route 53 health check itself');
+  });
+});
+
 describe('planned moves without a global database', () => {
   it('GIVEN no aws.globalClusterId WHEN switchover THEN refused in the first step, naming the key, before anything changes', async () => {
     const before = await awsState();

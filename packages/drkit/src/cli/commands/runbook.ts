@@ -60,6 +60,33 @@ async function askTty(question: string): Promise<boolean> {
   }
 }
 
+/**
+ * Runs a registered runbook on the chosen provider as `drkit runbook run` does (also used by
+ * `drkit failover|switchover|cutback --provider aws`).
+ */
+export async function runRegistered(c: Command, name: string, raw: Record<string, unknown>, o: { dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }): Promise<void> {
+  const { out, loaded } = cliContext(c);
+  const entry = findRunbook(name);
+  const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
+    ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
+  });
+  try {
+    const params = await entry.normalize(raw, b.ports);
+    const res = await execute(entry.create(b.ports), params, {
+      journalDir: b.journalDir,
+      dryRun: o.dryRun ?? false,
+      yes: o.yes ?? false,
+      ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
+      onEvent: eventPrinter(out),
+      ...(loaded.path ? { configPath: loaded.path } : {}),
+    });
+    out.result({ executionId: res.executionId, provider: b.ports.provider, dryRun: o.dryRun ?? false, state: res.state, timeline: res.summary?.timeline });
+    out.info(o.dryRun ? `dry run of ${entry.id} (${b.ports.provider}): nothing was changed` : `execution ${res.executionId} ${res.summary?.outcome}`);
+  } finally {
+    b.close();
+  }
+}
+
 export function runbookCommand(): Command {
   const cmd = new Command('runbook').description('run, plan and resume runbooks (journaled, resumable)');
 
@@ -81,26 +108,7 @@ export function runbookCommand(): Command {
     .option('-y, --yes', 'confirm destructive steps without asking')
     .addOption(new Option('--provider <provider>', 'adapters to bind (default: from config)').choices(['lab', 'aws']))
     .action(async (name: string, o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
-      const { out, loaded } = cliContext(c);
-      const entry = findRunbook(name);
-      const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
-        ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
-      });
-      try {
-        const params = await entry.normalize(parseParams(o.param), b.ports);
-        const res = await execute(entry.create(b.ports), params, {
-          journalDir: b.journalDir,
-          dryRun: o.dryRun ?? false,
-          yes: o.yes ?? false,
-          ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
-          onEvent: eventPrinter(out),
-          ...(loaded.path ? { configPath: loaded.path } : {}),
-        });
-        out.result({ executionId: res.executionId, provider: b.ports.provider, dryRun: o.dryRun ?? false, state: res.state, timeline: res.summary?.timeline });
-        out.info(o.dryRun ? `dry run of ${entry.id} (${b.ports.provider}): nothing was changed` : `execution ${res.executionId} ${res.summary?.outcome}`);
-      } finally {
-        b.close();
-      }
+      await runRegistered(c, name, parseParams(o.param), o);
     });
 
   cmd
