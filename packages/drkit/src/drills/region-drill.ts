@@ -7,7 +7,7 @@ import type { Runbook } from '../engine/runbook.js';
 import { HealthDetector } from '../lab/health-detector.js';
 import { labDown } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
-import { labUpRegions, LINK_A_B, regionDeps, regionMoveParams, type RegionProvider } from '../lab/regions.js';
+import { labUpRegions, LINK_A_B, regionDeps, regionMoveParams, requireWan, type RegionProvider } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillSpan } from '../report/drill-report.js';
 import { createCutbackRunbook } from '../runbooks/cutback/index.js';
@@ -112,7 +112,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     watcher?.start();
     await sleep((o.warmupSeconds ?? 3) * 1000 + (partitionSeconds ? 0 : Math.random() * hcfg.intervalMs));
     if (partitionSeconds > 0) {
-      const link = regions.router.link(LINK_A_B);
+      const link = requireWan(regions).link(LINK_A_B);
       const cutAt = new Date();
       await link.cut();
       const atCut = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);

@@ -7,7 +7,7 @@ import { freePort } from '../util/net.js';
 import { readAppConfig, writeAppConfig, APP_CONFIG_SECRET } from './app-config.js';
 import type { LabProvider } from './provider.js';
 import { applySchema, seedData, type SeedSize } from './schema.js';
-import { stopRegionProcesses } from './regions.js';
+import { stopRegionProcesses, stopWan } from './regions.js';
 
 /** The lab's own record of what `lab up` built. */
 export interface LabState {
@@ -121,6 +121,7 @@ export async function labDown(p: LabProvider, opts: { destroy?: boolean; progres
       await p.clusters.stop(c.id, 'fast');
     }
   }
+  await stopWan(p);
   if (opts.destroy) {
     opts.progress?.(`removing ${p.paths.stateDir}`);
     rmSync(p.paths.labDir, { recursive: true, force: true });

@@ -1,9 +1,9 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { HaproxyRouter } from '../adapters/haproxy/index.js';
+import { HaproxyRouter, HaproxyWan } from '../adapters/haproxy/index.js';
 import type { HaproxyTcpLink, HealthCheckSettings } from '../adapters/haproxy/index.js';
 import type { DrkitConfig } from '../config/schema.js';
-import { NotFoundError } from '../engine/errors.js';
+import { NotFoundError, UsageError } from '../engine/errors.js';
 import { freePort, sleep } from '../util/net.js';
 import { LabCompute, type TaskSlot } from './app-tasks.js';
 import { labUp, REGION_A_PRIMARY, type LabState } from './lab.js';
@@ -28,9 +28,10 @@ export interface RegionTopology {
   readonly synchronous: boolean;
   readonly health: HealthCheckSettings;
   /**
-   * The inter-region links (TCP through the lab's HAProxy): `link-a-b` carries region B's
-   * replication from A, `link-b-a` region A's from B after a failover. Absent in labs built
-   * before links existed (their standby streams over loopback directly).
+   * The inter-region links (TCP through the lab's WAN, an HAProxy process apart from the front
+   * door): `link-a-b` carries region B's replication from A, `link-b-a` region A's from B after
+   * a failover. Absent in labs built before links existed (their standby streams over loopback
+   * directly).
    */
   readonly links?: readonly HaproxyTcpLink[];
 }
@@ -38,11 +39,22 @@ export interface RegionTopology {
 /** The link region B's standby streams from region A through: the one a partition cuts. */
 export const LINK_A_B = 'link-a-b';
 
-/** The region-level adapters of a lab: front door and compute, bound to its topology. */
+/** The link region A streams from region B through after a failover (rejoin, cutback). */
+export const LINK_B_A = 'link-b-a';
+
+/** The region-level adapters of a lab: front door, WAN and compute, bound to its topology. */
 export interface RegionProvider {
   readonly topology: RegionTopology;
   readonly router: HaproxyRouter;
+  /** The inter-region links' own HAProxy; absent in a lab without links. */
+  readonly wan?: HaproxyWan;
   readonly compute: LabCompute;
+}
+
+/** The WAN of a lab (to cut or heal a link). @throws UsageError for a lab built before links existed */
+export function requireWan(r: RegionProvider): HaproxyWan {
+  if (!r.wan) throw new UsageError('this lab has no inter-region links (built before they existed)', { hint: 'rebuild it: `drkit lab down --destroy`, then `drkit lab up`' });
+  return r.wan;
 }
 
 function topologyFile(p: LabProvider): string {
@@ -54,7 +66,7 @@ export function readTopology(p: LabProvider): RegionTopology | undefined {
   return existsSync(f) ? (JSON.parse(readFileSync(f, 'utf8')) as RegionTopology) : undefined;
 }
 
-/** Binds the front door and compute of a two-region lab. @throws NotFoundError */
+/** Binds the front door, WAN and compute of a two-region lab. @throws NotFoundError */
 export function regionProvider(p: LabProvider, topology = readTopology(p)): RegionProvider {
   if (!topology) throw new NotFoundError(`no two-region lab in ${p.paths.stateDir}`, { hint: 'run `drkit lab up` first' });
   return {
@@ -65,18 +77,19 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
       primaryRegion: topology.primaryRegion,
       health: topology.health,
       servers: topology.slots.map((s) => ({ name: s.id, region: s.region, host: '127.0.0.1', port: s.port, backup: s.region !== topology.primaryRegion })),
-      ...(topology.links ? { links: topology.links } : {}),
     }),
+    ...(topology.links?.length ? { wan: new HaproxyWan({ dir: path.join(p.paths.labDir, 'wan'), links: topology.links }) } : {}),
     compute: new LabCompute(path.join(p.paths.labDir, 'apps'), p.paths.secretsDir, topology.slots),
   };
 }
 
 /**
- * `drkit lab up` with two regions: region A's primary (see {@link labUp}), the sample app
- * (tasks in A, warm task in B), HAProxy as the front door and as the inter-region links, and
- * region B's hot standby streaming from A through `link-a-b` (synchronous when configured).
- * An existing lab is started again: its clusters (never a fenced one), its app tasks at their
- * last counts and its front door, and a standby that a failed `lab up` never made.
+ * `drkit lab up` with two regions: region A's primary (see {@link labUp}), the WAN (an HAProxy
+ * of its own serving the inter-region links), the sample app (tasks in A, warm task in B),
+ * HAProxy as the front door, and region B's hot standby streaming from A through `link-a-b`
+ * (synchronous when configured). An existing lab is started again: its WAN, its clusters
+ * (never a fenced one), its app tasks at their last counts and its front door, and a standby
+ * that a failed `lab up` never made.
  */
 export async function labUpRegions(
   p: LabProvider,
@@ -113,16 +126,23 @@ export async function labUpRegions(
       tasks: { a: rc.appTasksA, b: rc.appTasksB },
       synchronous: rc.synchronous,
       health: { intervalMs: hc.intervalMs, fall: hc.failureThreshold, rise: hc.rise, timeoutMs: hc.timeoutMs },
-      ...(rc.standby ? { links: [await link(LINK_A_B, 'pg-a', p.clusters.get(REGION_A_PRIMARY).port), await link('link-b-a', 'pg-b', standbyPort)] } : {}),
+      ...(rc.standby ? { links: [await link(LINK_A_B, 'pg-a', p.clusters.get(REGION_A_PRIMARY).port), await link(LINK_B_A, 'pg-b', standbyPort)] } : {}),
     };
     // Written before any process starts, so `lab down` finds whatever a failed `lab up` left.
     writeTopology(p, topo);
-  } else {
-    for (const c of p.clusters.list()) {
-      if (!p.clusters.isRunning(c.id) && !p.database.isFenced(c.id)) await p.clusters.start(c.id);
-    }
   }
   const regions = regionProvider(p, topo);
+  // A front door started before the WAN existed still holds the links' ports: restart it
+  // (below) from a config without them.
+  if (regions.router.pid() !== undefined && readFileSync(regions.router.configFile, 'utf8').includes('\nlisten ')) await regions.router.stop();
+  if (regions.wan) {
+    // Before any standby starts: it connects through a link.
+    say(`WAN: HAProxy ${regions.wan.links.map((l) => `${l.name} on 127.0.0.1:${l.bindPort}`).join(', ')}`);
+    await regions.wan.start();
+  }
+  for (const c of p.clusters.list()) {
+    if (!p.clusters.isRunning(c.id) && !p.database.isFenced(c.id)) await p.clusters.start(c.id);
+  }
   say(`app tasks: ${Object.entries(topo.tasks).map(([r, n]) => `${n} in ${r}`).join(', ')}`);
   for (const [region, n] of Object.entries(topo.tasks)) await regions.compute.scale(region, n);
   say(`front door: HAProxy on 127.0.0.1:${topo.frontDoorPort}`);
@@ -132,14 +152,14 @@ export async function labUpRegions(
     if ((await regions.router.status()).activeRegion) break;
     await sleep(50);
   }
-  // The standby comes last: it streams through the inter-region link, which HAProxy serves.
+  // The standby comes last; the WAN it streams through is up already.
   const b = topo.clusters.b;
   if (b && !p.clusters.list().some((c) => c.id === b)) {
     const viaLink = (name: string) => topo.links?.find((l) => l.name === name);
     const ab = viaLink(LINK_A_B);
     if (ab) setReplicationEndpoint(p, REGION_A_PRIMARY, ab);
     say(`region B: standby '${b}' of '${REGION_A_PRIMARY}'${ab ? ` through ${ab.name} (127.0.0.1:${ab.bindPort})` : ''}`);
-    const ba = viaLink('link-b-a');
+    const ba = viaLink(LINK_B_A);
     await p.database.createStandby(REGION_A_PRIMARY, b, ba ? { port: ba.port } : {});
     if (ba) setReplicationEndpoint(p, b, ba);
     if (topo.synchronous) await p.database.setSynchronous(REGION_A_PRIMARY, [b]);
@@ -165,6 +185,15 @@ export async function stopRegionProcesses(p: LabProvider): Promise<void> {
   const r = regionProvider(p, topo);
   await r.router.stop();
   await r.compute.stopAll();
+}
+
+/**
+ * Stops the WAN of a lab: after its clusters, so a standby still receives the primary's
+ * shutdown checkpoint through its link.
+ */
+export async function stopWan(p: LabProvider): Promise<void> {
+  const topo = readTopology(p);
+  if (topo) await regionProvider(p, topo).wan?.stop();
 }
 
 function writeTopology(p: LabProvider, t: RegionTopology): void {

@@ -22,8 +22,9 @@ export interface HaproxyServer {
 }
 
 /**
- * A plain TCP hop (`listen … mode tcp`): the lab's inter-region link. Region B's standby
- * streams WAL from region A through it, so the runtime API can cut it (partition) and heal it.
+ * A plain TCP hop (`listen … mode tcp`) of the lab's WAN: an inter-region link. Region B's
+ * standby streams WAL from region A through it, so the runtime API can cut it (partition) and
+ * heal it.
  */
 export interface HaproxyTcpLink {
   /** Section name (`link-a-b`): the proxy name in runtime commands. */
@@ -35,19 +36,27 @@ export interface HaproxyTcpLink {
   readonly port: number;
 }
 
-/** Everything haproxy.cfg is rendered from. */
-export interface HaproxySettings {
-  readonly bindHost: string;
-  readonly bindPort: number;
+/** What every HAProxy process of the lab has: its runtime API socket and pid file. */
+export interface HaproxyProcessSettings {
   /** Unix socket of the runtime API (`level admin`). */
   readonly statsSocket: string;
   readonly pidFile: string;
+}
+
+/** Everything the front door's haproxy.cfg is rendered from. */
+export interface HaproxySettings extends HaproxyProcessSettings {
+  readonly bindHost: string;
+  readonly bindPort: number;
   readonly servers: readonly HaproxyServer[];
   readonly health: HealthCheckSettings;
   /** Servers written `disabled` (in maintenance from start): the routed-away region's. */
   readonly disabled: ReadonlySet<string>;
-  /** TCP links rendered after the front door. @default none */
-  readonly links?: readonly HaproxyTcpLink[];
+}
+
+/** Everything the WAN's haproxy.cfg is rendered from. */
+export interface HaproxyWanSettings extends HaproxyProcessSettings {
+  readonly bindHost: string;
+  readonly links: readonly HaproxyTcpLink[];
 }
 
 /** The backend every server lives in. */
@@ -62,11 +71,7 @@ export const BACKEND = 'app';
 export function renderHaproxyConfig(s: HaproxySettings): string {
   const h = s.health;
   const lines = [
-    '# Written by drkit (the lab front door); runtime changes go through the stats socket.',
-    'global',
-    `    stats socket ${s.statsSocket} mode 600 level admin`,
-    `    pidfile ${s.pidFile}`,
-    '    maxconn 2000',
+    ...globalSection('the lab front door', s),
     '',
     'defaults',
     '    mode http',
@@ -92,21 +97,43 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
   for (const srv of s.servers) {
     lines.push(`    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`);
   }
-  for (const l of s.links ?? []) {
-    // A replication stream can be idle for longer than the front door's HTTP timeouts
-    // (walsender keepalives every wal_sender_timeout/2 = 30 s): long TCP timeouts, no check —
-    // the link is up unless cut through the runtime API.
-    lines.push(
-      '',
-      `listen ${l.name}`,
-      '    mode tcp',
-      `    bind ${s.bindHost}:${l.bindPort}`,
-      '    timeout client 1h',
-      '    timeout server 1h',
-      `    server ${l.server} ${l.host}:${l.port}`,
-    );
-  }
   return lines.join('\n') + '\n';
+}
+
+/**
+ * Renders the WAN's haproxy.cfg: one `listen … mode tcp` section per inter-region link, each
+ * forwarding to its one server, and a connection log (`option tcplog`) on stderr, which the
+ * process writes to its log file. The WAN is a process of its own: losing or restarting the
+ * front door never drops a replication stream.
+ */
+export function renderWanConfig(s: HaproxyWanSettings): string {
+  const lines = [
+    ...globalSection('the lab WAN between regions', s),
+    '    log stderr format iso local0 info',
+    '',
+    'defaults',
+    '    mode tcp',
+    '    log global',
+    '    option tcplog',
+    '    timeout connect 500ms',
+    // A replication stream can be idle for long (walsender keepalives every
+    // wal_sender_timeout/2 = 30 s): long TCP timeouts, no check — a link is up unless cut
+    // through the runtime API.
+    '    timeout client 1h',
+    '    timeout server 1h',
+  ];
+  for (const l of s.links) lines.push('', `listen ${l.name}`, `    bind ${s.bindHost}:${l.bindPort}`, `    server ${l.server} ${l.host}:${l.port}`);
+  return lines.join('\n') + '\n';
+}
+
+function globalSection(what: string, s: HaproxyProcessSettings): string[] {
+  return [
+    `# Written by drkit (${what}); runtime changes go through the stats socket.`,
+    'global',
+    `    stats socket ${s.statsSocket} mode 600 level admin`,
+    `    pidfile ${s.pidFile}`,
+    '    maxconn 2000',
+  ];
 }
 
 /** One row of `show servers state <backend>`. */

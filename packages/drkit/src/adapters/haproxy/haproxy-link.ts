@@ -1,20 +1,20 @@
 import { DrError } from '../../engine/errors.js';
 import { inMaintenance, parseServersState, type HaproxyTcpLink } from './haproxy-config.js';
-import { runtimeCommand } from './haproxy-runtime.js';
+import type { HaproxyProcess } from './haproxy-process.js';
 
 /** Whether traffic passes a link. */
 export type LinkState = 'up' | 'cut';
 
 /**
- * One TCP link of the lab's HAProxy (see {@link HaproxyTcpLink}), cut and healed through the
- * runtime API: the network partition of a drill. Cutting puts the link's server in
+ * One TCP link of the lab's WAN (see {@link HaproxyTcpLink}), cut and healed through its
+ * HAProxy's runtime API: the network partition of a drill. Cutting puts the link's server in
  * maintenance (new connections are accepted by HAProxy and closed at once, as nothing may
  * serve them) and shuts its established sessions; healing makes it ready again.
  * Idempotent both ways.
  */
 export class HaproxyLink {
   constructor(
-    private readonly socket: string,
+    private readonly proc: HaproxyProcess,
     readonly link: HaproxyTcpLink,
   ) {}
 
@@ -37,9 +37,9 @@ export class HaproxyLink {
 
   /** `cut` while the link's server is in maintenance (by any cause). */
   async state(): Promise<LinkState> {
-    const rows = parseServersState(await runtimeCommand(this.socket, `show servers state ${this.link.name}`));
+    const rows = parseServersState(await this.proc.command(`show servers state ${this.link.name}`));
     const row = rows.find((r) => r.name === this.link.server);
-    if (!row) throw new DrError('EXTERNAL', `HAProxy has no server ${this.target}`, { hint: 'the running HAProxy was started without the link: restart the lab front door' });
+    if (!row) throw new DrError('EXTERNAL', `HAProxy has no server ${this.target}`, { hint: `the running WAN was started without the link: restart it (\`drkit lab down\`, \`drkit lab up\`); config ${this.proc.configFile}` });
     return inMaintenance(row.adminState) ? 'cut' : 'up';
   }
 
@@ -48,7 +48,7 @@ export class HaproxyLink {
   }
 
   private async cmd(command: string): Promise<void> {
-    const out = (await runtimeCommand(this.socket, command)).trim();
+    const out = (await this.proc.command(command)).trim();
     if (out) throw new DrError('EXTERNAL', `HAProxy refused '${command}': ${out}`);
   }
 }

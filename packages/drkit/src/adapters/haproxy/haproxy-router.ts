@@ -1,12 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DependencyMissingError, DrError, UsageError } from '../../engine/errors.js';
+import { DrError, UsageError } from '../../engine/errors.js';
 import type { Router, RouterCapability, RouterStatus, RouteTarget } from '../../ports/router.js';
-import { sleep } from '../../util/net.js';
-import { isExecutable, runCommand } from '../../util/proc.js';
-import { BACKEND, inMaintenance, parseServersState, renderHaproxyConfig, type HaproxyServer, type HaproxyTcpLink, type HealthCheckSettings } from './haproxy-config.js';
-import { HaproxyLink } from './haproxy-link.js';
-import { runtimeCommand } from './haproxy-runtime.js';
+import { BACKEND, inMaintenance, parseServersState, renderHaproxyConfig, type HaproxyServer, type HealthCheckSettings } from './haproxy-config.js';
+import { HaproxyProcess } from './haproxy-process.js';
 
 /** Options of {@link HaproxyRouter}. */
 export interface HaproxyRouterOptions {
@@ -18,8 +15,6 @@ export interface HaproxyRouterOptions {
   readonly health: HealthCheckSettings;
   /** The region whose servers are primary (the others are `backup`). */
   readonly primaryRegion: string;
-  /** TCP links served by the same HAProxy (the lab's inter-region link). @default none */
-  readonly links?: readonly HaproxyTcpLink[];
   /** @default '/usr/sbin/haproxy' */
   readonly bin?: string;
 }
@@ -34,16 +29,35 @@ export interface HaproxyRouterOptions {
 export class HaproxyRouter implements Router {
   readonly kind = 'haproxy';
   readonly capabilities: ReadonlySet<RouterCapability> = new Set<RouterCapability>(['health-checks', 'runtime', 'backup-targets']);
-  readonly configFile: string;
-  readonly socket: string;
-  readonly pidFile: string;
+  private readonly proc: HaproxyProcess;
   private readonly routeFile: string;
 
   constructor(private readonly opts: HaproxyRouterOptions) {
-    this.configFile = path.join(opts.dir, 'haproxy.cfg');
-    this.socket = path.join(opts.dir, 'admin.sock');
-    this.pidFile = path.join(opts.dir, 'haproxy.pid');
+    this.proc = new HaproxyProcess({
+      dir: opts.dir,
+      what: 'the front door (HAProxy)',
+      hint: 'start the lab front door with `drkit lab up` (or start HAProxy with the lab haproxy.cfg)',
+      render: (files) => this.render(files),
+      ...(opts.bin ? { bin: opts.bin } : {}),
+    });
     this.routeFile = path.join(opts.dir, 'route.json');
+  }
+
+  get configFile(): string {
+    return this.proc.configFile;
+  }
+
+  get socket(): string {
+    return this.proc.socket;
+  }
+
+  get pidFile(): string {
+    return this.proc.pidFile;
+  }
+
+  /** HAProxy's own log (startup, alerts). */
+  get logFile(): string {
+    return this.proc.logFile;
   }
 
   /** The front door's URL. */
@@ -57,55 +71,23 @@ export class HaproxyRouter implements Router {
     return (JSON.parse(readFileSync(this.routeFile, 'utf8')) as { region: string }).region;
   }
 
-  /** Writes haproxy.cfg, checks it (`haproxy -c`) and starts HAProxy as a daemon. No-op when running. */
+  /** Writes haproxy.cfg, checks it (`haproxy -c`) and starts HAProxy (see {@link HaproxyProcess}). No-op when running. */
   async start(): Promise<void> {
-    const bin = this.opts.bin ?? '/usr/sbin/haproxy';
-    if (!isExecutable(bin)) throw new DependencyMissingError(`HAProxy not found: ${bin}`, { hint: 'apt-get install -y haproxy' });
-    if (this.pid() !== undefined) return;
-    mkdirSync(this.opts.dir, { recursive: true });
-    this.writeConfig();
-    const check = await runCommand([bin, '-c', '-q', '-f', this.configFile]);
-    if (check.code !== 0) throw new DrError('CONFIG', `haproxy.cfg is invalid: ${(check.stderr || check.stdout).trim()}`, { hint: this.configFile });
-    rmSync(this.socket, { force: true });
-    const r = await runCommand([bin, '-D', '-f', this.configFile, '-p', this.pidFile]);
-    if (r.code !== 0) throw new DrError('EXTERNAL', `HAProxy did not start: ${(r.stderr || r.stdout).trim()}`, { hint: this.configFile });
-    for (let i = 0; i < 100; i++) {
-      if (await this.status().then(() => true, () => false)) return;
-      await sleep(50);
-    }
-    throw new DrError('TIMEOUT', 'HAProxy started but its runtime API does not answer', { hint: this.socket });
+    await this.proc.start();
   }
 
-  /** Stops HAProxy (SIGTERM to the pid it wrote) and waits for it to exit. Idempotent. */
+  /** Stops HAProxy and waits for it to exit. Idempotent. */
   async stop(): Promise<void> {
-    const pid = this.pid();
-    if (pid === undefined) return;
-    process.kill(pid, 'SIGTERM');
-    for (let i = 0; i < 100 && this.pid() !== undefined; i++) await sleep(20);
-    rmSync(this.pidFile, { force: true });
-  }
-
-  /** A TCP link of this HAProxy, to cut or heal. @throws UsageError for an unknown name */
-  link(name: string): HaproxyLink {
-    const l = this.opts.links?.find((x) => x.name === name);
-    if (!l) throw new UsageError(`HAProxy has no link '${name}'`, { hint: `links: ${this.opts.links?.map((x) => x.name).join(', ') || 'none (a lab built before links existed)'}` });
-    return new HaproxyLink(this.socket, l);
+    await this.proc.stop();
   }
 
   /** HAProxy's pid when it runs. */
   pid(): number | undefined {
-    if (!existsSync(this.pidFile)) return undefined;
-    const pid = Number(readFileSync(this.pidFile, 'utf8').trim().split('\n')[0]);
-    try {
-      process.kill(pid, 0);
-      return pid;
-    } catch {
-      return undefined;
-    }
+    return this.proc.pid();
   }
 
   async status(): Promise<RouterStatus> {
-    const text = await runtimeCommand(this.socket, `show servers state ${BACKEND}`);
+    const text = await this.proc.command(`show servers state ${BACKEND}`);
     const states = new Map(parseServersState(text).map((s) => [s.name, s]));
     const targets: RouteTarget[] = this.opts.servers.map((srv) => {
       const st = states.get(srv.name);
@@ -139,30 +121,18 @@ export class HaproxyRouter implements Router {
     const tmp = `${this.routeFile}.tmp`;
     writeFileSync(tmp, JSON.stringify({ region, at: new Date().toISOString() }) + '\n');
     renameSync(tmp, this.routeFile);
-    this.writeConfig();
+    this.proc.writeConfig();
   }
 
   private async cmd(command: string): Promise<void> {
-    const out = (await runtimeCommand(this.socket, command)).trim();
+    const out = (await this.proc.command(command)).trim();
     // Successful `set server` commands answer with an empty line.
     if (out && !/^(Health check|Agent)/.test(out)) throw new DrError('EXTERNAL', `HAProxy refused '${command}': ${out}`);
   }
 
-  private writeConfig(): void {
+  private render(files: { readonly statsSocket: string; readonly pidFile: string }): string {
     const routed = this.routedRegion();
     const disabled = new Set(routed === this.opts.primaryRegion ? [] : this.opts.servers.filter((s) => s.region !== routed).map((s) => s.name));
-    const text = renderHaproxyConfig({
-      bindHost: '127.0.0.1',
-      bindPort: this.opts.port,
-      statsSocket: this.socket,
-      pidFile: this.pidFile,
-      servers: this.opts.servers,
-      health: this.opts.health,
-      disabled,
-      ...(this.opts.links ? { links: this.opts.links } : {}),
-    });
-    const tmp = `${this.configFile}.tmp`;
-    writeFileSync(tmp, text);
-    renameSync(tmp, this.configFile);
+    return renderHaproxyConfig({ ...files, bindHost: '127.0.0.1', bindPort: this.opts.port, servers: this.opts.servers, health: this.opts.health, disabled });
   }
 }

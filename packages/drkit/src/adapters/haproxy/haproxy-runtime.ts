@@ -1,12 +1,24 @@
 import net from 'node:net';
 import { DrError, PreconditionError } from '../../engine/errors.js';
 
+/** Options of {@link runtimeCommand}. */
+export interface RuntimeCommandOptions {
+  /** @default 2000 */
+  readonly timeoutMs?: number;
+  /** What the HAProxy process is, for errors. @default 'the front door (HAProxy)' */
+  readonly what?: string;
+  /** Hint when it is not running. @default start the lab front door with `drkit lab up` */
+  readonly hint?: string;
+}
+
 /**
  * One command on HAProxy's runtime API (the stats socket, non-interactive mode: one command,
  * one answer, then HAProxy closes the connection).
  * @throws PreconditionError when nothing listens on the socket (HAProxy not running)
  */
-export async function runtimeCommand(socket: string, command: string, timeoutMs = 2000): Promise<string> {
+export async function runtimeCommand(socket: string, command: string, opts: RuntimeCommandOptions = {}): Promise<string> {
+  const timeoutMs = opts.timeoutMs ?? 2000;
+  const what = opts.what ?? 'the front door (HAProxy)';
   return await new Promise((resolve, reject) => {
     const conn = net.createConnection(socket);
     let out = '';
@@ -24,8 +36,8 @@ export async function runtimeCommand(socket: string, command: string, timeoutMs 
       clearTimeout(timer);
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
         reject(
-          new PreconditionError(`the front door (HAProxy) is not running: nothing answers on its runtime socket ${socket}`, {
-            hint: 'start the lab front door with `drkit lab up` (or start HAProxy with the lab haproxy.cfg)',
+          new PreconditionError(`${what} is not running: nothing answers on its runtime socket ${socket}`, {
+            hint: opts.hint ?? 'start the lab front door with `drkit lab up` (or start HAProxy with the lab haproxy.cfg)',
             cause: err,
             details: { socket },
           }),

@@ -1,5 +1,20 @@
-/** The lab's front door: HAProxy behind the {@link Router} port. */
+/** The lab's front door (HAProxy behind the {@link Router} port) and its WAN between regions (a second HAProxy). */
 export { HaproxyRouter, type HaproxyRouterOptions } from './haproxy-router.js';
-export { renderHaproxyConfig, parseServersState, inMaintenance, BACKEND, type HaproxyServer, type HaproxyTcpLink, type HealthCheckSettings, type HaproxySettings, type ServerState } from './haproxy-config.js';
-export { runtimeCommand } from './haproxy-runtime.js';
+export { HaproxyWan, type HaproxyWanOptions, type WanLinkStatus } from './haproxy-wan.js';
+export { HaproxyProcess, type HaproxyProcessOptions } from './haproxy-process.js';
+export {
+  renderHaproxyConfig,
+  renderWanConfig,
+  parseServersState,
+  inMaintenance,
+  BACKEND,
+  type HaproxyServer,
+  type HaproxyTcpLink,
+  type HealthCheckSettings,
+  type HaproxySettings,
+  type HaproxyWanSettings,
+  type HaproxyProcessSettings,
+  type ServerState,
+} from './haproxy-config.js';
+export { runtimeCommand, type RuntimeCommandOptions } from './haproxy-runtime.js';
 export { HaproxyLink, type LinkState } from './haproxy-link.js';

@@ -5,7 +5,7 @@ import { labProvider } from '../../lab/provider.js';
 import { cliContext } from '../context.js';
 
 export function labCommand(): Command {
-  const cmd = new Command('lab').description('the local two-region lab: A primary PostgreSQL with pgBackRest, B streaming standby, sample app tasks, HAProxy front door');
+  const cmd = new Command('lab').description('the local two-region lab: A primary PostgreSQL with pgBackRest, B streaming standby through the WAN (its own HAProxy), sample app tasks, HAProxy front door');
 
   cmd
     .command('up')
@@ -15,7 +15,7 @@ export function labCommand(): Command {
       const { out, loaded } = cliContext(c);
       const p = labProvider(loaded.config, loaded.baseDir, { log: (l) => out.progress(out.dim(`$ ${l}`)) });
       const { lab: state, regions } = await labUpRegions(p, loaded.config, { ...(o.users !== undefined ? { seed: { users: o.users } } : {}), progress: (m) => out.progress(m) });
-      out.result({ ...state, topology: regions.topology, frontDoor: regions.router.url });
+      out.result({ ...state, topology: regions.topology, frontDoor: regions.router.url, ...(regions.wan ? { wan: { config: regions.wan.configFile, log: regions.wan.logFile } } : {}) });
       out.info(`lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`);
     });
 
@@ -37,6 +37,13 @@ export function labCommand(): Command {
           out.info(`front door ${r.router.url} -> region ${st.activeRegion ?? 'NONE'}: ${st.targets.map((t) => `${t.name}${t.backup ? '(backup)' : ''}=${t.admin}/${t.health}`).join(' ')}`);
         } catch (err) {
           out.info(`front door: ${(err as Error).message}`);
+        }
+        if (r.wan) {
+          try {
+            out.info(`WAN (pid ${r.wan.pid()}): ${(await r.wan.status()).map((l) => `${l.name} ${l.listen} -> ${l.to} ${l.state}`).join(', ')}`);
+          } catch (err) {
+            out.info(`WAN: ${(err as Error).message}`);
+          }
         }
       }
       if (s.appConfig) out.info(`app -> ${s.appConfig.dbClusterId} (port ${s.appConfig.port})${s.appConfig.global_readonly ? out.yellow(' [global_readonly]') : ''}`);
