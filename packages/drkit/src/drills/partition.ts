@@ -83,9 +83,15 @@ export function partitionFacts(
   records: ReadonlyArray<WorkloadRecord>,
   t0: Date,
   lost: ReadonlyArray<{ readonly at: string }>,
+  /**
+   * When the last region-A process was dead: an answer can still arrive between T0 (the kill
+   * starts) and then, for a commit made before the kill. @default t0
+   */
+  deadAt: Date = t0,
 ): Record<string, string | number | null> {
-  const w = partitionWrites(records, part.cutAt, t0);
-  const inWindow = lost.filter((l) => Date.parse(l.at) >= part.cutAt.getTime() && Date.parse(l.at) < t0.getTime()).length;
+  const end = new Date(Math.max(t0.getTime(), deadAt.getTime()) + 1);
+  const w = partitionWrites(records, part.cutAt, end);
+  const inWindow = lost.filter((l) => Date.parse(l.at) >= part.cutAt.getTime() && Date.parse(l.at) < end.getTime()).length;
   const f = part.atFault;
   // With the WAL receiver cut off, whatever B replays meanwhile came through restore_command
   // from the pgBackRest repository (segments archive_timeout closed on A). Said as LSNs: a
@@ -96,6 +102,7 @@ export function partitionFacts(
     partitionLink: part.link.name,
     partitionCutAt: part.cutAt.toISOString(),
     partitionToFaultSeconds: (t0.getTime() - part.cutAt.getTime()) / 1000,
+    regionADeadAt: deadAt.toISOString(),
     partitionHealedAt: part.healedAt?.toISOString() ?? null,
     writesAcknowledgedDuringPartition: w.acknowledged,
     writesFailedDuringPartition: w.failed,

@@ -128,6 +128,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     }
 
     let t0: Date;
+    let deadAt: Date | undefined;
     let detection: { declaredAt: Date } | undefined;
     let res;
     let fence: FenceCheck | undefined;
@@ -150,7 +151,8 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       const detector = watcher!;
       t0 = new Date();
       const killed = [...regions.compute.killRegion('a'), ...(await p.clusters.killAll(regions.topology.clusters.a!))];
-      mark('T0', t0, `fault injected: SIGKILL of every region-A process (${killed.length} pids)`);
+      deadAt = new Date();
+      mark('T0', t0, `fault injected: SIGKILL of every region-A process (${killed.length} pids, all dead ${deadAt.getTime() - t0.getTime()} ms later)`);
       const incident = await detector.incident;
       detection = incident;
       mark('detected', incident.declaredAt, `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`);
@@ -185,7 +187,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       await client.end();
     }
     const unavailable = writeUnavailability(records, new Date(t0.getTime() - 1000));
-    const pf = partition ? partitionFacts(partition, partitionSeconds, records, t0, loss.lostAcks) : undefined;
+    const pf = partition ? partitionFacts(partition, partitionSeconds, records, t0, loss.lostAcks, deadAt) : undefined;
     const achieved = { rtoSeconds: recovery.rtoSeconds, rpoSeconds: loss.rpoSeconds, lostWrites: loss.lost, acknowledgedWrites: loss.acknowledged };
     const verdict = judge(config.targets, achieved);
     const planned = o.scenario !== 'region-failover';
