@@ -2,7 +2,9 @@ import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
 import { runPitrDrill } from '../../drills/pitr-drill.js';
 import { runRegionDrill, type RegionScenario } from '../../drills/region-drill.js';
+import { runS3Drill } from '../../drills/s3-drill.js';
 import { cliContext } from '../context.js';
+import { bindProvider } from '../provider.js';
 import { eventPrinter } from './runbook.js';
 
 const int = (v: string) => Number.parseInt(v, 10);
@@ -87,6 +89,40 @@ export function drillCommand(): Command {
       if (r.outcome !== 'passed') throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', { hint: `see ${res.files.markdown}` });
     });
   };
+  cmd
+    .command('s3-restore')
+    .description('RB-N-03 drill: a bad deploy deletes and overwrites part of a versioned prefix → restore the prefix to T, verified key by key, measured')
+    .option('--objects <n>', 'objects seeded under the prefix', int, 300)
+    .option('--bucket <name>', 'an existing versioned bucket with an empty prefix (default: a new bucket)')
+    .option('--prefix <prefix>', 'the prefix seeded, damaged and restored', 'media/')
+    .option('--warmup <s>', 'seconds of workload before the restore point T', int, 2)
+    .option('--window <s>', 'seconds of workload between T and the fault: what the restore to T gives up', int, 3)
+    .option('--rate <n>', 'workload writes per second', int, 20)
+    .action(async (o: { objects: number; bucket?: string; prefix: string; warmup: number; window: number; rate: number }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const res = await runS3Drill({
+        config: loaded.config,
+        baseDir: loaded.baseDir,
+        objects: o.objects,
+        ...(o.bucket ? { bucket: o.bucket } : {}),
+        prefix: o.prefix,
+        warmupSeconds: o.warmup,
+        windowSeconds: o.window,
+        writesPerSecond: o.rate,
+        bind: (config) => bindProvider('aws', config, loaded.baseDir),
+        onEvent: eventPrinter(out),
+        progress: (m) => out.progress(m),
+      });
+      const r = res.report;
+      out.result({ report: r, files: res.files });
+      out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+      out.info(`  ${r.facts.emulator}`);
+      out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s): T0 → verified and CDN purged`);
+      out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.writesAcknowledgedBetweenTAndT0} acknowledged between T and T0; target ${r.targets.rpoTargetSeconds} s)`);
+      out.info(`  verification: by version listing ${r.facts.verificationByVersionListing}; by workload record ${r.facts.verificationByWorkloadRecord}`);
+      out.info(`  report: ${res.files.markdown}`);
+      if (r.outcome !== 'passed') throw new DrError('VALIDATION_FAILED', 'the drill failed verification or missed its targets', { hint: `see ${res.files.markdown}` });
+    });
   region('region-failover', 'Q2 drill: SIGKILL every region-A process → detector → RB-N-01 failover to B, measured');
   region('switchover', 'planned switchover A → B with RPO 0 asserted, measured');
   region('cutback', 'failover to B, then RB-N-08 cutback to A with RPO 0 asserted, measured');
