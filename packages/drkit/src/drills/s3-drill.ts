@@ -201,8 +201,10 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
         writesFailed: writer.failed,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
         workloadRatePerSecond: rate,
-        rtoDefinition: 'T0 (the bad deploy starts) → every key verified equal to its state at T and the CloudFront invalidation completed',
-        rpoDefinition: 'acknowledged writes the restored prefix no longer reflects; RPO = T0 − ack time of the oldest of them. Restoring to T gives up every write acknowledged after T: that is the price of choosing T',
+      },
+      definitions: {
+        rto: 'every key verified equal to its state at T and the CloudFront invalidation completed − T0 (the bad deploy starts)',
+        rpo: 'T0 − ack time of the oldest acknowledged write the restored prefix no longer reflects (0 when none). Restoring to T gives up every write acknowledged after T: that is the price of choosing T',
       },
       followUps: followUps(loss.lost, drillDir),
       ...(res ? { executionId: res.executionId } : {}),

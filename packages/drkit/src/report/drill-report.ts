@@ -45,6 +45,11 @@ export interface DrillReport {
   readonly facts: Record<string, string | number | boolean | null>;
   readonly followUps: ReadonlyArray<string>;
   readonly executionId?: string;
+  /**
+   * How this drill measures RTO and RPO, when not the workload client's view (first sustained
+   * successful write after T0; T0 − the oldest lost acknowledged write). @default that
+   */
+  readonly definitions?: { readonly rto: string; readonly rpo: string };
 }
 
 /** `2026-Q4` for a date. */

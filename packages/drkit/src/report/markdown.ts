@@ -23,7 +23,9 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     `| RPO | ${r.targets.rpoTargetSeconds} s | ${fmt(r.achieved.rpoSeconds, 's')} | ${signed(r.variance.rpoSeconds, 's')} | ${r.met.rpo ? 'yes' : 'NO'} |`,
     `| acknowledged writes lost | — | ${r.achieved.lostWrites ?? 'n/a'} of ${r.achieved.acknowledgedWrites ?? 'n/a'} | | |`,
     '',
-    'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = T0 − ack time of the oldest acknowledged write missing after recovery (0 when none is lost).',
+    r.definitions
+      ? `RTO = ${r.definitions.rto}. RPO = ${r.definitions.rpo}.`
+      : 'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = T0 − ack time of the oldest acknowledged write missing after recovery (0 when none is lost).',
     '',
     '## Timeline',
     '',
