@@ -1,6 +1,6 @@
 import type { DrkitConfig } from '../config/schema.js';
 import type { ExecutorEvent } from '../engine/executor.js';
-import type { DrillReport } from '../report/drill-report.js';
+import type { DrillEvent, DrillReport, DrillSpan } from '../report/drill-report.js';
 
 /** What every drill takes: where it runs, how long it watches, where the evidence goes. */
 export interface DrillOptions {
@@ -25,4 +25,25 @@ export interface DrillResult {
   readonly report: DrillReport;
   readonly files: { markdown: string; json: string; svg: string };
   readonly drillDir: string;
+}
+
+/**
+ * A drill's timeline as it happens: `mark` records an instant (and says it), `phase` times a
+ * piece of work as a span; the report is drawn from `events` and `spans`.
+ */
+export function drillTimeline(say: (m: string) => void) {
+  const events: DrillEvent[] = [];
+  const spans: DrillSpan[] = [];
+  const mark = (name: string, at = new Date(), note?: string) => {
+    events.push({ name, at: at.toISOString(), ...(note ? { note } : {}) });
+    say(`${name} at ${at.toISOString()}${note ? ` — ${note}` : ''}`);
+  };
+  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
+    const s = new Date();
+    const r = await f();
+    const e = new Date();
+    spans.push({ name, start: s.toISOString(), end: e.toISOString(), outcome: 'succeeded', durationMs: e.getTime() - s.getTime(), kind: 'phase' });
+    return r;
+  };
+  return { events, spans, mark, phase };
 }

@@ -7,11 +7,11 @@ import { readAppConfig } from '../lab/app-config.js';
 import { labDown, labUp } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
-import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillSpan } from '../report/drill-report.js';
+import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { createPitrRunbook, type PitrState } from '../runbooks/pitr-restore/index.js';
 import { sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
-import type { DrillOptions, DrillResult } from './drill-options.js';
+import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
 
 /** Options of `drkit drill pitr`. */
@@ -40,19 +40,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     lab: { ...o.config.lab, seed: { ...o.config.lab.seed, ...(o.seedUsers !== undefined ? { users: o.seedUsers } : {}) } },
   };
   const p = labProvider(config, o.baseDir);
-  const events: DrillEvent[] = [];
-  const spans: DrillSpan[] = [];
-  const mark = (name: string, at = new Date(), note?: string) => {
-    events.push({ name, at: at.toISOString(), ...(note ? { note } : {}) });
-    say(`${name} at ${at.toISOString()}${note ? ` — ${note}` : ''}`);
-  };
-  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const s = new Date();
-    const r = await f();
-    const e = new Date();
-    spans.push({ name, start: s.toISOString(), end: e.toISOString(), outcome: 'succeeded', durationMs: e.getTime() - s.getTime(), kind: 'phase' });
-    return r;
-  };
+  const { events, spans, mark, phase } = drillTimeline(say);
   let workload: WorkloadProcess | undefined;
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {

@@ -9,12 +9,12 @@ import { labDown } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { labUpRegions, LINK_A_B, regionDeps, regionMoveParams, requireWan, type RegionProvider } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
-import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillSpan } from '../report/drill-report.js';
+import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { createCutbackRunbook } from '../runbooks/cutback/index.js';
 import { createRegionFailoverRunbook, type RegionState } from '../runbooks/region-failover/index.js';
 import { createSwitchoverRunbook } from '../runbooks/switchover/index.js';
 import { sleep } from '../util/net.js';
-import type { DrillOptions, DrillResult } from './drill-options.js';
+import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
 import { failedButPresent, partitionFacts, standbyPosition, type Partition } from './partition.js';
@@ -73,12 +73,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     },
   };
   const p = labProvider(config, o.baseDir);
-  const events: DrillEvent[] = [];
-  const spans: DrillSpan[] = [];
-  const mark = (name: string, at = new Date(), note?: string) => {
-    events.push({ name, at: at.toISOString(), ...(note ? { note } : {}) });
-    say(`${name} at ${at.toISOString()}${note ? ` — ${note}` : ''}`);
-  };
+  const { events, spans, mark } = drillTimeline(say);
   const run = async (rb: Runbook<RegionState>, params: RegionState) => {
     const res = await execute(rb, params, { journalDir: p.paths.journalDir, yes: true, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
     for (const t of res.summary?.timeline ?? []) spans.push({ name: t.step, start: t.start, end: t.end, outcome: t.outcome, durationMs: t.durationMs, kind: 'step' });

@@ -10,11 +10,11 @@ import type { DrkitConfig } from '../config/schema.js';
 import { DrError, PreconditionError, UsageError } from '../engine/errors.js';
 import { execute, type ExecutionResult } from '../engine/executor.js';
 import { MOTO_CREDENTIALS, motoVenvDir, startMotoServer, type MotoServer } from '../lab/moto-server.js';
-import { judge, writeDrillReport, type DrillEvent, type DrillReport, type DrillSpan } from '../report/drill-report.js';
+import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { findRunbook, type RunbookPorts } from '../runbooks/registry.js';
 import type { S3RestoreState } from '../runbooks/s3-restore/index.js';
 import { sleep, waitFor } from '../util/net.js';
-import type { DrillOptions, DrillResult } from './drill-options.js';
+import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { diffStates, measureS3Loss, restorePointAfter, versionsAt } from './s3-measure.js';
 import { badDeploy, currentState, S3Writer, seedPrefix, stateOfVersions } from './s3-workload.js';
 
@@ -69,19 +69,7 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
   const drillId = `s3-restore-${stamp}`;
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
   mkdirSync(drillDir, { recursive: true });
-  const events: DrillEvent[] = [];
-  const spans: DrillSpan[] = [];
-  const mark = (name: string, at = new Date(), note?: string) => {
-    events.push({ name, at: at.toISOString(), ...(note ? { note } : {}) });
-    say(`${name} at ${at.toISOString()}${note ? ` — ${note}` : ''}`);
-  };
-  const phase = async <T>(name: string, f: () => Promise<T>): Promise<T> => {
-    const s = new Date();
-    const r = await f();
-    const e = new Date();
-    spans.push({ name, start: s.toISOString(), end: e.toISOString(), outcome: 'succeeded', durationMs: e.getTime() - s.getTime(), kind: 'phase' });
-    return r;
-  };
+  const { events, spans, mark, phase } = drillTimeline(say);
 
   let moto: MotoServer | undefined;
   let clients: AwsClients | undefined;
