@@ -1,29 +1,31 @@
-import { mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateStageCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import { CreateStageCommand, GetDeploymentsCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGatewayStages } from '../../adapters/aws/api-gateway-stages.js';
 import type { AwsClients } from '../../adapters/aws/clients.js';
 import { CognitoIdentity } from '../../adapters/aws/cognito-identity.js';
 import { startMotoClients, stopMotoClients } from '../../adapters/aws/moto-fixtures.js';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets.js';
+import { LogNotifier } from '../../adapters/log-notifier/index.js';
 import { NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
 import { Journal, summarize } from '../../engine/journal.js';
+import type { StepContext } from '../../engine/step.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import type { Notification, Notifier } from '../../ports/notifier.js';
+import type { Notification } from '../../ports/notifier.js';
 import { findRunbook } from '../registry.js';
 import { createRotationLambda, createWorld, finishRotation, refreshableCount, signedInCount, snapshot, type BreachWorld } from './breach-world.js';
 import { createRestoreAccessRunbook, createSecurityBreachRunbook, type RestoreAccessState, type SecurityBreachDeps, type SecurityBreachState } from './index.js';
+import { RestoreAccessParamsSchema, SecurityBreachParamsSchema } from './params.js';
+import { isolateApi } from './steps/isolate-api.js';
+import { restoreThrottles } from './steps/restore-throttles.js';
+import { rotateCredentials } from './steps/rotate-credentials.js';
 
-/** A test double that records notifications (SNS delivery has its own moto test). */
-class RecordingNotifier implements Notifier {
-  readonly kind = 'recording';
-  readonly sent: Notification[] = [];
-  async notify(msg: Notification): Promise<void> {
-    this.sent.push(msg);
-  }
+/** What the pager (drkit's log notifier, one JSON line per message) received. */
+function sentOf(n: LogNotifier): Notification[] {
+  return existsSync(n.file) ? readFileSync(n.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Notification) : [];
 }
 
 let moto: MotoServer;
@@ -42,7 +44,7 @@ afterAll(async () => {
   await stopMotoClients({ moto, clients });
 });
 
-function deps(notifier = new RecordingNotifier()): SecurityBreachDeps & { notifier: RecordingNotifier } {
+function deps(notifier = new LogNotifier(path.join(mkdtempSync(path.join(tmpdir(), 'drkit-pager-')), 'notifications.jsonl'))): SecurityBreachDeps & { notifier: LogNotifier } {
   const identity = new CognitoIdentity({ clients });
   return { apiGateway: new ApiGatewayStages({ clients }), identity, rotation: new SecretsManagerSecrets({ clients }), pools: identity, notifier };
 }
@@ -65,7 +67,7 @@ describe('security-breach on moto', () => {
     const events: ExecutorEvent[] = [];
     await execute(createSecurityBreachRunbook(d), await params({}), { journalDir, dryRun: true, onEvent: (e) => events.push(e) });
     expect(await snapshot(clients, w)).toEqual(before);
-    expect(d.notifier.sent).toEqual([]);
+    expect(sentOf(d.notifier)).toEqual([]);
     expect(Journal.list(journalDir)).toEqual([]);
     const lines = events.flatMap((e) => (e.type === 'plan' ? e.lines : []));
     for (const ref of w.stages) {
@@ -140,10 +142,10 @@ describe('security-breach on moto', () => {
     expect(ev.timeline.every((t) => typeof t.at === 'string')).toBe(true);
     const journal = Journal.read(res.journalFile!);
     expect(JSON.stringify(journal)).not.toContain('pw-a'); // no secret value anywhere
-    expect(d.notifier.sent.map((n) => n.severity)).toEqual(['critical', 'critical']);
-    expect(d.notifier.sent[0]!.subject).toContain('SECURITY BREACH SEC-42');
-    expect(d.notifier.sent[1]!.body).toContain('Users signed out: 75');
-    expect(d.notifier.sent[1]!.body).toContain('--param fromExecution=sb-real');
+    expect(sentOf(d.notifier).map((n) => n.severity)).toEqual(['critical', 'critical']);
+    expect(sentOf(d.notifier)[0]!.subject).toContain('SECURITY BREACH SEC-42');
+    expect(sentOf(d.notifier)[1]!.body).toContain('Users signed out: 75');
+    expect(sentOf(d.notifier)[1]!.body).toContain('--param fromExecution=sb-real');
   });
 
   it('GIVEN the breach execution WHEN restore-access from its journal THEN every stage has its old limits back', async () => {
@@ -162,7 +164,7 @@ describe('security-breach on moto', () => {
     expect(res.summary?.outcome).toBe('succeeded');
     for (const ref of w.stages) expect(await throttleOf(ref)).toEqual(w.limits[ref]);
     expect(res.state.stagesAtStart).toEqual(w.stages.map((ref) => ({ apiId: w.apiId, stage: ref.split('/')[1], rateLimit: 0, burstLimit: 0 })));
-    expect(d.notifier.sent[0]!.subject).toBe('SECURITY BREACH SEC-42: API access restored');
+    expect(sentOf(d.notifier)[0]!.subject).toBe('SECURITY BREACH SEC-42: API access restored');
 
     await expect(entry.normalize({ fromExecution: 'no-such-execution' }, ports(d))).rejects.toBeInstanceOf(NotFoundError);
   });
@@ -192,7 +194,7 @@ describe('security-breach on moto', () => {
     const res = await execute(createRestoreAccessRunbook(d), p, { journalDir, yes: true });
     expect(res.summary?.outcome).toBe('succeeded');
     expect(await throttleOf(ref)).toEqual({ rateLimit: undefined, burstLimit: undefined });
-    expect(d.notifier.sent.at(-1)!.body).toContain(`${ref}: rate=default burst=default`);
+    expect(sentOf(d.notifier).at(-1)!.body).toContain(`${ref}: rate=default burst=default`);
 
     // GetStage as before, but for what moto 5.2 cannot do: it ignores the `remove` of the
     // stage-wide setting (AWS drops it), so that setting stays with throttling at -1, "not set"
@@ -214,5 +216,90 @@ describe('security-breach on moto', () => {
     await expect(execute(rb, p, { journalDir, yes: true })).rejects.toThrow(/already isolated/);
     expect((await snapshot(clients, w) as { stages: unknown }).stages).toEqual((before as { stages: unknown }).stages);
     await d.apiGateway.setThrottle(apiId, stage, w.limits[w.stages[0]!]!);
+  });
+});
+
+describe('steps are safe to run twice (real adapters on moto)', () => {
+  let t: BreachWorld;
+  const ctx = <S extends object>(state: S): StepContext<S> => ({ state, executionId: 'x', dryRun: false, signal: new AbortController().signal, progress: () => undefined });
+  const base = { apiStages: 'a/v1', rotateSecrets: 'db', userPools: 'us-east-1_x', incidentId: 'SEC-1' };
+
+  beforeAll(async () => {
+    t = await createWorld(clients, 'twice', { users: 0, lambdaArn });
+    // a third stage, with no limit of its own
+    const deployments = await clients.apigateway().send(new GetDeploymentsCommand({ restApiId: t.apiId }));
+    await clients.apigateway().send(new CreateStageCommand({ restApiId: t.apiId, stageName: 'v3', deploymentId: deployments.items![0]!.id! }));
+  });
+
+  it('GIVEN stages recorded with and without their own limits WHEN restore-throttles runs (twice) THEN each is back exactly, the unset ones unset, and the plan names the removal', async () => {
+    const gw = new ApiGatewayStages({ clients });
+    for (const st of ['v1', 'v2', 'v3']) await gw.setThrottle(t.apiId, st, { rateLimit: 0, burstLimit: 0 });
+    const step = restoreThrottles({ ...deps(), apiGateway: gw });
+    const a = t.apiId;
+    const state = RestoreAccessParamsSchema.parse({ throttles: `${a}/v1=50:20,${a}/v2=:,${a}/v3=7:` }) as RestoreAccessState;
+    const plan = await step.plan(ctx(state));
+    expect(plan).toContain(`aws-apigateway: apigateway:UpdateStage restApiId=${a} stageName=v1 patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:50},{op:replace,path:/*/*/throttling/burstLimit,value:20}]`);
+    expect(plan.find((l) => l.includes('stageName=v2'))).toContain(
+      '{op:replace,path:/*/*/throttling/rateLimit,value:-1},{op:replace,path:/*/*/throttling/burstLimit,value:-1},{op:remove,path:/*/*}]  # back to the account default',
+    );
+    expect(plan.find((l) => l.includes('stageName=v3'))).toContain('{op:replace,path:/*/*/throttling/rateLimit,value:7},{op:replace,path:/*/*/throttling/burstLimit,value:-1}]');
+    for (let i = 0; i < 2; i++) {
+      await step.run(ctx(state));
+      await step.verify!(ctx(state));
+    }
+    expect({ v1: await gw.getThrottle(a, 'v1'), v2: await gw.getThrottle(a, 'v2'), v3: await gw.getThrottle(a, 'v3') }).toEqual({
+      v1: { rateLimit: 50, burstLimit: 20 },
+      v2: { rateLimit: undefined, burstLimit: undefined },
+      v3: { rateLimit: 7, burstLimit: undefined },
+    });
+  });
+
+  it('GIVEN isolate-api re-run after a crash mid-step THEN the recorded previous limits are preflight’s, never the zeros it set', async () => {
+    const gw = new ApiGatewayStages({ clients });
+    const a = t.apiId;
+    await gw.setThrottle(a, 'v1', { rateLimit: 50, burstLimit: 20 });
+    await gw.setThrottle(a, 'v2', { rateLimit: 0, burstLimit: 0 }); // cut by the first attempt
+    const step = isolateApi({ ...deps(), apiGateway: gw });
+    const state = {
+      ...SecurityBreachParamsSchema.parse({ ...base, apiStages: `${a}/v1,${a}/v2` }),
+      stagesBefore: [
+        { apiId: a, stage: 'v1', rateLimit: 50, burstLimit: 20 },
+        { apiId: a, stage: 'v2', rateLimit: 500, burstLimit: 1000 },
+      ],
+    } as SecurityBreachState;
+    const out = (await step.run(ctx(state)))!;
+    expect(out.previousThrottles).toEqual([
+      { apiId: a, stage: 'v1', rateLimit: 50, burstLimit: 20 },
+      { apiId: a, stage: 'v2', rateLimit: 500, burstLimit: 1000 },
+    ]);
+    await step.verify!(ctx({ ...state, ...out }));
+  });
+
+  it('GIVEN rotate-credentials re-run after a rotation already moved the labels THEN that secret is not rotated again', async () => {
+    const sm = new SecretsManagerSecrets({ clients });
+    const [db, key] = t.secrets as [string, string];
+    const current = async (n: string) => (await sm.describeRotation(n)).stages.AWSCURRENT?.[0];
+    const before = { db: await current(db), key: await current(key) };
+    // the first attempt rotated db, then died before journaling it
+    const first = await sm.rotate(db, { rotateImmediately: true, lambdaArn });
+    const step = rotateCredentials({ ...deps(), rotation: sm });
+    const state = {
+      ...SecurityBreachParamsSchema.parse({ ...base, rotateSecrets: `${db},${key}` }),
+      secretsBefore: [
+        { name: db, currentVersionId: before.db, pendingVersionId: undefined, lambdaArn },
+        { name: key, currentVersionId: before.key, pendingVersionId: undefined, lambdaArn },
+      ],
+    } as SecurityBreachState;
+    const out = (await step.run(ctx(state)))!;
+    expect(out.rotations).toMatchObject([
+      { name: db, previousVersionId: before.db, newVersionId: first.versionId, alreadyRotated: true },
+      { name: key, previousVersionId: before.key },
+    ]);
+    const keyNew = out.rotations!.find((r) => r.name === key)!.newVersionId;
+    expect(keyNew).not.toBe(before.key);
+    // db still has exactly the one pending version of the first attempt: not rotated twice
+    expect((await sm.describeRotation(db)).stages.AWSPENDING).toEqual([first.versionId]);
+    expect((await sm.describeRotation(key)).stages.AWSPENDING).toEqual([keyNew]);
+    await step.verify!(ctx({ ...state, ...out }));
   });
 });
