@@ -1,10 +1,11 @@
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, CreateHealthCheckCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../adapters/aws/clients.js';
+import { createTestEcsService, createTestHealthCheck } from '../adapters/aws/moto-fixtures.js';
 import { Journal } from '../engine/journal.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
 import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
@@ -31,23 +32,6 @@ let fxRds: LabFixture;
 let zoneId: string;
 let endpointA: string;
 
-async function healthCheck(ip: string): Promise<string> {
-  const out = await clients.route53().send(
-    new CreateHealthCheckCommand({
-      CallerReference: `hc-${ip}`,
-      HealthCheckConfig: { IPAddress: ip, Port: 443, Type: 'HTTPS', ResourcePath: '/healthz', RequestInterval: 10, FailureThreshold: 3 },
-    }),
-  );
-  return out.HealthCheck!.Id!;
-}
-
-async function ecsService(region: string, cluster: string, desiredCount: number): Promise<void> {
-  const ecs = clients.ecs(region);
-  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'web:latest', memory: 512, portMappings: [{ containerPort: 8080 }] }] }));
-  await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount }));
-}
-
 beforeAll(async () => {
   moto = await startMotoServer();
   clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: A, maxAttempts: 1 });
@@ -65,8 +49,8 @@ beforeAll(async () => {
 
   const zone = await clients.route53().send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-rb-n-01' }));
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-  const hcA = await healthCheck('192.0.2.10');
-  const hcB = await healthCheck('198.51.100.10');
+  const hcA = await createTestHealthCheck(clients, '192.0.2.10');
+  const hcB = await createTestHealthCheck(clients, '198.51.100.10');
   const rec = (id: string, failover: 'PRIMARY' | 'SECONDARY', ip: string, hc: string) => ({
     Action: 'CREATE' as const,
     ResourceRecordSet: { Name: RECORD, Type: 'A' as const, SetIdentifier: id, Failover: failover, TTL: 60, ResourceRecords: [{ Value: ip }], HealthCheckId: hc },
@@ -75,8 +59,8 @@ beforeAll(async () => {
     new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [rec(A, 'PRIMARY', '192.0.2.10', hcA), rec(B, 'SECONDARY', '198.51.100.10', hcB)] } }),
   );
 
-  await ecsService(A, 'app-a', 2);
-  await ecsService(B, 'app-b', 1);
+  await createTestEcsService(clients, A, 'app-a', 2);
+  await createTestEcsService(clients, B, 'app-b', 1);
 
   await clients.secrets(B).send(
     new CreateSecretCommand({ Name: 'drkit/db-endpoint', SecretString: JSON.stringify({ engine: 'postgres', host: endpointA, port: 5432, username: 'app', password: PASSWORD, dbname: 'app' }) }),

@@ -1,9 +1,10 @@
-import { CreateClusterCommand, CreateServiceCommand, DescribeServicesCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
 import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateGlobalClusterCommand, DescribeDBClustersCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../adapters/aws/clients.js';
+import { createTestEcsService } from '../adapters/aws/moto-fixtures.js';
 import { Journal } from '../engine/journal.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
 import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
@@ -50,13 +51,6 @@ async function cluster(region: string, id: string, globalId?: string): Promise<s
   return c.DBCluster!.Endpoint!;
 }
 
-async function ecsService(region: string, name: string, desiredCount: number): Promise<void> {
-  const ecs = clients.ecs(region);
-  await ecs.send(new CreateClusterCommand({ clusterName: name }));
-  await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'web:latest', memory: 512 }] }));
-  await ecs.send(new CreateServiceCommand({ cluster: name, serviceName: 'web', taskDefinition: 'web', desiredCount }));
-}
-
 function fixture(globalClusterId: string | undefined, a: string, b: string): LabFixture {
   return makeLabFixture({
     aws: {
@@ -95,8 +89,8 @@ beforeAll(async () => {
     ResourceRecordSet: { Name: 'api.example.com.', Type: 'A' as const, SetIdentifier: id, Failover: failover, TTL: 60, ResourceRecords: [{ Value: ip }] },
   });
   await clients.route53().send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [rec(A, 'PRIMARY', '192.0.2.10'), rec(B, 'SECONDARY', '198.51.100.10')] } }));
-  await ecsService(A, 'app-a', 2);
-  await ecsService(B, 'app-b', 1);
+  await createTestEcsService(clients, A, 'app-a', 2);
+  await createTestEcsService(clients, B, 'app-b', 1);
   // one copy of the endpoint secret per region: the app in each region reads its own
   for (const region of [A, B]) {
     await clients.secrets(region).send(

@@ -1,5 +1,7 @@
 import { crc32 } from 'node:zlib';
 import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import { CreateHealthCheckCommand } from '@aws-sdk/client-route-53';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
 import { AwsClients } from './clients.js';
@@ -137,4 +139,23 @@ export function captureRequests(client: { middlewareStack: { add: (...a: never[]
     { step: 'finalizeRequest', name: `drkitCapture${Math.random().toString(36).slice(2)}` },
   );
   return seen;
+}
+
+/** A Route 53 HTTPS health check of `ip` (moto always reports it healthy); returns its id. */
+export async function createTestHealthCheck(clients: AwsClients, ip: string): Promise<string> {
+  const out = await clients.route53().send(
+    new CreateHealthCheckCommand({
+      CallerReference: `hc-${ip}`,
+      HealthCheckConfig: { IPAddress: ip, Port: 443, Type: 'HTTPS', ResourcePath: '/healthz', RequestInterval: 10, FailureThreshold: 3 },
+    }),
+  );
+  return out.HealthCheck!.Id!;
+}
+
+/** An ECS cluster `cluster` in `region` running service `web` at `desiredCount` (moto runs no tasks). */
+export async function createTestEcsService(clients: AwsClients, region: string, cluster: string, desiredCount: number): Promise<void> {
+  const ecs = clients.ecs(region);
+  await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
+  await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'web:latest', memory: 512, portMappings: [{ containerPort: 8080 }] }] }));
+  await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount }));
 }

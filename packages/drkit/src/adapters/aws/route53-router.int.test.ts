@@ -1,8 +1,8 @@
-import { CreateHealthCheckCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { createTestHealthCheck, startMotoClients, stopMotoClients } from './moto-fixtures.js';
 import { AwsClients } from './clients.js';
 import { Route53Router } from './route53-router.js';
 
@@ -10,16 +10,6 @@ let moto: MotoServer;
 let clients: AwsClients;
 let router: Route53Router;
 let zoneId: string;
-
-async function healthCheck(ip: string): Promise<string> {
-  const out = await clients.route53().send(
-    new CreateHealthCheckCommand({
-      CallerReference: `hc-${ip}`,
-      HealthCheckConfig: { IPAddress: ip, Port: 443, Type: 'HTTPS', ResourcePath: '/healthz', RequestInterval: 10, FailureThreshold: 3 },
-    }),
-  );
-  return out.HealthCheck!.Id!;
-}
 
 async function records() {
   const out = await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
@@ -39,8 +29,8 @@ beforeAll(async () => {
     recordName: 'api.rastup.com',
     primaryRegion: 'ap-southeast-2',
     targets: [
-      { region: 'ap-southeast-2', value: '203.0.113.10', healthCheckId: await healthCheck('203.0.113.10') },
-      { region: 'us-west-2', value: '198.51.100.20', healthCheckId: await healthCheck('198.51.100.20') },
+      { region: 'ap-southeast-2', value: '203.0.113.10', healthCheckId: await createTestHealthCheck(clients, '203.0.113.10') },
+      { region: 'us-west-2', value: '198.51.100.20', healthCheckId: await createTestHealthCheck(clients, '198.51.100.20') },
     ],
   });
 });
