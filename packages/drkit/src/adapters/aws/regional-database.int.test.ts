@@ -134,7 +134,7 @@ describe('MultiRegionSecrets (moto)', () => {
   it('GIVEN a primary in A replicated to B WHEN put THEN only the primary is written (the replica follows)', async () => {
     await clients.secrets(A).send(new CreateSecretCommand({ Name: 'replicated', SecretString: JSON.stringify({ v: 1 }), AddReplicaRegions: [{ Region: B }] }));
     const b = new SecretsManagerSecrets({ clients, region: B });
-    expect(await b.isReplica('replicated')).toBe(true);
+    expect(await b.primaryRegionOf('replicated')).toBe(A);
     const s = new MultiRegionSecrets([b, new SecretsManagerSecrets({ clients, region: A })]);
     await s.put('replicated', { v: 2 });
     expect(await get(A, 'replicated')).toEqual({ v: 2 });

@@ -89,14 +89,9 @@ export class SecretsManagerSecrets implements Secrets {
   }
 
   /**
-   * Whether `name` here is a replica of a secret whose primary copy lives in another region
-   * (a replica is read-only: writes go to the primary and replicate). @throws NotFoundError
+   * The region of the primary copy when `name` here is a replica (read-only: writes go to the
+   * primary and replicate); undefined when it is the primary. @throws NotFoundError
    */
-  async isReplica(name: string): Promise<boolean> {
-    return (await this.primaryRegionOf(name)) !== undefined;
-  }
-
-  /** The region of the primary copy when `name` here is a replica; undefined when it is the primary. @throws NotFoundError */
   async primaryRegionOf(name: string): Promise<string | undefined> {
     const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
     return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region ? d.PrimaryRegion : undefined;
