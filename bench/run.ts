@@ -20,7 +20,9 @@ if (unknown.length) {
 let failed = 0;
 for (const name of chosen.length ? chosen : ALL) {
   process.stderr.write(`\n=== bench/${name} ===\n`);
-  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, name, 'run.ts')], { stdio: 'inherit' });
+  const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(here, name, 'run.ts')], {
+    stdio: 'inherit',
+  });
   if (r.status !== 0) {
     failed++;
     process.stderr.write(`bench/${name} failed (exit ${r.status})\n`);

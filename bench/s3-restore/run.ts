@@ -17,12 +17,24 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { CreateBucketCommand, ListObjectVersionsCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  ListObjectVersionsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import type { RestorePlan } from '../../packages/drkit/src/ports/object-store.js';
 import { AwsClients } from '../../packages/drkit/src/adapters/aws/clients.js';
 import { forEachLimited } from '../../packages/drkit/src/adapters/aws/limit.js';
-import { copySource, S3ObjectStore } from '../../packages/drkit/src/adapters/aws/s3-object-store.js';
-import { MOTO_CREDENTIALS, motoVenvDir, startMotoServer } from '../../packages/drkit/src/lab/moto-server.js';
+import {
+  copySource,
+  S3ObjectStore,
+} from '../../packages/drkit/src/adapters/aws/s3-object-store.js';
+import {
+  MOTO_CREDENTIALS,
+  motoVenvDir,
+  startMotoServer,
+} from '../../packages/drkit/src/lab/moto-server.js';
 import { sleep } from '../../packages/drkit/src/util/net.js';
 
 const args = process.argv.slice(2);
@@ -41,23 +53,38 @@ const key = (i: number) => `${prefix}${String(i).padStart(6, '0')}.jpg`;
 const here = path.dirname(fileURLToPath(import.meta.url));
 const log = (m: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${m}`);
 
-if (!existsSync(AWS)) throw new Error(`${AWS} not found: install the distribution's awscli package`);
+if (!existsSync(AWS))
+  throw new Error(`${AWS} not found: install the distribution's awscli package`);
 const moto = await startMotoServer();
-const clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+const clients = new AwsClients({
+  endpoint: moto.endpoint,
+  credentials: MOTO_CREDENTIALS,
+  defaultRegion: 'us-east-1',
+});
 try {
   const s3 = clients.s3();
   const store = new S3ObjectStore({ clients });
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
   const ids = [...Array(N).keys()];
-  const put = (i: number, body: string) => s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: body })).then(() => undefined);
+  const put = (i: number, body: string) =>
+    s3
+      .send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: body }))
+      .then(() => undefined);
 
   // the manifest the seed's script iterates (key,versionId of the good versions), taken from
   // the PutObject answers as an inventory would give it
   const good = new Map<string, string>();
   let t = Date.now();
   await forEachLimited(ids, 32, async (i) => {
-    const out = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `good-${i}-${'x'.repeat(64)}` }));
+    const out = await s3.send(
+      new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `good-${i}-${'x'.repeat(64)}` }),
+    );
     good.set(key(i), out.VersionId!);
   });
   await sleep(1100);
@@ -70,18 +97,39 @@ try {
   await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: prefix, MaxKeys: 1000 }));
   const pageMs = Date.now() - t;
   const pages = Math.ceil((2 * N) / 1000);
-  log(`one ListObjectVersions page on moto: ${(pageMs / 1000).toFixed(1)} s (x ${pages} pages to plan)`);
+  log(
+    `one ListObjectVersions page on moto: ${(pageMs / 1000).toFixed(1)} s (x ${pages} pages to plan)`,
+  );
 
   // --- baseline: one `aws s3api copy-object` process per key, sequential, on a sample
   const step = Math.max(1, Math.floor(N / SAMPLE));
   const sample = ids.filter((i) => i % step === 0).slice(0, SAMPLE);
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId, AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1', AWS_PAGER: '' };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: MOTO_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: MOTO_CREDENTIALS.secretAccessKey,
+    AWS_DEFAULT_REGION: 'us-east-1',
+    AWS_PAGER: '',
+  };
   t = Date.now();
   for (const i of sample) {
     const k = key(i);
     const r = spawnSync(
       AWS,
-      ['--endpoint-url', moto.endpoint, 's3api', 'copy-object', '--bucket', bucket, '--key', k, '--copy-source', copySource(bucket, k, good.get(k)!), '--metadata-directive', 'REPLACE'],
+      [
+        '--endpoint-url',
+        moto.endpoint,
+        's3api',
+        'copy-object',
+        '--bucket',
+        bucket,
+        '--key',
+        k,
+        '--copy-source',
+        copySource(bucket, k, good.get(k)!),
+        '--metadata-directive',
+        'REPLACE',
+      ],
       { env, encoding: 'utf8' },
     );
     if (r.status !== 0) throw new Error(`aws s3api copy-object failed for ${k}: ${r.stderr}`);
@@ -92,11 +140,22 @@ try {
     const got = Buffer.from(await store.getObject(bucket, key(i))).toString();
     if (!got.startsWith(`good-${i}-`)) throw new Error(`baseline did not restore ${key(i)}`);
   }
-  log(`baseline: ${sample.length} keys in ${(baseMs / 1000).toFixed(1)} s = ${baseRate.toFixed(2)} objects/s`);
+  log(
+    `baseline: ${sample.length} keys in ${(baseMs / 1000).toFixed(1)} s = ${baseRate.toFixed(2)} objects/s`,
+  );
   await forEachLimited(sample, 32, (i) => put(i, `bad-again-${i}`)); // every key needs restoring for drkit
 
   // --- drkit: the same key,versionId list as copy actions, applied with bounded concurrency
-  const plan: RestorePlan = { bucket, actions: ids.map((i) => ({ kind: 'copy' as const, key: key(i), versionId: good.get(key(i))!, reason: 'manifest' as const })), warnings: [] };
+  const plan: RestorePlan = {
+    bucket,
+    actions: ids.map((i) => ({
+      kind: 'copy' as const,
+      key: key(i),
+      versionId: good.get(key(i))!,
+      reason: 'manifest' as const,
+    })),
+    warnings: [],
+  };
   let lastProgress = 0;
   t = Date.now();
   const summary = await store.applyRestorePlan(plan, {
@@ -109,7 +168,10 @@ try {
     },
   });
   const applyMs = Date.now() - t;
-  if (summary.failed.length > 0) throw new Error(`${summary.failed.length} keys failed: ${JSON.stringify(summary.failed.slice(0, 3))}`);
+  if (summary.failed.length > 0)
+    throw new Error(
+      `${summary.failed.length} keys failed: ${JSON.stringify(summary.failed.slice(0, 3))}`,
+    );
   const drkitRate = N / (applyMs / 1000);
   log(`drkit: ${N} keys in ${(applyMs / 1000).toFixed(1)} s = ${drkitRate.toFixed(1)} objects/s`);
 
@@ -128,7 +190,10 @@ try {
       return 'unknown';
     }
   };
-  const motoVersion = versions(path.join(motoVenvDir(), 'bin', 'python'), ['-c', 'import moto; print(moto.__version__)']);
+  const motoVersion = versions(path.join(motoVenvDir(), 'bin', 'python'), [
+    '-c',
+    'import moto; print(moto.__version__)',
+  ]);
   const section = `## S3 prefix restore
 
 RB-N-03's restore of ${N.toLocaleString('en')} objects on moto: every object was overwritten after T, so every key needs one
@@ -172,7 +237,9 @@ Recorded ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC.
 
 /** Replaces (or appends) the `## S3 prefix restore` section, leaving other sections alone. */
 function writeSection(file: string, section: string): void {
-  const text = existsSync(file) ? readFileSync(file, 'utf8') : '# Benchmark results\n\nFigures measured by the benchmarks under `bench/`; each section says how to reproduce it.\n';
+  const text = existsSync(file)
+    ? readFileSync(file, 'utf8')
+    : '# Benchmark results\n\nFigures measured by the benchmarks under `bench/`; each section says how to reproduce it.\n';
   const start = text.indexOf('## S3 prefix restore');
   let out: string;
   if (start < 0) out = `${text.trimEnd()}\n\n${section}`;

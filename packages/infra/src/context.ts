@@ -101,17 +101,27 @@ function isUnset(v: unknown): boolean {
 function readString(get: ContextSource, key: string, fallback?: string): string | undefined {
   const v = get(key);
   if (isUnset(v)) return fallback;
-  if (typeof v !== 'string') throw new ContextError(key, `expected a string, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string')
+    throw new ContextError(key, `expected a string, got ${JSON.stringify(v)}`);
   return v;
 }
 
-function readInt(get: ContextSource, key: string, fallback: number, min: number, max: number): number {
+function readInt(
+  get: ContextSource,
+  key: string,
+  fallback: number,
+  min: number,
+  max: number,
+): number {
   const v = get(key);
   if (isUnset(v)) return fallback;
   // `--context k=3` arrives as the string "3"; cdk.json gives numbers.
   const n = typeof v === 'string' && /^-?\d+$/.test(v.trim()) ? Number(v) : v;
   if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) {
-    throw new ContextError(key, `expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`);
+    throw new ContextError(
+      key,
+      `expected an integer from ${min} to ${max}, got ${JSON.stringify(v)}`,
+    );
   }
   return n;
 }
@@ -131,10 +141,14 @@ const WINDOW = /^([01]\d|2[0-3]):[0-5]\d-([01]\d|2[0-3]):[0-5]\d$/;
 /** Validates every context key and applies the defaults. */
 export function readDrContext(get: ContextSource): DrContext {
   const account = readString(get, 'account', DEFAULTS.account)!;
-  if (!/^\d{12}$/.test(account)) throw new ContextError('account', `expected 12 digits, got "${account}"`);
+  if (!/^\d{12}$/.test(account))
+    throw new ContextError('account', `expected 12 digits, got "${account}"`);
   const regionA = readString(get, 'regionA', DEFAULTS.regionA)!;
   const regionB = readString(get, 'regionB', DEFAULTS.regionB)!;
-  for (const [key, r] of [['regionA', regionA], ['regionB', regionB]] as const) {
+  for (const [key, r] of [
+    ['regionA', regionA],
+    ['regionB', regionB],
+  ] as const) {
     if (!REGION.test(r)) throw new ContextError(key, `"${r}" is not an AWS region name`);
   }
   if (regionA === regionB) throw new ContextError('regionB', 'must differ from regionA');
@@ -151,16 +165,26 @@ export function readDrContext(get: ContextSource): DrContext {
   if (webhookUrl !== undefined && !/^https:\/\/[^\s/]+/.test(webhookUrl)) {
     throw new ContextError('webhookUrl', `expected an https:// URL, got "${webhookUrl}"`);
   }
-  const preferredBackupWindow = readString(get, 'preferredBackupWindow', DEFAULTS.preferredBackupWindow)!;
+  const preferredBackupWindow = readString(
+    get,
+    'preferredBackupWindow',
+    DEFAULTS.preferredBackupWindow,
+  )!;
   if (!WINDOW.test(preferredBackupWindow)) {
-    throw new ContextError('preferredBackupWindow', `expected hh:mm-hh:mm (UTC), got "${preferredBackupWindow}"`);
+    throw new ContextError(
+      'preferredBackupWindow',
+      `expected hh:mm-hh:mm (UTC), got "${preferredBackupWindow}"`,
+    );
   }
   const zoneName = readString(get, 'zoneName', DEFAULTS.zoneName)!.replace(/\.$/, '');
-  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(zoneName)) throw new ContextError('zoneName', `"${zoneName}" is not a domain`);
+  if (!/^[a-z0-9-]+(\.[a-z0-9-]+)+$/i.test(zoneName))
+    throw new ContextError('zoneName', `"${zoneName}" is not a domain`);
   const hostedZoneId = readString(get, 'hostedZoneId', DEFAULTS.hostedZoneId)!;
-  if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId)) throw new ContextError('hostedZoneId', `"${hostedZoneId}" is not a hosted zone id`);
+  if (!/^Z[A-Z0-9]{1,31}$/.test(hostedZoneId))
+    throw new ContextError('hostedZoneId', `"${hostedZoneId}" is not a hosted zone id`);
   const recordName = readString(get, 'recordName', DEFAULTS.recordName)!;
-  if (!/^[a-z0-9-]+$/i.test(recordName)) throw new ContextError('recordName', `"${recordName}" is not a DNS label`);
+  if (!/^[a-z0-9-]+$/i.test(recordName))
+    throw new ContextError('recordName', `"${recordName}" is not a DNS label`);
 
   const primaryTasks = readInt(get, 'primaryTasks', DEFAULTS.primaryTasks, 1, 50);
   const warmStandbyTasks = readInt(get, 'warmStandbyTasks', DEFAULTS.warmStandbyTasks, 1, 50);

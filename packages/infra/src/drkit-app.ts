@@ -62,16 +62,36 @@ export function buildDrkitApp(app: App, opts: BuildOptions = {}): DrkitStacks {
   const p = (region: 'A' | 'B', name: string) => `Drkit${region}-${name}`;
 
   const keysA = new KeysStack(app, p('A', 'Keys'), { env: envA, ...common, ctx, role: 'primary' });
-  const keysB = new KeysStack(app, p('B', 'Keys'), { env: envB, ...common, ctx, role: 'secondary', primaryKey: keysA.dataKey });
+  const keysB = new KeysStack(app, p('B', 'Keys'), {
+    env: envB,
+    ...common,
+    ctx,
+    role: 'secondary',
+    primaryKey: keysA.dataKey,
+  });
   keysB.addStackDependency(keysA);
   const secondaryKeyArn = ctx.useMultiRegionKms
     ? `arn:aws:kms:${ctx.regionB}:${ctx.account}:key/${keysA.dataKey.keyId}`
     : keysB.dataKey.keyArn;
 
-  const netA = new NetworkStack(app, p('A', 'Network'), { env: envA, ...common, cidr: '10.10.0.0/16' });
-  const netB = new NetworkStack(app, p('B', 'Network'), { env: envB, ...common, cidr: '10.20.0.0/16' });
+  const netA = new NetworkStack(app, p('A', 'Network'), {
+    env: envA,
+    ...common,
+    cidr: '10.10.0.0/16',
+  });
+  const netB = new NetworkStack(app, p('B', 'Network'), {
+    env: envB,
+    ...common,
+    cidr: '10.20.0.0/16',
+  });
 
-  const storageB = new StorageStack(app, p('B', 'Storage'), { env: envB, ...common, ctx, role: 'secondary', dataKey: keysB.dataKey });
+  const storageB = new StorageStack(app, p('B', 'Storage'), {
+    env: envB,
+    ...common,
+    ctx,
+    role: 'secondary',
+    dataKey: keysB.dataKey,
+  });
   const storageA = new StorageStack(app, p('A', 'Storage'), {
     env: envA,
     ...common,
@@ -93,12 +113,33 @@ export function buildDrkitApp(app: App, opts: BuildOptions = {}): DrkitStacks {
     ...(ctx.useMultiRegionKms ? { secondaryKeyArn } : {}),
   });
   dataA.addStackDependency(storageB, 'backup copy destination vault must exist');
-  const dataB = new DataStack(app, p('B', 'Data'), { env: envB, ...common, ctx, role: 'secondary', vpc: netB.vpc, dataKey: keysB.dataKey });
+  const dataB = new DataStack(app, p('B', 'Data'), {
+    env: envB,
+    ...common,
+    ctx,
+    role: 'secondary',
+    vpc: netB.vpc,
+    dataKey: keysB.dataKey,
+  });
   dataB.addStackDependency(dataA, 'the replica needs its source in A');
 
-  const appA = new AppStack(app, p('A', 'App'), { env: envA, ...common, ctx, role: 'primary', vpc: netA.vpc, logsBucket: storageA.logsBucket });
+  const appA = new AppStack(app, p('A', 'App'), {
+    env: envA,
+    ...common,
+    ctx,
+    role: 'primary',
+    vpc: netA.vpc,
+    logsBucket: storageA.logsBucket,
+  });
   appA.addStackDependency(dataA, 'the endpoint secret must exist');
-  const appB = new AppStack(app, p('B', 'App'), { env: envB, ...common, ctx, role: 'secondary', vpc: netB.vpc, logsBucket: storageB.logsBucket });
+  const appB = new AppStack(app, p('B', 'App'), {
+    env: envB,
+    ...common,
+    ctx,
+    role: 'secondary',
+    vpc: netB.vpc,
+    logsBucket: storageB.logsBucket,
+  });
   appB.addStackDependency(dataA, 'the endpoint secret replica must exist');
 
   const routingA = new RoutingStack(app, p('A', 'Routing'), {
@@ -118,8 +159,22 @@ export function buildDrkitApp(app: App, opts: BuildOptions = {}): DrkitStacks {
     logsBucket: storageB.logsBucket,
   });
 
-  const obsA = new ObservabilityStack(app, p('A', 'Observability'), { env: envA, ...common, ctx, role: 'primary', web: appA.web, dbIdentifier: dataA.dbIdentifier });
-  const obsB = new ObservabilityStack(app, p('B', 'Observability'), { env: envB, ...common, ctx, role: 'secondary', web: appB.web, dbIdentifier: dataB.dbIdentifier });
+  const obsA = new ObservabilityStack(app, p('A', 'Observability'), {
+    env: envA,
+    ...common,
+    ctx,
+    role: 'primary',
+    web: appA.web,
+    dbIdentifier: dataA.dbIdentifier,
+  });
+  const obsB = new ObservabilityStack(app, p('B', 'Observability'), {
+    env: envB,
+    ...common,
+    ctx,
+    role: 'secondary',
+    web: appB.web,
+    dbIdentifier: dataB.dbIdentifier,
+  });
 
   const orchestration = new OrchestrationStack(app, p('B', 'Orchestration'), {
     env: envB,
@@ -133,16 +188,52 @@ export function buildDrkitApp(app: App, opts: BuildOptions = {}): DrkitStacks {
   });
   orchestration.addStackDependency(dataB);
 
-  const all: Stack[] = [keysA, keysB, netA, netB, storageB, storageA, dataA, dataB, appA, appB, routingA, routingB, obsA, obsB, orchestration];
+  const all: Stack[] = [
+    keysA,
+    keysB,
+    netA,
+    netB,
+    storageB,
+    storageA,
+    dataA,
+    dataB,
+    appA,
+    appB,
+    routingA,
+    routingB,
+    obsA,
+    obsB,
+    orchestration,
+  ];
   for (const stack of all) {
     // Strong (producer-protecting) references are what we want; say so instead of warning.
-    Annotations.of(stack).acknowledgeWarning('@aws-cdk/core:crossStackReferencesDefaultStrong', 'strong references intended');
+    Annotations.of(stack).acknowledgeWarning(
+      '@aws-cdk/core:crossStackReferencesDefaultStrong',
+      'strong references intended',
+    );
   }
   if (opts.nag ?? true) Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return {
     ctx,
-    a: { keys: keysA, network: netA, storage: storageA, data: dataA, app: appA, routing: routingA, observability: obsA },
-    b: { keys: keysB, network: netB, storage: storageB, data: dataB, app: appB, routing: routingB, observability: obsB, orchestration },
+    a: {
+      keys: keysA,
+      network: netA,
+      storage: storageA,
+      data: dataA,
+      app: appA,
+      routing: routingA,
+      observability: obsA,
+    },
+    b: {
+      keys: keysB,
+      network: netB,
+      storage: storageB,
+      data: dataB,
+      app: appB,
+      routing: routingB,
+      observability: obsB,
+      orchestration,
+    },
     all,
   };
 }

@@ -21,7 +21,15 @@ function findings(stacks: DrkitStacks): Record<string, string[]> {
 
 describe.each([
   ['rds-postgres', {}],
-  ['aurora-global, single-Region keys, global table', { dbMode: 'aurora-global', useMultiRegionKms: false, dynamoGlobalTable: true, canaryEnabled: true }],
+  [
+    'aurora-global, single-Region keys, global table',
+    {
+      dbMode: 'aurora-global',
+      useMultiRegionKms: false,
+      dynamoGlobalTable: true,
+      canaryEnabled: true,
+    },
+  ],
 ])('cdk-nag AwsSolutions (%s)', (_name, context) => {
   let result: Record<string, string[]>;
   beforeAll(() => {

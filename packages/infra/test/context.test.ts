@@ -23,7 +23,9 @@ describe('readDrContext', () => {
   });
 
   it('GIVEN CLI strings WHEN read THEN numbers and booleans are parsed', () => {
-    const ctx = readDrContext(from({ warmStandbyTasks: '2', useMultiRegionKms: 'false', canaryEnabled: 'true' }));
+    const ctx = readDrContext(
+      from({ warmStandbyTasks: '2', useMultiRegionKms: 'false', canaryEnabled: 'true' }),
+    );
     expect(ctx.warmStandbyTasks).toBe(2);
     expect(ctx.useMultiRegionKms).toBe(false);
     expect(ctx.canaryEnabled).toBe(true);

@@ -37,7 +37,10 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
   const t = (s: { stackName: string }) => Template.fromStack(s as never);
   beforeAll(() => {
     // GIVEN the app with its default context
-    stacks = buildApp({ alarmEmail: 'oncall@example.com', webhookUrl: 'https://hooks.example.com/drkit' });
+    stacks = buildApp({
+      alarmEmail: 'oncall@example.com',
+      webhookUrl: 'https://hooks.example.com/drkit',
+    });
     // WHEN it synthesizes (once: later Template.fromStack calls reuse the assembly)
     Template.fromStack(stacks.a.keys);
   }, 300_000);
@@ -50,7 +53,7 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
     }
   });
 
-  it('THEN app-data replicates app-data/ to B with B\'s key and no delete markers', () => {
+  it("THEN app-data replicates app-data/ to B with B's key and no delete markers", () => {
     const tpl = t(stacks.a.storage);
     tpl.hasResourceProperties('AWS::S3::Bucket', {
       BucketName: 'drkit-app-data-111111111111-ap-southeast-2',
@@ -61,7 +64,9 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
             Filter: { Prefix: 'app-data/' },
             DeleteMarkerReplication: { Status: 'Disabled' },
             Destination: Match.objectLike({
-              Bucket: { 'Fn::Join': ['', Match.arrayWith([':s3:::drkit-app-data-111111111111-us-west-2'])] },
+              Bucket: {
+                'Fn::Join': ['', Match.arrayWith([':s3:::drkit-app-data-111111111111-us-west-2'])],
+              },
               EncryptionConfiguration: {
                 ReplicaKmsKeyID: {
                   'Fn::Join': ['', Match.arrayWith(['arn:aws:kms:us-west-2:111111111111:key/'])],
@@ -90,7 +95,9 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
   it('WHEN s3ReplicateDeletes is true THEN delete markers replicate', { timeout: 120_000 }, () => {
     const other = buildApp({ s3ReplicateDeletes: true });
     Template.fromStack(other.a.storage).hasResourceProperties('AWS::S3::Bucket', {
-      ReplicationConfiguration: { Rules: [Match.objectLike({ DeleteMarkerReplication: { Status: 'Enabled' } })] },
+      ReplicationConfiguration: {
+        Rules: [Match.objectLike({ DeleteMarkerReplication: { Status: 'Enabled' } })],
+      },
     });
   });
 
@@ -104,7 +111,13 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
               Effect: 'Deny',
               Principal: { AWS: '*' },
               Action: 's3:DeleteObjectVersion',
-              Condition: { ArnNotEquals: { 'aws:PrincipalArn': { 'Fn::GetAtt': [Match.stringLikeRegexp('BreakGlassRole'), 'Arn'] } } },
+              Condition: {
+                ArnNotEquals: {
+                  'aws:PrincipalArn': {
+                    'Fn::GetAtt': [Match.stringLikeRegexp('BreakGlassRole'), 'Arn'],
+                  },
+                },
+              },
             }),
           ]),
         },
@@ -115,18 +128,29 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
   it('THEN the compliance bucket has Object Lock in compliance mode', () => {
     t(stacks.a.storage).hasResourceProperties('AWS::S3::Bucket', {
       ObjectLockEnabled: true,
-      ObjectLockConfiguration: { ObjectLockEnabled: 'Enabled', Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 7 } } },
+      ObjectLockConfiguration: {
+        ObjectLockEnabled: 'Enabled',
+        Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 7 } },
+      },
     });
   });
 
   it('THEN keys are multi-Region: primary in A, replica in B', () => {
-    t(stacks.a.keys).hasResourceProperties('AWS::KMS::Key', { MultiRegion: true, EnableKeyRotation: true });
+    t(stacks.a.keys).hasResourceProperties('AWS::KMS::Key', {
+      MultiRegion: true,
+      EnableKeyRotation: true,
+    });
     t(stacks.b.keys).resourceCountIs('AWS::KMS::ReplicaKey', 1);
   });
 
   it('THEN DynamoDB has PITR and the endpoint secret is replicated to B', () => {
     t(stacks.a.storage).hasResourceProperties('AWS::DynamoDB::GlobalTable', {
-      Replicas: [Match.objectLike({ Region: 'ap-southeast-2', PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })],
+      Replicas: [
+        Match.objectLike({
+          Region: 'ap-southeast-2',
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ],
     });
     t(stacks.a.data).hasResourceProperties('AWS::SecretsManager::Secret', {
       Name: 'drkit/db-endpoint',
@@ -150,12 +174,19 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
       BackupPlan: {
         BackupPlanRule: [
           Match.objectLike({
-            CopyActions: [Match.objectLike({ DestinationBackupVaultArn: 'arn:aws:backup:us-west-2:111111111111:backup-vault:drkit-dr-vault' })],
+            CopyActions: [
+              Match.objectLike({
+                DestinationBackupVaultArn:
+                  'arn:aws:backup:us-west-2:111111111111:backup-vault:drkit-dr-vault',
+              }),
+            ],
           }),
         ],
       },
     });
-    t(stacks.b.storage).hasResourceProperties('AWS::Backup::BackupVault', { BackupVaultName: 'drkit-dr-vault' });
+    t(stacks.b.storage).hasResourceProperties('AWS::Backup::BackupVault', {
+      BackupVaultName: 'drkit-dr-vault',
+    });
   });
 
   it('THEN the read replica lives in B and names its source in A by ARN', () => {
@@ -172,9 +203,15 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
     const a = t(stacks.a.app);
     a.hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2, ServiceName: 'drkit-app' });
     t(stacks.b.app).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 1 });
-    const td = Object.values(a.findResources('AWS::ECS::TaskDefinition'))[0] as { Properties: Record<string, { 'Fn::GetAtt': string[] }> };
-    expect(td.Properties.ExecutionRoleArn!['Fn::GetAtt'][0]).not.toBe(td.Properties.TaskRoleArn!['Fn::GetAtt'][0]);
-    a.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', { HealthCheckPath: '/healthz' });
+    const td = Object.values(a.findResources('AWS::ECS::TaskDefinition'))[0] as {
+      Properties: Record<string, { 'Fn::GetAtt': string[] }>;
+    };
+    expect(td.Properties.ExecutionRoleArn!['Fn::GetAtt'][0]).not.toBe(
+      td.Properties.TaskRoleArn!['Fn::GetAtt'][0],
+    );
+    a.hasResourceProperties('AWS::ElasticLoadBalancingV2::TargetGroup', {
+      HealthCheckPath: '/healthz',
+    });
   });
 
   it('THEN the failover pair is PRIMARY (health-checked on /healthz) in A and SECONDARY in B', () => {
@@ -186,7 +223,9 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
       Name: 'app.example.com',
       Failover: 'PRIMARY',
       SetIdentifier: 'primary',
-      HealthCheckId: { 'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryHealthCheck'), 'HealthCheckId'] },
+      HealthCheckId: {
+        'Fn::GetAtt': [Match.stringLikeRegexp('PrimaryHealthCheck'), 'HealthCheckId'],
+      },
       AliasTarget: Match.objectLike({ EvaluateTargetHealth: true }),
     });
     const b = t(stacks.b.routing);
@@ -201,12 +240,20 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
 
   it('THEN the state machine passes the seed states in order (promote path) and has the restore branch', () => {
     const asl = aslOf(t(stacks.b.orchestration));
-    const path = walk(asl, { ConfirmPrimaryDown: 'DecideAuroraOrStandard', EcsPollDone: 'FlipRoute53', DbPollDone: 'BuildEndpoint', PostChecksPollDone: 'PostChecksPassed' });
+    const path = walk(asl, {
+      ConfirmPrimaryDown: 'DecideAuroraOrStandard',
+      EcsPollDone: 'FlipRoute53',
+      DbPollDone: 'BuildEndpoint',
+      PostChecksPollDone: 'PostChecksPassed',
+    });
     const positions = FAILOVER_STATE_ORDER.map((s) => path.indexOf(s));
     expect(positions.every((p) => p >= 0)).toBe(true);
     expect([...positions].sort((x, y) => x - y)).toEqual(positions);
     const decide = asl.States.DecideAuroraOrStandard!;
-    expect(decide.Choices!.map((c) => c.Next)).toEqual(['FailoverGlobalCluster', 'RestoreFromLatestSnapshot']);
+    expect(decide.Choices!.map((c) => c.Next)).toEqual([
+      'FailoverGlobalCluster',
+      'RestoreFromLatestSnapshot',
+    ]);
     expect(decide.Default).toBe('PromoteReplica');
   });
 
@@ -214,41 +261,69 @@ describe('Tier-2 warm standby (rds-postgres, defaults)', () => {
     for (const obs of [stacks.a.observability, stacks.b.observability]) {
       const tpl = t(obs);
       const [topicId] = Object.keys(tpl.findResources('AWS::SNS::Topic'));
-      const alarms = Object.values(tpl.findResources('AWS::CloudWatch::Alarm')) as { Properties: { AlarmActions: unknown[]; OKActions: unknown[] } }[];
+      const alarms = Object.values(tpl.findResources('AWS::CloudWatch::Alarm')) as {
+        Properties: { AlarmActions: unknown[]; OKActions: unknown[] };
+      }[];
       expect(alarms.length).toBeGreaterThanOrEqual(7);
       for (const a of alarms) {
         expect(a.Properties.AlarmActions).toEqual([{ Ref: topicId }]);
         expect(a.Properties.OKActions).toEqual([{ Ref: topicId }]);
       }
-      tpl.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
-      tpl.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'https', Endpoint: 'https://hooks.example.com/drkit' });
+      tpl.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'email',
+        Endpoint: 'oncall@example.com',
+      });
+      tpl.hasResourceProperties('AWS::SNS::Subscription', {
+        Protocol: 'https',
+        Endpoint: 'https://hooks.example.com/drkit',
+      });
     }
-    t(stacks.b.observability).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicaLag', Threshold: 300 });
-    t(stacks.a.observability).hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'ReplicationLatency', Namespace: 'AWS/S3' });
+    t(stacks.b.observability).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReplicaLag',
+      Threshold: 300,
+    });
+    t(stacks.a.observability).hasResourceProperties('AWS::CloudWatch::Alarm', {
+      MetricName: 'ReplicationLatency',
+      Namespace: 'AWS/S3',
+    });
   });
 });
 
 describe('Tier-2 warm standby (aurora-global)', () => {
-  it('GIVEN dbMode aurora-global THEN A heads a Global Database and B joins it', { timeout: 120_000 }, () => {
-    const stacks = buildApp({ dbMode: 'aurora-global', warmStandbyTasks: 2 });
-    const a = Template.fromStack(stacks.a.data);
-    a.hasResourceProperties('AWS::RDS::GlobalCluster', { GlobalClusterIdentifier: 'drkit-global' });
-    a.hasResourceProperties('AWS::RDS::DBCluster', {
-      BackupRetentionPeriod: 35,
-      PreferredBackupWindow: '03:00-04:00',
-      DeletionProtection: true,
-      StorageEncrypted: true,
-    });
-    const b = Template.fromStack(stacks.b.data);
-    b.hasResourceProperties('AWS::RDS::DBCluster', {
-      GlobalClusterIdentifier: 'drkit-global',
-      DBClusterIdentifier: 'drkit-secondary-cluster',
-      MasterUsername: Match.absent(),
-    });
-    b.resourceCountIs('AWS::RDS::DBInstance', 1);
-    Template.fromStack(stacks.b.app).hasResourceProperties('AWS::ECS::Service', { DesiredCount: 2 });
-    Template.fromStack(stacks.b.observability).hasResourceProperties('AWS::CloudWatch::Alarm', {
-      Metrics: Match.arrayWith([Match.objectLike({ MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'AuroraGlobalDBReplicationLag' }) }) })]),
-    });
-  });
+  it(
+    'GIVEN dbMode aurora-global THEN A heads a Global Database and B joins it',
+    { timeout: 120_000 },
+    () => {
+      const stacks = buildApp({ dbMode: 'aurora-global', warmStandbyTasks: 2 });
+      const a = Template.fromStack(stacks.a.data);
+      a.hasResourceProperties('AWS::RDS::GlobalCluster', {
+        GlobalClusterIdentifier: 'drkit-global',
+      });
+      a.hasResourceProperties('AWS::RDS::DBCluster', {
+        BackupRetentionPeriod: 35,
+        PreferredBackupWindow: '03:00-04:00',
+        DeletionProtection: true,
+        StorageEncrypted: true,
+      });
+      const b = Template.fromStack(stacks.b.data);
+      b.hasResourceProperties('AWS::RDS::DBCluster', {
+        GlobalClusterIdentifier: 'drkit-global',
+        DBClusterIdentifier: 'drkit-secondary-cluster',
+        MasterUsername: Match.absent(),
+      });
+      b.resourceCountIs('AWS::RDS::DBInstance', 1);
+      Template.fromStack(stacks.b.app).hasResourceProperties('AWS::ECS::Service', {
+        DesiredCount: 2,
+      });
+      Template.fromStack(stacks.b.observability).hasResourceProperties('AWS::CloudWatch::Alarm', {
+        Metrics: Match.arrayWith([
+          Match.objectLike({
+            MetricStat: Match.objectLike({
+              Metric: Match.objectLike({ MetricName: 'AuroraGlobalDBReplicationLag' }),
+            }),
+          }),
+        ]),
+      });
+    },
+  );
 });

@@ -24,7 +24,13 @@ async function cdkSynth(context: Record<string, string>): Promise<string> {
     maxBuffer: 64 * 1024 * 1024,
     cwd: infraDir,
     // No credentials, no network: synthesis must not need them.
-    env: { ...process.env, AWS_ACCESS_KEY_ID: '', AWS_SECRET_ACCESS_KEY: '', AWS_PROFILE: '', CDK_DISABLE_VERSION_CHECK: '1' },
+    env: {
+      ...process.env,
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      AWS_PROFILE: '',
+      CDK_DISABLE_VERSION_CHECK: '1',
+    },
     timeout: 240_000,
   });
   return out;
@@ -39,7 +45,12 @@ describe('npx cdk synth (both regions, offline)', () => {
   it.each([['rds-postgres']])(
     'GIVEN dbMode %s WHEN cdk synth runs THEN templates for region A and region B are written',
     async (dbMode) => {
-      const out = await cdkSynth({ dbMode, account: '111111111111', regionA: 'ap-southeast-2', regionB: 'us-west-2' });
+      const out = await cdkSynth({
+        dbMode,
+        account: '111111111111',
+        regionA: 'ap-southeast-2',
+        regionB: 'us-west-2',
+      });
       const templates = readdirSync(out).filter((f) => f.endsWith('.template.json'));
       expect(templates).toHaveLength(15);
       const manifest = JSON.parse(readFileSync(path.join(out, 'manifest.json'), 'utf8')) as {
@@ -50,7 +61,9 @@ describe('npx cdk synth (both regions, offline)', () => {
           .filter((a) => a.type === 'aws:cloudformation:stack')
           .map((a) => a.environment),
       );
-      expect(envs).toEqual(new Set(['aws://111111111111/ap-southeast-2', 'aws://111111111111/us-west-2']));
+      expect(envs).toEqual(
+        new Set(['aws://111111111111/ap-southeast-2', 'aws://111111111111/us-west-2']),
+      );
     },
     240_000,
   );

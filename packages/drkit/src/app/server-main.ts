@@ -18,10 +18,17 @@ const { values } = parseArgs({
   },
 });
 if (!values.port || !values['secrets-dir'] || !values.region || !values.task) {
-  process.stderr.write('usage: server-main --port N --secrets-dir DIR --region R --task T [--secret NAME]\n');
+  process.stderr.write(
+    'usage: server-main --port N --secrets-dir DIR --region R --task T [--secret NAME]\n',
+  );
   process.exit(2);
 }
-const { server, db } = createAppServer({ secrets: new FileSecrets(values['secrets-dir']), secretName: values.secret!, region: values.region, task: values.task });
+const { server, db } = createAppServer({
+  secrets: new FileSecrets(values['secrets-dir']),
+  secretName: values.secret!,
+  region: values.region,
+  task: values.task,
+});
 server.listen(Number(values.port), '127.0.0.1', () => process.stdout.write('ready\n'));
 const stop = () => {
   server.close();

@@ -17,7 +17,10 @@ export interface AppServerOptions {
 
 type Json = Record<string, unknown>;
 class HttpError extends Error {
-  constructor(readonly status: number, message: string) {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -37,73 +40,138 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
     if (r.cfg.global_readonly) throw new HttpError(503, 'global_readonly');
     return r;
   };
-  const routes: Array<[string, RegExp, (m: RegExpMatchArray, url: URL, body: Json) => Promise<[number, Json]>]> = [
-    ['GET', /^\/healthz$/, async () => {
-      const { pool, cfg } = await db.db();
-      await pool.query('SELECT 1');
-      return [200, { ok: true, region: o.region, task: o.task, cluster: cfg.dbClusterId }];
-    }],
-    ['ANY', /^\/dbcheck$/, async () => {
-      const { pool, cfg } = await writable();
-      const token = `dbcheck:${randomUUID()}`;
-      const w = await pool.query<{ id: string }>(`INSERT INTO messages (user_id, body) SELECT min(id), $1 FROM users RETURNING id::text`, [token]);
-      const r = await pool.query<{ body: string }>(`SELECT body FROM messages WHERE id = $1`, [w.rows[0]!.id]);
-      if (r.rows[0]?.body !== token) throw new HttpError(500, 'read-back did not return the row just written');
-      return [200, { ok: true, cluster: cfg.dbClusterId, id: w.rows[0]!.id }];
-    }],
-    ['POST', /^\/orders$/, async (_m, _u, b) => {
-      const { pool, cfg } = await writable();
-      const r = await pool.query(
-        `INSERT INTO orders (user_id, amount_cents, status, client_ref) VALUES ($1, $2, 'new', $3)
+  const routes: Array<
+    [string, RegExp, (m: RegExpMatchArray, url: URL, body: Json) => Promise<[number, Json]>]
+  > = [
+    [
+      'GET',
+      /^\/healthz$/,
+      async () => {
+        const { pool, cfg } = await db.db();
+        await pool.query('SELECT 1');
+        return [200, { ok: true, region: o.region, task: o.task, cluster: cfg.dbClusterId }];
+      },
+    ],
+    [
+      'ANY',
+      /^\/dbcheck$/,
+      async () => {
+        const { pool, cfg } = await writable();
+        const token = `dbcheck:${randomUUID()}`;
+        const w = await pool.query<{ id: string }>(
+          `INSERT INTO messages (user_id, body) SELECT min(id), $1 FROM users RETURNING id::text`,
+          [token],
+        );
+        const r = await pool.query<{ body: string }>(`SELECT body FROM messages WHERE id = $1`, [
+          w.rows[0]!.id,
+        ]);
+        if (r.rows[0]?.body !== token)
+          throw new HttpError(500, 'read-back did not return the row just written');
+        return [200, { ok: true, cluster: cfg.dbClusterId, id: w.rows[0]!.id }];
+      },
+    ],
+    [
+      'POST',
+      /^\/orders$/,
+      async (_m, _u, b) => {
+        const { pool, cfg } = await writable();
+        const r = await pool.query(
+          `INSERT INTO orders (user_id, amount_cents, status, client_ref) VALUES ($1, $2, 'new', $3)
          RETURNING id::text, client_ref::text, created_at`,
-        [num(b.user_id), num(b.amount_cents), str(b.client_ref)],
-      );
-      return [201, { order: r.rows[0], cluster: cfg.dbClusterId }];
-    }],
-    ['POST', /^\/auth\/login$/, async (_m, _u, b) => {
-      const { pool } = await db.db();
-      const r = await pool.query<{ id: string }>(`SELECT id::text FROM users WHERE email = $1`, [str(b.email)]);
-      if (!r.rows[0]) throw new HttpError(401, 'unknown user');
-      return [200, { user_id: r.rows[0].id, token: randomBytes(16).toString('hex') }];
-    }],
-    ['GET', /^\/search$/, async (_m, url) => {
-      const { pool } = await db.db();
-      const r = await pool.query(`SELECT id::text, name FROM users WHERE name ILIKE $1 ORDER BY id LIMIT 20`, [`%${url.searchParams.get('q') ?? ''}%`]);
-      return [200, { results: r.rows }];
-    }],
-    ['GET', /^\/users\/(\d+)$/, async (m) => {
-      const { pool } = await db.db();
-      const r = await pool.query(`SELECT id::text, email, name, (SELECT count(*)::int FROM orders WHERE user_id = u.id) AS orders FROM users u WHERE id = $1`, [m[1]]);
-      if (!r.rows[0]) throw new HttpError(404, 'no such user');
-      return [200, { user: r.rows[0] }];
-    }],
-    ['POST', /^\/checkout$/, async (_m, _u, b) => {
-      if (b.test_mode !== true) throw new HttpError(400, 'the lab app checks out in test mode only');
-      const { pool } = await writable();
-      const c = await pool.connect();
-      try {
-        await c.query('BEGIN');
-        const ord = await c.query<{ id: string }>(`INSERT INTO orders (user_id, amount_cents, status) VALUES ($1, $2, 'paid') RETURNING id::text`, [num(b.user_id), num(b.amount_cents)]);
-        const pay = await c.query(`INSERT INTO payments (order_id, amount_cents, provider_ref, status) VALUES ($1, $2, $3, 'test') RETURNING id::text, provider_ref`, [ord.rows[0]!.id, num(b.amount_cents), `pi_test_${randomBytes(6).toString('hex')}`]);
-        await c.query('COMMIT');
-        return [201, { order_id: ord.rows[0]!.id, payment: pay.rows[0] }];
-      } catch (err) {
-        await c.query('ROLLBACK').catch(() => undefined);
-        throw err;
-      } finally {
-        c.release();
-      }
-    }],
-    ['POST', /^\/messages$/, async (_m, _u, b) => {
-      const { pool } = await writable();
-      const r = await pool.query(`INSERT INTO messages (user_id, body) VALUES ($1, $2) RETURNING id::text, body`, [num(b.user_id), str(b.body)]);
-      return [201, { message: r.rows[0] }];
-    }],
-    ['GET', /^\/messages$/, async (_m, url) => {
-      const { pool } = await db.db();
-      const r = await pool.query(`SELECT id::text, body FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT 20`, [url.searchParams.get('user_id')]);
-      return [200, { messages: r.rows }];
-    }],
+          [num(b.user_id), num(b.amount_cents), str(b.client_ref)],
+        );
+        return [201, { order: r.rows[0], cluster: cfg.dbClusterId }];
+      },
+    ],
+    [
+      'POST',
+      /^\/auth\/login$/,
+      async (_m, _u, b) => {
+        const { pool } = await db.db();
+        const r = await pool.query<{ id: string }>(`SELECT id::text FROM users WHERE email = $1`, [
+          str(b.email),
+        ]);
+        if (!r.rows[0]) throw new HttpError(401, 'unknown user');
+        return [200, { user_id: r.rows[0].id, token: randomBytes(16).toString('hex') }];
+      },
+    ],
+    [
+      'GET',
+      /^\/search$/,
+      async (_m, url) => {
+        const { pool } = await db.db();
+        const r = await pool.query(
+          `SELECT id::text, name FROM users WHERE name ILIKE $1 ORDER BY id LIMIT 20`,
+          [`%${url.searchParams.get('q') ?? ''}%`],
+        );
+        return [200, { results: r.rows }];
+      },
+    ],
+    [
+      'GET',
+      /^\/users\/(\d+)$/,
+      async (m) => {
+        const { pool } = await db.db();
+        const r = await pool.query(
+          `SELECT id::text, email, name, (SELECT count(*)::int FROM orders WHERE user_id = u.id) AS orders FROM users u WHERE id = $1`,
+          [m[1]],
+        );
+        if (!r.rows[0]) throw new HttpError(404, 'no such user');
+        return [200, { user: r.rows[0] }];
+      },
+    ],
+    [
+      'POST',
+      /^\/checkout$/,
+      async (_m, _u, b) => {
+        if (b.test_mode !== true)
+          throw new HttpError(400, 'the lab app checks out in test mode only');
+        const { pool } = await writable();
+        const c = await pool.connect();
+        try {
+          await c.query('BEGIN');
+          const ord = await c.query<{ id: string }>(
+            `INSERT INTO orders (user_id, amount_cents, status) VALUES ($1, $2, 'paid') RETURNING id::text`,
+            [num(b.user_id), num(b.amount_cents)],
+          );
+          const pay = await c.query(
+            `INSERT INTO payments (order_id, amount_cents, provider_ref, status) VALUES ($1, $2, $3, 'test') RETURNING id::text, provider_ref`,
+            [ord.rows[0]!.id, num(b.amount_cents), `pi_test_${randomBytes(6).toString('hex')}`],
+          );
+          await c.query('COMMIT');
+          return [201, { order_id: ord.rows[0]!.id, payment: pay.rows[0] }];
+        } catch (err) {
+          await c.query('ROLLBACK').catch(() => undefined);
+          throw err;
+        } finally {
+          c.release();
+        }
+      },
+    ],
+    [
+      'POST',
+      /^\/messages$/,
+      async (_m, _u, b) => {
+        const { pool } = await writable();
+        const r = await pool.query(
+          `INSERT INTO messages (user_id, body) VALUES ($1, $2) RETURNING id::text, body`,
+          [num(b.user_id), str(b.body)],
+        );
+        return [201, { message: r.rows[0] }];
+      },
+    ],
+    [
+      'GET',
+      /^\/messages$/,
+      async (_m, url) => {
+        const { pool } = await db.db();
+        const r = await pool.query(
+          `SELECT id::text, body FROM messages WHERE user_id = $1 ORDER BY id DESC LIMIT 20`,
+          [url.searchParams.get('user_id')],
+        );
+        return [200, { messages: r.rows }];
+      },
+    ],
   ];
 
   const server = http.createServer((req, res) => {
@@ -126,7 +194,11 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
           status = err instanceof HttpError ? err.status : err instanceof SyntaxError ? 400 : 503;
           payload = { error: (err as Error).message.slice(0, 200) };
         }
-        res.writeHead(status, { 'content-type': 'application/json', 'x-drkit-region': o.region, 'x-drkit-task': o.task });
+        res.writeHead(status, {
+          'content-type': 'application/json',
+          'x-drkit-region': o.region,
+          'x-drkit-task': o.task,
+        });
         res.end(JSON.stringify(payload));
       })();
     });

@@ -19,6 +19,10 @@ export interface CliContext {
 /** Builds the context from the root command's options. */
 export function cliContext(cmd: Command): CliContext {
   const g = cmd.optsWithGlobals<GlobalOptions>();
-  const out = new Output({ json: g.json ?? false, quiet: g.quiet ?? false, color: g.color ?? true });
+  const out = new Output({
+    json: g.json ?? false,
+    quiet: g.quiet ?? false,
+    color: g.color ?? true,
+  });
   return { out, loaded: loadConfig(g.config) };
 }

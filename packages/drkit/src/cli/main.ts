@@ -15,14 +15,21 @@ import { cutbackCommand } from './commands/cutback.js';
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
   const program = new Command('drkit')
-    .description('disaster recovery that runs, measured: runbooks as code, drills with RTO/RPO, a local lab')
+    .description(
+      'disaster recovery that runs, measured: runbooks as code, drills with RTO/RPO, a local lab',
+    )
     .version('0.1.0')
     .option('-c, --config <file>', 'config file (default ./drkit.config.yaml, else lab defaults)')
     .option('--json', 'machine-readable output on stdout (progress stays on stderr)')
     .option('-q, --quiet', 'no progress output')
     .option('--no-color', 'no colours (also honoured: NO_COLOR)')
     .showHelpAfterError()
-    .addHelpText('after', `\nExit codes:\n  0 ok, 1 unexpected error\n${exitCodeTable().map(([c, n]) => `  ${n} ${c}`).join('\n')}`);
+    .addHelpText(
+      'after',
+      `\nExit codes:\n  0 ok, 1 unexpected error\n${exitCodeTable()
+        .map(([c, n]) => `  ${n} ${c}`)
+        .join('\n')}`,
+    );
   program.addCommand(labCommand());
   program.addCommand(runbookCommand());
   program.addCommand(drillCommand());

@@ -10,7 +10,8 @@ export class Output {
     this.json = opts.json ?? false;
     this.quiet = opts.quiet ?? false;
     // NO_COLOR (https://no-color.org): any non-empty value disables colour.
-    this.color = (opts.color ?? true) && !process.env.NO_COLOR && process.stderr.isTTY === true && !this.json;
+    this.color =
+      (opts.color ?? true) && !process.env.NO_COLOR && process.stderr.isTTY === true && !this.json;
   }
 
   private paint(code: number, s: string): string {
@@ -39,13 +40,18 @@ export class Output {
 
   error(err: unknown): void {
     if (this.json) {
-      const e = err instanceof DrError ? err.toJSON() : { name: 'Error', message: err instanceof Error ? err.message : String(err) };
+      const e =
+        err instanceof DrError
+          ? err.toJSON()
+          : { name: 'Error', message: err instanceof Error ? err.message : String(err) };
       process.stdout.write(JSON.stringify({ error: e }, null, 2) + '\n');
       return;
     }
     const msg = err instanceof Error ? err.message : String(err);
     process.stderr.write(`${this.red('error:')} ${msg}\n`);
-    if (err instanceof DrError && err.hint) process.stderr.write(`${this.yellow('hint:')} ${err.hint}\n`);
-    if (!(err instanceof DrError) && err instanceof Error && process.env.DRKIT_DEBUG) process.stderr.write(`${err.stack}\n`);
+    if (err instanceof DrError && err.hint)
+      process.stderr.write(`${this.yellow('hint:')} ${err.hint}\n`);
+    if (!(err instanceof DrError) && err instanceof Error && process.env.DRKIT_DEBUG)
+      process.stderr.write(`${err.stack}\n`);
   }
 }

@@ -9,25 +9,52 @@ const secretsWith = (value: Record<string, unknown>): Secrets =>
 
 describe('bindProvider', () => {
   it('GIVEN aws without the RB-N-01 keys WHEN its region ports are asked for THEN a UsageError naming every missing key', () => {
-    const b = bindProvider('aws', parseConfig({ aws: { regions: { a: { dbCluster: 'core-a' } } } }), '/tmp');
+    const b = bindProvider(
+      'aws',
+      parseConfig({ aws: { regions: { a: { dbCluster: 'core-a' } } } }),
+      '/tmp',
+    );
     try {
       expect(() => b.ports.regions!()).toThrow(UsageError);
-      expect(() => b.ports.regions!()).toThrow(/aws\.route53\.hostedZoneId, aws\.route53\.recordName, aws\.regions\.a\.ecsCluster.*aws\.regions\.b\.dbCluster/);
+      expect(() => b.ports.regions!()).toThrow(
+        /aws\.route53\.hostedZoneId, aws\.route53\.recordName, aws\.regions\.a\.ecsCluster.*aws\.regions\.b\.dbCluster/,
+      );
       expect(() => b.ports.regions!()).not.toThrow(/aws\.regions\.a\.dbCluster/);
     } finally {
       b.close();
     }
   });
 
-  it('GIVEN aws with the RB-N-01 keys WHEN bound THEN Route 53, ECS and both regions\' RDS; post-checks unset without appUrl', () => {
-    const region = (x: string) => ({ dbCluster: `core-${x}`, ecsCluster: `app-${x}`, ecsService: 'web', recordValue: `192.0.2.${x === 'a' ? 1 : 2}` });
-    const b = bindProvider('aws', parseConfig({ aws: { route53: { hostedZoneId: 'Z1', recordName: 'api.example.com' }, regions: { a: region('a'), b: region('b') } } }), '/tmp');
+  it("GIVEN aws with the RB-N-01 keys WHEN bound THEN Route 53, ECS and both regions' RDS; post-checks unset without appUrl", () => {
+    const region = (x: string) => ({
+      dbCluster: `core-${x}`,
+      ecsCluster: `app-${x}`,
+      ecsService: 'web',
+      recordValue: `192.0.2.${x === 'a' ? 1 : 2}`,
+    });
+    const b = bindProvider(
+      'aws',
+      parseConfig({
+        aws: {
+          route53: { hostedZoneId: 'Z1', recordName: 'api.example.com' },
+          regions: { a: region('a'), b: region('b') },
+        },
+      }),
+      '/tmp',
+    );
     try {
       const { deps, defaults } = b.ports.regions!();
       expect(deps.router.kind).toBe('aws-route53');
       expect(deps.compute.kind).toBe('aws-ecs');
       expect(deps.frontDoorUrl).toBeUndefined();
-      expect(defaults).toMatchObject({ fromRegion: 'us-east-1', toRegion: 'us-west-2', fromCluster: 'core-a', toCluster: 'core-b', targetTasks: 2, appConfigSecret: 'drkit/db-endpoint' });
+      expect(defaults).toMatchObject({
+        fromRegion: 'us-east-1',
+        toRegion: 'us-west-2',
+        fromCluster: 'core-a',
+        toCluster: 'core-b',
+        targetTasks: 2,
+        appConfigSecret: 'drkit/db-endpoint',
+      });
     } finally {
       b.close();
     }
@@ -47,7 +74,13 @@ describe('bindProvider', () => {
   });
 
   it('GIVEN a notify topic and a distribution in config WHEN bound to aws THEN SNS and the default distribution', () => {
-    const b = bindProvider('aws', parseConfig({ aws: { notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:dr', cdnDistributionId: 'E123' } }), '/tmp');
+    const b = bindProvider(
+      'aws',
+      parseConfig({
+        aws: { notifyTopicArn: 'arn:aws:sns:us-east-1:123456789012:dr', cdnDistributionId: 'E123' },
+      }),
+      '/tmp',
+    );
     try {
       expect(b.ports.notifier.kind).toBe('aws-sns');
       expect(b.ports.defaultDistributionId).toBe('E123');
@@ -65,6 +98,8 @@ describe('bindProvider', () => {
 describe('connectRds', () => {
   it('GIVEN a credentials secret without a password WHEN connecting THEN PreconditionError before any connection', async () => {
     const ep = { host: '127.0.0.1', port: 1, database: 'app', user: 'app' };
-    await expect(connectRds(ep, secretsWith({ username: 'app' }), 'drkit/db-credentials', 'require')).rejects.toBeInstanceOf(PreconditionError);
+    await expect(
+      connectRds(ep, secretsWith({ username: 'app' }), 'drkit/db-credentials', 'require'),
+    ).rejects.toBeInstanceOf(PreconditionError);
   });
 });

@@ -43,14 +43,21 @@ export interface BindOptions {
  * secrets and log notifier, or the AWS adapters (RDS, Secrets Manager, SNS, S3, CloudFront) in
  * `aws.regionA`, through `aws.endpoint` when set (the moto server).
  */
-export function bindProvider(provider: 'lab' | 'aws', config: DrkitConfig, baseDir: string, opts: BindOptions = {}): BoundProvider {
+export function bindProvider(
+  provider: 'lab' | 'aws',
+  config: DrkitConfig,
+  baseDir: string,
+  opts: BindOptions = {},
+): BoundProvider {
   return provider === 'aws' ? bindAws(config, baseDir) : bindLab(config, baseDir, opts);
 }
 
 function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): BoundProvider {
   const p = labProvider(config, baseDir, opts.log ? { log: opts.log } : {});
   // The lab has no S3 of its own: RB-N-03 runs against the moto server when one is configured.
-  const clients = config.aws.endpoint ? new AwsClients({ endpoint: config.aws.endpoint, defaultRegion: config.aws.regionA }) : undefined;
+  const clients = config.aws.endpoint
+    ? new AwsClients({ endpoint: config.aws.endpoint, defaultRegion: config.aws.regionA })
+    : undefined;
   return {
     journalDir: p.paths.journalDir,
     ports: {
@@ -59,12 +66,20 @@ function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): Bound
       secrets: p.secrets,
       notifier: p.notifier,
       connect: p.connect,
-      planRestore: (req) => p.database.planRestore(req).steps.map((s) => (s.command ? `${s.phase}: ${s.command}` : `${s.phase}: ${s.description}`)),
+      planRestore: (req) =>
+        p.database
+          .planRestore(req)
+          .steps.map((s) =>
+            s.command ? `${s.phase}: ${s.command}` : `${s.phase}: ${s.description}`,
+          ),
       objectStore: () => {
         if (!clients) {
-          throw new CapabilityError('the lab provider has no object store: run RB-N-03 with --provider aws', {
-            hint: 'or set aws.endpoint in the config to a moto server: the lab then binds S3 there',
-          });
+          throw new CapabilityError(
+            'the lab provider has no object store: run RB-N-03 with --provider aws',
+            {
+              hint: 'or set aws.endpoint in the config to a moto server: the lab then binds S3 there',
+            },
+          );
         }
         return new S3ObjectStore({ clients, region: config.aws.regionA });
       },
@@ -73,15 +88,23 @@ function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): Bound
       // cluster the app points at decides the direction)
       regions: () => {
         const r = regionProvider(p);
-        return { deps: regionDeps(p, r), defaults: regionMoveParams(p, r, { reason: 'regional failover', trigger: 'manual' }) };
+        return {
+          deps: regionDeps(p, r),
+          defaults: regionMoveParams(p, r, { reason: 'regional failover', trigger: 'manual' }),
+        };
       },
-      ...(config.aws.cdnDistributionId ? { defaultDistributionId: config.aws.cdnDistributionId } : {}),
+      ...(config.aws.cdnDistributionId
+        ? { defaultDistributionId: config.aws.cdnDistributionId }
+        : {}),
       // the lab has no API gateway, Cognito or Secrets Manager of its own: only on moto
       breach: () => {
         if (!clients) {
-          throw new CapabilityError('the lab provider has no API gateway, user pools or rotating secrets: run the security-breach runbooks with --provider aws', {
-            hint: 'or set aws.endpoint in the config to a moto server: the lab then binds them there',
-          });
+          throw new CapabilityError(
+            'the lab provider has no API gateway, user pools or rotating secrets: run the security-breach runbooks with --provider aws',
+            {
+              hint: 'or set aws.endpoint in the config to a moto server: the lab then binds them there',
+            },
+          );
         }
         const region = config.aws.regionA;
         const identity = new CognitoIdentity({ clients, region });
@@ -101,9 +124,12 @@ function bindLab(config: DrkitConfig, baseDir: string, opts: BindOptions): Bound
       // Secrets Manager on moto too (not the lab's file secrets)
       tables: () => {
         if (!clients) {
-          throw new CapabilityError('the lab provider has no DynamoDB: run RB-N-05 with --provider aws', {
-            hint: 'or set aws.endpoint in the config to a moto server: the lab then binds DynamoDB, Secrets Manager and Lambda there',
-          });
+          throw new CapabilityError(
+            'the lab provider has no DynamoDB: run RB-N-05 with --provider aws',
+            {
+              hint: 'or set aws.endpoint in the config to a moto server: the lab then binds DynamoDB, Secrets Manager and Lambda there',
+            },
+          );
         }
         const region = config.aws.regionA;
         return {
@@ -149,7 +175,15 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
       secrets: new MultiRegionSecrets([secrets, aws.secrets.secondary]),
       appSecretFormat: RDS_SECRET_FORMAT,
       defaultAppConfigSecret: a.dbEndpointSecret,
-      ...(a.dbFunctions.names.length ? { functions: { port: aws.functions.primary, names: a.dbFunctions.names, envVar: a.dbFunctions.envVar } } : {}),
+      ...(a.dbFunctions.names.length
+        ? {
+            functions: {
+              port: aws.functions.primary,
+              names: a.dbFunctions.names,
+              envVar: a.dbFunctions.envVar,
+            },
+          }
+        : {}),
       notifier,
       connect,
       // read-only: checks the target against the source's window so a dry run refuses what
@@ -161,7 +195,10 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
           if (Number.isNaN(t) || t < w.earliest.getTime() || t > w.latest.getTime()) {
             throw new OutOfWindowError(
               `restore target ${Number.isNaN(t) ? String(req.target) : req.target.toISOString()} is outside the recoverable window of ${req.source}: ${w.earliest.toISOString()} .. ${w.latest.toISOString()}`,
-              { hint: 'pick a time inside the window, or target "latest"', details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() } },
+              {
+                hint: 'pick a time inside the window, or target "latest"',
+                details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() },
+              },
             );
           }
         }
@@ -183,7 +220,12 @@ function bindAws(config: DrkitConfig, baseDir: string): BoundProvider {
         journalDir: paths.journalDir,
       }),
       tables: () => ({
-        deps: { keyValue: aws.keyValue.primary, secrets, functions: aws.functions.primary, notifier },
+        deps: {
+          keyValue: aws.keyValue.primary,
+          secrets,
+          functions: aws.functions.primary,
+          notifier,
+        },
         defaults: tableDefaults(config),
       }),
     },
@@ -217,11 +259,18 @@ function tableDefaults(config: DrkitConfig): Partial<TableRestoreParams> {
  * Connects to an RDS endpoint with the password from the credentials secret. The password is
  * passed to the driver only: never logged, journaled or put in an error message.
  */
-export async function connectRds(ep: Endpoint, secrets: Secrets, secretName: string, ssl: 'require' | 'verify-full' | 'disable'): Promise<pg.Client> {
+export async function connectRds(
+  ep: Endpoint,
+  secrets: Secrets,
+  secretName: string,
+  ssl: 'require' | 'verify-full' | 'disable',
+): Promise<pg.Client> {
   const cred = await secrets.get(secretName);
   const password = cred.password;
   if (typeof password !== 'string' || password === '') {
-    throw new PreconditionError(`secret ${secretName} has no 'password'`, { hint: 'store {"username": …, "password": …} there, or set aws.dbCredentialsSecret' });
+    throw new PreconditionError(`secret ${secretName} has no 'password'`, {
+      hint: 'store {"username": …, "password": …} there, or set aws.dbCredentialsSecret',
+    });
   }
   const user = typeof cred.username === 'string' && cred.username !== '' ? cred.username : ep.user;
   const c = new pg.Client({
@@ -231,7 +280,9 @@ export async function connectRds(ep: Endpoint, secrets: Secrets, secretName: str
     password,
     database: ep.database,
     connectionTimeoutMillis: 10_000,
-    ...(ssl === 'disable' ? {} : { ssl: ssl === 'verify-full' ? true : { rejectUnauthorized: false } }),
+    ...(ssl === 'disable'
+      ? {}
+      : { ssl: ssl === 'verify-full' ? true : { rejectUnauthorized: false } }),
   });
   await c.connect();
   return c;

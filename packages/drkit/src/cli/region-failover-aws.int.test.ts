@@ -1,6 +1,16 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateDBInstanceReadReplicaCommand, DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  DescribeDBClustersCommand,
+  DescribeDBInstancesCommand,
+} from '@aws-sdk/client-rds';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -18,7 +28,12 @@ import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.
  * check healthy and serves no data plane, so the real run needs force=true and its post-checks
  * are journaled as not checked (no aws.appUrl).
  */
-const ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 const A = 'us-east-1';
 const B = 'us-west-2';
 const PASSWORD = 'Sup3r-secret-never-printed';
@@ -34,43 +49,127 @@ let endpointA: string;
 
 beforeAll(async () => {
   moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: A, maxAttempts: 1 });
+  clients = new AwsClients({
+    endpoint: moto.endpoint,
+    credentials: MOTO_CREDENTIALS,
+    defaultRegion: A,
+    maxAttempts: 1,
+  });
   const rdsA = clients.rds(A);
   const a = await rdsA.send(
-    new CreateDBClusterCommand({ DBClusterIdentifier: 'core-a', Engine: 'aurora-postgresql', MasterUsername: 'app', MasterUserPassword: PASSWORD, DatabaseName: 'app', BackupRetentionPeriod: 7 }),
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: 'core-a',
+      Engine: 'aurora-postgresql',
+      MasterUsername: 'app',
+      MasterUserPassword: PASSWORD,
+      DatabaseName: 'app',
+      BackupRetentionPeriod: 7,
+    }),
   );
-  await rdsA.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'core-a-1', DBClusterIdentifier: 'core-a', DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql' }));
+  await rdsA.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'core-a-1',
+      DBClusterIdentifier: 'core-a',
+      DBInstanceClass: 'db.r6g.large',
+      Engine: 'aurora-postgresql',
+    }),
+  );
   endpointA = a.DBCluster!.Endpoint!;
   // moto insists on MasterUsername/Password even for a replica (AWS takes them from the source)
-  await clients.rds(B).send(
-    new CreateDBClusterCommand({ DBClusterIdentifier: 'core-b', Engine: 'aurora-postgresql', ReplicationSourceIdentifier: a.DBCluster!.DBClusterArn!, MasterUsername: 'app', MasterUserPassword: PASSWORD }),
-  );
-  await clients.rds(B).send(new CreateDBInstanceCommand({ DBInstanceIdentifier: 'core-b-1', DBClusterIdentifier: 'core-b', DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql' }));
+  await clients
+    .rds(B)
+    .send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'core-b',
+        Engine: 'aurora-postgresql',
+        ReplicationSourceIdentifier: a.DBCluster!.DBClusterArn!,
+        MasterUsername: 'app',
+        MasterUserPassword: PASSWORD,
+      }),
+    );
+  await clients
+    .rds(B)
+    .send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'core-b-1',
+        DBClusterIdentifier: 'core-b',
+        DBInstanceClass: 'db.r6g.large',
+        Engine: 'aurora-postgresql',
+      }),
+    );
 
-  const zone = await clients.route53().send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-rb-n-01' }));
+  const zone = await clients
+    .route53()
+    .send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-rb-n-01' }));
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   const hcA = await createTestHealthCheck(clients, '192.0.2.10');
   const hcB = await createTestHealthCheck(clients, '198.51.100.10');
   const rec = (id: string, failover: 'PRIMARY' | 'SECONDARY', ip: string, hc: string) => ({
     Action: 'CREATE' as const,
-    ResourceRecordSet: { Name: RECORD, Type: 'A' as const, SetIdentifier: id, Failover: failover, TTL: 60, ResourceRecords: [{ Value: ip }], HealthCheckId: hc },
+    ResourceRecordSet: {
+      Name: RECORD,
+      Type: 'A' as const,
+      SetIdentifier: id,
+      Failover: failover,
+      TTL: 60,
+      ResourceRecords: [{ Value: ip }],
+      HealthCheckId: hc,
+    },
   });
-  await clients.route53().send(
-    new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [rec(A, 'PRIMARY', '192.0.2.10', hcA), rec(B, 'SECONDARY', '198.51.100.10', hcB)] } }),
-  );
+  await clients
+    .route53()
+    .send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [
+            rec(A, 'PRIMARY', '192.0.2.10', hcA),
+            rec(B, 'SECONDARY', '198.51.100.10', hcB),
+          ],
+        },
+      }),
+    );
 
   await createTestEcsService(clients, A, 'app-a', 2);
   await createTestEcsService(clients, B, 'app-b', 1);
 
-  await clients.secrets(B).send(
-    new CreateSecretCommand({ Name: 'drkit/db-endpoint', SecretString: JSON.stringify({ engine: 'postgres', host: endpointA, port: 5432, username: 'app', password: PASSWORD, dbname: 'app' }) }),
-  );
+  await clients
+    .secrets(B)
+    .send(
+      new CreateSecretCommand({
+        Name: 'drkit/db-endpoint',
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: endpointA,
+          port: 5432,
+          username: 'app',
+          password: PASSWORD,
+          dbname: 'app',
+        }),
+      }),
+    );
   const topic = await clients.sns(A).send(new CreateTopicCommand({ Name: 'dr-alerts' }));
 
   const pgA = await rdsA.send(
-    new CreateDBInstanceCommand({ DBInstanceIdentifier: 'pg-a', Engine: 'postgres', DBInstanceClass: 'db.m6g.large', MasterUsername: 'app', MasterUserPassword: PASSWORD, AllocatedStorage: 20, BackupRetentionPeriod: 7 }),
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'pg-a',
+      Engine: 'postgres',
+      DBInstanceClass: 'db.m6g.large',
+      MasterUsername: 'app',
+      MasterUserPassword: PASSWORD,
+      AllocatedStorage: 20,
+      BackupRetentionPeriod: 7,
+    }),
   );
-  await clients.rds(B).send(new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'pg-b', SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!, DBInstanceClass: 'db.m6g.large' }));
+  await clients
+    .rds(B)
+    .send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'pg-b',
+        SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!,
+        DBInstanceClass: 'db.m6g.large',
+      }),
+    );
   fxRds = makeLabFixture({
     aws: {
       endpoint: moto.endpoint,
@@ -79,8 +178,20 @@ beforeAll(async () => {
       failoverTasks: 3,
       route53: { hostedZoneId: zoneId, recordName: RECORD },
       regions: {
-        a: { dbInstance: 'pg-a', ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10', healthCheckId: hcA },
-        b: { dbInstance: 'pg-b', ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10', healthCheckId: hcB },
+        a: {
+          dbInstance: 'pg-a',
+          ecsCluster: 'app-a',
+          ecsService: 'web',
+          recordValue: '192.0.2.10',
+          healthCheckId: hcA,
+        },
+        b: {
+          dbInstance: 'pg-b',
+          ecsCluster: 'app-b',
+          ecsService: 'web',
+          recordValue: '198.51.100.10',
+          healthCheckId: hcB,
+        },
       },
     },
   });
@@ -94,8 +205,20 @@ beforeAll(async () => {
       failoverTasks: 3,
       route53: { hostedZoneId: zoneId, recordName: RECORD },
       regions: {
-        a: { dbCluster: 'core-a', ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10', healthCheckId: hcA },
-        b: { dbCluster: 'core-b', ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10', healthCheckId: hcB },
+        a: {
+          dbCluster: 'core-a',
+          ecsCluster: 'app-a',
+          ecsService: 'web',
+          recordValue: '192.0.2.10',
+          healthCheckId: hcA,
+        },
+        b: {
+          dbCluster: 'core-b',
+          ecsCluster: 'app-b',
+          ecsService: 'web',
+          recordValue: '198.51.100.10',
+          healthCheckId: hcB,
+        },
       },
     },
   });
@@ -110,30 +233,57 @@ afterAll(async () => {
 /** Everything RB-N-01 may change, read straight from moto. */
 async function awsState() {
   const clusters = async (region: string) =>
-    ((await clients.rds(region).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((c) => ({
-      id: c.DBClusterIdentifier,
-      status: c.Status,
-      source: c.ReplicationSourceIdentifier ?? null,
-      writer: c.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier ?? null,
-    }));
+    ((await clients.rds(region).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map(
+      (c) => ({
+        id: c.DBClusterIdentifier,
+        status: c.Status,
+        source: c.ReplicationSourceIdentifier ?? null,
+        writer: c.DBClusterMembers?.find((m) => m.IsClusterWriter)?.DBInstanceIdentifier ?? null,
+      }),
+    );
   const instances = async (region: string) =>
-    ((await clients.rds(region).send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).map((i) => [i.DBInstanceIdentifier, i.DBInstanceStatus]);
+    ((await clients.rds(region).send(new DescribeDBInstancesCommand({}))).DBInstances ?? []).map(
+      (i) => [i.DBInstanceIdentifier, i.DBInstanceStatus],
+    );
   const service = async (region: string, cluster: string) => {
-    const s = (await clients.ecs(region).send(new DescribeServicesCommand({ cluster, services: ['web'] }))).services?.[0];
+    const s = (
+      await clients.ecs(region).send(new DescribeServicesCommand({ cluster, services: ['web'] }))
+    ).services?.[0];
     return { desired: s?.desiredCount, running: s?.runningCount };
   };
-  const records = (await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ?? [];
-  const secret = JSON.parse((await clients.secrets(B).send(new GetSecretValueCommand({ SecretId: 'drkit/db-endpoint' }))).SecretString!) as Record<string, unknown>;
+  const records =
+    (await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId })))
+      .ResourceRecordSets ?? [];
+  const secret = JSON.parse(
+    (await clients.secrets(B).send(new GetSecretValueCommand({ SecretId: 'drkit/db-endpoint' })))
+      .SecretString!,
+  ) as Record<string, unknown>;
   return {
     clusters: { [A]: await clusters(A), [B]: await clusters(B) },
     instances: { [A]: await instances(A), [B]: await instances(B) },
     services: { [A]: await service(A, 'app-a'), [B]: await service(B, 'app-b') },
-    records: records.filter((r) => r.Failover).map((r) => ({ id: r.SetIdentifier, failover: r.Failover, value: r.ResourceRecords?.[0]?.Value, hc: r.HealthCheckId ?? null })),
+    records: records
+      .filter((r) => r.Failover)
+      .map((r) => ({
+        id: r.SetIdentifier,
+        failover: r.Failover,
+        value: r.ResourceRecords?.[0]?.Value,
+        hc: r.HealthCheckId ?? null,
+      })),
     secret,
   };
 }
 
-const rbN01 = (...extra: string[]) => ['--config', fx.configFile, 'runbook', 'run', 'rb-n-01', '--provider', 'aws', ...extra];
+const rbN01 = (...extra: string[]) => [
+  '--config',
+  fx.configFile,
+  'runbook',
+  'run',
+  'rb-n-01',
+  '--provider',
+  'aws',
+  ...extra,
+];
 
 describe('rb-n-01 --provider aws (moto)', () => {
   it('GIVEN both regions WHEN --dry-run THEN each AWS call is printed with its parameters, no password, and nothing changes', async () => {
@@ -141,19 +291,38 @@ describe('rb-n-01 --provider aws (moto)', () => {
     const r = await runCli(rbN01('--dry-run', '--param', 'force=true'), ENV);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`rds:StopDBCluster Region=${A} DBClusterIdentifier=core-a`);
-    expect(r.stderr).toContain(`rds:PromoteReadReplicaDBCluster Region=${B} DBClusterIdentifier=core-b`);
+    expect(r.stderr).toContain(
+      `rds:PromoteReadReplicaDBCluster Region=${B} DBClusterIdentifier=core-b`,
+    );
     // every region's copy is written; A has none here (only B's app reads one): tolerated
     for (const region of [B, A]) {
       expect(r.stderr).toMatch(
-        new RegExp(`secretsmanager:PutSecretValue Region=${region} SecretId=drkit/db-endpoint SecretString=\\{host=core-b\\.\\S+, port=5432, dbClusterId=core-b; kept unchanged: engine, username, password, dbname \\(values not shown\\)\\}`),
+        new RegExp(
+          `secretsmanager:PutSecretValue Region=${region} SecretId=drkit/db-endpoint SecretString=\\{host=core-b\\.\\S+, port=5432, dbClusterId=core-b; kept unchanged: engine, username, password, dbname \\(values not shown\\)\\}`,
+        ),
       );
     }
-    expect(r.stderr).toContain(`ecs:UpdateService Region=${B} cluster=app-b service=web desiredCount=3`);
+    expect(r.stderr).toContain(
+      `ecs:UpdateService Region=${B} cluster=app-b service=web desiredCount=3`,
+    );
     // the record set of the flip: B's record alone, PRIMARY, and A's deleted
     const flip = r.stderr.split('\n').find((l) => l.includes('route53:ChangeResourceRecordSets'));
     expect(flip).toContain(`HostedZoneId=${zoneId}`);
-    const batch = JSON.parse(flip!.slice(flip!.indexOf('ChangeBatch=') + 'ChangeBatch='.length)) as { Changes: Array<{ Action: string; ResourceRecordSet: { SetIdentifier: string; Failover: string } }> };
-    expect(batch.Changes.map((c) => [c.Action, c.ResourceRecordSet.SetIdentifier, c.ResourceRecordSet.Failover])).toEqual([
+    const batch = JSON.parse(
+      flip!.slice(flip!.indexOf('ChangeBatch=') + 'ChangeBatch='.length),
+    ) as {
+      Changes: Array<{
+        Action: string;
+        ResourceRecordSet: { SetIdentifier: string; Failover: string };
+      }>;
+    };
+    expect(
+      batch.Changes.map((c) => [
+        c.Action,
+        c.ResourceRecordSet.SetIdentifier,
+        c.ResourceRecordSet.Failover,
+      ]),
+    ).toEqual([
       ['UPSERT', B, 'PRIMARY'],
       ['DELETE', A, 'PRIMARY'],
     ]);
@@ -165,14 +334,34 @@ describe('rb-n-01 --provider aws (moto)', () => {
     expect(Journal.list(fx.provider.paths.journalDir)).toEqual([]);
   });
 
-  it('GIVEN RDS PostgreSQL instances (dbMode rds-postgres) WHEN --dry-run THEN PromoteReadReplica of B\'s replica and StopDBInstance of A, nothing changed', async () => {
+  it("GIVEN RDS PostgreSQL instances (dbMode rds-postgres) WHEN --dry-run THEN PromoteReadReplica of B's replica and StopDBInstance of A, nothing changed", async () => {
     const before = await awsState();
-    const r = await runCli(['--config', fxRds.configFile, 'runbook', 'run', 'rb-n-01', '--provider', 'aws', '--dry-run', '--param', 'force=true'], ENV);
+    const r = await runCli(
+      [
+        '--config',
+        fxRds.configFile,
+        'runbook',
+        'run',
+        'rb-n-01',
+        '--provider',
+        'aws',
+        '--dry-run',
+        '--param',
+        'force=true',
+      ],
+      ENV,
+    );
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain(`rds:DescribeDBInstances Region=${B} DBInstanceIdentifier=pg-b  # available with a ReadReplicaSourceDBInstanceIdentifier`);
+    expect(r.stderr).toContain(
+      `rds:DescribeDBInstances Region=${B} DBInstanceIdentifier=pg-b  # available with a ReadReplicaSourceDBInstanceIdentifier`,
+    );
     expect(r.stderr).toContain(`rds:StopDBInstance Region=${A} DBInstanceIdentifier=pg-a`);
     expect(r.stderr).toContain(`rds:PromoteReadReplica Region=${B} DBInstanceIdentifier=pg-b`);
-    expect(r.stderr).toMatch(new RegExp(`secretsmanager:PutSecretValue Region=${B} SecretId=drkit/db-endpoint SecretString=\\{host=pg-b\\.\\S+, port=5432, dbClusterId=pg-b;`));
+    expect(r.stderr).toMatch(
+      new RegExp(
+        `secretsmanager:PutSecretValue Region=${B} SecretId=drkit/db-endpoint SecretString=\\{host=pg-b\\.\\S+, port=5432, dbClusterId=pg-b;`,
+      ),
+    );
     expect(r.stderr).not.toMatch(/DBCluster/);
     expect(await awsState()).toEqual(before);
   });
@@ -185,13 +374,35 @@ describe('rb-n-01 --provider aws (moto)', () => {
         regionB: B,
         route53: { hostedZoneId: zoneId, recordName: RECORD },
         regions: {
-          a: { dbCluster: 'core-a', ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10' },
-          b: { dbInstance: 'pg-b', ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10' },
+          a: {
+            dbCluster: 'core-a',
+            ecsCluster: 'app-a',
+            ecsService: 'web',
+            recordValue: '192.0.2.10',
+          },
+          b: {
+            dbInstance: 'pg-b',
+            ecsCluster: 'app-b',
+            ecsService: 'web',
+            recordValue: '198.51.100.10',
+          },
         },
       },
     });
     try {
-      const r = await runCli(['--config', mixed.configFile, 'runbook', 'run', 'rb-n-01', '--provider', 'aws', '--dry-run'], ENV);
+      const r = await runCli(
+        [
+          '--config',
+          mixed.configFile,
+          'runbook',
+          'run',
+          'rb-n-01',
+          '--provider',
+          'aws',
+          '--dry-run',
+        ],
+        ENV,
+      );
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('aws.regions name both Aurora clusters and RDS instances');
     } finally {
@@ -203,7 +414,9 @@ describe('rb-n-01 --provider aws (moto)', () => {
     const before = await awsState();
     const r = await runCli(rbN01('--yes'), ENV);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toMatch(/region us-east-1 is healthy \(Route 53 health check of us-east-1: up; cluster core-a: available/);
+    expect(r.stderr).toMatch(
+      /region us-east-1 is healthy \(Route 53 health check of us-east-1: up; cluster core-a: available/,
+    );
     expect(r.stderr).toContain('force=true');
     expect(await awsState()).toEqual(before);
   });
@@ -214,12 +427,28 @@ describe('rb-n-01 --provider aws (moto)', () => {
     expect(r.stdout).toMatch(/succeeded/);
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
     const after = await awsState();
-    expect(after.clusters[B]).toEqual([expect.objectContaining({ id: 'core-b', status: 'available', source: null })]);
-    expect(after.clusters[A]).toEqual([expect.objectContaining({ id: 'core-a', status: 'stopped' })]);
-    expect(after.records).toEqual([{ id: B, failover: 'PRIMARY', value: '198.51.100.10', hc: null }]);
+    expect(after.clusters[B]).toEqual([
+      expect.objectContaining({ id: 'core-b', status: 'available', source: null }),
+    ]);
+    expect(after.clusters[A]).toEqual([
+      expect.objectContaining({ id: 'core-a', status: 'stopped' }),
+    ]);
+    expect(after.records).toEqual([
+      { id: B, failover: 'PRIMARY', value: '198.51.100.10', hc: null },
+    ]);
     expect(after.services[B]).toEqual({ desired: 3, running: 3 });
-    const hostB = (await clients.rds(B).send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'core-b' }))).DBClusters![0]!.Endpoint!;
-    expect(after.secret).toEqual({ engine: 'postgres', host: hostB, port: 5432, username: 'app', password: PASSWORD, dbname: 'app', dbClusterId: 'core-b' });
+    const hostB = (
+      await clients.rds(B).send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'core-b' }))
+    ).DBClusters![0]!.Endpoint!;
+    expect(after.secret).toEqual({
+      engine: 'postgres',
+      host: hostB,
+      port: 5432,
+      username: 'app',
+      password: PASSWORD,
+      dbname: 'app',
+      dbClusterId: 'core-b',
+    });
     // the post-checks said they did not check, in the journal, rather than passing
     const id = /execution (\S+) succeeded/.exec(r.stdout)![1]!;
     const events = Journal.read(`${fx.provider.paths.journalDir}/${id}.jsonl`);

@@ -10,7 +10,17 @@ import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.
  */
 describe('rb-n-01 --provider lab through the registry', () => {
   let fx: LabFixture;
-  const run = (...extra: string[]) => runCli(['--config', fx.configFile, 'runbook', 'run', 'region-failover', '--provider', 'lab', ...extra]);
+  const run = (...extra: string[]) =>
+    runCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'region-failover',
+      '--provider',
+      'lab',
+      ...extra,
+    ]);
 
   beforeAll(async () => {
     fx = makeLabFixture({ lab: { seed: { users: 100 }, regions: { synchronous: false } } });

@@ -1,6 +1,16 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import { CreateDBClusterCommand, CreateDBInstanceCommand, CreateGlobalClusterCommand, DescribeDBClustersCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import {
+  CreateDBClusterCommand,
+  CreateDBInstanceCommand,
+  CreateGlobalClusterCommand,
+  DescribeDBClustersCommand,
+  DescribeGlobalClustersCommand,
+} from '@aws-sdk/client-rds';
+import {
+  ChangeResourceRecordSetsCommand,
+  CreateHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+} from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../adapters/aws/clients.js';
@@ -18,7 +28,12 @@ import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.
  * stopping there cleanly (failed step journaled, nothing after it run, resumable); the
  * request's shape is checked against the SDK's model in rds-database.int.test.ts.
  */
-const ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 const A = 'us-east-1';
 const B = 'us-west-2';
 const PASSWORD = 'Sup3r-secret-never-printed-2';
@@ -47,7 +62,14 @@ async function cluster(region: string, id: string, globalId?: string): Promise<s
       ...(globalId ? { GlobalClusterIdentifier: globalId } : {}),
     }),
   );
-  await rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: `${id}-1`, DBClusterIdentifier: id, DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql' }));
+  await rds.send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: `${id}-1`,
+      DBClusterIdentifier: id,
+      DBInstanceClass: 'db.r6g.large',
+      Engine: 'aurora-postgresql',
+    }),
+  );
   return c.DBCluster!.Endpoint!;
 }
 
@@ -71,31 +93,85 @@ function fixture(globalClusterId: string | undefined, a: string, b: string): Lab
 
 beforeAll(async () => {
   moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: A, maxAttempts: 1 });
+  clients = new AwsClients({
+    endpoint: moto.endpoint,
+    credentials: MOTO_CREDENTIALS,
+    defaultRegion: A,
+    maxAttempts: 1,
+  });
   // the writer is the cluster created first
-  await clients.rds(A).send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'core-global', Engine: 'aurora-postgresql', EngineVersion: '15.4' }));
+  await clients
+    .rds(A)
+    .send(
+      new CreateGlobalClusterCommand({
+        GlobalClusterIdentifier: 'core-global',
+        Engine: 'aurora-postgresql',
+        EngineVersion: '15.4',
+      }),
+    );
   const hostA = await cluster(A, 'core-a', 'core-global');
   await cluster(B, 'core-b', 'core-global');
-  await clients.rds(B).send(new CreateGlobalClusterCommand({ GlobalClusterIdentifier: 'after-failover', Engine: 'aurora-postgresql', EngineVersion: '15.4' }));
+  await clients
+    .rds(B)
+    .send(
+      new CreateGlobalClusterCommand({
+        GlobalClusterIdentifier: 'after-failover',
+        Engine: 'aurora-postgresql',
+        EngineVersion: '15.4',
+      }),
+    );
   await cluster(B, 'fo-b', 'after-failover');
   await cluster(A, 'fo-a', 'after-failover');
   await cluster(A, 'solo-a');
   await cluster(B, 'solo-b');
 
-  const zone = await clients.route53().send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-switchover' }));
+  const zone = await clients
+    .route53()
+    .send(
+      new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-switchover' }),
+    );
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   const rec = (id: string, failover: 'PRIMARY' | 'SECONDARY', ip: string) => ({
     Action: 'CREATE' as const,
-    ResourceRecordSet: { Name: 'api.example.com.', Type: 'A' as const, SetIdentifier: id, Failover: failover, TTL: 60, ResourceRecords: [{ Value: ip }] },
+    ResourceRecordSet: {
+      Name: 'api.example.com.',
+      Type: 'A' as const,
+      SetIdentifier: id,
+      Failover: failover,
+      TTL: 60,
+      ResourceRecords: [{ Value: ip }],
+    },
   });
-  await clients.route53().send(new ChangeResourceRecordSetsCommand({ HostedZoneId: zoneId, ChangeBatch: { Changes: [rec(A, 'PRIMARY', '192.0.2.10'), rec(B, 'SECONDARY', '198.51.100.10')] } }));
+  await clients
+    .route53()
+    .send(
+      new ChangeResourceRecordSetsCommand({
+        HostedZoneId: zoneId,
+        ChangeBatch: {
+          Changes: [rec(A, 'PRIMARY', '192.0.2.10'), rec(B, 'SECONDARY', '198.51.100.10')],
+        },
+      }),
+    );
   await createTestEcsService(clients, A, 'app-a', 2);
   await createTestEcsService(clients, B, 'app-b', 1);
   // one copy of the endpoint secret per region: the app in each region reads its own
   for (const region of [A, B]) {
-    await clients.secrets(region).send(
-      new CreateSecretCommand({ Name: SECRET, SecretString: JSON.stringify({ engine: 'postgres', host: hostA, port: 5432, username: 'app', password: PASSWORD, dbname: 'app', dbClusterId: 'core-a' }) }),
-    );
+    await clients
+      .secrets(region)
+      .send(
+        new CreateSecretCommand({
+          Name: SECRET,
+          SecretString: JSON.stringify({
+            engine: 'postgres',
+            host: hostA,
+            port: 5432,
+            username: 'app',
+            password: PASSWORD,
+            dbname: 'app',
+            dbClusterId: 'core-a',
+          }),
+        }),
+      );
   }
   fromA = fixture('core-global', 'core-a', 'core-b');
   fromB = fixture('after-failover', 'fo-a', 'fo-b');
@@ -109,35 +185,74 @@ afterAll(async () => {
 
 /** Everything a switchover may change, read straight from moto. */
 async function awsState() {
-  const globals = ((await clients.rds(A).send(new DescribeGlobalClustersCommand({}))).GlobalClusters ?? []).map((g) => ({
+  const globals = (
+    (await clients.rds(A).send(new DescribeGlobalClustersCommand({}))).GlobalClusters ?? []
+  ).map((g) => ({
     id: g.GlobalClusterIdentifier,
     members: g.GlobalClusterMembers?.map((m) => [m.DBClusterArn, m.IsWriter]),
   }));
-  const clusters = async (region: string) => ((await clients.rds(region).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map((c) => [c.DBClusterIdentifier, c.Status]);
-  const service = async (region: string, name: string) => (await clients.ecs(region).send(new DescribeServicesCommand({ cluster: name, services: ['web'] }))).services?.[0]?.desiredCount;
-  const secret = async (region: string) => JSON.parse((await clients.secrets(region).send(new GetSecretValueCommand({ SecretId: SECRET }))).SecretString!) as Record<string, unknown>;
-  const records = (await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ?? [];
+  const clusters = async (region: string) =>
+    ((await clients.rds(region).send(new DescribeDBClustersCommand({}))).DBClusters ?? []).map(
+      (c) => [c.DBClusterIdentifier, c.Status],
+    );
+  const service = async (region: string, name: string) =>
+    (
+      await clients
+        .ecs(region)
+        .send(new DescribeServicesCommand({ cluster: name, services: ['web'] }))
+    ).services?.[0]?.desiredCount;
+  const secret = async (region: string) =>
+    JSON.parse(
+      (await clients.secrets(region).send(new GetSecretValueCommand({ SecretId: SECRET })))
+        .SecretString!,
+    ) as Record<string, unknown>;
+  const records =
+    (await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId })))
+      .ResourceRecordSets ?? [];
   return {
     globals,
     clusters: { [A]: await clusters(A), [B]: await clusters(B) },
     services: { [A]: await service(A, 'app-a'), [B]: await service(B, 'app-b') },
-    secrets: { [A]: await secret(A), [B]: await secret(B) } as Record<string, Record<string, unknown>>,
-    records: records.filter((r) => r.Failover).map((r) => [r.SetIdentifier, r.Failover, r.ResourceRecords?.[0]?.Value]),
+    secrets: { [A]: await secret(A), [B]: await secret(B) } as Record<
+      string,
+      Record<string, unknown>
+    >,
+    records: records
+      .filter((r) => r.Failover)
+      .map((r) => [r.SetIdentifier, r.Failover, r.ResourceRecords?.[0]?.Value]),
   };
 }
 
-const run = (fx: LabFixture, id: string, ...extra: string[]) => ['--config', fx.configFile, 'runbook', 'run', id, '--provider', 'aws', ...extra];
+const run = (fx: LabFixture, id: string, ...extra: string[]) => [
+  '--config',
+  fx.configFile,
+  'runbook',
+  'run',
+  id,
+  '--provider',
+  'aws',
+  ...extra,
+];
 
 describe('switchover --provider aws (Aurora Global Database on moto)', () => {
   it('GIVEN core-a writes WHEN --dry-run THEN A → B with SwitchoverGlobalCluster, each call printed, no password, nothing changed', async () => {
     const before = await awsState();
     const r = await runCli(run(fromA, 'switchover', '--dry-run'), ENV);
     expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toContain('rds:DescribeGlobalClusters GlobalClusterIdentifier=core-global  # core-a IsWriter, core-b a secondary');
-    expect(r.stderr).toContain("rds:SwitchoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN>");
-    expect(r.stderr).toContain(`ecs:UpdateService Region=${B} cluster=app-b service=web desiredCount=3`);
+    expect(r.stderr).toContain(
+      'rds:DescribeGlobalClusters GlobalClusterIdentifier=core-global  # core-a IsWriter, core-b a secondary',
+    );
+    expect(r.stderr).toContain(
+      "rds:SwitchoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN>",
+    );
+    expect(r.stderr).toContain(
+      `ecs:UpdateService Region=${B} cluster=app-b service=web desiredCount=3`,
+    );
     // both regions' copies of the secret are rewritten (a replica would be skipped)
-    for (const region of [B, A]) expect(r.stderr).toContain(`secretsmanager:PutSecretValue Region=${region} SecretId=${SECRET} SecretString={host=core-b.`);
+    for (const region of [B, A])
+      expect(r.stderr).toContain(
+        `secretsmanager:PutSecretValue Region=${region} SecretId=${SECRET} SecretString={host=core-b.`,
+      );
     expect(r.stderr).toContain('rejoin-old-primary');
     expect(r.stderr).toContain('# core-b IsWriter; every 10 s until core-a is a secondary');
     // no PostgreSQL-only step: nothing is stopped, rewound or waited on by LSN
@@ -154,13 +269,16 @@ describe('switchover --provider aws (Aurora Global Database on moto)', () => {
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/switchover-database/);
     expect(r.stderr).toMatch(/rds:SwitchoverGlobalCluster on core-global failed/);
-    expect(r.stderr).toMatch(/hint: .*writes stay frozen \(global_readonly=true in drkit\/db-endpoint\) and core-a is still the writer: .*drkit runbook resume /);
+    expect(r.stderr).toMatch(
+      /hint: .*writes stay frozen \(global_readonly=true in drkit\/db-endpoint\) and core-a is still the writer: .*drkit runbook resume /,
+    );
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);
     const after = await awsState();
     expect(after.globals).toEqual(before.globals);
     expect(after.records).toEqual(before.records);
     expect(after.services).toEqual({ [A]: 2, [B]: 3 });
-    for (const region of [A, B]) expect(after.secrets[region]).toEqual({ ...before.secrets[region], global_readonly: true });
+    for (const region of [A, B])
+      expect(after.secrets[region]).toEqual({ ...before.secrets[region], global_readonly: true });
     const [id] = Journal.list(fromA.provider.paths.journalDir);
     const events = Journal.read(`${fromA.provider.paths.journalDir}/${id!}.jsonl`);
     const ends = events.flatMap((e) => (e.type === 'step-end' ? [[e.step, e.outcome]] : []));
@@ -179,15 +297,25 @@ describe('rb-n-08 --provider aws (cutback after a managed failover)', () => {
     const r = await runCli(run(fromB, 'cutback', '--dry-run', '--json'), ENV);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { state: Record<string, unknown> };
-    expect(out.state).toMatchObject({ fromRegion: B, toRegion: A, fromCluster: 'fo-b', toCluster: 'fo-a', targetTasks: 3, sourceTasks: 1, reason: 'cutback after failover' });
+    expect(out.state).toMatchObject({
+      fromRegion: B,
+      toRegion: A,
+      fromCluster: 'fo-b',
+      toCluster: 'fo-a',
+      targetTasks: 3,
+      sourceTasks: 1,
+      reason: 'cutback after failover',
+    });
     expect(r.stderr).toContain('rebuild-target-standby');
     expect(r.stderr).toContain('# fo-b IsWriter; every 10 s until fo-a is a secondary');
-    expect(r.stderr).toContain("rds:SwitchoverGlobalCluster GlobalClusterIdentifier=after-failover TargetDbClusterIdentifier=<fo-a's ARN>");
+    expect(r.stderr).toContain(
+      "rds:SwitchoverGlobalCluster GlobalClusterIdentifier=after-failover TargetDbClusterIdentifier=<fo-a's ARN>",
+    );
     expect(r.stderr).toContain(`compute(aws-ecs) scale ${B} to 1`);
     expect(await awsState()).toEqual(before);
   });
 
-  it('GIVEN fo-a is already an available secondary WHEN run with --yes THEN the rebuild step passes at once (AWS rebuilt it) and the run stops at moto\'s missing switchover', async () => {
+  it("GIVEN fo-a is already an available secondary WHEN run with --yes THEN the rebuild step passes at once (AWS rebuilt it) and the run stops at moto's missing switchover", async () => {
     const r = await runCli(run(fromB, 'rb-n-08', '--yes', '--json'), ENV);
     expect(r.code).not.toBe(0);
     const [id] = Journal.list(fromB.provider.paths.journalDir);
@@ -207,18 +335,50 @@ describe('rb-n-08 --provider aws (cutback after a managed failover)', () => {
 describe('drkit switchover | cutback | failover --provider aws', () => {
   it('GIVEN the shorthand commands WHEN --provider aws --dry-run THEN the same registered runbooks and plans as `runbook run`', async () => {
     const before = await awsState();
-    const sw = await runCli(['--config', fromA.configFile, 'switchover', '--provider', 'aws', '--dry-run'], ENV);
+    const sw = await runCli(
+      ['--config', fromA.configFile, 'switchover', '--provider', 'aws', '--dry-run'],
+      ENV,
+    );
     expect(sw.code, sw.stderr).toBe(0);
-    expect(sw.stderr).toContain("rds:SwitchoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN>");
-    const cb = await runCli(['--config', fromB.configFile, 'cutback', '--provider', 'aws', '--dry-run', '--json'], ENV);
+    expect(sw.stderr).toContain(
+      "rds:SwitchoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN>",
+    );
+    const cb = await runCli(
+      ['--config', fromB.configFile, 'cutback', '--provider', 'aws', '--dry-run', '--json'],
+      ENV,
+    );
     expect(cb.code, cb.stderr).toBe(0);
-    expect((JSON.parse(cb.stdout) as { state: Record<string, unknown> }).state).toMatchObject({ fromCluster: 'fo-b', toCluster: 'fo-a' });
-    const fo = await runCli(['--config', fromA.configFile, 'failover', '--provider', 'aws', '--force', '--dry-run', '--json'], ENV);
+    expect((JSON.parse(cb.stdout) as { state: Record<string, unknown> }).state).toMatchObject({
+      fromCluster: 'fo-b',
+      toCluster: 'fo-a',
+    });
+    const fo = await runCli(
+      [
+        '--config',
+        fromA.configFile,
+        'failover',
+        '--provider',
+        'aws',
+        '--force',
+        '--dry-run',
+        '--json',
+      ],
+      ENV,
+    );
     expect(fo.code, fo.stderr).toBe(0);
-    expect((JSON.parse(fo.stdout) as { state: Record<string, unknown> }).state).toMatchObject({ force: true, fromCluster: 'core-a', toCluster: 'core-b' });
-    expect(fo.stderr).toContain("rds:FailoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN> AllowDataLoss=true");
+    expect((JSON.parse(fo.stdout) as { state: Record<string, unknown> }).state).toMatchObject({
+      force: true,
+      fromCluster: 'core-a',
+      toCluster: 'core-b',
+    });
+    expect(fo.stderr).toContain(
+      "rds:FailoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN> AllowDataLoss=true",
+    );
     expect(await awsState()).toEqual(before);
-    const det = await runCli(['--config', fromA.configFile, 'failover', '--provider', 'aws', '--detect', '--dry-run'], ENV);
+    const det = await runCli(
+      ['--config', fromA.configFile, 'failover', '--provider', 'aws', '--detect', '--dry-run'],
+      ENV,
+    );
     expect(det.code).toBe(2);
     expect(det.stderr).toContain('on AWS the runbook reads the Route 53 health check itself');
   });

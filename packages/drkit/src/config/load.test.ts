@@ -29,7 +29,9 @@ describe('config', () => {
   });
 
   it('rejects misspelt keys', () => {
-    expect(() => parseConfig({ targets: { rtoTargetMinute: 5 } })).toThrow(/unknown key 'targets.rtoTargetMinute'/);
+    expect(() => parseConfig({ targets: { rtoTargetMinute: 5 } })).toThrow(
+      /unknown key 'targets.rtoTargetMinute'/,
+    );
   });
 
   it('reports YAML syntax errors with the file', () => {

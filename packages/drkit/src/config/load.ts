@@ -35,9 +35,12 @@ export function loadConfig(explicitPath?: string, cwd = process.cwd()): LoadedCo
     raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
   } catch (err) {
     const where = err instanceof YAMLParseError ? ` at line ${err.linePos?.[0]?.line ?? '?'}` : '';
-    throw new ConfigError(`config file ${file} is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`, {
-      cause: err,
-    });
+    throw new ConfigError(
+      `config file ${file} is not valid YAML${where}: ${(err as Error).message.split('\n')[0]}`,
+      {
+        cause: err,
+      },
+    );
   }
   return { config: parseConfig(raw, file), path: file, baseDir: path.dirname(file) };
 }
@@ -49,7 +52,9 @@ export function parseConfig(raw: unknown, source = 'config'): DrkitConfig {
   const lines = res.error.issues.map((i) => describeIssue(i, raw));
   throw new ConfigError(`invalid ${source}:\n${lines.map((l) => `  - ${l}`).join('\n')}`, {
     hint: 'fix the keys listed above; `drkit config show` prints the effective config with defaults',
-    details: { issues: res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) },
+    details: {
+      issues: res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
+    },
   });
 }
 

@@ -38,9 +38,17 @@ export const ConfigSchema = z
     targets: z
       .object({
         /** Recovery time objective. @default 30 */
-        rtoTargetMinutes: z.number().positive().max(24 * 60).default(30),
+        rtoTargetMinutes: z
+          .number()
+          .positive()
+          .max(24 * 60)
+          .default(30),
         /** Recovery point objective. @default 300 */
-        rpoTargetSeconds: z.number().nonnegative().max(7 * 24 * 3600).default(300),
+        rpoTargetSeconds: z
+          .number()
+          .nonnegative()
+          .max(7 * 24 * 3600)
+          .default(300),
       })
       .strict()
       .prefault({}),
@@ -142,7 +150,10 @@ export const ConfigSchema = z
           .object({
             names: z.array(z.string().min(1)).default([]),
             /** @default 'DB_CLUSTER_ARN' */
-            envVar: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name').default('DB_CLUSTER_ARN'),
+            envVar: z
+              .string()
+              .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'an environment variable name')
+              .default('DB_CLUSTER_ARN'),
           })
           .strict()
           .prefault({}),

@@ -22,21 +22,28 @@ describe('costTable', () => {
 
   it('GIVEN pilot-light THEN region B runs no compute and the RTO is about an hour', () => {
     const [t] = costTable('pilot-light');
-    expect(t!.lines.filter((l) => l.region === 'B' && l.priceKey.startsWith('fargate'))).toEqual([]);
+    expect(t!.lines.filter((l) => l.region === 'B' && l.priceKey.startsWith('fargate'))).toEqual(
+      [],
+    );
     expect(t!.rto).toContain('1–1.5 h');
   });
 
   it('GIVEN an override WHEN computed THEN lines using that price change and nothing else', () => {
     const base = costTable('active-active')[0]!;
     const cheap = costTable('active-active', { natHour: 0 })[0]!;
-    const natBase = base.lines.filter((l) => l.priceKey === 'natHour').reduce((a, l) => a + l.monthlyUsd, 0);
+    const natBase = base.lines
+      .filter((l) => l.priceKey === 'natHour')
+      .reduce((a, l) => a + l.monthlyUsd, 0);
     expect(base.totalMonthlyUsd - cheap.totalMonthlyUsd).toBeCloseTo(natBase, 2);
   });
 
   it.each([
     [() => costTable('cold' as never), 'unknown tier "cold"'],
     [() => costTable(undefined, { nope: 1 } as never), 'unknown unit price "nope"'],
-    [() => costTable(undefined, { albHour: -1 }), 'unit price "albHour" must be a non-negative number'],
+    [
+      () => costTable(undefined, { albHour: -1 }),
+      'unit price "albHour" must be a non-negative number',
+    ],
   ])('GIVEN bad input WHEN computed THEN it fails clearly (%#)', (fn, message) => {
     expect(fn).toThrow(message);
   });

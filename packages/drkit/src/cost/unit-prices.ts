@@ -23,17 +23,37 @@ export const DEFAULT_UNIT_PRICES = {
   albLcuHour: { label: 'ALB capacity units (1 LCU average assumed)', unit: 'LCU-hour', usd: 0.008 },
   natHour: { label: 'NAT gateway', unit: 'NAT-hour', usd: 0.045 },
   natGb: { label: 'NAT data processed', unit: 'GB', usd: 0.045 },
-  rdsT4gMediumHour: { label: 'RDS PostgreSQL db.t4g.medium, single-AZ', unit: 'instance-hour', usd: 0.065 },
+  rdsT4gMediumHour: {
+    label: 'RDS PostgreSQL db.t4g.medium, single-AZ',
+    unit: 'instance-hour',
+    usd: 0.065,
+  },
   rdsGp3GbMonth: { label: 'RDS gp3 storage, single-AZ', unit: 'GB-month', usd: 0.115 },
-  snapshotGbMonth: { label: 'RDS snapshot / AWS Backup copy storage', unit: 'GB-month', usd: 0.095 },
+  snapshotGbMonth: {
+    label: 'RDS snapshot / AWS Backup copy storage',
+    unit: 'GB-month',
+    usd: 0.095,
+  },
   s3StandardGbMonth: { label: 'S3 Standard storage', unit: 'GB-month', usd: 0.023 },
   interRegionGb: { label: 'Inter-region data transfer (replication)', unit: 'GB', usd: 0.02 },
   route53ZoneMonth: { label: 'Route 53 hosted zone', unit: 'zone-month', usd: 0.5 },
-  route53HealthCheckMonth: { label: 'Route 53 health check (AWS endpoint)', unit: 'check-month', usd: 0.5 },
+  route53HealthCheckMonth: {
+    label: 'Route 53 health check (AWS endpoint)',
+    unit: 'check-month',
+    usd: 0.5,
+  },
   cloudwatchAlarmMonth: { label: 'CloudWatch standard alarm', unit: 'alarm-month', usd: 0.1 },
   cloudwatchDashboardMonth: { label: 'CloudWatch dashboard', unit: 'dashboard-month', usd: 3 },
-  secretMonth: { label: 'Secrets Manager secret (each replica counts)', unit: 'secret-month', usd: 0.4 },
-  kmsKeyMonth: { label: 'KMS customer-managed key (each MRK replica counts)', unit: 'key-month', usd: 1 },
+  secretMonth: {
+    label: 'Secrets Manager secret (each replica counts)',
+    unit: 'secret-month',
+    usd: 0.4,
+  },
+  kmsKeyMonth: {
+    label: 'KMS customer-managed key (each MRK replica counts)',
+    unit: 'key-month',
+    usd: 1,
+  },
 } as const satisfies Record<string, UnitPrice>;
 
 /** Keys of {@link DEFAULT_UNIT_PRICES}. */

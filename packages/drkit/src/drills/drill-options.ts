@@ -42,7 +42,14 @@ export function drillTimeline(say: (m: string) => void) {
     const s = new Date();
     const r = await f();
     const e = new Date();
-    spans.push({ name, start: s.toISOString(), end: e.toISOString(), outcome: 'succeeded', durationMs: e.getTime() - s.getTime(), kind: 'phase' });
+    spans.push({
+      name,
+      start: s.toISOString(),
+      end: e.toISOString(),
+      outcome: 'succeeded',
+      durationMs: e.getTime() - s.getTime(),
+      kind: 'phase',
+    });
     return r;
   };
   return { events, spans, mark, phase };

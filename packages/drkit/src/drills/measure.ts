@@ -51,7 +51,11 @@ export function measureRecovery(
         reached = true;
         break;
       }
-      if (q.type === 'fail' || q.type === 'refused' || (q.type === 'ack' && opts.cluster && q.cluster !== opts.cluster)) {
+      if (
+        q.type === 'fail' ||
+        q.type === 'refused' ||
+        (q.type === 'ack' && opts.cluster && q.cluster !== opts.cluster)
+      ) {
         broken = true;
         break;
       }
@@ -85,11 +89,17 @@ export async function measureDataLoss(
   t0: Date,
   opts: { until?: Date } = {},
 ): Promise<DataLoss> {
-  const acks = records.filter((r): r is Extract<WorkloadRecord, { type: 'ack' }> => r.type === 'ack' && (!opts.until || Date.parse(r.at) <= opts.until.getTime()));
+  const acks = records.filter(
+    (r): r is Extract<WorkloadRecord, { type: 'ack' }> =>
+      r.type === 'ack' && (!opts.until || Date.parse(r.at) <= opts.until.getTime()),
+  );
   const present = new Set<string>();
   for (let i = 0; i < acks.length; i += 5000) {
     const refs = acks.slice(i, i + 5000).map((a) => a.ref);
-    const r = await recovered.query<{ ref: string }>(`SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])`, [refs]);
+    const r = await recovered.query<{ ref: string }>(
+      `SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])`,
+      [refs],
+    );
     for (const row of r.rows) present.add(row.ref);
   }
   const lost = acks.filter((a) => !present.has(a.ref));

@@ -26,16 +26,28 @@ describe('region failover after a partition of the inter-region link', () => {
   });
 
   it('asynchronous: the writes acknowledged during the partition are lost, exactly counted', async () => {
-    const r = await runRegionDrill({ config: fx.config, baseDir: fx.dir, scenario: 'region-failover', partitionSeconds: PARTITION, warmupSeconds: 2, sustainSeconds: 4, keep: true });
+    const r = await runRegionDrill({
+      config: fx.config,
+      baseDir: fx.dir,
+      scenario: 'region-failover',
+      partitionSeconds: PARTITION,
+      warmupSeconds: 2,
+      sustainSeconds: 4,
+      keep: true,
+    });
     const drillLab = labProvider({ ...fx.config, stateDir: r.drillDir }, fx.dir);
     try {
       const f = r.report.facts;
       const a = r.report.achieved;
-      console.log(`async partition ${PARTITION} s: lost ${a.lostWrites}/${a.acknowledgedWrites}, RPO ${a.rpoSeconds} s, RTO ${a.rtoSeconds} s; during partition ${f.writesAcknowledgedDuringPartition} acked, ${f.lostOfPartitionAcks} lost; B at T0: ${f.standbyAtFault}; replay ${f.standbyReplayDuringPartition}`);
+      console.log(
+        `async partition ${PARTITION} s: lost ${a.lostWrites}/${a.acknowledgedWrites}, RPO ${a.rpoSeconds} s, RTO ${a.rtoSeconds} s; during partition ${f.writesAcknowledgedDuringPartition} acked, ${f.lostOfPartitionAcks} lost; B at T0: ${f.standbyAtFault}; replay ${f.standbyReplayDuringPartition}`,
+      );
       expect(r.state.decision).toBe('promote');
       expect(a.rtoSeconds).toBeDefined(); // recovery needs 3 s of sustained writes: sustain ≥ 4 s
       expect(a.lostWrites!).toBeGreaterThan(0);
-      expect(a.lostWrites!).toBeLessThanOrEqual(Number(f.writesAcknowledgedDuringPartition) + Number(f.lostBeforePartition));
+      expect(a.lostWrites!).toBeLessThanOrEqual(
+        Number(f.writesAcknowledgedDuringPartition) + Number(f.lostBeforePartition),
+      );
       expect(Number(f.writesAcknowledgedDuringPartition)).toBeGreaterThan(PARTITION * 5);
       // RPO: at most the time from the cut to T0, plus what the stream had not sent when cut.
       expect(a.rpoSeconds!).toBeGreaterThan(0);
@@ -44,11 +56,16 @@ describe('region failover after a partition of the inter-region link', () => {
       expect(String(f.standbyAtFault)).toMatch(/^none,/); // no WAL receiver: the link held
 
       // Independently of the drill: every acknowledged ref looked up on the promoted primary.
-      const acks = readWorkloadLog(path.join(r.drillDir, 'workload.jsonl')).filter((x) => x.type === 'ack');
+      const acks = readWorkloadLog(path.join(r.drillDir, 'workload.jsonl')).filter(
+        (x) => x.type === 'ack',
+      );
       const client = await drillLab.connect({ ...r.state.newEndpoint!, database: 'app' });
       let present: Set<string>;
       try {
-        const q = await client.query<{ ref: string }>('SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])', [acks.map((x) => x.ref)]);
+        const q = await client.query<{ ref: string }>(
+          'SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])',
+          [acks.map((x) => x.ref)],
+        );
         present = new Set(q.rows.map((x) => x.ref));
       } finally {
         await client.end();
@@ -72,7 +89,9 @@ describe('region failover after a partition of the inter-region link', () => {
       const events = r.report.events.map((e) => e.name);
       expect(events.indexOf('partition')).toBeGreaterThanOrEqual(0);
       expect(events.indexOf('partition')).toBeLessThan(events.indexOf('T0'));
-      expect(readFileSync(r.files.markdown, 'utf8')).toMatch(/\| partition — inter-region link link-a-b cut/);
+      expect(readFileSync(r.files.markdown, 'utf8')).toMatch(
+        /\| partition — inter-region link link-a-b cut/,
+      );
       expect(readFileSync(r.files.svg, 'utf8')).toContain('partition');
       expect(r.report.outcome).toBe('passed');
     } finally {
@@ -81,9 +100,20 @@ describe('region failover after a partition of the inter-region link', () => {
   });
 
   it('synchronous: the partition blocks commits on A; nothing acknowledged is lost', async () => {
-    const r = await runRegionDrill({ config: fx.config, baseDir: fx.dir, scenario: 'region-failover', synchronous: true, partitionSeconds: PARTITION, warmupSeconds: 2, sustainSeconds: 4, checkFence: false });
+    const r = await runRegionDrill({
+      config: fx.config,
+      baseDir: fx.dir,
+      scenario: 'region-failover',
+      synchronous: true,
+      partitionSeconds: PARTITION,
+      warmupSeconds: 2,
+      sustainSeconds: 4,
+      checkFence: false,
+    });
     const f = r.report.facts;
-    console.log(`sync partition ${PARTITION} s: lost ${r.report.achieved.lostWrites}/${r.report.achieved.acknowledgedWrites}; during partition ${f.writesAcknowledgedDuringPartition} acked, ${f.writesFailedDuringPartition} failed; write unavailability ${f.writeUnavailabilitySeconds} s`);
+    console.log(
+      `sync partition ${PARTITION} s: lost ${r.report.achieved.lostWrites}/${r.report.achieved.acknowledgedWrites}; during partition ${f.writesAcknowledgedDuringPartition} acked, ${f.writesFailedDuringPartition} failed; write unavailability ${f.writeUnavailabilitySeconds} s`,
+    );
     expect(r.report.achieved.lostWrites).toBe(0);
     // Only a commit already confirmed by B when the link was cut can be answered after it.
     expect(Number(f.writesAcknowledgedDuringPartition)).toBeLessThanOrEqual(2);

@@ -17,16 +17,33 @@ export interface StandbyPosition {
 }
 
 /** Reads the primary's WAL position and the standby's replay position (and its WAL receiver). */
-export async function standbyPosition(clusters: PgClusterManager, primaryId: string, standbyId: string): Promise<StandbyPosition> {
-  const [a] = await clusters.query<{ lsn: string }>(primaryId, 'select pg_current_wal_lsn()::text as lsn');
-  const [b] = await clusters.query<{ replay: string | null; receiver: string | null; behind: string | null }>(
+export async function standbyPosition(
+  clusters: PgClusterManager,
+  primaryId: string,
+  standbyId: string,
+): Promise<StandbyPosition> {
+  const [a] = await clusters.query<{ lsn: string }>(
+    primaryId,
+    'select pg_current_wal_lsn()::text as lsn',
+  );
+  const [b] = await clusters.query<{
+    replay: string | null;
+    receiver: string | null;
+    behind: string | null;
+  }>(
     standbyId,
     `select pg_last_wal_replay_lsn()::text as replay,
             (select status from pg_stat_wal_receiver) as receiver,
             pg_wal_lsn_diff($1::pg_lsn, coalesce(pg_last_wal_replay_lsn(), '0/0'))::bigint::text as behind`,
     [a!.lsn],
   );
-  return { at: new Date().toISOString(), primaryLsn: a!.lsn, replayLsn: b?.replay ?? null, receiver: b?.receiver ?? 'none', behindBytes: Math.max(0, Number(b?.behind ?? 0)) };
+  return {
+    at: new Date().toISOString(),
+    primaryLsn: a!.lsn,
+    replayLsn: b?.replay ?? null,
+    receiver: b?.receiver ?? 'none',
+    behindBytes: Math.max(0, Number(b?.behind ?? 0)),
+  };
 }
 
 /** Bytes between two LSNs (`b − a`), from their text form. */
@@ -39,7 +56,11 @@ export function lsnDiff(a: string, b: string): number {
 }
 
 /** What the workload saw while the link was cut: acknowledged and failed writes in [from, to). */
-export function partitionWrites(records: ReadonlyArray<WorkloadRecord>, from: Date, to: Date): { acknowledged: number; failed: number } {
+export function partitionWrites(
+  records: ReadonlyArray<WorkloadRecord>,
+  from: Date,
+  to: Date,
+): { acknowledged: number; failed: number } {
   let acknowledged = 0;
   let failed = 0;
   for (const r of records) {
@@ -56,10 +77,23 @@ export function partitionWrites(records: ReadonlyArray<WorkloadRecord>, from: Da
  * commit blocked waiting for the synchronous standby is already in the primary's WAL, and the
  * archive can carry it to the standby though the client never got an answer.
  */
-export async function failedButPresent(records: ReadonlyArray<WorkloadRecord>, recovered: pg.ClientBase, from: Date, to: Date): Promise<number> {
-  const refs = records.filter((r): r is Extract<WorkloadRecord, { type: 'fail' }> => r.type === 'fail' && Date.parse(r.at) >= from.getTime() && Date.parse(r.at) < to.getTime()).map((r) => r.ref);
+export async function failedButPresent(
+  records: ReadonlyArray<WorkloadRecord>,
+  recovered: pg.ClientBase,
+  from: Date,
+  to: Date,
+): Promise<number> {
+  const refs = records
+    .filter(
+      (r): r is Extract<WorkloadRecord, { type: 'fail' }> =>
+        r.type === 'fail' && Date.parse(r.at) >= from.getTime() && Date.parse(r.at) < to.getTime(),
+    )
+    .map((r) => r.ref);
   if (!refs.length) return 0;
-  const r = await recovered.query<{ n: string }>('SELECT count(*)::text AS n FROM orders WHERE client_ref = ANY($1::uuid[])', [refs]);
+  const r = await recovered.query<{ n: string }>(
+    'SELECT count(*)::text AS n FROM orders WHERE client_ref = ANY($1::uuid[])',
+    [refs],
+  );
   return Number(r.rows[0]?.n ?? 0);
 }
 
@@ -91,12 +125,18 @@ export function partitionFacts(
 ): Record<string, string | number | null> {
   const end = new Date(Math.max(t0.getTime(), deadAt.getTime()) + 1);
   const w = partitionWrites(records, part.cutAt, end);
-  const inWindow = lost.filter((l) => Date.parse(l.at) >= part.cutAt.getTime() && Date.parse(l.at) < end.getTime()).length;
+  const inWindow = lost.filter(
+    (l) => Date.parse(l.at) >= part.cutAt.getTime() && Date.parse(l.at) < end.getTime(),
+  ).length;
   const f = part.atFault;
   // With the WAL receiver cut off, whatever B replays meanwhile came through restore_command
   // from the pgBackRest repository (segments archive_timeout closed on A). Said as LSNs: a
   // forced segment switch pads to the boundary, so a byte difference would overstate it.
-  const viaArchive = f?.replayLsn && part.atCut.replayLsn && lsnDiff(part.atCut.replayLsn, f.replayLsn) > 0 && f.receiver !== 'streaming';
+  const viaArchive =
+    f?.replayLsn &&
+    part.atCut.replayLsn &&
+    lsnDiff(part.atCut.replayLsn, f.replayLsn) > 0 &&
+    f.receiver !== 'streaming';
   return {
     partitionSeconds: seconds,
     partitionLink: part.link.name,
@@ -113,8 +153,12 @@ export function partitionFacts(
     failedWritesPresentAfterRecovery: part.failedButPresent ?? null,
     lostBeforePartition: lost.filter((l) => Date.parse(l.at) < part.cutAt.getTime()).length,
     standbyAtCut: `${part.atCut.receiver}, replayed ${part.atCut.replayLsn ?? '-'}, ${part.atCut.behindBytes} B behind`,
-    standbyAtFault: f ? `${f.receiver}, replayed ${f.replayLsn ?? '-'} of ${f.primaryLsn}, ${f.behindBytes} B behind` : null,
+    standbyAtFault: f
+      ? `${f.receiver}, replayed ${f.replayLsn ?? '-'} of ${f.primaryLsn}, ${f.behindBytes} B behind`
+      : null,
     standbyBehindAtFaultBytes: f?.behindBytes ?? null,
-    standbyReplayDuringPartition: f ? `${part.atCut.replayLsn ?? '-'} → ${f.replayLsn ?? '-'}${viaArchive ? ' (from the WAL archive: restore_command, the WAL receiver was cut off)' : ''}` : null,
+    standbyReplayDuringPartition: f
+      ? `${part.atCut.replayLsn ?? '-'} → ${f.replayLsn ?? '-'}${viaArchive ? ' (from the WAL archive: restore_command, the WAL receiver was cut off)' : ''}`
+      : null,
   };
 }

@@ -11,8 +11,16 @@ describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', ()
   let res: PitrDrillResult;
 
   beforeAll(async () => {
-    fx = makeLabFixture({ lab: { seed: { users: 300, ordersPerUser: 4 }, workload: { writesPerSecond: 40 } } });
-    res = await runPitrDrill({ config: fx.config, baseDir: fx.dir, warmupSeconds: 2, sustainSeconds: 4, keep: true });
+    fx = makeLabFixture({
+      lab: { seed: { users: 300, ordersPerUser: 4 }, workload: { writesPerSecond: 40 } },
+    });
+    res = await runPitrDrill({
+      config: fx.config,
+      baseDir: fx.dir,
+      warmupSeconds: 2,
+      sustainSeconds: 4,
+      keep: true,
+    });
   });
 
   afterAll(async () => {
@@ -27,9 +35,18 @@ describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', ()
   it('passes, restores to just before the fault and validates against the pre-fault checksums', () => {
     const r = res.report;
     expect(r.outcome).toBe('passed');
-    expect(Date.parse(String(r.facts.restoreTarget))).toBeLessThan(Date.parse(String(r.facts.corruptionAt)));
+    expect(Date.parse(String(r.facts.restoreTarget))).toBeLessThan(
+      Date.parse(String(r.facts.corruptionAt)),
+    );
     expect(String(r.facts.validation)).toMatch(/^OK/);
-    expect(r.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['restore-to-time', 'validate', 'swap-connections', 'unfreeze-writes']));
+    expect(r.spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'restore-to-time',
+        'validate',
+        'swap-connections',
+        'unfreeze-writes',
+      ]),
+    );
   });
 
   it('writes the evidence files: markdown, JSON equal to the report, SVG timeline', () => {

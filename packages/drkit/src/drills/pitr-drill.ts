@@ -37,7 +37,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
   const config: DrkitConfig = {
     ...o.config,
     stateDir: drillDir,
-    lab: { ...o.config.lab, seed: { ...o.config.lab.seed, ...(o.seedUsers !== undefined ? { users: o.seedUsers } : {}) } },
+    lab: {
+      ...o.config.lab,
+      seed: { ...o.config.lab.seed, ...(o.seedUsers !== undefined ? { users: o.seedUsers } : {}) },
+    },
   };
   const p = labProvider(config, o.baseDir);
   const { events, spans, mark, phase } = drillTimeline(say);
@@ -45,7 +48,12 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {
     const lab = await phase('lab up', () => labUp(p, config, { progress: say }));
-    workload = await startWorkloadProcess({ secretsDir: p.paths.secretsDir, logFile, rate: config.lab.workload.writesPerSecond, maxUserId: lab.seeded.users });
+    workload = await startWorkloadProcess({
+      secretsDir: p.paths.secretsDir,
+      logFile,
+      rate: config.lab.workload.writesPerSecond,
+      maxUserId: lab.seeded.users,
+    });
     mark('workload started');
     await sleep((o.warmupSeconds ?? 3) * 1000);
     const app = await readAppConfig(p.secrets);
@@ -65,7 +73,12 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     await sleep((o.detectionDelaySeconds ?? 0) * 1000);
     mark('detected', new Date(), 'incident declared, RB-N-02 started');
 
-    const rb = createPitrRunbook({ database: p.database, secrets: p.secrets, notifier: p.notifier, connect: p.connect });
+    const rb = createPitrRunbook({
+      database: p.database,
+      secrets: p.secrets,
+      notifier: p.notifier,
+      connect: p.connect,
+    });
     const params: PitrState = {
       source: app.dbClusterId,
       target: restoreTarget.toISOString(),
@@ -74,9 +87,20 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       appConfigSecret: 'drkit/app',
       reason: 'drill: bad mass delete',
     };
-    const res = await execute(rb, params, { journalDir: p.paths.journalDir, yes: true, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+    const res = await execute(rb, params, {
+      journalDir: p.paths.journalDir,
+      yes: true,
+      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    });
     for (const t of res.summary?.timeline ?? []) {
-      spans.push({ name: t.step, start: t.start, end: t.end, outcome: t.outcome, durationMs: t.durationMs, kind: 'step' });
+      spans.push({
+        name: t.step,
+        start: t.start,
+        end: t.end,
+        outcome: t.outcome,
+        durationMs: t.durationMs,
+        kind: 'step',
+      });
     }
     await sleep((o.sustainSeconds ?? 5) * 1000);
     await workload.stop();
@@ -85,7 +109,8 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     const records = readWorkloadLog(logFile);
     const restoredId = res.state.restoredClusterId!;
     const recovery = measureRecovery(records, t0, { cluster: restoredId });
-    if (recovery.recoveredAt) mark('recovered', recovery.recoveredAt, `first sustained write on '${restoredId}'`);
+    if (recovery.recoveredAt)
+      mark('recovered', recovery.recoveredAt, `first sustained write on '${restoredId}'`);
     const target = await p.connect({ ...res.state.restoredEndpoint!, database: app.db.database });
     let loss;
     try {
@@ -120,8 +145,12 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         corruptionAt: t0.toISOString(),
         rowsDeletedByFault: deleted,
         restoreDurationSeconds: (res.state.restoreDurationMs ?? 0) / 1000,
-        restorePhases: (res.state.restorePhases ?? []).map((ph) => `${ph.phase} ${(ph.durationMs / 1000).toFixed(2)}s`).join(', '),
-        validation: res.state.validation?.ok ? `OK (${res.state.validation.rowsChecked} rows compared, ${res.state.validation.durationMs} ms)` : 'FAILED',
+        restorePhases: (res.state.restorePhases ?? [])
+          .map((ph) => `${ph.phase} ${(ph.durationMs / 1000).toFixed(2)}s`)
+          .join(', '),
+        validation: res.state.validation?.ok
+          ? `OK (${res.state.validation.rowsChecked} rows compared, ${res.state.validation.durationMs} ms)`
+          : 'FAILED',
         writesAcknowledged: loss.acknowledged,
         writesLost: loss.lost,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
@@ -132,7 +161,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       followUps: followUps(achieved, o),
       executionId: res.executionId,
     };
-    const files = writeDrillReport(path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir), report);
+    const files = writeDrillReport(
+      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
+      report,
+    );
     return { report, files, drillDir };
   } finally {
     await workload?.stop();
@@ -142,7 +174,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
 }
 
 /** Deletes a third of the orders in one transaction; returns its start time (the restore target). */
-async function injectMassDelete(p: LabProvider, db: { host: string; port: number; database: string; user: string }) {
+async function injectMassDelete(
+  p: LabProvider,
+  db: { host: string; port: number; database: string; user: string },
+) {
   const c = new pg.Client({ ...db });
   await c.connect();
   try {
@@ -161,9 +196,14 @@ async function injectMassDelete(p: LabProvider, db: { host: string; port: number
 function followUps(a: DrillReport['achieved'], o: PitrDrillOptions): string[] {
   const out: string[] = [];
   if ((a.lostWrites ?? 0) > 0) {
-    out.push(`${a.lostWrites} acknowledged writes made between the restore target and the freeze are only in the retired cluster: reconcile them from its backup`);
+    out.push(
+      `${a.lostWrites} acknowledged writes made between the restore target and the freeze are only in the retired cluster: reconcile them from its backup`,
+    );
   }
-  if ((o.detectionDelaySeconds ?? 0) === 0) out.push('detection was instantaneous in this drill (declared by the drill): measure real detection with an alert on mass deletes');
+  if ((o.detectionDelaySeconds ?? 0) === 0)
+    out.push(
+      'detection was instantaneous in this drill (declared by the drill): measure real detection with an alert on mass deletes',
+    );
   out.push('retention: confirm the PITR window covers at least one release cycle');
   return out;
 }

@@ -7,11 +7,21 @@ import type { Runbook } from '../engine/runbook.js';
 import { HealthDetector } from '../lab/health-detector.js';
 import { labDown } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
-import { labUpRegions, LINK_A_B, regionDeps, regionMoveParams, requireWan, type RegionProvider } from '../lab/regions.js';
+import {
+  labUpRegions,
+  LINK_A_B,
+  regionDeps,
+  regionMoveParams,
+  requireWan,
+  type RegionProvider,
+} from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { createCutbackRunbook } from '../runbooks/cutback/index.js';
-import { createRegionFailoverRunbook, type RegionState } from '../runbooks/region-failover/index.js';
+import {
+  createRegionFailoverRunbook,
+  type RegionState,
+} from '../runbooks/region-failover/index.js';
 import { createSwitchoverRunbook } from '../runbooks/switchover/index.js';
 import { sleep } from '../util/net.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
@@ -54,9 +64,15 @@ export interface RegionDrillResult extends DrillResult {
  */
 export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrillResult> {
   const say = o.progress ?? (() => undefined);
-  if (o.partitionSeconds !== undefined && (!(o.partitionSeconds >= 0) || !Number.isFinite(o.partitionSeconds))) throw new UsageError(`--partition takes seconds ≥ 0, not ${o.partitionSeconds}`);
+  if (
+    o.partitionSeconds !== undefined &&
+    (!(o.partitionSeconds >= 0) || !Number.isFinite(o.partitionSeconds))
+  )
+    throw new UsageError(`--partition takes seconds ≥ 0, not ${o.partitionSeconds}`);
   if (o.partitionSeconds && (o.scenario !== 'region-failover' || o.breakStandby)) {
-    throw new UsageError('a partition runs only in the region-failover drill with a live standby', { hint: 'drop --partition, or --break-standby' });
+    throw new UsageError('a partition runs only in the region-failover drill with a live standby', {
+      hint: 'drop --partition, or --break-standby',
+    });
   }
   const startedAt = new Date();
   const drillId = `${o.scenario}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
@@ -75,8 +91,20 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
   const p = labProvider(config, o.baseDir);
   const { events, spans, mark } = drillTimeline(say);
   const run = async (rb: Runbook<RegionState>, params: RegionState) => {
-    const res = await execute(rb, params, { journalDir: p.paths.journalDir, yes: true, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
-    for (const t of res.summary?.timeline ?? []) spans.push({ name: t.step, start: t.start, end: t.end, outcome: t.outcome, durationMs: t.durationMs, kind: 'step' });
+    const res = await execute(rb, params, {
+      journalDir: p.paths.journalDir,
+      yes: true,
+      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+    });
+    for (const t of res.summary?.timeline ?? [])
+      spans.push({
+        name: t.step,
+        start: t.start,
+        end: t.end,
+        outcome: t.outcome,
+        durationMs: t.durationMs,
+        kind: 'step',
+      });
     return res;
   };
   let workload: WorkloadProcess | undefined;
@@ -86,14 +114,28 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
   try {
     const s0 = new Date();
     const { lab, regions } = await labUpRegions(p, config, { progress: say });
-    spans.push({ name: 'lab up (2 regions)', start: s0.toISOString(), end: new Date().toISOString(), outcome: 'succeeded', durationMs: Date.now() - s0.getTime(), kind: 'phase' });
+    spans.push({
+      name: 'lab up (2 regions)',
+      start: s0.toISOString(),
+      end: new Date().toISOString(),
+      outcome: 'succeeded',
+      durationMs: Date.now() - s0.getTime(),
+      kind: 'phase',
+    });
     const deps = regionDeps(p, regions);
-    workload = await startWorkloadProcess({ frontDoor: regions.router.url, logFile, rate: config.lab.workload.writesPerSecond, maxUserId: lab.seeded.users });
+    workload = await startWorkloadProcess({
+      frontDoor: regions.router.url,
+      logFile,
+      rate: config.lab.workload.writesPerSecond,
+      maxUserId: lab.seeded.users,
+    });
     mark('workload started', new Date(), `HTTP through the front door ${regions.router.url}`);
     const hcfg = config.lab.healthCheck;
     const detector = () =>
       new HealthDetector({
-        targets: regions.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
+        targets: regions.topology.slots
+          .filter((s) => s.region === 'a')
+          .map((s) => `127.0.0.1:${s.port}`),
         intervalMs: hcfg.intervalMs,
         failureThreshold: hcfg.failureThreshold,
         timeoutMs: hcfg.timeoutMs,
@@ -105,21 +147,35 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     // region A (T0), not the partition before it.
     watcher = o.scenario === 'region-failover' && !partitionSeconds ? detector() : undefined;
     watcher?.start();
-    await sleep((o.warmupSeconds ?? 3) * 1000 + (partitionSeconds ? 0 : Math.random() * hcfg.intervalMs));
+    await sleep(
+      (o.warmupSeconds ?? 3) * 1000 + (partitionSeconds ? 0 : Math.random() * hcfg.intervalMs),
+    );
     if (partitionSeconds > 0) {
       const link = requireWan(regions).link(LINK_A_B);
       const cutAt = new Date();
       await link.cut();
-      const atCut = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);
+      const atCut = await standbyPosition(
+        p.clusters,
+        regions.topology.clusters.a!,
+        regions.topology.clusters.b!,
+      );
       partition = { link, cutAt, atCut };
-      mark('partition', cutAt, `inter-region link ${link.name} cut (HAProxy maint + shutdown sessions): B's standby ${atCut.receiver === 'streaming' ? 'still streaming' : 'disconnected'}, the workload keeps writing to A for ${partitionSeconds} s`);
+      mark(
+        'partition',
+        cutAt,
+        `inter-region link ${link.name} cut (HAProxy maint + shutdown sessions): B's standby ${atCut.receiver === 'streaming' ? 'still streaming' : 'disconnected'}, the workload keeps writing to A for ${partitionSeconds} s`,
+      );
       // The detector starts inside the partition at a random phase of its interval before T0.
       const phase = Math.min(Math.random() * hcfg.intervalMs, partitionSeconds * 1000);
       await sleep(partitionSeconds * 1000 - phase);
       watcher = detector();
       watcher.start();
       await sleep(phase);
-      partition.atFault = await standbyPosition(p.clusters, regions.topology.clusters.a!, regions.topology.clusters.b!);
+      partition.atFault = await standbyPosition(
+        p.clusters,
+        regions.topology.clusters.a!,
+        regions.topology.clusters.b!,
+      );
     }
 
     let t0: Date;
@@ -133,11 +189,17 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       await sleep(3000);
       t0 = new Date();
       mark('T0', t0, 'RB-N-08 cutback started');
-      res = await run(createCutbackRunbook(deps), await regionMoveParams(p, regions, { reason: 'drill: cutback' }));
+      res = await run(
+        createCutbackRunbook(deps),
+        await regionMoveParams(p, regions, { reason: 'drill: cutback' }),
+      );
     } else if (o.scenario === 'switchover') {
       t0 = new Date();
       mark('T0', t0, 'planned switchover started');
-      res = await run(createSwitchoverRunbook(deps), await regionMoveParams(p, regions, { reason: 'drill: planned switchover' }));
+      res = await run(
+        createSwitchoverRunbook(deps),
+        await regionMoveParams(p, regions, { reason: 'drill: planned switchover' }),
+      );
     } else {
       if (o.breakStandby) {
         await p.clusters.stop(regions.topology.clusters.b!, 'immediate');
@@ -145,54 +207,121 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       }
       const detector = watcher!;
       t0 = new Date();
-      const killed = [...regions.compute.killRegion('a'), ...(await p.clusters.killAll(regions.topology.clusters.a!))];
+      const killed = [
+        ...regions.compute.killRegion('a'),
+        ...(await p.clusters.killAll(regions.topology.clusters.a!)),
+      ];
       deadAt = new Date();
-      mark('T0', t0, `fault injected: SIGKILL of every region-A process (${killed.length} pids, all dead ${deadAt.getTime() - t0.getTime()} ms later)`);
+      mark(
+        'T0',
+        t0,
+        `fault injected: SIGKILL of every region-A process (${killed.length} pids, all dead ${deadAt.getTime() - t0.getTime()} ms later)`,
+      );
       const incident = await detector.incident;
       detection = incident;
-      mark('detected', incident.declaredAt, `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`);
-      res = await run(createRegionFailoverRunbook(deps), await regionMoveParams(p, regions, { trigger: 'detector', reason: 'drill: region A lost' }));
+      mark(
+        'detected',
+        incident.declaredAt,
+        `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`,
+      );
+      res = await run(
+        createRegionFailoverRunbook(deps),
+        await regionMoveParams(p, regions, { trigger: 'detector', reason: 'drill: region A lost' }),
+      );
       if (partition) {
         // Healed so RB-N-08 can later rebuild B as a standby of A through the same link.
         await partition.link.heal();
         partition.healedAt = new Date();
-        mark('link healed', partition.healedAt, `${partition.link.name} ready again (region A is gone and fenced)`);
-        spans.push({ name: `link ${partition.link.name} cut`, start: partition.cutAt.toISOString(), end: partition.healedAt.toISOString(), outcome: 'succeeded', durationMs: partition.healedAt.getTime() - partition.cutAt.getTime(), kind: 'phase' });
+        mark(
+          'link healed',
+          partition.healedAt,
+          `${partition.link.name} ready again (region A is gone and fenced)`,
+        );
+        spans.push({
+          name: `link ${partition.link.name} cut`,
+          start: partition.cutAt.toISOString(),
+          end: partition.healedAt.toISOString(),
+          outcome: 'succeeded',
+          durationMs: partition.healedAt.getTime() - partition.cutAt.getTime(),
+          kind: 'phase',
+        });
       }
     }
     const st = res.state;
-    if (st.promotedAt) mark('promoted', new Date(Date.parse(st.promotedAt) + (st.promotionMs ?? 0)), `${st.newPrimary} writable (${st.decision ?? 'promote'})`);
+    if (st.promotedAt)
+      mark(
+        'promoted',
+        new Date(Date.parse(st.promotedAt) + (st.promotionMs ?? 0)),
+        `${st.newPrimary} writable (${st.decision ?? 'promote'})`,
+      );
     await sleep((o.sustainSeconds ?? 4) * 1000);
     await workload.stop();
     workload = undefined;
     if (o.scenario === 'region-failover' && o.checkFence !== false) {
       fence = await checkSplitBrainFence(p, regions, st.fromCluster);
-      mark('fence checked', new Date(), fence.ok ? 'old primary takes no writes and no traffic' : `FENCE BROKEN: ${fence.problems.join('; ')}`);
+      mark(
+        'fence checked',
+        new Date(),
+        fence.ok
+          ? 'old primary takes no writes and no traffic'
+          : `FENCE BROKEN: ${fence.problems.join('; ')}`,
+      );
     }
 
     const records = readWorkloadLog(logFile);
-    const recovery = measureRecovery(records, t0, { cluster: st.newPrimary!, sustainMs: 3000, minWrites: 5 });
-    if (recovery.recoveredAt) mark('recovered', recovery.recoveredAt, `first sustained write through the front door on '${st.newPrimary}'`);
+    const recovery = measureRecovery(records, t0, {
+      cluster: st.newPrimary!,
+      sustainMs: 3000,
+      minWrites: 5,
+    });
+    if (recovery.recoveredAt)
+      mark(
+        'recovered',
+        recovery.recoveredAt,
+        `first sustained write through the front door on '${st.newPrimary}'`,
+      );
     const client = await p.connect({ ...st.newEndpoint!, database: lab.database });
     let loss;
     try {
       loss = await measureDataLoss(records, client, t0);
-      if (partition) partition.failedButPresent = await failedButPresent(records, client, partition.cutAt, new Date(t0.getTime() + 5000));
+      if (partition)
+        partition.failedButPresent = await failedButPresent(
+          records,
+          client,
+          partition.cutAt,
+          new Date(t0.getTime() + 5000),
+        );
     } finally {
       await client.end();
     }
     const unavailable = writeUnavailability(records, new Date(t0.getTime() - 1000));
-    const pf = partition ? partitionFacts(partition, partitionSeconds, records, t0, loss.lostAcks, deadAt) : undefined;
-    const achieved = { rtoSeconds: recovery.rtoSeconds, rpoSeconds: loss.rpoSeconds, lostWrites: loss.lost, acknowledgedWrites: loss.acknowledged };
+    const pf = partition
+      ? partitionFacts(partition, partitionSeconds, records, t0, loss.lostAcks, deadAt)
+      : undefined;
+    const achieved = {
+      rtoSeconds: recovery.rtoSeconds,
+      rpoSeconds: loss.rpoSeconds,
+      lostWrites: loss.lost,
+      acknowledgedWrites: loss.acknowledged,
+    };
     const verdict = judge(config.targets, achieved);
     const planned = o.scenario !== 'region-failover';
     const rpoZeroRequired = planned || synchronous;
     const stepMs = (id: string) => spans.find((s) => s.name === id)?.durationMs ?? null;
-    const ok = verdict.met.rto && verdict.met.rpo && (!rpoZeroRequired || loss.lost === 0) && (fence?.ok ?? true) && st.postChecks?.ok === true;
+    const ok =
+      verdict.met.rto &&
+      verdict.met.rpo &&
+      (!rpoZeroRequired || loss.lost === 0) &&
+      (fence?.ok ?? true) &&
+      st.postChecks?.ok === true;
     const report: DrillReport = {
       scenario: o.scenario,
       drillId,
-      title: TITLES[o.scenario] + (o.scenario === 'region-failover' ? ` — ${synchronous ? 'synchronous' : 'asynchronous'} replication${o.breakStandby ? ', standby broken' : ''}${partition ? `, inter-region link cut ${partitionSeconds} s before the fault` : ''}` : ''),
+      title:
+        TITLES[o.scenario] +
+        (o.scenario === 'region-failover'
+          ? ` — ${synchronous ? 'synchronous' : 'asynchronous'} replication${o.breakStandby ? ', standby broken' : ''}${partition ? `, inter-region link cut ${partitionSeconds} s before the fault` : ''}`
+          : ''),
       startedAt: startedAt.toISOString(),
       endedAt: new Date().toISOString(),
       outcome: ok ? 'passed' : 'failed',
@@ -209,28 +338,46 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         healthCheck: `${hc.intervalMs} ms × ${hc.failureThreshold} failures (rise ${hc.rise})`,
         promotionSeconds: st.promotionMs !== undefined ? st.promotionMs / 1000 : null,
         writeUnavailabilitySeconds: unavailable.seconds,
-        writeUnavailabilityWindow: unavailable.start ? `${unavailable.start} … ${unavailable.end}` : null,
+        writeUnavailabilityWindow: unavailable.start
+          ? `${unavailable.start} … ${unavailable.end}`
+          : null,
         rpoZeroRequired,
         writesAcknowledged: loss.acknowledged,
         writesLost: loss.lost,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
         finalLsn: st.finalLsn ?? null,
         replayedLsn: st.replayedLsn ?? null,
-        rejoin: st.rejoin ? `${st.rejoin.cluster} by ${st.rejoin.method} in ${(st.rejoin.durationMs / 1000).toFixed(2)} s` : null,
-        smoke: st.postChecks?.smoke.map((s) => `${s.name}:${s.ok ? 'ok' : 'FAIL'}`).join(' ') ?? null,
-        standbysAfter: st.postChecks?.standbys.map((s) => `${s.name} ${s.syncState} lag ${s.lagBytes} B`).join(', ') || 'none',
+        rejoin: st.rejoin
+          ? `${st.rejoin.cluster} by ${st.rejoin.method} in ${(st.rejoin.durationMs / 1000).toFixed(2)} s`
+          : null,
+        smoke:
+          st.postChecks?.smoke.map((s) => `${s.name}:${s.ok ? 'ok' : 'FAIL'}`).join(' ') ?? null,
+        standbysAfter:
+          st.postChecks?.standbys
+            .map((s) => `${s.name} ${s.syncState} lag ${s.lagBytes} B`)
+            .join(', ') || 'none',
         servedAfterT0: JSON.stringify(servedBy(records, t0)),
         fence: fence ? (fence.ok ? 'held' : `BROKEN: ${fence.problems.join('; ')}`) : null,
         fenceDetails: fence ? fence.facts.join('; ') : null,
-        stepDurationsMs: JSON.stringify(Object.fromEntries(spans.filter((s) => s.kind === 'step').map((s) => [s.name, s.durationMs]))),
+        stepDurationsMs: JSON.stringify(
+          Object.fromEntries(
+            spans.filter((s) => s.kind === 'step').map((s) => [s.name, s.durationMs]),
+          ),
+        ),
         promoteStepMs: stepMs('promote-standby'),
         workloadRatePerSecond: config.lab.workload.writesPerSecond,
         ...pf,
       },
-      followUps: [...(pf ? partitionFollowUp(pf, synchronous) : []), ...followUps(o.scenario, loss.lost, synchronous)],
+      followUps: [
+        ...(pf ? partitionFollowUp(pf, synchronous) : []),
+        ...followUps(o.scenario, loss.lost, synchronous),
+      ],
       executionId: res.executionId,
     };
-    const files = writeDrillReport(path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir), report);
+    const files = writeDrillReport(
+      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
+      report,
+    );
     return { report, files, drillDir, state: st, fence };
   } finally {
     watcher?.stop();
@@ -257,19 +404,34 @@ async function failOver(
   regions.compute.killRegion('a');
   await p.clusters.killAll(regions.topology.clusters.a!);
   mark('setup: region A lost', new Date());
-  await run(createRegionFailoverRunbook(deps), await regionMoveParams(p, regions, { trigger: 'drill setup', reason: 'drill setup: region A lost' }));
+  await run(
+    createRegionFailoverRunbook(deps),
+    await regionMoveParams(p, regions, {
+      trigger: 'drill setup',
+      reason: 'drill setup: region A lost',
+    }),
+  );
   mark('setup: failed over to B', new Date());
 }
 
-function partitionFollowUp(f: Record<string, string | number | null>, synchronous: boolean): string[] {
+function partitionFollowUp(
+  f: Record<string, string | number | null>,
+  synchronous: boolean,
+): string[] {
   const out: string[] = [];
   if (synchronous) {
-    out.push(`the ${f.partitionSeconds} s partition blocked commits on A (synchronous standby away): ${f.writesAcknowledgedDuringPartition} writes acknowledged and ${f.writesFailedDuringPartition} failed during it — RPO 0 was bought with write availability`);
+    out.push(
+      `the ${f.partitionSeconds} s partition blocked commits on A (synchronous standby away): ${f.writesAcknowledgedDuringPartition} writes acknowledged and ${f.writesFailedDuringPartition} failed during it — RPO 0 was bought with write availability`,
+    );
   } else {
-    out.push(`a ${f.partitionSeconds} s partition before the fault: ${f.lostOfPartitionAcks} of the ${f.writesAcknowledgedDuringPartition} writes acknowledged during it were lost, ${f.partitionAcksOnBAnyway} reached B anyway, through the WAL archive or in flight at the cut (B at T0: ${f.standbyAtFault}) — alert on a disconnected standby / replication lag before a regional outage follows`);
+    out.push(
+      `a ${f.partitionSeconds} s partition before the fault: ${f.lostOfPartitionAcks} of the ${f.writesAcknowledgedDuringPartition} writes acknowledged during it were lost, ${f.partitionAcksOnBAnyway} reached B anyway, through the WAL archive or in flight at the cut (B at T0: ${f.standbyAtFault}) — alert on a disconnected standby / replication lag before a regional outage follows`,
+    );
   }
   if (Number(f.failedWritesPresentAfterRecovery) > 0) {
-    out.push(`${f.failedWritesPresentAfterRecovery} writes the client saw fail are on the new primary all the same (committed on A, carried to B by the WAL archive): client retries must be idempotent (the workload's client_ref is)`);
+    out.push(
+      `${f.failedWritesPresentAfterRecovery} writes the client saw fail are on the new primary all the same (committed on A, carried to B by the WAL archive): client retries must be idempotent (the workload's client_ref is)`,
+    );
   }
   return out;
 }
@@ -277,10 +439,21 @@ function partitionFollowUp(f: Record<string, string | number | null>, synchronou
 function followUps(scenario: RegionScenario, lost: number, synchronous: boolean): string[] {
   const out: string[] = [];
   if (scenario === 'region-failover') {
-    if (lost > 0) out.push(`${lost} acknowledged writes were only on region A when it died (asynchronous replication): enable lab.regions.synchronous for RPO 0, at the cost of commit latency and of writes blocking while the standby is away`);
-    if (!synchronous && lost === 0) out.push('no write was lost this time, but asynchronous replication does not promise it: the loss is bounded by the replication lag at T0');
-    out.push('region B runs without a standby until RB-N-08 rebuilds region A: cut back, or build a new standby, soon');
+    if (lost > 0)
+      out.push(
+        `${lost} acknowledged writes were only on region A when it died (asynchronous replication): enable lab.regions.synchronous for RPO 0, at the cost of commit latency and of writes blocking while the standby is away`,
+      );
+    if (!synchronous && lost === 0)
+      out.push(
+        'no write was lost this time, but asynchronous replication does not promise it: the loss is bounded by the replication lag at T0',
+      );
+    out.push(
+      'region B runs without a standby until RB-N-08 rebuilds region A: cut back, or build a new standby, soon',
+    );
   }
-  if (scenario !== 'region-failover' && lost > 0) out.push(`RPO 0 VIOLATED: ${lost} acknowledged writes lost in a planned move — investigate before the next one`);
+  if (scenario !== 'region-failover' && lost > 0)
+    out.push(
+      `RPO 0 VIOLATED: ${lost} acknowledged writes lost in a planned move — investigate before the next one`,
+    );
   return out;
 }

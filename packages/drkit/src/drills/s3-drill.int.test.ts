@@ -17,7 +17,12 @@ import { sha256 } from './s3-workload.js';
  * (so the bucket can be checked afterwards, independently of the drill), one through the
  * built CLI on the drill's own moto, and the inputs it must refuse.
  */
-const ENV = { AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: 'us-east-1', AWS_EC2_METADATA_DISABLED: 'true' };
+const ENV = {
+  AWS_ACCESS_KEY_ID: 'testing',
+  AWS_SECRET_ACCESS_KEY: 'testing',
+  AWS_REGION: 'us-east-1',
+  AWS_EC2_METADATA_DISABLED: 'true',
+};
 const savedEnv: Record<string, string | undefined> = {};
 
 let moto: MotoServer;
@@ -33,10 +38,21 @@ beforeAll(async () => {
     process.env[k] = v;
   }
   moto = await startMotoServer();
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' });
+  clients = new AwsClients({
+    endpoint: moto.endpoint,
+    credentials: MOTO_CREDENTIALS,
+    defaultRegion: 'us-east-1',
+  });
   fx = makeLabFixture({ aws: { endpoint: moto.endpoint, regionA: 'us-east-1' } });
   own = makeLabFixture({});
-  res = await runS3Drill({ config: fx.config, baseDir: fx.dir, objects: 100, warmupSeconds: 1, windowSeconds: 2, bind: (c) => bindProvider('aws', c, fx.dir) });
+  res = await runS3Drill({
+    config: fx.config,
+    baseDir: fx.dir,
+    objects: 100,
+    warmupSeconds: 1,
+    windowSeconds: 2,
+    bind: (c) => bindProvider('aws', c, fx.dir),
+  });
 });
 
 afterAll(async () => {
@@ -66,9 +82,19 @@ describe('drkit drill s3-restore (moto)', () => {
     expect(r.facts.verificationByWorkloadRecord).toMatch(/^OK \(\d+ keys\)$/);
     expect(Number(r.facts.faultDeleted)).toBeGreaterThan(0);
     expect(Number(r.facts.faultOverwritten)).toBeGreaterThan(0);
-    expect(r.spans.map((s) => s.name)).toEqual(expect.arrayContaining(['list-versions', 'plan-restore', 'restore-objects', 'invalidate-cdn', 'verify-restore']));
+    expect(r.spans.map((s) => s.name)).toEqual(
+      expect.arrayContaining([
+        'list-versions',
+        'plan-restore',
+        'restore-objects',
+        'invalidate-cdn',
+        'verify-restore',
+      ]),
+    );
     expect(readdirSync(path.join(res.drillDir, 'journal'))).toContain(`${r.executionId}.jsonl`);
-    expect(r.facts.emulator).toMatch(/^S3 at aws\.endpoint http:\/\/127\.0\.0\.1:\d+ \(a moto server/);
+    expect(r.facts.emulator).toMatch(
+      /^S3 at aws\.endpoint http:\/\/127\.0\.0\.1:\d+ \(a moto server/,
+    );
   });
 
   it('leaves the prefix equal to its state at T, checked here from the seed and the workload log', async () => {
@@ -81,10 +107,14 @@ describe('drkit drill s3-restore (moto)', () => {
     }
     for (const a of acksOf(res.drillDir)) if (Date.parse(a.at) <= T) want.set(a.key, a.sha256);
     const s3 = clients.s3();
-    const listed = await s3.send(new ListObjectsV2Command({ Bucket: String(r.facts.bucket), Prefix: 'media/' }));
+    const listed = await s3.send(
+      new ListObjectsV2Command({ Bucket: String(r.facts.bucket), Prefix: 'media/' }),
+    );
     const have = new Map<string, string>();
     for (const o of listed.Contents ?? []) {
-      const b = await s3.send(new GetObjectCommand({ Bucket: String(r.facts.bucket), Key: o.Key! }));
+      const b = await s3.send(
+        new GetObjectCommand({ Bucket: String(r.facts.bucket), Key: o.Key! }),
+      );
       have.set(o.Key!, sha256(await b.Body!.transformToByteArray()));
     }
     expect(Object.fromEntries(have)).toEqual(Object.fromEntries(want));
@@ -96,7 +126,9 @@ describe('drkit drill s3-restore (moto)', () => {
     const T = at(r, 'T');
     expect(r.achieved.rtoSeconds).toBeGreaterThan(0);
     expect(r.achieved.rtoSeconds).toBeCloseTo((at(r, 'recovered') - t0) / 1000, 3);
-    expect(at(r, 'recovered')).toBeGreaterThanOrEqual(Date.parse(r.spans.find((s) => s.name === 'restore-objects')!.end!));
+    expect(at(r, 'recovered')).toBeGreaterThanOrEqual(
+      Date.parse(r.spans.find((s) => s.name === 'restore-objects')!.end!),
+    );
     const acks = acksOf(res.drillDir);
     const between = acks.filter((a) => Date.parse(a.at) > T && Date.parse(a.at) < t0);
     expect(between.length).toBeGreaterThan(0);
@@ -119,21 +151,46 @@ describe('drkit drill s3-restore (moto)', () => {
   });
 
   it('through the CLI on its own moto server: --json, says which moto, exit 0', async () => {
-    const r = await runCli(['--config', own.configFile, '--json', 'drill', 's3-restore', '--objects', '20', '--warmup', '1', '--window', '1'], ENV);
+    const r = await runCli(
+      [
+        '--config',
+        own.configFile,
+        '--json',
+        'drill',
+        's3-restore',
+        '--objects',
+        '20',
+        '--warmup',
+        '1',
+        '--window',
+        '1',
+      ],
+      ENV,
+    );
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { report: DrillReport; files: { markdown: string } };
     expect(out.report.outcome).toBe('passed');
-    expect(out.report.facts.emulator).toMatch(/^S3 emulated by moto \d+\.\d+\.\d+ \(started and stopped by the drill\)$/);
+    expect(out.report.facts.emulator).toMatch(
+      /^S3 emulated by moto \d+\.\d+\.\d+ \(started and stopped by the drill\)$/,
+    );
     expect(existsSync(out.files.markdown)).toBe(true);
   });
 
   it('refuses --objects 0, and an unversioned bucket, with a clear error', async () => {
-    const zero = await runCli(['--config', own.configFile, 'drill', 's3-restore', '--objects', '0'], ENV);
+    const zero = await runCli(
+      ['--config', own.configFile, 'drill', 's3-restore', '--objects', '0'],
+      ENV,
+    );
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--objects 0: give a whole number from 1 to 100000');
     await clients.s3().send(new CreateBucketCommand({ Bucket: 'plain-bucket' }));
-    const plain = await runCli(['--config', fx.configFile, 'drill', 's3-restore', '--bucket', 'plain-bucket'], ENV);
+    const plain = await runCli(
+      ['--config', fx.configFile, 'drill', 's3-restore', '--bucket', 'plain-bucket'],
+      ENV,
+    );
     expect(plain.code).not.toBe(0);
-    expect(plain.stderr).toContain('s3://plain-bucket has versioning never enabled: RB-N-03 restores object versions');
+    expect(plain.stderr).toContain(
+      's3://plain-bucket has versioning never enabled: RB-N-03 restores object versions',
+    );
   });
 });

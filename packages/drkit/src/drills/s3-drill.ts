@@ -1,7 +1,13 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import { CreateBucketCommand, GetBucketVersioningCommand, ListObjectsV2Command, PutBucketVersioningCommand, type BucketLocationConstraint } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  GetBucketVersioningCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  type BucketLocationConstraint,
+} from '@aws-sdk/client-s3';
 import { AwsClients } from '../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../adapters/aws/cloudfront-cdn.js';
 import { createTestDistribution } from '../adapters/aws/moto-fixtures.js';
@@ -9,7 +15,12 @@ import { S3ObjectStore } from '../adapters/aws/s3-object-store.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { DrError, PreconditionError, UsageError } from '../engine/errors.js';
 import { execute, type ExecutionResult } from '../engine/executor.js';
-import { MOTO_CREDENTIALS, motoVenvDir, startMotoServer, type MotoServer } from '../lab/moto-server.js';
+import {
+  MOTO_CREDENTIALS,
+  motoVenvDir,
+  startMotoServer,
+  type MotoServer,
+} from '../lab/moto-server.js';
 import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { findRunbook, type RunbookPorts } from '../runbooks/registry.js';
 import type { S3RestoreState } from '../runbooks/s3-restore/index.js';
@@ -19,7 +30,10 @@ import { diffStates, measureS3Loss, restorePointAfter, versionsAt } from './s3-m
 import { badDeploy, currentState, S3Writer, seedPrefix, stateOfVersions } from './s3-workload.js';
 
 /** Options of `drkit drill s3-restore`. */
-export interface S3DrillOptions extends Omit<DrillOptions, 'seedUsers' | 'sustainSeconds' | 'keep'> {
+export interface S3DrillOptions extends Omit<
+  DrillOptions,
+  'seedUsers' | 'sustainSeconds' | 'keep'
+> {
   /** Objects seeded under the prefix. @default 300 */
   readonly objects?: number;
   /** An existing versioned bucket (its prefix must be empty). @default a new bucket the drill creates */
@@ -59,10 +73,16 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
   const prefix = o.prefix ?? 'media/';
   const rate = o.writesPerSecond ?? 20;
   const windowSeconds = o.windowSeconds ?? 3;
-  if (!Number.isInteger(objects) || objects < 1 || objects > 100_000) throw new UsageError(`--objects ${objects}: give a whole number from 1 to 100000`);
-  if (!prefix.endsWith('/') || prefix.startsWith('/')) throw new UsageError(`--prefix '${prefix}': give a key prefix like media/ (ending with /, not starting with /)`);
-  if (!(rate > 0 && rate <= 200)) throw new UsageError(`--rate ${rate}: give 1..200 writes per second`);
-  if (!(windowSeconds > 0)) throw new UsageError(`--window ${windowSeconds}: give a positive number of seconds`);
+  if (!Number.isInteger(objects) || objects < 1 || objects > 100_000)
+    throw new UsageError(`--objects ${objects}: give a whole number from 1 to 100000`);
+  if (!prefix.endsWith('/') || prefix.startsWith('/'))
+    throw new UsageError(
+      `--prefix '${prefix}': give a key prefix like media/ (ending with /, not starting with /)`,
+    );
+  if (!(rate > 0 && rate <= 200))
+    throw new UsageError(`--rate ${rate}: give 1..200 writes per second`);
+  if (!(windowSeconds > 0))
+    throw new UsageError(`--window ${windowSeconds}: give a positive number of seconds`);
   const say = o.progress ?? (() => undefined);
   const startedAt = new Date();
   const stamp = startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '');
@@ -79,18 +99,29 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
     const configured = o.config.aws.endpoint;
     if (!configured) moto = await phase('moto up', () => startMotoServer());
     const endpoint = configured ?? moto!.endpoint;
-    const emulator = moto ? `S3 emulated by moto ${motoVersion()} (started and stopped by the drill)` : `S3 at aws.endpoint ${endpoint}${(await isMoto(endpoint)) ? ' (a moto server: version not known to the drill)' : ''}`;
+    const emulator = moto
+      ? `S3 emulated by moto ${motoVersion()} (started and stopped by the drill)`
+      : `S3 at aws.endpoint ${endpoint}${(await isMoto(endpoint)) ? ' (a moto server: version not known to the drill)' : ''}`;
     const region = o.config.aws.regionA;
     // a moto the drill started takes any key; a configured endpoint gets the CLI's credentials
-    clients = new AwsClients({ endpoint, defaultRegion: region, ...(moto ? { credentials: MOTO_CREDENTIALS } : {}) });
+    clients = new AwsClients({
+      endpoint,
+      defaultRegion: region,
+      ...(moto ? { credentials: MOTO_CREDENTIALS } : {}),
+    });
     const s3 = clients.s3(region);
     const bucket = o.bucket ?? `drkit-drill-${stamp.toLowerCase()}`;
     await (o.bucket ? checkBucket(s3, bucket, prefix) : createVersionedBucket(s3, bucket, region));
-    const distributionId = o.config.aws.cdnDistributionId ?? (await createTestDistribution(clients.cloudfront(), bucket));
+    const distributionId =
+      o.config.aws.cdnDistributionId ??
+      (await createTestDistribution(clients.cloudfront(), bucket));
 
     const seeded = await phase('seed prefix', () => seedPrefix(s3, bucket, prefix, objects));
     mark('seeded', new Date(), `${objects} objects under s3://${bucket}/${prefix}`);
-    writer = new S3Writer(s3, bucket, prefix, seeded.keys(), { rate, logFile: path.join(drillDir, 'workload.jsonl') });
+    writer = new S3Writer(s3, bucket, prefix, seeded.keys(), {
+      rate,
+      logFile: path.join(drillDir, 'workload.jsonl'),
+    });
     // the workload starts in a second of its own: a seed and an overwrite of one key in the
     // same second would be ordered by S3's IsLatest only
     await sleep(restorePointAfter(new Date(), 0).resumeAt.getTime() - Date.now());
@@ -101,58 +132,123 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
     const { t: T, resumeAt } = restorePointAfter(heldAt, moto ? 250 : 1000);
     await sleep(resumeAt.getTime() - Date.now());
     writer.release();
-    mark('T', T, `restore point: the good state (writer held ${resumeAt.getTime() - heldAt.getTime()} ms across it: S3 LastModified has 1 s resolution)`);
+    mark(
+      'T',
+      T,
+      `restore point: the good state (writer held ${resumeAt.getTime() - heldAt.getTime()} ms across it: S3 LastModified has 1 s resolution)`,
+    );
     await sleep(windowSeconds * 1000);
     await writer.stop();
     const t0 = new Date();
-    spans.push({ name: 'workload (writer)', start: workloadStart.toISOString(), end: t0.toISOString(), outcome: 'succeeded', durationMs: t0.getTime() - workloadStart.getTime(), kind: 'phase' });
+    spans.push({
+      name: 'workload (writer)',
+      start: workloadStart.toISOString(),
+      end: t0.toISOString(),
+      outcome: 'succeeded',
+      durationMs: t0.getTime() - workloadStart.getTime(),
+      kind: 'phase',
+    });
 
-    mark('T0', t0, 'fault injected: a bad deploy runs `aws s3 rm --recursive` over part of the prefix and syncs a stale build over another part');
+    mark(
+      'T0',
+      t0,
+      'fault injected: a bad deploy runs `aws s3 rm --recursive` over part of the prefix and syncs a stale build over another part',
+    );
     const liveKeys = [...new Set([...seeded.keys(), ...writer.acks.map((a) => a.key)])];
-    const fault = await phase('bad deploy (fault)', () => badDeploy(s3, bucket, liveKeys, { deleteShare: o.deleteShare ?? 0.3, overwriteShare: o.overwriteShare ?? 0.3 }));
+    const fault = await phase('bad deploy (fault)', () =>
+      badDeploy(s3, bucket, liveKeys, {
+        deleteShare: o.deleteShare ?? 0.3,
+        overwriteShare: o.overwriteShare ?? 0.3,
+      }),
+    );
     mark('detected', new Date(), 'declared at once by the drill (no detector): RB-N-03 started');
 
     // RB-N-03 exactly as `drkit runbook run rb-n-03 --provider aws` runs it, journal included
     const b = o.bind({ ...o.config, stateDir: drillDir, aws: { ...o.config.aws, endpoint } });
     close = () => b.close();
     const store = new S3ObjectStore({ clients, region });
-    const ports: RunbookPorts = moto ? { ...b.ports, objectStore: () => store, cdn: new CloudFrontCdn({ clients }) } : b.ports;
+    const ports: RunbookPorts = moto
+      ? { ...b.ports, objectStore: () => store, cdn: new CloudFrontCdn({ clients }) }
+      : b.ports;
     const entry = findRunbook('rb-n-03');
-    const params = await entry.normalize({ bucket, prefix, at: T.toISOString(), distributionId }, ports);
+    const params = await entry.normalize(
+      { bucket, prefix, at: T.toISOString(), distributionId },
+      ports,
+    );
     let res: ExecutionResult<Record<string, unknown>> | undefined;
     let runbookError: string | undefined;
     try {
-      res = await execute(entry.create(ports), params, { journalDir: b.journalDir, yes: true, ...(o.onEvent ? { onEvent: o.onEvent } : {}) });
+      res = await execute(entry.create(ports), params, {
+        journalDir: b.journalDir,
+        yes: true,
+        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      });
     } catch (err) {
       runbookError = err instanceof Error ? err.message : String(err);
       say(`RB-N-03 failed: ${runbookError}`);
     }
-    for (const t of res?.summary?.timeline ?? []) spans.push({ name: t.step, start: t.start, end: t.end, outcome: t.outcome, durationMs: t.durationMs, kind: 'step' });
+    for (const t of res?.summary?.timeline ?? [])
+      spans.push({
+        name: t.step,
+        start: t.start,
+        end: t.end,
+        outcome: t.outcome,
+        durationMs: t.durationMs,
+        kind: 'step',
+      });
     const state = (res?.state ?? {}) as Partial<S3RestoreState>;
 
     const check = await phase('verify key by key', async () => {
       const listing = await store.listVersions(bucket, { prefix });
-      const byListing = await stateOfVersions(s3, bucket, versionsAt(listing.versions, listing.deleteMarkers, T));
+      const byListing = await stateOfVersions(
+        s3,
+        bucket,
+        versionsAt(listing.versions, listing.deleteMarkers, T),
+      );
       const byRecord = new Map(seeded);
-      for (const a of writer!.acks) if (Date.parse(a.at) <= T.getTime()) byRecord.set(a.key, a.sha256);
+      for (const a of writer!.acks)
+        if (Date.parse(a.at) <= T.getTime()) byRecord.set(a.key, a.sha256);
       const current = await currentState(store, bucket, prefix);
-      return { current, listing: diffStates(byListing, current), record: diffStates(byRecord, current) };
+      return {
+        current,
+        listing: diffStates(byListing, current),
+        record: diffStates(byRecord, current),
+      };
     });
     const verified = check.listing.equal && check.record.equal && runbookError === undefined;
     const verifiedAt = new Date();
     const invalidationIds = state.invalidationIds ?? [];
-    const purgedAt = await phase('cdn invalidation completed', () => waitInvalidations(clients!, distributionId, invalidationIds));
-    if (verified) mark('verified', verifiedAt, `every key under ${prefix} equals its state at T (sha256)`);
-    const recoveredAt = verified && invalidationIds.length > 0 ? new Date(Math.max(verifiedAt.getTime(), purgedAt.getTime())) : undefined;
-    if (recoveredAt) mark('recovered', recoveredAt, 'restore verified and CDN invalidation completed');
+    const purgedAt = await phase('cdn invalidation completed', () =>
+      waitInvalidations(clients!, distributionId, invalidationIds),
+    );
+    if (verified)
+      mark('verified', verifiedAt, `every key under ${prefix} equals its state at T (sha256)`);
+    const recoveredAt =
+      verified && invalidationIds.length > 0
+        ? new Date(Math.max(verifiedAt.getTime(), purgedAt.getTime()))
+        : undefined;
+    if (recoveredAt)
+      mark('recovered', recoveredAt, 'restore verified and CDN invalidation completed');
 
     const loss = measureS3Loss(writer.acks, check.current, t0);
     const ackedAfterT = writer.acks.filter((a) => Date.parse(a.at) > T.getTime()).length;
-    writeFileSync(path.join(drillDir, 'lost-writes.csv'), `key,versionId\n${newestPerKey(loss.lostAcks).map((a) => `${a.key},${a.versionId}`).join('\n')}\n`);
-    const achieved = { rtoSeconds: recoveredAt ? (recoveredAt.getTime() - t0.getTime()) / 1000 : undefined, rpoSeconds: loss.rpoSeconds, lostWrites: loss.lost, acknowledgedWrites: loss.acknowledged };
+    writeFileSync(
+      path.join(drillDir, 'lost-writes.csv'),
+      `key,versionId\n${newestPerKey(loss.lostAcks)
+        .map((a) => `${a.key},${a.versionId}`)
+        .join('\n')}\n`,
+    );
+    const achieved = {
+      rtoSeconds: recoveredAt ? (recoveredAt.getTime() - t0.getTime()) / 1000 : undefined,
+      rpoSeconds: loss.rpoSeconds,
+      lostWrites: loss.lost,
+      acknowledgedWrites: loss.acknowledged,
+    };
     const verdict = judge(o.config.targets, achieved);
     const diffText = (d: typeof check.listing) =>
-      d.equal ? `OK (${d.compared} keys)` : `FAILED: ${d.missing.length} missing, ${d.unexpected.length} unexpected, ${d.different.length} different (e.g. ${[...d.missing, ...d.unexpected, ...d.different].slice(0, 5).join(', ')})`;
+      d.equal
+        ? `OK (${d.compared} keys)`
+        : `FAILED: ${d.missing.length} missing, ${d.unexpected.length} unexpected, ${d.different.length} different (e.g. ${[...d.missing, ...d.unexpected, ...d.different].slice(0, 5).join(', ')})`;
     const report: DrillReport = {
       scenario: 's3-restore',
       drillId,
@@ -174,13 +270,20 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
         restorePoint: T.toISOString(),
         faultAt: t0.toISOString(),
         restorePointAgeSeconds: (t0.getTime() - T.getTime()) / 1000,
-        detection: 'declared at once by the drill when the bad deploy finished (no detector measured)',
+        detection:
+          'declared at once by the drill when the bad deploy finished (no detector measured)',
         faultDeleted: fault.deleted.length,
         faultOverwritten: fault.overwritten.length,
-        runbook: runbookError ? `FAILED: ${runbookError}` : `rb-n-03 ${res?.summary?.outcome ?? '?'}`,
-        plannedActions: Object.entries(state.plannedActions ?? {}).map(([k, v]) => `${k} ${v}`).join(', '),
+        runbook: runbookError
+          ? `FAILED: ${runbookError}`
+          : `rb-n-03 ${res?.summary?.outcome ?? '?'}`,
+        plannedActions: Object.entries(state.plannedActions ?? {})
+          .map(([k, v]) => `${k} ${v}`)
+          .join(', '),
         planWarnings: state.planWarnings?.length ?? 0,
-        invalidations: invalidationIds.length ? `${invalidationIds.join(', ')} completed at ${purgedAt.toISOString()}` : 'none',
+        invalidations: invalidationIds.length
+          ? `${invalidationIds.join(', ')} completed at ${purgedAt.toISOString()}`
+          : 'none',
         verificationByVersionListing: diffText(check.listing),
         verificationByWorkloadRecord: diffText(check.record),
         writesAcknowledged: loss.acknowledged,
@@ -197,7 +300,10 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
       followUps: followUps(loss.lost, drillDir),
       ...(res ? { executionId: res.executionId } : {}),
     };
-    const files = writeDrillReport(path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir), report);
+    const files = writeDrillReport(
+      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
+      report,
+    );
     return { report, files, drillDir };
   } finally {
     await writer?.stop().catch(() => undefined);
@@ -212,7 +318,9 @@ function motoVersion(): string {
   try {
     const lib = path.join(motoVenvDir(), 'lib');
     for (const py of readdirSync(lib)) {
-      const m = readdirSync(path.join(lib, py, 'site-packages')).map((d) => /^moto-([\w.]+)\.dist-info$/.exec(d)?.[1]).find(Boolean);
+      const m = readdirSync(path.join(lib, py, 'site-packages'))
+        .map((d) => /^moto-([\w.]+)\.dist-info$/.exec(d)?.[1])
+        .find(Boolean);
       if (m) return m;
     }
   } catch {
@@ -230,36 +338,75 @@ async function isMoto(endpoint: string): Promise<boolean> {
 }
 
 async function createVersionedBucket(s3: AwsS3, bucket: string, region: string): Promise<void> {
-  await s3.send(new CreateBucketCommand({ Bucket: bucket, ...(region === 'us-east-1' ? {} : { CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint } }) }));
-  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new CreateBucketCommand({
+      Bucket: bucket,
+      ...(region === 'us-east-1'
+        ? {}
+        : {
+            CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+          }),
+    }),
+  );
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
 }
 
 /** A bucket the user named must be versioned (RB-N-03 restores versions) and its prefix empty (the drill deletes in it). */
 async function checkBucket(s3: AwsS3, bucket: string, prefix: string): Promise<void> {
-  const v = await s3.send(new GetBucketVersioningCommand({ Bucket: bucket })).catch((err: unknown) => {
-    throw new PreconditionError(`s3://${bucket}: cannot read its versioning (${(err as Error).name}: ${(err as Error).message})`, { hint: 'name an existing bucket, or leave --bucket out and the drill creates one', cause: err });
-  });
-  if (v.Status !== 'Enabled') {
-    throw new PreconditionError(`s3://${bucket} has versioning ${v.Status ?? 'never enabled'}: RB-N-03 restores object versions, so the drill needs a versioned bucket`, {
-      hint: `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled, or leave --bucket out`,
+  const v = await s3
+    .send(new GetBucketVersioningCommand({ Bucket: bucket }))
+    .catch((err: unknown) => {
+      throw new PreconditionError(
+        `s3://${bucket}: cannot read its versioning (${(err as Error).name}: ${(err as Error).message})`,
+        {
+          hint: 'name an existing bucket, or leave --bucket out and the drill creates one',
+          cause: err,
+        },
+      );
     });
+  if (v.Status !== 'Enabled') {
+    throw new PreconditionError(
+      `s3://${bucket} has versioning ${v.Status ?? 'never enabled'}: RB-N-03 restores object versions, so the drill needs a versioned bucket`,
+      {
+        hint: `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled, or leave --bucket out`,
+      },
+    );
   }
   const l = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
-  if ((l.KeyCount ?? 0) > 0) throw new PreconditionError(`s3://${bucket}/${prefix} is not empty: the drill deletes and overwrites objects there`, { hint: 'give an empty --prefix' });
+  if ((l.KeyCount ?? 0) > 0)
+    throw new PreconditionError(
+      `s3://${bucket}/${prefix} is not empty: the drill deletes and overwrites objects there`,
+      { hint: 'give an empty --prefix' },
+    );
 }
 
 type AwsS3 = ReturnType<AwsClients['s3']>;
 
 /** Polls every invalidation until it is Completed; returns when the last one completed. */
-async function waitInvalidations(clients: AwsClients, distributionId: string, ids: ReadonlyArray<string>): Promise<Date> {
+async function waitInvalidations(
+  clients: AwsClients,
+  distributionId: string,
+  ids: ReadonlyArray<string>,
+): Promise<Date> {
   const cf = clients.cloudfront();
   for (const id of ids) {
     // CloudFront answers `Completed`; moto `COMPLETED`
-    await waitFor(async () => (await cf.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }))).Invalidation?.Status?.toLowerCase() === 'completed', {
-      timeoutMs: 20 * 60_000,
-      intervalMs: 1000,
-      what: `CloudFront invalidation ${id}`,
-    }).catch((err: unknown) => {
+    await waitFor(
+      async () =>
+        (
+          await cf.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: id }))
+        ).Invalidation?.Status?.toLowerCase() === 'completed',
+      {
+        timeoutMs: 20 * 60_000,
+        intervalMs: 1000,
+        what: `CloudFront invalidation ${id}`,
+      },
+    ).catch((err: unknown) => {
       throw new DrError('TIMEOUT', (err as Error).message, { cause: err });
     });
   }
@@ -273,9 +420,15 @@ function newestPerKey<T extends { key: string }>(xs: ReadonlyArray<T>): T[] {
 function followUps(lost: number, drillDir: string): string[] {
   const out: string[] = [];
   if (lost > 0) {
-    out.push(`${lost} acknowledged writes made after T were rolled back with the prefix: they are still noncurrent versions (a restore never deletes one); bring back those still wanted with \`drkit runbook run rb-n-03 --param manifest=${path.join(drillDir, 'lost-writes.csv')}\` after review`);
+    out.push(
+      `${lost} acknowledged writes made after T were rolled back with the prefix: they are still noncurrent versions (a restore never deletes one); bring back those still wanted with \`drkit runbook run rb-n-03 --param manifest=${path.join(drillDir, 'lost-writes.csv')}\` after review`,
+    );
   }
-  out.push('detection was declared at once by the drill: alert on mass DeleteObject / overwrite bursts (CloudTrail data events) and measure it');
-  out.push('choosing T: writes in the same second as T cannot be ordered by S3 (LastModified has 1 s resolution); RB-N-03 warns about such keys');
+  out.push(
+    'detection was declared at once by the drill: alert on mass DeleteObject / overwrite bursts (CloudTrail data events) and measure it',
+  );
+  out.push(
+    'choosing T: writes in the same second as T cannot be ordered by S3 (LastModified has 1 s resolution); RB-N-03 warns about such keys',
+  );
   return out;
 }

@@ -36,7 +36,11 @@ export interface S3DataLoss {
  *
  * @param restored key → sha256 of its current body (absent keys missing from the map)
  */
-export function measureS3Loss(acks: ReadonlyArray<S3WriteAck>, restored: ReadonlyMap<string, string>, t0: Date): S3DataLoss {
+export function measureS3Loss(
+  acks: ReadonlyArray<S3WriteAck>,
+  restored: ReadonlyMap<string, string>,
+  t0: Date,
+): S3DataLoss {
   const byKey = new Map<string, S3WriteAck[]>();
   for (const a of [...acks].sort((x, y) => Date.parse(x.at) - Date.parse(y.at) || x.seq - y.seq)) {
     let chain = byKey.get(a.key);
@@ -47,7 +51,8 @@ export function measureS3Loss(acks: ReadonlyArray<S3WriteAck>, restored: Readonl
   for (const [key, chain] of byKey) {
     const sha = restored.get(key);
     let kept = -1;
-    for (let i = 0; i < chain.length; i++) if (sha !== undefined && chain[i]!.sha256 === sha) kept = i;
+    for (let i = 0; i < chain.length; i++)
+      if (sha !== undefined && chain[i]!.sha256 === sha) kept = i;
     lost.push(...chain.slice(kept + 1));
   }
   lost.sort((x, y) => Date.parse(x.at) - Date.parse(y.at) || x.seq - y.seq);
@@ -63,14 +68,22 @@ export function measureS3Loss(acks: ReadonlyArray<S3WriteAck>, restored: Readonl
 }
 
 /** Key → the version id current at `at`, from a version listing (keys absent at `at` omitted). */
-export function versionsAt(versions: ReadonlyArray<VersionEntry>, deleteMarkers: ReadonlyArray<VersionEntry>, at: Date): Map<string, string> {
+export function versionsAt(
+  versions: ReadonlyArray<VersionEntry>,
+  deleteMarkers: ReadonlyArray<VersionEntry>,
+  at: Date,
+): Map<string, string> {
   const best = new Map<string, { e: VersionEntry; marker: boolean }>();
   const t = at.getTime();
   const consider = (e: VersionEntry, marker: boolean) => {
     if (e.lastModified.getTime() > t) return;
     const cur = best.get(e.key);
     // S3 times are whole seconds: at a tie the entry flagged latest is the newer one
-    if (!cur || e.lastModified > cur.e.lastModified || (e.lastModified.getTime() === cur.e.lastModified.getTime() && e.isLatest)) {
+    if (
+      !cur ||
+      e.lastModified > cur.e.lastModified ||
+      (e.lastModified.getTime() === cur.e.lastModified.getTime() && e.isLatest)
+    ) {
       best.set(e.key, { e, marker });
     }
   };
@@ -94,7 +107,10 @@ export interface StateDiff {
 }
 
 /** Compares key by key (sorted lists, so reports are stable). */
-export function diffStates(expected: ReadonlyMap<string, string>, actual: ReadonlyMap<string, string>): StateDiff {
+export function diffStates(
+  expected: ReadonlyMap<string, string>,
+  actual: ReadonlyMap<string, string>,
+): StateDiff {
   const keys = new Set([...expected.keys(), ...actual.keys()]);
   const missing: string[] = [];
   const unexpected: string[] = [];
@@ -106,7 +122,13 @@ export function diffStates(expected: ReadonlyMap<string, string>, actual: Readon
     else if (e === undefined) unexpected.push(k);
     else if (a !== e) different.push(k);
   }
-  return { compared: keys.size, missing: missing.sort(), unexpected: unexpected.sort(), different: different.sort(), equal: missing.length + unexpected.length + different.length === 0 };
+  return {
+    compared: keys.size,
+    missing: missing.sort(),
+    unexpected: unexpected.sort(),
+    different: different.sort(),
+    equal: missing.length + unexpected.length + different.length === 0,
+  };
 }
 
 /**
@@ -114,7 +136,10 @@ export function diffStates(expected: ReadonlyMap<string, string>, actual: Readon
  * millisecond of a second and the writer holds its writes until the next second has begun
  * (plus `marginMs` for clock skew), so that no write's second straddles T.
  */
-export function restorePointAfter(now: Date, marginMs: number): { readonly t: Date; readonly resumeAt: Date } {
+export function restorePointAfter(
+  now: Date,
+  marginMs: number,
+): { readonly t: Date; readonly resumeAt: Date } {
   const next = Math.ceil((now.getTime() + marginMs + 1) / 1000) * 1000;
   return { t: new Date(next - 1), resumeAt: new Date(next + marginMs) };
 }

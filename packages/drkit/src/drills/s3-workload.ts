@@ -1,6 +1,11 @@
 import { createHash } from 'node:crypto';
 import { appendFileSync } from 'node:fs';
-import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { forEachLimited } from '../adapters/aws/limit.js';
 import type { ObjectStore } from '../ports/object-store.js';
 import { sleep } from '../util/net.js';
@@ -12,8 +17,17 @@ export function sha256(body: Uint8Array | string): string {
 }
 
 /** Puts `count` objects `<prefix>obj-00000.bin`…; returns key → sha256. */
-export async function seedPrefix(s3: S3Client, bucket: string, prefix: string, count: number, concurrency = 16): Promise<Map<string, string>> {
-  const keys = Array.from({ length: count }, (_, i) => `${prefix}obj-${String(i).padStart(5, '0')}.bin`);
+export async function seedPrefix(
+  s3: S3Client,
+  bucket: string,
+  prefix: string,
+  count: number,
+  concurrency = 16,
+): Promise<Map<string, string>> {
+  const keys = Array.from(
+    { length: count },
+    (_, i) => `${prefix}obj-${String(i).padStart(5, '0')}.bin`,
+  );
   const out = new Map<string, string>();
   await forEachLimited(keys, concurrency, async (key) => {
     const body = `seed ${key} ${'x'.repeat(64)}`;
@@ -46,7 +60,11 @@ export class S3Writer {
     private readonly bucket: string,
     private readonly prefix: string,
     existingKeys: Iterable<string>,
-    private readonly opts: { readonly rate: number; readonly logFile: string; readonly createShare?: number },
+    private readonly opts: {
+      readonly rate: number;
+      readonly logFile: string;
+      readonly createShare?: number;
+    },
   ) {
     this.keys = [...existingKeys];
   }
@@ -95,12 +113,24 @@ export class S3Writer {
   private async writeOne(): Promise<void> {
     const seq = ++this.seq;
     const create = this.keys.length === 0 || Math.random() < (this.opts.createShare ?? 0.4);
-    const key = create ? `${this.prefix}wl-${String(seq).padStart(6, '0')}.bin` : this.keys[Math.floor(Math.random() * this.keys.length)]!;
+    const key = create
+      ? `${this.prefix}wl-${String(seq).padStart(6, '0')}.bin`
+      : this.keys[Math.floor(Math.random() * this.keys.length)]!;
     const body = `workload write ${seq} to ${key} at ${new Date().toISOString()}`;
     const sentAt = new Date().toISOString();
     try {
-      const out = await this.s3.send(new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }));
-      const ack: S3WriteAck = { seq, key, versionId: out.VersionId ?? 'null', sha256: sha256(body), op: create ? 'create' : 'overwrite', sentAt, at: new Date().toISOString() };
+      const out = await this.s3.send(
+        new PutObjectCommand({ Bucket: this.bucket, Key: key, Body: body }),
+      );
+      const ack: S3WriteAck = {
+        seq,
+        key,
+        versionId: out.VersionId ?? 'null',
+        sha256: sha256(body),
+        op: create ? 'create' : 'overwrite',
+        sentAt,
+        at: new Date().toISOString(),
+      };
       this.acks.push(ack);
       appendFileSync(this.opts.logFile, JSON.stringify(ack) + '\n');
       if (create) this.keys.push(key);
@@ -118,7 +148,11 @@ export async function badDeploy(
   s3: S3Client,
   bucket: string,
   keys: ReadonlyArray<string>,
-  opts: { readonly deleteShare: number; readonly overwriteShare: number; readonly concurrency?: number },
+  opts: {
+    readonly deleteShare: number;
+    readonly overwriteShare: number;
+    readonly concurrency?: number;
+  },
 ): Promise<{ deleted: string[]; overwritten: string[] }> {
   // a low-discrepancy pick (golden ratio) spreads the damage over the whole prefix
   const deleted: string[] = [];
@@ -128,15 +162,31 @@ export async function badDeploy(
     if (u < opts.deleteShare) deleted.push(k);
     else if (u < opts.deleteShare + opts.overwriteShare) overwritten.push(k);
   });
-  await forEachLimited([...deleted.map((k) => ['rm', k] as const), ...overwritten.map((k) => ['sync', k] as const)], opts.concurrency ?? 16, async ([op, key]) => {
-    if (op === 'rm') await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
-    else await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: `stale build artefact for ${key}` }));
-  });
+  await forEachLimited(
+    [...deleted.map((k) => ['rm', k] as const), ...overwritten.map((k) => ['sync', k] as const)],
+    opts.concurrency ?? 16,
+    async ([op, key]) => {
+      if (op === 'rm') await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+      else
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            Body: `stale build artefact for ${key}`,
+          }),
+        );
+    },
+  );
   return { deleted, overwritten };
 }
 
 /** key → sha256 of the current body of every key the store lists as live under `prefix`. */
-export async function currentState(store: ObjectStore, bucket: string, prefix: string, concurrency = 16): Promise<Map<string, string>> {
+export async function currentState(
+  store: ObjectStore,
+  bucket: string,
+  prefix: string,
+  concurrency = 16,
+): Promise<Map<string, string>> {
   const l = await store.listVersions(bucket, { prefix });
   const live = l.versions.filter((v) => v.isLatest).map((v) => v.key);
   const out = new Map<string, string>();
@@ -147,10 +197,17 @@ export async function currentState(store: ObjectStore, bucket: string, prefix: s
 }
 
 /** key → sha256 of the given versions' bodies. */
-export async function stateOfVersions(s3: S3Client, bucket: string, versions: ReadonlyMap<string, string>, concurrency = 16): Promise<Map<string, string>> {
+export async function stateOfVersions(
+  s3: S3Client,
+  bucket: string,
+  versions: ReadonlyMap<string, string>,
+  concurrency = 16,
+): Promise<Map<string, string>> {
   const out = new Map<string, string>();
   await forEachLimited([...versions], concurrency, async ([key, versionId]) => {
-    const o = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+    const o = await s3.send(
+      new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+    );
     out.set(key, sha256(await o.Body!.transformToByteArray()));
   });
   return out;

@@ -24,14 +24,31 @@ describe('executor', () => {
     const dir = tmp();
     const order: string[] = [];
     const rb = runbookOf([
-      { id: 'one', title: 'one', plan: () => ['echo one'], run: async () => (order.push('one'), { a: 'A' }) },
-      { id: 'two', title: 'two', plan: () => ['echo two'], run: async (ctx) => (order.push('two'), { b: `${ctx.state.a}B` }) },
+      {
+        id: 'one',
+        title: 'one',
+        plan: () => ['echo one'],
+        run: async () => (order.push('one'), { a: 'A' }),
+      },
+      {
+        id: 'two',
+        title: 'two',
+        plan: () => ['echo two'],
+        run: async (ctx) => (order.push('two'), { b: `${ctx.state.a}B` }),
+      },
     ]);
     const res = await execute(rb, { target: 'x' }, { journalDir: dir });
     expect(order).toEqual(['one', 'two']);
     expect(res.state.b).toBe('AB');
     const recs = Journal.read(res.journalFile!);
-    expect(recs.map((r) => r.type)).toEqual(['execution-start', 'step-start', 'step-end', 'step-start', 'step-end', 'execution-end']);
+    expect(recs.map((r) => r.type)).toEqual([
+      'execution-start',
+      'step-start',
+      'step-end',
+      'step-start',
+      'step-end',
+      'execution-end',
+    ]);
     expect(res.summary?.timeline.map((t) => t.outcome)).toEqual(['succeeded', 'succeeded']);
   });
 
@@ -39,8 +56,20 @@ describe('executor', () => {
     const dir = tmp();
     let ran = false;
     const plans: string[][] = [];
-    const rb = runbookOf([{ id: 'one', title: 'one', destructive: true, plan: () => ['rm -rf /nothing'], run: async () => void (ran = true) }]);
-    await execute(rb, { target: 'x' }, { journalDir: dir, dryRun: true, onEvent: (e) => e.type === 'plan' && plans.push(e.lines) });
+    const rb = runbookOf([
+      {
+        id: 'one',
+        title: 'one',
+        destructive: true,
+        plan: () => ['rm -rf /nothing'],
+        run: async () => void (ran = true),
+      },
+    ]);
+    await execute(
+      rb,
+      { target: 'x' },
+      { journalDir: dir, dryRun: true, onEvent: (e) => e.type === 'plan' && plans.push(e.lines) },
+    );
     expect(ran).toBe(false);
     expect(plans).toEqual([['rm -rf /nothing']]);
     expect(Journal.list(dir)).toEqual([]);
@@ -66,7 +95,16 @@ describe('executor', () => {
     expect(res.state.counter).toBe(3);
     let m = 0;
     const rb2 = runbookOf([
-      { id: 'fatal', title: 'fatal', retry: { attempts: 3, baseDelayMs: 1 }, plan: () => [], run: async () => { m++; throw new DrError('NOT_FOUND', 'gone'); } },
+      {
+        id: 'fatal',
+        title: 'fatal',
+        retry: { attempts: 3, baseDelayMs: 1 },
+        plan: () => [],
+        run: async () => {
+          m++;
+          throw new DrError('NOT_FOUND', 'gone');
+        },
+      },
     ]);
     await expect(execute(rb2, { target: 'y' }, { journalDir: dir })).rejects.toThrow('gone');
     expect(m).toBe(1);
@@ -88,10 +126,18 @@ describe('executor', () => {
         title: 'slow',
         timeoutMs: 50,
         plan: () => [],
-        run: (ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', () => { aborted = true; resolve(); })),
+        run: (ctx) =>
+          new Promise((resolve) =>
+            ctx.signal.addEventListener('abort', () => {
+              aborted = true;
+              resolve();
+            }),
+          ),
       },
     ]);
-    await expect(execute(rb, { target: 'x' }, { journalDir: dir })).rejects.toBeInstanceOf(StepTimeoutError);
+    await expect(execute(rb, { target: 'x' }, { journalDir: dir })).rejects.toBeInstanceOf(
+      StepTimeoutError,
+    );
     expect(aborted).toBe(true);
   });
 
@@ -100,7 +146,13 @@ describe('executor', () => {
     const ran: string[] = [];
     const rb = runbookOf([
       { id: 'safe', title: 'safe', plan: () => [], run: async () => void ran.push('safe') },
-      { id: 'drop', title: 'drop', destructive: true, plan: () => ['DROP'], run: async () => void ran.push('drop') },
+      {
+        id: 'drop',
+        title: 'drop',
+        destructive: true,
+        plan: () => ['DROP'],
+        run: async () => void ran.push('drop'),
+      },
     ]);
     const err = await execute(rb, { target: 'x' }, { journalDir: dir }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(AbortedError);
@@ -113,8 +165,18 @@ describe('executor', () => {
   it('asks before a destructive step and stops when declined', async () => {
     const dir = tmp();
     let ran = false;
-    const rb = runbookOf([{ id: 'drop', title: 'drop', destructive: true, plan: () => ['DROP'], run: async () => void (ran = true) }]);
-    await expect(execute(rb, { target: 'x' }, { journalDir: dir, confirm: async () => false })).rejects.toThrow(/declined/);
+    const rb = runbookOf([
+      {
+        id: 'drop',
+        title: 'drop',
+        destructive: true,
+        plan: () => ['DROP'],
+        run: async () => void (ran = true),
+      },
+    ]);
+    await expect(
+      execute(rb, { target: 'x' }, { journalDir: dir, confirm: async () => false }),
+    ).rejects.toThrow(/declined/);
     expect(ran).toBe(false);
     await execute(rb, { target: 'y' }, { journalDir: dir, confirm: async () => true });
     expect(ran).toBe(true);
@@ -125,7 +187,12 @@ describe('executor', () => {
     const runs: string[] = [];
     let failSecond = true;
     const rb = runbookOf([
-      { id: 'one', title: 'one', plan: () => [], run: async () => (runs.push('one'), { a: 'kept' }) },
+      {
+        id: 'one',
+        title: 'one',
+        plan: () => [],
+        run: async () => (runs.push('one'), { a: 'kept' }),
+      },
       {
         id: 'two',
         title: 'two',
@@ -136,7 +203,12 @@ describe('executor', () => {
           return {};
         },
       },
-      { id: 'three', title: 'three', plan: () => [], run: async (ctx) => (runs.push('three'), { b: ctx.state.a }) },
+      {
+        id: 'three',
+        title: 'three',
+        plan: () => [],
+        run: async (ctx) => (runs.push('three'), { b: ctx.state.a }),
+      },
     ]);
     await expect(execute(rb, { target: 'x' }, { journalDir: dir })).rejects.toThrow('crash');
     failSecond = false;
@@ -149,7 +221,9 @@ describe('executor', () => {
 
   it('tolerates a torn last journal line (crash mid-write)', async () => {
     const dir = tmp();
-    const rb = runbookOf([{ id: 'one', title: 'one', plan: () => [], run: async () => ({ a: '1' }) }]);
+    const rb = runbookOf([
+      { id: 'one', title: 'one', plan: () => [], run: async () => ({ a: '1' }) },
+    ]);
     const res = await execute(rb, { target: 'x' }, { journalDir: dir });
     appendFileSync(res.journalFile!, '{"type":"step-sta');
     const s = summarize(Journal.read(res.journalFile!));
@@ -170,7 +244,13 @@ describe('executor', () => {
   it('skips steps whose condition is false and journals them as skipped', async () => {
     const dir = tmp();
     const rb = runbookOf([
-      { id: 'maybe', title: 'maybe', when: (ctx) => ctx.state.target === 'yes', plan: () => [], run: async () => ({ a: 'ran' }) },
+      {
+        id: 'maybe',
+        title: 'maybe',
+        when: (ctx) => ctx.state.target === 'yes',
+        plan: () => [],
+        run: async () => ({ a: 'ran' }),
+      },
     ]);
     const res = await execute(rb, { target: 'no' }, { journalDir: dir });
     expect(res.state.a).toBeUndefined();

@@ -10,10 +10,23 @@ import type { Step, StepContext } from './step.js';
 export type ExecutorEvent =
   | { type: 'step-start'; step: string; title: string; attempt: number }
   | { type: 'step-progress'; step: string; message: string }
-  | { type: 'step-end'; step: string; outcome: 'succeeded' | 'failed' | 'skipped'; durationMs: number; error?: unknown }
+  | {
+      type: 'step-end';
+      step: string;
+      outcome: 'succeeded' | 'failed' | 'skipped';
+      durationMs: number;
+      error?: unknown;
+    }
   | { type: 'step-retry'; step: string; attempt: number; delayMs: number; error: unknown }
   | { type: 'step-skip-completed'; step: string }
-  | { type: 'plan'; step: string; title: string; destructive: boolean; lines: string[]; applies: boolean | 'unknown' };
+  | {
+      type: 'plan';
+      step: string;
+      title: string;
+      destructive: boolean;
+      lines: string[];
+      applies: boolean | 'unknown';
+    };
 
 export interface ExecuteOptions {
   /** Directory of journals (and locks under `locks/`). */
@@ -58,7 +71,11 @@ export async function execute<S extends object>(
   assertUniqueStepIds(rb as Runbook<object>);
   if (opts.dryRun) return await plan(rb, params, opts);
   const executionId = opts.executionId ?? newExecutionId(rb.id);
-  const lock = TargetLock.acquire(path.join(opts.journalDir, 'locks'), rb.lockKey(params), executionId);
+  const lock = TargetLock.acquire(
+    path.join(opts.journalDir, 'locks'),
+    rb.lockKey(params),
+    executionId,
+  );
   const journal = Journal.create(opts.journalDir, executionId);
   try {
     journal.append({
@@ -90,13 +107,20 @@ export async function resume<S extends object>(
   const summary = summarize(Journal.read(journal.file));
   if (summary.runbook !== rb.id) {
     journal.close();
-    throw new DrError('USAGE', `execution ${executionId} is of runbook ${summary.runbook}, not ${rb.id}`);
+    throw new DrError(
+      'USAGE',
+      `execution ${executionId} is of runbook ${summary.runbook}, not ${rb.id}`,
+    );
   }
   if (summary.outcome === 'succeeded') {
     journal.close();
     return { executionId, journalFile: journal.file, state: summary.state as S, summary };
   }
-  const lock = TargetLock.acquire(path.join(opts.journalDir, 'locks'), rb.lockKey(summary.params as S), executionId);
+  const lock = TargetLock.acquire(
+    path.join(opts.journalDir, 'locks'),
+    rb.lockKey(summary.params as S),
+    executionId,
+  );
   try {
     journal.append({ type: 'resume', at: new Date().toISOString(), pid: process.pid });
     return await runSteps(rb, summary.state as S, summary.completed, executionId, journal, opts);
@@ -121,9 +145,24 @@ async function runSteps<S extends object>(
         opts.onEvent?.({ type: 'step-skip-completed', step: step.id });
         continue;
       }
-      const ctx = makeContext(step, state, executionId, false, journal, opts, opts.signal ?? new AbortController().signal);
+      const ctx = makeContext(
+        step,
+        state,
+        executionId,
+        false,
+        journal,
+        opts,
+        opts.signal ?? new AbortController().signal,
+      );
       if (step.when && !step.when(ctx)) {
-        journal.append({ type: 'step-end', at: new Date().toISOString(), step: step.id, attempt: 0, outcome: 'skipped', durationMs: 0 });
+        journal.append({
+          type: 'step-end',
+          at: new Date().toISOString(),
+          step: step.id,
+          attempt: 0,
+          outcome: 'skipped',
+          durationMs: 0,
+        });
         opts.onEvent?.({ type: 'step-end', step: step.id, outcome: 'skipped', durationMs: 0 });
         continue;
       }
@@ -146,7 +185,11 @@ async function runSteps<S extends object>(
   return { executionId, journalFile: journal.file, state, summary };
 }
 
-async function confirmStep<S extends object>(step: Step<S>, ctx: StepContext<S>, opts: ExecuteOptions): Promise<void> {
+async function confirmStep<S extends object>(
+  step: Step<S>,
+  ctx: StepContext<S>,
+  opts: ExecuteOptions,
+): Promise<void> {
   const lines = await step.plan(ctx);
   if (!opts.confirm) {
     throw new AbortedError(`step ${step.id} is destructive and needs confirmation`, {
@@ -154,7 +197,9 @@ async function confirmStep<S extends object>(step: Step<S>, ctx: StepContext<S>,
       details: { step: step.id, plan: lines },
     });
   }
-  const ok = await opts.confirm(`${step.title}\n${lines.map((l) => `  ${l}`).join('\n')}\nRun this destructive step?`);
+  const ok = await opts.confirm(
+    `${step.title}\n${lines.map((l) => `  ${l}`).join('\n')}\nRun this destructive step?`,
+  );
   if (!ok) {
     throw new AbortedError(`declined destructive step ${step.id}`, {
       hint: 'nothing of this step was run; resume the execution to be asked again',
@@ -172,7 +217,12 @@ async function runWithRetry<S extends object>(
   const attempts = Math.max(1, step.retry?.attempts ?? 1);
   for (let attempt = 1; ; attempt++) {
     const started = Date.now();
-    journal.append({ type: 'step-start', at: new Date(started).toISOString(), step: step.id, attempt });
+    journal.append({
+      type: 'step-start',
+      at: new Date(started).toISOString(),
+      step: step.id,
+      attempt,
+    });
     opts.onEvent?.({ type: 'step-start', step: step.id, title: step.title, attempt });
     try {
       const output = await runOnce(step, state, executionId, journal, opts);
@@ -191,10 +241,24 @@ async function runWithRetry<S extends object>(
       return output;
     } catch (err) {
       const durationMs = Date.now() - started;
-      journal.append({ type: 'step-end', at: new Date().toISOString(), step: step.id, attempt, outcome: 'failed', durationMs, error: errorRecord(err) });
+      journal.append({
+        type: 'step-end',
+        at: new Date().toISOString(),
+        step: step.id,
+        attempt,
+        outcome: 'failed',
+        durationMs,
+        error: errorRecord(err),
+      });
       const retryable = err instanceof DrError ? err.retryable : step.retry?.retryAll === true;
       if (attempt >= attempts || !(retryable || step.retry?.retryAll) || opts.signal?.aborted) {
-        opts.onEvent?.({ type: 'step-end', step: step.id, outcome: 'failed', durationMs, error: err });
+        opts.onEvent?.({
+          type: 'step-end',
+          step: step.id,
+          outcome: 'failed',
+          durationMs,
+          error: err,
+        });
         throw err;
       }
       const delayMs = backoffDelay(attempt, step.retry);
@@ -205,7 +269,10 @@ async function runWithRetry<S extends object>(
 }
 
 /** Full-jitter exponential backoff: random in [0, min(max, base·2^(attempt-1))]. */
-export function backoffDelay(attempt: number, policy?: { baseDelayMs?: number; maxDelayMs?: number }): number {
+export function backoffDelay(
+  attempt: number,
+  policy?: { baseDelayMs?: number; maxDelayMs?: number },
+): number {
   const base = policy?.baseDelayMs ?? 500;
   const cap = Math.min(policy?.maxDelayMs ?? 10_000, base * 2 ** (attempt - 1));
   return Math.round(Math.random() * cap);
@@ -262,13 +329,22 @@ function makeContext<S extends object>(
     dryRun,
     signal,
     progress(message: string) {
-      journal?.append({ type: 'step-progress', at: new Date().toISOString(), step: step.id, message });
+      journal?.append({
+        type: 'step-progress',
+        at: new Date().toISOString(),
+        step: step.id,
+        message,
+      });
       opts.onEvent?.({ type: 'step-progress', step: step.id, message });
     },
   };
 }
 
-async function plan<S extends object>(rb: Runbook<S>, params: S, opts: ExecuteOptions): Promise<ExecutionResult<S>> {
+async function plan<S extends object>(
+  rb: Runbook<S>,
+  params: S,
+  opts: ExecuteOptions,
+): Promise<ExecutionResult<S>> {
   const executionId = opts.executionId ?? `dry-run-${newExecutionId(rb.id)}`;
   const signal = opts.signal ?? new AbortController().signal;
   for (const step of rb.steps) {
@@ -282,7 +358,14 @@ async function plan<S extends object>(rb: Runbook<S>, params: S, opts: ExecuteOp
       }
     }
     const lines = await step.plan(ctx);
-    opts.onEvent?.({ type: 'plan', step: step.id, title: step.title, destructive: step.destructive === true, lines, applies });
+    opts.onEvent?.({
+      type: 'plan',
+      step: step.id,
+      title: step.title,
+      destructive: step.destructive === true,
+      lines,
+      applies,
+    });
   }
   return { executionId, journalFile: undefined, state: params, summary: undefined };
 }
@@ -294,7 +377,13 @@ function errorRecord(err: unknown): Record<string, unknown> {
 }
 
 /** Appends a named event (fault injected, incident declared…) to an execution's journal. */
-export function journalEvent(journalDir: string, executionId: string, name: string, data?: Record<string, unknown>, at = new Date()): void {
+export function journalEvent(
+  journalDir: string,
+  executionId: string,
+  name: string,
+  data?: Record<string, unknown>,
+  at = new Date(),
+): void {
   const j = Journal.open(journalDir, executionId);
   try {
     j.append({ type: 'event', at: at.toISOString(), name, ...(data ? { data } : {}) });

@@ -1,4 +1,13 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, readdirSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readdirSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { NotFoundError } from './errors.js';
 
@@ -15,8 +24,18 @@ export type JournalRecord =
       readonly configPath?: string;
     }
   | { readonly type: 'resume'; readonly at: string; readonly pid: number }
-  | { readonly type: 'step-start'; readonly at: string; readonly step: string; readonly attempt: number }
-  | { readonly type: 'step-progress'; readonly at: string; readonly step: string; readonly message: string }
+  | {
+      readonly type: 'step-start';
+      readonly at: string;
+      readonly step: string;
+      readonly attempt: number;
+    }
+  | {
+      readonly type: 'step-progress';
+      readonly at: string;
+      readonly step: string;
+      readonly message: string;
+    }
   | {
       readonly type: 'step-end';
       readonly at: string;
@@ -27,7 +46,12 @@ export type JournalRecord =
       readonly output?: Record<string, unknown>;
       readonly error?: Record<string, unknown>;
     }
-  | { readonly type: 'event'; readonly at: string; readonly name: string; readonly data?: Record<string, unknown> }
+  | {
+      readonly type: 'event';
+      readonly at: string;
+      readonly name: string;
+      readonly data?: Record<string, unknown>;
+    }
   | {
       readonly type: 'execution-end';
       readonly at: string;
@@ -135,10 +159,20 @@ export interface TimelineEntry {
 /** Folds a journal's records into the execution's state and timeline. */
 export function summarize(records: ReadonlyArray<JournalRecord>): ExecutionSummary {
   const first = records[0];
-  if (!first || first.type !== 'execution-start') throw new Error('journal does not begin with execution-start');
+  if (!first || first.type !== 'execution-start')
+    throw new Error('journal does not begin with execution-start');
   const state: Record<string, unknown> = { ...first.params };
   const completed = new Set<string>();
-  const timeline = new Map<string, { start: string; end?: string; outcome: TimelineEntry['outcome']; attempts: number; durationMs?: number }>();
+  const timeline = new Map<
+    string,
+    {
+      start: string;
+      end?: string;
+      outcome: TimelineEntry['outcome'];
+      attempts: number;
+      durationMs?: number;
+    }
+  >();
   const events: Array<{ name: string; at: string; data?: Record<string, unknown> }> = [];
   let outcome: ExecutionSummary['outcome'] = 'incomplete';
   let endedAt: string | undefined;
@@ -146,12 +180,25 @@ export function summarize(records: ReadonlyArray<JournalRecord>): ExecutionSumma
     switch (r.type) {
       case 'step-start': {
         const prev = timeline.get(r.step);
-        timeline.set(r.step, { start: prev?.start ?? r.at, outcome: 'interrupted', attempts: (prev?.attempts ?? 0) + 1 });
+        timeline.set(r.step, {
+          start: prev?.start ?? r.at,
+          outcome: 'interrupted',
+          attempts: (prev?.attempts ?? 0) + 1,
+        });
         break;
       }
       case 'step-end': {
-        const prev = timeline.get(r.step) ?? { start: r.at, outcome: 'interrupted' as const, attempts: 1 };
-        timeline.set(r.step, { ...prev, end: r.at, outcome: r.outcome, durationMs: Date.parse(r.at) - Date.parse(prev.start) });
+        const prev = timeline.get(r.step) ?? {
+          start: r.at,
+          outcome: 'interrupted' as const,
+          attempts: 1,
+        };
+        timeline.set(r.step, {
+          ...prev,
+          end: r.at,
+          outcome: r.outcome,
+          durationMs: Date.parse(r.at) - Date.parse(prev.start),
+        });
         if (r.outcome !== 'failed') {
           completed.add(r.step);
           if (r.output) Object.assign(state, r.output);

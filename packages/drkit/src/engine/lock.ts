@@ -18,7 +18,10 @@ export class TargetLock {
     for (let i = 0; i < 2; i++) {
       try {
         const fd = openSync(file, 'wx');
-        writeSync(fd, JSON.stringify({ pid: process.pid, executionId, at: new Date().toISOString() }));
+        writeSync(
+          fd,
+          JSON.stringify({ pid: process.pid, executionId, at: new Date().toISOString() }),
+        );
         closeSync(fd);
         return new TargetLock(file, executionId);
       } catch (err) {

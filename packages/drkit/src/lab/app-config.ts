@@ -15,12 +15,19 @@ export interface AppConfig {
 }
 
 /** Reads the app's runtime config. @throws NotFoundError */
-export async function readAppConfig(secrets: Secrets, name = APP_CONFIG_SECRET): Promise<AppConfig> {
+export async function readAppConfig(
+  secrets: Secrets,
+  name = APP_CONFIG_SECRET,
+): Promise<AppConfig> {
   return (await secrets.get(name)) as unknown as AppConfig;
 }
 
 /** Replaces the app's runtime config (the app picks it up without a restart). */
-export async function writeAppConfig(secrets: Secrets, cfg: AppConfig, name = APP_CONFIG_SECRET): Promise<void> {
+export async function writeAppConfig(
+  secrets: Secrets,
+  cfg: AppConfig,
+  name = APP_CONFIG_SECRET,
+): Promise<void> {
   await secrets.put(name, cfg as unknown as Record<string, unknown>);
 }
 
@@ -41,7 +48,11 @@ export interface AppSecretFormat {
   readonly name: 'drkit-app' | 'rds';
   view(value: Readonly<Record<string, unknown>>): AppSecretView;
   /** `value` pointing at `clusterId`'s `endpoint`: the database name and every other field kept. */
-  point(value: Readonly<Record<string, unknown>>, clusterId: string, endpoint: Endpoint): Record<string, unknown>;
+  point(
+    value: Readonly<Record<string, unknown>>,
+    clusterId: string,
+    endpoint: Endpoint,
+  ): Record<string, unknown>;
 }
 
 /** The lab app's own layout ({@link AppConfig}: `{dbClusterId, db: {host, port, database, user}, global_readonly}`). */
@@ -53,7 +64,11 @@ export const LAB_APP_FORMAT: AppSecretFormat = {
   },
   point(v, clusterId, endpoint) {
     const c = v as unknown as AppConfig;
-    return { ...v, dbClusterId: clusterId, db: { ...endpoint, database: c.db?.database ?? endpoint.database } };
+    return {
+      ...v,
+      dbClusterId: clusterId,
+      db: { ...endpoint, database: c.db?.database ?? endpoint.database },
+    };
   },
 };
 
@@ -69,7 +84,14 @@ export const RDS_SECRET_FORMAT: AppSecretFormat = {
     const port = typeof v.port === 'number' ? v.port : Number(v.port ?? 5432);
     return {
       clusterId: typeof v.dbClusterId === 'string' ? v.dbClusterId : undefined,
-      endpoint: host ? { host, port, database: typeof v.dbname === 'string' ? v.dbname : 'postgres', user: typeof v.username === 'string' ? v.username : '' } : undefined,
+      endpoint: host
+        ? {
+            host,
+            port,
+            database: typeof v.dbname === 'string' ? v.dbname : 'postgres',
+            user: typeof v.username === 'string' ? v.username : '',
+          }
+        : undefined,
       globalReadonly: v.global_readonly === true,
     };
   },
@@ -79,12 +101,20 @@ export const RDS_SECRET_FORMAT: AppSecretFormat = {
 };
 
 /** Reads the app's endpoint secret through its layout. @throws NotFoundError */
-export async function viewApp(secrets: Secrets, name: string, format: AppSecretFormat = LAB_APP_FORMAT): Promise<AppSecretView> {
+export async function viewApp(
+  secrets: Secrets,
+  name: string,
+  format: AppSecretFormat = LAB_APP_FORMAT,
+): Promise<AppSecretView> {
   return format.view(await secrets.get(name));
 }
 
 /** Sets `global_readonly` (both layouts), every other field kept. */
-export async function setGlobalReadonly(secrets: Secrets, name: string, on: boolean): Promise<void> {
+export async function setGlobalReadonly(
+  secrets: Secrets,
+  name: string,
+  on: boolean,
+): Promise<void> {
   const v = await secrets.get(name);
   await secrets.put(name, { ...v, global_readonly: on });
 }
@@ -102,7 +132,10 @@ export async function pointAppAt(
 ): Promise<void> {
   const v = await secrets.get(name);
   const next = (opts.format ?? LAB_APP_FORMAT).point(v, clusterId, endpoint);
-  await secrets.put(name, opts.globalReadonly === undefined ? next : { ...next, global_readonly: opts.globalReadonly });
+  await secrets.put(
+    name,
+    opts.globalReadonly === undefined ? next : { ...next, global_readonly: opts.globalReadonly },
+  );
 }
 
 /**
@@ -117,8 +150,14 @@ export async function assertAppPointsAt(
   opts: { format?: AppSecretFormat; host?: string } = {},
 ): Promise<void> {
   const v = await viewApp(secrets, name, opts.format);
-  if (v.clusterId !== clusterId) throw new Error(`the app config names '${v.clusterId ?? 'no cluster'}', not the ${what} '${clusterId ?? '?'}'`);
-  if (opts.host !== undefined && v.endpoint?.host !== opts.host) throw new Error(`the app config names host ${v.endpoint?.host ?? 'none'}, not the ${what}'s ${opts.host}`);
+  if (v.clusterId !== clusterId)
+    throw new Error(
+      `the app config names '${v.clusterId ?? 'no cluster'}', not the ${what} '${clusterId ?? '?'}'`,
+    );
+  if (opts.host !== undefined && v.endpoint?.host !== opts.host)
+    throw new Error(
+      `the app config names host ${v.endpoint?.host ?? 'none'}, not the ${what}'s ${opts.host}`,
+    );
 }
 
 /**
@@ -126,7 +165,13 @@ export async function assertAppPointsAt(
  * onto the wrong (old, corrupted, fenced) database is the one mistake this must never make.
  * @throws PreconditionError when the app config names another cluster.
  */
-export async function unfreezeApp(secrets: Secrets, name: string, clusterId: string | undefined, what: string, format: AppSecretFormat = LAB_APP_FORMAT): Promise<void> {
+export async function unfreezeApp(
+  secrets: Secrets,
+  name: string,
+  clusterId: string | undefined,
+  what: string,
+  format: AppSecretFormat = LAB_APP_FORMAT,
+): Promise<void> {
   const v = await viewApp(secrets, name, format);
   if (v.clusterId !== clusterId) {
     throw new PreconditionError(`refusing to unfreeze: the app does not point at the ${what} yet`, {

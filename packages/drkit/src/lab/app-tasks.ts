@@ -1,5 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  closeSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DependencyMissingError, StepTimeoutError, UsageError } from '../engine/errors.js';
@@ -16,9 +24,15 @@ export interface TaskSlot {
 /** The compiled app entry point (tests run from src/, so they use the built dist/). */
 function appEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.resolve(here, '../app/server-main.js'), path.resolve(here, '../../dist/app/server-main.js')];
+  const candidates = [
+    path.resolve(here, '../app/server-main.js'),
+    path.resolve(here, '../../dist/app/server-main.js'),
+  ];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new DependencyMissingError('the sample app is not built', { hint: 'run `npm run build -w packages/drkit`' });
+  if (!found)
+    throw new DependencyMissingError('the sample app is not built', {
+      hint: 'run `npm run build -w packages/drkit`',
+    });
   return found;
 }
 
@@ -51,14 +65,27 @@ export class LabCompute implements Compute {
     return await Promise.all(
       this.slotsOf(region).map(async (s) => {
         const running = this.pid(s.id) !== undefined;
-        return { id: s.id, region, address: `127.0.0.1:${s.port}`, running, healthy: running && (await probeHealth(`127.0.0.1:${s.port}`)) === 200 };
+        return {
+          id: s.id,
+          region,
+          address: `127.0.0.1:${s.port}`,
+          running,
+          healthy: running && (await probeHealth(`127.0.0.1:${s.port}`)) === 200,
+        };
       }),
     );
   }
 
-  async scale(region: string, count: number, opts: { timeoutMs?: number } = {}): Promise<TaskInfo[]> {
+  async scale(
+    region: string,
+    count: number,
+    opts: { timeoutMs?: number } = {},
+  ): Promise<TaskInfo[]> {
     const slots = this.slotsOf(region);
-    if (count < 0 || count > slots.length) throw new UsageError(`region '${region}' has ${slots.length} task slots; cannot run ${count}`);
+    if (count < 0 || count > slots.length)
+      throw new UsageError(
+        `region '${region}' has ${slots.length} task slots; cannot run ${count}`,
+      );
     for (const s of slots.slice(count)) await this.stopTask(s.id);
     for (const s of slots.slice(0, count)) if (this.pid(s.id) === undefined) this.startTask(s);
     const deadline = Date.now() + (opts.timeoutMs ?? 20_000);
@@ -66,7 +93,10 @@ export class LabCompute implements Compute {
       const t = await this.tasks(region);
       if (t.slice(0, count).every((x) => x.healthy)) return t;
       if (Date.now() > deadline) {
-        throw new StepTimeoutError(`region '${region}': ${t.filter((x) => x.healthy).length} of ${count} app tasks healthy`, { hint: `see the task logs in ${this.dir}` });
+        throw new StepTimeoutError(
+          `region '${region}': ${t.filter((x) => x.healthy).length} of ${count} app tasks healthy`,
+          { hint: `see the task logs in ${this.dir}` },
+        );
       }
       await sleep(50);
     }
@@ -111,10 +141,24 @@ export class LabCompute implements Compute {
     mkdirSync(this.dir, { recursive: true });
     const log = openSync(path.join(this.dir, `${s.id}.log`), 'a');
     try {
-      const child = spawn(process.execPath, [appEntry(), '--port', String(s.port), '--secrets-dir', this.secretsDir, '--region', s.region, '--task', s.id], {
-        detached: true,
-        stdio: ['ignore', log, log],
-      });
+      const child = spawn(
+        process.execPath,
+        [
+          appEntry(),
+          '--port',
+          String(s.port),
+          '--secrets-dir',
+          this.secretsDir,
+          '--region',
+          s.region,
+          '--task',
+          s.id,
+        ],
+        {
+          detached: true,
+          stdio: ['ignore', log, log],
+        },
+      );
       child.unref();
       writeFileSync(path.join(this.dir, `${s.id}.pid`), String(child.pid));
     } finally {

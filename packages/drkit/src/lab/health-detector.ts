@@ -57,11 +57,18 @@ export class HealthDetector {
         this.firstFailure ??= startedAt;
         if (this.failures >= this.o.failureThreshold) {
           this.stop();
-          this.resolve({ declaredAt: new Date(), firstFailureAt: this.firstFailure, failedRounds: this.failures });
+          this.resolve({
+            declaredAt: new Date(),
+            firstFailureAt: this.firstFailure,
+            failedRounds: this.failures,
+          });
           return;
         }
       }
-      this.timer = setTimeout(() => void round(), Math.max(0, this.o.intervalMs - (Date.now() - startedAt.getTime())));
+      this.timer = setTimeout(
+        () => void round(),
+        Math.max(0, this.o.intervalMs - (Date.now() - startedAt.getTime())),
+      );
     };
     this.timer = setTimeout(() => void round(), 0);
   }

@@ -23,13 +23,16 @@ export const REGION_A_PRIMARY = 'region-a';
 export const APP_DATABASE = 'app';
 
 export function readLabState(p: LabProvider): LabState | undefined {
-  return existsSync(p.paths.labFile) ? (JSON.parse(readFileSync(p.paths.labFile, 'utf8')) as LabState) : undefined;
+  return existsSync(p.paths.labFile)
+    ? (JSON.parse(readFileSync(p.paths.labFile, 'utf8')) as LabState)
+    : undefined;
 }
 
 /** Reads the lab state or says how to create it. */
 export function requireLab(p: LabProvider): LabState {
   const s = readLabState(p);
-  if (!s) throw new NotFoundError(`no lab in ${p.paths.stateDir}`, { hint: 'run `drkit lab up` first' });
+  if (!s)
+    throw new NotFoundError(`no lab in ${p.paths.stateDir}`, { hint: 'run `drkit lab up` first' });
   return s;
 }
 
@@ -55,9 +58,12 @@ export async function labUp(
     return existing;
   }
   if (p.clusters.list().some((c) => c.id === REGION_A_PRIMARY)) {
-    throw new PreconditionError(`a cluster '${REGION_A_PRIMARY}' exists in ${p.paths.labDir} but the lab record is missing`, {
-      hint: 'run `drkit lab down --destroy` to start over',
-    });
+    throw new PreconditionError(
+      `a cluster '${REGION_A_PRIMARY}' exists in ${p.paths.labDir} but the lab record is missing`,
+      {
+        hint: 'run `drkit lab down --destroy` to start over',
+      },
+    );
   }
   p.database.clusters.pgbackrest.ensureInstalled();
   const port = config.lab.basePort || (await freePort());
@@ -83,7 +89,12 @@ export async function labUp(
     db: { host: conn.host, port: conn.port, database: APP_DATABASE, user: conn.user },
     global_readonly: false,
   });
-  const state: LabState = { primary: REGION_A_PRIMARY, database: APP_DATABASE, createdAt: new Date().toISOString(), seeded };
+  const state: LabState = {
+    primary: REGION_A_PRIMARY,
+    database: APP_DATABASE,
+    createdAt: new Date().toISOString(),
+    seeded,
+  };
   mkdirSync(path.dirname(p.paths.labFile), { recursive: true });
   writeFileSync(p.paths.labFile, JSON.stringify(state, null, 2));
   return state;
@@ -106,13 +117,22 @@ export async function labStatus(p: LabProvider): Promise<{
   const clusters = [];
   for (const c of p.clusters.list()) {
     const d = await p.database.describe(c.id);
-    clusters.push({ id: c.id, port: c.port, running: d.status === 'running', role: d.role, origin: c.origin });
+    clusters.push({
+      id: c.id,
+      port: c.port,
+      running: d.status === 'running',
+      role: d.role,
+      origin: c.origin,
+    });
   }
   return { lab, appConfig, clusters };
 }
 
 /** `drkit lab down`: stops every cluster; with `destroy`, removes the lab's state directory. */
-export async function labDown(p: LabProvider, opts: { destroy?: boolean; progress?: (m: string) => void } = {}): Promise<void> {
+export async function labDown(
+  p: LabProvider,
+  opts: { destroy?: boolean; progress?: (m: string) => void } = {},
+): Promise<void> {
   // The front door and app tasks first: they hold connections to the clusters.
   await stopRegionProcesses(p);
   for (const c of p.clusters.list()) {

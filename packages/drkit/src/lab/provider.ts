@@ -43,12 +43,22 @@ export interface LabProvider {
 
 /** Connects to a lab endpoint (trust auth on loopback; no password ever). */
 export async function connectEndpoint(ep: Endpoint): Promise<pg.Client> {
-  const c = new pg.Client({ host: ep.host, port: ep.port, user: ep.user, database: ep.database, connectionTimeoutMillis: 5000 });
+  const c = new pg.Client({
+    host: ep.host,
+    port: ep.port,
+    user: ep.user,
+    database: ep.database,
+    connectionTimeoutMillis: 5000,
+  });
   await c.connect();
   return c;
 }
 
-export function labProvider(config: DrkitConfig, baseDir: string, opts: { log?: (line: string) => void; echo?: (line: string) => void } = {}): LabProvider {
+export function labProvider(
+  config: DrkitConfig,
+  baseDir: string,
+  opts: { log?: (line: string) => void; echo?: (line: string) => void } = {},
+): LabProvider {
   const paths = labPaths(config, baseDir);
   const clusters = new PgClusterManager({
     labDir: paths.labDir,

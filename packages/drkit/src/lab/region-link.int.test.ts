@@ -16,16 +16,34 @@ describe('inter-region link (real PostgreSQL, pgBackRest, HAProxy)', () => {
   let fx: LabFixture;
   let regions: RegionProvider;
   const receiver = async () =>
-    (await fx.provider.clusters.query<{ status: string; sender_port: number; pid: number }>('region-b', 'select status, sender_port, pid from pg_stat_wal_receiver'))[0];
+    (
+      await fx.provider.clusters.query<{ status: string; sender_port: number; pid: number }>(
+        'region-b',
+        'select status, sender_port, pid from pg_stat_wal_receiver',
+      )
+    )[0];
   const behind = async () => {
-    const [a] = await fx.provider.clusters.query<{ lsn: string }>('region-a', 'select pg_current_wal_lsn()::text as lsn');
-    const [b] = await fx.provider.clusters.query<{ d: string }>('region-b', `select pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::bigint::text as d`, [a!.lsn]);
+    const [a] = await fx.provider.clusters.query<{ lsn: string }>(
+      'region-a',
+      'select pg_current_wal_lsn()::text as lsn',
+    );
+    const [b] = await fx.provider.clusters.query<{ d: string }>(
+      'region-b',
+      `select pg_wal_lsn_diff($1::pg_lsn, pg_last_wal_replay_lsn())::bigint::text as d`,
+      [a!.lsn],
+    );
     return Number(b!.d);
   };
 
   beforeAll(async () => {
     // archive_timeout at its maximum: in this test only the link may carry WAL to B.
-    fx = makeLabFixture({ lab: { seed: { users: 50 }, archiveTimeoutSeconds: 3600, regions: { appTasksA: 1, appTasksB: 1 } } });
+    fx = makeLabFixture({
+      lab: {
+        seed: { users: 50 },
+        archiveTimeoutSeconds: 3600,
+        regions: { appTasksA: 1, appTasksB: 1 },
+      },
+    });
     ({ regions } = await labUpRegions(fx.provider, fx.config));
   });
   afterAll(async () => {
@@ -37,7 +55,10 @@ describe('inter-region link (real PostgreSQL, pgBackRest, HAProxy)', () => {
     await a.connect();
     try {
       for (let i = 0; i < n; i++) {
-        await a.query(`INSERT INTO orders (user_id, amount_cents, client_ref) VALUES (1, $1, gen_random_uuid())`, [i]);
+        await a.query(
+          `INSERT INTO orders (user_id, amount_cents, client_ref) VALUES (1, $1, gen_random_uuid())`,
+          [i],
+        );
         await sleep(100);
       }
     } finally {
@@ -77,10 +98,16 @@ describe('inter-region link (real PostgreSQL, pgBackRest, HAProxy)', () => {
       // Longer than wal_retrieve_retry_interval (5 s): a dropped stream would show.
       await commitOnA(60);
       const now = await receiver();
-      expect(now).toMatchObject({ status: 'streaming', pid: before!.pid, sender_port: before!.sender_port });
+      expect(now).toMatchObject({
+        status: 'streaming',
+        pid: before!.pid,
+        sender_port: before!.sender_port,
+      });
       const t = Date.now();
       expect(await caughtUp(50)).toBe(true);
-      console.log(`front door stopped: B streaming through the WAN, 0 B behind ${Date.now() - t} ms after 60 commits`);
+      console.log(
+        `front door stopped: B streaming through the WAN, 0 B behind ${Date.now() - t} ms after 60 commits`,
+      );
     } finally {
       await regions.router.start();
     }
@@ -113,7 +140,9 @@ describe('inter-region link (real PostgreSQL, pgBackRest, HAProxy)', () => {
     const cli = (...args: string[]) => runCli(['--config', fx.configFile, 'lab', ...args]);
     const status = await cli('status');
     expect(status.code, status.stderr).toBe(0);
-    expect(status.stdout + status.stderr).toMatch(/WAN \(pid \d+\): link-a-b 127\.0\.0\.1:\d+ -> pg-a 127\.0\.0\.1:\d+ up, link-b-a 127\.0\.0\.1:\d+ -> pg-b 127\.0\.0\.1:\d+ up/);
+    expect(status.stdout + status.stderr).toMatch(
+      /WAN \(pid \d+\): link-a-b 127\.0\.0\.1:\d+ -> pg-a 127\.0\.0\.1:\d+ up, link-b-a 127\.0\.0\.1:\d+ -> pg-b 127\.0\.0\.1:\d+ up/,
+    );
 
     const down = await cli('down');
     expect(down.code, down.stderr).toBe(0);
@@ -124,7 +153,9 @@ describe('inter-region link (real PostgreSQL, pgBackRest, HAProxy)', () => {
     expect(up.code, up.stderr).toBe(0);
     expect(regions.wan!.pid()).toBeDefined();
     expect(await caughtUp(150)).toBe(true);
-    expect((await receiver())?.sender_port).toBe(regions.topology.links!.find((l) => l.name === LINK_A_B)!.bindPort);
+    expect((await receiver())?.sender_port).toBe(
+      regions.topology.links!.find((l) => l.name === LINK_A_B)!.bindPort,
+    );
     expect(readFileSync(regions.wan!.logFile, 'utf8')).toMatch(/link-a-b link-a-b\/pg-a/);
   });
 });

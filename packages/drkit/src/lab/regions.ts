@@ -53,7 +53,10 @@ export interface RegionProvider {
 
 /** The WAN of a lab (to cut or heal a link). @throws UsageError for a lab built before links existed */
 export function requireWan(r: RegionProvider): HaproxyWan {
-  if (!r.wan) throw new UsageError('this lab has no inter-region links (built before they existed)', { hint: 'rebuild it: `drkit lab down --destroy`, then `drkit lab up`' });
+  if (!r.wan)
+    throw new UsageError('this lab has no inter-region links (built before they existed)', {
+      hint: 'rebuild it: `drkit lab down --destroy`, then `drkit lab up`',
+    });
   return r.wan;
 }
 
@@ -68,7 +71,10 @@ export function readTopology(p: LabProvider): RegionTopology | undefined {
 
 /** Binds the front door, WAN and compute of a two-region lab. @throws NotFoundError */
 export function regionProvider(p: LabProvider, topology = readTopology(p)): RegionProvider {
-  if (!topology) throw new NotFoundError(`no two-region lab in ${p.paths.stateDir}`, { hint: 'run `drkit lab up` first' });
+  if (!topology)
+    throw new NotFoundError(`no two-region lab in ${p.paths.stateDir}`, {
+      hint: 'run `drkit lab up` first',
+    });
   return {
     topology,
     router: new HaproxyRouter({
@@ -76,9 +82,17 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
       port: topology.frontDoorPort,
       primaryRegion: topology.primaryRegion,
       health: topology.health,
-      servers: topology.slots.map((s) => ({ name: s.id, region: s.region, host: '127.0.0.1', port: s.port, backup: s.region !== topology.primaryRegion })),
+      servers: topology.slots.map((s) => ({
+        name: s.id,
+        region: s.region,
+        host: '127.0.0.1',
+        port: s.port,
+        backup: s.region !== topology.primaryRegion,
+      })),
     }),
-    ...(topology.links?.length ? { wan: new HaproxyWan({ dir: path.join(p.paths.labDir, 'wan'), links: topology.links }) } : {}),
+    ...(topology.links?.length
+      ? { wan: new HaproxyWan({ dir: path.join(p.paths.labDir, 'wan'), links: topology.links }) }
+      : {}),
     compute: new LabCompute(path.join(p.paths.labDir, 'apps'), p.paths.secretsDir, topology.slots),
   };
 }
@@ -112,11 +126,19 @@ export async function labUpRegions(
       }
     };
     const slots: TaskSlot[] = [];
-    for (let i = 1; i <= rc.appTasksA; i++) slots.push({ id: `a-${i}`, region: 'a', port: await freshPort() });
-    for (let i = 1; i <= Math.max(rc.appTasksA, rc.appTasksB); i++) slots.push({ id: `b-${i}`, region: 'b', port: await freshPort() });
+    for (let i = 1; i <= rc.appTasksA; i++)
+      slots.push({ id: `a-${i}`, region: 'a', port: await freshPort() });
+    for (let i = 1; i <= Math.max(rc.appTasksA, rc.appTasksB); i++)
+      slots.push({ id: `b-${i}`, region: 'b', port: await freshPort() });
     const hc = config.lab.healthCheck;
     const standbyPort = rc.standby ? await freshPort() : 0;
-    const link = async (name: string, server: string, port: number): Promise<HaproxyTcpLink> => ({ name, bindPort: await freshPort(), server, host: '127.0.0.1', port });
+    const link = async (name: string, server: string, port: number): Promise<HaproxyTcpLink> => ({
+      name,
+      bindPort: await freshPort(),
+      server,
+      host: '127.0.0.1',
+      port,
+    });
     topo = {
       primaryRegion: 'a',
       standbyRegion: 'b',
@@ -125,8 +147,20 @@ export async function labUpRegions(
       slots,
       tasks: { a: rc.appTasksA, b: rc.appTasksB },
       synchronous: rc.synchronous,
-      health: { intervalMs: hc.intervalMs, fall: hc.failureThreshold, rise: hc.rise, timeoutMs: hc.timeoutMs },
-      ...(rc.standby ? { links: [await link(LINK_A_B, 'pg-a', p.clusters.get(REGION_A_PRIMARY).port), await link(LINK_B_A, 'pg-b', standbyPort)] } : {}),
+      health: {
+        intervalMs: hc.intervalMs,
+        fall: hc.failureThreshold,
+        rise: hc.rise,
+        timeoutMs: hc.timeoutMs,
+      },
+      ...(rc.standby
+        ? {
+            links: [
+              await link(LINK_A_B, 'pg-a', p.clusters.get(REGION_A_PRIMARY).port),
+              await link(LINK_B_A, 'pg-b', standbyPort),
+            ],
+          }
+        : {}),
     };
     // Written before any process starts, so `lab down` finds whatever a failed `lab up` left.
     writeTopology(p, topo);
@@ -134,16 +168,26 @@ export async function labUpRegions(
   const regions = regionProvider(p, topo);
   // A front door started before the WAN existed still holds the links' ports: restart it
   // (below) from a config without them.
-  if (regions.router.pid() !== undefined && readFileSync(regions.router.configFile, 'utf8').includes('\nlisten ')) await regions.router.stop();
+  if (
+    regions.router.pid() !== undefined &&
+    readFileSync(regions.router.configFile, 'utf8').includes('\nlisten ')
+  )
+    await regions.router.stop();
   if (regions.wan) {
     // Before any standby starts: it connects through a link.
-    say(`WAN: HAProxy ${regions.wan.links.map((l) => `${l.name} on 127.0.0.1:${l.bindPort}`).join(', ')}`);
+    say(
+      `WAN: HAProxy ${regions.wan.links.map((l) => `${l.name} on 127.0.0.1:${l.bindPort}`).join(', ')}`,
+    );
     await regions.wan.start();
   }
   for (const c of p.clusters.list()) {
     if (!p.clusters.isRunning(c.id) && !p.database.isFenced(c.id)) await p.clusters.start(c.id);
   }
-  say(`app tasks: ${Object.entries(topo.tasks).map(([r, n]) => `${n} in ${r}`).join(', ')}`);
+  say(
+    `app tasks: ${Object.entries(topo.tasks)
+      .map(([r, n]) => `${n} in ${r}`)
+      .join(', ')}`,
+  );
   for (const [region, n] of Object.entries(topo.tasks)) await regions.compute.scale(region, n);
   say(`front door: HAProxy on 127.0.0.1:${topo.frontDoorPort}`);
   await regions.router.start();
@@ -158,7 +202,9 @@ export async function labUpRegions(
     const viaLink = (name: string) => topo.links?.find((l) => l.name === name);
     const ab = viaLink(LINK_A_B);
     if (ab) setReplicationEndpoint(p, REGION_A_PRIMARY, ab);
-    say(`region B: standby '${b}' of '${REGION_A_PRIMARY}'${ab ? ` through ${ab.name} (127.0.0.1:${ab.bindPort})` : ''}`);
+    say(
+      `region B: standby '${b}' of '${REGION_A_PRIMARY}'${ab ? ` through ${ab.name} (127.0.0.1:${ab.bindPort})` : ''}`,
+    );
     const ba = viaLink(LINK_B_A);
     await p.database.createStandby(REGION_A_PRIMARY, b, ba ? { port: ba.port } : {});
     if (ba) setReplicationEndpoint(p, b, ba);
@@ -169,7 +215,10 @@ export async function labUpRegions(
 
 /** Standbys of `clusterId` in the other region connect through `link`. */
 function setReplicationEndpoint(p: LabProvider, clusterId: string, link: HaproxyTcpLink): void {
-  p.clusters.register({ ...p.clusters.get(clusterId), replicationEndpoint: { host: '127.0.0.1', port: link.bindPort } });
+  p.clusters.register({
+    ...p.clusters.get(clusterId),
+    replicationEndpoint: { host: '127.0.0.1', port: link.bindPort },
+  });
 }
 
 /** Records the current task counts (after a runbook scaled a region). */
@@ -226,7 +275,8 @@ export async function regionMoveParams(
 ): Promise<RegionParams> {
   const t = r.topology;
   const cfg = await readAppConfig(p.secrets);
-  const fromRegion = Object.entries(t.clusters).find(([, c]) => c === cfg.dbClusterId)?.[0] ?? t.primaryRegion;
+  const fromRegion =
+    Object.entries(t.clusters).find(([, c]) => c === cfg.dbClusterId)?.[0] ?? t.primaryRegion;
   const toRegion = fromRegion === t.primaryRegion ? t.standbyRegion : t.primaryRegion;
   return {
     fromRegion,

@@ -65,7 +65,10 @@ export async function applySchema(client: pg.ClientBase): Promise<void> {
 }
 
 /** Inserts seed data set-wise (generate_series), deterministic for a given size. */
-export async function seedData(client: pg.ClientBase, size: SeedSize): Promise<{ users: number; orders: number; payments: number; messages: number }> {
+export async function seedData(
+  client: pg.ClientBase,
+  size: SeedSize,
+): Promise<{ users: number; orders: number; payments: number; messages: number }> {
   const note = size.orderNoteBytes ?? 0;
   await client.query('BEGIN');
   try {
@@ -101,5 +104,10 @@ export async function seedData(client: pg.ClientBase, size: SeedSize): Promise<{
   );
   const row = r.rows[0]!;
   await client.query('ANALYZE');
-  return { users: Number(row.u), orders: Number(row.o), payments: Number(row.p), messages: Number(row.m) };
+  return {
+    users: Number(row.u),
+    orders: Number(row.o),
+    payments: Number(row.p),
+    messages: Number(row.m),
+  };
 }

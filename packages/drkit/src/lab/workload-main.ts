@@ -17,7 +17,9 @@ const { values } = parseArgs({
   },
 });
 if ((!values['secrets-dir'] && !values['front-door']) || !values.log) {
-  process.stderr.write('usage: workload-main (--secrets-dir DIR | --front-door URL) --log FILE [--rate N] [--max-user-id N]\n');
+  process.stderr.write(
+    'usage: workload-main (--secrets-dir DIR | --front-door URL) --log FILE [--rate N] [--max-user-id N]\n',
+  );
   process.exit(2);
 }
 const gen = new WorkloadGenerator({

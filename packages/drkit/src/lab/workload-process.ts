@@ -7,9 +7,15 @@ import { DependencyMissingError } from '../engine/errors.js';
 /** The compiled workload entry point (tests run from src/, so they use the built dist/). */
 function workloadEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
-  const candidates = [path.join(here, 'workload-main.js'), path.resolve(here, '../../dist/lab/workload-main.js')];
+  const candidates = [
+    path.join(here, 'workload-main.js'),
+    path.resolve(here, '../../dist/lab/workload-main.js'),
+  ];
   const found = candidates.find((c) => existsSync(c));
-  if (!found) throw new DependencyMissingError('the workload generator is not built', { hint: 'run `npm run build`' });
+  if (!found)
+    throw new DependencyMissingError('the workload generator is not built', {
+      hint: 'run `npm run build`',
+    });
   return found;
 }
 
@@ -25,16 +31,35 @@ export interface WorkloadProcess {
  * Starts the workload generator: direct-DB mode with `secretsDir`, HTTP mode (through the
  * front door) with `frontDoor`.
  */
-export async function startWorkloadProcess(opts: { secretsDir?: string; frontDoor?: string; logFile: string; rate: number; maxUserId: number }): Promise<WorkloadProcess> {
-  const mode = opts.frontDoor ? ['--front-door', opts.frontDoor] : ['--secrets-dir', opts.secretsDir ?? ''];
+export async function startWorkloadProcess(opts: {
+  secretsDir?: string;
+  frontDoor?: string;
+  logFile: string;
+  rate: number;
+  maxUserId: number;
+}): Promise<WorkloadProcess> {
+  const mode = opts.frontDoor
+    ? ['--front-door', opts.frontDoor]
+    : ['--secrets-dir', opts.secretsDir ?? ''];
   const child: ChildProcess = spawn(
     process.execPath,
-    [workloadEntry(), ...mode, '--log', opts.logFile, '--rate', String(opts.rate), '--max-user-id', String(opts.maxUserId)],
+    [
+      workloadEntry(),
+      ...mode,
+      '--log',
+      opts.logFile,
+      '--rate',
+      String(opts.rate),
+      '--max-user-id',
+      String(opts.maxUserId),
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   await new Promise<void>((resolve, reject) => {
     child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`workload generator exited early (code ${code})`)));
+    child.once('exit', (code) =>
+      reject(new Error(`workload generator exited early (code ${code})`)),
+    );
     child.stdout?.once('data', () => resolve());
   });
   child.removeAllListeners('exit');

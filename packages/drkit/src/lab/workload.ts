@@ -7,9 +7,29 @@ import { readAppConfig, type AppConfig } from './app-config.js';
 
 /** One line of the workload's log: every acknowledged write, every failure, every refusal. */
 export type WorkloadRecord =
-  | { readonly type: 'ack'; readonly seq: number; readonly ref: string; readonly id: string; readonly at: string; readonly cluster: string; readonly task?: string }
-  | { readonly type: 'fail'; readonly seq: number; readonly ref: string; readonly at: string; readonly cluster: string; readonly error: string }
-  | { readonly type: 'refused'; readonly seq: number; readonly at: string; readonly reason: 'global_readonly' }
+  | {
+      readonly type: 'ack';
+      readonly seq: number;
+      readonly ref: string;
+      readonly id: string;
+      readonly at: string;
+      readonly cluster: string;
+      readonly task?: string;
+    }
+  | {
+      readonly type: 'fail';
+      readonly seq: number;
+      readonly ref: string;
+      readonly at: string;
+      readonly cluster: string;
+      readonly error: string;
+    }
+  | {
+      readonly type: 'refused';
+      readonly seq: number;
+      readonly at: string;
+      readonly reason: 'global_readonly';
+    }
   | { readonly type: 'switch'; readonly at: string; readonly cluster: string };
 
 export interface WorkloadOptions {
@@ -50,7 +70,8 @@ export class WorkloadGenerator {
   readonly stats = { acks: 0, fails: 0, refused: 0 };
 
   constructor(private readonly opts: WorkloadOptions) {
-    if (!opts.secrets && !opts.frontDoor) throw new Error('WorkloadGenerator: give secrets (direct-DB mode) or frontDoor (HTTP mode)');
+    if (!opts.secrets && !opts.frontDoor)
+      throw new Error('WorkloadGenerator: give secrets (direct-DB mode) or frontDoor (HTTP mode)');
     mkdirSync(path.dirname(opts.logFile), { recursive: true });
   }
 
@@ -118,7 +139,8 @@ export class WorkloadGenerator {
     });
     await c.connect();
     this.client = c;
-    if (this.clientKey !== key) this.log({ type: 'switch', at: new Date().toISOString(), cluster: cfg.dbClusterId });
+    if (this.clientKey !== key)
+      this.log({ type: 'switch', at: new Date().toISOString(), cluster: cfg.dbClusterId });
     this.clientKey = key;
     return c;
   }
@@ -142,13 +164,27 @@ export class WorkloadGenerator {
         [userId, (seq * 37) % 100000, ref],
       );
       this.stats.acks++;
-      this.log({ type: 'ack', seq, ref, id: r.rows[0]!.id, at: new Date().toISOString(), cluster: cfg.dbClusterId });
+      this.log({
+        type: 'ack',
+        seq,
+        ref,
+        id: r.rows[0]!.id,
+        at: new Date().toISOString(),
+        cluster: cfg.dbClusterId,
+      });
     } catch (err) {
       this.stats.fails++;
       const dead = this.client;
       this.client = undefined;
       void dead?.end().catch(() => undefined);
-      this.log({ type: 'fail', seq, ref, at: new Date().toISOString(), cluster: cfg.dbClusterId, error: (err as Error).message.slice(0, 200) });
+      this.log({
+        type: 'fail',
+        seq,
+        ref,
+        at: new Date().toISOString(),
+        cluster: cfg.dbClusterId,
+        error: (err as Error).message.slice(0, 200),
+      });
     }
   }
 
@@ -161,24 +197,54 @@ export class WorkloadGenerator {
       const r = await fetch(`${base}/orders`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ user_id: userId, amount_cents: (seq * 37) % 100000, client_ref: ref }),
+        body: JSON.stringify({
+          user_id: userId,
+          amount_cents: (seq * 37) % 100000,
+          client_ref: ref,
+        }),
         signal: AbortSignal.timeout((this.opts.timeoutMs ?? 1000) * 2),
       });
-      const body = (await r.json().catch(() => ({}))) as { order?: { id: string; client_ref: string }; cluster?: string; error?: string };
+      const body = (await r.json().catch(() => ({}))) as {
+        order?: { id: string; client_ref: string };
+        cluster?: string;
+        error?: string;
+      };
       const at = new Date().toISOString();
       if (r.status === 201 && body.order?.client_ref === ref) {
         this.stats.acks++;
-        this.log({ type: 'ack', seq, ref, id: body.order.id, at, cluster: body.cluster ?? '?', task: r.headers.get('x-drkit-task') ?? '?' });
+        this.log({
+          type: 'ack',
+          seq,
+          ref,
+          id: body.order.id,
+          at,
+          cluster: body.cluster ?? '?',
+          task: r.headers.get('x-drkit-task') ?? '?',
+        });
       } else if (r.status === 503 && body.error === 'global_readonly') {
         this.stats.refused++;
         this.log({ type: 'refused', seq, at, reason: 'global_readonly' });
       } else {
         this.stats.fails++;
-        this.log({ type: 'fail', seq, ref, at, cluster: body.cluster ?? '?', error: `HTTP ${r.status} ${body.error ?? ''}`.trim().slice(0, 200) });
+        this.log({
+          type: 'fail',
+          seq,
+          ref,
+          at,
+          cluster: body.cluster ?? '?',
+          error: `HTTP ${r.status} ${body.error ?? ''}`.trim().slice(0, 200),
+        });
       }
     } catch (err) {
       this.stats.fails++;
-      this.log({ type: 'fail', seq, ref, at: new Date().toISOString(), cluster: '?', error: (err as Error).message.slice(0, 200) });
+      this.log({
+        type: 'fail',
+        seq,
+        ref,
+        at: new Date().toISOString(),
+        cluster: '?',
+        error: (err as Error).message.slice(0, 200),
+      });
     }
   }
 }

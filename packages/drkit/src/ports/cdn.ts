@@ -13,10 +13,18 @@ export interface Cdn {
   readonly capabilities: ReadonlySet<CdnCapability>;
 
   /** Invalidates `paths` (each starting with `/`; `*` only as the last character). */
-  invalidate(distributionId: string, paths: ReadonlyArray<string>, opts?: InvalidateOptions): Promise<InvalidationResult>;
+  invalidate(
+    distributionId: string,
+    paths: ReadonlyArray<string>,
+    opts?: InvalidateOptions,
+  ): Promise<InvalidationResult>;
 
   /** The exact API calls `invalidate` would make, one line each (for dry-run). */
-  describeInvalidation(distributionId: string, paths: ReadonlyArray<string>, opts?: InvalidateOptions): string[];
+  describeInvalidation(
+    distributionId: string,
+    paths: ReadonlyArray<string>,
+    opts?: InvalidateOptions,
+  ): string[];
 }
 
 export type CdnCapability = 'invalidation' | 'wildcard-invalidation' | 'wait-for-invalidation';

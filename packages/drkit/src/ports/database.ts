@@ -39,7 +39,11 @@ export interface Database {
    * Creates a new cluster streaming from `sourceId` (capability `replicas`); resolves once it
    * streams. Never writes to the source. An existing `newClusterId` is a `PreconditionError`.
    */
-  createStandby?(sourceId: string, newClusterId: string, opts?: { readonly port?: number }): Promise<ClusterInfo>;
+  createStandby?(
+    sourceId: string,
+    newClusterId: string,
+    opts?: { readonly port?: number },
+  ): Promise<ClusterInfo>;
 
   /**
    * Promotes a standby to a writable primary (capability `promote`); resolves when it accepts
@@ -83,7 +87,11 @@ export interface Database {
    * once `toId` is the writer and `fromId` a secondary. Idempotent: when `toId` already writes,
    * nothing is called and `alreadyDone` is true.
    */
-  switchover?(fromId: string, toId: string, opts?: { readonly progress?: (m: string) => void }): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }>;
+  switchover?(
+    fromId: string,
+    toId: string,
+    opts?: { readonly progress?: (m: string) => void },
+  ): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }>;
 
   /**
    * Checks a {@link switchover} can start: `fromId` writes, `toId` is an available secondary of
@@ -99,7 +107,11 @@ export interface Database {
     clusterId: string,
     primaryId: string,
     opts?: { readonly forceRestore?: boolean; readonly progress?: (m: string) => void },
-  ): Promise<{ readonly method: 'rewind' | 'restore' | 'managed'; readonly durationMs: number; readonly rewindError?: string }>;
+  ): Promise<{
+    readonly method: 'rewind' | 'restore' | 'managed';
+    readonly durationMs: number;
+    readonly rewindError?: string;
+  }>;
 
   /**
    * Stops serving a cluster and keeps its data (self-managed: `pg_ctl stop`; RDS:
@@ -108,7 +120,8 @@ export interface Database {
   stop(clusterId: string): Promise<void>;
 }
 
-export type DatabaseCapability = 'pitr' | 'backups' | 'snapshots' | 'replicas' | 'promote' | 'global';
+export type DatabaseCapability =
+  'pitr' | 'backups' | 'snapshots' | 'replicas' | 'promote' | 'global';
 
 export type BackupType = 'full' | 'diff' | 'incr' | 'snapshot';
 

@@ -14,7 +14,10 @@ export interface Functions {
   /** The function's environment variables. @throws NotFoundError */
   getEnvironment(name: string): Promise<Record<string, string>>;
   /** Sets `vars` on each function; returns the names actually changed. */
-  updateEnvironment(names: readonly string[], vars: Readonly<Record<string, string>>): Promise<{ readonly changed: readonly string[] }>;
+  updateEnvironment(
+    names: readonly string[],
+    vars: Readonly<Record<string, string>>,
+  ): Promise<{ readonly changed: readonly string[] }>;
 }
 
 export type FunctionsCapability = 'environment' | 'wait-updated';

@@ -9,5 +9,8 @@ export interface Identity {
   /** Adapter name, e.g. `aws-cognito`. */
   readonly kind: string;
   readonly capabilities: ReadonlySet<'global-sign-out'>;
-  signOutAll(poolId: string, opts?: { readonly concurrency?: number; readonly onProgress?: (done: number) => void }): Promise<{ readonly signedOut: number }>;
+  signOutAll(
+    poolId: string,
+    opts?: { readonly concurrency?: number; readonly onProgress?: (done: number) => void },
+  ): Promise<{ readonly signedOut: number }>;
 }

@@ -31,7 +31,8 @@ export interface KeyValue {
   tagTable(name: string, tags: Readonly<Record<string, string>>): Promise<void>;
 }
 
-export type KeyValueCapability = 'pitr' | 'ttl' | 'streams' | 'tags' | 'autoscaling' | 'global-tables' | 'backups';
+export type KeyValueCapability =
+  'pitr' | 'ttl' | 'streams' | 'tags' | 'autoscaling' | 'global-tables' | 'backups';
 
 /** An on-demand backup of a table. */
 export interface TableBackup {

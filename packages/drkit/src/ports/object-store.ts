@@ -47,10 +47,19 @@ export interface ObjectStore {
    * before `at` per key; keys deleted at `at` or created after it are deleted (a delete
    * marker). Read-only.
    */
-  planRestoreToTime(bucket: string, prefix: string, at: Date, opts?: PlanOptions): Promise<RestorePlan>;
+  planRestoreToTime(
+    bucket: string,
+    prefix: string,
+    at: Date,
+    opts?: PlanOptions,
+  ): Promise<RestorePlan>;
 
   /** Plans restoring each listed key to the listed version (a CSV manifest). Read-only. */
-  planRestoreFromManifest(bucket: string, entries: ReadonlyArray<ManifestEntry>, opts?: PlanOptions): Promise<RestorePlan>;
+  planRestoreFromManifest(
+    bucket: string,
+    entries: ReadonlyArray<ManifestEntry>,
+    opts?: PlanOptions,
+  ): Promise<RestorePlan>;
 
   /** The exact API calls `applyRestorePlan` would make, one line each (for dry-run). */
   describePlan(plan: RestorePlan): string[];
@@ -59,7 +68,8 @@ export interface ObjectStore {
   applyRestorePlan(plan: RestorePlan, opts?: ApplyOptions): Promise<RestoreSummary>;
 }
 
-export type ObjectStoreCapability = 'versioning' | 'delete-markers' | 'object-lock' | 'point-in-time' | 'manifest-restore';
+export type ObjectStoreCapability =
+  'versioning' | 'delete-markers' | 'object-lock' | 'point-in-time' | 'manifest-restore';
 
 export interface ListVersionsOptions {
   /** Only keys starting with this. @default '' (whole bucket) */
@@ -67,7 +77,11 @@ export interface ListVersionsOptions {
   /** Entries per listing page (S3 MaxKeys). @default 1000 */
   readonly pageSize?: number;
   /** Called after each page with its counts. */
-  readonly onPage?: (page: { readonly versions: number; readonly deleteMarkers: number; readonly index: number }) => void;
+  readonly onPage?: (page: {
+    readonly versions: number;
+    readonly deleteMarkers: number;
+    readonly index: number;
+  }) => void;
 }
 
 /** One object version or delete marker. */
@@ -179,6 +193,11 @@ export interface RestoreSummary {
   /** Keys left as they were, with why. */
   readonly skipped: ReadonlyArray<{ readonly key: string; readonly reason: string }>;
   /** Keys whose action failed, with the translated error. */
-  readonly failed: ReadonlyArray<{ readonly key: string; readonly code: string; readonly message: string; readonly retryable: boolean }>;
+  readonly failed: ReadonlyArray<{
+    readonly key: string;
+    readonly code: string;
+    readonly message: string;
+    readonly retryable: boolean;
+  }>;
   readonly durationMs: number;
 }

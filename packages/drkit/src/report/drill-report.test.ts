@@ -21,7 +21,16 @@ describe('drill report', () => {
       { name: 'T0', at: '2026-11-22T01:00:30.000Z' },
       { name: 'recovered', at: '2026-11-22T01:01:12.500Z' },
     ],
-    spans: [{ name: 'restore-to-time', start: '2026-11-22T01:00:40.000Z', end: '2026-11-22T01:00:50.000Z', outcome: 'succeeded', durationMs: 10000, kind: 'step' }],
+    spans: [
+      {
+        name: 'restore-to-time',
+        start: '2026-11-22T01:00:40.000Z',
+        end: '2026-11-22T01:00:50.000Z',
+        outcome: 'succeeded',
+        durationMs: 10000,
+        kind: 'step',
+      },
+    ],
     facts: { restoreTarget: '2026-11-22T01:00:29.000Z' },
     followUps: ['automate detection'],
   };

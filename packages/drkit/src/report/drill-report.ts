@@ -37,7 +37,10 @@ export interface DrillReport {
     readonly acknowledgedWrites: number | undefined;
   };
   /** Achieved minus target (negative is better than target). */
-  readonly variance: { readonly rtoSeconds: number | undefined; readonly rpoSeconds: number | undefined };
+  readonly variance: {
+    readonly rtoSeconds: number | undefined;
+    readonly rpoSeconds: number | undefined;
+  };
   readonly met: { readonly rto: boolean; readonly rpo: boolean };
   readonly events: ReadonlyArray<DrillEvent>;
   readonly spans: ReadonlyArray<DrillSpan>;
@@ -64,7 +67,10 @@ export function judge(
 ): Pick<DrillReport, 'variance' | 'met'> {
   const rtoT = targets.rtoTargetMinutes * 60;
   const rtoV = achieved.rtoSeconds === undefined ? undefined : round(achieved.rtoSeconds - rtoT);
-  const rpoV = achieved.rpoSeconds === undefined ? undefined : round(achieved.rpoSeconds - targets.rpoTargetSeconds);
+  const rpoV =
+    achieved.rpoSeconds === undefined
+      ? undefined
+      : round(achieved.rpoSeconds - targets.rpoTargetSeconds);
   return {
     variance: { rtoSeconds: rtoV, rpoSeconds: rpoV },
     met: { rto: rtoV !== undefined && rtoV <= 0, rpo: rpoV !== undefined && rpoV <= 0 },
@@ -76,7 +82,10 @@ function round(n: number): number {
 }
 
 /** Writes `<dir>/<YYYY-QX>-<scenario>-<stamp>.{md,json,svg}` and returns their paths. */
-export function writeDrillReport(dir: string, report: DrillReport): { markdown: string; json: string; svg: string } {
+export function writeDrillReport(
+  dir: string,
+  report: DrillReport,
+): { markdown: string; json: string; svg: string } {
   mkdirSync(dir, { recursive: true });
   const started = new Date(report.startedAt);
   const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');

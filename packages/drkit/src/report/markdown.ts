@@ -1,12 +1,15 @@
 import type { DrillReport } from './drill-report.js';
 
-const fmt = (n: number | undefined, unit: string) => (n === undefined ? 'not reached' : `${n.toFixed(2)} ${unit}`);
-const signed = (n: number | undefined, unit: string) => (n === undefined ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(2)} ${unit}`);
+const fmt = (n: number | undefined, unit: string) =>
+  n === undefined ? 'not reached' : `${n.toFixed(2)} ${unit}`;
+const signed = (n: number | undefined, unit: string) =>
+  n === undefined ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(2)} ${unit}`;
 
 /** The evidence report as markdown: summary, target vs achieved, timeline, facts, follow-ups. */
 export function renderMarkdown(r: DrillReport, svgFile: string): string {
   const t0 = r.events.find((e) => e.name === 'T0')?.at ?? r.startedAt;
-  const rel = (at: string) => `T0${(Date.parse(at) - Date.parse(t0)) >= 0 ? '+' : ''}${((Date.parse(at) - Date.parse(t0)) / 1000).toFixed(2)} s`;
+  const rel = (at: string) =>
+    `T0${Date.parse(at) - Date.parse(t0) >= 0 ? '+' : ''}${((Date.parse(at) - Date.parse(t0)) / 1000).toFixed(2)} s`;
   const lines = [
     `# Drill report — ${r.title}`,
     '',
@@ -37,7 +40,10 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     '',
     '| step | start | duration | outcome |',
     '|---|---|---|---|',
-    ...r.spans.map((s) => `| ${s.kind === 'phase' ? `_${s.name}_` : `\`${s.name}\``} | ${rel(s.start)} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(2)} s`} | ${s.outcome} |`),
+    ...r.spans.map(
+      (s) =>
+        `| ${s.kind === 'phase' ? `_${s.name}_` : `\`${s.name}\``} | ${rel(s.start)} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(2)} s`} | ${s.outcome} |`,
+    ),
     '',
     '## Facts',
     '',

@@ -25,7 +25,11 @@ export interface LabFixture {
 export function makeLabFixture(raw: Record<string, unknown> = {}): LabFixture {
   const dir = mkdtempSync(path.join(tmpdir(), 'drkit-it-'));
   chmodSync(dir, 0o755); // the postgres OS user must traverse it when tests run as root
-  const rawConfig = { stateDir: path.join(dir, 'state'), reportsDir: path.join(dir, 'reports'), ...raw };
+  const rawConfig = {
+    stateDir: path.join(dir, 'state'),
+    reportsDir: path.join(dir, 'reports'),
+    ...raw,
+  };
   const configFile = path.join(dir, 'drkit.config.yaml');
   writeFileSync(configFile, stringify(rawConfig));
   const config = parseConfig(rawConfig);
@@ -56,12 +60,17 @@ export async function runCli(
   child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
   child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
   const timer = setTimeout(() => child.kill('SIGKILL'), 300_000);
-  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => child.once('close', (c, s) => resolve([c, s])));
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) =>
+    child.once('close', (c, s) => resolve([c, s])),
+  );
   clearTimeout(timer);
   return { code, signal, stdout, stderr };
 }
 
 /** Starts the CLI and returns the child, for tests that kill it mid-run. */
 export function spawnCli(args: string[], env: Record<string, string> = {}) {
-  return spawn(process.execPath, [CLI, ...args], { env: { ...process.env, NO_COLOR: '1', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  return spawn(process.execPath, [CLI, ...args], {
+    env: { ...process.env, NO_COLOR: '1', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
 }

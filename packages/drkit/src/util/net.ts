@@ -36,7 +36,8 @@ export async function waitFor(
   const deadline = Date.now() + opts.timeoutMs;
   for (;;) {
     if (await check()) return;
-    if (Date.now() > deadline) throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out after ${opts.timeoutMs} ms waiting for ${opts.what}`);
     await sleep(opts.intervalMs ?? 100);
   }
 }

@@ -52,7 +52,10 @@ export function formatCommand(argv: readonly string[]): string {
 }
 
 /** Runs a command to completion, capturing its output. Rejects only when it cannot be spawned. */
-export async function runCommand(argv: readonly string[], opts: RunOptions = {}): Promise<ProcResult> {
+export async function runCommand(
+  argv: readonly string[],
+  opts: RunOptions = {},
+): Promise<ProcResult> {
   const full = asUserArgv(argv, opts.asUser);
   const [cmd, ...args] = full;
   if (cmd === undefined) throw new Error('runCommand: empty argv');
@@ -69,7 +72,9 @@ export async function runCommand(argv: readonly string[], opts: RunOptions = {})
     child.stdout.on('data', (b: Buffer) => (stdout += b.toString()));
     child.stderr.on('data', (b: Buffer) => (stderr += b.toString()));
     const timer =
-      opts.timeoutMs === undefined ? undefined : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
+      opts.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), opts.timeoutMs);
     child.once('error', (err) => {
       if (timer) clearTimeout(timer);
       reject(err);
@@ -85,7 +90,10 @@ export async function runCommand(argv: readonly string[], opts: RunOptions = {})
 export function isExecutable(bin: string): boolean {
   const candidates = bin.includes('/')
     ? [bin]
-    : (process.env.PATH ?? '').split(':').filter(Boolean).map((d) => path.join(d, bin));
+    : (process.env.PATH ?? '')
+        .split(':')
+        .filter(Boolean)
+        .map((d) => path.join(d, bin));
   return candidates.some((c) => {
     try {
       accessSync(c, constants.X_OK);
@@ -97,11 +105,15 @@ export function isExecutable(bin: string): boolean {
 }
 
 /** Numeric ids of an OS user, read from `/etc/passwd`; `undefined` when there is no such user. */
-export function lookupUser(name: string, passwd?: string): { uid: number; gid: number } | undefined {
+export function lookupUser(
+  name: string,
+  passwd?: string,
+): { uid: number; gid: number } | undefined {
   const text = passwd ?? readPasswd();
   for (const line of text.split('\n')) {
     const f = line.split(':');
-    if (f[0] === name && f[2] !== undefined && f[3] !== undefined) return { uid: Number(f[2]), gid: Number(f[3]) };
+    if (f[0] === name && f[2] !== undefined && f[3] !== undefined)
+      return { uid: Number(f[2]), gid: Number(f[3]) };
   }
   return undefined;
 }

@@ -42,12 +42,17 @@ export interface TableSpec {
 }
 
 /** The sample application's tables (users, orders, payments, messages). */
-export const APP_TABLES: ReadonlyArray<TableSpec> = ['users', 'orders', 'payments', 'messages'].map((table) => ({ table }));
+export const APP_TABLES: ReadonlyArray<TableSpec> = ['users', 'orders', 'payments', 'messages'].map(
+  (table) => ({ table }),
+);
 
 const IDENT = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
 function ident(name: string): string {
-  if (!IDENT.test(name)) throw new UsageError(`'${name}' is not a plain table or column name`, { hint: 'use lower-case identifiers like public.orders' });
+  if (!IDENT.test(name))
+    throw new UsageError(`'${name}' is not a plain table or column name`, {
+      hint: 'use lower-case identifiers like public.orders',
+    });
   return name
     .split('.')
     .map((p) => `"${p}"`)
@@ -78,7 +83,12 @@ export async function checksumTable(
   const chunkRows = opts.chunkRows ?? 50_000;
   const k = ident(spec.key ?? 'id');
   const t = ident(spec.table);
-  const bound = opts.upToKey === undefined ? '' : opts.upToKey === null ? ' AND false' : ` AND ${k} <= $3::bigint`;
+  const bound =
+    opts.upToKey === undefined
+      ? ''
+      : opts.upToKey === null
+        ? ' AND false'
+        : ` AND ${k} <= $3::bigint`;
   const sql =
     `SELECT max(k)::text AS to_key, count(*)::int AS rows, coalesce(sum(h), 0)::text AS hash FROM (` +
     `SELECT ${k} AS k, ${rowHash(spec)} AS h FROM ${t} WHERE ($1::bigint IS NULL OR ${k} > $1::bigint)${bound} ORDER BY ${k} LIMIT $2) s`;
@@ -88,7 +98,10 @@ export async function checksumTable(
   for (;;) {
     const params: unknown[] = [from, chunkRows];
     if (opts.upToKey !== undefined && opts.upToKey !== null) params.push(opts.upToKey);
-    const r = await client.query<{ to_key: string | null; rows: number; hash: string }>(sql, params);
+    const r = await client.query<{ to_key: string | null; rows: number; hash: string }>(
+      sql,
+      params,
+    );
     const row = r.rows[0];
     if (!row || row.rows === 0 || row.to_key === null) break;
     const c: ChunkChecksum = { fromKey: from, toKey: row.to_key, rows: row.rows, hash: row.hash };
@@ -98,7 +111,14 @@ export async function checksumTable(
     from = row.to_key;
     if (row.rows < chunkRows) break;
   }
-  return { table: spec.table, key: spec.key ?? 'id', version: spec.version ?? 'updated_at', rowCount, maxKey: from, chunks };
+  return {
+    table: spec.table,
+    key: spec.key ?? 'id',
+    version: spec.version ?? 'updated_at',
+    rowCount,
+    maxKey: from,
+    chunks,
+  };
 }
 
 /** Checksums of a key range (fromKey, toKey] on any database, for comparing against a chunk. */

@@ -1,5 +1,11 @@
 import type pg from 'pg';
-import { checksumRange, rowsInRange, type ChunkChecksum, type TableChecksum, type TableSpec } from './checksums.js';
+import {
+  checksumRange,
+  rowsInRange,
+  type ChunkChecksum,
+  type TableChecksum,
+  type TableSpec,
+} from './checksums.js';
 
 /** The outcome for one table. */
 export interface TableComparison {
@@ -45,8 +51,16 @@ export interface CompareOptions {
  * Compares expected checksums (taken earlier, or just now from the source) with the target
  * database, chunk by chunk, using the expected chunks' key ranges on the target.
  */
-export async function compareTable(expected: TableChecksum, target: pg.ClientBase, opts: CompareOptions = {}): Promise<TableComparison> {
-  const spec: TableSpec = opts.spec ?? { table: expected.table, key: expected.key, version: expected.version ?? 'updated_at' };
+export async function compareTable(
+  expected: TableChecksum,
+  target: pg.ClientBase,
+  opts: CompareOptions = {},
+): Promise<TableComparison> {
+  const spec: TableSpec = opts.spec ?? {
+    table: expected.table,
+    key: expected.key,
+    version: expected.version ?? 'updated_at',
+  };
   let actualRows = 0;
   let differing = 0;
   let first: ChunkChecksum | undefined;
@@ -69,17 +83,32 @@ export async function compareTable(expected: TableChecksum, target: pg.ClientBas
       actualRows += tail.rows;
       differing++;
       if (!first) {
-        const maxTail = await target.query<{ m: string }>(`SELECT max("${spec.key ?? 'id'}")::text AS m FROM ${spec.table}`);
+        const maxTail = await target.query<{ m: string }>(
+          `SELECT max("${spec.key ?? 'id'}")::text AS m FROM ${spec.table}`,
+        );
         first = { fromKey: expected.maxKey, toKey: maxTail.rows[0]!.m, rows: 0, hash: '0' };
         firstActual = tail;
       }
     }
   }
   if (!first || !firstActual) {
-    return { table: expected.table, expectedRows: expected.rowCount, actualRows, ok: true, differingChunks: 0 };
+    return {
+      table: expected.table,
+      expectedRows: expected.rowCount,
+      actualRows,
+      ok: true,
+      differingChunks: 0,
+    };
   }
   const firstDifference = await narrow(first, firstActual, target, spec, opts);
-  return { table: expected.table, expectedRows: expected.rowCount, actualRows, ok: false, firstDifference, differingChunks: differing };
+  return {
+    table: expected.table,
+    expectedRows: expected.rowCount,
+    actualRows,
+    ok: false,
+    firstDifference,
+    differingChunks: differing,
+  };
 }
 
 async function narrow(
@@ -125,7 +154,13 @@ async function narrow(
     }
     for (const k of a.keys()) if (!e.has(k)) keys.push({ key: k, kind: 'extra' });
   }
-  return { fromKey: lo, toKey: hi, expectedRows: exp.rows, actualRows: act.rows, keys: keys.slice(0, 20) };
+  return {
+    fromKey: lo,
+    toKey: hi,
+    expectedRows: exp.rows,
+    actualRows: act.rows,
+    keys: keys.slice(0, 20),
+  };
 }
 
 async function minKey(a: pg.ClientBase, b: pg.ClientBase, spec: TableSpec): Promise<string> {

@@ -1,6 +1,12 @@
 import pg from 'pg';
 import { ValidationFailedError } from '../engine/errors.js';
-import { APP_TABLES, checksumTable, prepareSession, type TableChecksum, type TableSpec } from './checksums.js';
+import {
+  APP_TABLES,
+  checksumTable,
+  prepareSession,
+  type TableChecksum,
+  type TableSpec,
+} from './checksums.js';
 import { compareTable, type TableComparison } from './compare.js';
 
 /** Checksums of a set of tables taken in one consistent snapshot. */
@@ -32,7 +38,9 @@ export async function snapshotChecksums(
     const t = await client.query<{ now: Date }>('SELECT now() AS now');
     const out: TableChecksum[] = [];
     for (const spec of tables) {
-      const cs = await checksumTable(client, spec, { ...(opts.chunkRows ? { chunkRows: opts.chunkRows } : {}) });
+      const cs = await checksumTable(client, spec, {
+        ...(opts.chunkRows ? { chunkRows: opts.chunkRows } : {}),
+      });
       opts.onProgress?.(`${spec.table}: ${cs.rowCount} rows in ${cs.chunks.length} chunks`);
       out.push(cs);
     }
@@ -48,7 +56,11 @@ export async function snapshotChecksums(
 export async function verifySnapshot(
   snapshot: ChecksumSnapshot,
   target: pg.ClientBase,
-  opts: { boundedByExpected?: boolean; expectedClient?: pg.ClientBase; onProgress?: (msg: string) => void } = {},
+  opts: {
+    boundedByExpected?: boolean;
+    expectedClient?: pg.ClientBase;
+    onProgress?: (msg: string) => void;
+  } = {},
 ): Promise<ValidationReport> {
   const started = Date.now();
   await prepareSession(target);
@@ -59,7 +71,9 @@ export async function verifySnapshot(
       ...(opts.boundedByExpected ? { boundedByExpected: true } : {}),
       ...(opts.expectedClient ? { expectedClient: opts.expectedClient } : {}),
     });
-    opts.onProgress?.(`${t.table}: ${cmp.ok ? 'equal' : 'DIFFERS'} (${cmp.actualRows}/${cmp.expectedRows} rows)`);
+    opts.onProgress?.(
+      `${t.table}: ${cmp.ok ? 'equal' : 'DIFFERS'} (${cmp.actualRows}/${cmp.expectedRows} rows)`,
+    );
     tables.push(cmp);
   }
   return {
@@ -85,7 +99,10 @@ export async function validateDatabases(
     try {
       const started = Date.now();
       const snap = await snapshotChecksums(source, tables, opts);
-      const rep = await verifySnapshot(snap, target, { expectedClient: source, ...(opts.onProgress ? { onProgress: opts.onProgress } : {}) });
+      const rep = await verifySnapshot(snap, target, {
+        expectedClient: source,
+        ...(opts.onProgress ? { onProgress: opts.onProgress } : {}),
+      });
       return { ...rep, durationMs: Date.now() - started };
     } finally {
       await target.end();
@@ -101,7 +118,8 @@ export function describeReport(rep: ValidationReport): string[] {
     if (t.ok) return `${t.table}: OK (${t.actualRows} rows)`;
     const d = t.firstDifference;
     const range = d ? `keys (${d.fromKey ?? '-∞'}, ${d.toKey}]` : 'unknown range';
-    const keys = d && d.keys.length ? `; keys ${d.keys.map((k) => `${k.key}:${k.kind}`).join(', ')}` : '';
+    const keys =
+      d && d.keys.length ? `; keys ${d.keys.map((k) => `${k.key}:${k.kind}`).join(', ')}` : '';
     return `${t.table}: MISMATCH expected ${t.expectedRows} rows, found ${t.actualRows}; ${t.differingChunks} chunk(s) differ; first at ${range}${keys}`;
   });
 }
@@ -109,8 +127,13 @@ export function describeReport(rep: ValidationReport): string[] {
 /** Throws a ValidationFailedError naming the tables and first differing ranges. */
 export function assertValid(rep: ValidationReport): void {
   if (rep.ok) return;
-  throw new ValidationFailedError(`data validation failed:\n  ${describeReport(rep).filter((l) => l.includes('MISMATCH')).join('\n  ')}`, {
-    hint: 'the target differs from the expected checksums; do not swap connections to it',
-    details: { tables: rep.tables },
-  });
+  throw new ValidationFailedError(
+    `data validation failed:\n  ${describeReport(rep)
+      .filter((l) => l.includes('MISMATCH'))
+      .join('\n  ')}`,
+    {
+      hint: 'the target differs from the expected checksums; do not swap connections to it',
+      details: { tables: rep.tables },
+    },
+  );
 }

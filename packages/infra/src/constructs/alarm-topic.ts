@@ -50,6 +50,9 @@ export class AlarmTopic extends Construct {
       enforceSSL: true,
     });
     if (props.email) this.topic.addSubscription(new subs.EmailSubscription(props.email));
-    if (props.webhookUrl) this.topic.addSubscription(new subs.UrlSubscription(props.webhookUrl, { rawMessageDelivery: true }));
+    if (props.webhookUrl)
+      this.topic.addSubscription(
+        new subs.UrlSubscription(props.webhookUrl, { rawMessageDelivery: true }),
+      );
   }
 }

@@ -4,7 +4,11 @@ import type * as kms from 'aws-cdk-lib/aws-kms';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { NagSuppressions } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { DEFAULT_PORT_REASON, postgresSecurityGroup, type DbBackupProps } from './rds-with-replica.js';
+import {
+  DEFAULT_PORT_REASON,
+  postgresSecurityGroup,
+  type DbBackupProps,
+} from './rds-with-replica.js';
 
 const AURORA_VERSION = rds.AuroraPostgresEngineVersion.VER_16_9;
 
@@ -51,7 +55,10 @@ export class AuroraGlobalPrimary extends Construct {
       securityGroups: [postgresSecurityGroup(this, props.vpc)],
       storageEncrypted: true,
       storageEncryptionKey: props.encryptionKey,
-      backup: { retention: Duration.days(props.backup.retentionDays), preferredWindow: props.backup.preferredWindow },
+      backup: {
+        retention: Duration.days(props.backup.retentionDays),
+        preferredWindow: props.backup.preferredWindow,
+      },
       deletionProtection: true,
       iamAuthentication: true,
       cloudwatchLogsExports: ['postgresql'],
@@ -140,6 +147,10 @@ export class AuroraGlobalSecondary extends Construct {
       dbSubnetGroupName: subnets.subnetGroupName,
     });
     instance.applyRemovalPolicy(RemovalPolicy.SNAPSHOT);
-    NagSuppressions.addResourceSuppressions(this, [{ id: 'AwsSolutions-RDS11', reason: DEFAULT_PORT_REASON }], true);
+    NagSuppressions.addResourceSuppressions(
+      this,
+      [{ id: 'AwsSolutions-RDS11', reason: DEFAULT_PORT_REASON }],
+      true,
+    );
   }
 }

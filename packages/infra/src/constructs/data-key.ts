@@ -52,7 +52,10 @@ export class DataKey extends Construct {
         pendingWindowInDays: 30,
       });
       replica.applyRemovalPolicy(RemovalPolicy.RETAIN);
-      new kms.CfnAlias(this, 'Alias', { aliasName: props.aliasName, targetKeyId: replica.attrKeyId });
+      new kms.CfnAlias(this, 'Alias', {
+        aliasName: props.aliasName,
+        targetKeyId: replica.attrKeyId,
+      });
       this.keyArn = replica.attrArn;
       this.keyId = replica.attrKeyId;
       this.key = kms.Key.fromKeyArn(this, 'Imported', replica.attrArn);

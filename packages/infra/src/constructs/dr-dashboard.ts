@@ -19,7 +19,10 @@ export interface DrDashboardProps {
   /** Tasks expected to run (alarm when fewer). */
   readonly expectedTasks: number;
   /** RDS: `DBInstanceIdentifier` (rds-postgres) or `DBClusterIdentifier` (aurora-global). */
-  readonly db: { readonly dimension: 'DBInstanceIdentifier' | 'DBClusterIdentifier'; readonly id: string };
+  readonly db: {
+    readonly dimension: 'DBInstanceIdentifier' | 'DBClusterIdentifier';
+    readonly id: string;
+  };
   /**
    * Watch replication lag of this database (B's replica / secondary cluster).
    * @default false
@@ -31,7 +34,11 @@ export interface DrDashboardProps {
    * S3 replication to watch (source region only).
    * @default - none
    */
-  readonly s3Replication?: { readonly sourceBucket: string; readonly destinationBucket: string; readonly ruleId: string };
+  readonly s3Replication?: {
+    readonly sourceBucket: string;
+    readonly destinationBucket: string;
+    readonly ruleId: string;
+  };
 }
 
 /** One region's DR dashboard and its alarms, all wired to the topic. */
@@ -47,12 +54,37 @@ export class DrDashboard extends Construct {
     this.topic = props.topic;
     const period = Duration.minutes(1);
     const alb = (metricName: string, statistic: string) =>
-      new cw.Metric({ namespace: 'AWS/ApplicationELB', metricName, statistic, period, dimensionsMap: { LoadBalancer: props.loadBalancerFullName } });
+      new cw.Metric({
+        namespace: 'AWS/ApplicationELB',
+        metricName,
+        statistic,
+        period,
+        dimensionsMap: { LoadBalancer: props.loadBalancerFullName },
+      });
     const ecsDims = { ClusterName: props.clusterName, ServiceName: props.serviceName };
-    const ecs = (metricName: string) => new cw.Metric({ namespace: 'AWS/ECS', metricName, statistic: 'Average', period, dimensionsMap: ecsDims });
-    const tasks = new cw.Metric({ namespace: 'ECS/ContainerInsights', metricName: 'RunningTaskCount', statistic: 'Minimum', period, dimensionsMap: ecsDims });
+    const ecs = (metricName: string) =>
+      new cw.Metric({
+        namespace: 'AWS/ECS',
+        metricName,
+        statistic: 'Average',
+        period,
+        dimensionsMap: ecsDims,
+      });
+    const tasks = new cw.Metric({
+      namespace: 'ECS/ContainerInsights',
+      metricName: 'RunningTaskCount',
+      statistic: 'Minimum',
+      period,
+      dimensionsMap: ecsDims,
+    });
     const rds = (metricName: string, statistic = 'Average') =>
-      new cw.Metric({ namespace: 'AWS/RDS', metricName, statistic, period, dimensionsMap: { [props.db.dimension]: props.db.id } });
+      new cw.Metric({
+        namespace: 'AWS/RDS',
+        metricName,
+        statistic,
+        period,
+        dimensionsMap: { [props.db.dimension]: props.db.id },
+      });
 
     const elb5xx = alb('HTTPCode_ELB_5XX_Count', 'Sum');
     const target5xx = alb('HTTPCode_Target_5XX_Count', 'Sum');
@@ -61,7 +93,14 @@ export class DrDashboard extends Construct {
     this.alarm('AlbP95Latency', p95, 1, 'ALB p95 target response time (s)');
     this.alarm('EcsCpuHigh', ecs('CPUUtilization'), 85, 'ECS service CPU %');
     this.alarm('EcsMemoryHigh', ecs('MemoryUtilization'), 85, 'ECS service memory %');
-    this.alarm('EcsTasksLow', tasks, props.expectedTasks, 'Running tasks below the expected count', cw.ComparisonOperator.LESS_THAN_THRESHOLD, cw.TreatMissingData.BREACHING);
+    this.alarm(
+      'EcsTasksLow',
+      tasks,
+      props.expectedTasks,
+      'Running tasks below the expected count',
+      cw.ComparisonOperator.LESS_THAN_THRESHOLD,
+      cw.TreatMissingData.BREACHING,
+    );
     this.alarm('DbCpuHigh', rds('CPUUtilization'), 80, 'Database CPU %');
     this.alarm('DbConnectionsHigh', rds('DatabaseConnections'), 400, 'Database connections');
 
@@ -76,17 +115,33 @@ export class DrDashboard extends Construct {
               period,
               label: 'Global DB replication lag (s)',
             });
-      this.alarm('DbReplicaLag', lag, props.rpoTargetSeconds, 'Replica lag (s) above the RPO target');
+      this.alarm(
+        'DbReplicaLag',
+        lag,
+        props.rpoTargetSeconds,
+        'Replica lag (s) above the RPO target',
+      );
       dbWidgets.push(lag);
     }
 
     const widgets: cw.IWidget[][] = [
       [
-        new cw.GraphWidget({ title: 'ALB 4xx / 5xx', left: [alb('HTTPCode_ELB_4XX_Count', 'Sum'), alb('HTTPCode_Target_4XX_Count', 'Sum'), elb5xx, target5xx] }),
+        new cw.GraphWidget({
+          title: 'ALB 4xx / 5xx',
+          left: [
+            alb('HTTPCode_ELB_4XX_Count', 'Sum'),
+            alb('HTTPCode_Target_4XX_Count', 'Sum'),
+            elb5xx,
+            target5xx,
+          ],
+        }),
         new cw.GraphWidget({ title: 'ALB p95 latency (s)', left: [p95] }),
       ],
       [
-        new cw.GraphWidget({ title: 'ECS CPU / memory %', left: [ecs('CPUUtilization'), ecs('MemoryUtilization')] }),
+        new cw.GraphWidget({
+          title: 'ECS CPU / memory %',
+          left: [ecs('CPUUtilization'), ecs('MemoryUtilization')],
+        }),
         new cw.GraphWidget({ title: 'ECS running tasks', left: [tasks] }),
       ],
       [new cw.GraphWidget({ title: 'Database CPU / connections / lag', left: dbWidgets })],
@@ -99,17 +154,39 @@ export class DrDashboard extends Construct {
           metricName,
           statistic,
           period: Duration.minutes(5),
-          dimensionsMap: { SourceBucket: r.sourceBucket, DestinationBucket: r.destinationBucket, RuleId: r.ruleId },
+          dimensionsMap: {
+            SourceBucket: r.sourceBucket,
+            DestinationBucket: r.destinationBucket,
+            RuleId: r.ruleId,
+          },
         });
       const latency = s3m('ReplicationLatency', 'Maximum');
-      this.alarm('S3ReplicationLatency', latency, props.rpoTargetSeconds, 'S3 replication latency (s) above the RPO target');
-      this.alarm('S3ReplicationFailed', s3m('OperationsFailedReplication', 'Sum'), 1, 'S3 operations that failed to replicate', cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD);
+      this.alarm(
+        'S3ReplicationLatency',
+        latency,
+        props.rpoTargetSeconds,
+        'S3 replication latency (s) above the RPO target',
+      );
+      this.alarm(
+        'S3ReplicationFailed',
+        s3m('OperationsFailedReplication', 'Sum'),
+        1,
+        'S3 operations that failed to replicate',
+        cw.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      );
       widgets.push([
-        new cw.GraphWidget({ title: 'S3 replication backlog', left: [s3m('BytesPendingReplication', 'Maximum')], right: [s3m('OperationsPendingReplication', 'Maximum')] }),
+        new cw.GraphWidget({
+          title: 'S3 replication backlog',
+          left: [s3m('BytesPendingReplication', 'Maximum')],
+          right: [s3m('OperationsPendingReplication', 'Maximum')],
+        }),
         new cw.GraphWidget({ title: 'S3 replication latency (s)', left: [latency] }),
       ]);
     }
-    this.dashboard = new cw.Dashboard(this, 'Dashboard', { dashboardName: props.dashboardName, widgets });
+    this.dashboard = new cw.Dashboard(this, 'Dashboard', {
+      dashboardName: props.dashboardName,
+      widgets,
+    });
   }
 
   private alarm(
@@ -134,5 +211,4 @@ export class DrDashboard extends Construct {
     alarm.addOkAction(action);
     this.alarms.push(alarm);
   }
-
 }

@@ -130,7 +130,11 @@ export class FailoverStateMachine extends Construct {
       });
 
     const loadPlan = new sfn.Pass(this, 'LoadPlan', {
-      result: sfn.Result.fromObject({ dbMode: props.dbMode, region: stack.region, scaleToTasks: props.scaleToTasks }),
+      result: sfn.Result.fromObject({
+        dbMode: props.dbMode,
+        region: stack.region,
+        scaleToTasks: props.scaleToTasks,
+      }),
       resultPath: '$.plan',
     });
     const checkPrimary = sdk(
@@ -144,7 +148,8 @@ export class FailoverStateMachine extends Construct {
     );
     const primaryHealthy = new sfn.Fail(this, 'PrimaryIsHealthy', {
       error: 'PrimaryIsHealthy',
-      cause: 'The primary health check reports success; start with {"force": true} for a planned failover.',
+      cause:
+        'The primary health check reports success; start with {"force": true} for a planned failover.',
     });
 
     // Database branches converge on a shared "wait until available" loop fed by $.db.
@@ -167,22 +172,53 @@ export class FailoverStateMachine extends Construct {
       'describeDBClusters',
       { DbClusterIdentifier: props.secondaryClusterId },
       [arn('rds', `cluster:${props.secondaryClusterId}`)],
-      { 'status.$': '$.DbClusters[0].Status', 'address.$': '$.DbClusters[0].Endpoint', 'port.$': '$.DbClusters[0].Port' },
+      {
+        'status.$': '$.DbClusters[0].Status',
+        'address.$': '$.DbClusters[0].Endpoint',
+        'port.$': '$.DbClusters[0].Port',
+      },
       '$.dbState',
     );
     const buildEndpoint = new sfn.Pass(this, 'BuildEndpoint', {
-      parameters: { 'host.$': '$.dbState.address', 'port.$': '$.dbState.port', region: stack.region, mode: props.dbMode },
+      parameters: {
+        'host.$': '$.dbState.address',
+        'port.$': '$.dbState.port',
+        region: stack.region,
+        mode: props.dbMode,
+      },
       resultPath: '$.endpoint',
     });
-    const dbTimeout = new sfn.Fail(this, 'DatabaseNotAvailable', { error: 'DatabaseNotAvailable', cause: `not available after ${maxPolls} polls` });
-    const waitDb = this.pollLoop('Db', describeDb, sfn.Condition.stringEquals('$.dbState.status', 'available'), pollSeconds, maxPolls, buildEndpoint, dbTimeout);
-    const waitCluster = this.pollLoop('Cluster', describeCluster, sfn.Condition.stringEquals('$.dbState.status', 'available'), pollSeconds, maxPolls, buildEndpoint, dbTimeout);
+    const dbTimeout = new sfn.Fail(this, 'DatabaseNotAvailable', {
+      error: 'DatabaseNotAvailable',
+      cause: `not available after ${maxPolls} polls`,
+    });
+    const waitDb = this.pollLoop(
+      'Db',
+      describeDb,
+      sfn.Condition.stringEquals('$.dbState.status', 'available'),
+      pollSeconds,
+      maxPolls,
+      buildEndpoint,
+      dbTimeout,
+    );
+    const waitCluster = this.pollLoop(
+      'Cluster',
+      describeCluster,
+      sfn.Condition.stringEquals('$.dbState.status', 'available'),
+      pollSeconds,
+      maxPolls,
+      buildEndpoint,
+      dbTimeout,
+    );
 
     const promote = sdk(
       'PromoteReplica',
       'rds',
       'promoteReadReplica',
-      { DbInstanceIdentifier: props.replicaInstanceId, BackupRetentionPeriod: props.backupRetentionDays },
+      {
+        DbInstanceIdentifier: props.replicaInstanceId,
+        BackupRetentionPeriod: props.backupRetentionDays,
+      },
       [arn('rds', `db:${props.replicaInstanceId}`)],
       { 'id.$': '$.DbInstance.DbInstanceIdentifier' },
       '$.db',
@@ -199,7 +235,10 @@ export class FailoverStateMachine extends Construct {
     );
     // DescribeDBSnapshots lists oldest first; the last element is the newest copy.
     const pickLatest = new sfn.Pass(this, 'PickLatestSnapshot', {
-      parameters: { 'arn.$': 'States.ArrayGetItem($.snapshots.arns, States.MathAdd(States.ArrayLength($.snapshots.arns), -1))' },
+      parameters: {
+        'arn.$':
+          'States.ArrayGetItem($.snapshots.arns, States.MathAdd(States.ArrayLength($.snapshots.arns), -1))',
+      },
       resultPath: '$.snapshot',
     });
     const restore = sdk(
@@ -214,7 +253,11 @@ export class FailoverStateMachine extends Construct {
         DeletionProtection: true,
         MultiAz: true,
       },
-      [arn('rds', `db:${props.restoredInstanceId}`), arn('rds', 'snapshot:*'), arn('rds', `subgrp:${props.restoreSubnetGroupName}`)],
+      [
+        arn('rds', `db:${props.restoredInstanceId}`),
+        arn('rds', 'snapshot:*'),
+        arn('rds', `subgrp:${props.restoreSubnetGroupName}`),
+      ],
       { 'id.$': '$.DbInstance.DbInstanceIdentifier' },
       '$.db',
     );
@@ -229,7 +272,11 @@ export class FailoverStateMachine extends Construct {
         TargetDbClusterIdentifier: arn('rds', `cluster:${props.secondaryClusterId}`),
         AllowDataLoss: true,
       },
-      [arn('rds', `global-cluster:${props.globalClusterId}`, ''), arn('rds', `cluster:${props.secondaryClusterId}`), arn('rds', 'cluster:*', '*')],
+      [
+        arn('rds', `global-cluster:${props.globalClusterId}`, ''),
+        arn('rds', `cluster:${props.secondaryClusterId}`),
+        arn('rds', 'cluster:*', '*'),
+      ],
       { 'status.$': '$.GlobalCluster.Status' },
       '$.globalFailover',
     ).next(waitCluster);
@@ -237,12 +284,21 @@ export class FailoverStateMachine extends Construct {
     const decide = new sfn.Choice(this, 'DecideAuroraOrStandard')
       .when(sfn.Condition.stringEquals('$.plan.dbMode', 'aurora-global'), failoverGlobal)
       .when(
-        sfn.Condition.and(sfn.Condition.isPresent('$.strategy'), sfn.Condition.stringEquals('$.strategy', 'restore-snapshot')),
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.strategy'),
+          sfn.Condition.stringEquals('$.strategy', 'restore-snapshot'),
+        ),
         listSnapshots,
       )
       .otherwise(promote);
     const confirm = new sfn.Choice(this, 'ConfirmPrimaryDown')
-      .when(sfn.Condition.and(sfn.Condition.isPresent('$.force'), sfn.Condition.booleanEquals('$.force', true)), decide)
+      .when(
+        sfn.Condition.and(
+          sfn.Condition.isPresent('$.force'),
+          sfn.Condition.booleanEquals('$.force', true),
+        ),
+        decide,
+      )
       .when(
         sfn.Condition.and(
           sfn.Condition.isPresent('$.primaryHealth.statuses[0]'),
@@ -273,13 +329,21 @@ export class FailoverStateMachine extends Construct {
       { 'versionId.$': '$.VersionId' },
       '$.secret',
     );
-    stopReplication.addCatch(updateSecrets, { errors: ['States.ALL'], resultPath: '$.errors.stopReplication' });
+    stopReplication.addCatch(updateSecrets, {
+      errors: ['States.ALL'],
+      resultPath: '$.errors.stopReplication',
+    });
     stopReplication.next(updateSecrets);
     const rotateConfig = sdk(
       'RotateAppConfig',
       'ssm',
       'putParameter',
-      { Name: props.appConfigParameter, 'Value.$': '$.endpoint.host', Type: 'String', Overwrite: true },
+      {
+        Name: props.appConfigParameter,
+        'Value.$': '$.endpoint.host',
+        Type: 'String',
+        Overwrite: true,
+      },
       [arn('ssm', `parameter${props.appConfigParameter}`)],
       { 'version.$': '$.Version' },
       '$.appConfig',
@@ -289,7 +353,12 @@ export class FailoverStateMachine extends Construct {
       'ScaleSecondaryECS',
       'ecs',
       'updateService',
-      { Cluster: props.clusterName, Service: props.serviceName, DesiredCount: props.scaleToTasks, ForceNewDeployment: true },
+      {
+        Cluster: props.clusterName,
+        Service: props.serviceName,
+        DesiredCount: props.scaleToTasks,
+        ForceNewDeployment: true,
+      },
       [serviceArn],
       { 'desired.$': '$.Service.DesiredCount' },
       '$.ecs',
@@ -319,7 +388,11 @@ export class FailoverStateMachine extends Construct {
                 Type: 'A',
                 SetIdentifier: props.primarySetId,
                 Failover: 'PRIMARY',
-                AliasTarget: { HostedZoneId: props.albCanonicalHostedZoneId, DnsName: props.albDnsName, EvaluateTargetHealth: true },
+                AliasTarget: {
+                  HostedZoneId: props.albCanonicalHostedZoneId,
+                  DnsName: props.albDnsName,
+                  EvaluateTargetHealth: true,
+                },
               },
             },
           ],
@@ -329,8 +402,19 @@ export class FailoverStateMachine extends Construct {
       { 'changeId.$': '$.ChangeInfo.Id', 'status.$': '$.ChangeInfo.Status' },
       '$.dns',
     );
-    const ecsTimeout = new sfn.Fail(this, 'SecondaryNotStable', { error: 'SecondaryNotStable', cause: `ECS not stable after ${maxPolls} polls` });
-    const waitEcs = this.pollLoop('Ecs', describeService, sfn.Condition.numberGreaterThanEquals('$.ecsState.running', props.scaleToTasks), pollSeconds, maxPolls, flip, ecsTimeout);
+    const ecsTimeout = new sfn.Fail(this, 'SecondaryNotStable', {
+      error: 'SecondaryNotStable',
+      cause: `ECS not stable after ${maxPolls} polls`,
+    });
+    const waitEcs = this.pollLoop(
+      'Ecs',
+      describeService,
+      sfn.Condition.numberGreaterThanEquals('$.ecsState.running', props.scaleToTasks),
+      pollSeconds,
+      maxPolls,
+      flip,
+      ecsTimeout,
+    );
 
     const postChecks = sdk(
       'PostChecks',
@@ -356,23 +440,48 @@ export class FailoverStateMachine extends Construct {
       resultSelector: { 'messageId.$': '$.MessageId' },
       resultPath: '$.notify',
     });
-    const passed = new sfn.Pass(this, 'PostChecksPassed', { result: sfn.Result.fromObject({ passed: true }), resultPath: '$.outcome' }).next(notify);
-    const failed = new sfn.Pass(this, 'PostChecksFailed', { result: sfn.Result.fromObject({ passed: false }), resultPath: '$.outcome' }).next(notify);
+    const passed = new sfn.Pass(this, 'PostChecksPassed', {
+      result: sfn.Result.fromObject({ passed: true }),
+      resultPath: '$.outcome',
+    }).next(notify);
+    const failed = new sfn.Pass(this, 'PostChecksFailed', {
+      result: sfn.Result.fromObject({ passed: false }),
+      resultPath: '$.outcome',
+    }).next(notify);
     const postOk = sfn.Condition.and(
       sfn.Condition.isPresent('$.postChecks.statuses[0]'),
       sfn.Condition.stringMatches('$.postChecks.statuses[0]', 'Success*'),
     );
-    const waitPost = this.pollLoop('PostChecks', postChecks, postOk, pollSeconds, maxPolls, passed, failed);
+    const waitPost = this.pollLoop(
+      'PostChecks',
+      postChecks,
+      postOk,
+      pollSeconds,
+      maxPolls,
+      passed,
+      failed,
+    );
     notify.next(
       new sfn.Choice(this, 'Outcome')
-        .when(sfn.Condition.booleanEquals('$.outcome.passed', true), new sfn.Succeed(this, 'FailoverComplete'))
-        .otherwise(new sfn.Fail(this, 'FailoverUnverified', { error: 'PostChecksFailed', cause: '/dbcheck never turned healthy in B' })),
+        .when(
+          sfn.Condition.booleanEquals('$.outcome.passed', true),
+          new sfn.Succeed(this, 'FailoverComplete'),
+        )
+        .otherwise(
+          new sfn.Fail(this, 'FailoverUnverified', {
+            error: 'PostChecksFailed',
+            cause: '/dbcheck never turned healthy in B',
+          }),
+        ),
     );
     flip.next(waitPost);
     buildEndpoint.next(stopReplication);
     updateSecrets.next(rotateConfig).next(scale).next(waitEcs);
 
-    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.RETAIN });
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineName: props.stateMachineName,
       definitionBody: sfn.DefinitionBody.fromChainable(loadPlan.next(checkPrimary).next(confirm)),
@@ -407,8 +516,13 @@ export class FailoverStateMachine extends Construct {
     onGiveUp: sfn.IChainable,
   ): sfn.IChainable {
     const counter = `$.polls.${label}`;
-    const init = new sfn.Pass(this, `${label}PollInit`, { result: sfn.Result.fromObject({ count: 0 }), resultPath: counter });
-    const wait = new sfn.Wait(this, `${label}PollWait`, { time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)) });
+    const init = new sfn.Pass(this, `${label}PollInit`, {
+      result: sfn.Result.fromObject({ count: 0 }),
+      resultPath: counter,
+    });
+    const wait = new sfn.Wait(this, `${label}PollWait`, {
+      time: sfn.WaitTime.duration(Duration.seconds(pollSeconds)),
+    });
     const count = new sfn.Pass(this, `${label}PollCount`, {
       parameters: { 'count.$': `States.MathAdd(${counter}.count, 1)` },
       resultPath: counter,
@@ -416,7 +530,12 @@ export class FailoverStateMachine extends Construct {
     const giveUp = new sfn.Choice(this, `${label}PollGiveUp`)
       .when(sfn.Condition.numberGreaterThanEquals(`${counter}.count`, maxPolls), onGiveUp)
       .otherwise(wait);
-    init.next(wait).next(check).next(new sfn.Choice(this, `${label}PollDone`).when(done, next).otherwise(count.next(giveUp)));
+    init
+      .next(wait)
+      .next(check)
+      .next(
+        new sfn.Choice(this, `${label}PollDone`).when(done, next).otherwise(count.next(giveUp)),
+      );
     return init;
   }
 }

@@ -68,13 +68,20 @@ export class FargateWebService extends Construct {
       memoryLimitMiB: 1024,
       executionRole,
       taskRole,
-      runtimePlatform: { cpuArchitecture: ecs.CpuArchitecture.ARM64, operatingSystemFamily: ecs.OperatingSystemFamily.LINUX },
+      runtimePlatform: {
+        cpuArchitecture: ecs.CpuArchitecture.ARM64,
+        operatingSystemFamily: ecs.OperatingSystemFamily.LINUX,
+      },
     });
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
       removalPolicy: RemovalPolicy.DESTROY,
     });
-    const endpointSecret = secretsmanager.Secret.fromSecretNameV2(this, 'DbEndpoint', props.dbEndpointSecretName);
+    const endpointSecret = secretsmanager.Secret.fromSecretNameV2(
+      this,
+      'DbEndpoint',
+      props.dbEndpointSecretName,
+    );
     endpointSecret.grantRead(taskRole);
     taskDef.addContainer('app', {
       image: ecs.ContainerImage.fromRegistry(props.image),
@@ -93,7 +100,11 @@ export class FargateWebService extends Construct {
       description: 'Public HTTP to the ALB',
       allowAllOutbound: false,
     });
-    albSg.addIngressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(80), 'HTTP from the internet (CloudFront and Route 53 health checkers)');
+    albSg.addIngressRule(
+      ec2.Peer.anyIpv4(),
+      ec2.Port.tcp(80),
+      'HTTP from the internet (CloudFront and Route 53 health checkers)',
+    );
     this.loadBalancer = new elbv2.ApplicationLoadBalancer(this, 'Alb', {
       vpc: props.vpc,
       internetFacing: true,
@@ -131,7 +142,8 @@ export class FargateWebService extends Construct {
     NagSuppressions.addResourceSuppressions(albSg, [
       {
         id: 'AwsSolutions-EC23',
-        reason: 'Public entry point: CloudFront origin fetches and Route 53 health checkers come from the internet.',
+        reason:
+          'Public entry point: CloudFront origin fetches and Route 53 health checkers come from the internet.',
       },
     ]);
     NagSuppressions.addResourceSuppressions(

@@ -36,7 +36,9 @@ export class LogsBucket extends Construct {
           id: 'expire-logs',
           expiration: Duration.days(props.expireAfterDays ?? 365),
           noncurrentVersionExpiration: Duration.days(30),
-          transitions: [{ storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) }],
+          transitions: [
+            { storageClass: s3.StorageClass.INFREQUENT_ACCESS, transitionAfter: Duration.days(30) },
+          ],
         },
       ],
       removalPolicy: RemovalPolicy.RETAIN,

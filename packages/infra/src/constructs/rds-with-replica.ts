@@ -35,7 +35,9 @@ export interface RdsPostgresPrimaryProps {
 }
 
 /** Engine every PostgreSQL construct in this app uses. */
-export const POSTGRES_ENGINE = rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16_9 });
+export const POSTGRES_ENGINE = rds.DatabaseInstanceEngine.postgres({
+  version: rds.PostgresEngineVersion.VER_16_9,
+});
 
 /** A security group admitting PostgreSQL from inside the VPC only. */
 export function postgresSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.SecurityGroup {
@@ -48,7 +50,8 @@ export function postgresSecurityGroup(scope: Construct, vpc: ec2.IVpc): ec2.Secu
   NagSuppressions.addResourceSuppressions(sg, [
     {
       id: 'CdkNagValidationFailure',
-      reason: 'EC23 cannot evaluate the VPC CIDR token; the rule admits only the VPC CIDR, never 0.0.0.0/0.',
+      reason:
+        'EC23 cannot evaluate the VPC CIDR token; the rule admits only the VPC CIDR, never 0.0.0.0/0.',
     },
   ]);
   return sg;
@@ -72,7 +75,9 @@ export class RdsPostgresPrimary extends Construct {
     this.instance = new rds.DatabaseInstance(this, 'Instance', {
       instanceIdentifier: props.instanceIdentifier,
       engine: POSTGRES_ENGINE,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.MEDIUM),
+      instanceType:
+        props.instanceType ??
+        ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
       securityGroups: [postgresSecurityGroup(this, props.vpc)],
@@ -160,7 +165,9 @@ export class RdsPostgresReplica extends Construct {
     this.instance = new rds.DatabaseInstanceReadReplica(this, 'Instance', {
       instanceIdentifier: props.instanceIdentifier,
       sourceDatabaseInstance: source,
-      instanceType: props.instanceType ?? ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.MEDIUM),
+      instanceType:
+        props.instanceType ??
+        ec2.InstanceType.of(ec2.InstanceClass.BURSTABLE4_GRAVITON, ec2.InstanceSize.MEDIUM),
       vpc: props.vpc,
       subnetGroup: this.subnetGroup,
       securityGroups: [this.securityGroup],

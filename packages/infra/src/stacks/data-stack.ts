@@ -46,7 +46,10 @@ export class DataStack extends Stack {
     super(scope, id, props);
     const { ctx } = props;
     const names = drNames(ctx);
-    const backupProps = { retentionDays: ctx.backupRetentionDays, preferredWindow: ctx.preferredBackupWindow };
+    const backupProps = {
+      retentionDays: ctx.backupRetentionDays,
+      preferredWindow: ctx.preferredBackupWindow,
+    };
     const key = props.dataKey.key;
     let resource: backup.BackupResource | undefined;
 
@@ -79,20 +82,29 @@ export class DataStack extends Stack {
       }
       const endpointSecret = new secretsmanager.Secret(this, 'DbEndpointSecret', {
         secretName: names.dbEndpointSecretName,
-        description: 'Where the app finds its database; the failover state machine rewrites it in B.',
+        description:
+          'Where the app finds its database; the failover state machine rewrites it in B.',
         encryptionKey: key,
         secretObjectValue: {},
         replicaRegions: [
           {
             region: ctx.regionB,
             ...(props.secondaryKeyArn
-              ? { encryptionKey: kms.Key.fromKeyArn(this, 'SecretReplicaKey', props.secondaryKeyArn) }
+              ? {
+                  encryptionKey: kms.Key.fromKeyArn(
+                    this,
+                    'SecretReplicaKey',
+                    props.secondaryKeyArn,
+                  ),
+                }
               : {}),
           },
         ],
       });
       // secretObjectValue with tokens would be rendered by CFN; a raw template keeps the port numeric.
-      (endpointSecret.node.defaultChild as secretsmanager.CfnSecret).secretString = Stack.of(this).toJsonString({
+      (endpointSecret.node.defaultChild as secretsmanager.CfnSecret).secretString = Stack.of(
+        this,
+      ).toJsonString({
         host: this.endpointAddress,
         port: 5432,
         region: this.region,
@@ -115,7 +127,10 @@ export class DataStack extends Stack {
       });
       this.endpointAddress = db.instance.dbInstanceEndpointAddress;
       this.dbIdentifier = names.replicaDbInstanceId;
-      this.restoreTarget = { subnetGroupName: db.subnetGroup.subnetGroupName, securityGroupId: db.securityGroup.securityGroupId };
+      this.restoreTarget = {
+        subnetGroupName: db.subnetGroup.subnetGroupName,
+        securityGroupId: db.securityGroup.securityGroupId,
+      };
     } else {
       const db = new AuroraGlobalSecondary(this, 'AuroraSecondary', {
         vpc: props.vpc,
@@ -126,7 +141,10 @@ export class DataStack extends Stack {
       });
       this.endpointAddress = db.cluster.attrEndpointAddress;
       this.dbIdentifier = names.secondaryClusterId;
-      this.restoreTarget = { subnetGroupName: db.subnetGroup.subnetGroupName, securityGroupId: db.securityGroup.securityGroupId };
+      this.restoreTarget = {
+        subnetGroupName: db.subnetGroup.subnetGroupName,
+        securityGroupId: db.securityGroup.securityGroupId,
+      };
     }
 
     new ssm.StringParameter(this, 'AppDbEndpoint', {
@@ -137,7 +155,11 @@ export class DataStack extends Stack {
   }
 
   /** AWS Backup: a nightly backup in A, copied to B's vault (covers a lost region A). */
-  private nightlyCopyToSecondary(ctx: DrContext, key: kms.IKey, resource: backup.BackupResource): void {
+  private nightlyCopyToSecondary(
+    ctx: DrContext,
+    key: kms.IKey,
+    resource: backup.BackupResource,
+  ): void {
     const names = drNames(ctx);
     const vault = new backup.BackupVault(this, 'Vault', {
       backupVaultName: `${names.backupVaultName}-primary`,
@@ -149,14 +171,19 @@ export class DataStack extends Stack {
       'DrVault',
       `arn:aws:backup:${ctx.regionB}:${ctx.account}:backup-vault:${names.backupVaultName}`,
     );
-    const plan = new backup.BackupPlan(this, 'NightlyPlan', { backupPlanName: 'drkit-nightly', backupVault: vault });
+    const plan = new backup.BackupPlan(this, 'NightlyPlan', {
+      backupPlanName: 'drkit-nightly',
+      backupVault: vault,
+    });
     plan.addRule(
       new backup.BackupPlanRule({
         ruleName: 'nightly-copy-to-secondary',
         // After the RDS automated backup window, so the two never contend.
         scheduleExpression: events.Schedule.cron({ hour: '5', minute: '0' }),
         deleteAfter: Duration.days(ctx.backupRetentionDays),
-        copyActions: [{ destinationBackupVault: drVault, deleteAfter: Duration.days(ctx.backupRetentionDays) }],
+        copyActions: [
+          { destinationBackupVault: drVault, deleteAfter: Duration.days(ctx.backupRetentionDays) },
+        ],
       }),
     );
     plan.addSelection('Database', { resources: [resource] });
@@ -165,8 +192,11 @@ export class DataStack extends Stack {
       [
         {
           id: 'AwsSolutions-IAM4',
-          reason: 'AWS Backup selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented policy for backup jobs.',
-          appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup'],
+          reason:
+            'AWS Backup selection role uses the AWS-maintained AWSBackupServiceRolePolicyForBackup, the documented policy for backup jobs.',
+          appliesTo: [
+            'Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSBackupServiceRolePolicyForBackup',
+          ],
         },
       ],
       true,

@@ -27,8 +27,12 @@ export class KeysStack extends Stack {
     const { ctx } = props;
     const aliasName = drNames(ctx).dataKeyAlias;
     if (props.role === 'secondary' && ctx.useMultiRegionKms) {
-      if (!props.primaryKey) throw new Error('KeysStack: secondary with multi-Region keys needs primaryKey');
-      this.dataKey = new DataKey(this, 'DataKey', { aliasName, replicaOfKeyArn: props.primaryKey.keyArn });
+      if (!props.primaryKey)
+        throw new Error('KeysStack: secondary with multi-Region keys needs primaryKey');
+      this.dataKey = new DataKey(this, 'DataKey', {
+        aliasName,
+        replicaOfKeyArn: props.primaryKey.keyArn,
+      });
     } else {
       this.dataKey = new DataKey(this, 'DataKey', {
         aliasName,

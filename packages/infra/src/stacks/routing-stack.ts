@@ -38,10 +38,14 @@ export class RoutingStack extends Stack {
     const { ctx } = props;
     const names = drNames(ctx);
     const primary = props.role === 'primary';
-    this.healthCheck = new AlbHealthCheck(this, primary ? 'PrimaryHealthCheck' : 'DbCheckHealthCheck', {
-      loadBalancer: props.loadBalancer,
-      path: primary ? '/healthz' : '/dbcheck',
-    });
+    this.healthCheck = new AlbHealthCheck(
+      this,
+      primary ? 'PrimaryHealthCheck' : 'DbCheckHealthCheck',
+      {
+        loadBalancer: props.loadBalancer,
+        path: primary ? '/healthz' : '/dbcheck',
+      },
+    );
     new FailoverAliasRecord(this, primary ? 'PrimaryRecord' : 'SecondaryRecord', {
       hostedZoneId: ctx.hostedZoneId,
       recordName: names.fqdn,
@@ -69,7 +73,9 @@ export class RoutingStack extends Stack {
     this.distribution = new cloudfront.Distribution(this, 'Cdn', {
       comment: 'drkit: CloudFront in front of the Route 53 failover name',
       defaultBehavior: {
-        origin: new origins.HttpOrigin(names.fqdn, { protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY }),
+        origin: new origins.HttpOrigin(names.fqdn, {
+          protocolPolicy: cloudfront.OriginProtocolPolicy.HTTP_ONLY,
+        }),
         viewerProtocolPolicy: cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
         allowedMethods: cloudfront.AllowedMethods.ALLOW_ALL,
         cachePolicy: cloudfront.CachePolicy.CACHING_DISABLED,
@@ -80,18 +86,24 @@ export class RoutingStack extends Stack {
       logFilePrefix: 'cloudfront/',
     });
     NagSuppressions.addResourceSuppressions(this.distribution, [
-      { id: 'AwsSolutions-CFR1', reason: 'A public API for every country: no geo restriction by design.' },
+      {
+        id: 'AwsSolutions-CFR1',
+        reason: 'A public API for every country: no geo restriction by design.',
+      },
       {
         id: 'AwsSolutions-CFR2',
-        reason: 'WAF is out of the DR lab\'s scope (cost); attach a web ACL in production via context-driven extension.',
+        reason:
+          "WAF is out of the DR lab's scope (cost); attach a web ACL in production via context-driven extension.",
       },
       {
         id: 'AwsSolutions-CFR4',
-        reason: 'The lab uses the default *.cloudfront.net certificate (no ACM certificate in us-east-1 is assumed); TLSv1.2_2021 applies once a custom certificate is attached.',
+        reason:
+          'The lab uses the default *.cloudfront.net certificate (no ACM certificate in us-east-1 is assumed); TLSv1.2_2021 applies once a custom certificate is attached.',
       },
       {
         id: 'AwsSolutions-CFR5',
-        reason: 'The origin is the ALB failover name over HTTP inside AWS; an HTTPS listener needs a regional ACM certificate the lab does not assume.',
+        reason:
+          'The origin is the ALB failover name over HTTP inside AWS; an HTTPS listener needs a regional ACM certificate the lab does not assume.',
       },
     ]);
   }

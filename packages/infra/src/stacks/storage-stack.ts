@@ -43,10 +43,13 @@ export class StorageStack extends Stack {
     const names = drNames(ctx);
     const key = props.dataKey.key;
 
-    this.logsBucket = new LogsBucket(this, 'Logs', { bucketName: names.logsBucket(this.region) }).bucket;
+    this.logsBucket = new LogsBucket(this, 'Logs', {
+      bucketName: names.logsBucket(this.region),
+    }).bucket;
     this.breakGlassRole = new iam.Role(this, 'BreakGlassRole', {
       roleName: `drkit-break-glass-${this.region}`,
-      description: 'Break-glass: the only principal allowed to delete S3 object versions. MFA required.',
+      description:
+        'Break-glass: the only principal allowed to delete S3 object versions. MFA required.',
       assumedBy: new iam.AccountRootPrincipal().withConditions({
         Bool: { 'aws:MultiFactorAuthPresent': 'true' },
       }),
@@ -55,7 +58,8 @@ export class StorageStack extends Stack {
 
     let replication;
     if (props.role === 'primary') {
-      if (!props.secondaryKeyArn) throw new Error('StorageStack: the primary needs secondaryKeyArn');
+      if (!props.secondaryKeyArn)
+        throw new Error('StorageStack: the primary needs secondaryKeyArn');
       replication = {
         destination: s3.Bucket.fromBucketAttributes(this, 'ReplicaBucket', {
           bucketName: names.appDataBucket(ctx.regionB),
@@ -78,7 +82,9 @@ export class StorageStack extends Stack {
       bucketName: names.complianceBucket(this.region),
       versioned: true,
       objectLockEnabled: true,
-      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(Duration.days(ctx.objectLockDays)),
+      objectLockDefaultRetention: s3.ObjectLockRetention.compliance(
+        Duration.days(ctx.objectLockDays),
+      ),
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: key,
       bucketKeyEnabled: true,

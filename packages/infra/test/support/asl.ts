@@ -14,11 +14,16 @@ export type Binder = (type: string, logicalId: string, attr: string) => string;
  * across the app's stacks) into a string, using `bind` for resources that only exist once
  * deployed (here: the ones the test created in moto).
  */
-export function makeResolver(stacks: CloudFormationStackArtifact[], pseudo: Record<string, string>, bind: Binder) {
+export function makeResolver(
+  stacks: CloudFormationStackArtifact[],
+  pseudo: Record<string, string>,
+  bind: Binder,
+) {
   const exports = new Map<string, { tpl: Template; value: Json }>();
   for (const s of stacks) {
     const tpl = s.template as Template;
-    for (const o of Object.values(tpl.Outputs ?? {})) if (o.Export) exports.set(o.Export.Name, { tpl, value: o.Value });
+    for (const o of Object.values(tpl.Outputs ?? {}))
+      if (o.Export) exports.set(o.Export.Name, { tpl, value: o.Value });
   }
   const resolve = (expr: Json, tpl: Template): string => {
     if (typeof expr === 'string') return expr;
@@ -44,7 +49,8 @@ export function makeResolver(stacks: CloudFormationStackArtifact[], pseudo: Reco
     }
     throw new Error(`cannot resolve ${JSON.stringify(expr)}`);
   };
-  return (expr: Json, stack: CloudFormationStackArtifact) => resolve(expr, stack.template as Template);
+  return (expr: Json, stack: CloudFormationStackArtifact) =>
+    resolve(expr, stack.template as Template);
 }
 
 /**
@@ -84,7 +90,8 @@ function renameKeys(v: unknown, map: Record<string, string>): unknown {
       Object.entries(v).map(([k, x]) => {
         const bare = k.endsWith('.$') ? k.slice(0, -2) : k;
         const nk = (map[bare] ?? bare) + (k.endsWith('.$') ? '.$' : '');
-        const nx = k.endsWith('.$') && typeof x === 'string' ? renamePath(x, map) : renameKeys(x, map);
+        const nx =
+          k.endsWith('.$') && typeof x === 'string' ? renamePath(x, map) : renameKeys(x, map);
         return [nk, nx];
       }),
     );
@@ -122,6 +129,9 @@ export function toBotoCasing(asl: { States: Record<string, Record<string, unknow
     if (!resource.includes(':aws-sdk:')) continue;
     const map = resource.includes(':aws-sdk:ecs:') ? ECS_TO_BOTO : TO_BOTO;
     if (state.Parameters) state.Parameters = renameKeys(state.Parameters, map);
-    if (state.ResultSelector) state.ResultSelector = motoJsonPath(renameKeys(state.ResultSelector, map) as Record<string, unknown>);
+    if (state.ResultSelector)
+      state.ResultSelector = motoJsonPath(
+        renameKeys(state.ResultSelector, map) as Record<string, unknown>,
+      );
   }
 }

@@ -1,4 +1,10 @@
-import { GetStageCommand, UpdateStageCommand, type APIGatewayClient, type MethodSetting, type PatchOperation } from '@aws-sdk/client-api-gateway';
+import {
+  GetStageCommand,
+  UpdateStageCommand,
+  type APIGatewayClient,
+  type MethodSetting,
+  type PatchOperation,
+} from '@aws-sdk/client-api-gateway';
 import type { ApiGateway, StageThrottle } from '../../ports/api-gateway.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -43,13 +49,20 @@ export class ApiGatewayStages implements ApiGateway {
    * is removed (`op: remove` on the star/star path), so GetStage reads as it did before the
    * first limit was set.
    */
-  async restoreThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle> {
+  async restoreThrottle(
+    apiId: string,
+    stage: string,
+    limits: StageThrottle,
+  ): Promise<StageThrottle> {
     const m = await this.stageWide(apiId, stage);
     const before = throttleOf(m);
     const clearAll = limits.rateLimit === undefined && limits.burstLimit === undefined;
     // no stage-wide setting is already "account default"; AWS refuses to remove a missing one
     if (clearAll && !m) return before;
-    const ops = [replace('rateLimit', limits.rateLimit ?? UNSET), replace('burstLimit', limits.burstLimit ?? UNSET)];
+    const ops = [
+      replace('rateLimit', limits.rateLimit ?? UNSET),
+      replace('burstLimit', limits.burstLimit ?? UNSET),
+    ];
     // in order (UpdateStage applies patch operations as listed); moto 5.2 ignores the remove
     // and keeps the -1s, which read back as "account default" all the same
     if (clearAll && !holdsOtherSettings(m!)) ops.push({ op: 'remove', path: ALL });
@@ -58,14 +71,18 @@ export class ApiGatewayStages implements ApiGateway {
   }
 
   private async stageWide(apiId: string, stage: string): Promise<MethodSetting | undefined> {
-    const s = await awsCall({ action: 'apigateway:GetStage', resource: `${apiId}/${stage}` }, () => this.apigw.send(new GetStageCommand({ restApiId: apiId, stageName: stage })));
+    const s = await awsCall({ action: 'apigateway:GetStage', resource: `${apiId}/${stage}` }, () =>
+      this.apigw.send(new GetStageCommand({ restApiId: apiId, stageName: stage })),
+    );
     return s.methodSettings?.[ALL.slice(1)] ?? s.methodSettings?.[ALL];
   }
 
   private async update(apiId: string, stage: string, ops: PatchOperation[]): Promise<void> {
     if (ops.length === 0) return;
     await awsCall({ action: 'apigateway:UpdateStage', resource: `${apiId}/${stage}` }, () =>
-      this.apigw.send(new UpdateStageCommand({ restApiId: apiId, stageName: stage, patchOperations: ops })),
+      this.apigw.send(
+        new UpdateStageCommand({ restApiId: apiId, stageName: stage, patchOperations: ops }),
+      ),
     );
   }
 }
@@ -82,5 +99,10 @@ function throttleOf(m: MethodSetting | undefined): StageThrottle {
 
 /** Settings someone turned on besides throttling: removing the stage-wide setting would drop them. */
 function holdsOtherSettings(m: MethodSetting): boolean {
-  return !!(m.metricsEnabled || m.dataTraceEnabled || m.cachingEnabled || (m.loggingLevel && m.loggingLevel !== 'OFF'));
+  return !!(
+    m.metricsEnabled ||
+    m.dataTraceEnabled ||
+    m.cachingEnabled ||
+    (m.loggingLevel && m.loggingLevel !== 'OFF')
+  );
 }

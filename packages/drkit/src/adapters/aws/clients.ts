@@ -51,7 +51,11 @@ export class AwsClients {
   private readonly cache = new Map<string, unknown>();
 
   constructor(readonly options: AwsClientOptions = {}) {
-    this.defaultRegion = options.defaultRegion ?? process.env.AWS_REGION ?? process.env.AWS_DEFAULT_REGION ?? 'us-east-1';
+    this.defaultRegion =
+      options.defaultRegion ??
+      process.env.AWS_REGION ??
+      process.env.AWS_DEFAULT_REGION ??
+      'us-east-1';
   }
 
   /** The SDK configuration every client gets for `region` (exported for tests and the CLI). */
@@ -71,7 +75,11 @@ export class AwsClients {
   }
 
   /** A cached client of any SDK v3 service for `region`. */
-  client<C>(ctor: ClientCtor<C>, region = this.defaultRegion, extra: Record<string, unknown> = {}): C {
+  client<C>(
+    ctor: ClientCtor<C>,
+    region = this.defaultRegion,
+    extra: Record<string, unknown> = {},
+  ): C {
     const key = `${ctor.name}@${region}`;
     let c = this.cache.get(key) as C | undefined;
     if (!c) {

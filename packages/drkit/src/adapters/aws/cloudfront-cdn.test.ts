@@ -3,7 +3,9 @@ import { UsageError } from '../../engine/errors.js';
 import { AwsClients } from './clients.js';
 import { CloudFrontCdn } from './cloudfront-cdn.js';
 
-const cdn = new CloudFrontCdn({ clients: new AwsClients({ credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }) });
+const cdn = new CloudFrontCdn({
+  clients: new AwsClients({ credentials: { accessKeyId: 'a', secretAccessKey: 'b' } }),
+});
 
 describe('CloudFrontCdn.describeInvalidation', () => {
   it('GIVEN 2,500 paths (with duplicates) THEN batches of 1000 with stable caller references', () => {

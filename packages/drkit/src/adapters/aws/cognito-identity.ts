@@ -1,4 +1,9 @@
-import { AdminUserGlobalSignOutCommand, DescribeUserPoolCommand, ListUsersCommand, type CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import {
+  AdminUserGlobalSignOutCommand,
+  DescribeUserPoolCommand,
+  ListUsersCommand,
+  type CognitoIdentityProviderClient,
+} from '@aws-sdk/client-cognito-identity-provider';
 import type { Identity } from '../../ports/identity.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -25,7 +30,10 @@ export class CognitoIdentity implements Identity {
     this.idp = opts.clients.cognito(opts.region);
   }
 
-  async signOutAll(poolId: string, opts: { readonly concurrency?: number; readonly onProgress?: (done: number) => void } = {}): Promise<{ readonly signedOut: number }> {
+  async signOutAll(
+    poolId: string,
+    opts: { readonly concurrency?: number; readonly onProgress?: (done: number) => void } = {},
+  ): Promise<{ readonly signedOut: number }> {
     let done = 0;
     let PaginationToken: string | undefined;
     do {
@@ -34,8 +42,9 @@ export class CognitoIdentity implements Identity {
       );
       const names = (page.Users ?? []).map((u) => u.Username).filter((u): u is string => !!u);
       await forEachLimited(names, opts.concurrency ?? 8, async (Username) => {
-        await awsCall({ action: 'cognito-idp:AdminUserGlobalSignOut', resource: `${poolId}/${Username}` }, () =>
-          this.idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username })),
+        await awsCall(
+          { action: 'cognito-idp:AdminUserGlobalSignOut', resource: `${poolId}/${Username}` },
+          () => this.idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username })),
         );
         opts.onProgress?.(++done);
       });
@@ -46,7 +55,9 @@ export class CognitoIdentity implements Identity {
 
   /** Reads a pool (security-breach preflight), read-only. @throws NotFoundError for an unknown pool */
   async describePool(poolId: string): Promise<UserPoolDescription> {
-    const d = await awsCall({ action: 'cognito-idp:DescribeUserPool', resource: poolId }, () => this.idp.send(new DescribeUserPoolCommand({ UserPoolId: poolId })));
+    const d = await awsCall({ action: 'cognito-idp:DescribeUserPool', resource: poolId }, () =>
+      this.idp.send(new DescribeUserPoolCommand({ UserPoolId: poolId })),
+    );
     return { poolId, name: d.UserPool?.Name, estimatedUsers: d.UserPool?.EstimatedNumberOfUsers };
   }
 }

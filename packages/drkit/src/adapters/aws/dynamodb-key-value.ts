@@ -21,14 +21,28 @@ import {
   type ApplicationAutoScalingClient,
 } from '@aws-sdk/client-application-auto-scaling';
 import { NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
-import type { KeyValue, KeyValueCapability, TableBackup, TableInfo, TableRestoreRequest, TableRestoreResult } from '../../ports/key-value.js';
+import type {
+  KeyValue,
+  KeyValueCapability,
+  TableBackup,
+  TableInfo,
+  TableRestoreRequest,
+  TableRestoreResult,
+} from '../../ports/key-value.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 
 /** The key-value port on DynamoDB (one region). */
 export class DynamoDbKeyValue implements KeyValue {
   readonly kind = 'aws-dynamodb';
-  readonly capabilities: ReadonlySet<KeyValueCapability> = new Set<KeyValueCapability>(['pitr', 'ttl', 'streams', 'tags', 'autoscaling', 'backups']);
+  readonly capabilities: ReadonlySet<KeyValueCapability> = new Set<KeyValueCapability>([
+    'pitr',
+    'ttl',
+    'streams',
+    'tags',
+    'autoscaling',
+    'backups',
+  ]);
   private readonly ddb: DynamoDBClient;
   private readonly aas: ApplicationAutoScalingClient;
 
@@ -38,17 +52,31 @@ export class DynamoDbKeyValue implements KeyValue {
   }
 
   async describeTable(name: string): Promise<TableInfo> {
-    const t = (await awsCall({ action: 'dynamodb:DescribeTable', resource: name }, () => this.ddb.send(new DescribeTableCommand({ TableName: name })))).Table;
+    const t = (
+      await awsCall({ action: 'dynamodb:DescribeTable', resource: name }, () =>
+        this.ddb.send(new DescribeTableCommand({ TableName: name })),
+      )
+    ).Table;
     if (!t?.TableArn) throw new NotFoundError(`DynamoDB table ${name} not found`);
     const [cb, ttl, tags] = await Promise.all([
-      awsCall({ action: 'dynamodb:DescribeContinuousBackups', resource: name }, () => this.ddb.send(new DescribeContinuousBackupsCommand({ TableName: name }))),
-      awsCall({ action: 'dynamodb:DescribeTimeToLive', resource: name }, () => this.ddb.send(new DescribeTimeToLiveCommand({ TableName: name }))),
-      awsCall({ action: 'dynamodb:ListTagsOfResource', resource: name }, () => this.ddb.send(new ListTagsOfResourceCommand({ ResourceArn: t.TableArn }))),
+      awsCall({ action: 'dynamodb:DescribeContinuousBackups', resource: name }, () =>
+        this.ddb.send(new DescribeContinuousBackupsCommand({ TableName: name })),
+      ),
+      awsCall({ action: 'dynamodb:DescribeTimeToLive', resource: name }, () =>
+        this.ddb.send(new DescribeTimeToLiveCommand({ TableName: name })),
+      ),
+      awsCall({ action: 'dynamodb:ListTagsOfResource', resource: name }, () =>
+        this.ddb.send(new ListTagsOfResourceCommand({ ResourceArn: t.TableArn })),
+      ),
     ]);
     const pitr = cb.ContinuousBackupsDescription?.PointInTimeRecoveryDescription;
-    const ttlOn = ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' || ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLING';
+    const ttlOn =
+      ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLED' ||
+      ttl.TimeToLiveDescription?.TimeToLiveStatus === 'ENABLING';
     const region = t.TableArn.split(':')[3];
-    const replicas = (t.Replicas ?? []).map((r) => r.RegionName ?? '').filter((r) => r !== '' && r !== region);
+    const replicas = (t.Replicas ?? [])
+      .map((r) => r.RegionName ?? '')
+      .filter((r) => r !== '' && r !== region);
     return {
       name,
       status: t.TableStatus ?? 'UNKNOWN',
@@ -56,19 +84,35 @@ export class DynamoDbKeyValue implements KeyValue {
       itemCount: t.ItemCount ?? 0,
       pitr: pitr?.PointInTimeRecoveryStatus === 'ENABLED',
       ...(pitr?.EarliestRestorableDateTime && pitr.LatestRestorableDateTime
-        ? { window: { earliest: pitr.EarliestRestorableDateTime, latest: pitr.LatestRestorableDateTime } }
+        ? {
+            window: {
+              earliest: pitr.EarliestRestorableDateTime,
+              latest: pitr.LatestRestorableDateTime,
+            },
+          }
         : {}),
-      ...(ttlOn && ttl.TimeToLiveDescription?.AttributeName ? { ttlAttribute: ttl.TimeToLiveDescription.AttributeName } : {}),
-      ...(t.StreamSpecification?.StreamEnabled && t.StreamSpecification.StreamViewType ? { streamViewType: t.StreamSpecification.StreamViewType } : {}),
+      ...(ttlOn && ttl.TimeToLiveDescription?.AttributeName
+        ? { ttlAttribute: ttl.TimeToLiveDescription.AttributeName }
+        : {}),
+      ...(t.StreamSpecification?.StreamEnabled && t.StreamSpecification.StreamViewType
+        ? { streamViewType: t.StreamSpecification.StreamViewType }
+        : {}),
       tags: Object.fromEntries((tags.Tags ?? []).map((x) => [x.Key ?? '', x.Value ?? ''])),
       ...(replicas.length > 0 ? { replicas } : {}),
-      ...(t.RestoreSummary?.SourceTableArn ? { restoredFrom: t.RestoreSummary.SourceTableArn } : {}),
+      ...(t.RestoreSummary?.SourceTableArn
+        ? { restoredFrom: t.RestoreSummary.SourceTableArn }
+        : {}),
     };
   }
 
   async enablePitr(name: string): Promise<void> {
     await awsCall({ action: 'dynamodb:UpdateContinuousBackups', resource: name }, () =>
-      this.ddb.send(new UpdateContinuousBackupsCommand({ TableName: name, PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true } })),
+      this.ddb.send(
+        new UpdateContinuousBackupsCommand({
+          TableName: name,
+          PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        }),
+      ),
     );
   }
 
@@ -81,16 +125,25 @@ export class DynamoDbKeyValue implements KeyValue {
           new RestoreTableToPointInTimeCommand({
             SourceTableName: req.source,
             TargetTableName: req.newTable,
-            ...(req.target === 'latest' ? { UseLatestRestorableTime: true } : { RestoreDateTime: req.target }),
+            ...(req.target === 'latest'
+              ? { UseLatestRestorableTime: true }
+              : { RestoreDateTime: req.target }),
           }),
         ),
       );
     }
     await awsCall({ action: 'dynamodb:wait table-exists', resource: req.newTable }, () =>
-      waitUntilTableExists({ client: this.ddb, maxWaitTime: 3600, minDelay: 5 }, { TableName: req.newTable }),
+      waitUntilTableExists(
+        { client: this.ddb, maxWaitTime: 3600, minDelay: 5 },
+        { TableName: req.newTable },
+      ),
     );
     const reapplied = await this.reapply(src, req.newTable);
-    return { table: await this.describeTable(req.newTable), reapplied, durationMs: Date.now() - started };
+    return {
+      table: await this.describeTable(req.newTable),
+      reapplied,
+      durationMs: Date.now() - started,
+    };
   }
 
   async planRestoreToTime(req: TableRestoreRequest): Promise<string[]> {
@@ -102,34 +155,73 @@ export class DynamoDbKeyValue implements KeyValue {
         : `dynamodb:RestoreTableToPointInTime SourceTableName=${req.source} TargetTableName=${n} ${req.target === 'latest' ? 'UseLatestRestorableTime=true' : `RestoreDateTime=${req.target.toISOString()}`}`,
       `dynamodb:DescribeTable TableName=${n} (wait table-exists: until ACTIVE, up to 1 h)`,
     ];
-    if (src.ttlAttribute) lines.push(`dynamodb:UpdateTimeToLive TableName=${n} TimeToLiveSpecification={Enabled=true,AttributeName=${src.ttlAttribute}} (unless already on)`);
-    lines.push(`dynamodb:UpdateContinuousBackups TableName=${n} PointInTimeRecoverySpecification={PointInTimeRecoveryEnabled=true}`);
-    if (src.streamViewType) lines.push(`dynamodb:UpdateTable TableName=${n} StreamSpecification={StreamEnabled=true,StreamViewType=${src.streamViewType}} (unless already so)`);
+    if (src.ttlAttribute)
+      lines.push(
+        `dynamodb:UpdateTimeToLive TableName=${n} TimeToLiveSpecification={Enabled=true,AttributeName=${src.ttlAttribute}} (unless already on)`,
+      );
+    lines.push(
+      `dynamodb:UpdateContinuousBackups TableName=${n} PointInTimeRecoverySpecification={PointInTimeRecoveryEnabled=true}`,
+    );
+    if (src.streamViewType)
+      lines.push(
+        `dynamodb:UpdateTable TableName=${n} StreamSpecification={StreamEnabled=true,StreamViewType=${src.streamViewType}} (unless already so)`,
+      );
     const tags = Object.entries(src.tags).map(([k, v]) => `${k}=${v}`);
-    if (tags.length > 0) lines.push(`dynamodb:TagResource ResourceArn=<arn of ${n}> Tags=[${[...tags, `drkit:restored-from=${src.name}`].join(', ')}]`);
-    const targets = await awsCall({ action: 'application-autoscaling:DescribeScalableTargets', resource: req.source }, () =>
-      this.aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'dynamodb', ResourceIds: [`table/${req.source}`] })),
+    if (tags.length > 0)
+      lines.push(
+        `dynamodb:TagResource ResourceArn=<arn of ${n}> Tags=[${[...tags, `drkit:restored-from=${src.name}`].join(', ')}]`,
+      );
+    const targets = await awsCall(
+      { action: 'application-autoscaling:DescribeScalableTargets', resource: req.source },
+      () =>
+        this.aas.send(
+          new DescribeScalableTargetsCommand({
+            ServiceNamespace: 'dynamodb',
+            ResourceIds: [`table/${req.source}`],
+          }),
+        ),
     );
     for (const t of targets.ScalableTargets ?? []) {
-      lines.push(`application-autoscaling:RegisterScalableTarget ServiceNamespace=dynamodb ResourceId=table/${n} ScalableDimension=${t.ScalableDimension} MinCapacity=${t.MinCapacity} MaxCapacity=${t.MaxCapacity}`);
+      lines.push(
+        `application-autoscaling:RegisterScalableTarget ServiceNamespace=dynamodb ResourceId=table/${n} ScalableDimension=${t.ScalableDimension} MinCapacity=${t.MinCapacity} MaxCapacity=${t.MaxCapacity}`,
+      );
     }
     if (targets.ScalableTargets?.length) {
-      const policies = await awsCall({ action: 'application-autoscaling:DescribeScalingPolicies', resource: req.source }, () =>
-        this.aas.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'dynamodb', ResourceId: `table/${req.source}` })),
+      const policies = await awsCall(
+        { action: 'application-autoscaling:DescribeScalingPolicies', resource: req.source },
+        () =>
+          this.aas.send(
+            new DescribeScalingPoliciesCommand({
+              ServiceNamespace: 'dynamodb',
+              ResourceId: `table/${req.source}`,
+            }),
+          ),
       );
       for (const p of policies.ScalingPolicies ?? []) {
-        lines.push(`application-autoscaling:PutScalingPolicy ServiceNamespace=dynamodb ResourceId=table/${n} ScalableDimension=${p.ScalableDimension} PolicyName=${p.PolicyName?.replace(req.source, n)} PolicyType=${p.PolicyType}`);
+        lines.push(
+          `application-autoscaling:PutScalingPolicy ServiceNamespace=dynamodb ResourceId=table/${n} ScalableDimension=${p.ScalableDimension} PolicyName=${p.PolicyName?.replace(req.source, n)} PolicyType=${p.PolicyType}`,
+        );
       }
     }
     return lines;
   }
 
   async createBackup(table: string, backupName: string): Promise<TableBackup> {
-    const existing = (await this.listBackups(table)).find((b) => b.name === backupName && b.status !== 'DELETED');
+    const existing = (await this.listBackups(table)).find(
+      (b) => b.name === backupName && b.status !== 'DELETED',
+    );
     if (existing) return existing;
-    const out = await awsCall({ action: 'dynamodb:CreateBackup', resource: table }, () => this.ddb.send(new CreateBackupCommand({ TableName: table, BackupName: backupName })));
+    const out = await awsCall({ action: 'dynamodb:CreateBackup', resource: table }, () =>
+      this.ddb.send(new CreateBackupCommand({ TableName: table, BackupName: backupName })),
+    );
     const d = out.BackupDetails;
-    return { arn: d?.BackupArn ?? '', name: d?.BackupName ?? backupName, table, status: d?.BackupStatus ?? 'CREATING', createdAt: d?.BackupCreationDateTime ?? new Date() };
+    return {
+      arn: d?.BackupArn ?? '',
+      name: d?.BackupName ?? backupName,
+      table,
+      status: d?.BackupStatus ?? 'CREATING',
+      createdAt: d?.BackupCreationDateTime ?? new Date(),
+    };
   }
 
   async listBackups(table: string): Promise<TableBackup[]> {
@@ -137,10 +229,18 @@ export class DynamoDbKeyValue implements KeyValue {
     let ExclusiveStartBackupArn: string | undefined;
     do {
       const page = await awsCall({ action: 'dynamodb:ListBackups', resource: table }, () =>
-        this.ddb.send(new ListBackupsCommand({ TableName: table, BackupType: 'USER', ExclusiveStartBackupArn })),
+        this.ddb.send(
+          new ListBackupsCommand({ TableName: table, BackupType: 'USER', ExclusiveStartBackupArn }),
+        ),
       );
       for (const b of page.BackupSummaries ?? []) {
-        out.push({ arn: b.BackupArn ?? '', name: b.BackupName ?? '', table: b.TableName ?? table, status: b.BackupStatus ?? 'UNKNOWN', createdAt: b.BackupCreationDateTime ?? new Date(0) });
+        out.push({
+          arn: b.BackupArn ?? '',
+          name: b.BackupName ?? '',
+          table: b.TableName ?? table,
+          status: b.BackupStatus ?? 'UNKNOWN',
+          createdAt: b.BackupCreationDateTime ?? new Date(0),
+        });
       }
       ExclusiveStartBackupArn = page.LastEvaluatedBackupArn;
     } while (ExclusiveStartBackupArn);
@@ -150,24 +250,48 @@ export class DynamoDbKeyValue implements KeyValue {
   async tagTable(name: string, tags: Readonly<Record<string, string>>): Promise<void> {
     const t = await this.describeTable(name);
     await awsCall({ action: 'dynamodb:TagResource', resource: name }, () =>
-      this.ddb.send(new TagResourceCommand({ ResourceArn: t.arn, Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })) })),
+      this.ddb.send(
+        new TagResourceCommand({
+          ResourceArn: t.arn,
+          Tags: Object.entries(tags).map(([Key, Value]) => ({ Key, Value })),
+        }),
+      ),
     );
   }
 
   /** The refusals shared by the restore and its plan; `resumed` when `newTable` is our own restore. */
-  private async checkRestore(req: TableRestoreRequest): Promise<{ src: TableInfo; resumed: boolean }> {
+  private async checkRestore(
+    req: TableRestoreRequest,
+  ): Promise<{ src: TableInfo; resumed: boolean }> {
     const src = await this.describeTable(req.source);
-    if (!src.pitr) throw new PreconditionError(`table ${req.source} has point-in-time recovery off`, { hint: 'enable PITR (RB-N-05 needs it on before the incident)' });
-    if (req.target !== 'latest' && src.window && (req.target < src.window.earliest || req.target > src.window.latest)) {
+    if (!src.pitr)
+      throw new PreconditionError(`table ${req.source} has point-in-time recovery off`, {
+        hint: 'enable PITR (RB-N-05 needs it on before the incident)',
+      });
+    if (
+      req.target !== 'latest' &&
+      src.window &&
+      (req.target < src.window.earliest || req.target > src.window.latest)
+    ) {
       throw new OutOfWindowError(
         `restore target ${req.target.toISOString()} is outside the recoverable window of ${req.source}: ${src.window.earliest.toISOString()} .. ${src.window.latest.toISOString()}`,
-        { hint: 'pick a time inside the window, or target "latest"', details: { earliest: src.window.earliest.toISOString(), latest: src.window.latest.toISOString() } },
+        {
+          hint: 'pick a time inside the window, or target "latest"',
+          details: {
+            earliest: src.window.earliest.toISOString(),
+            latest: src.window.latest.toISOString(),
+          },
+        },
       );
     }
-    const existing = await this.describeTable(req.newTable).catch((e: unknown) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+    const existing = await this.describeTable(req.newTable).catch((e: unknown) =>
+      e instanceof NotFoundError ? undefined : Promise.reject(e),
+    );
     if (!existing) return { src, resumed: false };
     if (req.resumeOwn && existing.restoredFrom === src.arn) return { src, resumed: true };
-    throw new PreconditionError(`table ${req.newTable} already exists`, { hint: 'restores always create a new table: choose another name' });
+    throw new PreconditionError(`table ${req.newTable} already exists`, {
+      hint: 'restores always create a new table: choose another name',
+    });
   }
 
   /** Re-applies what a restore drops, from the source's settings. */
@@ -177,7 +301,12 @@ export class DynamoDbKeyValue implements KeyValue {
     // UpdateTimeToLive fails on a table whose TTL is already on (a resumed restore)
     if (src.ttlAttribute && target.ttlAttribute !== src.ttlAttribute) {
       await awsCall({ action: 'dynamodb:UpdateTimeToLive', resource: table }, () =>
-        this.ddb.send(new UpdateTimeToLiveCommand({ TableName: table, TimeToLiveSpecification: { Enabled: true, AttributeName: src.ttlAttribute } })),
+        this.ddb.send(
+          new UpdateTimeToLiveCommand({
+            TableName: table,
+            TimeToLiveSpecification: { Enabled: true, AttributeName: src.ttlAttribute },
+          }),
+        ),
       );
     }
     if (src.ttlAttribute) done.push('ttl');
@@ -185,14 +314,30 @@ export class DynamoDbKeyValue implements KeyValue {
     done.push('pitr');
     if (src.streamViewType && target.streamViewType !== src.streamViewType) {
       await awsCall({ action: 'dynamodb:UpdateTable', resource: table }, () =>
-        this.ddb.send(new UpdateTableCommand({ TableName: table, StreamSpecification: { StreamEnabled: true, StreamViewType: src.streamViewType as 'NEW_AND_OLD_IMAGES' } })),
+        this.ddb.send(
+          new UpdateTableCommand({
+            TableName: table,
+            StreamSpecification: {
+              StreamEnabled: true,
+              StreamViewType: src.streamViewType as 'NEW_AND_OLD_IMAGES',
+            },
+          }),
+        ),
       );
       done.push('stream');
     }
     const tags = Object.entries(src.tags);
     if (tags.length > 0) {
       await awsCall({ action: 'dynamodb:TagResource', resource: table }, () =>
-        this.ddb.send(new TagResourceCommand({ ResourceArn: target.arn, Tags: [...tags.map(([Key, Value]) => ({ Key, Value })), { Key: 'drkit:restored-from', Value: src.name }] })),
+        this.ddb.send(
+          new TagResourceCommand({
+            ResourceArn: target.arn,
+            Tags: [
+              ...tags.map(([Key, Value]) => ({ Key, Value })),
+              { Key: 'drkit:restored-from', Value: src.name },
+            ],
+          }),
+        ),
       );
       done.push('tags');
     }
@@ -201,19 +346,41 @@ export class DynamoDbKeyValue implements KeyValue {
   }
 
   private async copyAutoScaling(source: string, table: string): Promise<boolean> {
-    const targets = await awsCall({ action: 'application-autoscaling:DescribeScalableTargets', resource: source }, () =>
-      this.aas.send(new DescribeScalableTargetsCommand({ ServiceNamespace: 'dynamodb', ResourceIds: [`table/${source}`] })),
+    const targets = await awsCall(
+      { action: 'application-autoscaling:DescribeScalableTargets', resource: source },
+      () =>
+        this.aas.send(
+          new DescribeScalableTargetsCommand({
+            ServiceNamespace: 'dynamodb',
+            ResourceIds: [`table/${source}`],
+          }),
+        ),
     );
     if (!targets.ScalableTargets?.length) return false;
     for (const t of targets.ScalableTargets) {
-      await awsCall({ action: 'application-autoscaling:RegisterScalableTarget', resource: table }, () =>
-        this.aas.send(
-          new RegisterScalableTargetCommand({ ServiceNamespace: 'dynamodb', ResourceId: `table/${table}`, ScalableDimension: t.ScalableDimension, MinCapacity: t.MinCapacity, MaxCapacity: t.MaxCapacity }),
-        ),
+      await awsCall(
+        { action: 'application-autoscaling:RegisterScalableTarget', resource: table },
+        () =>
+          this.aas.send(
+            new RegisterScalableTargetCommand({
+              ServiceNamespace: 'dynamodb',
+              ResourceId: `table/${table}`,
+              ScalableDimension: t.ScalableDimension,
+              MinCapacity: t.MinCapacity,
+              MaxCapacity: t.MaxCapacity,
+            }),
+          ),
       );
     }
-    const policies = await awsCall({ action: 'application-autoscaling:DescribeScalingPolicies', resource: source }, () =>
-      this.aas.send(new DescribeScalingPoliciesCommand({ ServiceNamespace: 'dynamodb', ResourceId: `table/${source}` })),
+    const policies = await awsCall(
+      { action: 'application-autoscaling:DescribeScalingPolicies', resource: source },
+      () =>
+        this.aas.send(
+          new DescribeScalingPoliciesCommand({
+            ServiceNamespace: 'dynamodb',
+            ResourceId: `table/${source}`,
+          }),
+        ),
     );
     for (const p of policies.ScalingPolicies ?? []) {
       await awsCall({ action: 'application-autoscaling:PutScalingPolicy', resource: table }, () =>

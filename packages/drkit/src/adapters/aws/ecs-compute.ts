@@ -1,4 +1,11 @@
-import { DescribeServicesCommand, DescribeTasksCommand, ListTasksCommand, UpdateServiceCommand, waitUntilServicesStable, type ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTasksCommand,
+  ListTasksCommand,
+  UpdateServiceCommand,
+  waitUntilServicesStable,
+  type ECSClient,
+} from '@aws-sdk/client-ecs';
 import { NotFoundError, StepTimeoutError, UsageError } from '../../engine/errors.js';
 import type { Compute, TaskInfo } from '../../ports/compute.js';
 import type { AwsClients } from './clients.js';
@@ -14,17 +21,27 @@ export interface EcsServiceRef {
 export class EcsCompute implements Compute {
   readonly kind = 'aws-ecs';
 
-  constructor(private readonly opts: { readonly clients: AwsClients; readonly services: Readonly<Record<string, EcsServiceRef>> }) {}
+  constructor(
+    private readonly opts: {
+      readonly clients: AwsClients;
+      readonly services: Readonly<Record<string, EcsServiceRef>>;
+    },
+  ) {}
 
   async tasks(region: string): Promise<TaskInfo[]> {
     const { ecs, ref } = this.of(region);
-    const list = await awsCall({ action: 'ecs:ListTasks', resource: `${ref.cluster}/${ref.service}` }, () =>
-      ecs.send(new ListTasksCommand({ cluster: ref.cluster, serviceName: ref.service })),
+    const list = await awsCall(
+      { action: 'ecs:ListTasks', resource: `${ref.cluster}/${ref.service}` },
+      () => ecs.send(new ListTasksCommand({ cluster: ref.cluster, serviceName: ref.service })),
     );
     if (!list.taskArns?.length) return [];
-    const out = await awsCall({ action: 'ecs:DescribeTasks', resource: ref.cluster }, () => ecs.send(new DescribeTasksCommand({ cluster: ref.cluster, tasks: list.taskArns })));
+    const out = await awsCall({ action: 'ecs:DescribeTasks', resource: ref.cluster }, () =>
+      ecs.send(new DescribeTasksCommand({ cluster: ref.cluster, tasks: list.taskArns })),
+    );
     return (out.tasks ?? []).map((t) => {
-      const ip = t.attachments?.flatMap((a) => a.details ?? []).find((d) => d.name === 'privateIPv4Address')?.value;
+      const ip = t.attachments
+        ?.flatMap((a) => a.details ?? [])
+        .find((d) => d.name === 'privateIPv4Address')?.value;
       const port = t.containers?.[0]?.networkBindings?.[0]?.containerPort;
       return {
         id: t.taskArn?.split('/').pop() ?? '',
@@ -40,12 +57,19 @@ export class EcsCompute implements Compute {
   /** Desired, running and pending task counts of a region's service. */
   async counts(region: string): Promise<{ desired: number; running: number; pending: number }> {
     const { ecs, ref } = this.of(region);
-    const out = await awsCall({ action: 'ecs:DescribeServices', resource: `${ref.cluster}/${ref.service}` }, () =>
-      ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] })),
+    const out = await awsCall(
+      { action: 'ecs:DescribeServices', resource: `${ref.cluster}/${ref.service}` },
+      () =>
+        ecs.send(new DescribeServicesCommand({ cluster: ref.cluster, services: [ref.service] })),
     );
     const s = out.services?.[0];
-    if (!s || s.status === 'INACTIVE') throw new NotFoundError(`ECS service ${ref.cluster}/${ref.service} not found in ${region}`);
-    return { desired: s.desiredCount ?? 0, running: s.runningCount ?? 0, pending: s.pendingCount ?? 0 };
+    if (!s || s.status === 'INACTIVE')
+      throw new NotFoundError(`ECS service ${ref.cluster}/${ref.service} not found in ${region}`);
+    return {
+      desired: s.desiredCount ?? 0,
+      running: s.runningCount ?? 0,
+      pending: s.pendingCount ?? 0,
+    };
   }
 
   /** The calls {@link scale} makes (for dry-run), with the service's current counts. Read-only. */
@@ -58,18 +82,34 @@ export class EcsCompute implements Compute {
     ];
   }
 
-  async scale(region: string, count: number, opts: { readonly timeoutMs?: number } = {}): Promise<TaskInfo[]> {
+  async scale(
+    region: string,
+    count: number,
+    opts: { readonly timeoutMs?: number } = {},
+  ): Promise<TaskInfo[]> {
     const { ecs, ref } = this.of(region);
     await this.counts(region); // NotFoundError before changing anything
     await awsCall({ action: 'ecs:UpdateService', resource: `${ref.cluster}/${ref.service}` }, () =>
-      ecs.send(new UpdateServiceCommand({ cluster: ref.cluster, service: ref.service, desiredCount: count })),
+      ecs.send(
+        new UpdateServiceCommand({
+          cluster: ref.cluster,
+          service: ref.service,
+          desiredCount: count,
+        }),
+      ),
     );
     const maxWaitTime = Math.ceil((opts.timeoutMs ?? 15 * 60_000) / 1000);
     try {
-      await waitUntilServicesStable({ client: ecs, maxWaitTime, minDelay: 5 }, { cluster: ref.cluster, services: [ref.service] });
+      await waitUntilServicesStable(
+        { client: ecs, maxWaitTime, minDelay: 5 },
+        { cluster: ref.cluster, services: [ref.service] },
+      );
     } catch (err) {
       if (awsErrorName(err) === 'TimeoutError') {
-        throw new StepTimeoutError(`ECS service ${ref.service} in ${region} not stable at ${count} tasks within ${maxWaitTime} s`, { cause: err });
+        throw new StepTimeoutError(
+          `ECS service ${ref.service} in ${region} not stable at ${count} tasks within ${maxWaitTime} s`,
+          { cause: err },
+        );
       }
       throw translateAwsError(err, { action: 'ecs:wait services-stable', resource: ref.service });
     }

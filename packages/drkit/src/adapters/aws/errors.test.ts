@@ -2,13 +2,22 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, describe, expect, it } from 'vitest';
-import { DrError, NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
+import {
+  DrError,
+  NotFoundError,
+  OutOfWindowError,
+  PreconditionError,
+} from '../../engine/errors.js';
 import { AwsClients } from './clients.js';
 import { awsCall, translateAwsError } from './errors.js';
 
 /** An SDK-shaped service exception (what `@aws-sdk/client-*` throws). */
 function sdkError(name: string, httpStatusCode: number, message = 'boom'): Error {
-  return Object.assign(new Error(message), { name, $fault: 'client', $metadata: { httpStatusCode, requestId: 'req-1' } });
+  return Object.assign(new Error(message), {
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode, requestId: 'req-1' },
+  });
 }
 
 const ctx = { action: 's3:GetObject', resource: 's3://b/k' };
@@ -30,15 +39,17 @@ describe('translateAwsError', () => {
     expect(e.details?.awsError).toBe(name);
   });
 
-  it.each([['AccessDenied'], ['AccessDeniedException'], ['ExpiredToken'], ['UnrecognizedClientException']])(
-    'GIVEN %s THEN ACCESS_DENIED with an IAM hint',
-    (name) => {
-      const e = translateAwsError(sdkError(name, 403), ctx);
-      expect(e.code).toBe('ACCESS_DENIED');
-      expect(e.retryable).toBe(false);
-      expect(e.hint).toMatch(/IAM/);
-    },
-  );
+  it.each([
+    ['AccessDenied'],
+    ['AccessDeniedException'],
+    ['ExpiredToken'],
+    ['UnrecognizedClientException'],
+  ])('GIVEN %s THEN ACCESS_DENIED with an IAM hint', (name) => {
+    const e = translateAwsError(sdkError(name, 403), ctx);
+    expect(e.code).toBe('ACCESS_DENIED');
+    expect(e.retryable).toBe(false);
+    expect(e.hint).toMatch(/IAM/);
+  });
 
   it.each([
     ['Throttling', 400],
@@ -54,20 +65,31 @@ describe('translateAwsError', () => {
   });
 
   it('GIVEN DynamoDB InvalidRestoreTimeException THEN OutOfWindowError', () => {
-    const e = translateAwsError(sdkError('InvalidRestoreTimeException', 400), { action: 'dynamodb:RestoreTableToPointInTime' });
+    const e = translateAwsError(sdkError('InvalidRestoreTimeException', 400), {
+      action: 'dynamodb:RestoreTableToPointInTime',
+    });
     expect(e).toBeInstanceOf(OutOfWindowError);
     expect(e.message).toContain('outside the recoverable window');
   });
 
   it('GIVEN RDS InvalidRestoreFault about the time THEN OutOfWindowError', () => {
-    const e = translateAwsError(sdkError('InvalidRestoreFault', 400, 'Restore time is out of range'), { action: 'rds:Restore' });
+    const e = translateAwsError(
+      sdkError('InvalidRestoreFault', 400, 'Restore time is out of range'),
+      { action: 'rds:Restore' },
+    );
     expect(e).toBeInstanceOf(OutOfWindowError);
   });
 
   it('GIVEN an AlreadyExists fault or a wrong-state fault THEN PreconditionError', () => {
-    expect(translateAwsError(sdkError('DBClusterAlreadyExistsFault', 400), ctx)).toBeInstanceOf(PreconditionError);
-    expect(translateAwsError(sdkError('TableAlreadyExistsException', 400), ctx)).toBeInstanceOf(PreconditionError);
-    expect(translateAwsError(sdkError('InvalidDBClusterStateFault', 400), ctx)).toBeInstanceOf(PreconditionError);
+    expect(translateAwsError(sdkError('DBClusterAlreadyExistsFault', 400), ctx)).toBeInstanceOf(
+      PreconditionError,
+    );
+    expect(translateAwsError(sdkError('TableAlreadyExistsException', 400), ctx)).toBeInstanceOf(
+      PreconditionError,
+    );
+    expect(translateAwsError(sdkError('InvalidDBClusterStateFault', 400), ctx)).toBeInstanceOf(
+      PreconditionError,
+    );
     expect(translateAwsError(sdkError('InvalidObjectState', 403), ctx).hint).toMatch(/Glacier/);
   });
 
@@ -94,13 +116,17 @@ describe('AwsClients retry strategy (throttling retried with backoff by the SDK)
   afterEach(() => server?.close());
 
   /** A local HTTP server that answers S3 SlowDown `failures` times, then 200 "ok". */
-  async function slowDownServer(failures: number): Promise<{ endpoint: string; hits: () => number }> {
+  async function slowDownServer(
+    failures: number,
+  ): Promise<{ endpoint: string; hits: () => number }> {
     let hits = 0;
     server = http.createServer((_req, res) => {
       hits++;
       if (hits <= failures) {
         res.writeHead(503, { 'content-type': 'application/xml' });
-        res.end('<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>');
+        res.end(
+          '<?xml version="1.0"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>',
+        );
       } else {
         res.writeHead(200, { 'content-type': 'text/plain', 'content-length': '2' });
         res.end('ok');
@@ -113,7 +139,11 @@ describe('AwsClients retry strategy (throttling retried with backoff by the SDK)
 
   it('GIVEN two SlowDown answers WHEN GetObject THEN the SDK retries and succeeds on the third attempt', async () => {
     const srv = await slowDownServer(2);
-    const clients = new AwsClients({ endpoint: srv.endpoint, credentials: { accessKeyId: 'a', secretAccessKey: 'b' }, retryBaseDelayMs: 5 });
+    const clients = new AwsClients({
+      endpoint: srv.endpoint,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      retryBaseDelayMs: 5,
+    });
     const out = await clients.s3('us-east-1').send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }));
     expect(await out.Body?.transformToString()).toBe('ok');
     expect(srv.hits()).toBe(3);
@@ -128,7 +158,9 @@ describe('AwsClients retry strategy (throttling retried with backoff by the SDK)
       maxAttempts: 3,
       retryBaseDelayMs: 5,
     });
-    const err = await awsCall(ctx, () => clients.s3().send(new GetObjectCommand({ Bucket: 'b', Key: 'k' }))).catch((e: unknown) => e);
+    const err = await awsCall(ctx, () =>
+      clients.s3().send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })),
+    ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(DrError);
     expect((err as DrError).code).toBe('THROTTLED');
     expect((err as DrError).retryable).toBe(true);

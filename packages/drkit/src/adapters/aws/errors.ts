@@ -1,4 +1,9 @@
-import { DrError, NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
+import {
+  DrError,
+  NotFoundError,
+  OutOfWindowError,
+  PreconditionError,
+} from '../../engine/errors.js';
 
 /** What was being attempted, so the translated message names it. */
 export interface AwsCallContext {
@@ -71,7 +76,11 @@ const THROTTLED_NAMES = new Set([
 const OUT_OF_WINDOW_NAMES = new Set(['InvalidRestoreTimeException', 'InvalidRestoreTime']);
 
 const CONFLICT_SUFFIXES = ['AlreadyExistsFault', 'AlreadyExistsException', 'AlreadyExists'];
-const CONFLICT_NAMES = new Set(['ResourceInUseException', 'BucketAlreadyOwnedByYou', 'ResourceExistsException']);
+const CONFLICT_NAMES = new Set([
+  'ResourceInUseException',
+  'BucketAlreadyOwnedByYou',
+  'ResourceExistsException',
+]);
 const STATE_SUFFIXES = ['StateFault', 'StateException'];
 
 /** True when `err` looks like an AWS SDK service exception (has `$metadata`). */
@@ -101,14 +110,26 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
   const status = e.$metadata?.httpStatusCode;
   const what = ctx.resource ? `${ctx.action} on ${ctx.resource}` : ctx.action;
   const msg = e.message && e.message !== name ? `: ${e.message}` : '';
-  const details = { awsError: name, httpStatus: status, requestId: e.$metadata?.requestId, action: ctx.action, resource: ctx.resource };
+  const details = {
+    awsError: name,
+    httpStatus: status,
+    requestId: e.$metadata?.requestId,
+    action: ctx.action,
+    resource: ctx.resource,
+  };
   const base = { cause: err, details };
 
-  if (OUT_OF_WINDOW_NAMES.has(name) || (name === 'InvalidRestoreFault' && /time/i.test(e.message ?? ''))) {
-    return new OutOfWindowError(`${what}: the restore time is outside the recoverable window${msg}`, {
-      ...base,
-      hint: 'pick a time between the earliest and latest restorable times (`drkit db window`), or use "latest"',
-    });
+  if (
+    OUT_OF_WINDOW_NAMES.has(name) ||
+    (name === 'InvalidRestoreFault' && /time/i.test(e.message ?? ''))
+  ) {
+    return new OutOfWindowError(
+      `${what}: the restore time is outside the recoverable window${msg}`,
+      {
+        ...base,
+        hint: 'pick a time between the earliest and latest restorable times (`drkit db window`), or use "latest"',
+      },
+    );
   }
   // S3 answers 403 for an archived version: check before the generic access-denied rule.
   if (name === 'InvalidObjectState') {
@@ -137,7 +158,10 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
     name.endsWith('NotFound') ||
     status === 404
   ) {
-    return new NotFoundError(`${what}: not found (${name})${msg}`, { ...base, hint: 'check the name and the region' });
+    return new NotFoundError(`${what}: not found (${name})${msg}`, {
+      ...base,
+      hint: 'check the name and the region',
+    });
   }
   if (CONFLICT_NAMES.has(name) || CONFLICT_SUFFIXES.some((s) => name.endsWith(s))) {
     return new PreconditionError(`${what}: already exists (${name})${msg}`, {
@@ -146,13 +170,20 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
     });
   }
   if (STATE_SUFFIXES.some((s) => name.endsWith(s)) && name.startsWith('Invalid')) {
-    return new PreconditionError(`${what}: the resource is not in a state that allows this (${name})${msg}`, {
-      ...base,
-      hint: 'wait until it is available, then run the step again',
-    });
+    return new PreconditionError(
+      `${what}: the resource is not in a state that allows this (${name})${msg}`,
+      {
+        ...base,
+        hint: 'wait until it is available, then run the step again',
+      },
+    );
   }
   const retryable = e.$retryable !== undefined || (status !== undefined && status >= 500);
-  return new DrError('EXTERNAL', `${what} failed (${name}${status ? `, HTTP ${status}` : ''})${msg}`, { ...base, retryable });
+  return new DrError(
+    'EXTERNAL',
+    `${what} failed (${name}${status ? `, HTTP ${status}` : ''})${msg}`,
+    { ...base, retryable },
+  );
 }
 
 /** Runs `fn` and rethrows any failure as a translated `DrError`. */

@@ -52,7 +52,10 @@ export interface AwsProviderOptions extends AwsClientOptions {
 /** The AWS adapters for a two-region deployment. */
 export function createAwsAdapters(opts: AwsProviderOptions) {
   const clients = new AwsClients({ ...opts, defaultRegion: opts.primaryRegion });
-  const perRegion = <T>(make: (region: string) => T) => ({ primary: make(opts.primaryRegion), secondary: make(opts.secondaryRegion) });
+  const perRegion = <T>(make: (region: string) => T) => ({
+    primary: make(opts.primaryRegion),
+    secondary: make(opts.secondaryRegion),
+  });
   return {
     clients,
     database: perRegion((region) => new RdsDatabase({ ...opts.rds, clients, region })),
@@ -64,7 +67,9 @@ export function createAwsAdapters(opts: AwsProviderOptions) {
     apiGateway: perRegion((region) => new ApiGatewayStages({ clients, region })),
     identity: perRegion((region) => new CognitoIdentity({ clients, region })),
     cdn: new CloudFrontCdn({ clients }),
-    notifier: opts.snsTopicArn ? new SnsNotifier({ clients, topicArn: opts.snsTopicArn }) : undefined,
+    notifier: opts.snsTopicArn
+      ? new SnsNotifier({ clients, topicArn: opts.snsTopicArn })
+      : undefined,
     router: opts.route53 ? new Route53Router({ ...opts.route53, clients }) : undefined,
     compute: opts.ecsServices ? new EcsCompute({ clients, services: opts.ecsServices }) : undefined,
   };

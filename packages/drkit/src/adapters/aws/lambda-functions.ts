@@ -1,4 +1,9 @@
-import { GetFunctionConfigurationCommand, UpdateFunctionConfigurationCommand, waitUntilFunctionUpdatedV2, type LambdaClient } from '@aws-sdk/client-lambda';
+import {
+  GetFunctionConfigurationCommand,
+  UpdateFunctionConfigurationCommand,
+  waitUntilFunctionUpdatedV2,
+  type LambdaClient,
+} from '@aws-sdk/client-lambda';
 import type { Functions, FunctionsCapability } from '../../ports/functions.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -10,7 +15,10 @@ import { awsCall } from './errors.js';
  */
 export class LambdaFunctions implements Functions {
   readonly kind = 'aws-lambda';
-  readonly capabilities: ReadonlySet<FunctionsCapability> = new Set<FunctionsCapability>(['environment', 'wait-updated']);
+  readonly capabilities: ReadonlySet<FunctionsCapability> = new Set<FunctionsCapability>([
+    'environment',
+    'wait-updated',
+  ]);
   private readonly lambda: LambdaClient;
 
   constructor(opts: { readonly clients: AwsClients; readonly region?: string }) {
@@ -18,21 +26,36 @@ export class LambdaFunctions implements Functions {
   }
 
   async getEnvironment(name: string): Promise<Record<string, string>> {
-    const c = await awsCall({ action: 'lambda:GetFunctionConfiguration', resource: name }, () => this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })));
+    const c = await awsCall({ action: 'lambda:GetFunctionConfiguration', resource: name }, () =>
+      this.lambda.send(new GetFunctionConfigurationCommand({ FunctionName: name })),
+    );
     return { ...(c.Environment?.Variables ?? {}) };
   }
 
-  async updateEnvironment(names: readonly string[], vars: Readonly<Record<string, string>>): Promise<{ readonly changed: readonly string[] }> {
+  async updateEnvironment(
+    names: readonly string[],
+    vars: Readonly<Record<string, string>>,
+  ): Promise<{ readonly changed: readonly string[] }> {
     // read every function first: an unknown name fails the call before anything is changed
-    const current = await Promise.all(names.map(async (n) => [n, await this.getEnvironment(n)] as const));
+    const current = await Promise.all(
+      names.map(async (n) => [n, await this.getEnvironment(n)] as const),
+    );
     const changed: string[] = [];
     for (const [name, env] of current) {
       if (Object.entries(vars).every(([k, v]) => env[k] === v)) continue;
       await awsCall({ action: 'lambda:UpdateFunctionConfiguration', resource: name }, () =>
-        this.lambda.send(new UpdateFunctionConfigurationCommand({ FunctionName: name, Environment: { Variables: { ...env, ...vars } } })),
+        this.lambda.send(
+          new UpdateFunctionConfigurationCommand({
+            FunctionName: name,
+            Environment: { Variables: { ...env, ...vars } },
+          }),
+        ),
       );
       await awsCall({ action: 'lambda:wait function-updated', resource: name }, () =>
-        waitUntilFunctionUpdatedV2({ client: this.lambda, maxWaitTime: 300, minDelay: 1 }, { FunctionName: name }),
+        waitUntilFunctionUpdatedV2(
+          { client: this.lambda, maxWaitTime: 300, minDelay: 1 },
+          { FunctionName: name },
+        ),
       );
       changed.push(name);
     }

@@ -1,6 +1,10 @@
 import { crc32 } from 'node:zlib';
 import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
-import { CreateClusterCommand, CreateServiceCommand, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import { CreateHealthCheckCommand } from '@aws-sdk/client-route-53';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
@@ -12,14 +16,26 @@ import { AwsClients } from './clients.js';
  */
 
 /** Creates a minimal CloudFront distribution in front of a bucket; returns its id. */
-export async function createTestDistribution(cf: CloudFrontClient, bucket: string): Promise<string> {
+export async function createTestDistribution(
+  cf: CloudFrontClient,
+  bucket: string,
+): Promise<string> {
   const out = await cf.send(
     new CreateDistributionCommand({
       DistributionConfig: {
         CallerReference: `drkit-test-${bucket}-${Date.now()}`,
         Comment: 'drkit test',
         Enabled: true,
-        Origins: { Quantity: 1, Items: [{ Id: 's3', DomainName: `${bucket}.s3.amazonaws.com`, S3OriginConfig: { OriginAccessIdentity: '' } }] },
+        Origins: {
+          Quantity: 1,
+          Items: [
+            {
+              Id: 's3',
+              DomainName: `${bucket}.s3.amazonaws.com`,
+              S3OriginConfig: { OriginAccessIdentity: '' },
+            },
+          ],
+        },
         DefaultCacheBehavior: {
           TargetOriginId: 's3',
           ViewerProtocolPolicy: 'allow-all',
@@ -38,7 +54,9 @@ export async function dumpVersions(s3: S3Client, bucket: string): Promise<unknow
   let KeyMarker: string | undefined;
   let VersionIdMarker: string | undefined;
   for (;;) {
-    const out = await s3.send(new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker }));
+    const out = await s3.send(
+      new ListObjectVersionsCommand({ Bucket: bucket, KeyMarker, VersionIdMarker }),
+    );
     all.push({ Versions: out.Versions ?? [], DeleteMarkers: out.DeleteMarkers ?? [] });
     if (!out.IsTruncated) return all;
     KeyMarker = out.NextKeyMarker;
@@ -55,13 +73,23 @@ export async function createRole(endpoint: string, name: string): Promise<string
     Action: 'CreateRole',
     Version: '2010-05-08',
     RoleName: name,
-    AssumeRolePolicyDocument: JSON.stringify({ Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' }] }),
+    AssumeRolePolicyDocument: JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Effect: 'Allow',
+          Principal: { Service: 'lambda.amazonaws.com' },
+          Action: 'sts:AssumeRole',
+        },
+      ],
+    }),
   });
   const r = await fetch(endpoint, {
     method: 'POST',
     headers: {
       'content-type': 'application/x-www-form-urlencoded',
-      authorization: 'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
+      authorization:
+        'AWS4-HMAC-SHA256 Credential=testing/20250101/us-east-1/iam/aws4_request, SignedHeaders=host, Signature=0',
     },
     body,
   });
@@ -103,11 +131,21 @@ export function zipOf(name: string, content: string): Uint8Array {
 /** A moto server and SDK clients bound to it (us-east-1 by default), for one test file. */
 export async function startMotoClients(): Promise<{ moto: MotoServer; clients: AwsClients }> {
   const moto = await startMotoServer();
-  return { moto, clients: new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1' }) };
+  return {
+    moto,
+    clients: new AwsClients({
+      endpoint: moto.endpoint,
+      credentials: MOTO_CREDENTIALS,
+      defaultRegion: 'us-east-1',
+    }),
+  };
 }
 
 /** Stops what {@link startMotoClients} started (safe when it never started). */
-export async function stopMotoClients(env: { moto?: MotoServer; clients?: AwsClients }): Promise<void> {
+export async function stopMotoClients(env: {
+  moto?: MotoServer;
+  clients?: AwsClients;
+}): Promise<void> {
   env.clients?.destroy();
   await env.moto?.stop();
 }
@@ -124,16 +162,33 @@ export interface CapturedRequest {
  * Records every request `client` sends, as serialized by the SDK: where moto lacks an API,
  * tests check the request against the SDK's own model instead.
  */
-export function captureRequests(client: { middlewareStack: { add: (...a: never[]) => unknown } }): CapturedRequest[] {
+export function captureRequests(client: {
+  middlewareStack: { add: (...a: never[]) => unknown };
+}): CapturedRequest[] {
   const seen: CapturedRequest[] = [];
   const stack = client.middlewareStack as unknown as {
-    add(mw: (next: (a: unknown) => Promise<unknown>, ctx: { commandName?: string }) => (a: { input: unknown; request: unknown }) => Promise<unknown>, o: { step: string; name: string }): void;
+    add(
+      mw: (
+        next: (a: unknown) => Promise<unknown>,
+        ctx: { commandName?: string },
+      ) => (a: { input: unknown; request: unknown }) => Promise<unknown>,
+      o: { step: string; name: string },
+    ): void;
   };
   stack.add(
     (next, ctx) => async (args) => {
       const body = (args.request as { body?: unknown }).body;
-      const text = typeof body === 'string' ? body : body instanceof Uint8Array ? new TextDecoder().decode(body) : '';
-      seen.push({ command: String(ctx.commandName), input: args.input as Record<string, unknown>, body: text });
+      const text =
+        typeof body === 'string'
+          ? body
+          : body instanceof Uint8Array
+            ? new TextDecoder().decode(body)
+            : '';
+      seen.push({
+        command: String(ctx.commandName),
+        input: args.input as Record<string, unknown>,
+        body: text,
+      });
       return await next(args);
     },
     { step: 'finalizeRequest', name: `drkitCapture${Math.random().toString(36).slice(2)}` },
@@ -146,16 +201,37 @@ export async function createTestHealthCheck(clients: AwsClients, ip: string): Pr
   const out = await clients.route53().send(
     new CreateHealthCheckCommand({
       CallerReference: `hc-${ip}`,
-      HealthCheckConfig: { IPAddress: ip, Port: 443, Type: 'HTTPS', ResourcePath: '/healthz', RequestInterval: 10, FailureThreshold: 3 },
+      HealthCheckConfig: {
+        IPAddress: ip,
+        Port: 443,
+        Type: 'HTTPS',
+        ResourcePath: '/healthz',
+        RequestInterval: 10,
+        FailureThreshold: 3,
+      },
     }),
   );
   return out.HealthCheck!.Id!;
 }
 
 /** An ECS cluster `cluster` in `region` running service `web` at `desiredCount` (moto runs no tasks). */
-export async function createTestEcsService(clients: AwsClients, region: string, cluster: string, desiredCount: number): Promise<void> {
+export async function createTestEcsService(
+  clients: AwsClients,
+  region: string,
+  cluster: string,
+  desiredCount: number,
+): Promise<void> {
   const ecs = clients.ecs(region);
   await ecs.send(new CreateClusterCommand({ clusterName: cluster }));
-  await ecs.send(new RegisterTaskDefinitionCommand({ family: 'web', containerDefinitions: [{ name: 'web', image: 'web:latest', memory: 512, portMappings: [{ containerPort: 8080 }] }] }));
-  await ecs.send(new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount }));
+  await ecs.send(
+    new RegisterTaskDefinitionCommand({
+      family: 'web',
+      containerDefinitions: [
+        { name: 'web', image: 'web:latest', memory: 512, portMappings: [{ containerPort: 8080 }] },
+      ],
+    }),
+  );
+  await ecs.send(
+    new CreateServiceCommand({ cluster, serviceName: 'web', taskDefinition: 'web', desiredCount }),
+  );
 }

@@ -36,7 +36,9 @@ export class MultiRegionSecrets implements Secrets {
         errors.push(`${r.region}: ${(err as Error).message}`);
       }
     }
-    throw new NotFoundError(`secret ${name} is readable in no region (${errors.join('; ')})`, { hint: 'create it in each region, or as a primary with replicas' });
+    throw new NotFoundError(`secret ${name} is readable in no region (${errors.join('; ')})`, {
+      hint: 'create it in each region, or as a primary with replicas',
+    });
   }
 
   async put(name: string, value: Record<string, unknown>): Promise<void> {
@@ -56,7 +58,11 @@ export class MultiRegionSecrets implements Secrets {
         written.push(r.region);
       } catch (err) {
         failed.push(`${r.region}: ${(err as Error).message}`);
-        if (!(err instanceof DrError) || !['NOT_FOUND', 'ACCESS_DENIED', 'PRECONDITION'].includes(err.code)) down.add(r.region);
+        if (
+          !(err instanceof DrError) ||
+          !['NOT_FOUND', 'ACCESS_DENIED', 'PRECONDITION'].includes(err.code)
+        )
+          down.add(r.region);
       }
     }
     if (written.length === 0 && this.opts.promoteReplicaWhenPrimaryDown) {
@@ -65,19 +71,25 @@ export class MultiRegionSecrets implements Secrets {
         try {
           await orphan.r.promoteReplica(name);
         } catch (err) {
-          throw new PreconditionError(`secret ${name}: its primary region ${orphan.primary} is down and promoting the replica in ${orphan.r.region} failed: ${(err as Error).message}`, {
-            cause: err,
-            hint: `promote it by hand (aws secretsmanager stop-replication-to-replica --secret-id ${name} --region ${orphan.r.region}), then resume`,
-          });
+          throw new PreconditionError(
+            `secret ${name}: its primary region ${orphan.primary} is down and promoting the replica in ${orphan.r.region} failed: ${(err as Error).message}`,
+            {
+              cause: err,
+              hint: `promote it by hand (aws secretsmanager stop-replication-to-replica --secret-id ${name} --region ${orphan.r.region}), then resume`,
+            },
+          );
         }
         await orphan.r.put(name, value);
         return;
       }
     }
     if (written.length === 0) {
-      throw new PreconditionError(`secret ${name} could not be written in any region (${failed.join('; ') || 'every copy is a replica'})`, {
-        hint: "a replica whose primary region is down must be promoted first (secretsmanager:StopReplicationToReplica in the replica's region)",
-      });
+      throw new PreconditionError(
+        `secret ${name} could not be written in any region (${failed.join('; ') || 'every copy is a replica'})`,
+        {
+          hint: "a replica whose primary region is down must be promoted first (secretsmanager:StopReplicationToReplica in the replica's region)",
+        },
+      );
     }
   }
 

@@ -8,7 +8,12 @@ import {
   type SwitchoverGlobalClusterCommandInput,
 } from '@aws-sdk/client-rds';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DrError, NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
+import {
+  DrError,
+  NotFoundError,
+  OutOfWindowError,
+  PreconditionError,
+} from '../../engine/errors.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
 import { AwsClients } from './clients.js';
 import { captureRequests, type CapturedRequest } from './moto-fixtures.js';
@@ -23,7 +28,12 @@ let sent: CapturedRequest[];
 beforeAll(async () => {
   moto = await startMotoServer();
   // one attempt: moto answers 500 for what it lacks, and the SDK would retry 5xx
-  clients = new AwsClients({ endpoint: moto.endpoint, credentials: MOTO_CREDENTIALS, defaultRegion: 'us-east-1', maxAttempts: 1 });
+  clients = new AwsClients({
+    endpoint: moto.endpoint,
+    credentials: MOTO_CREDENTIALS,
+    defaultRegion: 'us-east-1',
+    maxAttempts: 1,
+  });
   dbA = new RdsDatabase({ clients, region: 'us-east-1' });
   dbB = new RdsDatabase({ clients, region: 'us-west-2' });
   sent = captureRequests(clients.rds('us-east-1'));
@@ -37,9 +47,16 @@ beforeAll(async () => {
       BackupRetentionPeriod: 7,
     }),
   );
-  await clients.rds('us-east-1').send(
-    new CreateDBInstanceCommand({ DBInstanceIdentifier: 'prod-core-1', DBClusterIdentifier: 'prod-core-cluster', DBInstanceClass: 'db.r6g.large', Engine: 'aurora-postgresql' }),
-  );
+  await clients
+    .rds('us-east-1')
+    .send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'prod-core-1',
+        DBClusterIdentifier: 'prod-core-cluster',
+        DBInstanceClass: 'db.r6g.large',
+        Engine: 'aurora-postgresql',
+      }),
+    );
 });
 afterAll(async () => {
   clients?.destroy();
@@ -55,7 +72,12 @@ const last = (command: string) => {
 describe('RdsDatabase on moto', () => {
   it('GIVEN a cluster WHEN described THEN endpoint, status, role and window; unknown id is NotFoundError', async () => {
     const c = await dbA.describe('prod-core-cluster');
-    expect(c).toMatchObject({ id: 'prod-core-cluster', status: 'available', role: 'primary', endpoint: { port: 5432, database: 'app', user: 'app' } });
+    expect(c).toMatchObject({
+      id: 'prod-core-cluster',
+      status: 'available',
+      role: 'primary',
+      endpoint: { port: 5432, database: 'app', user: 'app' },
+    });
     expect(c.endpoint.host).toMatch(/^prod-core-cluster\.cluster-/);
     const w = await dbA.recoverableWindow('prod-core-cluster');
     expect(w.earliest.getTime()).toBeLessThanOrEqual(w.latest.getTime());
@@ -64,10 +86,21 @@ describe('RdsDatabase on moto', () => {
 
   it('GIVEN a time inside the window WHEN restoreToTime THEN a new cluster with a writer and its endpoint (RB-N-02)', async () => {
     const w = await dbA.recoverableWindow('prod-core-cluster');
-    const target = new Date(w.earliest.getTime() + Math.floor((w.latest.getTime() - w.earliest.getTime()) / 2));
+    const target = new Date(
+      w.earliest.getTime() + Math.floor((w.latest.getTime() - w.earliest.getTime()) / 2),
+    );
     const phases: string[] = [];
-    const r = await dbA.restoreToTime({ source: 'prod-core-cluster', target, newClusterId: 'dr-core-1', onProgress: (p) => phases.push(p.phase) });
-    expect(r.cluster).toMatchObject({ id: 'dr-core-1', status: 'available', details: { writer: 'dr-core-1-writer' } });
+    const r = await dbA.restoreToTime({
+      source: 'prod-core-cluster',
+      target,
+      newClusterId: 'dr-core-1',
+      onProgress: (p) => phases.push(p.phase),
+    });
+    expect(r.cluster).toMatchObject({
+      id: 'dr-core-1',
+      status: 'available',
+      details: { writer: 'dr-core-1-writer' },
+    });
     expect(r.cluster.endpoint.host).toMatch(/^dr-core-1\.cluster-/);
     expect(r.restoredTo).toEqual(target);
     expect(phases).toEqual(['restore-cluster', 'wait-cluster', 'create-writer']);
@@ -83,7 +116,9 @@ describe('RdsDatabase on moto', () => {
     };
     expect(req.input).toEqual(expected);
     expect(req.body.get('Action')).toBe('RestoreDBClusterToPointInTime');
-    expect(req.body.get('RestoreToTime')).toBe(target.toISOString().replace(/\.\d{3}Z$/, (m) => (m === '.000Z' ? 'Z' : m)));
+    expect(req.body.get('RestoreToTime')).toBe(
+      target.toISOString().replace(/\.\d{3}Z$/, (m) => (m === '.000Z' ? 'Z' : m)),
+    );
     expect(req.body.get('UseLatestRestorableTime')).toBe('false');
     expect(last('CreateDBInstanceCommand').input).toEqual({
       DBInstanceIdentifier: 'dr-core-1-writer',
@@ -94,7 +129,11 @@ describe('RdsDatabase on moto', () => {
   });
 
   it('GIVEN "latest" WHEN restoreToTime THEN UseLatestRestorableTime=true and restoredTo is the latest restorable time', async () => {
-    const r = await dbA.restoreToTime({ source: 'prod-core-cluster', target: 'latest', newClusterId: 'dr-core-latest' });
+    const r = await dbA.restoreToTime({
+      source: 'prod-core-cluster',
+      target: 'latest',
+      newClusterId: 'dr-core-latest',
+    });
     expect(r.cluster.status).toBe('available');
     const req = last('RestoreDBClusterToPointInTimeCommand');
     expect(req.body.get('UseLatestRestorableTime')).toBe('true');
@@ -105,22 +144,40 @@ describe('RdsDatabase on moto', () => {
     const w = await dbA.recoverableWindow('prod-core-cluster');
     const before = sent.length;
     const err = await dbA
-      .restoreToTime({ source: 'prod-core-cluster', target: new Date(w.earliest.getTime() - 86_400_000), newClusterId: 'dr-too-early' })
+      .restoreToTime({
+        source: 'prod-core-cluster',
+        target: new Date(w.earliest.getTime() - 86_400_000),
+        newClusterId: 'dr-too-early',
+      })
       .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(OutOfWindowError);
     expect((err as Error).message).toContain(w.earliest.toISOString());
     expect((err as Error).message).toContain('outside the recoverable window of prod-core-cluster');
-    expect(sent.slice(before).map((s) => s.command)).not.toContain('RestoreDBClusterToPointInTimeCommand');
+    expect(sent.slice(before).map((s) => s.command)).not.toContain(
+      'RestoreDBClusterToPointInTimeCommand',
+    );
     await expect(dbA.describe('dr-too-early')).rejects.toBeInstanceOf(NotFoundError);
     const future = await dbA
-      .restoreToTime({ source: 'prod-core-cluster', target: new Date(Date.now() + 3_600_000), newClusterId: 'dr-future' })
+      .restoreToTime({
+        source: 'prod-core-cluster',
+        target: new Date(Date.now() + 3_600_000),
+        newClusterId: 'dr-future',
+      })
       .catch((e: unknown) => e);
     expect(future).toBeInstanceOf(OutOfWindowError);
   });
 
   it('GIVEN an existing new id or an unknown source THEN PreconditionError / NotFoundError', async () => {
-    await expect(dbA.restoreToTime({ source: 'prod-core-cluster', target: 'latest', newClusterId: 'dr-core-1' })).rejects.toBeInstanceOf(PreconditionError);
-    await expect(dbA.restoreToTime({ source: 'nope', target: 'latest', newClusterId: 'dr-x' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      dbA.restoreToTime({
+        source: 'prod-core-cluster',
+        target: 'latest',
+        newClusterId: 'dr-core-1',
+      }),
+    ).rejects.toBeInstanceOf(PreconditionError);
+    await expect(
+      dbA.restoreToTime({ source: 'nope', target: 'latest', newClusterId: 'dr-x' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('GIVEN a cluster WHEN backup (manual snapshot, seed 003) THEN listBackups has it', async () => {
@@ -128,17 +185,34 @@ describe('RdsDatabase on moto', () => {
     expect(b).toMatchObject({ label: 'prod-core-pre-migration-20251106', type: 'snapshot' });
     const list = await dbA.listBackups('prod-core-cluster');
     expect(list.map((x) => x.label)).toContain('prod-core-pre-migration-20251106');
-    await expect(dbA.backup('prod-core-cluster', { type: 'full' })).rejects.toBeInstanceOf(PreconditionError);
+    await expect(dbA.backup('prod-core-cluster', { type: 'full' })).rejects.toBeInstanceOf(
+      PreconditionError,
+    );
     await expect(dbA.listBackups('nope')).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('GIVEN a snapshot in A WHEN copied to B and restored there THEN a cluster with a writer in B (RB-N-01)', async () => {
-    const copy = await dbA.copySnapshotCrossRegion({ snapshotId: 'prod-core-pre-migration-20251106', targetRegion: 'us-west-2', targetSnapshotId: 'prod-core-nightly-b' });
-    expect(copy.arn).toBe('arn:aws:rds:us-west-2:123456789012:cluster-snapshot:prod-core-nightly-b');
-    const c = await dbB.restoreFromSnapshot({ snapshotId: 'prod-core-nightly-b', newClusterId: 'dr-core-b' });
-    expect(c).toMatchObject({ id: 'dr-core-b', status: 'available', details: { region: 'us-west-2', writer: 'dr-core-b-writer' } });
+    const copy = await dbA.copySnapshotCrossRegion({
+      snapshotId: 'prod-core-pre-migration-20251106',
+      targetRegion: 'us-west-2',
+      targetSnapshotId: 'prod-core-nightly-b',
+    });
+    expect(copy.arn).toBe(
+      'arn:aws:rds:us-west-2:123456789012:cluster-snapshot:prod-core-nightly-b',
+    );
+    const c = await dbB.restoreFromSnapshot({
+      snapshotId: 'prod-core-nightly-b',
+      newClusterId: 'dr-core-b',
+    });
+    expect(c).toMatchObject({
+      id: 'dr-core-b',
+      status: 'available',
+      details: { region: 'us-west-2', writer: 'dr-core-b-writer' },
+    });
     expect(c.endpoint.host).toContain('us-west-2');
-    await expect(dbB.restoreFromSnapshot({ snapshotId: 'no-such-snap', newClusterId: 'dr-core-b2' })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      dbB.restoreFromSnapshot({ snapshotId: 'no-such-snap', newClusterId: 'dr-core-b2' }),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('GIVEN a cross-region Aurora replica in B WHEN promote THEN it is a standalone primary (seed 004)', async () => {
@@ -160,18 +234,36 @@ describe('RdsDatabase on moto', () => {
   });
 
   it('GIVEN an RDS PostgreSQL read replica instance in B WHEN promoteReadReplica THEN its endpoint is returned', async () => {
-    await clients.rds('us-east-1').send(
-      new CreateDBInstanceCommand({ DBInstanceIdentifier: 'lab-pg', DBInstanceClass: 'db.t4g.medium', Engine: 'postgres', MasterUsername: 'app', MasterUserPassword: 'not-a-real-pass-1', AllocatedStorage: 20 }),
-    );
-    const src = await clients.rds('us-east-1').send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'lab-pg' }));
-    await clients.rds('us-west-2').send(
-      new CreateDBInstanceReadReplicaCommand({ DBInstanceIdentifier: 'lab-pg-replica', SourceDBInstanceIdentifier: src.DBInstances![0]!.DBInstanceArn! }),
-    );
+    await clients
+      .rds('us-east-1')
+      .send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: 'lab-pg',
+          DBInstanceClass: 'db.t4g.medium',
+          Engine: 'postgres',
+          MasterUsername: 'app',
+          MasterUserPassword: 'not-a-real-pass-1',
+          AllocatedStorage: 20,
+        }),
+      );
+    const src = await clients
+      .rds('us-east-1')
+      .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'lab-pg' }));
+    await clients
+      .rds('us-west-2')
+      .send(
+        new CreateDBInstanceReadReplicaCommand({
+          DBInstanceIdentifier: 'lab-pg-replica',
+          SourceDBInstanceIdentifier: src.DBInstances![0]!.DBInstanceArn!,
+        }),
+      );
     const r = await dbB.promoteReadReplica('lab-pg-replica');
     expect(r.endpoint).toMatch(/^lab-pg-replica\..*:5432$/);
     // moto keeps ReadReplicaSourceDBInstanceIdentifier on a promoted cross-region replica, so
     // the detachment itself cannot be shown here; the request and the wait are.
-    const after = await clients.rds('us-west-2').send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'lab-pg-replica' }));
+    const after = await clients
+      .rds('us-west-2')
+      .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'lab-pg-replica' }));
     expect(after.DBInstances![0]!.DBInstanceStatus).toBe('available');
   });
 
@@ -180,9 +272,19 @@ describe('RdsDatabase on moto', () => {
     // SwitchoverGlobalCluster are HTTP 500 there), so the adapter's request is checked against
     // the SDK's own model: the typed input and the awsQuery body its serializer produced.
     const target = 'arn:aws:rds:us-west-2:123456789012:cluster:radiant-dr-cluster';
-    const f = await dbA.failoverGlobalCluster({ globalClusterId: 'radiant-global', targetClusterArn: target, allowDataLoss: true }).catch((e: unknown) => e);
+    const f = await dbA
+      .failoverGlobalCluster({
+        globalClusterId: 'radiant-global',
+        targetClusterArn: target,
+        allowDataLoss: true,
+      })
+      .catch((e: unknown) => e);
     expect(f).toBeInstanceOf(DrError);
-    const fi: FailoverGlobalClusterCommandInput = { GlobalClusterIdentifier: 'radiant-global', TargetDbClusterIdentifier: target, AllowDataLoss: true };
+    const fi: FailoverGlobalClusterCommandInput = {
+      GlobalClusterIdentifier: 'radiant-global',
+      TargetDbClusterIdentifier: target,
+      AllowDataLoss: true,
+    };
     expect(last('FailoverGlobalClusterCommand').input).toEqual(fi);
     expect(Object.fromEntries(last('FailoverGlobalClusterCommand').body)).toEqual({
       Action: 'FailoverGlobalCluster',
@@ -191,16 +293,27 @@ describe('RdsDatabase on moto', () => {
       TargetDbClusterIdentifier: target,
       AllowDataLoss: 'true',
     });
-    await dbA.switchoverGlobalCluster({ globalClusterId: 'radiant-global', targetClusterArn: target }).catch((e: unknown) => e);
-    const si: SwitchoverGlobalClusterCommandInput = { GlobalClusterIdentifier: 'radiant-global', TargetDbClusterIdentifier: target };
+    await dbA
+      .switchoverGlobalCluster({ globalClusterId: 'radiant-global', targetClusterArn: target })
+      .catch((e: unknown) => e);
+    const si: SwitchoverGlobalClusterCommandInput = {
+      GlobalClusterIdentifier: 'radiant-global',
+      TargetDbClusterIdentifier: target,
+    };
     expect(last('SwitchoverGlobalClusterCommand').input).toEqual(si);
-    expect(last('SwitchoverGlobalClusterCommand').body.get('Action')).toBe('SwitchoverGlobalCluster');
+    expect(last('SwitchoverGlobalClusterCommand').body.get('Action')).toBe(
+      'SwitchoverGlobalCluster',
+    );
   });
 
   it('GIVEN a cluster WHEN describeEvents THEN the seed-003 request (moto keeps few events: the list may be empty)', async () => {
     const ev = await dbA.describeEvents({ sourceId: 'prod-core-cluster', durationMinutes: 60 });
     expect(Array.isArray(ev)).toBe(true);
-    expect(Object.fromEntries(last('DescribeEventsCommand').body)).toMatchObject({ SourceType: 'db-cluster', SourceIdentifier: 'prod-core-cluster', Duration: '60' });
+    expect(Object.fromEntries(last('DescribeEventsCommand').body)).toMatchObject({
+      SourceType: 'db-cluster',
+      SourceIdentifier: 'prod-core-cluster',
+      Duration: '60',
+    });
   });
 
   it('GIVEN a restored cluster WHEN stop twice THEN stopped, and the second call changes nothing', async () => {

@@ -23,7 +23,12 @@ import {
   type DBInstance,
   type RDSClient,
 } from '@aws-sdk/client-rds';
-import { NotFoundError, OutOfWindowError, PreconditionError, StepTimeoutError } from '../../engine/errors.js';
+import {
+  NotFoundError,
+  OutOfWindowError,
+  PreconditionError,
+  StepTimeoutError,
+} from '../../engine/errors.js';
 import type {
   BackupInfo,
   BackupType,
@@ -70,7 +75,14 @@ export interface RdsDatabaseOptions {
  */
 export class RdsDatabase implements Database {
   readonly kind = 'aws-rds';
-  readonly capabilities: ReadonlySet<DatabaseCapability> = new Set<DatabaseCapability>(['pitr', 'backups', 'snapshots', 'replicas', 'promote', 'global']);
+  readonly capabilities: ReadonlySet<DatabaseCapability> = new Set<DatabaseCapability>([
+    'pitr',
+    'backups',
+    'snapshots',
+    'replicas',
+    'promote',
+    'global',
+  ]);
   readonly region: string;
   protected readonly rds: RDSClient;
 
@@ -95,7 +107,10 @@ export class RdsDatabase implements Database {
 
   /** The API calls {@link restoreToTime} makes, one line each (for dry-run). Read-only. */
   planRestoreToTime(req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>): string[] {
-    const when = req.target === 'latest' ? 'UseLatestRestorableTime=true' : `RestoreToTime=${req.target.toISOString()} UseLatestRestorableTime=false`;
+    const when =
+      req.target === 'latest'
+        ? 'UseLatestRestorableTime=true'
+        : `RestoreToTime=${req.target.toISOString()} UseLatestRestorableTime=false`;
     return [
       `rds:DescribeDBClusters DBClusterIdentifier=${req.source} Region=${this.region}  # check the target against EarliestRestorableTime/LatestRestorableTime`,
       `rds:RestoreDBClusterToPointInTime DBClusterIdentifier=${req.newClusterId} SourceDBClusterIdentifier=${req.source} ${when}${this.networkText()}`,
@@ -123,40 +138,76 @@ export class RdsDatabase implements Database {
       if (Number.isNaN(t) || t < window.earliest.getTime() || t > window.latest.getTime()) {
         throw new OutOfWindowError(
           `restore target ${isoOr(req.target)} is outside the recoverable window of ${req.source}: ${window.earliest.toISOString()} .. ${window.latest.toISOString()}`,
-          { hint: 'pick a time inside the window, or target "latest"', details: { earliest: window.earliest.toISOString(), latest: window.latest.toISOString() } },
+          {
+            hint: 'pick a time inside the window, or target "latest"',
+            details: {
+              earliest: window.earliest.toISOString(),
+              latest: window.latest.toISOString(),
+            },
+          },
         );
       }
     }
     await this.assertAbsent(req.newClusterId);
-    await phase('restore-cluster', `RestoreDBClusterToPointInTime ${req.source} -> ${req.newClusterId}`, () =>
-      awsCall({ action: 'rds:RestoreDBClusterToPointInTime', resource: req.newClusterId }, () =>
-        this.rds.send(
-          new RestoreDBClusterToPointInTimeCommand({
-            DBClusterIdentifier: req.newClusterId,
-            SourceDBClusterIdentifier: req.source,
-            ...(req.target === 'latest' ? { UseLatestRestorableTime: true } : { RestoreToTime: req.target, UseLatestRestorableTime: false }),
-            ...this.network(),
-            Tags: [{ Key: 'drkit:restored-from', Value: req.source }],
-          }),
+    await phase(
+      'restore-cluster',
+      `RestoreDBClusterToPointInTime ${req.source} -> ${req.newClusterId}`,
+      () =>
+        awsCall({ action: 'rds:RestoreDBClusterToPointInTime', resource: req.newClusterId }, () =>
+          this.rds.send(
+            new RestoreDBClusterToPointInTimeCommand({
+              DBClusterIdentifier: req.newClusterId,
+              SourceDBClusterIdentifier: req.source,
+              ...(req.target === 'latest'
+                ? { UseLatestRestorableTime: true }
+                : { RestoreToTime: req.target, UseLatestRestorableTime: false }),
+              ...this.network(),
+              Tags: [{ Key: 'drkit:restored-from', Value: req.source }],
+            }),
+          ),
         ),
-      ),
     );
-    await phase('wait-cluster', `waiting for ${req.newClusterId} to be available`, () => this.waitCluster(req.newClusterId));
-    await phase('create-writer', `CreateDBInstance ${req.newClusterId}-writer`, () => this.createWriter(req.newClusterId, source.Engine ?? 'aurora-postgresql'));
+    await phase('wait-cluster', `waiting for ${req.newClusterId} to be available`, () =>
+      this.waitCluster(req.newClusterId),
+    );
+    await phase('create-writer', `CreateDBInstance ${req.newClusterId}-writer`, () =>
+      this.createWriter(req.newClusterId, source.Engine ?? 'aurora-postgresql'),
+    );
     const cluster = await this.describe(req.newClusterId);
-    return { cluster, restoredTo: req.target === 'latest' ? window.latest : req.target, durationMs: Date.now() - started, phases };
+    return {
+      cluster,
+      restoredTo: req.target === 'latest' ? window.latest : req.target,
+      durationMs: Date.now() - started,
+      phases,
+    };
   }
 
-  async backup(clusterId: string, opts: { type?: BackupType; label?: string } = {}): Promise<BackupInfo> {
-    if (opts.type && opts.type !== 'snapshot') throw new PreconditionError(`RDS takes snapshots only, not ${opts.type} backups`);
-    const id = opts.label ?? `${clusterId}-drkit-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
+  async backup(
+    clusterId: string,
+    opts: { type?: BackupType; label?: string } = {},
+  ): Promise<BackupInfo> {
+    if (opts.type && opts.type !== 'snapshot')
+      throw new PreconditionError(`RDS takes snapshots only, not ${opts.type} backups`);
+    const id =
+      opts.label ??
+      `${clusterId}-drkit-${new Date().toISOString().replace(/[-:T]/g, '').slice(0, 14)}`;
     const started = new Date();
     await awsCall({ action: 'rds:CreateDBClusterSnapshot', resource: id }, () =>
-      this.rds.send(new CreateDBClusterSnapshotCommand({ DBClusterIdentifier: clusterId, DBClusterSnapshotIdentifier: id, Tags: [{ Key: 'drkit', Value: 'manual' }] })),
+      this.rds.send(
+        new CreateDBClusterSnapshotCommand({
+          DBClusterIdentifier: clusterId,
+          DBClusterSnapshotIdentifier: id,
+          Tags: [{ Key: 'drkit', Value: 'manual' }],
+        }),
+      ),
     );
     await this.waitSnapshot(id);
     const snap = (await this.snapshots({ DBClusterSnapshotIdentifier: id }))[0];
-    return { ...toBackup(snap ?? { DBClusterSnapshotIdentifier: id }), startedAt: started, stoppedAt: new Date() };
+    return {
+      ...toBackup(snap ?? { DBClusterSnapshotIdentifier: id }),
+      startedAt: started,
+      stoppedAt: new Date(),
+    };
   }
 
   async listBackups(clusterId: string): Promise<BackupInfo[]> {
@@ -168,7 +219,9 @@ export class RdsDatabase implements Database {
   async stop(clusterId: string): Promise<void> {
     const c = await this.cluster(clusterId);
     if (c.Status === 'stopped' || c.Status === 'stopping') return;
-    await awsCall({ action: 'rds:StopDBCluster', resource: clusterId }, () => this.rds.send(new StopDBClusterCommand({ DBClusterIdentifier: clusterId })));
+    await awsCall({ action: 'rds:StopDBCluster', resource: clusterId }, () =>
+      this.rds.send(new StopDBClusterCommand({ DBClusterIdentifier: clusterId })),
+    );
   }
 
   // ---- beyond the port (seeds RB-N-01, 003, 004)
@@ -183,19 +236,27 @@ export class RdsDatabase implements Database {
   }
 
   /** Promotes a (cross-region) RDS PostgreSQL read replica instance (seed 004). */
-  async promoteReadReplica(instanceId: string): Promise<{ readonly endpoint: string; readonly durationMs: number }> {
+  async promoteReadReplica(
+    instanceId: string,
+  ): Promise<{ readonly endpoint: string; readonly durationMs: number }> {
     const t = Date.now();
     await awsCall({ action: 'rds:PromoteReadReplica', resource: instanceId }, () =>
       this.rds.send(new PromoteReadReplicaCommand({ DBInstanceIdentifier: instanceId })),
     );
     await this.waiter(`instance ${instanceId}`, () =>
-      waitUntilDBInstanceAvailable({ client: this.rds, maxWaitTime: this.maxWait(), minDelay: 15 }, { DBInstanceIdentifier: instanceId }),
+      waitUntilDBInstanceAvailable(
+        { client: this.rds, maxWaitTime: this.maxWait(), minDelay: 15 },
+        { DBInstanceIdentifier: instanceId },
+      ),
     );
     const out = await awsCall({ action: 'rds:DescribeDBInstances', resource: instanceId }, () =>
       this.rds.send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: instanceId })),
     );
     const i = out.DBInstances?.[0];
-    return { endpoint: `${i?.Endpoint?.Address ?? ''}:${i?.Endpoint?.Port ?? 5432}`, durationMs: Date.now() - t };
+    return {
+      endpoint: `${i?.Endpoint?.Address ?? ''}:${i?.Endpoint?.Port ?? 5432}`,
+      durationMs: Date.now() - t,
+    };
   }
 
   /**
@@ -210,7 +271,12 @@ export class RdsDatabase implements Database {
     if (!i) throw new NotFoundError(`RDS instance ${instanceId} not found in ${this.region}`);
     return {
       id: i.DBInstanceIdentifier ?? instanceId,
-      endpoint: { host: i.Endpoint?.Address ?? '', port: i.Endpoint?.Port ?? 5432, database: i.DBName ?? this.opts.defaultDatabase ?? 'postgres', user: i.MasterUsername ?? '' },
+      endpoint: {
+        host: i.Endpoint?.Address ?? '',
+        port: i.Endpoint?.Port ?? 5432,
+        database: i.DBName ?? this.opts.defaultDatabase ?? 'postgres',
+        user: i.MasterUsername ?? '',
+      },
       status: i.DBInstanceStatus ?? 'unknown',
       role: i.ReadReplicaSourceDBInstanceIdentifier ? 'standby' : 'primary',
       details: {
@@ -229,17 +295,24 @@ export class RdsDatabase implements Database {
   async stopInstance(instanceId: string): Promise<void> {
     const i = await this.describeInstance(instanceId);
     if (i.status === 'stopped' || i.status === 'stopping') return;
-    await awsCall({ action: 'rds:StopDBInstance', resource: instanceId }, () => this.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: instanceId })));
+    await awsCall({ action: 'rds:StopDBInstance', resource: instanceId }, () =>
+      this.rds.send(new StopDBInstanceCommand({ DBInstanceIdentifier: instanceId })),
+    );
   }
 
   /**
    * Restores a cluster snapshot (in this region: its id, or a copy made by
    * {@link copySnapshotCrossRegion}) into a new cluster with a writer (seed RB-N-01).
    */
-  async restoreFromSnapshot(req: { readonly snapshotId: string; readonly newClusterId: string; readonly engine?: string }): Promise<ClusterInfo> {
+  async restoreFromSnapshot(req: {
+    readonly snapshotId: string;
+    readonly newClusterId: string;
+    readonly engine?: string;
+  }): Promise<ClusterInfo> {
     await this.assertAbsent(req.newClusterId);
     const snap = (await this.snapshots({ DBClusterSnapshotIdentifier: req.snapshotId }))[0];
-    if (!snap) throw new NotFoundError(`cluster snapshot ${req.snapshotId} not found in ${this.region}`);
+    if (!snap)
+      throw new NotFoundError(`cluster snapshot ${req.snapshotId} not found in ${this.region}`);
     const engine = req.engine ?? snap.Engine ?? 'aurora-postgresql';
     await awsCall({ action: 'rds:RestoreDBClusterFromSnapshot', resource: req.newClusterId }, () =>
       this.rds.send(
@@ -270,18 +343,21 @@ export class RdsDatabase implements Database {
     readonly kmsKeyId?: string;
   }): Promise<{ readonly arn: string; readonly status: string }> {
     const snap = (await this.snapshots({ DBClusterSnapshotIdentifier: req.snapshotId }))[0];
-    if (!snap?.DBClusterSnapshotArn) throw new NotFoundError(`cluster snapshot ${req.snapshotId} not found in ${this.region}`);
+    if (!snap?.DBClusterSnapshotArn)
+      throw new NotFoundError(`cluster snapshot ${req.snapshotId} not found in ${this.region}`);
     const target = this.opts.clients.rds(req.targetRegion);
     const targetId = req.targetSnapshotId ?? `${req.snapshotId}-${this.region}`;
-    const out = await awsCall({ action: 'rds:CopyDBClusterSnapshot', resource: `${req.targetRegion}/${targetId}` }, () =>
-      target.send(
-        new CopyDBClusterSnapshotCommand({
-          SourceDBClusterSnapshotIdentifier: snap.DBClusterSnapshotArn,
-          TargetDBClusterSnapshotIdentifier: targetId,
-          CopyTags: true,
-          ...(req.kmsKeyId ? { KmsKeyId: req.kmsKeyId } : {}),
-        }),
-      ),
+    const out = await awsCall(
+      { action: 'rds:CopyDBClusterSnapshot', resource: `${req.targetRegion}/${targetId}` },
+      () =>
+        target.send(
+          new CopyDBClusterSnapshotCommand({
+            SourceDBClusterSnapshotIdentifier: snap.DBClusterSnapshotArn,
+            TargetDBClusterSnapshotIdentifier: targetId,
+            CopyTags: true,
+            ...(req.kmsKeyId ? { KmsKeyId: req.kmsKeyId } : {}),
+          }),
+        ),
     );
     await this.waitSnapshot(targetId, target);
     return { arn: out.DBClusterSnapshot?.DBClusterSnapshotArn ?? '', status: 'available' };
@@ -291,7 +367,11 @@ export class RdsDatabase implements Database {
    * Aurora Global Database: unplanned failover to a secondary cluster (`allowDataLoss`) or,
    * without it, a managed failover. `targetClusterArn` is the secondary cluster's ARN.
    */
-  async failoverGlobalCluster(req: { readonly globalClusterId: string; readonly targetClusterArn: string; readonly allowDataLoss?: boolean }): Promise<void> {
+  async failoverGlobalCluster(req: {
+    readonly globalClusterId: string;
+    readonly targetClusterArn: string;
+    readonly allowDataLoss?: boolean;
+  }): Promise<void> {
     await awsCall({ action: 'rds:FailoverGlobalCluster', resource: req.globalClusterId }, () =>
       this.rds.send(
         new FailoverGlobalClusterCommand({
@@ -304,9 +384,17 @@ export class RdsDatabase implements Database {
   }
 
   /** Aurora Global Database: planned switchover (no data loss) to a secondary cluster. */
-  async switchoverGlobalCluster(req: { readonly globalClusterId: string; readonly targetClusterArn: string }): Promise<void> {
+  async switchoverGlobalCluster(req: {
+    readonly globalClusterId: string;
+    readonly targetClusterArn: string;
+  }): Promise<void> {
     await awsCall({ action: 'rds:SwitchoverGlobalCluster', resource: req.globalClusterId }, () =>
-      this.rds.send(new SwitchoverGlobalClusterCommand({ GlobalClusterIdentifier: req.globalClusterId, TargetDbClusterIdentifier: req.targetClusterArn })),
+      this.rds.send(
+        new SwitchoverGlobalClusterCommand({
+          GlobalClusterIdentifier: req.globalClusterId,
+          TargetDbClusterIdentifier: req.targetClusterArn,
+        }),
+      ),
     );
   }
 
@@ -315,31 +403,57 @@ export class RdsDatabase implements Database {
    * region (from its ARN) and whether it is the writer. @throws NotFoundError
    */
   async globalMembers(globalClusterId: string): Promise<GlobalClusterMember[]> {
-    const out = await awsCall({ action: 'rds:DescribeGlobalClusters', resource: globalClusterId }, () =>
-      this.rds.send(new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalClusterId })),
+    const out = await awsCall(
+      { action: 'rds:DescribeGlobalClusters', resource: globalClusterId },
+      () =>
+        this.rds.send(
+          new DescribeGlobalClustersCommand({ GlobalClusterIdentifier: globalClusterId }),
+        ),
     );
     // matched by id: moto ignores the filter and lists every global database
     const g = out.GlobalClusters?.find((x) => x.GlobalClusterIdentifier === globalClusterId);
-    if (!g) throw new NotFoundError(`Aurora global database ${globalClusterId} not found`, { hint: 'check aws.globalClusterId (rds describe-global-clusters lists them)' });
+    if (!g)
+      throw new NotFoundError(`Aurora global database ${globalClusterId} not found`, {
+        hint: 'check aws.globalClusterId (rds describe-global-clusters lists them)',
+      });
     return (g.GlobalClusterMembers ?? []).map((m) => {
       const arn = m.DBClusterArn ?? '';
       // arn:aws:rds:<region>:<account>:cluster:<id>
       const parts = arn.split(':');
-      return { arn, clusterId: parts[6] ?? arn, region: parts[3] ?? '', writer: m.IsWriter === true };
+      return {
+        arn,
+        clusterId: parts[6] ?? arn,
+        region: parts[3] ?? '',
+        writer: m.IsWriter === true,
+      };
     });
   }
 
   /** Recent events of a cluster (seed 003: `describe-events --duration 60`), oldest first. */
-  async describeEvents(req: { readonly sourceId: string; readonly sourceType?: 'db-cluster' | 'db-instance'; readonly durationMinutes?: number }): Promise<Array<{ at: Date; message: string; categories: string[] }>> {
+  async describeEvents(req: {
+    readonly sourceId: string;
+    readonly sourceType?: 'db-cluster' | 'db-instance';
+    readonly durationMinutes?: number;
+  }): Promise<Array<{ at: Date; message: string; categories: string[] }>> {
     const out: Array<{ at: Date; message: string; categories: string[] }> = [];
     let Marker: string | undefined;
     do {
       const page = await awsCall({ action: 'rds:DescribeEvents', resource: req.sourceId }, () =>
         this.rds.send(
-          new DescribeEventsCommand({ SourceType: req.sourceType ?? 'db-cluster', SourceIdentifier: req.sourceId, Duration: req.durationMinutes ?? 60, Marker }),
+          new DescribeEventsCommand({
+            SourceType: req.sourceType ?? 'db-cluster',
+            SourceIdentifier: req.sourceId,
+            Duration: req.durationMinutes ?? 60,
+            Marker,
+          }),
         ),
       );
-      for (const e of page.Events ?? []) out.push({ at: e.Date ?? new Date(0), message: e.Message ?? '', categories: e.EventCategories ?? [] });
+      for (const e of page.Events ?? [])
+        out.push({
+          at: e.Date ?? new Date(0),
+          message: e.Message ?? '',
+          categories: e.EventCategories ?? [],
+        });
       Marker = page.Marker;
     } while (Marker);
     return out.sort((a, b) => a.at.getTime() - b.at.getTime());
@@ -371,22 +485,38 @@ export class RdsDatabase implements Database {
   protected async createWriter(clusterId: string, engine: string): Promise<void> {
     const id = `${clusterId}-writer`;
     await awsCall({ action: 'rds:CreateDBInstance', resource: id }, () =>
-      this.rds.send(new CreateDBInstanceCommand({ DBInstanceIdentifier: id, DBClusterIdentifier: clusterId, DBInstanceClass: this.instanceClass(), Engine: engine })),
+      this.rds.send(
+        new CreateDBInstanceCommand({
+          DBInstanceIdentifier: id,
+          DBClusterIdentifier: clusterId,
+          DBInstanceClass: this.instanceClass(),
+          Engine: engine,
+        }),
+      ),
     );
     await this.waiter(`instance ${id}`, () =>
-      waitUntilDBInstanceAvailable({ client: this.rds, maxWaitTime: this.maxWait(), minDelay: 15 }, { DBInstanceIdentifier: id }),
+      waitUntilDBInstanceAvailable(
+        { client: this.rds, maxWaitTime: this.maxWait(), minDelay: 15 },
+        { DBInstanceIdentifier: id },
+      ),
     );
   }
 
   protected async waitCluster(clusterId: string): Promise<void> {
     await this.waiter(`cluster ${clusterId}`, () =>
-      waitUntilDBClusterAvailable({ client: this.rds, maxWaitTime: this.maxWait(), minDelay: 15 }, { DBClusterIdentifier: clusterId }),
+      waitUntilDBClusterAvailable(
+        { client: this.rds, maxWaitTime: this.maxWait(), minDelay: 15 },
+        { DBClusterIdentifier: clusterId },
+      ),
     );
   }
 
   protected async waitSnapshot(snapshotId: string, rds = this.rds): Promise<void> {
     await this.waiter(`snapshot ${snapshotId}`, () =>
-      waitUntilDBClusterSnapshotAvailable({ client: rds, maxWaitTime: this.maxWait(), minDelay: 15 }, { DBClusterSnapshotIdentifier: snapshotId }),
+      waitUntilDBClusterSnapshotAvailable(
+        { client: rds, maxWaitTime: this.maxWait(), minDelay: 15 },
+        { DBClusterSnapshotIdentifier: snapshotId },
+      ),
     );
   }
 
@@ -396,18 +526,27 @@ export class RdsDatabase implements Database {
       await fn();
     } catch (err) {
       if (awsErrorName(err) === 'TimeoutError') {
-        throw new StepTimeoutError(`${what} did not become available within ${this.maxWait()} s`, { cause: err });
+        throw new StepTimeoutError(`${what} did not become available within ${this.maxWait()} s`, {
+          cause: err,
+        });
       }
       throw translateAwsError(err, { action: 'rds:wait', resource: what });
     }
   }
 
-  protected async snapshots(filter: { DBClusterIdentifier?: string; DBClusterSnapshotIdentifier?: string }, rds = this.rds): Promise<DBClusterSnapshot[]> {
+  protected async snapshots(
+    filter: { DBClusterIdentifier?: string; DBClusterSnapshotIdentifier?: string },
+    rds = this.rds,
+  ): Promise<DBClusterSnapshot[]> {
     const out: DBClusterSnapshot[] = [];
     let Marker: string | undefined;
     do {
-      const page = await awsCall({ action: 'rds:DescribeDBClusterSnapshots', resource: filter.DBClusterIdentifier ?? filter.DBClusterSnapshotIdentifier }, () =>
-        rds.send(new DescribeDBClusterSnapshotsCommand({ ...filter, Marker })),
+      const page = await awsCall(
+        {
+          action: 'rds:DescribeDBClusterSnapshots',
+          resource: filter.DBClusterIdentifier ?? filter.DBClusterSnapshotIdentifier,
+        },
+        () => rds.send(new DescribeDBClusterSnapshotsCommand({ ...filter, Marker })),
       );
       out.push(...(page.DBClusterSnapshots ?? []));
       Marker = page.Marker;
@@ -447,7 +586,9 @@ export class RdsDatabase implements Database {
   protected network(): { DBSubnetGroupName?: string; VpcSecurityGroupIds?: string[] } {
     return {
       ...(this.opts.dbSubnetGroupName ? { DBSubnetGroupName: this.opts.dbSubnetGroupName } : {}),
-      ...(this.opts.vpcSecurityGroupIds ? { VpcSecurityGroupIds: [...this.opts.vpcSecurityGroupIds] } : {}),
+      ...(this.opts.vpcSecurityGroupIds
+        ? { VpcSecurityGroupIds: [...this.opts.vpcSecurityGroupIds] }
+        : {}),
     };
   }
 
@@ -467,7 +608,13 @@ export class RdsDatabase implements Database {
 
 function toBackup(s: DBClusterSnapshot): BackupInfo {
   const at = s.SnapshotCreateTime ?? new Date(0);
-  return { label: s.DBClusterSnapshotIdentifier ?? '', type: 'snapshot', startedAt: at, stoppedAt: at, ...(s.AllocatedStorage ? { sizeBytes: s.AllocatedStorage * 1024 ** 3 } : {}) };
+  return {
+    label: s.DBClusterSnapshotIdentifier ?? '',
+    type: 'snapshot',
+    startedAt: at,
+    stoppedAt: at,
+    ...(s.AllocatedStorage ? { sizeBytes: s.AllocatedStorage * 1024 ** 3 } : {}),
+  };
 }
 
 function isoOr(d: Date): string {

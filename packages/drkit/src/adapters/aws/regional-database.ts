@@ -1,5 +1,18 @@
-import { CapabilityError, PreconditionError, StepTimeoutError, UsageError } from '../../engine/errors.js';
-import type { BackupInfo, BackupType, ClusterInfo, Database, DatabaseCapability, RecoverableWindow, RestoreResult } from '../../ports/database.js';
+import {
+  CapabilityError,
+  PreconditionError,
+  StepTimeoutError,
+  UsageError,
+} from '../../engine/errors.js';
+import type {
+  BackupInfo,
+  BackupType,
+  ClusterInfo,
+  Database,
+  DatabaseCapability,
+  RecoverableWindow,
+  RestoreResult,
+} from '../../ports/database.js';
 import { sleep } from '../../util/net.js';
 import type { GlobalClusterMember, RdsDatabase } from './rds-database.js';
 
@@ -37,7 +50,13 @@ export class RegionalRdsDatabase implements Database {
   readonly capabilities: ReadonlySet<DatabaseCapability>;
 
   constructor(private readonly opts: RegionalRdsDatabaseOptions) {
-    this.capabilities = new Set<DatabaseCapability>(['replicas', 'promote', 'snapshots', 'backups', ...(opts.globalClusterId ? (['global'] as const) : [])]);
+    this.capabilities = new Set<DatabaseCapability>([
+      'replicas',
+      'promote',
+      'snapshots',
+      'backups',
+      ...(opts.globalClusterId ? (['global'] as const) : []),
+    ]);
   }
 
   /** Whether `id` names an RDS instance rather than an Aurora cluster. */
@@ -51,7 +70,11 @@ export class RegionalRdsDatabase implements Database {
     const db = region ? this.opts.byRegion[region] : undefined;
     if (!db) {
       throw new UsageError(`cluster ${clusterId} is not one of the configured region clusters`, {
-        hint: `configured: ${Object.entries({ ...this.opts.clusters, ...this.opts.instances }).map(([c, r]) => `${c} (${r})`).join(', ') || 'none'}: set aws.regions.a.dbCluster and aws.regions.b.dbCluster (or dbInstance for RDS PostgreSQL)`,
+        hint: `configured: ${
+          Object.entries({ ...this.opts.clusters, ...this.opts.instances })
+            .map(([c, r]) => `${c} (${r})`)
+            .join(', ') || 'none'
+        }: set aws.regions.a.dbCluster and aws.regions.b.dbCluster (or dbInstance for RDS PostgreSQL)`,
       });
     }
     return db;
@@ -63,7 +86,15 @@ export class RegionalRdsDatabase implements Database {
     if (!this.opts.globalClusterId) return info;
     // a global secondary has no ReplicationSourceIdentifier: its role is the membership's
     const m = (await this.members()).find((x) => x.clusterId === clusterId);
-    return { ...info, role: m ? (m.writer ? 'primary' : 'standby') : info.role, details: { ...info.details, globalClusterId: this.opts.globalClusterId, globalMember: m !== undefined } };
+    return {
+      ...info,
+      role: m ? (m.writer ? 'primary' : 'standby') : info.role,
+      details: {
+        ...info.details,
+        globalClusterId: this.opts.globalClusterId,
+        globalMember: m !== undefined,
+      },
+    };
   }
 
   recoverableWindow(clusterId: string): Promise<RecoverableWindow> {
@@ -74,9 +105,12 @@ export class RegionalRdsDatabase implements Database {
   // restore a cluster's point in time into another region, so it is refused, not improvised.
   restoreToTime(): Promise<RestoreResult> {
     return Promise.reject(
-      new CapabilityError('no usable replica in the target region, and RDS cannot restore another region\'s cluster to a point in time', {
-        hint: 'restore the latest snapshot copied to the target region (RdsDatabase.restoreFromSnapshot), then rerun with the new cluster as aws.regions.b.dbCluster',
-      }),
+      new CapabilityError(
+        "no usable replica in the target region, and RDS cannot restore another region's cluster to a point in time",
+        {
+          hint: 'restore the latest snapshot copied to the target region (RdsDatabase.restoreFromSnapshot), then rerun with the new cluster as aws.regions.b.dbCluster',
+        },
+      ),
     );
   }
 
@@ -104,7 +138,11 @@ export class RegionalRdsDatabase implements Database {
     const t = Date.now();
     const target = await this.member(clusterId);
     if (!target.writer) {
-      await this.of(clusterId).failoverGlobalCluster({ globalClusterId: g, targetClusterArn: target.arn, allowDataLoss: true });
+      await this.of(clusterId).failoverGlobalCluster({
+        globalClusterId: g,
+        targetClusterArn: target.arn,
+        allowDataLoss: true,
+      });
       await this.waitWriter(clusterId);
     }
     return { durationMs: Date.now() - t };
@@ -116,26 +154,42 @@ export class RegionalRdsDatabase implements Database {
     const to = members.find((m) => m.clusterId === toId);
     const g = this.global();
     if (!from || !to) {
-      throw new PreconditionError(`${!from ? fromId : toId} is not a member of the global database ${g}`, {
-        hint: `members: ${members.map((m) => `${m.clusterId} (${m.region}${m.writer ? ', writer' : ''})`).join(', ') || 'none'}; add the cluster as a secondary first`,
-      });
+      throw new PreconditionError(
+        `${!from ? fromId : toId} is not a member of the global database ${g}`,
+        {
+          hint: `members: ${members.map((m) => `${m.clusterId} (${m.region}${m.writer ? ', writer' : ''})`).join(', ') || 'none'}; add the cluster as a secondary first`,
+        },
+      );
     }
     if (to.writer) return `${toId} already writes in ${g}: the switchover is done`;
-    if (!from.writer) throw new PreconditionError(`${fromId} is not the writer of ${g}`, { hint: `the writer is ${members.find((m) => m.writer)?.clusterId ?? 'none'}: swap the direction` });
+    if (!from.writer)
+      throw new PreconditionError(`${fromId} is not the writer of ${g}`, {
+        hint: `the writer is ${members.find((m) => m.writer)?.clusterId ?? 'none'}: swap the direction`,
+      });
     const [fs, ts] = await Promise.all([this.describe(fromId), this.describe(toId)]);
     for (const c of [fs, ts]) {
-      if (c.status !== 'available') throw new PreconditionError(`${c.id} is ${c.status}, not available`, { hint: 'a switchover needs both clusters available; wait, or fail over instead (rb-n-01)' });
+      if (c.status !== 'available')
+        throw new PreconditionError(`${c.id} is ${c.status}, not available`, {
+          hint: 'a switchover needs both clusters available; wait, or fail over instead (rb-n-01)',
+        });
     }
     return `${g}: writer ${fromId} (${from.region}), secondary ${toId} (${to.region}) available`;
   }
 
   /** SwitchoverGlobalCluster to `toId` (AWS waits for it to catch up: no data loss), then waits for the roles to swap. */
-  async switchover(fromId: string, toId: string, opts: { readonly progress?: (m: string) => void } = {}): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }> {
+  async switchover(
+    fromId: string,
+    toId: string,
+    opts: { readonly progress?: (m: string) => void } = {},
+  ): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }> {
     const t = Date.now();
     const to = await this.member(toId);
     if (to.writer) return { durationMs: 0, alreadyDone: true };
     await this.checkSwitchover(fromId, toId);
-    await this.of(toId).switchoverGlobalCluster({ globalClusterId: this.global(), targetClusterArn: to.arn });
+    await this.of(toId).switchoverGlobalCluster({
+      globalClusterId: this.global(),
+      targetClusterArn: to.arn,
+    });
     opts.progress?.(`SwitchoverGlobalCluster accepted: waiting for ${toId} to write`);
     await this.waitWriter(toId);
     await this.waitSecondary(fromId, opts.progress);
@@ -148,10 +202,18 @@ export class RegionalRdsDatabase implements Database {
    * `clusterId` is an available secondary. A cluster no longer in the global database is
    * refused with the command that adds a new secondary.
    */
-  async rejoinAsStandby(clusterId: string, primaryId: string, opts: { readonly progress?: (m: string) => void } = {}): Promise<{ readonly method: 'managed'; readonly durationMs: number }> {
+  async rejoinAsStandby(
+    clusterId: string,
+    primaryId: string,
+    opts: { readonly progress?: (m: string) => void } = {},
+  ): Promise<{ readonly method: 'managed'; readonly durationMs: number }> {
     const t = Date.now();
     const p = await this.member(primaryId);
-    if (!p.writer) throw new PreconditionError(`${primaryId} is not the writer of ${this.opts.globalClusterId}`, { hint: 'rejoin under the current writer' });
+    if (!p.writer)
+      throw new PreconditionError(
+        `${primaryId} is not the writer of ${this.opts.globalClusterId}`,
+        { hint: 'rejoin under the current writer' },
+      );
     await this.waitSecondary(clusterId, opts.progress);
     return { method: 'managed', durationMs: Date.now() - t };
   }
@@ -160,9 +222,12 @@ export class RegionalRdsDatabase implements Database {
   private global(): string {
     const g = this.opts.globalClusterId;
     if (!g) {
-      throw new CapabilityError('a managed switchover or rejoin needs an Aurora Global Database: cross-region replica clusters cannot be switched back without rebuilding them', {
-        hint: 'set aws.globalClusterId to the global database joining aws.regions.a.dbCluster and aws.regions.b.dbCluster',
-      });
+      throw new CapabilityError(
+        'a managed switchover or rejoin needs an Aurora Global Database: cross-region replica clusters cannot be switched back without rebuilding them',
+        {
+          hint: 'set aws.globalClusterId to the global database joining aws.regions.a.dbCluster and aws.regions.b.dbCluster',
+        },
+      );
     }
     return g;
   }
@@ -178,19 +243,29 @@ export class RegionalRdsDatabase implements Database {
     const members = await this.members();
     const m = members.find((x) => x.clusterId === clusterId);
     if (!m) {
-      throw new PreconditionError(`${clusterId} is not a member of the global database ${this.opts.globalClusterId}`, {
-        hint: `members: ${members.map((x) => x.clusterId).join(', ') || 'none'}`,
-      });
+      throw new PreconditionError(
+        `${clusterId} is not a member of the global database ${this.opts.globalClusterId}`,
+        {
+          hint: `members: ${members.map((x) => x.clusterId).join(', ') || 'none'}`,
+        },
+      );
     }
     return m;
   }
 
-  private async poll(what: string, done: () => Promise<string | true>, progress?: (m: string) => void): Promise<void> {
+  private async poll(
+    what: string,
+    done: () => Promise<string | true>,
+    progress?: (m: string) => void,
+  ): Promise<void> {
     const deadline = Date.now() + (this.opts.maxWaitMs ?? 30 * 60_000);
     for (;;) {
       const r = await done();
       if (r === true) return;
-      if (Date.now() >= deadline) throw new StepTimeoutError(`${what}: still ${r} after ${Math.round((this.opts.maxWaitMs ?? 30 * 60_000) / 1000)} s`);
+      if (Date.now() >= deadline)
+        throw new StepTimeoutError(
+          `${what}: still ${r} after ${Math.round((this.opts.maxWaitMs ?? 30 * 60_000) / 1000)} s`,
+        );
       progress?.(`${what}: ${r}`);
       await sleep(this.opts.pollMs ?? 10_000);
     }
@@ -208,9 +283,12 @@ export class RegionalRdsDatabase implements Database {
   private async waitSecondary(clusterId: string, progress?: (m: string) => void): Promise<void> {
     const g = this.global();
     if (!(await this.members()).some((x) => x.clusterId === clusterId)) {
-      throw new PreconditionError(`${clusterId} is not in the global database ${g} any more (detached or deleted)`, {
-        hint: `add a new secondary in its region: aws rds create-db-cluster --global-cluster-identifier ${g} --db-cluster-identifier <new id> --engine aurora-postgresql, plus a reader instance; then set it as the region's dbCluster`,
-      });
+      throw new PreconditionError(
+        `${clusterId} is not in the global database ${g} any more (detached or deleted)`,
+        {
+          hint: `add a new secondary in its region: aws rds create-db-cluster --global-cluster-identifier ${g} --db-cluster-identifier <new id> --engine aurora-postgresql, plus a reader instance; then set it as the region's dbCluster`,
+        },
+      );
     }
     await this.poll(
       `waiting for ${clusterId} to be an available secondary`,
@@ -218,7 +296,9 @@ export class RegionalRdsDatabase implements Database {
         const m = (await this.members()).find((x) => x.clusterId === clusterId);
         if (!m) return 'gone from the global database';
         if (m.writer) return 'still the writer';
-        const c = await this.of(clusterId).describe(clusterId).catch((e: unknown) => ({ status: `unreachable (${(e as Error).message})` }));
+        const c = await this.of(clusterId)
+          .describe(clusterId)
+          .catch((e: unknown) => ({ status: `unreachable (${(e as Error).message})` }));
         return c.status === 'available' ? true : c.status;
       },
       progress,
@@ -226,6 +306,8 @@ export class RegionalRdsDatabase implements Database {
   }
 
   stop(clusterId: string): Promise<void> {
-    return this.isInstance(clusterId) ? this.of(clusterId).stopInstance(clusterId) : this.of(clusterId).stop(clusterId);
+    return this.isInstance(clusterId)
+      ? this.of(clusterId).stopInstance(clusterId)
+      : this.of(clusterId).stop(clusterId);
   }
 }

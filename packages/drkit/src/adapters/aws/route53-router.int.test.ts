@@ -12,16 +12,25 @@ let router: Route53Router;
 let zoneId: string;
 
 async function records() {
-  const out = await clients.route53().send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
+  const out = await clients
+    .route53()
+    .send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }));
   return (out.ResourceRecordSets ?? [])
     .filter((r) => r.Failover)
-    .map((r) => ({ id: r.SetIdentifier, failover: r.Failover, value: r.ResourceRecords?.[0]?.Value, hc: r.HealthCheckId ?? null }))
+    .map((r) => ({
+      id: r.SetIdentifier,
+      failover: r.Failover,
+      value: r.ResourceRecords?.[0]?.Value,
+      hc: r.HealthCheckId ?? null,
+    }))
     .sort((a, b) => String(a.id).localeCompare(String(b.id)));
 }
 
 beforeAll(async () => {
   ({ moto, clients } = await startMotoClients());
-  const zone = await clients.route53().send(new CreateHostedZoneCommand({ Name: 'rastup.com', CallerReference: 'drkit-test' }));
+  const zone = await clients
+    .route53()
+    .send(new CreateHostedZoneCommand({ Name: 'rastup.com', CallerReference: 'drkit-test' }));
   zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
   router = new Route53Router({
     clients,
@@ -29,8 +38,16 @@ beforeAll(async () => {
     recordName: 'api.rastup.com',
     primaryRegion: 'ap-southeast-2',
     targets: [
-      { region: 'ap-southeast-2', value: '203.0.113.10', healthCheckId: await createTestHealthCheck(clients, '203.0.113.10') },
-      { region: 'us-west-2', value: '198.51.100.20', healthCheckId: await createTestHealthCheck(clients, '198.51.100.20') },
+      {
+        region: 'ap-southeast-2',
+        value: '203.0.113.10',
+        healthCheckId: await createTestHealthCheck(clients, '203.0.113.10'),
+      },
+      {
+        region: 'us-west-2',
+        value: '198.51.100.20',
+        healthCheckId: await createTestHealthCheck(clients, '198.51.100.20'),
+      },
     ],
   });
 });
@@ -62,11 +79,15 @@ describe('Route53Router on moto', () => {
     expect(plan[0]).toContain('"Action":"DELETE"');
     expect((await records()).length).toBe(2); // planning changed nothing
     await router.routeTo('us-west-2');
-    expect((await records()).map((x) => [x.id, x.failover, x.value, x.hc])).toEqual([['us-west-2', 'PRIMARY', '198.51.100.20', null]]);
+    expect((await records()).map((x) => [x.id, x.failover, x.value, x.hc])).toEqual([
+      ['us-west-2', 'PRIMARY', '198.51.100.20', null],
+    ]);
     const s = await router.status();
     expect(s.activeRegion).toBe('us-west-2');
     expect(s.targets.find((t) => t.region === 'ap-southeast-2')?.admin).toBe('maint');
-    expect(await router.planRouteTo('us-west-2')).toEqual(['route53: api.rastup.com. already routed to us-west-2: no change']);
+    expect(await router.planRouteTo('us-west-2')).toEqual([
+      'route53: api.rastup.com. already routed to us-west-2: no change',
+    ]);
     await router.routeTo('us-west-2');
   });
 
@@ -81,7 +102,13 @@ describe('Route53Router on moto', () => {
 
   it('GIVEN an unknown region or zone THEN UsageError / NotFoundError', async () => {
     await expect(router.routeTo('eu-west-1')).rejects.toBeInstanceOf(UsageError);
-    const bad = new Route53Router({ clients, hostedZoneId: 'ZNOPE', recordName: 'x.rastup.com', primaryRegion: 'a', targets: [{ region: 'a', value: '1.2.3.4' }] });
+    const bad = new Route53Router({
+      clients,
+      hostedZoneId: 'ZNOPE',
+      recordName: 'x.rastup.com',
+      primaryRegion: 'a',
+      targets: [{ region: 'a', value: '1.2.3.4' }],
+    });
     await expect(bad.status()).rejects.toBeInstanceOf(NotFoundError);
   });
 });

@@ -53,14 +53,18 @@ export interface Route53RouterOptions {
  */
 export class Route53Router implements Router {
   readonly kind = 'aws-route53';
-  readonly capabilities: ReadonlySet<RouterCapability> = new Set<RouterCapability>(['health-checks', 'backup-targets']);
+  readonly capabilities: ReadonlySet<RouterCapability> = new Set<RouterCapability>([
+    'health-checks',
+    'backup-targets',
+  ]);
   private readonly r53: Route53Client;
   private readonly name: string;
 
   constructor(private readonly opts: Route53RouterOptions) {
     this.r53 = opts.clients.route53();
     this.name = opts.recordName.endsWith('.') ? opts.recordName : `${opts.recordName}.`;
-    if (!opts.targets.some((t) => t.region === opts.primaryRegion)) throw new UsageError(`no Route 53 target for the primary region ${opts.primaryRegion}`);
+    if (!opts.targets.some((t) => t.region === opts.primaryRegion))
+      throw new UsageError(`no Route 53 target for the primary region ${opts.primaryRegion}`);
   }
 
   async status(): Promise<RouterStatus> {
@@ -71,7 +75,12 @@ export class Route53Router implements Router {
       targets.push({
         name: setId(t),
         region: t.region,
-        address: rec?.AliasTarget?.DNSName ?? rec?.ResourceRecords?.[0]?.Value ?? t.alias?.dnsName ?? t.value ?? '',
+        address:
+          rec?.AliasTarget?.DNSName ??
+          rec?.ResourceRecords?.[0]?.Value ??
+          t.alias?.dnsName ??
+          t.value ??
+          '',
         backup: rec?.Failover === 'SECONDARY',
         admin: rec ? 'ready' : 'maint',
         health: rec?.HealthCheckId ? await this.health(rec.HealthCheckId) : 'unchecked',
@@ -86,17 +95,25 @@ export class Route53Router implements Router {
   async routeTo(region: string): Promise<void> {
     const changes = this.changesFor(region, await this.records());
     if (changes.length === 0) return; // already routed there
-    const out = await awsCall({ action: 'route53:ChangeResourceRecordSets', resource: `${this.opts.hostedZoneId}/${this.name}` }, () =>
-      this.r53.send(
-        new ChangeResourceRecordSetsCommand({
-          HostedZoneId: this.opts.hostedZoneId,
-          ChangeBatch: { Comment: `drkit: route ${this.name} to ${region}`, Changes: changes },
-        }),
-      ),
+    const out = await awsCall(
+      {
+        action: 'route53:ChangeResourceRecordSets',
+        resource: `${this.opts.hostedZoneId}/${this.name}`,
+      },
+      () =>
+        this.r53.send(
+          new ChangeResourceRecordSetsCommand({
+            HostedZoneId: this.opts.hostedZoneId,
+            ChangeBatch: { Comment: `drkit: route ${this.name} to ${region}`, Changes: changes },
+          }),
+        ),
     );
     if ((this.opts.waitInSync ?? true) && out.ChangeInfo?.Id) {
       await awsCall({ action: 'route53:GetChange', resource: out.ChangeInfo.Id }, () =>
-        waitUntilResourceRecordSetsChanged({ client: this.r53, maxWaitTime: 600, minDelay: 5 }, { Id: out.ChangeInfo!.Id! }),
+        waitUntilResourceRecordSetsChanged(
+          { client: this.r53, maxWaitTime: 600, minDelay: 5 },
+          { Id: out.ChangeInfo!.Id! },
+        ),
       );
     }
   }
@@ -104,17 +121,25 @@ export class Route53Router implements Router {
   /** The exact ChangeBatch `routeTo(region)` would send (for dry-run), as JSON lines. */
   async planRouteTo(region: string): Promise<string[]> {
     const changes = this.changesFor(region, await this.records());
-    if (changes.length === 0) return [`route53: ${this.name} already routed to ${region}: no change`];
-    return [`route53:ChangeResourceRecordSets HostedZoneId=${this.opts.hostedZoneId} ChangeBatch=${JSON.stringify({ Changes: changes })}`];
+    if (changes.length === 0)
+      return [`route53: ${this.name} already routed to ${region}: no change`];
+    return [
+      `route53:ChangeResourceRecordSets HostedZoneId=${this.opts.hostedZoneId} ChangeBatch=${JSON.stringify({ Changes: changes })}`,
+    ];
   }
 
   /** Changes from the current records to the layout for `region` (empty when already there). */
   private changesFor(region: string, current: ResourceRecordSet[]): Change[] {
     const target = this.opts.targets.find((t) => t.region === region);
-    if (!target) throw new UsageError(`no Route 53 target for region ${region}`, { hint: `known: ${this.opts.targets.map((t) => t.region).join(', ')}` });
+    if (!target)
+      throw new UsageError(`no Route 53 target for region ${region}`, {
+        hint: `known: ${this.opts.targets.map((t) => t.region).join(', ')}`,
+      });
     const want: ResourceRecordSet[] =
       region === this.opts.primaryRegion
-        ? this.opts.targets.map((t) => this.record(t, t.region === region ? 'PRIMARY' : 'SECONDARY', true))
+        ? this.opts.targets.map((t) =>
+            this.record(t, t.region === region ? 'PRIMARY' : 'SECONDARY', true),
+          )
         : [this.record(target, 'PRIMARY', false)];
     const changes: Change[] = [];
     for (const w of want) {
@@ -122,19 +147,30 @@ export class Route53Router implements Router {
       if (!cur || !sameRecord(cur, w)) changes.push({ Action: 'UPSERT', ResourceRecordSet: w });
     }
     for (const c of current) {
-      if (!want.some((w) => w.SetIdentifier === c.SetIdentifier)) changes.push({ Action: 'DELETE', ResourceRecordSet: c });
+      if (!want.some((w) => w.SetIdentifier === c.SetIdentifier))
+        changes.push({ Action: 'DELETE', ResourceRecordSet: c });
     }
     return changes;
   }
 
-  private record(t: Route53Target, failover: 'PRIMARY' | 'SECONDARY', withHealthCheck: boolean): ResourceRecordSet {
+  private record(
+    t: Route53Target,
+    failover: 'PRIMARY' | 'SECONDARY',
+    withHealthCheck: boolean,
+  ): ResourceRecordSet {
     return {
       Name: this.name,
       Type: this.opts.recordType ?? 'A',
       SetIdentifier: setId(t),
       Failover: failover,
       ...(t.alias
-        ? { AliasTarget: { DNSName: t.alias.dnsName, HostedZoneId: t.alias.hostedZoneId, EvaluateTargetHealth: true } }
+        ? {
+            AliasTarget: {
+              DNSName: t.alias.dnsName,
+              HostedZoneId: t.alias.hostedZoneId,
+              EvaluateTargetHealth: true,
+            },
+          }
         : { TTL: this.opts.ttl ?? 60, ResourceRecords: [{ Value: t.value ?? '' }] }),
       // the sole record after a failover carries no health check: it must answer even if
       // its checks flap, rather than resolve to nothing
@@ -144,22 +180,39 @@ export class Route53Router implements Router {
 
   private async records(): Promise<ResourceRecordSet[]> {
     const out: ResourceRecordSet[] = [];
-    let start: { StartRecordName?: string; StartRecordType?: ResourceRecordSet['Type']; StartRecordIdentifier?: string } = { StartRecordName: this.name };
+    let start: {
+      StartRecordName?: string;
+      StartRecordType?: ResourceRecordSet['Type'];
+      StartRecordIdentifier?: string;
+    } = { StartRecordName: this.name };
     for (;;) {
-      const page = await awsCall({ action: 'route53:ListResourceRecordSets', resource: this.opts.hostedZoneId }, () =>
-        this.r53.send(new ListResourceRecordSetsCommand({ HostedZoneId: this.opts.hostedZoneId, ...start })),
+      const page = await awsCall(
+        { action: 'route53:ListResourceRecordSets', resource: this.opts.hostedZoneId },
+        () =>
+          this.r53.send(
+            new ListResourceRecordSetsCommand({ HostedZoneId: this.opts.hostedZoneId, ...start }),
+          ),
       );
       const sets = page.ResourceRecordSets ?? [];
-      out.push(...sets.filter((r) => r.Name === this.name && r.Type === (this.opts.recordType ?? 'A') && r.Failover));
+      out.push(
+        ...sets.filter(
+          (r) => r.Name === this.name && r.Type === (this.opts.recordType ?? 'A') && r.Failover,
+        ),
+      );
       // records are sorted by name: once past ours, stop
       if (!page.IsTruncated || sets.some((r) => r.Name !== this.name)) return out;
-      start = { StartRecordName: page.NextRecordName, StartRecordType: page.NextRecordType, StartRecordIdentifier: page.NextRecordIdentifier };
+      start = {
+        StartRecordName: page.NextRecordName,
+        StartRecordType: page.NextRecordType,
+        StartRecordIdentifier: page.NextRecordIdentifier,
+      };
     }
   }
 
   private async health(healthCheckId: string): Promise<'up' | 'down'> {
-    const out = await awsCall({ action: 'route53:GetHealthCheckStatus', resource: healthCheckId }, () =>
-      this.r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId })),
+    const out = await awsCall(
+      { action: 'route53:GetHealthCheckStatus', resource: healthCheckId },
+      () => this.r53.send(new GetHealthCheckStatusCommand({ HealthCheckId: healthCheckId })),
     );
     const obs = out.HealthCheckObservations ?? [];
     // Route 53 calls an endpoint healthy when more than 18% of its checkers see it healthy
@@ -174,6 +227,12 @@ function setId(t: Route53Target): string {
 
 function sameRecord(a: ResourceRecordSet, b: ResourceRecordSet): boolean {
   const norm = (r: ResourceRecordSet) =>
-    JSON.stringify([r.Failover, r.HealthCheckId ?? null, r.TTL ?? null, r.ResourceRecords?.map((x) => x.Value) ?? null, r.AliasTarget?.DNSName?.replace(/\.$/, '') ?? null]);
+    JSON.stringify([
+      r.Failover,
+      r.HealthCheckId ?? null,
+      r.TTL ?? null,
+      r.ResourceRecords?.map((x) => x.Value) ?? null,
+      r.AliasTarget?.DNSName?.replace(/\.$/, '') ?? null,
+    ]);
   return norm(a) === norm(b);
 }

@@ -1,4 +1,10 @@
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
@@ -26,14 +32,25 @@ afterAll(async () => {
 /** The test's own model of the bucket: key -> current body, `null` when deleted. */
 type Model = Map<string, string | null>;
 
-async function put(bucket: string, key: string, body: string, model: Model, lock = false): Promise<string> {
+async function put(
+  bucket: string,
+  key: string,
+  body: string,
+  model: Model,
+  lock = false,
+): Promise<string> {
   const out = await s3.send(
     new PutObjectCommand({
       Bucket: bucket,
       Key: key,
       Body: body,
       ContentType: 'text/plain',
-      ...(lock ? { ObjectLockMode: 'GOVERNANCE' as const, ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000) } : {}),
+      ...(lock
+        ? {
+            ObjectLockMode: 'GOVERNANCE' as const,
+            ObjectLockRetainUntilDate: new Date(Date.now() + 86_400_000),
+          }
+        : {}),
     }),
   );
   model.set(key, body);
@@ -63,16 +80,24 @@ describe('S3ObjectStore on moto: single-key methods', () => {
 
   beforeAll(async () => {
     await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-    await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+    await s3.send(
+      new PutBucketVersioningCommand({
+        Bucket: bucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
   });
 
   it('GIVEN two versions WHEN restoreVersion(old) THEN the old content is the latest, as a new version', async () => {
     await put(bucket, 'path/to/object.jpg', 'one', model);
-    const v1 = (await store.listVersions(bucket, { prefix: 'path/to/object.jpg' })).versions[0]!.versionId;
+    const v1 = (await store.listVersions(bucket, { prefix: 'path/to/object.jpg' })).versions[0]!
+      .versionId;
     await put(bucket, 'path/to/object.jpg', 'two', model);
     await store.restoreVersion(bucket, 'path/to/object.jpg', v1);
     expect(await bodyOrNull(bucket, 'path/to/object.jpg')).toBe('one');
-    expect((await store.listVersions(bucket, { prefix: 'path/to/object.jpg' })).versions).toHaveLength(3);
+    expect(
+      (await store.listVersions(bucket, { prefix: 'path/to/object.jpg' })).versions,
+    ).toHaveLength(3);
   });
 
   it('GIVEN a key with spaces and unicode WHEN restoreVersion THEN CopySource is encoded correctly', async () => {
@@ -119,12 +144,18 @@ describe('S3ObjectStore on moto: single-key methods', () => {
     expect(await bodyOrNull(bucket, 'm/b')).toBe('b1');
     const again = await store.planRestoreFromManifest(bucket, [{ key: 'm/a', versionId: va }]);
     expect(again.actions[0]).toMatchObject({ kind: 'none', reason: 'already-restored' });
-    await expect(store.planRestoreFromManifest(bucket, [{ key: 'm/a', versionId: 'nope' }])).rejects.toBeInstanceOf(PreconditionError);
+    await expect(
+      store.planRestoreFromManifest(bucket, [{ key: 'm/a', versionId: 'nope' }]),
+    ).rejects.toBeInstanceOf(PreconditionError);
   });
 
   it('GIVEN an unversioned bucket WHEN a plan needs a delete marker THEN refused (a delete would be permanent)', async () => {
     await s3.send(new CreateBucketCommand({ Bucket: 'drkit-unversioned' }));
-    const plan = { bucket: 'drkit-unversioned', actions: [{ kind: 'delete' as const, key: 'x', reason: 'created-after-t' as const }], warnings: [] };
+    const plan = {
+      bucket: 'drkit-unversioned',
+      actions: [{ kind: 'delete' as const, key: 'x', reason: 'created-after-t' as const }],
+      warnings: [],
+    };
     await expect(store.applyRestorePlan(plan)).rejects.toBeInstanceOf(PreconditionError);
   });
 });
@@ -146,23 +177,30 @@ describe('S3ObjectStore on moto: prefix restore to a point in time', () => {
       await sleep(1100);
     };
     // phase 1: 1500 keys, every 10th with a GOVERNANCE retention; one key outside the prefix
-    await phase(async (i) => {
-      const id = await put(bucket, k(i), `v1-${i}`, model, i % 10 === 0);
-      if (i % 10 === 0) lockedVersionIds.push(id);
-    }, range(0, 1500));
+    await phase(
+      async (i) => {
+        const id = await put(bucket, k(i), `v1-${i}`, model, i % 10 === 0);
+        if (i % 10 === 0) lockedVersionIds.push(id);
+      },
+      range(0, 1500),
+    );
     await put(bucket, 'other/outside.txt', 'outside-1', model);
     await put(bucket, 'media/zz-flap.txt', 'flap-1', model);
     // phase 2 (before T): overwrite 0..199, delete 1200..1299
-    await phase(async (i) => void (i < 200 ? await put(bucket, k(i), `v2-${i}`, model) : await del(bucket, k(i), model)), [
-      ...range(0, 200),
-      ...range(1200, 1300),
-    ]);
+    await phase(
+      async (i) =>
+        void (i < 200 ? await put(bucket, k(i), `v2-${i}`, model) : await del(bucket, k(i), model)),
+      [...range(0, 200), ...range(1200, 1300)],
+    );
     T = new Date();
     atT = new Map(model);
     await sleep(1100);
     // phase 3 (after T): overwrite 100..499, delete 500..799, create 1500..1799, recreate 1250..1299
     await phase(
-      async (i) => void (i >= 500 && i < 800 ? await del(bucket, k(i), model) : await put(bucket, k(i), `v3-${i}`, model)),
+      async (i) =>
+        void (i >= 500 && i < 800
+          ? await del(bucket, k(i), model)
+          : await put(bucket, k(i), `v3-${i}`, model)),
       [...range(100, 800), ...range(1500, 1800), ...range(1250, 1300)],
     );
     // phase 4 (after T): delete some of the overwritten (600 keys now have v + marker above T),
@@ -176,10 +214,16 @@ describe('S3ObjectStore on moto: prefix restore to a point in time', () => {
     // moto re-sorts the whole bucket for every ListObjectVersions call (~0.4 s here), so tiny
     // pages are used on the key with 40 markers in a row, and 250-entry pages on the prefix.
     const pages: Array<{ versions: number; deleteMarkers: number }> = [];
-    const flap = await store.listVersions(bucket, { prefix: 'media/zz', pageSize: 7, onPage: (p) => pages.push(p) });
+    const flap = await store.listVersions(bucket, {
+      prefix: 'media/zz',
+      pageSize: 7,
+      onPage: (p) => pages.push(p),
+    });
     expect(flap.versions.length).toBe(1);
     expect(flap.deleteMarkers.length).toBe(40);
-    expect(pages.filter((p) => p.versions === 0 && p.deleteMarkers === 7).length).toBeGreaterThanOrEqual(4);
+    expect(
+      pages.filter((p) => p.versions === 0 && p.deleteMarkers === 7).length,
+    ).toBeGreaterThanOrEqual(4);
     const l = await store.listVersions(bucket, { prefix: 'media/', pageSize: 250 });
     // 1500 + 1 flap + 200 + 400 + 300 + 50 versions; 100 + 300 + 50 + 40 markers
     expect(l.versions.length).toBe(1500 + 1 + 200 + 400 + 300 + 50);
@@ -189,7 +233,9 @@ describe('S3ObjectStore on moto: prefix restore to a point in time', () => {
 
   it('GIVEN a locked version WHEN deleted directly THEN ACCESS_DENIED (Object Lock enforced by moto)', async () => {
     const err = await awsCall({ action: 's3:DeleteObject' }, () =>
-      s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: k(0), VersionId: lockedVersionIds[0] })),
+      s3.send(
+        new DeleteObjectCommand({ Bucket: bucket, Key: k(0), VersionId: lockedVersionIds[0] }),
+      ),
     ).catch((e: unknown) => e);
     expect((err as DrError).code).toBe('ACCESS_DENIED');
   });
@@ -199,29 +245,40 @@ describe('S3ObjectStore on moto: prefix restore to a point in time', () => {
     expect(plan.warnings).toEqual([]);
     const byKind = (kind: string) => plan.actions.filter((a) => a.kind === kind).length;
     // every key ever seen under the prefix has exactly one action, none silently dropped
-    expect(plan.actions.length).toBe([...model.keys()].filter((x) => x.startsWith('media/')).length);
+    expect(plan.actions.length).toBe(
+      [...model.keys()].filter((x) => x.startsWith('media/')).length,
+    );
     expect(byKind('copy')).toBe(400); // 100..499 overwritten after T (400..449 then deleted too)
     expect(byKind('remove-delete-markers')).toBe(300 + 1); // 500..799 and the flapping key
     expect(byKind('delete')).toBe(300 + 50); // created after T; deleted at T but recreated
-    expect(plan.actions.filter((a) => a.kind === 'none' && a.reason === 'absent-at-t-and-now')).toHaveLength(50);
+    expect(
+      plan.actions.filter((a) => a.kind === 'none' && a.reason === 'absent-at-t-and-now'),
+    ).toHaveLength(50);
 
     const dry = await store.applyRestorePlan(plan, { dryRun: true });
     expect(dry.restored.length + dry.deleted.length).toBe(plan.actions.length - byKind('none'));
 
     const progress: number[] = [];
-    const summary = await store.applyRestorePlan(plan, { concurrency: 16, onProgress: (p) => progress.push(p.done) });
+    const summary = await store.applyRestorePlan(plan, {
+      concurrency: 16,
+      onProgress: (p) => progress.push(p.done),
+    });
     expect(summary.failed).toEqual([]);
     expect(summary.restored.length).toBe(400 + 301);
     expect(summary.deleted.length).toBe(350);
     expect(progress.at(-1)).toBe(summary.restored.length + summary.deleted.length);
 
     const mismatches: string[] = [];
-    await forEachLimited([...atT.keys()].concat([...model.keys()].filter((x) => !atT.has(x))), 16, async (key) => {
-      if (!key.startsWith('media/')) return;
-      const want = atT.get(key) ?? null;
-      const got = await bodyOrNull(bucket, key);
-      if (got !== want) mismatches.push(`${key}: want ${want} got ${got}`);
-    });
+    await forEachLimited(
+      [...atT.keys()].concat([...model.keys()].filter((x) => !atT.has(x))),
+      16,
+      async (key) => {
+        if (!key.startsWith('media/')) return;
+        const want = atT.get(key) ?? null;
+        const got = await bodyOrNull(bucket, key);
+        if (got !== want) mismatches.push(`${key}: want ${want} got ${got}`);
+      },
+    );
     expect(mismatches).toEqual([]);
     expect(await bodyOrNull(bucket, 'other/outside.txt')).toBe('outside-2'); // outside the prefix: untouched
 

@@ -58,26 +58,35 @@ export class S3ObjectStore implements ObjectStore {
     let versionIdMarker: string | undefined;
     let pages = 0;
     for (;;) {
-      const out = await awsCall({ action: 's3:ListObjectVersions', resource: `s3://${bucket}/${prefix}` }, () =>
-        this.s3.send(
-          new ListObjectVersionsCommand({
-            Bucket: bucket,
-            Prefix: prefix || undefined,
-            MaxKeys: opts.pageSize ?? 1000,
-            KeyMarker: keyMarker,
-            VersionIdMarker: versionIdMarker,
-          }),
-        ),
+      const out = await awsCall(
+        { action: 's3:ListObjectVersions', resource: `s3://${bucket}/${prefix}` },
+        () =>
+          this.s3.send(
+            new ListObjectVersionsCommand({
+              Bucket: bucket,
+              Prefix: prefix || undefined,
+              MaxKeys: opts.pageSize ?? 1000,
+              KeyMarker: keyMarker,
+              VersionIdMarker: versionIdMarker,
+            }),
+          ),
       );
       pages++;
       for (const v of out.Versions ?? []) versions.push(toEntry(v, false));
       for (const m of out.DeleteMarkers ?? []) deleteMarkers.push(toEntry(m, true));
-      opts.onPage?.({ versions: out.Versions?.length ?? 0, deleteMarkers: out.DeleteMarkers?.length ?? 0, index: pages - 1 });
+      opts.onPage?.({
+        versions: out.Versions?.length ?? 0,
+        deleteMarkers: out.DeleteMarkers?.length ?? 0,
+        index: pages - 1,
+      });
       // A page may hold only delete markers (no Versions at all): truncation is decided by
       // IsTruncated alone, never by whether Versions was empty.
       if (!out.IsTruncated) break;
       if (!out.NextKeyMarker) {
-        throw new DrError('EXTERNAL', `s3:ListObjectVersions on s3://${bucket}/${prefix}: truncated page without NextKeyMarker`);
+        throw new DrError(
+          'EXTERNAL',
+          `s3:ListObjectVersions on s3://${bucket}/${prefix}: truncated page without NextKeyMarker`,
+        );
       }
       keyMarker = out.NextKeyMarker;
       versionIdMarker = out.NextVersionIdMarker;
@@ -86,10 +95,12 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async getObject(bucket: string, key: string, versionId?: string): Promise<Uint8Array> {
-    const out = await awsCall({ action: 's3:GetObject', resource: objectUrl(bucket, key, versionId) }, () =>
-      this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
+    const out = await awsCall(
+      { action: 's3:GetObject', resource: objectUrl(bucket, key, versionId) },
+      () => this.s3.send(new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId })),
     );
-    if (!out.Body) throw new NotFoundError(`s3:GetObject on ${objectUrl(bucket, key, versionId)}: no body`);
+    if (!out.Body)
+      throw new NotFoundError(`s3:GetObject on ${objectUrl(bucket, key, versionId)}: no body`);
     return await out.Body.transformToByteArray();
   }
 
@@ -112,19 +123,35 @@ export class S3ObjectStore implements ObjectStore {
     const { versions, deleteMarkers } = await this.listVersions(bucket, { prefix: key });
     const newest = newestOf(versions.filter((v) => v.key === key));
     if (!newest) throw new NotFoundError(`s3://${bucket}/${key} has no object version to undelete`);
-    const above = deleteMarkers.filter((m) => m.key === key && m.lastModified.getTime() >= newest.lastModified.getTime());
+    const above = deleteMarkers.filter(
+      (m) => m.key === key && m.lastModified.getTime() >= newest.lastModified.getTime(),
+    );
     for (const m of above) await this.deleteVersion(bucket, key, m.versionId);
     return above.map((m) => m.versionId);
   }
 
-  async planRestoreToTime(bucket: string, prefix: string, at: Date, opts: PlanOptions = {}): Promise<RestorePlan> {
-    const listing = await this.listVersions(bucket, { prefix, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) });
-    const { actions, warnings } = planPrefixRestore(listing.versions, listing.deleteMarkers, at, { preferCopy: opts.preferCopy ?? false });
+  async planRestoreToTime(
+    bucket: string,
+    prefix: string,
+    at: Date,
+    opts: PlanOptions = {},
+  ): Promise<RestorePlan> {
+    const listing = await this.listVersions(bucket, {
+      prefix,
+      ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+    });
+    const { actions, warnings } = planPrefixRestore(listing.versions, listing.deleteMarkers, at, {
+      preferCopy: opts.preferCopy ?? false,
+    });
     warnings.push(...archivedWarnings(actions, listing.versions));
     return { bucket, prefix, at, actions, warnings };
   }
 
-  async planRestoreFromManifest(bucket: string, entries: ReadonlyArray<ManifestEntry>, opts: PlanOptions = {}): Promise<RestorePlan> {
+  async planRestoreFromManifest(
+    bucket: string,
+    entries: ReadonlyArray<ManifestEntry>,
+    opts: PlanOptions = {},
+  ): Promise<RestorePlan> {
     const actions: RestoreAction[] = new Array(entries.length);
     const missing: string[] = [];
     const all: VersionEntry[] = [];
@@ -139,7 +166,9 @@ export class S3ObjectStore implements ObjectStore {
       }
       all.push(target);
       const history = [...vs, ...deleteMarkers.filter((m) => m.key === e.key)].sort(
-        (a, b) => b.lastModified.getTime() - a.lastModified.getTime() || Number(b.isLatest) - Number(a.isLatest),
+        (a, b) =>
+          b.lastModified.getTime() - a.lastModified.getTime() ||
+          Number(b.isLatest) - Number(a.isLatest),
       );
       const latest = history[0]!;
       const isMarker = (x: VersionEntry) => x.etag === undefined;
@@ -158,10 +187,13 @@ export class S3ObjectStore implements ObjectStore {
       } else actions[i] = { kind: 'copy', key: e.key, versionId: e.versionId, reason: 'manifest' };
     });
     if (missing.length > 0) {
-      throw new PreconditionError(`${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}`, {
-        hint: 'fix or remove these lines; nothing was restored',
-        details: { missing: missing.slice(0, 50) },
-      });
+      throw new PreconditionError(
+        `${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}`,
+        {
+          hint: 'fix or remove these lines; nothing was restored',
+          details: { missing: missing.slice(0, 50) },
+        },
+      );
     }
     return { bucket, actions, warnings: archivedWarnings(actions, all) };
   }
@@ -172,13 +204,20 @@ export class S3ObjectStore implements ObjectStore {
     for (const a of plan.actions) {
       switch (a.kind) {
         case 'copy':
-          lines.push(`s3:CopyObject Bucket=${b} Key=${a.key} CopySource=${copySource(b, a.key, a.versionId)} MetadataDirective=COPY  # ${a.reason}`);
+          lines.push(
+            `s3:CopyObject Bucket=${b} Key=${a.key} CopySource=${copySource(b, a.key, a.versionId)} MetadataDirective=COPY  # ${a.reason}`,
+          );
           break;
         case 'remove-delete-markers':
-          for (const id of a.deleteMarkerVersionIds) lines.push(`s3:DeleteObject Bucket=${b} Key=${a.key} VersionId=${id}  # remove delete marker (${a.reason})`);
+          for (const id of a.deleteMarkerVersionIds)
+            lines.push(
+              `s3:DeleteObject Bucket=${b} Key=${a.key} VersionId=${id}  # remove delete marker (${a.reason})`,
+            );
           break;
         case 'delete':
-          lines.push(`s3:DeleteObject Bucket=${b} Key=${a.key}  # put a delete marker (${a.reason})`);
+          lines.push(
+            `s3:DeleteObject Bucket=${b} Key=${a.key}  # put a delete marker (${a.reason})`,
+          );
           break;
         case 'none':
           break;
@@ -194,7 +233,9 @@ export class S3ObjectStore implements ObjectStore {
     if (todo.some((a) => a.kind === 'delete')) await this.assertVersioningEnabled(plan.bucket);
     const restored: string[] = [];
     const deleted: string[] = [];
-    const skipped = plan.actions.filter((a) => a.kind === 'none').map((a) => ({ key: a.key, reason: a.reason }));
+    const skipped = plan.actions
+      .filter((a) => a.kind === 'none')
+      .map((a) => ({ key: a.key, reason: a.reason }));
     const failed: Array<{ key: string; code: string; message: string; retryable: boolean }> = [];
     let done = 0;
     await forEachLimited(
@@ -205,7 +246,10 @@ export class S3ObjectStore implements ObjectStore {
           if (!dryRun) await this.applyOne(plan.bucket, a);
           (a.kind === 'delete' ? deleted : restored).push(a.key);
         } catch (err) {
-          const e = translateAwsError(err, { action: `restore ${a.kind}`, resource: objectUrl(plan.bucket, a.key) });
+          const e = translateAwsError(err, {
+            action: `restore ${a.kind}`,
+            resource: objectUrl(plan.bucket, a.key),
+          });
           failed.push({ key: a.key, code: e.code, message: e.message, retryable: e.retryable });
         }
         done++;
@@ -213,7 +257,15 @@ export class S3ObjectStore implements ObjectStore {
       },
       opts.signal,
     );
-    return { bucket: plan.bucket, dryRun, restored, deleted, skipped, failed, durationMs: Date.now() - started };
+    return {
+      bucket: plan.bucket,
+      dryRun,
+      restored,
+      deleted,
+      skipped,
+      failed,
+      durationMs: Date.now() - started,
+    };
   }
 
   private async applyOne(bucket: string, a: RestoreAction): Promise<void> {
@@ -242,19 +294,31 @@ export class S3ObjectStore implements ObjectStore {
 
   /** On an unversioned bucket a DeleteObject is permanent: refuse before doing any. */
   private async assertVersioningEnabled(bucket: string): Promise<void> {
-    const out = await awsCall({ action: 's3:GetBucketVersioning', resource: `s3://${bucket}` }, () =>
-      this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket })),
+    const out = await awsCall(
+      { action: 's3:GetBucketVersioning', resource: `s3://${bucket}` },
+      () => this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket })),
     );
     if (out.Status !== 'Enabled') {
-      throw new PreconditionError(`s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`, {
-        hint: 'enable versioning on the bucket; drkit never deletes objects permanently',
-      });
+      throw new PreconditionError(
+        `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`,
+        {
+          hint: 'enable versioning on the bucket; drkit never deletes objects permanently',
+        },
+      );
     }
   }
 }
 
 function toEntry(
-  e: { Key?: string; VersionId?: string; LastModified?: Date; IsLatest?: boolean; ETag?: string; Size?: number; StorageClass?: string },
+  e: {
+    Key?: string;
+    VersionId?: string;
+    LastModified?: Date;
+    IsLatest?: boolean;
+    ETag?: string;
+    Size?: number;
+    StorageClass?: string;
+  },
   marker: boolean,
 ): VersionEntry {
   return {
@@ -262,28 +326,46 @@ function toEntry(
     versionId: e.VersionId ?? 'null',
     lastModified: e.LastModified ?? new Date(0),
     isLatest: e.IsLatest ?? false,
-    ...(marker ? {} : { etag: e.ETag ?? '', size: e.Size ?? 0, ...(e.StorageClass ? { storageClass: e.StorageClass } : {}) }),
+    ...(marker
+      ? {}
+      : {
+          etag: e.ETag ?? '',
+          size: e.Size ?? 0,
+          ...(e.StorageClass ? { storageClass: e.StorageClass } : {}),
+        }),
   };
 }
 
 function newestOf(vs: ReadonlyArray<VersionEntry>): VersionEntry | undefined {
   return vs.reduce<VersionEntry | undefined>(
-    (best, v) => (!best || v.lastModified > best.lastModified || (v.isLatest && v.lastModified.getTime() === best.lastModified.getTime()) ? v : best),
+    (best, v) =>
+      !best ||
+      v.lastModified > best.lastModified ||
+      (v.isLatest && v.lastModified.getTime() === best.lastModified.getTime())
+        ? v
+        : best,
     undefined,
   );
 }
 
-function archivedWarnings(actions: ReadonlyArray<RestoreAction>, versions: ReadonlyArray<VersionEntry>): string[] {
+function archivedWarnings(
+  actions: ReadonlyArray<RestoreAction>,
+  versions: ReadonlyArray<VersionEntry>,
+): string[] {
   const byId = new Map(versions.map((v) => [`${v.key}\u0000${v.versionId}`, v]));
   const out: string[] = [];
   for (const a of actions) {
     if (a.kind !== 'copy') continue;
     const v = byId.get(`${a.key}\u0000${a.versionId}`);
     if (v?.storageClass && ARCHIVED.has(v.storageClass)) {
-      out.push(`${a.key}: version ${a.versionId} is in ${v.storageClass}; restore it from the archive tier first or the copy fails`);
+      out.push(
+        `${a.key}: version ${a.versionId} is in ${v.storageClass}; restore it from the archive tier first or the copy fails`,
+      );
     }
     if (v?.size !== undefined && v.size > 5 * 1024 ** 3) {
-      out.push(`${a.key}: version ${a.versionId} is over 5 GiB; CopyObject cannot copy it in one call`);
+      out.push(
+        `${a.key}: version ${a.versionId} is over 5 GiB; CopyObject cannot copy it in one call`,
+      );
     }
   }
   return out;

@@ -55,7 +55,11 @@ export function planPrefixRestore(
     const history = byKey.get(key)!;
     // Newest first; at equal times the entry S3 flags as latest wins (stable sort keeps
     // listing order otherwise, which is newest first within each array).
-    history.sort((a, b) => b.lastModified.getTime() - a.lastModified.getTime() || Number(b.isLatest) - Number(a.isLatest));
+    history.sort(
+      (a, b) =>
+        b.lastModified.getTime() - a.lastModified.getTime() ||
+        Number(b.isLatest) - Number(a.isLatest),
+    );
     const latest = history[0]!;
     const idx = history.findIndex((e) => e.lastModified.getTime() <= t);
     const atT = idx >= 0 ? history[idx] : undefined;
@@ -79,10 +83,13 @@ function actionFor(
 ): RestoreAction {
   if (!atT || atT.marker) {
     const reason = atT ? 'deleted-at-t' : 'created-after-t';
-    return latest.marker ? { kind: 'none', key, reason: 'absent-at-t-and-now' } : { kind: 'delete', key, reason };
+    return latest.marker
+      ? { kind: 'none', key, reason: 'absent-at-t-and-now' }
+      : { kind: 'delete', key, reason };
   }
   if (latest === atT) return { kind: 'none', key, reason: 'unchanged' };
-  if (!latest.marker && sameContent(latest, atT)) return { kind: 'none', key, reason: 'already-restored' };
+  if (!latest.marker && sameContent(latest, atT))
+    return { kind: 'none', key, reason: 'already-restored' };
   const newer = history.slice(0, idx);
   if (!opts.preferCopy && newer.every((e) => e.marker)) {
     return {
@@ -93,7 +100,12 @@ function actionFor(
       reason: 'deleted-after-t',
     };
   }
-  return { kind: 'copy', key, versionId: atT.versionId, reason: latest.marker ? 'deleted-after-t' : 'overwritten-after-t' };
+  return {
+    kind: 'copy',
+    key,
+    versionId: atT.versionId,
+    reason: latest.marker ? 'deleted-after-t' : 'overwritten-after-t',
+  };
 }
 
 function sameContent(a: HistoryEntry, b: HistoryEntry): boolean {

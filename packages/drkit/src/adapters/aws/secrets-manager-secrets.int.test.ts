@@ -21,21 +21,39 @@ afterAll(async () => {
 
 describe('SecretsManagerSecrets rotation on moto (security-breach runbook)', () => {
   it('GIVEN a secret without rotation WHEN describeRotation THEN not enabled, no Lambda, its AWSCURRENT version, and no value', async () => {
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'legacy', SecretString: '{"token":"s3cr3t-legacy"}' }));
+    await clients
+      .secrets()
+      .send(new CreateSecretCommand({ Name: 'legacy', SecretString: '{"token":"s3cr3t-legacy"}' }));
     const sm = new SecretsManagerSecrets({ clients });
     const d = await sm.describeRotation('legacy');
-    const current = (await clients.secrets().send(new GetSecretValueCommand({ SecretId: 'legacy' }))).VersionId!;
-    expect(d).toEqual({ name: 'legacy', rotationEnabled: false, lambdaArn: undefined, owningService: undefined, stages: { AWSCURRENT: [current] }, lastRotatedAt: undefined });
+    const current = (
+      await clients.secrets().send(new GetSecretValueCommand({ SecretId: 'legacy' }))
+    ).VersionId!;
+    expect(d).toEqual({
+      name: 'legacy',
+      rotationEnabled: false,
+      lambdaArn: undefined,
+      owningService: undefined,
+      stages: { AWSCURRENT: [current] },
+      lastRotatedAt: undefined,
+    });
     expect(JSON.stringify(d)).not.toContain('s3cr3t');
   });
 
   it('GIVEN rotation configured through a Lambda WHEN rotate THEN describeRotation shows the Lambda and the new version as AWSPENDING beside AWSCURRENT', async () => {
-    await clients.secrets().send(new CreateSecretCommand({ Name: 'db', SecretString: '{"password":"s3cr3t-db"}' }));
+    await clients
+      .secrets()
+      .send(new CreateSecretCommand({ Name: 'db', SecretString: '{"password":"s3cr3t-db"}' }));
     const sm = new SecretsManagerSecrets({ clients });
     const before = await sm.describeRotation('db');
     const { versionId } = await sm.rotate('db', { lambdaArn, afterDays: 30 });
     const after = await sm.describeRotation('db');
-    expect(after).toMatchObject({ name: 'db', rotationEnabled: true, lambdaArn, owningService: undefined });
+    expect(after).toMatchObject({
+      name: 'db',
+      rotationEnabled: true,
+      lambdaArn,
+      owningService: undefined,
+    });
     expect(versionId).not.toBe(before.stages.AWSCURRENT![0]);
     expect(after.stages.AWSCURRENT).toEqual(before.stages.AWSCURRENT);
     expect(after.stages.AWSPENDING).toEqual([versionId]);
@@ -44,7 +62,9 @@ describe('SecretsManagerSecrets rotation on moto (security-breach runbook)', () 
   });
 
   it('GIVEN an unknown secret WHEN describeRotation THEN NotFoundError naming it', async () => {
-    const err = await new SecretsManagerSecrets({ clients }).describeRotation('no-such-secret').catch((e: unknown) => e);
+    const err = await new SecretsManagerSecrets({ clients })
+      .describeRotation('no-such-secret')
+      .catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
     expect((err as Error).message).toContain('secretsmanager:DescribeSecret on no-such-secret');
   });

@@ -48,21 +48,29 @@ export class SecretsManagerSecrets implements Secrets {
   }
 
   async get(name: string): Promise<Record<string, unknown>> {
-    const out = await awsCall({ action: 'secretsmanager:GetSecretValue', resource: name }, () => this.sm.send(new GetSecretValueCommand({ SecretId: name })));
-    if (out.SecretString === undefined) throw new NotFoundError(`secret ${name} has no string value`);
+    const out = await awsCall({ action: 'secretsmanager:GetSecretValue', resource: name }, () =>
+      this.sm.send(new GetSecretValueCommand({ SecretId: name })),
+    );
+    if (out.SecretString === undefined)
+      throw new NotFoundError(`secret ${name} has no string value`);
     try {
       const v: unknown = JSON.parse(out.SecretString);
-      if (typeof v === 'object' && v !== null && !Array.isArray(v)) return v as Record<string, unknown>;
+      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+        return v as Record<string, unknown>;
     } catch {
       // fall through: never echo the value
     }
-    throw new PreconditionError(`secret ${name} is not a JSON object`, { hint: 'drkit stores runtime configuration as JSON objects' });
+    throw new PreconditionError(`secret ${name} is not a JSON object`, {
+      hint: 'drkit stores runtime configuration as JSON objects',
+    });
   }
 
   async put(name: string, value: Record<string, unknown>): Promise<void> {
     const SecretString = JSON.stringify(value);
     try {
-      await awsCall({ action: 'secretsmanager:PutSecretValue', resource: name }, () => this.sm.send(new PutSecretValueCommand({ SecretId: name, SecretString })));
+      await awsCall({ action: 'secretsmanager:PutSecretValue', resource: name }, () =>
+        this.sm.send(new PutSecretValueCommand({ SecretId: name, SecretString })),
+      );
     } catch (err) {
       if (!(err instanceof NotFoundError)) throw err;
       await awsCall({ action: 'secretsmanager:CreateSecret', resource: name }, () =>
@@ -70,7 +78,9 @@ export class SecretsManagerSecrets implements Secrets {
           new CreateSecretCommand({
             Name: name,
             SecretString,
-            ...(this.opts.replicaRegions?.length ? { AddReplicaRegions: this.opts.replicaRegions.map((Region) => ({ Region })) } : {}),
+            ...(this.opts.replicaRegions?.length
+              ? { AddReplicaRegions: this.opts.replicaRegions.map((Region) => ({ Region })) }
+              : {}),
           }),
         ),
       );
@@ -81,7 +91,9 @@ export class SecretsManagerSecrets implements Secrets {
     const names: string[] = [];
     let NextToken: string | undefined;
     do {
-      const page = await awsCall({ action: 'secretsmanager:ListSecrets' }, () => this.sm.send(new ListSecretsCommand({ NextToken })));
+      const page = await awsCall({ action: 'secretsmanager:ListSecrets' }, () =>
+        this.sm.send(new ListSecretsCommand({ NextToken })),
+      );
       for (const s of page.SecretList ?? []) if (s.Name) names.push(s.Name);
       NextToken = page.NextToken;
     } while (NextToken);
@@ -93,8 +105,12 @@ export class SecretsManagerSecrets implements Secrets {
    * primary and replicate); undefined when it is the primary. @throws NotFoundError
    */
   async primaryRegionOf(name: string): Promise<string | undefined> {
-    const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
-    return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region ? d.PrimaryRegion : undefined;
+    const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () =>
+      this.sm.send(new DescribeSecretCommand({ SecretId: name })),
+    );
+    return d.PrimaryRegion !== undefined && d.PrimaryRegion !== this.region
+      ? d.PrimaryRegion
+      : undefined;
   }
 
   /**
@@ -103,7 +119,9 @@ export class SecretsManagerSecrets implements Secrets {
    * down. It no longer follows the primary afterwards: re-replicate after the cutback.
    */
   async promoteReplica(name: string): Promise<void> {
-    await awsCall({ action: 'secretsmanager:StopReplicationToReplica', resource: name }, () => this.sm.send(new StopReplicationToReplicaCommand({ SecretId: name })));
+    await awsCall({ action: 'secretsmanager:StopReplicationToReplica', resource: name }, () =>
+      this.sm.send(new StopReplicationToReplicaCommand({ SecretId: name })),
+    );
   }
 
   /**
@@ -111,9 +129,12 @@ export class SecretsManagerSecrets implements Secrets {
    * Lambda, managing service and version stages; reads no secret value. @throws NotFoundError
    */
   async describeRotation(name: string): Promise<SecretRotationDescription> {
-    const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () => this.sm.send(new DescribeSecretCommand({ SecretId: name })));
+    const d = await awsCall({ action: 'secretsmanager:DescribeSecret', resource: name }, () =>
+      this.sm.send(new DescribeSecretCommand({ SecretId: name })),
+    );
     const stages: Record<string, string[]> = {};
-    for (const [id, labels] of Object.entries(d.VersionIdsToStages ?? {})) for (const l of labels) (stages[l] ??= []).push(id);
+    for (const [id, labels] of Object.entries(d.VersionIdsToStages ?? {}))
+      for (const l of labels) (stages[l] ??= []).push(id);
     return {
       name,
       rotationEnabled: d.RotationEnabled ?? false,
@@ -128,7 +149,14 @@ export class SecretsManagerSecrets implements Secrets {
    * Starts a rotation (security-breach runbook). `rotateImmediately: false` only records the
    * schedule and the next rotation window runs it (what moto can do without a Lambda).
    */
-  async rotate(name: string, opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string; readonly afterDays?: number } = {}): Promise<{ readonly versionId: string }> {
+  async rotate(
+    name: string,
+    opts: {
+      readonly rotateImmediately?: boolean;
+      readonly lambdaArn?: string;
+      readonly afterDays?: number;
+    } = {},
+  ): Promise<{ readonly versionId: string }> {
     const out = await awsCall({ action: 'secretsmanager:RotateSecret', resource: name }, () =>
       this.sm.send(
         new RotateSecretCommand({

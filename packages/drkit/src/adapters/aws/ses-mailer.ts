@@ -22,7 +22,10 @@ export class SesMailer implements Mailer {
           Destination: { ToAddresses: [...mail.to] },
           Message: {
             Subject: { Data: mail.subject, Charset: 'UTF-8' },
-            Body: { Text: { Data: mail.text, Charset: 'UTF-8' }, ...(mail.html ? { Html: { Data: mail.html, Charset: 'UTF-8' } } : {}) },
+            Body: {
+              Text: { Data: mail.text, Charset: 'UTF-8' },
+              ...(mail.html ? { Html: { Data: mail.html, Charset: 'UTF-8' } } : {}),
+            },
           },
         }),
       );
@@ -30,12 +33,17 @@ export class SesMailer implements Mailer {
     } catch (err) {
       const name = awsErrorName(err);
       if (name === 'MessageRejected' || name === 'MailFromDomainNotVerifiedException') {
-        throw new PreconditionError(`SES rejected mail from ${mail.from}: ${(err as Error).message}`, {
-          cause: err,
-          hint: 'verify the sender identity in this region (and leave the SES sandbox for unverified recipients)',
-        });
+        throw new PreconditionError(
+          `SES rejected mail from ${mail.from}: ${(err as Error).message}`,
+          {
+            cause: err,
+            hint: 'verify the sender identity in this region (and leave the SES sandbox for unverified recipients)',
+          },
+        );
       }
-      return await awsCall({ action: 'ses:SendEmail', resource: mail.from }, () => Promise.reject(err));
+      return await awsCall({ action: 'ses:SendEmail', resource: mail.from }, () =>
+        Promise.reject(err),
+      );
     }
   }
 }

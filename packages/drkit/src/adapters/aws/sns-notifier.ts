@@ -8,7 +8,13 @@ export class SnsNotifier implements Notifier {
   readonly kind = 'aws-sns';
   private readonly sns: SNSClient;
 
-  constructor(private readonly opts: { readonly clients: AwsClients; readonly topicArn: string; readonly region?: string }) {
+  constructor(
+    private readonly opts: {
+      readonly clients: AwsClients;
+      readonly topicArn: string;
+      readonly region?: string;
+    },
+  ) {
     this.sns = opts.clients.sns(opts.region ?? opts.topicArn.split(':')[3]);
   }
 

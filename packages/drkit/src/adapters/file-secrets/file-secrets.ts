@@ -1,4 +1,14 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import type { Secrets } from '../../ports/secrets.js';
@@ -18,7 +28,9 @@ export class FileSecrets implements Secrets {
   /** The file holding `name`. Names are path-like (`drkit/app`) but may not escape the dir. */
   fileOf(name: string): string {
     if (!/^[A-Za-z0-9][A-Za-z0-9._/-]*$/.test(name) || name.includes('..')) {
-      throw new UsageError(`invalid secret name '${name}'`, { hint: 'use letters, digits, . _ - and /' });
+      throw new UsageError(`invalid secret name '${name}'`, {
+        hint: 'use letters, digits, . _ - and /',
+      });
     }
     return path.join(this.dir, `${name}.json`);
   }

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { inMaintenance, parseServersState, renderHaproxyConfig, renderWanConfig } from './haproxy-config.js';
+import {
+  inMaintenance,
+  parseServersState,
+  renderHaproxyConfig,
+  renderWanConfig,
+} from './haproxy-config.js';
 
 const base = {
   bindHost: '127.0.0.1',
@@ -24,24 +29,35 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).toContain('option allbackups');
   });
   it('writes routed-away servers disabled, so a restart keeps them out of service', () => {
-    expect(renderHaproxyConfig({ ...base, disabled: new Set(['a-1']) })).toContain('server a-1 127.0.0.1:9001 check disabled');
+    expect(renderHaproxyConfig({ ...base, disabled: new Set(['a-1']) })).toContain(
+      'server a-1 127.0.0.1:9001 check disabled',
+    );
   });
-  it('renders no listen section: the inter-region links are the WAN\'s', () => {
+  it("renders no listen section: the inter-region links are the WAN's", () => {
     expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('listen ');
   });
 });
 
 describe('renderWanConfig', () => {
-  const wan = { bindHost: '127.0.0.1', statsSocket: '/tmp/x/wan/admin.sock', pidFile: '/tmp/x/wan/haproxy.pid' };
+  const wan = {
+    bindHost: '127.0.0.1',
+    statsSocket: '/tmp/x/wan/admin.sock',
+    pidFile: '/tmp/x/wan/haproxy.pid',
+  };
   it('GIVEN an inter-region link WHEN rendered THEN a tcp listen section forwards to its one server, unchecked, with long timeouts', () => {
-    const cfg = renderWanConfig({ ...wan, links: [{ name: 'link-a-b', bindPort: 7001, server: 'pg-a', host: '127.0.0.1', port: 5432 }] });
+    const cfg = renderWanConfig({
+      ...wan,
+      links: [{ name: 'link-a-b', bindPort: 7001, server: 'pg-a', host: '127.0.0.1', port: 5432 }],
+    });
     expect(cfg).toContain('stats socket /tmp/x/wan/admin.sock mode 600 level admin');
     expect(cfg).toContain('pidfile /tmp/x/wan/haproxy.pid');
     expect(cfg).toContain('    mode tcp\n');
     expect(cfg).toContain('timeout client 1h');
     expect(cfg).toContain('timeout server 1h');
     const section = cfg.slice(cfg.indexOf('listen link-a-b'));
-    expect(section).toBe('listen link-a-b\n    bind 127.0.0.1:7001\n    server pg-a 127.0.0.1:5432\n');
+    expect(section).toBe(
+      'listen link-a-b\n    bind 127.0.0.1:7001\n    server pg-a 127.0.0.1:5432\n',
+    );
   });
   it('GIVEN the WAN WHEN rendered THEN it logs connections on stderr and has no front door', () => {
     const cfg = renderWanConfig({ ...wan, links: [] });

@@ -95,7 +95,9 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     `    default-server inter ${h.intervalMs}ms fall ${h.fall} rise ${h.rise}`,
   ];
   for (const srv of s.servers) {
-    lines.push(`    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`);
+    lines.push(
+      `    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`,
+    );
   }
   return lines.join('\n') + '\n';
 }
@@ -122,7 +124,13 @@ export function renderWanConfig(s: HaproxyWanSettings): string {
     '    timeout client 1h',
     '    timeout server 1h',
   ];
-  for (const l of s.links) lines.push('', `listen ${l.name}`, `    bind ${s.bindHost}:${l.bindPort}`, `    server ${l.server} ${l.host}:${l.port}`);
+  for (const l of s.links)
+    lines.push(
+      '',
+      `listen ${l.name}`,
+      `    bind ${s.bindHost}:${l.bindPort}`,
+      `    server ${l.server} ${l.host}:${l.port}`,
+    );
   return lines.join('\n') + '\n';
 }
 

@@ -39,7 +39,10 @@ export class HaproxyLink {
   async state(): Promise<LinkState> {
     const rows = parseServersState(await this.proc.command(`show servers state ${this.link.name}`));
     const row = rows.find((r) => r.name === this.link.server);
-    if (!row) throw new DrError('EXTERNAL', `HAProxy has no server ${this.target}`, { hint: `the running WAN was started without the link: restart it (\`drkit lab down\`, \`drkit lab up\`); config ${this.proc.configFile}` });
+    if (!row)
+      throw new DrError('EXTERNAL', `HAProxy has no server ${this.target}`, {
+        hint: `the running WAN was started without the link: restart it (\`drkit lab down\`, \`drkit lab up\`); config ${this.proc.configFile}`,
+      });
     return inMaintenance(row.adminState) ? 'cut' : 'up';
   }
 

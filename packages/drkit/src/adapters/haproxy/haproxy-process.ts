@@ -1,5 +1,14 @@
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { DependencyMissingError, DrError } from '../../engine/errors.js';
 import { sleep } from '../../util/net.js';
@@ -55,18 +64,30 @@ export class HaproxyProcess {
    */
   async start(): Promise<void> {
     const bin = this.opts.bin ?? '/usr/sbin/haproxy';
-    if (!isExecutable(bin)) throw new DependencyMissingError(`HAProxy not found: ${bin}`, { hint: 'apt-get install -y haproxy' });
+    if (!isExecutable(bin))
+      throw new DependencyMissingError(`HAProxy not found: ${bin}`, {
+        hint: 'apt-get install -y haproxy',
+      });
     if (this.pid() !== undefined) return;
     mkdirSync(this.opts.dir, { recursive: true });
     this.writeConfig();
     const check = await runCommand([bin, '-c', '-q', '-f', this.configFile]);
-    if (check.code !== 0) throw new DrError('CONFIG', `haproxy.cfg is invalid: ${(check.stderr || check.stdout).trim()}`, { hint: this.configFile });
+    if (check.code !== 0)
+      throw new DrError(
+        'CONFIG',
+        `haproxy.cfg is invalid: ${(check.stderr || check.stdout).trim()}`,
+        { hint: this.configFile },
+      );
     rmSync(this.socket, { force: true });
     rmSync(this.pidFile, { force: true });
     const log = openSync(this.logFile, 'a');
     let exited: string | undefined;
     try {
-      const child = spawn(bin, ['-W', '-f', this.configFile], { cwd: '/', detached: true, stdio: ['ignore', log, log] });
+      const child = spawn(bin, ['-W', '-f', this.configFile], {
+        cwd: '/',
+        detached: true,
+        stdio: ['ignore', log, log],
+      });
       child.once('exit', (code, signal) => (exited = `exited ${signal ?? `with code ${code}`}`));
       child.once('error', (err) => (exited = err.message));
       child.unref();
@@ -74,11 +95,23 @@ export class HaproxyProcess {
       closeSync(log);
     }
     for (let i = 0; i < 100 && exited === undefined; i++) {
-      if (await this.command('show info').then(() => true, () => false)) return;
+      if (
+        await this.command('show info').then(
+          () => true,
+          () => false,
+        )
+      )
+        return;
       await sleep(50);
     }
-    const tail = existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-5).join('\n') : '';
-    throw new DrError(exited ? 'EXTERNAL' : 'TIMEOUT', `${this.opts.what} ${exited ? `did not start (${exited})` : 'started but its runtime API does not answer'}${tail ? `:\n${tail}` : ''}`, { hint: this.logFile });
+    const tail = existsSync(this.logFile)
+      ? readFileSync(this.logFile, 'utf8').trim().split('\n').slice(-5).join('\n')
+      : '';
+    throw new DrError(
+      exited ? 'EXTERNAL' : 'TIMEOUT',
+      `${this.opts.what} ${exited ? `did not start (${exited})` : 'started but its runtime API does not answer'}${tail ? `:\n${tail}` : ''}`,
+      { hint: this.logFile },
+    );
   }
 
   /** Stops HAProxy (SIGTERM to the master's pid) and waits for it to exit. Idempotent. */

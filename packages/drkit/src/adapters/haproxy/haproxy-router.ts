@@ -2,7 +2,14 @@ import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { DrError, UsageError } from '../../engine/errors.js';
 import type { Router, RouterCapability, RouterStatus, RouteTarget } from '../../ports/router.js';
-import { BACKEND, inMaintenance, parseServersState, renderHaproxyConfig, type HaproxyServer, type HealthCheckSettings } from './haproxy-config.js';
+import {
+  BACKEND,
+  inMaintenance,
+  parseServersState,
+  renderHaproxyConfig,
+  type HaproxyServer,
+  type HealthCheckSettings,
+} from './haproxy-config.js';
 import { HaproxyProcess } from './haproxy-process.js';
 
 /** Options of {@link HaproxyRouter}. */
@@ -28,7 +35,11 @@ export interface HaproxyRouterOptions {
  */
 export class HaproxyRouter implements Router {
   readonly kind = 'haproxy';
-  readonly capabilities: ReadonlySet<RouterCapability> = new Set<RouterCapability>(['health-checks', 'runtime', 'backup-targets']);
+  readonly capabilities: ReadonlySet<RouterCapability> = new Set<RouterCapability>([
+    'health-checks',
+    'runtime',
+    'backup-targets',
+  ]);
   private readonly proc: HaproxyProcess;
   private readonly routeFile: string;
 
@@ -109,14 +120,18 @@ export class HaproxyRouter implements Router {
   }
 
   async routeTo(region: string, opts: { assumeHealthy?: readonly string[] } = {}): Promise<void> {
-    if (!this.opts.servers.some((s) => s.region === region)) throw new UsageError(`no front-door targets in region '${region}'`);
+    if (!this.opts.servers.some((s) => s.region === region))
+      throw new UsageError(`no front-door targets in region '${region}'`);
     // Routed away from the primary region: take the others out first, so no request reaches
     // them once this returns. Back to the primary region: the normal failover record again.
     const away = region !== this.opts.primaryRegion;
-    if (away) for (const s of this.opts.servers.filter((x) => x.region !== region)) await this.cmd(`set server ${BACKEND}/${s.name} state maint`);
+    if (away)
+      for (const s of this.opts.servers.filter((x) => x.region !== region))
+        await this.cmd(`set server ${BACKEND}/${s.name} state maint`);
     for (const s of this.opts.servers.filter((x) => x.region === region || !away)) {
       await this.cmd(`set server ${BACKEND}/${s.name} state ready`);
-      if (opts.assumeHealthy?.includes(s.name)) await this.cmd(`set server ${BACKEND}/${s.name} health up`);
+      if (opts.assumeHealthy?.includes(s.name))
+        await this.cmd(`set server ${BACKEND}/${s.name} health up`);
     }
     const tmp = `${this.routeFile}.tmp`;
     writeFileSync(tmp, JSON.stringify({ region, at: new Date().toISOString() }) + '\n');
@@ -127,12 +142,24 @@ export class HaproxyRouter implements Router {
   private async cmd(command: string): Promise<void> {
     const out = (await this.proc.command(command)).trim();
     // Successful `set server` commands answer with an empty line.
-    if (out && !/^(Health check|Agent)/.test(out)) throw new DrError('EXTERNAL', `HAProxy refused '${command}': ${out}`);
+    if (out && !/^(Health check|Agent)/.test(out))
+      throw new DrError('EXTERNAL', `HAProxy refused '${command}': ${out}`);
   }
 
   private render(files: { readonly statsSocket: string; readonly pidFile: string }): string {
     const routed = this.routedRegion();
-    const disabled = new Set(routed === this.opts.primaryRegion ? [] : this.opts.servers.filter((s) => s.region !== routed).map((s) => s.name));
-    return renderHaproxyConfig({ ...files, bindHost: '127.0.0.1', bindPort: this.opts.port, servers: this.opts.servers, health: this.opts.health, disabled });
+    const disabled = new Set(
+      routed === this.opts.primaryRegion
+        ? []
+        : this.opts.servers.filter((s) => s.region !== routed).map((s) => s.name),
+    );
+    return renderHaproxyConfig({
+      ...files,
+      bindHost: '127.0.0.1',
+      bindPort: this.opts.port,
+      servers: this.opts.servers,
+      health: this.opts.health,
+      disabled,
+    });
   }
 }

@@ -16,7 +16,11 @@ export interface RuntimeCommandOptions {
  * one answer, then HAProxy closes the connection).
  * @throws PreconditionError when nothing listens on the socket (HAProxy not running)
  */
-export async function runtimeCommand(socket: string, command: string, opts: RuntimeCommandOptions = {}): Promise<string> {
+export async function runtimeCommand(
+  socket: string,
+  command: string,
+  opts: RuntimeCommandOptions = {},
+): Promise<string> {
   const timeoutMs = opts.timeoutMs ?? 2000;
   const what = opts.what ?? 'the front door (HAProxy)';
   return await new Promise((resolve, reject) => {
@@ -24,7 +28,13 @@ export async function runtimeCommand(socket: string, command: string, opts: Runt
     let out = '';
     const timer = setTimeout(() => {
       conn.destroy();
-      reject(new DrError('TIMEOUT', `HAProxy runtime API did not answer '${command}' within ${timeoutMs} ms`, { retryable: true }));
+      reject(
+        new DrError(
+          'TIMEOUT',
+          `HAProxy runtime API did not answer '${command}' within ${timeoutMs} ms`,
+          { retryable: true },
+        ),
+      );
     }, timeoutMs);
     conn.on('connect', () => conn.write(`${command}\n`));
     conn.on('data', (b: Buffer) => (out += b.toString()));
@@ -36,13 +46,24 @@ export async function runtimeCommand(socket: string, command: string, opts: Runt
       clearTimeout(timer);
       if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
         reject(
-          new PreconditionError(`${what} is not running: nothing answers on its runtime socket ${socket}`, {
-            hint: opts.hint ?? 'start the lab front door with `drkit lab up` (or start HAProxy with the lab haproxy.cfg)',
+          new PreconditionError(
+            `${what} is not running: nothing answers on its runtime socket ${socket}`,
+            {
+              hint:
+                opts.hint ??
+                'start the lab front door with `drkit lab up` (or start HAProxy with the lab haproxy.cfg)',
+              cause: err,
+              details: { socket },
+            },
+          ),
+        );
+      } else
+        reject(
+          new DrError('EXTERNAL', `HAProxy runtime API: ${err.message}`, {
             cause: err,
-            details: { socket },
+            retryable: true,
           }),
         );
-      } else reject(new DrError('EXTERNAL', `HAProxy runtime API: ${err.message}`, { cause: err, retryable: true }));
     });
   });
 }

@@ -78,14 +78,23 @@ export class HaproxyWan {
   /** One link, to cut or heal. @throws UsageError for an unknown name */
   link(name: string): HaproxyLink {
     const l = this.opts.links.find((x) => x.name === name);
-    if (!l) throw new UsageError(`the WAN has no link '${name}'`, { hint: `links: ${this.opts.links.map((x) => x.name).join(', ') || 'none'}` });
+    if (!l)
+      throw new UsageError(`the WAN has no link '${name}'`, {
+        hint: `links: ${this.opts.links.map((x) => x.name).join(', ') || 'none'}`,
+      });
     return new HaproxyLink(this.proc, l);
   }
 
   /** Every link and whether it is cut. @throws PreconditionError when the WAN is not running */
   async status(): Promise<WanLinkStatus[]> {
     const out: WanLinkStatus[] = [];
-    for (const l of this.opts.links) out.push({ name: l.name, listen: `127.0.0.1:${l.bindPort}`, to: `${l.server} ${l.host}:${l.port}`, state: await this.link(l.name).state() });
+    for (const l of this.opts.links)
+      out.push({
+        name: l.name,
+        listen: `127.0.0.1:${l.bindPort}`,
+        to: `${l.server} ${l.host}:${l.port}`,
+        state: await this.link(l.name).state(),
+      });
     return out;
   }
 }

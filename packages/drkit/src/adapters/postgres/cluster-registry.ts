@@ -1,4 +1,13 @@
-import { mkdirSync, readFileSync, renameSync, writeFileSync, existsSync, fsyncSync, openSync, closeSync } from 'node:fs';
+import {
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  writeFileSync,
+  existsSync,
+  fsyncSync,
+  openSync,
+  closeSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** Where everything of one lab's PostgreSQL clusters lives, below one base directory. */

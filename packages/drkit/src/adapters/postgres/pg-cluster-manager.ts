@@ -1,14 +1,40 @@
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+  renameSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
-import { DependencyMissingError, DrError, NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
+import {
+  DependencyMissingError,
+  DrError,
+  NotFoundError,
+  PreconditionError,
+  UsageError,
+} from '../../engine/errors.js';
 import { portInUse, sleep } from '../../util/net.js';
 import { isExecutable, isRoot, lookupUser, runCommand } from '../../util/proc.js';
-import { ClusterRegistry, pgLayout, type ClusterRecord, type PgLayout } from './cluster-registry.js';
+import {
+  ClusterRegistry,
+  pgLayout,
+  type ClusterRecord,
+  type PgLayout,
+} from './cluster-registry.js';
 import { FENCE_CONF, writeClusterConfig, type FileOwner } from './pg-config.js';
 import { PgBackRestCli } from './pgbackrest-cli.js';
-import { pgBackRestDirs, renderPgBackRestConfig, STANZA_RE, type PgBackRestSettings } from './pgbackrest-config.js';
+import {
+  pgBackRestDirs,
+  renderPgBackRestConfig,
+  STANZA_RE,
+  type PgBackRestSettings,
+} from './pgbackrest-config.js';
 
 /** Options of {@link PgClusterManager}. */
 export interface PgClusterManagerOptions {
@@ -80,7 +106,10 @@ export class PgClusterManager {
   get owner(): FileOwner | undefined {
     if (!this.osUser) return undefined;
     const u = lookupUser(this.osUser);
-    if (!u) throw new DependencyMissingError(`OS user '${this.osUser}' does not exist`, { hint: 'install PostgreSQL (it creates the postgres user)' });
+    if (!u)
+      throw new DependencyMissingError(`OS user '${this.osUser}' does not exist`, {
+        hint: 'install PostgreSQL (it creates the postgres user)',
+      });
     return u;
   }
 
@@ -106,10 +135,18 @@ export class PgClusterManager {
     const sections = this.registry
       .list()
       .filter((c) => c.ownsStanza && c.stanza)
-      .map((c) => ({ stanza: c.stanza!, dataDir: c.dataDir, port: c.port, socketDir: this.layout.socketDir, user: c.superuser }));
+      .map((c) => ({
+        stanza: c.stanza!,
+        dataDir: c.dataDir,
+        port: c.port,
+        socketDir: this.layout.socketDir,
+        user: c.superuser,
+      }));
     const file = this.layout.pgbackrestConfig;
     const tmp = `${file}.${process.pid}.tmp`;
-    writeFileSync(tmp, renderPgBackRestConfig(this.layout, this.opts.pgbackrest ?? {}, sections), { mode: 0o644 });
+    writeFileSync(tmp, renderPgBackRestConfig(this.layout, this.opts.pgbackrest ?? {}, sections), {
+      mode: 0o644,
+    });
     renameSync(tmp, file);
   }
 
@@ -120,24 +157,37 @@ export class PgClusterManager {
 
   /** Throws unless `id` is a valid, unused cluster id whose directory does not exist. */
   assertNewId(id: string): void {
-    if (!CLUSTER_ID_RE.test(id)) throw new UsageError(`invalid cluster id '${id}'`, { hint: 'use letters, digits, - and _ (max 63)' });
-    if (this.registry.get(id)) throw new PreconditionError(`cluster '${id}' already exists`, { hint: 'choose another id, or destroy the existing cluster first' });
-    if (existsSync(this.clusterDir(id))) {
-      throw new PreconditionError(`the directory of cluster '${id}' already exists: ${this.clusterDir(id)}`, {
-        hint: 'it may hold data from an earlier run: inspect and remove it yourself, or choose another id',
+    if (!CLUSTER_ID_RE.test(id))
+      throw new UsageError(`invalid cluster id '${id}'`, {
+        hint: 'use letters, digits, - and _ (max 63)',
       });
+    if (this.registry.get(id))
+      throw new PreconditionError(`cluster '${id}' already exists`, {
+        hint: 'choose another id, or destroy the existing cluster first',
+      });
+    if (existsSync(this.clusterDir(id))) {
+      throw new PreconditionError(
+        `the directory of cluster '${id}' already exists: ${this.clusterDir(id)}`,
+        {
+          hint: 'it may hold data from an earlier run: inspect and remove it yourself, or choose another id',
+        },
+      );
     }
   }
 
   /** Throws PreconditionError when something listens on `port` or a registered cluster uses it. */
   async assertPortFree(port: number): Promise<void> {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`invalid port ${port}`);
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new UsageError(`invalid port ${port}`);
     const owner = this.registry.list().find((c) => c.port === port);
     if (owner || (await portInUse(port))) {
-      throw new PreconditionError(`port ${port} is in use${owner ? ` (registered to cluster '${owner.id}')` : ''}`, {
-        hint: 'pick another port, or omit it to let drkit choose a free one',
-        details: { port },
-      });
+      throw new PreconditionError(
+        `port ${port} is in use${owner ? ` (registered to cluster '${owner.id}')` : ''}`,
+        {
+          hint: 'pick another port, or omit it to let drkit choose a free one',
+          details: { port },
+        },
+      );
     }
   }
 
@@ -145,7 +195,10 @@ export class PgClusterManager {
   assertBinaries(): void {
     for (const b of ['initdb', 'pg_ctl']) {
       const p = path.join(this.binDir, b);
-      if (!isExecutable(p)) throw new DependencyMissingError(`PostgreSQL binary not found: ${p}`, { hint: 'apt-get install -y postgresql, or set binDir' });
+      if (!isExecutable(p))
+        throw new DependencyMissingError(`PostgreSQL binary not found: ${p}`, {
+          hint: 'apt-get install -y postgresql, or set binDir',
+        });
     }
   }
 
@@ -163,22 +216,48 @@ export class PgClusterManager {
     const dir = this.clusterDir(id);
     const dataDir = path.join(dir, 'data');
     this.ensureDir(dir, 0o750);
-    const init = await this.runServer([path.join(this.binDir, 'initdb'), '-D', dataDir, '--data-checksums', '-A', 'trust', '-U', this.superuser, '-E', 'UTF8', '--locale=C']);
-    if (init.code !== 0) throw new DrError('EXTERNAL', `initdb failed for '${id}': ${init.stderr.trim()}`, { hint: `inspect ${dir}` });
+    const init = await this.runServer([
+      path.join(this.binDir, 'initdb'),
+      '-D',
+      dataDir,
+      '--data-checksums',
+      '-A',
+      'trust',
+      '-U',
+      this.superuser,
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
+    if (init.code !== 0)
+      throw new DrError('EXTERNAL', `initdb failed for '${id}': ${init.stderr.trim()}`, {
+        hint: `inspect ${dir}`,
+      });
     writeClusterConfig(
       dataDir,
       {
         port: opts.port,
         socketDir: this.layout.socketDir,
-        ...(stanza !== undefined ? { archiveCommand: this.pgbackrest.archiveCommand(stanza, dataDir), restoreCommand: this.pgbackrest.restoreCommand(stanza) } : {}),
+        ...(stanza !== undefined
+          ? {
+              archiveCommand: this.pgbackrest.archiveCommand(stanza, dataDir),
+              restoreCommand: this.pgbackrest.restoreCommand(stanza),
+            }
+          : {}),
         archiveTimeoutSec: this.opts.archiveTimeoutSec ?? 10,
       },
       this.owner,
     );
     const rec: ClusterRecord = {
-      id, dataDir, port: opts.port, superuser: this.superuser, role: 'primary',
+      id,
+      dataDir,
+      port: opts.port,
+      superuser: this.superuser,
+      role: 'primary',
       ...(stanza !== undefined ? { stanza } : {}),
-      ownsStanza: stanza !== undefined, origin: 'initdb', createdAt: new Date().toISOString(),
+      ownsStanza: stanza !== undefined,
+      origin: 'initdb',
+      createdAt: new Date().toISOString(),
     };
     this.register(rec);
     await this.start(id);
@@ -200,16 +279,33 @@ export class PgClusterManager {
   async start(id: string, timeoutSec = 120, opts: { allowFenced?: boolean } = {}): Promise<void> {
     const c = this.get(id);
     if (!opts.allowFenced && existsSync(path.join(c.dataDir, FENCE_CONF))) {
-      throw new PreconditionError(`cluster '${id}' is fenced (an old primary after a failover) and must not start`, {
-        hint: 'it rejoins only as a standby of the new primary: run RB-N-08 (`drkit runbook run rb-n-08`)',
-        details: { fence: path.join(c.dataDir, FENCE_CONF) },
-      });
+      throw new PreconditionError(
+        `cluster '${id}' is fenced (an old primary after a failover) and must not start`,
+        {
+          hint: 'it rejoins only as a standby of the new primary: run RB-N-08 (`drkit runbook run rb-n-08`)',
+          details: { fence: path.join(c.dataDir, FENCE_CONF) },
+        },
+      );
     }
-    const r = await this.runServer([path.join(this.binDir, 'pg_ctl'), '-D', c.dataDir, '-l', path.join(this.clusterDir(id), 'postgres.log'), '-w', '-t', String(timeoutSec), 'start']);
+    const r = await this.runServer([
+      path.join(this.binDir, 'pg_ctl'),
+      '-D',
+      c.dataDir,
+      '-l',
+      path.join(this.clusterDir(id), 'postgres.log'),
+      '-w',
+      '-t',
+      String(timeoutSec),
+      'start',
+    ]);
     if (r.code !== 0) {
-      throw new DrError('EXTERNAL', `could not start cluster '${id}': ${r.stderr.trim() || r.stdout.trim()}`, {
-        hint: `see ${path.join(this.clusterDir(id), 'postgres.log')}`,
-      });
+      throw new DrError(
+        'EXTERNAL',
+        `could not start cluster '${id}': ${r.stderr.trim() || r.stdout.trim()}`,
+        {
+          hint: `see ${path.join(this.clusterDir(id), 'postgres.log')}`,
+        },
+      );
     }
   }
 
@@ -217,9 +313,21 @@ export class PgClusterManager {
   async stop(id: string, mode: StopMode = 'fast'): Promise<void> {
     const c = this.get(id);
     if (!this.postmasterPid(id)) return;
-    const r = await this.runServer([path.join(this.binDir, 'pg_ctl'), '-D', c.dataDir, '-m', mode, '-w', '-t', '120', 'stop']);
+    const r = await this.runServer([
+      path.join(this.binDir, 'pg_ctl'),
+      '-D',
+      c.dataDir,
+      '-m',
+      mode,
+      '-w',
+      '-t',
+      '120',
+      'stop',
+    ]);
     if (r.code !== 0 && this.postmasterPid(id)) {
-      throw new DrError('EXTERNAL', `could not stop cluster '${id}': ${r.stderr.trim()}`, { hint: `try mode 'immediate', or kill(${id})` });
+      throw new DrError('EXTERNAL', `could not stop cluster '${id}': ${r.stderr.trim()}`, {
+        hint: `try mode 'immediate', or kill(${id})`,
+      });
     }
   }
 
@@ -285,7 +393,9 @@ export class PgClusterManager {
     const c = this.registry.get(id);
     if (!c) {
       const known = this.registry.list().map((x) => x.id);
-      throw new NotFoundError(`unknown cluster '${id}'`, { hint: `known clusters: ${known.join(', ') || '(none)'}` });
+      throw new NotFoundError(`unknown cluster '${id}'`, {
+        hint: `known clusters: ${known.join(', ') || '(none)'}`,
+      });
     }
     return c;
   }
@@ -296,13 +406,20 @@ export class PgClusterManager {
   }
 
   /** node-postgres options for a cluster (loopback TCP, trust auth in the lab). */
-  connectionConfig(id: string, database = 'postgres'): pg.ClientConfig & { host: string; port: number; user: string; database: string } {
+  connectionConfig(
+    id: string,
+    database = 'postgres',
+  ): pg.ClientConfig & { host: string; port: number; user: string; database: string } {
     const c = this.get(id);
     return { host: '127.0.0.1', port: c.port, user: c.superuser, database };
   }
 
   /** Runs one SQL statement on a cluster and returns its rows. */
-  async query<T extends pg.QueryResultRow = Record<string, unknown>>(id: string, sql: string, params: unknown[] = []): Promise<T[]> {
+  async query<T extends pg.QueryResultRow = Record<string, unknown>>(
+    id: string,
+    sql: string,
+    params: unknown[] = [],
+  ): Promise<T[]> {
     const client = new pg.Client({ ...this.connectionConfig(id), connectionTimeoutMillis: 5000 });
     await client.connect();
     try {
@@ -314,7 +431,12 @@ export class PgClusterManager {
 
   /** Runs a server-side command (initdb, pg_ctl, pg_waldump…) as the server's OS user. */
   async runServer(argv: readonly string[], timeoutMs = 10 * 60_000) {
-    return await runCommand(argv, { timeoutMs, env: { TZ: 'UTC' }, ...(this.osUser ? { asUser: this.osUser } : {}), ...(this.opts.log ? { log: this.opts.log } : {}) });
+    return await runCommand(argv, {
+      timeoutMs,
+      env: { TZ: 'UTC' },
+      ...(this.osUser ? { asUser: this.osUser } : {}),
+      ...(this.opts.log ? { log: this.opts.log } : {}),
+    });
   }
 }
 

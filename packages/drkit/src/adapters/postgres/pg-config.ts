@@ -1,4 +1,11 @@
-import { appendFileSync, chownSync, existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  appendFileSync,
+  chownSync,
+  existsSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 
 /** The file (inside the data directory) holding every setting drkit manages. */
@@ -107,7 +114,8 @@ export function rewriteRestoredConfig(
   owner?: FileOwner,
 ): void {
   // A copy is neither fenced nor the primary of the source's synchronous standbys.
-  for (const f of ['postmaster.pid', 'postmaster.opts', REPLICATION_CONF, FENCE_CONF]) rmSync(path.join(dataDir, f), { force: true });
+  for (const f of ['postmaster.pid', 'postmaster.opts', REPLICATION_CONF, FENCE_CONF])
+    rmSync(path.join(dataDir, f), { force: true });
   if (!standby) rmSync(path.join(dataDir, 'standby.signal'), { force: true });
   writeClusterConfig(dataDir, s, owner);
   scrubAutoConf(dataDir, ['port', 'archive_command', 'archive_mode', 'unix_socket_directories']);

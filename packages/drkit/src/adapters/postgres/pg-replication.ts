@@ -8,9 +8,21 @@ import { FENCE_CONF, REPLICATION_CONF, rewriteRestoredConfig } from './pg-config
 import type { ReplicationStatus } from '../../ports/database.js';
 
 /** Lag of every standby streaming from `primaryId`, in bytes and seconds. */
-export async function replicationStatus(mgr: PgClusterManager, primaryId: string): Promise<ReplicationStatus> {
-  const [head] = await mgr.query<{ lsn: string; names: string }>(primaryId, `select pg_current_wal_lsn()::text as lsn, current_setting('synchronous_standby_names') as names`);
-  const rows = await mgr.query<{ name: string; state: string; sync_state: string; lag_bytes: string | null; replay_lag: number | null }>(
+export async function replicationStatus(
+  mgr: PgClusterManager,
+  primaryId: string,
+): Promise<ReplicationStatus> {
+  const [head] = await mgr.query<{ lsn: string; names: string }>(
+    primaryId,
+    `select pg_current_wal_lsn()::text as lsn, current_setting('synchronous_standby_names') as names`,
+  );
+  const rows = await mgr.query<{
+    name: string;
+    state: string;
+    sync_state: string;
+    lag_bytes: string | null;
+    replay_lag: number | null;
+  }>(
     primaryId,
     `select application_name as name, state, sync_state,
             pg_wal_lsn_diff(pg_current_wal_lsn(), coalesce(replay_lsn, '0/0'))::bigint::text as lag_bytes,
@@ -21,7 +33,13 @@ export async function replicationStatus(mgr: PgClusterManager, primaryId: string
     primary: primaryId,
     currentLsn: head!.lsn,
     synchronousStandbyNames: head!.names,
-    standbys: rows.map((r) => ({ name: r.name, state: r.state, syncState: r.sync_state, lagBytes: Number(r.lag_bytes ?? 0), replayLagSeconds: r.replay_lag })),
+    standbys: rows.map((r) => ({
+      name: r.name,
+      state: r.state,
+      syncState: r.sync_state,
+      lagBytes: Number(r.lag_bytes ?? 0),
+      replayLagSeconds: r.replay_lag,
+    })),
   };
 }
 
@@ -30,10 +48,18 @@ export async function replicationStatus(mgr: PgClusterManager, primaryId: string
  * with an empty list. Written to `drkit-replication.conf` (never copied to a restored cluster or
  * a standby) and reloaded when the server runs.
  */
-export async function setSynchronous(mgr: PgClusterManager, primaryId: string, standbyIds: readonly string[]): Promise<void> {
+export async function setSynchronous(
+  mgr: PgClusterManager,
+  primaryId: string,
+  standbyIds: readonly string[],
+): Promise<void> {
   const c = mgr.get(primaryId);
   const value = standbyIds.length ? `FIRST 1 (${standbyIds.map((s) => `"${s}"`).join(', ')})` : '';
-  writeOwned(mgr, path.join(c.dataDir, REPLICATION_CONF), `# Written by drkit: synchronous replication\nsynchronous_standby_names = '${value}'\n`);
+  writeOwned(
+    mgr,
+    path.join(c.dataDir, REPLICATION_CONF),
+    `# Written by drkit: synchronous replication\nsynchronous_standby_names = '${value}'\n`,
+  );
   if (mgr.isRunning(primaryId)) await mgr.query(primaryId, 'select pg_reload_conf()');
 }
 
@@ -49,11 +75,19 @@ export function isFenced(mgr: PgClusterManager, id: string): boolean {
  * directory — even a restart by hand comes up in recovery, read-only — and drkit refuses to
  * start it. Works whether the server is reachable or not; idempotent.
  */
-export async function fence(mgr: PgClusterManager, id: string, reason: string): Promise<{ wasRunning: boolean }> {
+export async function fence(
+  mgr: PgClusterManager,
+  id: string,
+  reason: string,
+): Promise<{ wasRunning: boolean }> {
   const c = mgr.get(id);
   const wasRunning = mgr.isRunning(id);
   if (wasRunning) await mgr.stop(id, 'immediate');
-  writeOwned(mgr, path.join(c.dataDir, FENCE_CONF), `# drkit fence: ${reason.replace(/\n/g, ' ')} at ${new Date().toISOString()}\ndefault_transaction_read_only = on\n`);
+  writeOwned(
+    mgr,
+    path.join(c.dataDir, FENCE_CONF),
+    `# drkit fence: ${reason.replace(/\n/g, ' ')} at ${new Date().toISOString()}\ndefault_transaction_read_only = on\n`,
+  );
   writeOwned(mgr, path.join(c.dataDir, 'standby.signal'), '');
   return { wasRunning };
 }
@@ -63,19 +97,31 @@ export async function fence(mgr: PgClusterManager, id: string, reason: string): 
  * is streamed to every connected standby before it exits) and returns that checkpoint's LSN,
  * which the standby must have replayed before it is promoted.
  */
-export async function stopForSwitchover(mgr: PgClusterManager, id: string): Promise<{ finalLsn: string }> {
+export async function stopForSwitchover(
+  mgr: PgClusterManager,
+  id: string,
+): Promise<{ finalLsn: string }> {
   const c = mgr.get(id);
   await mgr.stop(id, 'fast');
   const r = await mgr.runServer([path.join(mgr.binDir, 'pg_controldata'), '-D', c.dataDir]);
   const state = /Database cluster state:\s+(.+)/.exec(r.stdout)?.[1]?.trim();
   const lsn = /Latest checkpoint location:\s+([0-9A-F]+\/[0-9A-F]+)/.exec(r.stdout)?.[1];
-  if (r.code !== 0 || !lsn) throw new DrError('EXTERNAL', `pg_controldata of '${id}' failed: ${r.stderr.trim()}`);
-  if (state !== 'shut down') throw new PreconditionError(`'${id}' did not shut down cleanly (${state}): its last WAL may not have reached the standby`);
+  if (r.code !== 0 || !lsn)
+    throw new DrError('EXTERNAL', `pg_controldata of '${id}' failed: ${r.stderr.trim()}`);
+  if (state !== 'shut down')
+    throw new PreconditionError(
+      `'${id}' did not shut down cleanly (${state}): its last WAL may not have reached the standby`,
+    );
   return { finalLsn: lsn };
 }
 
 /** Waits until `standbyId` has replayed WAL up to `lsn`; returns its replay LSN. */
-export async function waitForReplay(mgr: PgClusterManager, standbyId: string, lsn: string, timeoutMs = 30_000): Promise<string> {
+export async function waitForReplay(
+  mgr: PgClusterManager,
+  standbyId: string,
+  lsn: string,
+  timeoutMs = 30_000,
+): Promise<string> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const [r] = await mgr.query<{ replay: string | null; done: boolean }>(
@@ -85,9 +131,12 @@ export async function waitForReplay(mgr: PgClusterManager, standbyId: string, ls
     );
     if (r?.done) return r.replay!;
     if (Date.now() > deadline) {
-      throw new StepTimeoutError(`standby '${standbyId}' replayed only ${r?.replay ?? 'nothing'} of ${lsn} within ${timeoutMs} ms`, {
-        hint: 'check that it streams (pg_stat_wal_receiver); promoting it now would lose writes',
-      });
+      throw new StepTimeoutError(
+        `standby '${standbyId}' replayed only ${r?.replay ?? 'nothing'} of ${lsn} within ${timeoutMs} ms`,
+        {
+          hint: 'check that it streams (pg_stat_wal_receiver); promoting it now would lose writes',
+        },
+      );
     }
     await sleep(20);
   }
@@ -119,7 +168,8 @@ export async function rejoinAsStandby(
   const say = opts.progress ?? (() => undefined);
   const target = mgr.get(id);
   const src = mgr.get(primaryId);
-  if (!mgr.isRunning(primaryId)) throw new PreconditionError(`the new primary '${primaryId}' is not running`);
+  if (!mgr.isRunning(primaryId))
+    throw new PreconditionError(`the new primary '${primaryId}' is not running`);
   if (mgr.isRunning(id)) await mgr.stop(id, 'fast');
   let rewindError: string | undefined;
   // pg_rewind runs crash recovery in single-user mode when the old primary died, and
@@ -137,7 +187,16 @@ export async function rejoinAsStandby(
     // --restore-target-wal: WAL the old primary recycled after archiving comes from the repository.
     const restoreWal = target.stanza ? ['--restore-target-wal'] : [];
     if (target.stanza) ensureRestoreCommand(mgr, target.dataDir, target.stanza);
-    const r = await mgr.runServer([path.join(mgr.binDir, 'pg_rewind'), '-D', target.dataDir, `--source-server=${conn}`, ...restoreWal], 10 * 60_000);
+    const r = await mgr.runServer(
+      [
+        path.join(mgr.binDir, 'pg_rewind'),
+        '-D',
+        target.dataDir,
+        `--source-server=${conn}`,
+        ...restoreWal,
+      ],
+      10 * 60_000,
+    );
     if (r.code !== 0) rewindError = (r.stderr || r.stdout).trim().split('\n').slice(-2).join(' ');
   } else rewindError = 'fresh restore requested';
   if (rewindError !== undefined) {
@@ -149,17 +208,36 @@ export async function rejoinAsStandby(
   // pg_rewind copied the source's config files too: make them this cluster's again.
   rewriteRestoredConfig(
     target.dataDir,
-    { port: target.port, socketDir: mgr.layout.socketDir, ...(src.stanza ? { archiveCommand: mgr.pgbackrest.archiveCommand(src.stanza, target.dataDir), restoreCommand: mgr.pgbackrest.restoreCommand(src.stanza) } : {}) },
+    {
+      port: target.port,
+      socketDir: mgr.layout.socketDir,
+      ...(src.stanza
+        ? {
+            archiveCommand: mgr.pgbackrest.archiveCommand(src.stanza, target.dataDir),
+            restoreCommand: mgr.pgbackrest.restoreCommand(src.stanza),
+          }
+        : {}),
+    },
     true,
     mgr.owner,
   );
   const auto = path.join(target.dataDir, 'postgresql.auto.conf');
-  const kept = existsSync(auto) ? readFileSync(auto, 'utf8').split('\n').filter((l) => !/^\s*primary_conninfo\s*=/.test(l)) : [];
+  const kept = existsSync(auto)
+    ? readFileSync(auto, 'utf8')
+        .split('\n')
+        .filter((l) => !/^\s*primary_conninfo\s*=/.test(l))
+    : [];
   kept.push(`primary_conninfo = '${standbyConninfo(src, id)}'`, '');
   writeOwned(mgr, auto, kept.join('\n'));
   writeOwned(mgr, path.join(target.dataDir, 'standby.signal'), '');
   rmSync(path.join(target.dataDir, 'postmaster.pid'), { force: true });
-  mgr.register({ ...target, role: 'standby', ownsStanza: false, ...(src.stanza ? { stanza: src.stanza } : {}), origin: `rejoin:${primaryId}` });
+  mgr.register({
+    ...target,
+    role: 'standby',
+    ownsStanza: false,
+    ...(src.stanza ? { stanza: src.stanza } : {}),
+    origin: `rejoin:${primaryId}`,
+  });
   try {
     await mgr.start(id);
     await waitStreaming(mgr, id, opts.timeoutMs ?? 120_000);
@@ -177,12 +255,21 @@ export async function rejoinAsStandby(
 }
 
 /** Waits until a standby's WAL receiver streams. */
-export async function waitStreaming(mgr: PgClusterManager, id: string, timeoutMs: number): Promise<void> {
+export async function waitStreaming(
+  mgr: PgClusterManager,
+  id: string,
+  timeoutMs: number,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const rows = await mgr.query<{ status: string }>(id, 'select status from pg_stat_wal_receiver').catch(() => []);
+    const rows = await mgr
+      .query<{ status: string }>(id, 'select status from pg_stat_wal_receiver')
+      .catch(() => []);
     if (rows[0]?.status === 'streaming') return;
-    if (Date.now() > deadline) throw new StepTimeoutError(`standby '${id}' is not streaming`, { hint: `see ${path.join(mgr.clusterDir(id), 'postgres.log')}` });
+    if (Date.now() > deadline)
+      throw new StepTimeoutError(`standby '${id}' is not streaming`, {
+        hint: `see ${path.join(mgr.clusterDir(id), 'postgres.log')}`,
+      });
     await sleep(100);
   }
 }
@@ -195,7 +282,11 @@ function ensureRestoreCommand(mgr: PgClusterManager, dataDir: string, stanza: st
   if (existsSync(auto) && /^restore_command\s*=/m.test(readFileSync(auto, 'utf8'))) return;
   const f = path.join(dataDir, FENCE_CONF);
   const prev = existsSync(f) ? readFileSync(f, 'utf8') : '';
-  writeOwned(mgr, f, `${prev}restore_command = '${mgr.pgbackrest.restoreCommand(stanza).replace(/'/g, "''")}'\n`);
+  writeOwned(
+    mgr,
+    f,
+    `${prev}restore_command = '${mgr.pgbackrest.restoreCommand(stanza).replace(/'/g, "''")}'\n`,
+  );
 }
 
 function writeOwned(mgr: PgClusterManager, file: string, text: string): void {

@@ -33,7 +33,10 @@ export interface RestorePlan {
  * (a dry-run plan). Reads only the registry.
  * @throws NotFoundError when the source is unknown or has no stanza.
  */
-export function planRestore(mgr: PgClusterManager, req: Omit<RestoreRequest, 'onProgress'>): RestorePlan {
+export function planRestore(
+  mgr: PgClusterManager,
+  req: Omit<RestoreRequest, 'onProgress'>,
+): RestorePlan {
   const src = sourceRecord(mgr, req.source);
   const stanza = src.stanza!;
   const dataDir = path.join(mgr.clusterDir(req.newClusterId), 'data');
@@ -52,13 +55,34 @@ export function planRestore(mgr: PgClusterManager, req: Omit<RestoreRequest, 'on
     dataDir,
     port: req.port,
     steps: [
-      { phase: 'validate', description: `check source, id, port ${portText}, pgBackRest, stanza '${stanza}' and the recoverable window (nothing is created before this passes)` },
-      { phase: 'seal-archive', description: `if '${req.source}' is running: marker commit + pg_switch_wal() and wait until pg_stat_archiver shows the segment archived` },
-      { phase: 'restore-files', description: `restore stanza '${stanza}' into a NEW directory ${dataDir}`, command: formatCommand(restoreArgv) },
-      { phase: 'configure', description: `rewrite drkit.conf: port ${portText}, socket ${mgr.layout.socketDir}, archive into NEW stanza '${req.newClusterId}' (never '${stanza}'); remove standby.signal/postmaster.pid` },
-      { phase: 'replay-wal-promote', description: 'start and wait until pg_is_in_recovery() is false', command: formatCommand([ctl, '-D', dataDir, '-l', log, '-w', 'start']) },
+      {
+        phase: 'validate',
+        description: `check source, id, port ${portText}, pgBackRest, stanza '${stanza}' and the recoverable window (nothing is created before this passes)`,
+      },
+      {
+        phase: 'seal-archive',
+        description: `if '${req.source}' is running: marker commit + pg_switch_wal() and wait until pg_stat_archiver shows the segment archived`,
+      },
+      {
+        phase: 'restore-files',
+        description: `restore stanza '${stanza}' into a NEW directory ${dataDir}`,
+        command: formatCommand(restoreArgv),
+      },
+      {
+        phase: 'configure',
+        description: `rewrite drkit.conf: port ${portText}, socket ${mgr.layout.socketDir}, archive into NEW stanza '${req.newClusterId}' (never '${stanza}'); remove standby.signal/postmaster.pid`,
+      },
+      {
+        phase: 'replay-wal-promote',
+        description: 'start and wait until pg_is_in_recovery() is false',
+        command: formatCommand([ctl, '-D', dataDir, '-l', log, '-w', 'start']),
+      },
       { phase: 'first-write', description: 'a write succeeds (temporary table insert)' },
-      { phase: 'new-stanza', description: `pgbackrest stanza-create for '${req.newClusterId}'`, command: formatCommand(mgr.pgbackrest.argv('stanza-create', req.newClusterId)) },
+      {
+        phase: 'new-stanza',
+        description: `pgbackrest stanza-create for '${req.newClusterId}'`,
+        command: formatCommand(mgr.pgbackrest.argv('stanza-create', req.newClusterId)),
+      },
     ],
   };
 }
@@ -66,9 +90,12 @@ export function planRestore(mgr: PgClusterManager, req: Omit<RestoreRequest, 'on
 function sourceRecord(mgr: PgClusterManager, id: string): ClusterRecord {
   const src = mgr.get(id);
   if (!src.stanza) {
-    throw new NotFoundError(`cluster '${id}' has no pgBackRest stanza: it is not archived, so it cannot be restored`, {
-      hint: 'create clusters with a stanza (the default) to archive their WAL',
-    });
+    throw new NotFoundError(
+      `cluster '${id}' has no pgBackRest stanza: it is not archived, so it cannot be restored`,
+      {
+        hint: 'create clusters with a stanza (the default) to archive their WAL',
+      },
+    );
   }
   return src;
 }
@@ -78,7 +105,10 @@ function sourceRecord(mgr: PgClusterManager, id: string): ClusterRecord {
  * steps). Every guardrail runs before anything is created. After creation, a failure leaves
  * the new cluster stopped and registered, and the error names its directory.
  */
-export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest): Promise<RestoreResult> {
+export async function restoreToTime(
+  mgr: PgClusterManager,
+  req: RestoreRequest,
+): Promise<RestoreResult> {
   const t0 = Date.now();
   const phases: Array<{ phase: string; durationMs: number }> = [];
   let phaseStart = t0;
@@ -96,7 +126,9 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
   // validate: nothing below creates anything.
   progress('validate', `checking source '${req.source}' and target`);
   if (req.target !== 'latest' && Number.isNaN(req.target.getTime())) {
-    throw new UsageError('restore target is an invalid Date', { hint: 'parse user input with parseRestoreTarget()' });
+    throw new UsageError('restore target is an invalid Date', {
+      hint: 'parse user input with parseRestoreTarget()',
+    });
   }
   const src = sourceRecord(mgr, req.source);
   const stanza = src.stanza!;
@@ -105,12 +137,17 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
   await mgr.assertPortFree(port);
   mgr.pgbackrest.ensureInstalled();
   mgr.assertBinaries();
-  const newStanzaPath = ['archive', 'backup'].map((d) => path.join(mgr.layout.repoPath, d, req.newClusterId));
+  const newStanzaPath = ['archive', 'backup'].map((d) =>
+    path.join(mgr.layout.repoPath, d, req.newClusterId),
+  );
   const stale = newStanzaPath.find((p) => existsSync(p));
   if (stale) {
-    throw new PreconditionError(`the repository already holds a stanza named '${req.newClusterId}' (${stale})`, {
-      hint: 'the restored cluster archives into a stanza named after it: choose another id',
-    });
+    throw new PreconditionError(
+      `the repository already holds a stanza named '${req.newClusterId}' (${stale})`,
+      {
+        hint: 'the restored cluster archives into a stanza named after it: choose another id',
+      },
+    );
   }
   const info = await mgr.pgbackrest.info(stanza);
   const newest = info.backups[info.backups.length - 1];
@@ -167,7 +204,11 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
 
     rewriteRestoredConfig(
       dataDir,
-      { port, socketDir: mgr.layout.socketDir, archiveCommand: mgr.pgbackrest.archiveCommand(req.newClusterId, dataDir) },
+      {
+        port,
+        socketDir: mgr.layout.socketDir,
+        archiveCommand: mgr.pgbackrest.archiveCommand(req.newClusterId, dataDir),
+      },
       false,
       mgr.owner,
     );
@@ -178,11 +219,17 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
     await waitPromoted(mgr, req.newClusterId, 300_000);
     endPhase('replay-wal-promote');
 
-    await mgr.query(req.newClusterId, 'create temporary table drkit_write_probe(x int); insert into drkit_write_probe values (1)');
+    await mgr.query(
+      req.newClusterId,
+      'create temporary table drkit_write_probe(x int); insert into drkit_write_probe values (1)',
+    );
     endPhase('first-write');
     const durationMs = Date.now() - t0;
 
-    progress('new-stanza', `creating stanza '${req.newClusterId}' so the new cluster archives its own WAL`);
+    progress(
+      'new-stanza',
+      `creating stanza '${req.newClusterId}' so the new cluster archives its own WAL`,
+    );
     await mgr.pgbackrest.stanzaCreate(req.newClusterId);
     endPhase('new-stanza');
 
@@ -199,13 +246,18 @@ export async function restoreToTime(mgr: PgClusterManager, req: RestoreRequest):
       phases,
     };
   } catch (err) {
-    if (mgr.isRunning(req.newClusterId)) await mgr.stop(req.newClusterId, 'immediate').catch(() => undefined);
+    if (mgr.isRunning(req.newClusterId))
+      await mgr.stop(req.newClusterId, 'immediate').catch(() => undefined);
     const base = err instanceof DrError ? err : undefined;
-    throw new DrError(base?.code ?? 'EXTERNAL', `restore into '${req.newClusterId}' failed: ${(err as Error).message}`, {
-      hint: `the half-made cluster is left STOPPED at ${dir} (log: ${path.join(dir, 'postgres.log')}); inspect it, then remove it with destroy('${req.newClusterId}')`,
-      cause: err,
-      details: { ...base?.details, newClusterDir: dir },
-    });
+    throw new DrError(
+      base?.code ?? 'EXTERNAL',
+      `restore into '${req.newClusterId}' failed: ${(err as Error).message}`,
+      {
+        hint: `the half-made cluster is left STOPPED at ${dir} (log: ${path.join(dir, 'postgres.log')}); inspect it, then remove it with destroy('${req.newClusterId}')`,
+        cause: err,
+        details: { ...base?.details, newClusterDir: dir },
+      },
+    );
   }
 }
 
@@ -214,7 +266,9 @@ async function waitPromoted(mgr: PgClusterManager, id: string, timeoutMs: number
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (!mgr.isRunning(id)) {
-      throw new DrError('EXTERNAL', `cluster '${id}' stopped during recovery`, { hint: `see ${path.join(mgr.clusterDir(id), 'postgres.log')}` });
+      throw new DrError('EXTERNAL', `cluster '${id}' stopped during recovery`, {
+        hint: `see ${path.join(mgr.clusterDir(id), 'postgres.log')}`,
+      });
     }
     try {
       const [r] = await mgr.query<{ rec: boolean }>(id, 'select pg_is_in_recovery() as rec');
@@ -222,7 +276,11 @@ async function waitPromoted(mgr: PgClusterManager, id: string, timeoutMs: number
     } catch {
       // still starting up (e.g. "the database system is starting up"): keep polling
     }
-    if (Date.now() > deadline) throw new DrError('TIMEOUT', `cluster '${id}' did not finish recovery within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new DrError(
+        'TIMEOUT',
+        `cluster '${id}' did not finish recovery within ${timeoutMs} ms`,
+      );
     await sleep(100);
   }
 }

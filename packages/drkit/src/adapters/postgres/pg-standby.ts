@@ -29,51 +29,79 @@ export async function createStandby(
   opts: CreateStandbyOptions = {},
 ): Promise<ClusterRecord> {
   const src = mgr.get(sourceId);
-  if (!src.stanza) throw new PreconditionError(`cluster '${sourceId}' has no stanza: a standby is restored from its backups`);
-  if (!mgr.isRunning(sourceId)) throw new PreconditionError(`primary '${sourceId}' is not running: a standby streams from it`);
+  if (!src.stanza)
+    throw new PreconditionError(
+      `cluster '${sourceId}' has no stanza: a standby is restored from its backups`,
+    );
+  if (!mgr.isRunning(sourceId))
+    throw new PreconditionError(`primary '${sourceId}' is not running: a standby streams from it`);
   mgr.assertNewId(newId);
   const port = opts.port ?? (await freePort());
   await mgr.assertPortFree(port);
   mgr.pgbackrest.ensureInstalled();
   const info = await mgr.pgbackrest.info(src.stanza);
-  if (info.backups.length === 0) throw new PreconditionError(`stanza '${src.stanza}' has no backup to build a standby from`);
+  if (info.backups.length === 0)
+    throw new PreconditionError(`stanza '${src.stanza}' has no backup to build a standby from`);
 
   const dir = mgr.clusterDir(newId);
   const dataDir = path.join(dir, 'data');
   mgr.ensureDir(dir, 0o750);
   mgr.ensureDir(dataDir, 0o700);
   const rec: ClusterRecord = {
-    id: newId, dataDir, port, superuser: src.superuser, role: 'standby', stanza: src.stanza, ownsStanza: false,
-    origin: `standby:${sourceId}`, createdAt: new Date().toISOString(),
+    id: newId,
+    dataDir,
+    port,
+    superuser: src.superuser,
+    role: 'standby',
+    stanza: src.stanza,
+    ownsStanza: false,
+    origin: `standby:${sourceId}`,
+    createdAt: new Date().toISOString(),
   };
   mgr.register(rec);
   try {
     const conninfo = standbyConninfo(src, newId);
     await mgr.pgbackrest.exec(
-      mgr.pgbackrest.restoreArgv({ stanza: src.stanza, dataDir, type: 'standby', primaryConninfo: conninfo }),
+      mgr.pgbackrest.restoreArgv({
+        stanza: src.stanza,
+        dataDir,
+        type: 'standby',
+        primaryConninfo: conninfo,
+      }),
       `standby restore of '${src.stanza}' into ${dataDir}`,
     );
     rewriteRestoredConfig(
       dataDir,
-      { port, socketDir: mgr.layout.socketDir, archiveCommand: mgr.pgbackrest.archiveCommand(src.stanza, dataDir) },
+      {
+        port,
+        socketDir: mgr.layout.socketDir,
+        archiveCommand: mgr.pgbackrest.archiveCommand(src.stanza, dataDir),
+      },
       true,
       mgr.owner,
     );
     await mgr.start(newId);
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
     for (;;) {
-      const rows = await mgr.query<{ status: string }>(newId, 'select status from pg_stat_wal_receiver').catch(() => []);
+      const rows = await mgr
+        .query<{ status: string }>(newId, 'select status from pg_stat_wal_receiver')
+        .catch(() => []);
       if (rows[0]?.status === 'streaming') break;
-      if (Date.now() > deadline) throw new DrError('TIMEOUT', `standby '${newId}' is not streaming from '${sourceId}'`);
+      if (Date.now() > deadline)
+        throw new DrError('TIMEOUT', `standby '${newId}' is not streaming from '${sourceId}'`);
       await sleep(100);
     }
     return rec;
   } catch (err) {
     if (mgr.isRunning(newId)) await mgr.stop(newId, 'immediate').catch(() => undefined);
-    throw new DrError(err instanceof DrError ? err.code : 'EXTERNAL', `standby '${newId}' failed: ${(err as Error).message}`, {
-      hint: `the half-made standby is left STOPPED at ${dir}; inspect it, then destroy('${newId}')`,
-      cause: err,
-    });
+    throw new DrError(
+      err instanceof DrError ? err.code : 'EXTERNAL',
+      `standby '${newId}' failed: ${(err as Error).message}`,
+      {
+        hint: `the half-made standby is left STOPPED at ${dir}; inspect it, then destroy('${newId}')`,
+        cause: err,
+      },
+    );
   }
 }
 
@@ -82,14 +110,22 @@ export async function createStandby(
  * it as `primary`. A no-op on a cluster that is already a primary.
  * @returns milliseconds from the call to writable.
  */
-export async function promote(mgr: PgClusterManager, id: string, timeoutMs = 60_000): Promise<number> {
+export async function promote(
+  mgr: PgClusterManager,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<number> {
   const started = Date.now();
   mgr.get(id); // NotFoundError for an unknown id, before anything else
-  if (!mgr.isRunning(id)) throw new PreconditionError(`cluster '${id}' is not running`, { hint: `start it first` });
+  if (!mgr.isRunning(id))
+    throw new PreconditionError(`cluster '${id}' is not running`, { hint: `start it first` });
   const [r] = await mgr.query<{ rec: boolean }>(id, 'select pg_is_in_recovery() as rec');
   if (r?.rec) {
-    const [p] = await mgr.query<{ ok: boolean }>(id, 'select pg_promote(true, $1) as ok', [Math.ceil(timeoutMs / 1000)]);
-    if (!p?.ok) throw new DrError('TIMEOUT', `promotion of '${id}' did not finish within ${timeoutMs} ms`);
+    const [p] = await mgr.query<{ ok: boolean }>(id, 'select pg_promote(true, $1) as ok', [
+      Math.ceil(timeoutMs / 1000),
+    ]);
+    if (!p?.ok)
+      throw new DrError('TIMEOUT', `promotion of '${id}' did not finish within ${timeoutMs} ms`);
   }
   repointStanza(mgr, id);
   return Date.now() - started;
@@ -103,7 +139,12 @@ export async function promote(mgr: PgClusterManager, id: string, timeoutMs = 60_
 export function repointStanza(mgr: PgClusterManager, id: string): void {
   const rec = mgr.get(id);
   for (const other of mgr.list()) {
-    if (other.id !== id && other.stanza !== undefined && other.stanza === rec.stanza && other.ownsStanza) {
+    if (
+      other.id !== id &&
+      other.stanza !== undefined &&
+      other.stanza === rec.stanza &&
+      other.ownsStanza
+    ) {
       mgr.registry.put({ ...other, ownsStanza: false });
     }
   }

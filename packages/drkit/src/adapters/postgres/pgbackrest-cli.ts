@@ -1,5 +1,12 @@
 import { DependencyMissingError, DrError, NotFoundError } from '../../engine/errors.js';
-import { asUserArgv, formatCommand, isExecutable, runCommand, shellQuote, type ProcResult } from '../../util/proc.js';
+import {
+  asUserArgv,
+  formatCommand,
+  isExecutable,
+  runCommand,
+  shellQuote,
+  type ProcResult,
+} from '../../util/proc.js';
 import { parsePgBackRestInfo, type StanzaInfo } from './pgbackrest-info.js';
 
 /** Options of {@link PgBackRestCli}. */
@@ -76,7 +83,14 @@ export class PgBackRestCli {
 
   /** The `restore_command` fetching WAL of `stanza` from the repository (pg_rewind, recovery). */
   restoreCommand(stanza: string): string {
-    return [shellQuote(this.bin), shellQuote(`--config=${this.configFile}`), shellQuote(`--stanza=${stanza}`), 'archive-get', '%f', '"%p"'].join(' ');
+    return [
+      shellQuote(this.bin),
+      shellQuote(`--config=${this.configFile}`),
+      shellQuote(`--stanza=${stanza}`),
+      'archive-get',
+      '%f',
+      '"%p"',
+    ].join(' ');
   }
 
   /** argv of `pgbackrest restore` for {@link RestoreArgs}. */
@@ -126,9 +140,12 @@ export class PgBackRestCli {
     const r = await this.exec(this.argv('info', stanza, ['--output=json']), `info of '${stanza}'`);
     const info = parsePgBackRestInfo(r.stdout, stanza);
     if (info.statusCode === 1) {
-      throw new NotFoundError(`pgBackRest stanza '${stanza}' does not exist in the repository (${info.statusMessage})`, {
-        hint: 'create it with stanza-create (drkit does this when it creates a cluster)',
-      });
+      throw new NotFoundError(
+        `pgBackRest stanza '${stanza}' does not exist in the repository (${info.statusMessage})`,
+        {
+          hint: 'create it with stanza-create (drkit does this when it creates a cluster)',
+        },
+      );
     }
     return info;
   }

@@ -13,7 +13,15 @@ import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { PgClusterManager, type PgClusterManagerOptions } from './pg-cluster-manager.js';
 import { planRestore, restoreToTime, type RestorePlan } from './pg-restore.js';
 import { createStandby, promote } from './pg-standby.js';
-import { fence, isFenced, rejoinAsStandby, replicationStatus, setSynchronous, stopForSwitchover, waitForReplay } from './pg-replication.js';
+import {
+  fence,
+  isFenced,
+  rejoinAsStandby,
+  replicationStatus,
+  setSynchronous,
+  stopForSwitchover,
+  waitForReplay,
+} from './pg-replication.js';
 import { windowFor } from './recovery-window.js';
 
 /**
@@ -26,12 +34,20 @@ import { windowFor } from './recovery-window.js';
  */
 export class PgBackRestDatabase implements Database {
   readonly kind = 'pgbackrest';
-  readonly capabilities: ReadonlySet<DatabaseCapability> = new Set<DatabaseCapability>(['pitr', 'backups', 'replicas', 'promote']);
+  readonly capabilities: ReadonlySet<DatabaseCapability> = new Set<DatabaseCapability>([
+    'pitr',
+    'backups',
+    'replicas',
+    'promote',
+  ]);
   /** The cluster manager underneath (start/stop/kill for drills, connection options). */
   readonly clusters: PgClusterManager;
 
   constructor(clustersOrOptions: PgClusterManager | PgClusterManagerOptions) {
-    this.clusters = clustersOrOptions instanceof PgClusterManager ? clustersOrOptions : new PgClusterManager(clustersOrOptions);
+    this.clusters =
+      clustersOrOptions instanceof PgClusterManager
+        ? clustersOrOptions
+        : new PgClusterManager(clustersOrOptions);
   }
 
   /** Registry facts plus, when running, the server's own view of its role. */
@@ -41,7 +57,10 @@ export class PgBackRestDatabase implements Database {
     let role: ClusterInfo['role'] = c.role;
     if (running) {
       try {
-        const [r] = await this.clusters.query<{ rec: boolean }>(clusterId, 'select pg_is_in_recovery() as rec');
+        const [r] = await this.clusters.query<{ rec: boolean }>(
+          clusterId,
+          'select pg_is_in_recovery() as rec',
+        );
         role = r?.rec ? 'standby' : 'primary';
       } catch {
         role = 'unknown';
@@ -52,7 +71,13 @@ export class PgBackRestDatabase implements Database {
       endpoint: { host: '127.0.0.1', port: c.port, database: 'postgres', user: c.superuser },
       status: running ? 'running' : 'stopped',
       role,
-      details: { dataDir: c.dataDir, stanza: c.stanza, ownsStanza: c.ownsStanza, origin: c.origin, createdAt: c.createdAt },
+      details: {
+        dataDir: c.dataDir,
+        stanza: c.stanza,
+        ownsStanza: c.ownsStanza,
+        origin: c.origin,
+        createdAt: c.createdAt,
+      },
     };
   }
 
@@ -73,15 +98,22 @@ export class PgBackRestDatabase implements Database {
   }
 
   /** `pgbackrest backup --type=<type>` (default `full`) and returns the new backup. */
-  async backup(clusterId: string, opts: { type?: BackupType; label?: string } = {}): Promise<BackupInfo> {
+  async backup(
+    clusterId: string,
+    opts: { type?: BackupType; label?: string } = {},
+  ): Promise<BackupInfo> {
     const type = opts.type ?? 'full';
-    if (type === 'snapshot') throw new UsageError(`pgBackRest takes full, diff or incr backups, not '${type}'`);
+    if (type === 'snapshot')
+      throw new UsageError(`pgBackRest takes full, diff or incr backups, not '${type}'`);
     const stanza = this.stanzaOf(clusterId);
-    const before = new Set((await this.clusters.pgbackrest.info(stanza)).backups.map((b) => b.label));
+    const before = new Set(
+      (await this.clusters.pgbackrest.info(stanza)).backups.map((b) => b.label),
+    );
     await this.clusters.pgbackrest.backup(stanza, type, opts.label);
     const after = (await this.clusters.pgbackrest.info(stanza)).backups;
     const made = after.filter((b) => !before.has(b.label)).pop();
-    if (!made) throw new NotFoundError(`backup of '${stanza}' finished but pgBackRest lists no new backup`);
+    if (!made)
+      throw new NotFoundError(`backup of '${stanza}' finished but pgBackRest lists no new backup`);
     return made;
   }
 
@@ -91,7 +123,11 @@ export class PgBackRestDatabase implements Database {
   }
 
   /** A streaming standby of `sourceId` restored from its backups (see `pg-standby.ts`). */
-  async createStandby(sourceId: string, newClusterId: string, opts: { port?: number } = {}): Promise<ClusterInfo> {
+  async createStandby(
+    sourceId: string,
+    newClusterId: string,
+    opts: { port?: number } = {},
+  ): Promise<ClusterInfo> {
     await createStandby(this.clusters, sourceId, newClusterId, opts);
     return await this.describe(newClusterId);
   }
@@ -129,8 +165,18 @@ export class PgBackRestDatabase implements Database {
   }
 
   /** pg_rewind against the new primary, or a fresh standby restore when that is impossible. */
-  async rejoinAsStandby(clusterId: string, primaryId: string, opts: { forceRestore?: boolean; progress?: (m: string) => void } = {}) {
-    return await rejoinAsStandby(this.clusters, clusterId, primaryId, (src, id, port) => createStandby(this.clusters, src, id, { port }), opts);
+  async rejoinAsStandby(
+    clusterId: string,
+    primaryId: string,
+    opts: { forceRestore?: boolean; progress?: (m: string) => void } = {},
+  ) {
+    return await rejoinAsStandby(
+      this.clusters,
+      clusterId,
+      primaryId,
+      (src, id, port) => createStandby(this.clusters, src, id, { port }),
+      opts,
+    );
   }
 
   /** `pg_ctl stop -m fast`; keeps the data directory and registry record. Idempotent. */
@@ -140,7 +186,10 @@ export class PgBackRestDatabase implements Database {
 
   private stanzaOf(clusterId: string): string {
     const c = this.clusters.get(clusterId);
-    if (!c.stanza) throw new NotFoundError(`cluster '${clusterId}' has no pgBackRest stanza`, { hint: 'it was created without archiving' });
+    if (!c.stanza)
+      throw new NotFoundError(`cluster '${clusterId}' has no pgBackRest stanza`, {
+        hint: 'it was created without archiving',
+      });
     return c.stanza;
   }
 }

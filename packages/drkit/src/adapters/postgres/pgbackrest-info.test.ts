@@ -1,10 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../engine/errors.js';
-import { computeWindow, earliestRecoverable, formatWindow, parsePgBackRestInfo } from './pgbackrest-info.js';
+import {
+  computeWindow,
+  earliestRecoverable,
+  formatWindow,
+  parsePgBackRestInfo,
+} from './pgbackrest-info.js';
 
 // Recorded from a real run: pgBackRest 2.45, PostgreSQL 15, one full + diff + incr backup.
-const SAMPLE = readFileSync(new URL('./fixtures/pgbackrest-info-2.45.json', import.meta.url), 'utf8');
+const SAMPLE = readFileSync(
+  new URL('./fixtures/pgbackrest-info-2.45.json', import.meta.url),
+  'utf8',
+);
 
 describe('parsePgBackRestInfo', () => {
   it('lists valid backups oldest first with types, times and sizes', () => {
@@ -19,7 +27,10 @@ describe('parsePgBackRestInfo', () => {
     });
     expect(info.backups[0]!.sizeBytes).toBeGreaterThan(0);
     expect(info.backups[1]!.prior).toBe('20261122-015247F');
-    expect(info.archive).toEqual({ min: '000000010000000000000001', max: '000000010000000000000007' });
+    expect(info.archive).toEqual({
+      min: '000000010000000000000001',
+      max: '000000010000000000000007',
+    });
   });
 
   it('skips backups flagged as errors', () => {

@@ -66,8 +66,14 @@ export function parsePgBackRestInfo(json: string, stanza: string): StanzaInfo {
     }))
     .sort((a, b) => a.stoppedAt.getTime() - b.stoppedAt.getTime());
   // WAL names sort lexically by (timeline, log, segment), which is what min/max need here.
-  const mins = (raw.archive ?? []).map((a) => a.min).filter((x): x is string => !!x).sort();
-  const maxs = (raw.archive ?? []).map((a) => a.max).filter((x): x is string => !!x).sort();
+  const mins = (raw.archive ?? [])
+    .map((a) => a.min)
+    .filter((x): x is string => !!x)
+    .sort();
+  const maxs = (raw.archive ?? [])
+    .map((a) => a.max)
+    .filter((x): x is string => !!x)
+    .sort();
   const min = mins[0];
   const max = maxs[maxs.length - 1];
   return {

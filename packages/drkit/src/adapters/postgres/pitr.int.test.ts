@@ -16,7 +16,10 @@ function fingerprint(dir: string): Map<string, string> {
       if (e.isDirectory()) walk(p);
       else if (e.isFile()) {
         const st = statSync(p);
-        out.set(path.relative(dir, p), `${st.mode.toString(8)}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`);
+        out.set(
+          path.relative(dir, p),
+          `${st.mode.toString(8)}:${createHash('sha256').update(readFileSync(p)).digest('hex')}`,
+        );
       }
     }
   };
@@ -79,12 +82,24 @@ describe('PITR with pgBackRest (real PostgreSQL 15 + pgBackRest)', () => {
     expect(window.latest.getTime()).toBeGreaterThan(T.getTime());
 
     const phases: string[] = [];
-    const res = await db.restoreToTime({ source: 'src', target: T, newClusterId: 'pitr1', onProgress: (p) => phases.push(p.phase) });
+    const res = await db.restoreToTime({
+      source: 'src',
+      target: T,
+      newClusterId: 'pitr1',
+      onProgress: (p) => phases.push(p.phase),
+    });
     console.log('PITR restore', { durationMs: res.durationMs, phases: res.phases, window });
 
     expect(res.restoredTo).toEqual(T);
     expect(res.cluster.role).toBe('primary');
-    expect(res.phases.map((p) => p.phase)).toEqual(['validate', 'restore-files', 'configure', 'replay-wal-promote', 'first-write', 'new-stanza']);
+    expect(res.phases.map((p) => p.phase)).toEqual([
+      'validate',
+      'restore-files',
+      'configure',
+      'replay-wal-promote',
+      'first-write',
+      'new-stanza',
+    ]);
     expect(new Set(phases)).toContain('restore-files');
     const [restored] = await mgr.query<{ n: number; h: string }>('pitr1', ROWS_SQL);
     expect(restored).toEqual(atT);
@@ -112,7 +127,11 @@ describe('PITR with pgBackRest (real PostgreSQL 15 + pgBackRest)', () => {
 
   it("restores 'latest' from a running source, including a write made just before", async () => {
     await mgr.query('src', `insert into items values (1000, 'just-before')`);
-    const res = await db.restoreToTime({ source: 'src', target: 'latest', newClusterId: 'latest1' });
+    const res = await db.restoreToTime({
+      source: 'src',
+      target: 'latest',
+      newClusterId: 'latest1',
+    });
     console.log('latest restore', { durationMs: res.durationMs, phases: res.phases });
     const rows = await mgr.query<{ v: string }>('latest1', 'select v from items where id = 1000');
     expect(rows).toEqual([{ v: 'just-before' }]);
@@ -127,6 +146,10 @@ describe('PITR with pgBackRest (real PostgreSQL 15 + pgBackRest)', () => {
     const d = await db.describe('pitr1');
     expect(d).toMatchObject({ id: 'pitr1', status: 'running', role: 'primary' });
     expect(d.details.origin).toMatch(/^restore:src@/);
-    expect(log.some((l) => l.includes('restore') && l.includes('--type=time') && l.includes('--pg1-path='))).toBe(true);
+    expect(
+      log.some(
+        (l) => l.includes('restore') && l.includes('--type=time') && l.includes('--pg1-path='),
+      ),
+    ).toBe(true);
   });
 });

@@ -35,28 +35,50 @@ export interface SealResult {
  * marker commit, `pg_switch_wal()`, then waits until `pg_stat_archiver` shows the segment.
  * @throws PreconditionError when archiving fails or does not catch up within `timeoutMs`.
  */
-export async function sealArchive(mgr: PgClusterManager, id: string, timeoutMs = 60_000): Promise<SealResult> {
+export async function sealArchive(
+  mgr: PgClusterManager,
+  id: string,
+  timeoutMs = 60_000,
+): Promise<SealResult> {
   const started = Date.now();
   const [t] = await mgr.query<{ t: Date }>(id, 'select clock_timestamp() as t');
   await mgr.query(id, 'select pg_current_xact_id()');
-  const [sw] = await mgr.query<{ seg: string }>(id, 'select pg_walfile_name(pg_switch_wal()) as seg');
+  const [sw] = await mgr.query<{ seg: string }>(
+    id,
+    'select pg_walfile_name(pg_switch_wal()) as seg',
+  );
   const segment = sw!.seg;
   for (;;) {
-    const [a] = await mgr.query<{ archived: string | null; failed: string | null; failed_time: Date | null }>(
+    const [a] = await mgr.query<{
+      archived: string | null;
+      failed: string | null;
+      failed_time: Date | null;
+    }>(
       id,
       'select last_archived_wal as archived, last_failed_wal as failed, last_failed_time as failed_time from pg_stat_archiver',
     );
     if (a?.archived && a.archived.slice(0, 24) >= segment) break;
-    if (a?.failed && a.failed.slice(0, 24) >= segment && a.failed_time && a.failed_time.getTime() >= started - 1000) {
-      throw new PreconditionError(`WAL archiving of cluster '${id}' is failing (segment ${a.failed})`, {
-        hint: `see the cluster's postgres.log and pgBackRest's log; run 'pgbackrest check' for its stanza`,
-      });
+    if (
+      a?.failed &&
+      a.failed.slice(0, 24) >= segment &&
+      a.failed_time &&
+      a.failed_time.getTime() >= started - 1000
+    ) {
+      throw new PreconditionError(
+        `WAL archiving of cluster '${id}' is failing (segment ${a.failed})`,
+        {
+          hint: `see the cluster's postgres.log and pgBackRest's log; run 'pgbackrest check' for its stanza`,
+        },
+      );
     }
     if (Date.now() - started > timeoutMs) {
-      throw new PreconditionError(`WAL segment ${segment} of cluster '${id}' was not archived within ${timeoutMs} ms`, {
-        hint: 'archiving is slow or stuck: check pg_stat_archiver and the pgBackRest log',
-        retryable: true,
-      });
+      throw new PreconditionError(
+        `WAL segment ${segment} of cluster '${id}' was not archived within ${timeoutMs} ms`,
+        {
+          hint: 'archiving is slow or stuck: check pg_stat_archiver and the pgBackRest log',
+          retryable: true,
+        },
+      );
     }
     await sleep(100);
   }
@@ -68,7 +90,12 @@ export function previousSegment(seg: string): string | undefined {
   const tli = seg.slice(0, 8);
   const log = parseInt(seg.slice(8, 16), 16);
   const s = parseInt(seg.slice(16, 24), 16);
-  if (s > 0) return tli + log.toString(16).toUpperCase().padStart(8, '0') + (s - 1).toString(16).toUpperCase().padStart(8, '0');
+  if (s > 0)
+    return (
+      tli +
+      log.toString(16).toUpperCase().padStart(8, '0') +
+      (s - 1).toString(16).toUpperCase().padStart(8, '0')
+    );
   if (log > 0) return tli + (log - 1).toString(16).toUpperCase().padStart(8, '0') + '000000FF';
   return undefined;
 }
@@ -79,7 +106,8 @@ export function previousSegment(seg: string): string | undefined {
  */
 export function lastXactTimeMicros(waldump: string): bigint | undefined {
   let last: bigint | undefined;
-  const re = /desc: (?:COMMIT|ABORT)(?:_PREPARED)? (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))? UTC/g;
+  const re =
+    /desc: (?:COMMIT|ABORT)(?:_PREPARED)? (\d{4}-\d{2}-\d{2}) (\d{2}:\d{2}:\d{2})(?:\.(\d{1,6}))? UTC/g;
   for (const m of waldump.matchAll(re)) {
     const ms = Date.parse(`${m[1]}T${m[2]}Z`);
     last = BigInt(ms) * 1000n + BigInt((m[3] ?? '').padEnd(6, '0'));
@@ -104,7 +132,11 @@ export async function latestFromArchive(
   if (o) chownSync(tmp, o.uid, o.gid);
   try {
     let seg: string | undefined = info.archive.max;
-    for (let i = 0; seg && i < maxSegments && seg >= info.archive.min; i++, seg = previousSegment(seg)) {
+    for (
+      let i = 0;
+      seg && i < maxSegments && seg >= info.archive.min;
+      i++, seg = previousSegment(seg)
+    ) {
       const file = path.join(tmp, seg);
       if (!(await mgr.pgbackrest.archiveGet(info.stanza, seg, file))) continue;
       const r = await mgr.runServer([path.join(mgr.binDir, 'pg_waldump'), file]);
@@ -131,9 +163,12 @@ export async function windowFor(
 ): Promise<RecoverableWindow> {
   const earliest = earliestRecoverable(info);
   if (!earliest) {
-    throw new PreconditionError(`stanza '${info.stanza}' has no valid backup: nothing can be restored`, {
-      hint: `take one first: pgbackrest --stanza=${info.stanza} backup --type=full`,
-    });
+    throw new PreconditionError(
+      `stanza '${info.stanza}' has no valid backup: nothing can be restored`,
+      {
+        hint: `take one first: pgbackrest --stanza=${info.stanza} backup --type=full`,
+      },
+    );
   }
   let latest: Date | undefined;
   if (mgr.isRunning(sourceId)) {
@@ -143,10 +178,13 @@ export async function windowFor(
     latest = await latestFromArchive(mgr, info);
   }
   if (!latest || latest.getTime() < earliest.getTime()) {
-    throw new PreconditionError(`stanza '${info.stanza}' has no archived commit after its oldest backup yet`, {
-      hint: 'start the source and write to it, or wait for archive_timeout, then retry',
-      retryable: true,
-    });
+    throw new PreconditionError(
+      `stanza '${info.stanza}' has no archived commit after its oldest backup yet`,
+      {
+        hint: 'start the source and write to it, or wait for archive_timeout, then retry',
+        retryable: true,
+      },
+    );
   }
   return { earliest, latest };
 }
@@ -155,12 +193,19 @@ export async function windowFor(
 export function assertInWindow(target: Date, w: RecoverableWindow, sourceId: string): void {
   if (Number.isNaN(target.getTime())) throw new UsageError('restore target is an invalid Date');
   if (target.getTime() < w.earliest.getTime() || target.getTime() > w.latest.getTime()) {
-    const side = target.getTime() < w.earliest.getTime() ? 'before the earliest backup' : 'after the latest recoverable time';
+    const side =
+      target.getTime() < w.earliest.getTime()
+        ? 'before the earliest backup'
+        : 'after the latest recoverable time';
     throw new OutOfWindowError(
       `restore target ${target.toISOString()} is ${side} of '${sourceId}'; recoverable window: ${formatWindow(w)}`,
       {
         hint: 'choose a target inside the window (ISO-8601 with a zone), or `latest`',
-        details: { target: target.toISOString(), earliest: w.earliest.toISOString(), latest: w.latest.toISOString() },
+        details: {
+          target: target.toISOString(),
+          earliest: w.earliest.toISOString(),
+          latest: w.latest.toISOString(),
+        },
       },
     );
   }

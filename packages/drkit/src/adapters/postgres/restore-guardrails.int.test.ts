@@ -1,4 +1,12 @@
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -66,12 +74,20 @@ describe('restoreToTime guardrails (real PostgreSQL 15 + pgBackRest)', () => {
     await sleep(1100);
     await mgr.query('src', 'insert into t values (1)');
     // A registered cluster whose stanza was never created in the repository.
-    mgr.register({ ...mgr.get('src'), id: 'ghost', stanza: 'ghost', ownsStanza: true, port: await freePort(), dataDir: path.join(labDir, 'nowhere') });
+    mgr.register({
+      ...mgr.get('src'),
+      id: 'ghost',
+      stanza: 'ghost',
+      ownsStanza: true,
+      port: await freePort(),
+      dataDir: path.join(labDir, 'nowhere'),
+    });
   });
 
   afterAll(async () => {
     listener?.close();
-    if (mgr?.registry.get('src') && mgr.isRunning('src')) await mgr.stop('src', 'immediate').catch(() => undefined);
+    if (mgr?.registry.get('src') && mgr.isRunning('src'))
+      await mgr.stop('src', 'immediate').catch(() => undefined);
     if (labDir) rmSync(labDir, { recursive: true, force: true });
   });
 
@@ -97,17 +113,39 @@ describe('restoreToTime guardrails (real PostgreSQL 15 + pgBackRest)', () => {
 
   it('refuses malformed timestamps (parser) and invalid Dates (adapter)', async () => {
     expect(() => parseRestoreTarget('2024-05-01 10:00:00')).toThrow(UsageError);
-    expect(() => parseRestoreTarget('next tuesday')).toThrow(/malformed restore target 'next tuesday'/);
-    await expectRefused({ source: 'src', target: new Date('garbage'), newClusterId: 'r1' }, UsageError, 'USAGE', /invalid Date/);
+    expect(() => parseRestoreTarget('next tuesday')).toThrow(
+      /malformed restore target 'next tuesday'/,
+    );
+    await expectRefused(
+      { source: 'src', target: new Date('garbage'), newClusterId: 'r1' },
+      UsageError,
+      'USAGE',
+      /invalid Date/,
+    );
   });
 
   it('refuses an unknown source and an unknown stanza', async () => {
-    await expectRefused({ source: 'nope', target: 'latest', newClusterId: 'r1' }, NotFoundError, 'NOT_FOUND', /unknown cluster 'nope'/);
-    await expectRefused({ source: 'ghost', target: 'latest', newClusterId: 'r1' }, NotFoundError, 'NOT_FOUND', /stanza 'ghost' does not exist/);
+    await expectRefused(
+      { source: 'nope', target: 'latest', newClusterId: 'r1' },
+      NotFoundError,
+      'NOT_FOUND',
+      /unknown cluster 'nope'/,
+    );
+    await expectRefused(
+      { source: 'ghost', target: 'latest', newClusterId: 'r1' },
+      NotFoundError,
+      'NOT_FOUND',
+      /stanza 'ghost' does not exist/,
+    );
   });
 
   it('refuses an existing cluster id or an existing directory', async () => {
-    await expectRefused({ source: 'src', target: 'latest', newClusterId: 'src' }, PreconditionError, 'PRECONDITION', /cluster 'src' already exists/);
+    await expectRefused(
+      { source: 'src', target: 'latest', newClusterId: 'src' },
+      PreconditionError,
+      'PRECONDITION',
+      /cluster 'src' already exists/,
+    );
     mkdirSync(mgr.clusterDir('leftover'));
     await expectRefused(
       { source: 'src', target: 'latest', newClusterId: 'leftover' },
@@ -120,15 +158,27 @@ describe('restoreToTime guardrails (real PostgreSQL 15 + pgBackRest)', () => {
 
   it('refuses a port in use (by a registered cluster or any other listener)', async () => {
     const srcPort = mgr.get('src').port;
-    await expectRefused({ source: 'src', target: 'latest', newClusterId: 'r1', port: srcPort }, PreconditionError, 'PRECONDITION', new RegExp(`port ${srcPort} is in use`));
+    await expectRefused(
+      { source: 'src', target: 'latest', newClusterId: 'r1', port: srcPort },
+      PreconditionError,
+      'PRECONDITION',
+      new RegExp(`port ${srcPort} is in use`),
+    );
     const port = await freePort();
     listener = net.createServer().listen(port, '127.0.0.1');
     await new Promise((r) => listener!.once('listening', r));
-    await expectRefused({ source: 'src', target: 'latest', newClusterId: 'r1', port }, PreconditionError, 'PRECONDITION', new RegExp(`port ${port} is in use`));
+    await expectRefused(
+      { source: 'src', target: 'latest', newClusterId: 'r1', port },
+      PreconditionError,
+      'PRECONDITION',
+      new RegExp(`port ${port} is in use`),
+    );
   });
 
   it('refuses when the pgBackRest binary is missing', async () => {
-    const noBr = new PgBackRestDatabase(new PgClusterManager({ labDir, pgbackrestBin: '/nonexistent/pgbackrest' }));
+    const noBr = new PgBackRestDatabase(
+      new PgClusterManager({ labDir, pgbackrestBin: '/nonexistent/pgbackrest' }),
+    );
     await expectRefused(
       { source: 'src', target: 'latest', newClusterId: 'r1' },
       DependencyMissingError,

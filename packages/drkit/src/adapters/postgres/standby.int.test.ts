@@ -33,10 +33,13 @@ describe('standby and promote (real PostgreSQL 15 + pgBackRest)', () => {
     console.log('standby ready in', Date.now() - t0, 'ms');
     expect(info).toMatchObject({ id: 'b', role: 'standby', status: 'running' });
     await mgr.query('a', 'insert into t values (42)');
-    await waitFor(async () => (await mgr.query('b', 'select count(*)::int as n from t'))[0]?.n === 1, {
-      timeoutMs: 10_000,
-      what: 'the row to stream to b',
-    });
+    await waitFor(
+      async () => (await mgr.query('b', 'select count(*)::int as n from t'))[0]?.n === 1,
+      {
+        timeoutMs: 10_000,
+        what: 'the row to stream to b',
+      },
+    );
     await expect(db.createStandby('a', 'b')).rejects.toBeInstanceOf(PreconditionError);
 
     await mgr.kill('a');

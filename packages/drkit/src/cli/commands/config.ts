@@ -10,7 +10,9 @@ export function configCommand(): Command {
     .action((_o, c: Command) => {
       const { out, loaded } = cliContext(c);
       out.result({ path: loaded.path ?? null, config: loaded.config });
-      out.info(`# ${loaded.path ?? 'no drkit.config.yaml: lab defaults'}\n${stringify(loaded.config)}`);
+      out.info(
+        `# ${loaded.path ?? 'no drkit.config.yaml: lab defaults'}\n${stringify(loaded.config)}`,
+      );
     });
   cmd
     .command('validate')

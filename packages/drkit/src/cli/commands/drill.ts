@@ -10,7 +10,9 @@ import { eventPrinter } from './runbook.js';
 const int = (v: string) => Number.parseInt(v, 10);
 
 export function drillCommand(): Command {
-  const cmd = new Command('drill').description('game days: inject a fault, run the runbook, measure RTO/RPO, write evidence');
+  const cmd = new Command('drill').description(
+    'game days: inject a fault, run the runbook, measure RTO/RPO, write evidence',
+  );
 
   cmd
     .command('pitr')
@@ -20,29 +22,46 @@ export function drillCommand(): Command {
     .option('--detection-delay <s>', 'seconds before the incident is declared', int, 0)
     .option('--sustain <s>', 'seconds of workload after recovery', int, 5)
     .option('--keep', 'leave the drill lab running')
-    .action(async (o: { users?: number; warmup: number; detectionDelay: number; sustain: number; keep?: boolean }, c: Command) => {
-      const { out, loaded } = cliContext(c);
-      const res = await runPitrDrill({
-        config: loaded.config,
-        baseDir: loaded.baseDir,
-        warmupSeconds: o.warmup,
-        detectionDelaySeconds: o.detectionDelay,
-        sustainSeconds: o.sustain,
-        keep: o.keep ?? false,
-        ...(o.users !== undefined ? { seedUsers: o.users } : {}),
-        onEvent: eventPrinter(out),
-        progress: (m) => out.progress(m),
-      });
-      const r = res.report;
-      out.result({ report: r, files: res.files });
-      out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
-      out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s)`);
-      out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (target ${r.targets.rpoTargetSeconds} s)`);
-      out.info(`  report: ${res.files.markdown}`);
-      if (r.outcome !== 'passed') {
-        throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', { hint: `see ${res.files.markdown}` });
-      }
-    });
+    .action(
+      async (
+        o: {
+          users?: number;
+          warmup: number;
+          detectionDelay: number;
+          sustain: number;
+          keep?: boolean;
+        },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runPitrDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          warmupSeconds: o.warmup,
+          detectionDelaySeconds: o.detectionDelay,
+          sustainSeconds: o.sustain,
+          keep: o.keep ?? false,
+          ...(o.users !== undefined ? { seedUsers: o.users } : {}),
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s)`,
+        );
+        out.info(
+          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (target ${r.targets.rpoTargetSeconds} s)`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed') {
+          throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', {
+            hint: `see ${res.files.markdown}`,
+          });
+        }
+      },
+    );
   const region = (name: RegionScenario, description: string) => {
     const sub = cmd
       .command(name)
@@ -54,76 +73,146 @@ export function drillCommand(): Command {
       .option('--sustain <s>', 'seconds of workload after recovery', int, 4)
       .option('--keep', 'leave the drill lab running');
     if (name === 'region-failover') {
-      sub.option('--break-standby', 'stop region B\'s standby first: RB-N-01 must restore from the latest backup');
-      sub.option('--no-fence-check', 'skip restarting the old primary and region A after the failover');
-      sub.option('--partition <s>', 'cut the inter-region link A → B this many seconds before the fault (the workload keeps writing to A)', int);
+      sub.option(
+        '--break-standby',
+        "stop region B's standby first: RB-N-01 must restore from the latest backup",
+      );
+      sub.option(
+        '--no-fence-check',
+        'skip restarting the old primary and region A after the failover',
+      );
+      sub.option(
+        '--partition <s>',
+        'cut the inter-region link A → B this many seconds before the fault (the workload keeps writing to A)',
+        int,
+      );
     }
-    sub.action(async (o: { sync?: boolean; async?: boolean; users: number; warmup: number; sustain: number; keep?: boolean; breakStandby?: boolean; fenceCheck?: boolean; partition?: number }, c: Command) => {
-      const { out, loaded } = cliContext(c);
-      const res = await runRegionDrill({
-        config: loaded.config,
-        baseDir: loaded.baseDir,
-        scenario: name,
-        ...(o.sync ? { synchronous: true } : o.async ? { synchronous: false } : {}),
-        breakStandby: o.breakStandby ?? false,
-        checkFence: o.fenceCheck ?? true,
-        ...(o.partition !== undefined ? { partitionSeconds: o.partition } : {}),
-        seedUsers: o.users,
-        warmupSeconds: o.warmup,
-        sustainSeconds: o.sustain,
-        keep: o.keep ?? false,
-        onEvent: eventPrinter(out),
-        progress: (m) => out.progress(m),
-      });
-      const r = res.report;
-      out.result({ report: r, files: res.files });
-      out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
-      out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`);
-      out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`);
-      if (r.facts.partitionSeconds) {
-        out.info(`  partition ${r.facts.partitionSeconds} s: ${r.facts.writesAcknowledgedDuringPartition} writes acknowledged and ${r.facts.writesFailedDuringPartition} failed during it, ${r.facts.lostOfPartitionAcks} of them lost (${r.facts.partitionAcksOnBAnyway} on B anyway: WAL archive, or in flight at the cut); B at T0: ${r.facts.standbyAtFault}`);
-        if (r.facts.lostWindow) out.info(`  lost acknowledged writes: ${r.facts.lostWindow}`);
-      }
-      if (r.facts.fence) out.info(`  split-brain fence: ${r.facts.fence}`);
-      out.info(`  report: ${res.files.markdown}`);
-      if (r.outcome !== 'passed') throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', { hint: `see ${res.files.markdown}` });
-    });
+    sub.action(
+      async (
+        o: {
+          sync?: boolean;
+          async?: boolean;
+          users: number;
+          warmup: number;
+          sustain: number;
+          keep?: boolean;
+          breakStandby?: boolean;
+          fenceCheck?: boolean;
+          partition?: number;
+        },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runRegionDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          scenario: name,
+          ...(o.sync ? { synchronous: true } : o.async ? { synchronous: false } : {}),
+          breakStandby: o.breakStandby ?? false,
+          checkFence: o.fenceCheck ?? true,
+          ...(o.partition !== undefined ? { partitionSeconds: o.partition } : {}),
+          seedUsers: o.users,
+          warmupSeconds: o.warmup,
+          sustainSeconds: o.sustain,
+          keep: o.keep ?? false,
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`,
+        );
+        out.info(
+          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`,
+        );
+        if (r.facts.partitionSeconds) {
+          out.info(
+            `  partition ${r.facts.partitionSeconds} s: ${r.facts.writesAcknowledgedDuringPartition} writes acknowledged and ${r.facts.writesFailedDuringPartition} failed during it, ${r.facts.lostOfPartitionAcks} of them lost (${r.facts.partitionAcksOnBAnyway} on B anyway: WAL archive, or in flight at the cut); B at T0: ${r.facts.standbyAtFault}`,
+          );
+          if (r.facts.lostWindow) out.info(`  lost acknowledged writes: ${r.facts.lostWindow}`);
+        }
+        if (r.facts.fence) out.info(`  split-brain fence: ${r.facts.fence}`);
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', {
+            hint: `see ${res.files.markdown}`,
+          });
+      },
+    );
   };
   cmd
     .command('s3-restore')
-    .description('RB-N-03 drill: a bad deploy deletes and overwrites part of a versioned prefix → restore the prefix to T, verified key by key, measured')
+    .description(
+      'RB-N-03 drill: a bad deploy deletes and overwrites part of a versioned prefix → restore the prefix to T, verified key by key, measured',
+    )
     .option('--objects <n>', 'objects seeded under the prefix', int, 300)
-    .option('--bucket <name>', 'an existing versioned bucket with an empty prefix (default: a new bucket)')
+    .option(
+      '--bucket <name>',
+      'an existing versioned bucket with an empty prefix (default: a new bucket)',
+    )
     .option('--prefix <prefix>', 'the prefix seeded, damaged and restored', 'media/')
     .option('--warmup <s>', 'seconds of workload before the restore point T', int, 2)
-    .option('--window <s>', 'seconds of workload between T and the fault: what the restore to T gives up', int, 3)
+    .option(
+      '--window <s>',
+      'seconds of workload between T and the fault: what the restore to T gives up',
+      int,
+      3,
+    )
     .option('--rate <n>', 'workload writes per second', int, 20)
-    .action(async (o: { objects: number; bucket?: string; prefix: string; warmup: number; window: number; rate: number }, c: Command) => {
-      const { out, loaded } = cliContext(c);
-      const res = await runS3Drill({
-        config: loaded.config,
-        baseDir: loaded.baseDir,
-        objects: o.objects,
-        ...(o.bucket ? { bucket: o.bucket } : {}),
-        prefix: o.prefix,
-        warmupSeconds: o.warmup,
-        windowSeconds: o.window,
-        writesPerSecond: o.rate,
-        bind: (config) => bindProvider('aws', config, loaded.baseDir),
-        onEvent: eventPrinter(out),
-        progress: (m) => out.progress(m),
-      });
-      const r = res.report;
-      out.result({ report: r, files: res.files });
-      out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
-      out.info(`  ${r.facts.emulator}`);
-      out.info(`  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s): T0 → verified and CDN purged`);
-      out.info(`  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.writesAcknowledgedBetweenTAndT0} acknowledged between T and T0; target ${r.targets.rpoTargetSeconds} s)`);
-      out.info(`  verification: by version listing ${r.facts.verificationByVersionListing}; by workload record ${r.facts.verificationByWorkloadRecord}`);
-      out.info(`  report: ${res.files.markdown}`);
-      if (r.outcome !== 'passed') throw new DrError('VALIDATION_FAILED', 'the drill failed verification or missed its targets', { hint: `see ${res.files.markdown}` });
-    });
-  region('region-failover', 'Q2 drill: SIGKILL every region-A process → detector → RB-N-01 failover to B, measured');
+    .action(
+      async (
+        o: {
+          objects: number;
+          bucket?: string;
+          prefix: string;
+          warmup: number;
+          window: number;
+          rate: number;
+        },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runS3Drill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          objects: o.objects,
+          ...(o.bucket ? { bucket: o.bucket } : {}),
+          prefix: o.prefix,
+          warmupSeconds: o.warmup,
+          windowSeconds: o.window,
+          writesPerSecond: o.rate,
+          bind: (config) => bindProvider('aws', config, loaded.baseDir),
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(`  ${r.facts.emulator}`);
+        out.info(
+          `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s): T0 → verified and CDN purged`,
+        );
+        out.info(
+          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.writesAcknowledgedBetweenTAndT0} acknowledged between T and T0; target ${r.targets.rpoTargetSeconds} s)`,
+        );
+        out.info(
+          `  verification: by version listing ${r.facts.verificationByVersionListing}; by workload record ${r.facts.verificationByWorkloadRecord}`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError(
+            'VALIDATION_FAILED',
+            'the drill failed verification or missed its targets',
+            { hint: `see ${res.files.markdown}` },
+          );
+      },
+    );
+  region(
+    'region-failover',
+    'Q2 drill: SIGKILL every region-A process → detector → RB-N-01 failover to B, measured',
+  );
   region('switchover', 'planned switchover A → B with RPO 0 asserted, measured');
   region('cutback', 'failover to B, then RB-N-08 cutback to A with RPO 0 asserted, measured');
   return cmd;

@@ -5,18 +5,38 @@ import { labProvider } from '../../lab/provider.js';
 import { cliContext } from '../context.js';
 
 export function labCommand(): Command {
-  const cmd = new Command('lab').description('the local two-region lab: A primary PostgreSQL with pgBackRest, B streaming standby through the WAN (its own HAProxy), sample app tasks, HAProxy front door');
+  const cmd = new Command('lab').description(
+    'the local two-region lab: A primary PostgreSQL with pgBackRest, B streaming standby through the WAN (its own HAProxy), sample app tasks, HAProxy front door',
+  );
 
   cmd
     .command('up')
-    .description('create (or start again) the lab: primary, schema, seed data, first full backup, region B standby, app tasks, front door')
-    .option('--users <n>', 'seed users (orders, payments and messages scale with it)', (v) => Number.parseInt(v, 10))
+    .description(
+      'create (or start again) the lab: primary, schema, seed data, first full backup, region B standby, app tasks, front door',
+    )
+    .option('--users <n>', 'seed users (orders, payments and messages scale with it)', (v) =>
+      Number.parseInt(v, 10),
+    )
     .action(async (o: { users?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
-      const p = labProvider(loaded.config, loaded.baseDir, { log: (l) => out.progress(out.dim(`$ ${l}`)) });
-      const { lab: state, regions } = await labUpRegions(p, loaded.config, { ...(o.users !== undefined ? { seed: { users: o.users } } : {}), progress: (m) => out.progress(m) });
-      out.result({ ...state, topology: regions.topology, frontDoor: regions.router.url, ...(regions.wan ? { wan: { config: regions.wan.configFile, log: regions.wan.logFile } } : {}) });
-      out.info(`lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`);
+      const p = labProvider(loaded.config, loaded.baseDir, {
+        log: (l) => out.progress(out.dim(`$ ${l}`)),
+      });
+      const { lab: state, regions } = await labUpRegions(p, loaded.config, {
+        ...(o.users !== undefined ? { seed: { users: o.users } } : {}),
+        progress: (m) => out.progress(m),
+      });
+      out.result({
+        ...state,
+        topology: regions.topology,
+        frontDoor: regions.router.url,
+        ...(regions.wan
+          ? { wan: { config: regions.wan.configFile, log: regions.wan.logFile } }
+          : {}),
+      });
+      out.info(
+        `lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`,
+      );
     });
 
   cmd
@@ -28,25 +48,36 @@ export function labCommand(): Command {
       const s = await labStatus(p);
       out.result(s);
       if (!s.lab) out.info('no lab (run `drkit lab up`)');
-      for (const cl of s.clusters) out.info(`${cl.id.padEnd(24)} port ${cl.port}  ${cl.running ? out.green('running') : out.dim('stopped')}  ${cl.role}  ${out.dim(cl.origin)}`);
+      for (const cl of s.clusters)
+        out.info(
+          `${cl.id.padEnd(24)} port ${cl.port}  ${cl.running ? out.green('running') : out.dim('stopped')}  ${cl.role}  ${out.dim(cl.origin)}`,
+        );
       if (readTopology(p)) {
         const r = regionProvider(p);
-        for (const [primary, rep] of Object.entries(await replicationOf(p))) out.info(`replication from ${primary}: ${rep}`);
+        for (const [primary, rep] of Object.entries(await replicationOf(p)))
+          out.info(`replication from ${primary}: ${rep}`);
         try {
           const st = await r.router.status();
-          out.info(`front door ${r.router.url} -> region ${st.activeRegion ?? 'NONE'}: ${st.targets.map((t) => `${t.name}${t.backup ? '(backup)' : ''}=${t.admin}/${t.health}`).join(' ')}`);
+          out.info(
+            `front door ${r.router.url} -> region ${st.activeRegion ?? 'NONE'}: ${st.targets.map((t) => `${t.name}${t.backup ? '(backup)' : ''}=${t.admin}/${t.health}`).join(' ')}`,
+          );
         } catch (err) {
           out.info(`front door: ${(err as Error).message}`);
         }
         if (r.wan) {
           try {
-            out.info(`WAN (pid ${r.wan.pid()}): ${(await r.wan.status()).map((l) => `${l.name} ${l.listen} -> ${l.to} ${l.state}`).join(', ')}`);
+            out.info(
+              `WAN (pid ${r.wan.pid()}): ${(await r.wan.status()).map((l) => `${l.name} ${l.listen} -> ${l.to} ${l.state}`).join(', ')}`,
+            );
           } catch (err) {
             out.info(`WAN: ${(err as Error).message}`);
           }
         }
       }
-      if (s.appConfig) out.info(`app -> ${s.appConfig.dbClusterId} (port ${s.appConfig.port})${s.appConfig.global_readonly ? out.yellow(' [global_readonly]') : ''}`);
+      if (s.appConfig)
+        out.info(
+          `app -> ${s.appConfig.dbClusterId} (port ${s.appConfig.port})${s.appConfig.global_readonly ? out.yellow(' [global_readonly]') : ''}`,
+        );
     });
 
   cmd
@@ -55,7 +86,10 @@ export function labCommand(): Command {
     .option('--destroy', 'delete clusters, backups and lab secrets')
     .action(async (o: { destroy?: boolean }, c: Command) => {
       const { out, loaded } = cliContext(c);
-      await labDown(labProvider(loaded.config, loaded.baseDir), { destroy: o.destroy ?? false, progress: (m) => out.progress(m) });
+      await labDown(labProvider(loaded.config, loaded.baseDir), {
+        destroy: o.destroy ?? false,
+        progress: (m) => out.progress(m),
+      });
       out.result({ ok: true, destroyed: o.destroy ?? false });
       out.info(o.destroy ? 'lab destroyed' : 'lab stopped');
     });
@@ -70,7 +104,15 @@ async function replicationOf(p: ReturnType<typeof labProvider>): Promise<Record<
     const d = await p.database.describe(c.id);
     if (d.role !== 'primary') continue;
     const r = await p.database.replication(c.id).catch(() => undefined);
-    if (r) out[c.id] = r.standbys.length ? r.standbys.map((s) => `${s.name} ${s.state} ${s.syncState} lag ${s.lagBytes} B / ${s.replayLagSeconds ?? 0} s`).join(', ') : 'no standby';
+    if (r)
+      out[c.id] = r.standbys.length
+        ? r.standbys
+            .map(
+              (s) =>
+                `${s.name} ${s.state} ${s.syncState} lag ${s.lagBytes} B / ${s.replayLagSeconds ?? 0} s`,
+            )
+            .join(', ')
+        : 'no standby';
   }
   return out;
 }

@@ -3,7 +3,11 @@ import { execute } from '../../engine/executor.js';
 import type { Runbook } from '../../engine/runbook.js';
 import { labProvider } from '../../lab/provider.js';
 import { regionDeps, regionMoveParams, regionProvider } from '../../lab/regions.js';
-import type { RegionDeps, RegionParams, RegionState } from '../../runbooks/region-failover/index.js';
+import type {
+  RegionDeps,
+  RegionParams,
+  RegionState,
+} from '../../runbooks/region-failover/index.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 
@@ -13,7 +17,11 @@ export async function runRegionRunbook(
   create: (deps: RegionDeps) => Runbook<RegionState>,
   o: { dryRun?: boolean; yes?: boolean },
   extra: Partial<RegionParams>,
-  before?: (ctx: { say: (m: string) => void; p: ReturnType<typeof labProvider>; r: ReturnType<typeof regionProvider> }) => Promise<Partial<RegionParams>>,
+  before?: (ctx: {
+    say: (m: string) => void;
+    p: ReturnType<typeof labProvider>;
+    r: ReturnType<typeof regionProvider>;
+  }) => Promise<Partial<RegionParams>>,
 ): Promise<void> {
   const { out, loaded } = cliContext(c);
   const p = labProvider(loaded.config, loaded.baseDir);
@@ -30,5 +38,8 @@ export async function runRegionRunbook(
   });
   out.result({ executionId: res.executionId, dryRun: o.dryRun ?? false, state: res.state });
   if (o.dryRun) out.info(`dry run of ${rb.id}: nothing was changed`);
-  else out.info(`${rb.id} done (${res.executionId}): primary ${res.state.newPrimary} in region ${res.state.toRegion}; journal ${res.journalFile}`);
+  else
+    out.info(
+      `${rb.id} done (${res.executionId}): primary ${res.state.newPrimary} in region ${res.state.toRegion}; journal ${res.journalFile}`,
+    );
 }

@@ -17,7 +17,10 @@ function parseParams(pairs: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const p of pairs) {
     const i = p.indexOf('=');
-    if (i <= 0) throw new UsageError(`--param '${p}' is not key=value`, { hint: 'e.g. --param target=2026-11-22T10:30:00Z' });
+    if (i <= 0)
+      throw new UsageError(`--param '${p}' is not key=value`, {
+        hint: 'e.g. --param target=2026-11-22T10:30:00Z',
+      });
     out[p.slice(0, i)] = p.slice(i + 1);
   }
   return out;
@@ -28,20 +31,28 @@ export function eventPrinter(out: Output): (e: ExecutorEvent) => void {
   return (e) => {
     switch (e.type) {
       case 'plan':
-        out.progress(`${out.bold(e.step)}${e.destructive ? out.yellow(' [destructive]') : ''}${e.applies === true ? '' : e.applies === false ? out.dim(' (skipped: does not apply)') : out.dim(' (if it applies)')} — ${e.title}`);
+        out.progress(
+          `${out.bold(e.step)}${e.destructive ? out.yellow(' [destructive]') : ''}${e.applies === true ? '' : e.applies === false ? out.dim(' (skipped: does not apply)') : out.dim(' (if it applies)')} — ${e.title}`,
+        );
         for (const l of e.lines) out.progress(`    ${l}`);
         break;
       case 'step-start':
-        out.progress(`${out.dim('→')} ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.title}`);
+        out.progress(
+          `${out.dim('→')} ${e.step}${e.attempt > 1 ? ` (attempt ${e.attempt})` : ''}: ${e.title}`,
+        );
         break;
       case 'step-progress':
         out.progress(`    ${out.dim(e.message)}`);
         break;
       case 'step-end':
-        out.progress(`${e.outcome === 'failed' ? out.red('✗') : e.outcome === 'skipped' ? out.dim('-') : out.green('✓')} ${e.step} ${e.outcome} in ${(e.durationMs / 1000).toFixed(2)} s`);
+        out.progress(
+          `${e.outcome === 'failed' ? out.red('✗') : e.outcome === 'skipped' ? out.dim('-') : out.green('✓')} ${e.step} ${e.outcome} in ${(e.durationMs / 1000).toFixed(2)} s`,
+        );
         break;
       case 'step-retry':
-        out.progress(`    ${out.yellow('retry')} in ${e.delayMs} ms: ${(e.error as Error).message}`);
+        out.progress(
+          `    ${out.yellow('retry')} in ${e.delayMs} ms: ${(e.error as Error).message}`,
+        );
         break;
       case 'step-skip-completed':
         out.progress(`${out.dim('=')} ${e.step} already completed (journal): not run again`);
@@ -64,7 +75,12 @@ async function askTty(question: string): Promise<boolean> {
  * Runs a registered runbook on the chosen provider as `drkit runbook run` does (also used by
  * `drkit failover|switchover|cutback --provider aws`).
  */
-export async function runRegistered(c: Command, name: string, raw: Record<string, unknown>, o: { dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }): Promise<void> {
+export async function runRegistered(
+  c: Command,
+  name: string,
+  raw: Record<string, unknown>,
+  o: { dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' },
+): Promise<void> {
   const { out, loaded } = cliContext(c);
   const entry = findRunbook(name);
   const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
@@ -80,15 +96,27 @@ export async function runRegistered(c: Command, name: string, raw: Record<string
       onEvent: eventPrinter(out),
       ...(loaded.path ? { configPath: loaded.path } : {}),
     });
-    out.result({ executionId: res.executionId, provider: b.ports.provider, dryRun: o.dryRun ?? false, state: res.state, timeline: res.summary?.timeline });
-    out.info(o.dryRun ? `dry run of ${entry.id} (${b.ports.provider}): nothing was changed` : `execution ${res.executionId} ${res.summary?.outcome}`);
+    out.result({
+      executionId: res.executionId,
+      provider: b.ports.provider,
+      dryRun: o.dryRun ?? false,
+      state: res.state,
+      timeline: res.summary?.timeline,
+    });
+    out.info(
+      o.dryRun
+        ? `dry run of ${entry.id} (${b.ports.provider}): nothing was changed`
+        : `execution ${res.executionId} ${res.summary?.outcome}`,
+    );
   } finally {
     b.close();
   }
 }
 
 export function runbookCommand(): Command {
-  const cmd = new Command('runbook').description('run, plan and resume runbooks (journaled, resumable)');
+  const cmd = new Command('runbook').description(
+    'run, plan and resume runbooks (journaled, resumable)',
+  );
 
   cmd
     .command('list')
@@ -96,7 +124,8 @@ export function runbookCommand(): Command {
     .action((_o, c: Command) => {
       const { out } = cliContext(c);
       out.result(RUNBOOKS.map((r) => ({ id: r.id, aliases: r.aliases, title: r.title })));
-      for (const r of RUNBOOKS) out.info(`${r.id.padEnd(10)} ${r.title} (aliases: ${r.aliases.join(', ')})`);
+      for (const r of RUNBOOKS)
+        out.info(`${r.id.padEnd(10)} ${r.title} (aliases: ${r.aliases.join(', ')})`);
     });
 
   cmd
@@ -106,17 +135,33 @@ export function runbookCommand(): Command {
     .option('-p, --param <key=value>', 'a runbook parameter (repeatable)', collect, [])
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps without asking')
-    .addOption(new Option('--provider <provider>', 'adapters to bind (default: from config)').choices(['lab', 'aws']))
-    .action(async (name: string, o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
-      await runRegistered(c, name, parseParams(o.param), o);
-    });
+    .addOption(
+      new Option('--provider <provider>', 'adapters to bind (default: from config)').choices([
+        'lab',
+        'aws',
+      ]),
+    )
+    .action(
+      async (
+        name: string,
+        o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' },
+        c: Command,
+      ) => {
+        await runRegistered(c, name, parseParams(o.param), o);
+      },
+    );
 
   cmd
     .command('resume')
     .description('continue an interrupted execution; completed steps are not run again')
     .argument('<executionId>')
     .option('-y, --yes', 'confirm destructive steps without asking')
-    .addOption(new Option('--provider <provider>', 'adapters to bind: the same as the interrupted run (default: from config)').choices(['lab', 'aws']))
+    .addOption(
+      new Option(
+        '--provider <provider>',
+        'adapters to bind: the same as the interrupted run (default: from config)',
+      ).choices(['lab', 'aws']),
+    )
     .action(async (id: string, o: { yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
       const { out, loaded } = cliContext(c);
       const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
@@ -133,7 +178,11 @@ export function runbookCommand(): Command {
           ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
           onEvent: eventPrinter(out),
         });
-        out.result({ executionId: res.executionId, state: res.state, timeline: res.summary?.timeline });
+        out.result({
+          executionId: res.executionId,
+          state: res.state,
+          timeline: res.summary?.timeline,
+        });
         out.info(`execution ${res.executionId} ${res.summary?.outcome}`);
       } finally {
         b.close();
@@ -148,10 +197,20 @@ export function runbookCommand(): Command {
       const journalDir = labPaths(loaded.config, loaded.baseDir).journalDir;
       const rows = Journal.list(journalDir).map((id) => {
         const s = summarize(Journal.read(`${journalDir}/${id}.jsonl`));
-        return { executionId: id, runbook: s.runbook, outcome: s.outcome, startedAt: s.startedAt, endedAt: s.endedAt, completedSteps: [...s.completed] };
+        return {
+          executionId: id,
+          runbook: s.runbook,
+          outcome: s.outcome,
+          startedAt: s.startedAt,
+          endedAt: s.endedAt,
+          completedSteps: [...s.completed],
+        };
       });
       out.result(rows);
-      for (const r of rows) out.info(`${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}`);
+      for (const r of rows)
+        out.info(
+          `${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}`,
+        );
     });
 
   return cmd;

@@ -10,14 +10,22 @@ export function validateCommand(): Command {
     .requiredOption('--target <url>', 'postgres://user@host:port/db of the database to check')
     .option('--tables <list>', 'comma-separated tables', APP_TABLES.map((t) => t.table).join(','))
     .option('--chunk-rows <n>', 'rows per hashed chunk', (v) => Number.parseInt(v, 10), 50_000)
-    .action(async (o: { source: string; target: string; tables: string; chunkRows: number }, c: Command) => {
-      const { out } = cliContext(c);
-      const tables = o.tables.split(',').map((t) => ({ table: t.trim() }));
-      const rep = await validateDatabases(o.source, o.target, tables, { chunkRows: o.chunkRows, onProgress: (m) => out.progress(m) });
-      // --json prints one document: the report, or on a mismatch the error (exit 11), whose
-      // details carry the per-table comparisons; printing both would not parse.
-      if (rep.ok) out.result(rep);
-      for (const l of describeReport(rep)) out.info(l);
-      assertValid(rep);
-    });
+    .action(
+      async (
+        o: { source: string; target: string; tables: string; chunkRows: number },
+        c: Command,
+      ) => {
+        const { out } = cliContext(c);
+        const tables = o.tables.split(',').map((t) => ({ table: t.trim() }));
+        const rep = await validateDatabases(o.source, o.target, tables, {
+          chunkRows: o.chunkRows,
+          onProgress: (m) => out.progress(m),
+        });
+        // --json prints one document: the report, or on a mismatch the error (exit 11), whose
+        // details carry the per-table comparisons; printing both would not parse.
+        if (rep.ok) out.result(rep);
+        for (const l of describeReport(rep)) out.info(l);
+        assertValid(rep);
+      },
+    );
 }

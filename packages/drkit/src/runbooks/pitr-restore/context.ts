@@ -19,7 +19,11 @@ export interface PitrDeps {
    * tell; the runbook falls back to a description. It may read (never change) the source, e.g.
    * to refuse a target outside the recoverable window before anything runs.
    */
-  readonly planRestore?: (req: { source: string; target: Date | 'latest'; newClusterId: string }) => string[] | Promise<string[]>;
+  readonly planRestore?: (req: {
+    source: string;
+    target: Date | 'latest';
+    newClusterId: string;
+  }) => string[] | Promise<string[]>;
   /**
    * The layout of the app's endpoint secret (AWS: RDS style). @default the lab app's own
    * layout
@@ -30,7 +34,11 @@ export interface PitrDeps {
    * Lambda's `DB_CLUSTER_ARN`): the swap points them at the restored cluster too.
    * @default none
    */
-  readonly functions?: { readonly port: Functions; readonly names: readonly string[]; readonly envVar: string };
+  readonly functions?: {
+    readonly port: Functions;
+    readonly names: readonly string[];
+    readonly envVar: string;
+  };
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */
@@ -49,7 +57,10 @@ export interface PitrState extends PitrParams {
   restoreDurationMs?: number;
   restorePhases?: ReadonlyArray<{ phase: string; durationMs: number }>;
   abandonedClusters?: string[];
-  validation?: Pick<ValidationReport, 'ok' | 'rowsChecked' | 'durationMs'> & { lines: string[]; mode: string };
+  validation?: Pick<ValidationReport, 'ok' | 'rowsChecked' | 'durationMs'> & {
+    lines: string[];
+    mode: string;
+  };
   swappedAt?: string;
   unfrozenAt?: string;
   oldClusterBackup?: string;

@@ -8,7 +8,13 @@ export const PitrParamsSchema = z
     /** ISO-8601 instant with a zone (e.g. 2026-11-22T10:30:00Z), or `latest`. */
     target: z.string().min(1),
     /** Id of the cluster to create. @default dr-<source>-<yyyymmddhhmm> */
-    newClusterId: z.string().regex(/^[a-z][a-z0-9-]{0,40}$/, 'lower-case letters, digits and dashes, starting with a letter').optional(),
+    newClusterId: z
+      .string()
+      .regex(
+        /^[a-z][a-z0-9-]{0,40}$/,
+        'lower-case letters, digits and dashes, starting with a letter',
+      )
+      .optional(),
     /** JSON file of checksums taken before the corruption; the restore must match them. */
     expectedChecksums: z.string().optional(),
     /** Secret holding the app's DB endpoint and `global_readonly`. @default drkit/app */

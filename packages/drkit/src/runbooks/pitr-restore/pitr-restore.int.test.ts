@@ -13,7 +13,9 @@ function treeDigest(dir: string): string {
   const h = createHash('sha256');
   const walk = (d: string) => {
     if (!existsSync(d)) return;
-    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+    for (const e of readdirSync(d, { withFileTypes: true }).sort((a, b) =>
+      a.name.localeCompare(b.name),
+    )) {
       const p = path.join(d, e.name);
       if (e.isDirectory()) walk(p);
       else h.update(`${path.relative(dir, p)}:${statSync(p).size}\n`);
@@ -28,10 +30,15 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
   let target: string;
 
   beforeAll(async () => {
-    fx = makeLabFixture({ lab: { seed: { users: 200, ordersPerUser: 3 }, archiveTimeoutSeconds: 5 } });
+    fx = makeLabFixture({
+      lab: { seed: { users: 200, ordersPerUser: 3 }, archiveTimeoutSeconds: 5 },
+    });
     await labUp(fx.provider, fx.config);
     await sleep(1100);
-    const [row] = await fx.provider.clusters.query<{ t: Date }>('region-a', 'select clock_timestamp() as t');
+    const [row] = await fx.provider.clusters.query<{ t: Date }>(
+      'region-a',
+      'select clock_timestamp() as t',
+    );
     target = row!.t.toISOString();
     await sleep(1100);
   });
@@ -59,10 +66,23 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
       registry: readFileSync(p.clusters.layout.registryFile, 'utf8'),
       clusters: readdirSync(p.clusters.layout.clustersDir).sort(),
       repo: treeDigest(path.join(p.clusters.layout.repoPath, 'backup')),
-      notifications: existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '',
+      notifications: existsSync(p.paths.notificationsFile)
+        ? readFileSync(p.paths.notificationsFile, 'utf8')
+        : '',
       rows: await p.clusters.query('region-a', 'select 1'),
     };
-    const r = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${target}`, '--dry-run']);
+    const r = await runCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      `target=${target}`,
+      '--dry-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/pgbackrest .*--stanza=region-a .*--type=time .*restore/);
     expect(r.stderr).toContain('swap-connections [destructive]');
@@ -70,39 +90,101 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(readFileSync(p.clusters.layout.registryFile, 'utf8')).toBe(before.registry);
     expect(readdirSync(p.clusters.layout.clustersDir).sort()).toEqual(before.clusters);
     expect(treeDigest(path.join(p.clusters.layout.repoPath, 'backup'))).toBe(before.repo);
-    expect(existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '').toBe(before.notifications);
+    expect(
+      existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '',
+    ).toBe(before.notifications);
     expect(Journal.list(p.paths.journalDir)).toEqual([]);
   });
 
   it('refuses a malformed target and a target outside the window, changing nothing', async () => {
-    const bad = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=2026-13-01 10:00', '--yes']);
+    const bad = await runCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      'target=2026-13-01 10:00',
+      '--yes',
+    ]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/malformed restore target/);
     const p = fx.provider;
     const secretBefore = readFileSync(p.secrets.fileOf('drkit/app'), 'utf8');
-    const notesBefore = existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '';
+    const notesBefore = existsSync(p.paths.notificationsFile)
+      ? readFileSync(p.paths.notificationsFile, 'utf8')
+      : '';
     for (const t of ['2001-01-01T00:00:00Z', '2099-01-01T00:00:00Z']) {
-      const out = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${t}`, '--param', 'newClusterId=never-made', '--yes']);
+      const out = await runCli([
+        '--config',
+        fx.configFile,
+        'runbook',
+        'run',
+        'rb-n-02',
+        '--param',
+        'source=region-a',
+        '--param',
+        `target=${t}`,
+        '--param',
+        'newClusterId=never-made',
+        '--yes',
+      ]);
       expect(out.code, out.stderr).toBe(4);
       expect(out.stderr).toMatch(/outside the recoverable window of 'region-a': \d{4}-.* … \d{4}-/);
     }
-    const unknown = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=no-such-cluster', '--param', 'target=latest', '--yes']);
+    const unknown = await runCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=no-such-cluster',
+      '--param',
+      'target=latest',
+      '--yes',
+    ]);
     expect(unknown.code, unknown.stderr).toBe(3);
     // Refused before the incident was declared: writes never frozen, nobody paged, nothing made.
     expect(readFileSync(p.secrets.fileOf('drkit/app'), 'utf8')).toBe(secretBefore);
-    expect(existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '').toBe(notesBefore);
+    expect(
+      existsSync(p.paths.notificationsFile) ? readFileSync(p.paths.notificationsFile, 'utf8') : '',
+    ).toBe(notesBefore);
     expect(p.clusters.list().map((c) => c.id)).not.toContain('never-made');
   });
 
   it('crash between steps (SIGKILL after validate), then resume: completes, no completed step runs twice', async () => {
     const r = await runCli(
-      ['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${target}`, '--param', 'newClusterId=dr-between', '--yes'],
+      [
+        '--config',
+        fx.configFile,
+        'runbook',
+        'run',
+        'rb-n-02',
+        '--param',
+        'source=region-a',
+        '--param',
+        `target=${target}`,
+        '--param',
+        'newClusterId=dr-between',
+        '--yes',
+      ],
       { DRKIT_CRASH_AFTER_STEP: 'validate' },
     );
     expect(r.signal).toBe('SIGKILL');
-    const id = Journal.list(fx.provider.paths.journalDir).find((j) => journalOf(j).params.newClusterId === 'dr-between')!;
+    const id = Journal.list(fx.provider.paths.journalDir).find(
+      (j) => journalOf(j).params.newClusterId === 'dr-between',
+    )!;
     expect(journalOf(id).outcome).toBe('incomplete');
-    expect([...journalOf(id).completed]).toEqual(['preflight', 'declare-incident', 'freeze-writes', 'restore-to-time', 'validate']);
+    expect([...journalOf(id).completed]).toEqual([
+      'preflight',
+      'declare-incident',
+      'freeze-writes',
+      'restore-to-time',
+      'validate',
+    ]);
 
     const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
     expect(res.code, res.stderr).toBe(0);
@@ -129,14 +211,40 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     // Bring the source back and point the app at it again for a second incident.
     await p.clusters.start('region-a');
     const app = await readAppConfig(p.secrets);
-    await writeAppConfig(p.secrets, { ...app, dbClusterId: 'region-a', db: { ...app.db, port: p.clusters.get('region-a').port }, global_readonly: false });
-    const child = spawnCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', `target=${target}`, '--param', 'newClusterId=dr-inside', '--yes']);
+    await writeAppConfig(p.secrets, {
+      ...app,
+      dbClusterId: 'region-a',
+      db: { ...app.db, port: p.clusters.get('region-a').port },
+      global_readonly: false,
+    });
+    const child = spawnCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      `target=${target}`,
+      '--param',
+      'newClusterId=dr-inside',
+      '--yes',
+    ]);
     let id: string | undefined;
     for (let i = 0; i < 600 && !id; i++) {
       await sleep(50);
       id = Journal.list(p.paths.journalDir).find((j) => {
         const recs = Journal.read(path.join(p.paths.journalDir, `${j}.jsonl`));
-        return recs.some((r) => r.type === 'execution-start' && r.params.newClusterId === 'dr-inside') && recs.some((r) => r.type === 'step-progress' && r.step === 'restore-to-time' && r.message.startsWith('restore-files'));
+        return (
+          recs.some((r) => r.type === 'execution-start' && r.params.newClusterId === 'dr-inside') &&
+          recs.some(
+            (r) =>
+              r.type === 'step-progress' &&
+              r.step === 'restore-to-time' &&
+              r.message.startsWith('restore-files'),
+          )
+        );
       });
     }
     expect(id).toBeDefined();
@@ -151,7 +259,8 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(s.outcome).toBe('succeeded');
     const starts = stepStarts(id!);
     expect(starts['restore-to-time']).toBe(2);
-    for (const [step, n] of Object.entries(starts)) if (step !== 'restore-to-time') expect(n, step).toBe(1);
+    for (const [step, n] of Object.entries(starts))
+      if (step !== 'restore-to-time') expect(n, step).toBe(1);
     expect(s.state.abandonedClusters).toEqual(['dr-inside']);
     expect(s.state.restoredClusterId).toBe('dr-inside-2');
     expect((await readAppConfig(p.secrets)).dbClusterId).toBe('dr-inside-2');
@@ -161,15 +270,43 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     const p = fx.provider;
     await p.clusters.start('region-a').catch(() => undefined);
     // 'latest': the retire steps above took full backups, and retention has expired the first one.
-    const child = spawnCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=latest', '--param', 'newClusterId=dr-lock-a', '--yes']);
+    const child = spawnCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      'target=latest',
+      '--param',
+      'newClusterId=dr-lock-a',
+      '--yes',
+    ]);
     for (let i = 0; i < 200; i++) {
       await sleep(50);
       const locks = path.join(p.paths.journalDir, 'locks');
       if (existsSync(locks) && readdirSync(locks).length > 0) break;
     }
-    const second = await runCli(['--config', fx.configFile, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a', '--param', 'target=latest', '--param', 'newClusterId=dr-lock-b', '--yes']);
+    const second = await runCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      'target=latest',
+      '--param',
+      'newClusterId=dr-lock-b',
+      '--yes',
+    ]);
     expect(second.code, second.stderr).toBe(7);
-    expect(second.stderr).toMatch(/another execution .* is already running against database:region-a/);
+    expect(second.stderr).toMatch(
+      /another execution .* is already running against database:region-a/,
+    );
     const code = await new Promise((r) => child.once('exit', r));
     expect(code).toBe(0);
     expect(p.clusters.list().map((c) => c.id)).not.toContain('dr-lock-b');

@@ -27,7 +27,9 @@ export interface RegionDeps {
    * health check of its record and the cluster's status). @default probe the database with
    * `SELECT 1` and the region's tasks' `/healthz` (the lab)
    */
-  readonly sourceHealth?: (s: RegionState) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
+  readonly sourceHealth?: (
+    s: RegionState,
+  ) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
   /**
    * The layout of the app's DB endpoint secret (AWS: RDS style, `host`/`port` rewritten,
    * every other field kept). @default the lab app's own layout
@@ -107,7 +109,12 @@ export interface RegionState extends RegionParams {
   unfrozenAt?: string;
   rejoin?: { cluster: string; method: string; durationMs: number };
   /** `skipped` says why nothing was checked (then `ok` is false: not a pass). */
-  postChecks?: { ok: boolean; skipped?: string; smoke: SmokeResult[]; standbys: Array<{ name: string; lagBytes: number; syncState: string }> };
+  postChecks?: {
+    ok: boolean;
+    skipped?: string;
+    smoke: SmokeResult[];
+    standbys: Array<{ name: string; lagBytes: number; syncState: string }>;
+  };
   notifiedAt?: string;
 }
 

@@ -10,7 +10,12 @@ import { TargetLock } from '../../engine/lock.js';
 import { HealthDetector } from '../../lab/health-detector.js';
 import { labDown } from '../../lab/lab.js';
 import { labProvider, type LabProvider } from '../../lab/provider.js';
-import { labUpRegions, regionDeps, regionMoveParams, type RegionProvider } from '../../lab/regions.js';
+import {
+  labUpRegions,
+  regionDeps,
+  regionMoveParams,
+  type RegionProvider,
+} from '../../lab/regions.js';
 import { startWorkloadProcess } from '../../lab/workload-process.js';
 import { createCutbackRunbook } from '../cutback/index.js';
 import { createRegionFailoverRunbook, regionLockKey, type RegionState } from './index.js';
@@ -25,7 +30,11 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
   let dir: string;
   let p: LabProvider;
   let r: RegionProvider;
-  const config = () => ConfigSchema.parse({ stateDir: dir, lab: { seed: { users: 100 }, regions: { synchronous: false } } });
+  const config = () =>
+    ConfigSchema.parse({
+      stateDir: dir,
+      lab: { seed: { users: 100 }, regions: { synchronous: false } },
+    });
   const opts = () => ({ journalDir: p.paths.journalDir, yes: true });
 
   beforeAll(async () => {
@@ -42,17 +51,27 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
 
   it('refuses a failover while region A is healthy (without --force)', async () => {
     const rb = createRegionFailoverRunbook(regionDeps(p, r));
-    await expect(execute(rb, await regionMoveParams(p, r), opts())).rejects.toThrow(/region a is healthy/);
-    await expect(execute(rb, await regionMoveParams(p, r), opts())).rejects.toBeInstanceOf(PreconditionError);
+    await expect(execute(rb, await regionMoveParams(p, r), opts())).rejects.toThrow(
+      /region a is healthy/,
+    );
+    await expect(execute(rb, await regionMoveParams(p, r), opts())).rejects.toBeInstanceOf(
+      PreconditionError,
+    );
     expect(p.clusters.isRunning('region-a')).toBe(true);
   });
 
   it('refuses a second failover while one is running (one execution per target)', async () => {
     const params = await regionMoveParams(p, r, { force: true });
     // A live holder of the lock: this test process, as another execution.
-    const held = TargetLock.acquire(path.join(p.paths.journalDir, 'locks'), regionLockKey(params), 'rb-n-01-other');
+    const held = TargetLock.acquire(
+      path.join(p.paths.journalDir, 'locks'),
+      regionLockKey(params),
+      'rb-n-01-other',
+    );
     try {
-      await expect(execute(createRegionFailoverRunbook(regionDeps(p, r)), params, opts())).rejects.toBeInstanceOf(ConflictError);
+      await expect(
+        execute(createRegionFailoverRunbook(regionDeps(p, r)), params, opts()),
+      ).rejects.toBeInstanceOf(ConflictError);
     } finally {
       held.release();
     }
@@ -62,7 +81,11 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
   it('says clearly when HAProxy is not running, before changing anything', async () => {
     await r.router.stop();
     try {
-      const err = await execute(createRegionFailoverRunbook(regionDeps(p, r)), await regionMoveParams(p, r, { force: true }), opts()).catch((e: unknown) => e);
+      const err = await execute(
+        createRegionFailoverRunbook(regionDeps(p, r)),
+        await regionMoveParams(p, r, { force: true }),
+        opts(),
+      ).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(PreconditionError);
       expect((err as Error).message).toMatch(/front door \(HAProxy\) is not running/);
       expect((await p.database.describe('region-b')).role).toBe('standby');
@@ -73,16 +96,30 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
 
   it('fails over under a running workload: recovers through the front door, lost writes counted exactly, old primary fenced', async () => {
     const log = path.join(dir, 'failover.jsonl');
-    const w = await startWorkloadProcess({ frontDoor: r.router.url, logFile: log, rate: 20, maxUserId: 100 });
+    const w = await startWorkloadProcess({
+      frontDoor: r.router.url,
+      logFile: log,
+      rate: 20,
+      maxUserId: 100,
+    });
     await sleep(2500);
     const hc = r.topology.health;
-    const detector = new HealthDetector({ targets: r.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`), intervalMs: hc.intervalMs, failureThreshold: hc.fall, timeoutMs: hc.timeoutMs });
+    const detector = new HealthDetector({
+      targets: r.topology.slots.filter((s) => s.region === 'a').map((s) => `127.0.0.1:${s.port}`),
+      intervalMs: hc.intervalMs,
+      failureThreshold: hc.fall,
+      timeoutMs: hc.timeoutMs,
+    });
     detector.start();
     const t0 = new Date();
     r.compute.killRegion('a');
     await p.clusters.killAll('region-a');
     const incident = await detector.incident;
-    const res = await execute(createRegionFailoverRunbook(regionDeps(p, r)), await regionMoveParams(p, r, { trigger: 'detector' }), opts());
+    const res = await execute(
+      createRegionFailoverRunbook(regionDeps(p, r)),
+      await regionMoveParams(p, r, { trigger: 'detector' }),
+      opts(),
+    );
     await sleep(4000);
     await w.stop();
     const st: RegionState = res.state;
@@ -92,7 +129,9 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
 
     const records = readWorkloadLog(log);
     const rec = measureRecovery(records, t0, { cluster: 'region-b' });
-    console.log(`detection ${(incident.declaredAt.getTime() - t0.getTime()) / 1000} s, RTO ${rec.rtoSeconds} s`);
+    console.log(
+      `detection ${(incident.declaredAt.getTime() - t0.getTime()) / 1000} s, RTO ${rec.rtoSeconds} s`,
+    );
     expect(rec.rtoSeconds).toBeDefined();
     expect(rec.rtoSeconds!).toBeLessThanOrEqual(10);
 
@@ -100,7 +139,12 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
     const acked = records.filter((x) => x.type === 'ack').map((x) => x.ref);
     const loss = await measureDataLoss(records, b, t0);
     // Exactness, counted a second way: the acknowledged refs absent from the new primary.
-    const onB = await b.query<{ ref: string }>(`SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])`, [acked]).finally(() => b.end());
+    const onB = await b
+      .query<{ ref: string }>(
+        `SELECT client_ref::text AS ref FROM orders WHERE client_ref = ANY($1::uuid[])`,
+        [acked],
+      )
+      .finally(() => b.end());
     const present = new Set(onB.rows.map((x) => x.ref));
     const lostRefs = acked.filter((ref) => !present.has(ref));
     expect(loss.acknowledged).toBe(acked.length);
@@ -110,14 +154,39 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
     // no front-door traffic: the split-brain check.
     const fence = await checkSplitBrainFence(p, r, 'region-a');
     expect(fence.problems).toEqual([]);
-    console.log(`async failover: ${loss.lost} of ${loss.acknowledged} acknowledged writes lost; fence: ${fence.facts.join('; ')}`);
+    console.log(
+      `async failover: ${loss.lost} of ${loss.acknowledged} acknowledged writes lost; fence: ${fence.facts.join('; ')}`,
+    );
     if (lostRefs.length > 0) {
       // Every write counted lost really was committed: it is on the old primary.
       const c = p.clusters.get('region-a');
-      await p.clusters.runServer([path.join(p.clusters.binDir, 'pg_ctl'), '-D', c.dataDir, '-l', path.join(p.clusters.clusterDir('region-a'), 'postgres.log'), '-w', '-t', '20', 'start'], 30_000);
+      await p.clusters.runServer(
+        [
+          path.join(p.clusters.binDir, 'pg_ctl'),
+          '-D',
+          c.dataDir,
+          '-l',
+          path.join(p.clusters.clusterDir('region-a'), 'postgres.log'),
+          '-w',
+          '-t',
+          '20',
+          'start',
+        ],
+        30_000,
+      );
       try {
-        const a = await p.connect({ host: '127.0.0.1', port: c.port, user: c.superuser, database: 'app' });
-        const onA = await a.query<{ n: number }>(`SELECT count(*)::int AS n FROM orders WHERE client_ref = ANY($1::uuid[])`, [lostRefs]).finally(() => a.end());
+        const a = await p.connect({
+          host: '127.0.0.1',
+          port: c.port,
+          user: c.superuser,
+          database: 'app',
+        });
+        const onA = await a
+          .query<{ n: number }>(
+            `SELECT count(*)::int AS n FROM orders WHERE client_ref = ANY($1::uuid[])`,
+            [lostRefs],
+          )
+          .finally(() => a.end());
         expect(onA.rows[0]!.n).toBe(lostRefs.length);
       } finally {
         await p.clusters.stop('region-a', 'immediate');
@@ -127,17 +196,31 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
 
   it('cuts back to region A (RB-N-08) with zero acknowledged writes lost, B warm as standby again', async () => {
     const log = path.join(dir, 'cutback.jsonl');
-    const w = await startWorkloadProcess({ frontDoor: r.router.url, logFile: log, rate: 20, maxUserId: 100 });
+    const w = await startWorkloadProcess({
+      frontDoor: r.router.url,
+      logFile: log,
+      rate: 20,
+      maxUserId: 100,
+    });
     await sleep(2000);
     const t0 = new Date();
-    const res = await execute(createCutbackRunbook(regionDeps(p, r)), await regionMoveParams(p, r), opts());
+    const res = await execute(
+      createCutbackRunbook(regionDeps(p, r)),
+      await regionMoveParams(p, r),
+      opts(),
+    );
     await sleep(3000);
     await w.stop();
     expect(res.state.toCluster).toBe('region-a');
     const records = readWorkloadLog(log);
-    const a = await p.connect({ ...(await p.database.describe('region-a')).endpoint, database: 'app' });
+    const a = await p.connect({
+      ...(await p.database.describe('region-a')).endpoint,
+      database: 'app',
+    });
     const loss = await measureDataLoss(records, a, new Date(0)).finally(() => a.end());
-    console.log(`cutback: ${loss.lost} of ${loss.acknowledged} lost; rejoin ${JSON.stringify((res.state as RegionState).rejoin)}; RTO ${measureRecovery(records, t0, { cluster: 'region-a' }).rtoSeconds} s`);
+    console.log(
+      `cutback: ${loss.lost} of ${loss.acknowledged} lost; rejoin ${JSON.stringify((res.state as RegionState).rejoin)}; RTO ${measureRecovery(records, t0, { cluster: 'region-a' }).rtoSeconds} s`,
+    );
     expect(loss.acknowledged).toBeGreaterThan(50);
     expect(loss.lost).toBe(0);
     expect((await p.database.describe('region-a')).role).toBe('primary');
@@ -146,7 +229,9 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
     expect(rep.standbys.map((s) => [s.name, s.state])).toEqual([['region-b', 'streaming']]);
     const st = await r.router.status();
     expect(st.activeRegion).toBe('a');
-    expect(st.targets.filter((t) => t.region === 'b').every((t) => t.backup && t.admin === 'ready')).toBe(true);
+    expect(
+      st.targets.filter((t) => t.region === 'b').every((t) => t.backup && t.admin === 'ready'),
+    ).toBe(true);
     expect((await r.compute.tasks('b')).filter((t) => t.running)).toHaveLength(1);
   });
 });

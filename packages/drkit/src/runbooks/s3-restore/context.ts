@@ -39,7 +39,9 @@ export interface S3RestoreState extends S3RestoreParams {
 export function restorePoint(s: S3RestoreParams): Date {
   const at = new Date(s.at ?? '');
   if (Number.isNaN(at.getTime()) || !/(Z|[+-]\d\d:?\d\d)$/.test(s.at ?? '')) {
-    throw new UsageError(`at=${s.at}: not an ISO-8601 instant with a zone`, { hint: 'e.g. at=2025-11-06T12:30:00Z' });
+    throw new UsageError(`at=${s.at}: not an ISO-8601 instant with a zone`, {
+      hint: 'e.g. at=2025-11-06T12:30:00Z',
+    });
   }
   if (at.getTime() > Date.now()) throw new UsageError(`at=${s.at} is in the future`);
   return at;
@@ -59,7 +61,9 @@ export async function makePlan(deps: S3RestoreDeps, s: S3RestoreParams): Promise
 
 function need(store: ObjectStore, cap: 'manifest-restore' | 'point-in-time'): void {
   if (!store.capabilities.has(cap)) {
-    throw new CapabilityError(`object store ${store.kind} cannot do ${cap} restores`, { hint: 'bind an adapter that declares it (aws-s3 does)' });
+    throw new CapabilityError(`object store ${store.kind} cannot do ${cap} restores`, {
+      hint: 'bind an adapter that declares it (aws-s3 does)',
+    });
   }
 }
 

@@ -25,6 +25,13 @@ export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreSt
     id: S3_RESTORE_RUNBOOK_ID,
     title: 'RB-N-03 S3 undelete/restore (versioned buckets)',
     lockKey: (p) => `object-store:${p.bucket}/${p.prefix}`,
-    steps: [listVersions(deps), planRestore(deps), restoreObjects(deps), invalidateCdn(deps), verifyRestore(deps), notifyRestored(deps)],
+    steps: [
+      listVersions(deps),
+      planRestore(deps),
+      restoreObjects(deps),
+      invalidateCdn(deps),
+      verifyRestore(deps),
+      notifyRestored(deps),
+    ],
   };
 }

@@ -4,7 +4,8 @@ import { parseRestoreManifest } from './manifest.js';
 
 describe('parseRestoreManifest', () => {
   it('GIVEN a header, comments, blanks and quoted keys THEN entries in order', () => {
-    const text = 'key,versionId\n# restore list\n\npath/a.jpg,v1\r\n"path/with,comma.jpg",v2\n"say ""hi"".txt", v3\n';
+    const text =
+      'key,versionId\n# restore list\n\npath/a.jpg,v1\r\n"path/with,comma.jpg",v2\n"say ""hi"".txt", v3\n';
     expect(parseRestoreManifest(text)).toEqual([
       { key: 'path/a.jpg', versionId: 'v1' },
       { key: 'path/with,comma.jpg', versionId: 'v2' },

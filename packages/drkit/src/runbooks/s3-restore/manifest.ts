@@ -16,7 +16,13 @@ export function parseRestoreManifest(text: string, source = 'manifest'): Manifes
     const line = raw.trim();
     if (!line || line.startsWith('#')) return;
     const fields = splitCsv(line);
-    if (i === 0 && fields && fields[0]?.toLowerCase() === 'key' && fields[1]?.toLowerCase().replace(/[_ ]/g, '') === 'versionid') return;
+    if (
+      i === 0 &&
+      fields &&
+      fields[0]?.toLowerCase() === 'key' &&
+      fields[1]?.toLowerCase().replace(/[_ ]/g, '') === 'versionid'
+    )
+      return;
     if (!fields || fields.length !== 2 || !fields[0] || !fields[1]) {
       bad.push(`line ${i + 1}: expected key,versionId`);
       return;
@@ -28,7 +34,9 @@ export function parseRestoreManifest(text: string, source = 'manifest'): Manifes
     out.push({ key, versionId });
   });
   if (bad.length > 0) {
-    throw new UsageError(`${source}: ${bad.length} bad line(s): ${bad.slice(0, 5).join('; ')}`, { details: { bad: bad.slice(0, 50) } });
+    throw new UsageError(`${source}: ${bad.length} bad line(s): ${bad.slice(0, 5).join('; ')}`, {
+      details: { bad: bad.slice(0, 50) },
+    });
   }
   return out;
 }

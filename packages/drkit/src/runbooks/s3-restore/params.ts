@@ -25,6 +25,8 @@ export const S3RestoreParamsSchema = z
     pageSize: z.coerce.number().int().min(1).max(1000).default(1000),
   })
   .strict()
-  .refine((p) => (p.at === undefined) !== (p.manifest === undefined), { message: 'give exactly one of at=<time> or manifest=<file>' });
+  .refine((p) => (p.at === undefined) !== (p.manifest === undefined), {
+    message: 'give exactly one of at=<time> or manifest=<file>',
+  });
 
 export type S3RestoreParams = z.infer<typeof S3RestoreParamsSchema>;

@@ -2,11 +2,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ListInvalidationsCommand } from '@aws-sdk/client-cloudfront';
-import { CreateBucketCommand, DeleteObjectCommand, PutBucketVersioningCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import {
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+} from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../../adapters/aws/cloudfront-cdn.js';
-import { createTestDistribution, dumpVersions, startMotoClients, stopMotoClients } from '../../adapters/aws/moto-fixtures.js';
+import {
+  createTestDistribution,
+  dumpVersions,
+  startMotoClients,
+  stopMotoClients,
+} from '../../adapters/aws/moto-fixtures.js';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.js';
 import { NotFoundError } from '../../engine/errors.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
@@ -46,7 +56,12 @@ beforeAll(async () => {
   ({ moto, clients } = await startMotoClients());
   const s3 = clients.s3();
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
-  await s3.send(new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: 'Enabled' } }));
+  await s3.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
   distributionId = await createTestDistribution(clients.cloudfront(), bucket);
   for (let i = 0; i < 60; i++) {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `good-${i}` }));
@@ -56,8 +71,10 @@ beforeAll(async () => {
   T = new Date();
   await sleep(1100);
   // the incident: a purge deletes 20 keys, a bad job overwrites 20, and creates 10 new ones
-  for (let i = 0; i < 20; i++) await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(i) }));
-  for (let i = 20; i < 40; i++) await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `bad-${i}` }));
+  for (let i = 0; i < 20; i++)
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(i) }));
+  for (let i = 20; i < 40; i++)
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `bad-${i}` }));
   for (let i = 60; i < 70; i++) {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `new-${i}` }));
     atT.set(key(i), null);
@@ -68,40 +85,78 @@ afterAll(async () => {
 });
 
 function params(extra: Record<string, unknown>): S3RestoreState {
-  return S3RestoreParamsSchema.parse({ bucket, prefix: 'img/', distributionId, ...extra }) as S3RestoreState;
+  return S3RestoreParamsSchema.parse({
+    bucket,
+    prefix: 'img/',
+    distributionId,
+    ...extra,
+  }) as S3RestoreState;
 }
 
 async function invalidations(): Promise<number> {
-  const out = await clients.cloudfront().send(new ListInvalidationsCommand({ DistributionId: distributionId }));
+  const out = await clients
+    .cloudfront()
+    .send(new ListInvalidationsCommand({ DistributionId: distributionId }));
   return out.InvalidationList?.Quantity ?? 0;
 }
 
 describe('RB-N-03 on moto', () => {
   it('GIVEN the incident WHEN run with --dry-run THEN it prints every API call and moto state is unchanged', async () => {
     const notifier = new RecordingNotifier();
-    const rb = createS3RestoreRunbook({ store: new S3ObjectStore({ clients }), cdn: new CloudFrontCdn({ clients }), notifier });
+    const rb = createS3RestoreRunbook({
+      store: new S3ObjectStore({ clients }),
+      cdn: new CloudFrontCdn({ clients }),
+      notifier,
+    });
     const before = await dumpVersions(clients.s3(), bucket);
     const invBefore = await invalidations();
     const events: ExecutorEvent[] = [];
-    await execute(rb, params({ at: T.toISOString() }), { journalDir, dryRun: true, onEvent: (e) => events.push(e) });
+    await execute(rb, params({ at: T.toISOString() }), {
+      journalDir,
+      dryRun: true,
+      onEvent: (e) => events.push(e),
+    });
     expect(await dumpVersions(clients.s3(), bucket)).toEqual(before);
     expect(await invalidations()).toBe(invBefore);
     expect(notifier.sent).toEqual([]);
     const lines = events.flatMap((e) => (e.type === 'plan' ? e.lines : []));
-    expect(lines.filter((l) => l.startsWith('s3:DeleteObject') && l.includes('VersionId='))).toHaveLength(20);
-    expect(lines.filter((l) => l.startsWith('s3:CopyObject') && l.includes('MetadataDirective=COPY'))).toHaveLength(20);
-    expect(lines.filter((l) => l.startsWith('s3:DeleteObject') && l.includes('put a delete marker'))).toHaveLength(10);
-    expect(lines.some((l) => l.includes('s3:ListObjectVersions Bucket=media-originals-prod Prefix=img/'))).toBe(true);
-    expect(events.find((e) => e.type === 'plan' && e.step === 'restore-objects')).toMatchObject({ destructive: true });
+    expect(
+      lines.filter((l) => l.startsWith('s3:DeleteObject') && l.includes('VersionId=')),
+    ).toHaveLength(20);
+    expect(
+      lines.filter((l) => l.startsWith('s3:CopyObject') && l.includes('MetadataDirective=COPY')),
+    ).toHaveLength(20);
+    expect(
+      lines.filter((l) => l.startsWith('s3:DeleteObject') && l.includes('put a delete marker')),
+    ).toHaveLength(10);
+    expect(
+      lines.some((l) =>
+        l.includes('s3:ListObjectVersions Bucket=media-originals-prod Prefix=img/'),
+      ),
+    ).toBe(true);
+    expect(events.find((e) => e.type === 'plan' && e.step === 'restore-objects')).toMatchObject({
+      destructive: true,
+    });
   });
 
   it('GIVEN the incident WHEN run for real THEN every key is back to its state at T, the CDN is purged, people are told', async () => {
     const notifier = new RecordingNotifier();
-    const rb = createS3RestoreRunbook({ store: new S3ObjectStore({ clients }), cdn: new CloudFrontCdn({ clients }), notifier });
+    const rb = createS3RestoreRunbook({
+      store: new S3ObjectStore({ clients }),
+      cdn: new CloudFrontCdn({ clients }),
+      notifier,
+    });
     const invBefore = await invalidations();
-    const res = await execute(rb, params({ at: T.toISOString(), concurrency: 8 }), { journalDir, yes: true });
+    const res = await execute(rb, params({ at: T.toISOString(), concurrency: 8 }), {
+      journalDir,
+      yes: true,
+    });
     expect(res.summary?.outcome).toBe('succeeded');
-    expect(res.state).toMatchObject({ restoredCount: 40, deletedCount: 10, plannedActions: { copy: 20, 'remove-delete-markers': 20, delete: 10, none: 20 } });
+    expect(res.state).toMatchObject({
+      restoredCount: 40,
+      deletedCount: 10,
+      plannedActions: { copy: 20, 'remove-delete-markers': 20, delete: 10, none: 20 },
+    });
     expect(res.state.changedKeys).toHaveLength(50);
     for (const [k, want] of atT) expect(await body(k), k).toBe(want);
     expect(await invalidations()).toBe(invBefore + 1);

@@ -25,12 +25,21 @@ export interface SecretRotationInfo {
 export interface SecretRotation {
   readonly kind: string;
   describeRotation(name: string): Promise<SecretRotationInfo>;
-  rotate(name: string, opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string }): Promise<{ readonly versionId: string }>;
+  rotate(
+    name: string,
+    opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string },
+  ): Promise<{ readonly versionId: string }>;
 }
 
 /** Read-only look-up of user pools (the `Identity` port only signs out; on AWS, `CognitoIdentity`). Unknown pool: `NotFoundError`. */
 export interface UserPools {
-  describePool(poolId: string): Promise<{ readonly poolId: string; readonly name: string | undefined; readonly estimatedUsers: number | undefined }>;
+  describePool(
+    poolId: string,
+  ): Promise<{
+    readonly poolId: string;
+    readonly name: string | undefined;
+    readonly estimatedUsers: number | undefined;
+  }>;
 }
 
 /** The ports the security-breach runbooks run against (region A on `--provider aws`). */
@@ -63,8 +72,17 @@ export interface SecurityBreachState extends SecurityBreachParams {
   preflightAt?: string;
   /** Each stage's limits before anything changed. */
   stagesBefore?: StageRecord[];
-  secretsBefore?: Array<{ name: string; currentVersionId: string | undefined; pendingVersionId: string | undefined; lambdaArn: string | undefined }>;
-  poolsBefore?: Array<{ poolId: string; name: string | undefined; estimatedUsers: number | undefined }>;
+  secretsBefore?: Array<{
+    name: string;
+    currentVersionId: string | undefined;
+    pendingVersionId: string | undefined;
+    lambdaArn: string | undefined;
+  }>;
+  poolsBefore?: Array<{
+    poolId: string;
+    name: string | undefined;
+    estimatedUsers: number | undefined;
+  }>;
   declaredAt?: string;
   /** The limits to put back, per stage (what `security-breach-restore-access` reads). */
   previousThrottles?: StageLimits[];
@@ -83,7 +101,11 @@ export interface BreachEvidence {
   readonly incidentId: string;
   readonly reason: string;
   readonly timeline: ReadonlyArray<{ readonly what: string; readonly at: string | undefined }>;
-  readonly stages: ReadonlyArray<{ readonly stage: string; readonly previous: string; readonly now: string }>;
+  readonly stages: ReadonlyArray<{
+    readonly stage: string;
+    readonly previous: string;
+    readonly now: string;
+  }>;
   readonly secrets: ReadonlyArray<RotationRecord>;
   readonly signedOut: Readonly<Record<string, number>>;
   readonly totalSignedOut: number;
@@ -112,14 +134,18 @@ export function showLimits(l: StageThrottle | StageLimits): string {
 /** Throws when the bound API gateway cannot throttle stages. */
 export function needThrottling(api: ApiGateway): void {
   if (!api.capabilities.has('stage-throttling')) {
-    throw new CapabilityError(`API gateway ${api.kind} cannot throttle stages`, { hint: 'bind an adapter that declares stage-throttling (aws-apigateway does)' });
+    throw new CapabilityError(`API gateway ${api.kind} cannot throttle stages`, {
+      hint: 'bind an adapter that declares stage-throttling (aws-apigateway does)',
+    });
   }
 }
 
 /** Throws when the bound identity adapter cannot sign everyone out. */
 export function needGlobalSignOut(id: Identity): void {
   if (!id.capabilities.has('global-sign-out')) {
-    throw new CapabilityError(`identity ${id.kind} cannot sign users out`, { hint: 'bind an adapter that declares global-sign-out (aws-cognito does)' });
+    throw new CapabilityError(`identity ${id.kind} cannot sign users out`, {
+      hint: 'bind an adapter that declares global-sign-out (aws-cognito does)',
+    });
   }
 }
 

@@ -1,5 +1,10 @@
 import type { Runbook } from '../../engine/runbook.js';
-import { stagesLockKey, type RestoreAccessState, type SecurityBreachDeps, type SecurityBreachState } from './context.js';
+import {
+  stagesLockKey,
+  type RestoreAccessState,
+  type SecurityBreachDeps,
+  type SecurityBreachState,
+} from './context.js';
 import { declareBreach } from './steps/declare.js';
 import { isolateApi } from './steps/isolate-api.js';
 import { notifyDone } from './steps/notify-done.js';
@@ -9,9 +14,23 @@ import { checkStages, notifyRestored, restoreThrottles } from './steps/restore-t
 import { rotateCredentials } from './steps/rotate-credentials.js';
 import { signOutUsers } from './steps/sign-out-users.js';
 
-export type { BreachEvidence, RestoreAccessState, SecretRotation, SecurityBreachDeps, SecurityBreachState, UserPools } from './context.js';
+export type {
+  BreachEvidence,
+  RestoreAccessState,
+  SecretRotation,
+  SecurityBreachDeps,
+  SecurityBreachState,
+  UserPools,
+} from './context.js';
 export { previousThrottlesFromJournal } from './from-journal.js';
-export { RestoreAccessParamsSchema, SecurityBreachParamsSchema, formatStageLimits, parseStageLimits, type RestoreAccessParams, type SecurityBreachParams } from './params.js';
+export {
+  RestoreAccessParamsSchema,
+  SecurityBreachParamsSchema,
+  formatStageLimits,
+  parseStageLimits,
+  type RestoreAccessParams,
+  type SecurityBreachParams,
+} from './params.js';
 
 /** The security-breach runbook's id in journals and on the command line. */
 export const SECURITY_BREACH_RUNBOOK_ID = 'security-breach';
@@ -24,12 +43,22 @@ export const RESTORE_ACCESS_RUNBOOK_ID = 'security-breach-restore-access';
  * every user out, record the evidence, notify. Investigation and restore from a known-good
  * backup stay with people (RB-N-02/RB-N-03 do the restores).
  */
-export function createSecurityBreachRunbook(deps: SecurityBreachDeps): Runbook<SecurityBreachState> {
+export function createSecurityBreachRunbook(
+  deps: SecurityBreachDeps,
+): Runbook<SecurityBreachState> {
   return {
     id: SECURITY_BREACH_RUNBOOK_ID,
     title: 'Security breach: isolate the API, rotate credentials, sign everyone out',
     lockKey: (p) => stagesLockKey(p.apiStages),
-    steps: [preflight(deps), declareBreach(deps), isolateApi(deps), rotateCredentials(deps), signOutUsers(deps), recordEvidence(deps), notifyDone(deps)],
+    steps: [
+      preflight(deps),
+      declareBreach(deps),
+      isolateApi(deps),
+      rotateCredentials(deps),
+      signOutUsers(deps),
+      recordEvidence(deps),
+      notifyDone(deps),
+    ],
   };
 }
 

@@ -17,7 +17,10 @@ const STAGE_REF = /^[^/\s]+\/[^/\s]+$/;
 export const SecurityBreachParamsSchema = z
   .object({
     /** REST API stages cut to zero, as `apiId/stage` (seed: `abc123/v2`). */
-    apiStages: list(z.string().regex(STAGE_REF, { message: 'a stage is apiId/stage, e.g. abc123/v2' }), 'API stage (apiId/stage)'),
+    apiStages: list(
+      z.string().regex(STAGE_REF, { message: 'a stage is apiId/stage, e.g. abc123/v2' }),
+      'API stage (apiId/stage)',
+    ),
     /** Secrets Manager secrets rotated (seed: `radiant-production-db`). */
     rotateSecrets: list(z.string().min(1), 'secret to rotate'),
     /** Cognito user pools whose every user is signed out (seed: `us-east-1_xxx`). */
@@ -57,7 +60,12 @@ export interface StageLimits {
 export function parseStageLimits(s: string): StageLimits | undefined {
   const m = THROTTLE_REF.exec(s.trim());
   if (!m) return undefined;
-  return { apiId: m[1]!, stage: m[2]!, ...(m[3] ? { rateLimit: Number(m[3]) } : {}), ...(m[4] ? { burstLimit: Number(m[4]) } : {}) };
+  return {
+    apiId: m[1]!,
+    stage: m[2]!,
+    ...(m[3] ? { rateLimit: Number(m[3]) } : {}),
+    ...(m[4] ? { burstLimit: Number(m[4]) } : {}),
+  };
 }
 
 /** Formats {@link StageLimits} the way {@link parseStageLimits} reads them. */
@@ -89,7 +97,9 @@ export const RestoreAccessParamsSchema = z
               .filter((x) => x.trim() !== '')
               .map((x) => parseStageLimits(x) ?? x)
           : v,
-      z.array(limitsSchema, { message: 'throttles are apiId/stage=rate:burst, comma-separated' }).min(1, { message: 'give at least one stage to restore' }),
+      z
+        .array(limitsSchema, { message: 'throttles are apiId/stage=rate:burst, comma-separated' })
+        .min(1, { message: 'give at least one stage to restore' }),
     ),
     /**
      * Limits to set, `rate:burst`, where a recorded limit was the account default (no stage

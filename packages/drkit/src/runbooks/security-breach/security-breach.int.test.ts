@@ -1,7 +1,11 @@
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { CreateStageCommand, GetDeploymentsCommand, GetStageCommand } from '@aws-sdk/client-api-gateway';
+import {
+  CreateStageCommand,
+  GetDeploymentsCommand,
+  GetStageCommand,
+} from '@aws-sdk/client-api-gateway';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGatewayStages } from '../../adapters/aws/api-gateway-stages.js';
 import type { AwsClients } from '../../adapters/aws/clients.js';
@@ -16,8 +20,22 @@ import type { StepContext } from '../../engine/step.js';
 import type { MotoServer } from '../../lab/moto-server.js';
 import type { Notification } from '../../ports/notifier.js';
 import { findRunbook } from '../registry.js';
-import { createRotationLambda, createWorld, finishRotation, refreshableCount, signedInCount, snapshot, type BreachWorld } from './breach-world.js';
-import { createRestoreAccessRunbook, createSecurityBreachRunbook, type RestoreAccessState, type SecurityBreachDeps, type SecurityBreachState } from './index.js';
+import {
+  createRotationLambda,
+  createWorld,
+  finishRotation,
+  refreshableCount,
+  signedInCount,
+  snapshot,
+  type BreachWorld,
+} from './breach-world.js';
+import {
+  createRestoreAccessRunbook,
+  createSecurityBreachRunbook,
+  type RestoreAccessState,
+  type SecurityBreachDeps,
+  type SecurityBreachState,
+} from './index.js';
 import { RestoreAccessParamsSchema, SecurityBreachParamsSchema } from './params.js';
 import { isolateApi } from './steps/isolate-api.js';
 import { restoreThrottles } from './steps/restore-throttles.js';
@@ -25,7 +43,12 @@ import { rotateCredentials } from './steps/rotate-credentials.js';
 
 /** What the pager (drkit's log notifier, one JSON line per message) received. */
 function sentOf(n: LogNotifier): Notification[] {
-  return existsSync(n.file) ? readFileSync(n.file, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Notification) : [];
+  return existsSync(n.file)
+    ? readFileSync(n.file, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as Notification)
+    : [];
 }
 
 let moto: MotoServer;
@@ -44,15 +67,37 @@ afterAll(async () => {
   await stopMotoClients({ moto, clients });
 });
 
-function deps(notifier = new LogNotifier(path.join(mkdtempSync(path.join(tmpdir(), 'drkit-pager-')), 'notifications.jsonl'))): SecurityBreachDeps & { notifier: LogNotifier } {
+function deps(
+  notifier = new LogNotifier(
+    path.join(mkdtempSync(path.join(tmpdir(), 'drkit-pager-')), 'notifications.jsonl'),
+  ),
+): SecurityBreachDeps & { notifier: LogNotifier } {
   const identity = new CognitoIdentity({ clients });
-  return { apiGateway: new ApiGatewayStages({ clients }), identity, rotation: new SecretsManagerSecrets({ clients }), pools: identity, notifier };
+  return {
+    apiGateway: new ApiGatewayStages({ clients }),
+    identity,
+    rotation: new SecretsManagerSecrets({ clients }),
+    pools: identity,
+    notifier,
+  };
 }
 
-const ports = (d: SecurityBreachDeps) => ({ provider: 'aws' as const, breach: () => ({ deps: d, defaults: {}, journalDir }) });
+const ports = (d: SecurityBreachDeps) => ({
+  provider: 'aws' as const,
+  breach: () => ({ deps: d, defaults: {}, journalDir }),
+});
 
 async function params(raw: Record<string, unknown>): Promise<SecurityBreachState> {
-  return (await findRunbook('sb').normalize({ apiStages: w.stages.join(','), rotateSecrets: w.secrets.join(','), userPools: w.poolId, incidentId: 'SEC-42', ...raw }, ports(deps()))) as unknown as SecurityBreachState;
+  return (await findRunbook('sb').normalize(
+    {
+      apiStages: w.stages.join(','),
+      rotateSecrets: w.secrets.join(','),
+      userPools: w.poolId,
+      incidentId: 'SEC-42',
+      ...raw,
+    },
+    ports(deps()),
+  )) as unknown as SecurityBreachState;
 }
 
 async function throttleOf(ref: string) {
@@ -65,7 +110,11 @@ describe('security-breach on moto', () => {
     const d = deps();
     const before = await snapshot(clients, w);
     const events: ExecutorEvent[] = [];
-    await execute(createSecurityBreachRunbook(d), await params({}), { journalDir, dryRun: true, onEvent: (e) => events.push(e) });
+    await execute(createSecurityBreachRunbook(d), await params({}), {
+      journalDir,
+      dryRun: true,
+      onEvent: (e) => events.push(e),
+    });
     expect(await snapshot(clients, w)).toEqual(before);
     expect(sentOf(d.notifier)).toEqual([]);
     expect(Journal.list(journalDir)).toEqual([]);
@@ -76,22 +125,45 @@ describe('security-breach on moto', () => {
         `aws-apigateway: apigateway:UpdateStage restApiId=${apiId} stageName=${stage} patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:0},{op:replace,path:/*/*/throttling/burstLimit,value:0}]`,
       );
     }
-    expect(lines.some((l) => l.includes(`GetStage restApiId=${w.apiId} stageName=v2  # now rate=500 burst=1000`))).toBe(true);
-    for (const s of w.secrets) expect(lines).toContain(`aws-secrets-manager: secretsmanager:RotateSecret SecretId=${s} RotateImmediately=true RotationLambdaARN=${lambdaArn}`);
-    expect(lines).toContain(`aws-cognito: cognito-idp:AdminUserGlobalSignOut UserPoolId=${w.poolId} Username=<each listed user> (8 at a time)`);
-    expect(events.filter((e) => e.type === 'plan' && e.destructive).map((e) => (e as { step: string }).step)).toEqual(['isolate-api', 'rotate-credentials', 'sign-out-users']);
+    expect(
+      lines.some((l) =>
+        l.includes(`GetStage restApiId=${w.apiId} stageName=v2  # now rate=500 burst=1000`),
+      ),
+    ).toBe(true);
+    for (const s of w.secrets)
+      expect(lines).toContain(
+        `aws-secrets-manager: secretsmanager:RotateSecret SecretId=${s} RotateImmediately=true RotationLambdaARN=${lambdaArn}`,
+      );
+    expect(lines).toContain(
+      `aws-cognito: cognito-idp:AdminUserGlobalSignOut UserPoolId=${w.poolId} Username=<each listed user> (8 at a time)`,
+    );
+    expect(
+      events
+        .filter((e) => e.type === 'plan' && e.destructive)
+        .map((e) => (e as { step: string }).step),
+    ).toEqual(['isolate-api', 'rotate-credentials', 'sign-out-users']);
   });
 
   it('GIVEN unknown targets, a secret without rotation Lambda or empty lists THEN refused before anything changes', async () => {
     const before = await snapshot(clients, w);
-    const run = async (raw: Record<string, unknown>) => execute(createSecurityBreachRunbook(deps()), await params(raw), { journalDir, yes: true });
-    await expect(run({ apiStages: `${w.apiId}/v2,${w.apiId}/nope` })).rejects.toThrow(new RegExp(`unknown target: API stage ${w.apiId}/nope; nothing was changed`));
+    const run = async (raw: Record<string, unknown>) =>
+      execute(createSecurityBreachRunbook(deps()), await params(raw), { journalDir, yes: true });
+    await expect(run({ apiStages: `${w.apiId}/v2,${w.apiId}/nope` })).rejects.toThrow(
+      new RegExp(`unknown target: API stage ${w.apiId}/nope; nothing was changed`),
+    );
     await expect(run({ apiStages: 'nope123/v2' })).rejects.toBeInstanceOf(NotFoundError);
     await expect(run({ userPools: 'us-east-1_nope' })).rejects.toThrow(/user pool us-east-1_nope/);
-    await expect(run({ rotateSecrets: `${w.secrets[0]},no-such-secret`, userPools: `${w.poolId},us-east-1_nope` })).rejects.toThrow(/unknown targets: secret no-such-secret, user pool us-east-1_nope/);
+    await expect(
+      run({
+        rotateSecrets: `${w.secrets[0]},no-such-secret`,
+        userPools: `${w.poolId},us-east-1_nope`,
+      }),
+    ).rejects.toThrow(/unknown targets: secret no-such-secret, user pool us-east-1_nope/);
     const noLambda = run({ rotateSecrets: w.bareSecret });
     await expect(noLambda).rejects.toBeInstanceOf(PreconditionError);
-    await expect(noLambda).rejects.toThrow(/no rotation Lambda is configured for secret radiant-a-legacy/);
+    await expect(noLambda).rejects.toThrow(
+      /no rotation Lambda is configured for secret radiant-a-legacy/,
+    );
     // the preflight failure is journaled and nothing after it started
     for (const id of Journal.list(journalDir)) {
       const s = summarize(Journal.read(path.join(journalDir, `${id}.jsonl`)));
@@ -108,11 +180,18 @@ describe('security-breach on moto', () => {
     expect(await signedInCount(clients, w)).toBe(75);
     const d = deps();
     const secretsBefore = await Promise.all(w.secrets.map((s) => d.rotation.describeRotation(s)));
-    const res = await execute(createSecurityBreachRunbook(d), await params({ reason: 'leaked admin key' }), { journalDir, yes: true, executionId: 'sb-real' });
+    const res = await execute(
+      createSecurityBreachRunbook(d),
+      await params({ reason: 'leaked admin key' }),
+      { journalDir, yes: true, executionId: 'sb-real' },
+    );
     expect(res.summary?.outcome).toBe('succeeded');
 
-    for (const ref of w.stages) expect(await throttleOf(ref)).toEqual({ rateLimit: 0, burstLimit: 0 });
-    expect(res.state.previousThrottles).toEqual(w.stages.map((ref) => ({ apiId: w.apiId, stage: ref.split('/')[1], ...w.limits[ref] })));
+    for (const ref of w.stages)
+      expect(await throttleOf(ref)).toEqual({ rateLimit: 0, burstLimit: 0 });
+    expect(res.state.previousThrottles).toEqual(
+      w.stages.map((ref) => ({ apiId: w.apiId, stage: ref.split('/')[1], ...w.limits[ref] })),
+    );
 
     // moto without Docker runs no rotation code: RotateSecret went through the configured
     // Lambda and staged a new version as AWSPENDING (as AWS does while the Lambda works), but
@@ -128,7 +207,9 @@ describe('security-breach on moto', () => {
       expect(now.lastRotatedAt).toBeDefined();
     }
     // a second breach run while those rotations are pending is refused in preflight
-    await expect(execute(createSecurityBreachRunbook(d), await params({}), { journalDir, yes: true })).rejects.toThrow(/still in progress/);
+    await expect(
+      execute(createSecurityBreachRunbook(d), await params({}), { journalDir, yes: true }),
+    ).rejects.toThrow(/still in progress/);
     for (const name of w.secrets) await finishRotation(clients, name);
 
     expect(res.state.signedOut).toEqual({ [w.poolId]: 75 });
@@ -137,8 +218,16 @@ describe('security-breach on moto', () => {
     expect(await refreshableCount(clients, w)).toBe(0);
 
     const ev = res.state.evidence!;
-    expect(ev).toMatchObject({ incidentId: 'SEC-42', reason: 'leaked admin key', totalSignedOut: 75 });
-    expect(ev.stages).toContainEqual({ stage: `${w.apiId}/v2`, previous: 'rate=500 burst=1000', now: 'rate=0 burst=0' });
+    expect(ev).toMatchObject({
+      incidentId: 'SEC-42',
+      reason: 'leaked admin key',
+      totalSignedOut: 75,
+    });
+    expect(ev.stages).toContainEqual({
+      stage: `${w.apiId}/v2`,
+      previous: 'rate=500 burst=1000',
+      now: 'rate=0 burst=0',
+    });
     expect(ev.timeline.every((t) => typeof t.at === 'string')).toBe(true);
     const journal = Journal.read(res.journalFile!);
     expect(JSON.stringify(journal)).not.toContain('pw-a'); // no secret value anywhere
@@ -151,11 +240,26 @@ describe('security-breach on moto', () => {
   it('GIVEN the breach execution WHEN restore-access from its journal THEN every stage has its old limits back', async () => {
     const d = deps();
     const entry = findRunbook('security-breach-restore-access');
-    const dry = (await entry.normalize({ fromExecution: 'sb-real' }, ports(d))) as unknown as RestoreAccessState;
-    expect(dry).toMatchObject({ incidentId: 'SEC-42', throttles: w.stages.map((ref) => ({ apiId: w.apiId, stage: ref.split('/')[1], ...w.limits[ref] })) });
+    const dry = (await entry.normalize(
+      { fromExecution: 'sb-real' },
+      ports(d),
+    )) as unknown as RestoreAccessState;
+    expect(dry).toMatchObject({
+      incidentId: 'SEC-42',
+      throttles: w.stages.map((ref) => ({
+        apiId: w.apiId,
+        stage: ref.split('/')[1],
+        ...w.limits[ref],
+      })),
+    });
     const events: ExecutorEvent[] = [];
-    await execute(createRestoreAccessRunbook(d), dry, { journalDir, dryRun: true, onEvent: (e) => events.push(e) });
-    for (const ref of w.stages) expect(await throttleOf(ref)).toEqual({ rateLimit: 0, burstLimit: 0 });
+    await execute(createRestoreAccessRunbook(d), dry, {
+      journalDir,
+      dryRun: true,
+      onEvent: (e) => events.push(e),
+    });
+    for (const ref of w.stages)
+      expect(await throttleOf(ref)).toEqual({ rateLimit: 0, burstLimit: 0 });
     expect(events.flatMap((e) => (e.type === 'plan' ? e.lines : []))).toContain(
       `aws-apigateway: apigateway:UpdateStage restApiId=${w.apiId} stageName=v2 patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:500},{op:replace,path:/*/*/throttling/burstLimit,value:1000}]`,
     );
@@ -163,31 +267,58 @@ describe('security-breach on moto', () => {
     const res = await execute(createRestoreAccessRunbook(d), dry, { journalDir, yes: true });
     expect(res.summary?.outcome).toBe('succeeded');
     for (const ref of w.stages) expect(await throttleOf(ref)).toEqual(w.limits[ref]);
-    expect(res.state.stagesAtStart).toEqual(w.stages.map((ref) => ({ apiId: w.apiId, stage: ref.split('/')[1], rateLimit: 0, burstLimit: 0 })));
+    expect(res.state.stagesAtStart).toEqual(
+      w.stages.map((ref) => ({
+        apiId: w.apiId,
+        stage: ref.split('/')[1],
+        rateLimit: 0,
+        burstLimit: 0,
+      })),
+    );
     expect(sentOf(d.notifier)[0]!.subject).toBe('SECURITY BREACH SEC-42: API access restored');
 
-    await expect(entry.normalize({ fromExecution: 'no-such-execution' }, ports(d))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(
+      entry.normalize({ fromExecution: 'no-such-execution' }, ports(d)),
+    ).rejects.toBeInstanceOf(NotFoundError);
   });
 
   it('GIVEN a stage with no limit of its own (account default) WHEN breached and restore-access runs from the journal THEN it has no throttle settings again', async () => {
     const d = deps();
     const apigw = clients.apigateway();
-    const deploymentId = (await apigw.send(new GetStageCommand({ restApiId: w.apiId, stageName: 'v2' }))).deploymentId;
-    await apigw.send(new CreateStageCommand({ restApiId: w.apiId, stageName: 'open', deploymentId }));
+    const deploymentId = (
+      await apigw.send(new GetStageCommand({ restApiId: w.apiId, stageName: 'v2' }))
+    ).deploymentId;
+    await apigw.send(
+      new CreateStageCommand({ restApiId: w.apiId, stageName: 'open', deploymentId }),
+    );
     const ref = `${w.apiId}/open`;
-    const getStage = async () => ({ ...(await apigw.send(new GetStageCommand({ restApiId: w.apiId, stageName: 'open' }))), $metadata: undefined });
+    const getStage = async () => ({
+      ...(await apigw.send(new GetStageCommand({ restApiId: w.apiId, stageName: 'open' }))),
+      $metadata: undefined,
+    });
     const before = await getStage();
     expect(before.methodSettings).toEqual({});
 
-    const breach = await execute(createSecurityBreachRunbook(d), await params({ apiStages: ref, rotateSecrets: w.secrets[0] }), { journalDir, yes: true, executionId: 'sb-open' });
+    const breach = await execute(
+      createSecurityBreachRunbook(d),
+      await params({ apiStages: ref, rotateSecrets: w.secrets[0] }),
+      { journalDir, yes: true, executionId: 'sb-open' },
+    );
     expect(breach.summary?.outcome).toBe('succeeded');
     expect(breach.state.previousThrottles).toEqual([{ apiId: w.apiId, stage: 'open' }]);
     expect(await throttleOf(ref)).toEqual({ rateLimit: 0, burstLimit: 0 });
     await finishRotation(clients, w.secrets[0]!);
 
-    const p = (await findRunbook('security-breach-restore-access').normalize({ fromExecution: 'sb-open' }, ports(d))) as unknown as RestoreAccessState;
+    const p = (await findRunbook('security-breach-restore-access').normalize(
+      { fromExecution: 'sb-open' },
+      ports(d),
+    )) as unknown as RestoreAccessState;
     const events: ExecutorEvent[] = [];
-    await execute(createRestoreAccessRunbook(d), p, { journalDir, dryRun: true, onEvent: (e) => events.push(e) });
+    await execute(createRestoreAccessRunbook(d), p, {
+      journalDir,
+      dryRun: true,
+      onEvent: (e) => events.push(e),
+    });
     expect(events.flatMap((e) => (e.type === 'plan' ? e.lines : []))).toContain(
       `aws-apigateway: apigateway:UpdateStage restApiId=${w.apiId} stageName=open patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:-1},{op:replace,path:/*/*/throttling/burstLimit,value:-1},{op:remove,path:/*/*}]  # back to the account default: the stage's own limits are removed (the remove is skipped while metrics, logging or caching are set there)`,
     );
@@ -199,9 +330,17 @@ describe('security-breach on moto', () => {
     // GetStage as before, but for what moto 5.2 cannot do: it ignores the `remove` of the
     // stage-wide setting (AWS drops it), so that setting stays with throttling at -1, "not set"
     const after = await getStage();
-    expect({ ...after, methodSettings: undefined }).toEqual({ ...before, methodSettings: undefined });
+    expect({ ...after, methodSettings: undefined }).toEqual({
+      ...before,
+      methodSettings: undefined,
+    });
     expect(Object.keys(after.methodSettings ?? {})).toEqual(['*/*']);
-    expect(after.methodSettings!['*/*']).toMatchObject({ throttlingRateLimit: -1, throttlingBurstLimit: -1, metricsEnabled: false, cachingEnabled: false });
+    expect(after.methodSettings!['*/*']).toMatchObject({
+      throttlingRateLimit: -1,
+      throttlingBurstLimit: -1,
+      metricsEnabled: false,
+      cachingEnabled: false,
+    });
   });
 
   it('GIVEN a stage already at 0 WHEN a second breach run records it THEN restore-access from that run refuses to "restore" zeros', async () => {
@@ -209,45 +348,88 @@ describe('security-breach on moto', () => {
     const [apiId, stage] = w.stages[0]!.split('/') as [string, string];
     await d.apiGateway.setThrottle(apiId, stage, { rateLimit: 0, burstLimit: 0 });
     const before = await snapshot(clients, w);
-    const res = await execute(createSecurityBreachRunbook(d), await params({ apiStages: w.stages[0], rotateSecrets: w.secrets[1] }), { journalDir, yes: true, executionId: 'sb-second' });
-    expect(res.state.stagesBefore).toEqual([{ apiId, stage, rateLimit: 0, burstLimit: 0, alreadyIsolated: true }]);
+    const res = await execute(
+      createSecurityBreachRunbook(d),
+      await params({ apiStages: w.stages[0], rotateSecrets: w.secrets[1] }),
+      { journalDir, yes: true, executionId: 'sb-second' },
+    );
+    expect(res.state.stagesBefore).toEqual([
+      { apiId, stage, rateLimit: 0, burstLimit: 0, alreadyIsolated: true },
+    ]);
     const rb = createRestoreAccessRunbook(d);
-    const p = (await findRunbook('security-breach-restore-access').normalize({ fromExecution: 'sb-second' }, ports(d))) as unknown as RestoreAccessState;
+    const p = (await findRunbook('security-breach-restore-access').normalize(
+      { fromExecution: 'sb-second' },
+      ports(d),
+    )) as unknown as RestoreAccessState;
     await expect(execute(rb, p, { journalDir, yes: true })).rejects.toThrow(/already isolated/);
-    expect((await snapshot(clients, w) as { stages: unknown }).stages).toEqual((before as { stages: unknown }).stages);
+    expect(((await snapshot(clients, w)) as { stages: unknown }).stages).toEqual(
+      (before as { stages: unknown }).stages,
+    );
     await d.apiGateway.setThrottle(apiId, stage, w.limits[w.stages[0]!]!);
   });
 });
 
 describe('steps are safe to run twice (real adapters on moto)', () => {
   let t: BreachWorld;
-  const ctx = <S extends object>(state: S): StepContext<S> => ({ state, executionId: 'x', dryRun: false, signal: new AbortController().signal, progress: () => undefined });
-  const base = { apiStages: 'a/v1', rotateSecrets: 'db', userPools: 'us-east-1_x', incidentId: 'SEC-1' };
+  const ctx = <S extends object>(state: S): StepContext<S> => ({
+    state,
+    executionId: 'x',
+    dryRun: false,
+    signal: new AbortController().signal,
+    progress: () => undefined,
+  });
+  const base = {
+    apiStages: 'a/v1',
+    rotateSecrets: 'db',
+    userPools: 'us-east-1_x',
+    incidentId: 'SEC-1',
+  };
 
   beforeAll(async () => {
     t = await createWorld(clients, 'twice', { users: 0, lambdaArn });
     // a third stage, with no limit of its own
-    const deployments = await clients.apigateway().send(new GetDeploymentsCommand({ restApiId: t.apiId }));
-    await clients.apigateway().send(new CreateStageCommand({ restApiId: t.apiId, stageName: 'v3', deploymentId: deployments.items![0]!.id! }));
+    const deployments = await clients
+      .apigateway()
+      .send(new GetDeploymentsCommand({ restApiId: t.apiId }));
+    await clients
+      .apigateway()
+      .send(
+        new CreateStageCommand({
+          restApiId: t.apiId,
+          stageName: 'v3',
+          deploymentId: deployments.items![0]!.id!,
+        }),
+      );
   });
 
   it('GIVEN stages recorded with and without their own limits WHEN restore-throttles runs (twice) THEN each is back exactly, the unset ones unset, and the plan names the removal', async () => {
     const gw = new ApiGatewayStages({ clients });
-    for (const st of ['v1', 'v2', 'v3']) await gw.setThrottle(t.apiId, st, { rateLimit: 0, burstLimit: 0 });
+    for (const st of ['v1', 'v2', 'v3'])
+      await gw.setThrottle(t.apiId, st, { rateLimit: 0, burstLimit: 0 });
     const step = restoreThrottles({ ...deps(), apiGateway: gw });
     const a = t.apiId;
-    const state = RestoreAccessParamsSchema.parse({ throttles: `${a}/v1=50:20,${a}/v2=:,${a}/v3=7:` }) as RestoreAccessState;
+    const state = RestoreAccessParamsSchema.parse({
+      throttles: `${a}/v1=50:20,${a}/v2=:,${a}/v3=7:`,
+    }) as RestoreAccessState;
     const plan = await step.plan(ctx(state));
-    expect(plan).toContain(`aws-apigateway: apigateway:UpdateStage restApiId=${a} stageName=v1 patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:50},{op:replace,path:/*/*/throttling/burstLimit,value:20}]`);
+    expect(plan).toContain(
+      `aws-apigateway: apigateway:UpdateStage restApiId=${a} stageName=v1 patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:50},{op:replace,path:/*/*/throttling/burstLimit,value:20}]`,
+    );
     expect(plan.find((l) => l.includes('stageName=v2'))).toContain(
       '{op:replace,path:/*/*/throttling/rateLimit,value:-1},{op:replace,path:/*/*/throttling/burstLimit,value:-1},{op:remove,path:/*/*}]  # back to the account default',
     );
-    expect(plan.find((l) => l.includes('stageName=v3'))).toContain('{op:replace,path:/*/*/throttling/rateLimit,value:7},{op:replace,path:/*/*/throttling/burstLimit,value:-1}]');
+    expect(plan.find((l) => l.includes('stageName=v3'))).toContain(
+      '{op:replace,path:/*/*/throttling/rateLimit,value:7},{op:replace,path:/*/*/throttling/burstLimit,value:-1}]',
+    );
     for (let i = 0; i < 2; i++) {
       await step.run(ctx(state));
       await step.verify!(ctx(state));
     }
-    expect({ v1: await gw.getThrottle(a, 'v1'), v2: await gw.getThrottle(a, 'v2'), v3: await gw.getThrottle(a, 'v3') }).toEqual({
+    expect({
+      v1: await gw.getThrottle(a, 'v1'),
+      v2: await gw.getThrottle(a, 'v2'),
+      v3: await gw.getThrottle(a, 'v3'),
+    }).toEqual({
       v1: { rateLimit: 50, burstLimit: 20 },
       v2: { rateLimit: undefined, burstLimit: undefined },
       v3: { rateLimit: 7, burstLimit: undefined },
@@ -292,7 +474,12 @@ describe('steps are safe to run twice (real adapters on moto)', () => {
     } as SecurityBreachState;
     const out = (await step.run(ctx(state)))!;
     expect(out.rotations).toMatchObject([
-      { name: db, previousVersionId: before.db, newVersionId: first.versionId, alreadyRotated: true },
+      {
+        name: db,
+        previousVersionId: before.db,
+        newVersionId: first.versionId,
+        alreadyRotated: true,
+      },
       { name: key, previousVersionId: before.key },
     ]);
     const keyNew = out.rotations!.find((r) => r.name === key)!.newVersionId;

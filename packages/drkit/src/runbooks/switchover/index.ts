@@ -1,9 +1,22 @@
 import type { Runbook } from '../../engine/runbook.js';
 import { regionLockKey, type RegionDeps, type RegionState } from '../region-failover/context.js';
-import { flipRouting, freezeWrites, scaleTargetRegion, unfreezeWrites, updateDbSecret } from '../region-failover/steps/app.js';
+import {
+  flipRouting,
+  freezeWrites,
+  scaleTargetRegion,
+  unfreezeWrites,
+  updateDbSecret,
+} from '../region-failover/steps/app.js';
 import { notifyDone, postChecks } from '../region-failover/steps/checks.js';
 import { promoteStandby } from '../region-failover/steps/promote.js';
-import { checkManagedSwitchover, checkStandbyReady, managedSwitchover, rejoinOldPrimary, stopOldPrimary, waitCaughtUp } from '../region-failover/steps/switchover.js';
+import {
+  checkManagedSwitchover,
+  checkStandbyReady,
+  managedSwitchover,
+  rejoinOldPrimary,
+  stopOldPrimary,
+  waitCaughtUp,
+} from '../region-failover/steps/switchover.js';
 
 /** The planned switchover's id in journals and on the command line. */
 export const SWITCHOVER_RUNBOOK_ID = 'switchover';
@@ -50,6 +63,11 @@ export function createSwitchoverRunbook(deps: RegionDeps): Runbook<RegionState> 
     id: SWITCHOVER_RUNBOOK_ID,
     title: 'Planned switchover (RPO 0)',
     lockKey: regionLockKey,
-    steps: [...switchoverSteps(deps), rejoinOldPrimary(deps), postChecks(deps), notifyDone(deps, 'planned switchover')],
+    steps: [
+      ...switchoverSteps(deps),
+      rejoinOldPrimary(deps),
+      postChecks(deps),
+      notifyDone(deps, 'planned switchover'),
+    ],
   };
 }

@@ -58,13 +58,21 @@ export interface TableRestoreState extends TableRestoreParams {
 export const isDrkitTag = (k: string): boolean => k.startsWith('drkit:');
 
 /** The restore target of a run. @throws UsageError for a malformed or future instant */
-export function restoreTarget(s: Pick<TableRestoreParams, 'target'>, now = Date.now()): Date | 'latest' {
+export function restoreTarget(
+  s: Pick<TableRestoreParams, 'target'>,
+  now = Date.now(),
+): Date | 'latest' {
   if (s.target === 'latest') return 'latest';
   const at = new Date(s.target);
   if (Number.isNaN(at.getTime()) || !/^\d{4}-\d\d-\d\dT.*(Z|[+-]\d\d:?\d\d)$/.test(s.target)) {
-    throw new UsageError(`target=${s.target}: not 'latest' nor an ISO-8601 instant with a zone`, { hint: 'e.g. target=2025-11-06T12:30:00Z or target=latest' });
+    throw new UsageError(`target=${s.target}: not 'latest' nor an ISO-8601 instant with a zone`, {
+      hint: 'e.g. target=2025-11-06T12:30:00Z or target=latest',
+    });
   }
-  if (at.getTime() > now) throw new UsageError(`target=${s.target} is in the future`, { hint: 'use target=latest for the newest restorable state' });
+  if (at.getTime() > now)
+    throw new UsageError(`target=${s.target} is in the future`, {
+      hint: 'use target=latest for the newest restorable state',
+    });
   return at;
 }
 
@@ -82,15 +90,26 @@ export function settingsOf(t: TableInfo): TableSettings {
 export function settingsDiff(src: TableSettings, got: TableSettings): string[] {
   const out: string[] = [];
   if (src.pitr && !got.pitr) out.push('pitr: off on the new table');
-  if (src.ttlAttribute !== got.ttlAttribute) out.push(`ttl: ${src.ttlAttribute ?? 'off'} on the source, ${got.ttlAttribute ?? 'off'} on the new table`);
-  if (src.streamViewType !== got.streamViewType) out.push(`stream: ${src.streamViewType ?? 'off'} on the source, ${got.streamViewType ?? 'off'} on the new table`);
-  for (const [k, v] of Object.entries(src.tags)) if (got.tags[k] !== v) out.push(`tag ${k}: '${v}' on the source, '${got.tags[k] ?? '(none)'}' on the new table`);
+  if (src.ttlAttribute !== got.ttlAttribute)
+    out.push(
+      `ttl: ${src.ttlAttribute ?? 'off'} on the source, ${got.ttlAttribute ?? 'off'} on the new table`,
+    );
+  if (src.streamViewType !== got.streamViewType)
+    out.push(
+      `stream: ${src.streamViewType ?? 'off'} on the source, ${got.streamViewType ?? 'off'} on the new table`,
+    );
+  for (const [k, v] of Object.entries(src.tags))
+    if (got.tags[k] !== v)
+      out.push(`tag ${k}: '${v}' on the source, '${got.tags[k] ?? '(none)'}' on the new table`);
   return out;
 }
 
 /** The port a swap target needs. @throws CapabilityError when the provider did not bind it */
 export function need<T>(port: T | undefined, what: string): T {
-  if (!port) throw new CapabilityError(`RB-N-05 needs ${what} for this swap, and the provider bound none`, { hint: 'run with --provider aws' });
+  if (!port)
+    throw new CapabilityError(`RB-N-05 needs ${what} for this swap, and the provider bound none`, {
+      hint: 'run with --provider aws',
+    });
   return port;
 }
 

@@ -25,6 +25,13 @@ export function createTableRestoreRunbook(deps: TableRestoreDeps): Runbook<Table
     id: TABLE_RESTORE_RUNBOOK_ID,
     title: 'RB-N-05 DynamoDB table restore (PITR into a new table, swap, archive)',
     lockKey: (p) => `key-value:${p.table}`,
-    steps: [preflight(deps), restoreTable(deps), verifyTable(deps), swapReferences(deps), archiveOldTable(deps), notifyRestored(deps)],
+    steps: [
+      preflight(deps),
+      restoreTable(deps),
+      verifyTable(deps),
+      swapReferences(deps),
+      archiveOldTable(deps),
+      notifyRestored(deps),
+    ],
   };
 }

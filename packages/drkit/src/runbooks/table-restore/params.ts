@@ -7,7 +7,15 @@ const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v 
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const tableName = z.string().regex(TABLE_NAME, 'a DynamoDB table name: 3-255 of a-z A-Z 0-9 _ . -');
 /** Comma-separated from `--param`, a list from config. */
-const nameList = z.union([z.array(z.string().min(1)), z.string().transform((s) => s.split(',').map((x) => x.trim()).filter((x) => x !== ''))]);
+const nameList = z.union([
+  z.array(z.string().min(1)),
+  z.string().transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter((x) => x !== ''),
+  ),
+]);
 
 /** Parameters of RB-N-05 (what `drkit runbook run rb-n-05 --param k=v` accepts). */
 export const TableRestoreParamsSchema = z
@@ -25,7 +33,10 @@ export const TableRestoreParamsSchema = z
     /** Lambda functions whose `envVar` holds the table name (comma-separated). @default none */
     functions: nameList.optional(),
     /** Environment variable of `functions` that holds the table name; required with `functions`. */
-    envVar: z.string().regex(/^[a-zA-Z]\w*$/, 'an environment variable name').optional(),
+    envVar: z
+      .string()
+      .regex(/^[a-zA-Z]\w*$/, 'an environment variable name')
+      .optional(),
     /** Take an on-demand backup of the old table and tag it as superseded. @default true */
     archive: flag.default(true),
     /** Name of that backup. @default `${table}_before_restore_<unix seconds>` */
@@ -38,9 +49,16 @@ export const TableRestoreParamsSchema = z
     force: flag.default(false),
   })
   .strict()
-  .refine((p) => (p.configSecret === undefined) === (p.configKey === undefined), { message: 'give configSecret and configKey together' })
-  .refine((p) => (p.functions === undefined || p.functions.length === 0) === (p.envVar === undefined), { message: 'give functions and envVar together' })
-  .refine((p) => p.newTable !== p.table, { message: 'newTable must differ from table: a restore always creates a new table' });
+  .refine((p) => (p.configSecret === undefined) === (p.configKey === undefined), {
+    message: 'give configSecret and configKey together',
+  })
+  .refine(
+    (p) => (p.functions === undefined || p.functions.length === 0) === (p.envVar === undefined),
+    { message: 'give functions and envVar together' },
+  )
+  .refine((p) => p.newTable !== p.table, {
+    message: 'newTable must differ from table: a restore always creates a new table',
+  });
 
 export type TableRestoreParams = z.infer<typeof TableRestoreParamsSchema>;
 
@@ -48,12 +66,21 @@ export type TableRestoreParams = z.infer<typeof TableRestoreParamsSchema>;
  * Fills the generated names with one unix-seconds stamp, so a resumed run uses the same ones.
  * @throws UsageError when a generated name breaks DynamoDB's naming rule (a very long `table`)
  */
-export function withGeneratedNames(p: TableRestoreParams, now = new Date()): TableRestoreParams & { newTable: string; backupName: string } {
+export function withGeneratedNames(
+  p: TableRestoreParams,
+  now = new Date(),
+): TableRestoreParams & { newTable: string; backupName: string } {
   const stamp = Math.floor(now.getTime() / 1000);
   const newTable = p.newTable ?? `${p.table}_restore_${stamp}`;
   const backupName = p.backupName ?? `${p.table}_before_restore_${stamp}`;
-  for (const [k, v] of [['newTable', newTable], ['backupName', backupName]] as const) {
-    if (!TABLE_NAME.test(v)) throw new UsageError(`generated ${k} '${v}' is not a valid DynamoDB name`, { hint: `pass --param ${k}=<name>` });
+  for (const [k, v] of [
+    ['newTable', newTable],
+    ['backupName', backupName],
+  ] as const) {
+    if (!TABLE_NAME.test(v))
+      throw new UsageError(`generated ${k} '${v}' is not a valid DynamoDB name`, {
+        hint: `pass --param ${k}=<name>`,
+      });
   }
   return { ...p, newTable, backupName };
 }

@@ -7,7 +7,9 @@ export function declareIncident(deps: PitrDeps): Step<PitrState> {
   return {
     id: 'declare-incident',
     title: 'Declare SEV: point-in-time restore after logical corruption',
-    plan: (ctx) => [`notify ${deps.notifier.kind}: SEV declared on '${ctx.state.source}' (${ctx.state.reason}); PITR to ${ctx.state.target}`],
+    plan: (ctx) => [
+      `notify ${deps.notifier.kind}: SEV declared on '${ctx.state.source}' (${ctx.state.reason}); PITR to ${ctx.state.target}`,
+    ],
     async run(ctx) {
       const at = new Date();
       await deps.notifier.notify({
@@ -27,17 +29,25 @@ export function freezeWrites(deps: PitrDeps): Step<PitrState> {
     id: 'freeze-writes',
     title: 'Freeze writes (global_readonly=true)',
     retry: { attempts: 3, baseDelayMs: 200 },
-    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true (other keys unchanged)`],
+    plan: (ctx) => [
+      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true (other keys unchanged)`,
+    ],
     async run(ctx) {
       const cfg = await deps.secrets.get(ctx.state.appConfigSecret);
       // Idempotent: a second run keeps the config saved by the first. Only the endpoint is
       // kept in the journal: the secret may hold the database password.
-      const previous = ctx.state.previousConfig ?? { endpoint: (deps.appSecretFormat ?? LAB_APP_FORMAT).view(cfg).endpoint ?? null };
+      const previous = ctx.state.previousConfig ?? {
+        endpoint: (deps.appSecretFormat ?? LAB_APP_FORMAT).view(cfg).endpoint ?? null,
+      };
       await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
       return { frozenAt: new Date().toISOString(), previousConfig: previous };
     },
     async verify(ctx) {
-      if (!(await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat)).globalReadonly) throw new Error('global_readonly did not stick');
+      if (
+        !(await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat))
+          .globalReadonly
+      )
+        throw new Error('global_readonly did not stick');
     },
   };
 }

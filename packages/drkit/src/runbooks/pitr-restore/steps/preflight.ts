@@ -23,7 +23,10 @@ export function preflight(deps: PitrDeps): Step<PitrState> {
         if (target.getTime() < w.earliest.getTime() || target.getTime() > w.latest.getTime()) {
           throw new OutOfWindowError(
             `target ${target.toISOString()} is outside the recoverable window of '${ctx.state.source}': ${w.earliest.toISOString()} … ${w.latest.toISOString()}`,
-            { hint: 'pick a time inside the window, or `latest`; nothing was changed', details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() } },
+            {
+              hint: 'pick a time inside the window, or `latest`; nothing was changed',
+              details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() },
+            },
           );
         }
       }
@@ -32,9 +35,12 @@ export function preflight(deps: PitrDeps): Step<PitrState> {
       if (!ctx.state.declaredAt) {
         try {
           await deps.database.describe(ctx.state.newClusterId);
-          throw new PreconditionError(`a cluster named '${ctx.state.newClusterId}' already exists`, {
-            hint: 'choose another --param newClusterId; nothing was changed',
-          });
+          throw new PreconditionError(
+            `a cluster named '${ctx.state.newClusterId}' already exists`,
+            {
+              hint: 'choose another --param newClusterId; nothing was changed',
+            },
+          );
         } catch (err) {
           if (!(err instanceof NotFoundError)) throw err;
         }

@@ -15,9 +15,17 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
     title: 'Restore a new cluster to the target time',
     timeoutMs: 60 * 60_000,
     async plan(ctx) {
-      const req = { source: ctx.state.source, target: parseTarget(ctx.state.target), newClusterId: ctx.state.newClusterId };
+      const req = {
+        source: ctx.state.source,
+        target: parseTarget(ctx.state.target),
+        newClusterId: ctx.state.newClusterId,
+      };
       const lines = await deps.planRestore?.(req);
-      return lines ?? [`${deps.database.kind}: restore '${req.source}' to ${ctx.state.target} into NEW cluster '${req.newClusterId}' (source untouched)`];
+      return (
+        lines ?? [
+          `${deps.database.kind}: restore '${req.source}' to ${ctx.state.target} into NEW cluster '${req.newClusterId}' (source untouched)`,
+        ]
+      );
     },
     async run(ctx) {
       const target = parseTarget(ctx.state.target);
@@ -27,11 +35,28 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
         const existing = await describeOrUndefined(deps, id);
         if (!existing) break;
         // `running` in the lab, `available` on RDS
-        if ((existing.status === 'running' || existing.status === 'available') && existing.role === 'primary' && String(existing.details.restoredFrom ?? existing.details.origin ?? '').includes(ctx.state.source)) {
-          ctx.progress(`cluster '${id}' already restored and promoted by an earlier attempt: reusing it`);
-          return { restoredClusterId: id, restoredEndpoint: existing.endpoint, ...(typeof existing.details.arn === 'string' ? { restoredArn: existing.details.arn } : {}), abandonedClusters: abandoned };
+        if (
+          (existing.status === 'running' || existing.status === 'available') &&
+          existing.role === 'primary' &&
+          String(existing.details.restoredFrom ?? existing.details.origin ?? '').includes(
+            ctx.state.source,
+          )
+        ) {
+          ctx.progress(
+            `cluster '${id}' already restored and promoted by an earlier attempt: reusing it`,
+          );
+          return {
+            restoredClusterId: id,
+            restoredEndpoint: existing.endpoint,
+            ...(typeof existing.details.arn === 'string'
+              ? { restoredArn: existing.details.arn }
+              : {}),
+            abandonedClusters: abandoned,
+          };
         }
-        ctx.progress(`cluster '${id}' exists but is not a finished restore (status ${existing.status}); leaving it for inspection`);
+        ctx.progress(
+          `cluster '${id}' exists but is not a finished restore (status ${existing.status}); leaving it for inspection`,
+        );
         abandoned.push(id);
         id = `${ctx.state.newClusterId}-${n}`;
       }
@@ -39,12 +64,15 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
         source: ctx.state.source,
         target,
         newClusterId: id,
-        onProgress: (p) => ctx.progress(`${p.phase}: ${p.message} (+${(p.elapsedMs / 1000).toFixed(1)} s)`),
+        onProgress: (p) =>
+          ctx.progress(`${p.phase}: ${p.message} (+${(p.elapsedMs / 1000).toFixed(1)} s)`),
       });
       return {
         restoredClusterId: res.cluster.id,
         restoredEndpoint: res.cluster.endpoint,
-        ...(typeof res.cluster.details.arn === 'string' ? { restoredArn: res.cluster.details.arn } : {}),
+        ...(typeof res.cluster.details.arn === 'string'
+          ? { restoredArn: res.cluster.details.arn }
+          : {}),
         restoredTo: res.restoredTo.toISOString(),
         restoreDurationMs: res.durationMs,
         restorePhases: res.phases,

@@ -19,12 +19,16 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
       let label = ctx.state.oldClusterBackup;
       if (!label) {
         ctx.progress(`backing up '${ctx.state.source}'`);
-        const b = await deps.database.backup(ctx.state.source, { type: 'full', label: `pre-retire-${ctx.executionId}` });
+        const b = await deps.database.backup(ctx.state.source, {
+          type: 'full',
+          label: `pre-retire-${ctx.executionId}`,
+        });
         label = b.label;
       }
       // The backup must be listed before the cluster may stop.
       const backups = await deps.database.listBackups(ctx.state.source);
-      if (!backups.some((b) => b.label === label)) throw new Error(`backup ${label} of '${ctx.state.source}' is not listed; not stopping it`);
+      if (!backups.some((b) => b.label === label))
+        throw new Error(`backup ${label} of '${ctx.state.source}' is not listed; not stopping it`);
       await deps.database.stop(ctx.state.source);
       return { oldClusterBackup: label, oldClusterStoppedAt: new Date().toISOString() };
     },

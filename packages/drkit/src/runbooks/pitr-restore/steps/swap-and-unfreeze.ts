@@ -1,6 +1,11 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { assertAppPointsAt, LAB_APP_FORMAT, pointAppAt, unfreezeApp } from '../../../lab/app-config.js';
+import {
+  assertAppPointsAt,
+  LAB_APP_FORMAT,
+  pointAppAt,
+  unfreezeApp,
+} from '../../../lab/app-config.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /** Points the application at the restored cluster (it reconnects without a restart). */
@@ -12,30 +17,56 @@ export function swapConnections(deps: PitrDeps): Step<PitrState> {
     plan: (ctx) => [
       `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: ${(deps.appSecretFormat ?? LAB_APP_FORMAT).name === 'rds' ? 'host/port' : 'db'} -> endpoint of '${ctx.state.restoredClusterId ?? ctx.state.newClusterId}', dbClusterId=${ctx.state.restoredClusterId ?? ctx.state.newClusterId} (other fields kept; writes stay frozen)`,
       ...(deps.functions?.names.length
-        ? [`functions(${deps.functions.port.kind}) ${deps.functions.names.map((n) => `lambda:UpdateFunctionConfiguration FunctionName=${n} Environment.Variables.${deps.functions!.envVar}=<${ctx.state.restoredClusterId ?? ctx.state.newClusterId}'s ARN> (other variables kept)`).join('; ')}`]
+        ? [
+            `functions(${deps.functions.port.kind}) ${deps.functions.names.map((n) => `lambda:UpdateFunctionConfiguration FunctionName=${n} Environment.Variables.${deps.functions!.envVar}=<${ctx.state.restoredClusterId ?? ctx.state.newClusterId}'s ARN> (other variables kept)`).join('; ')}`,
+          ]
         : []),
     ],
     async run(ctx) {
       const ep = ctx.state.restoredEndpoint;
-      if (!ep || !ctx.state.restoredClusterId) throw new PreconditionError('no restored cluster recorded');
-      if (ctx.state.validation && !ctx.state.validation.ok && ctx.state.validation.mode === 'expected-checksums') {
+      if (!ep || !ctx.state.restoredClusterId)
+        throw new PreconditionError('no restored cluster recorded');
+      if (
+        ctx.state.validation &&
+        !ctx.state.validation.ok &&
+        ctx.state.validation.mode === 'expected-checksums'
+      ) {
         throw new PreconditionError('validation failed: refusing to swap');
       }
-      await pointAppAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, ep, { globalReadonly: true, format: deps.appSecretFormat });
+      await pointAppAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, ep, {
+        globalReadonly: true,
+        format: deps.appSecretFormat,
+      });
       let functionsUpdated: string[] = [];
       if (deps.functions?.names.length) {
-        if (!ctx.state.restoredArn) throw new PreconditionError(`the restored cluster '${ctx.state.restoredClusterId}' has no ARN to give ${deps.functions.envVar}`);
-        const r = await deps.functions.port.updateEnvironment(deps.functions.names, { [deps.functions.envVar]: ctx.state.restoredArn });
+        if (!ctx.state.restoredArn)
+          throw new PreconditionError(
+            `the restored cluster '${ctx.state.restoredClusterId}' has no ARN to give ${deps.functions.envVar}`,
+          );
+        const r = await deps.functions.port.updateEnvironment(deps.functions.names, {
+          [deps.functions.envVar]: ctx.state.restoredArn,
+        });
         functionsUpdated = [...r.changed];
-        ctx.progress(`${deps.functions.envVar} of ${deps.functions.names.join(', ')} → ${ctx.state.restoredArn} (${r.changed.length} changed)`);
+        ctx.progress(
+          `${deps.functions.envVar} of ${deps.functions.names.join(', ')} → ${ctx.state.restoredArn} (${r.changed.length} changed)`,
+        );
       }
       return { swappedAt: new Date().toISOString(), functionsUpdated };
     },
     async verify(ctx) {
-      await assertAppPointsAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, 'restored cluster', { format: deps.appSecretFormat, host: ctx.state.restoredEndpoint?.host });
+      await assertAppPointsAt(
+        deps.secrets,
+        ctx.state.appConfigSecret,
+        ctx.state.restoredClusterId,
+        'restored cluster',
+        { format: deps.appSecretFormat, host: ctx.state.restoredEndpoint?.host },
+      );
       for (const n of deps.functions?.names ?? []) {
         const v = (await deps.functions!.port.getEnvironment(n))[deps.functions!.envVar];
-        if (v !== ctx.state.restoredArn) throw new Error(`${n}'s ${deps.functions!.envVar} is ${v ?? 'unset'}, not ${ctx.state.restoredArn ?? '?'}`);
+        if (v !== ctx.state.restoredArn)
+          throw new Error(
+            `${n}'s ${deps.functions!.envVar} is ${v ?? 'unset'}, not ${ctx.state.restoredArn ?? '?'}`,
+          );
       }
     },
   };
@@ -46,9 +77,17 @@ export function unfreezeWrites(deps: PitrDeps): Step<PitrState> {
   return {
     id: 'unfreeze-writes',
     title: 'Unfreeze writes (global_readonly=false)',
-    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
+    plan: (ctx) => [
+      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`,
+    ],
     async run(ctx) {
-      await unfreezeApp(deps.secrets, ctx.state.appConfigSecret, ctx.state.restoredClusterId, 'restored cluster', deps.appSecretFormat);
+      await unfreezeApp(
+        deps.secrets,
+        ctx.state.appConfigSecret,
+        ctx.state.restoredClusterId,
+        'restored cluster',
+        deps.appSecretFormat,
+      );
       return { unfrozenAt: new Date().toISOString() };
     },
   };

@@ -4,7 +4,13 @@ import type { Step } from '../../../engine/step.js';
 import { viewApp } from '../../../lab/app-config.js';
 import type { Endpoint } from '../../../ports/database.js';
 import { APP_TABLES } from '../../../validate/checksums.js';
-import { assertValid, describeReport, snapshotChecksums, verifySnapshot, type ChecksumSnapshot } from '../../../validate/suite.js';
+import {
+  assertValid,
+  describeReport,
+  snapshotChecksums,
+  verifySnapshot,
+  type ChecksumSnapshot,
+} from '../../../validate/suite.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /**
@@ -20,29 +26,68 @@ export function validateRestore(deps: PitrDeps): Step<PitrState> {
     timeoutMs: 60 * 60_000,
     plan: (ctx) =>
       ctx.state.expectedChecksums
-        ? [`compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with ${ctx.state.expectedChecksums} (must match)`]
-        : [`compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with '${ctx.state.source}' (reported, not enforced)`],
+        ? [
+            `compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with ${ctx.state.expectedChecksums} (must match)`,
+          ]
+        : [
+            `compare tables ${APP_TABLES.map((t) => t.table).join(', ')} of the restored cluster with '${ctx.state.source}' (reported, not enforced)`,
+          ],
     async run(ctx) {
-      if (!ctx.state.restoredEndpoint) throw new PreconditionError('no restored cluster recorded: the restore step did not finish');
+      if (!ctx.state.restoredEndpoint)
+        throw new PreconditionError(
+          'no restored cluster recorded: the restore step did not finish',
+        );
       // the database the app uses, on the restored cluster; the source is where the app
       // pointed before the freeze
       const app = await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat);
-      const sourceEndpoint = (ctx.state.previousConfig?.endpoint as Endpoint | null | undefined) ?? app.endpoint;
-      const target = await deps.connect({ ...ctx.state.restoredEndpoint, database: sourceEndpoint?.database ?? ctx.state.restoredEndpoint.database });
+      const sourceEndpoint =
+        (ctx.state.previousConfig?.endpoint as Endpoint | null | undefined) ?? app.endpoint;
+      const target = await deps.connect({
+        ...ctx.state.restoredEndpoint,
+        database: sourceEndpoint?.database ?? ctx.state.restoredEndpoint.database,
+      });
       try {
         if (ctx.state.expectedChecksums) {
-          const snap = JSON.parse(readFileSync(ctx.state.expectedChecksums, 'utf8')) as ChecksumSnapshot;
-          const rep = await verifySnapshot(snap, target, { boundedByExpected: true, onProgress: (m) => ctx.progress(m) });
+          const snap = JSON.parse(
+            readFileSync(ctx.state.expectedChecksums, 'utf8'),
+          ) as ChecksumSnapshot;
+          const rep = await verifySnapshot(snap, target, {
+            boundedByExpected: true,
+            onProgress: (m) => ctx.progress(m),
+          });
           const lines = describeReport(rep);
           assertValid(rep);
-          return { validation: { ok: rep.ok, rowsChecked: rep.rowsChecked, durationMs: rep.durationMs, lines, mode: 'expected-checksums' } };
+          return {
+            validation: {
+              ok: rep.ok,
+              rowsChecked: rep.rowsChecked,
+              durationMs: rep.durationMs,
+              lines,
+              mode: 'expected-checksums',
+            },
+          };
         }
-        if (!sourceEndpoint) throw new PreconditionError(`secret ${ctx.state.appConfigSecret} names no database endpoint to compare the restore with`, { hint: 'pass --param expectedChecksums=<file> taken before the corruption' });
+        if (!sourceEndpoint)
+          throw new PreconditionError(
+            `secret ${ctx.state.appConfigSecret} names no database endpoint to compare the restore with`,
+            { hint: 'pass --param expectedChecksums=<file> taken before the corruption' },
+          );
         const source = await deps.connect(sourceEndpoint);
         try {
           const snap = await snapshotChecksums(source);
-          const rep = await verifySnapshot(snap, target, { expectedClient: source, onProgress: (m) => ctx.progress(m) });
-          return { validation: { ok: rep.ok, rowsChecked: rep.rowsChecked, durationMs: rep.durationMs, lines: describeReport(rep), mode: 'against-source (informational)' } };
+          const rep = await verifySnapshot(snap, target, {
+            expectedClient: source,
+            onProgress: (m) => ctx.progress(m),
+          });
+          return {
+            validation: {
+              ok: rep.ok,
+              rowsChecked: rep.rowsChecked,
+              durationMs: rep.durationMs,
+              lines: describeReport(rep),
+              mode: 'against-source (informational)',
+            },
+          };
         } finally {
           await source.end();
         }

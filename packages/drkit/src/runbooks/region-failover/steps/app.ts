@@ -1,24 +1,46 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { assertAppPointsAt, pointAppAt, setGlobalReadonly, unfreezeApp } from '../../../lab/app-config.js';
+import {
+  assertAppPointsAt,
+  pointAppAt,
+  setGlobalReadonly,
+  unfreezeApp,
+} from '../../../lab/app-config.js';
 import { sleep } from '../../../util/net.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
 /** UpdateSecrets: points the app's DB endpoint at the new primary (apps reconnect by themselves). */
-export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } = {}): Step<RegionState> {
+export function updateDbSecret(
+  deps: RegionDeps,
+  opts: { keepFrozen?: boolean } = {},
+): Step<RegionState> {
   return {
     id: 'update-db-secret',
     title: 'Point the app config secret at the new primary',
     retry: { attempts: 3, baseDelayMs: 100 },
-    plan: async (ctx) => deps.plans?.secret ? await deps.plans.secret(ctx.state) : [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: dbClusterId=${ctx.state.newPrimary ?? '<new primary>'}, db=<its endpoint>${opts.keepFrozen ? ' (global_readonly stays true)' : ''}`],
+    plan: async (ctx) =>
+      deps.plans?.secret
+        ? await deps.plans.secret(ctx.state)
+        : [
+            `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: dbClusterId=${ctx.state.newPrimary ?? '<new primary>'}, db=<its endpoint>${opts.keepFrozen ? ' (global_readonly stays true)' : ''}`,
+          ],
     async run(ctx) {
       const s = ctx.state;
       if (!s.newPrimary || !s.newEndpoint) throw new PreconditionError('no new primary recorded');
-      await pointAppAt(deps.secrets, s.appConfigSecret, s.newPrimary, s.newEndpoint, { format: deps.appSecretFormat, ...(opts.keepFrozen ? { globalReadonly: true } : {}) });
+      await pointAppAt(deps.secrets, s.appConfigSecret, s.newPrimary, s.newEndpoint, {
+        format: deps.appSecretFormat,
+        ...(opts.keepFrozen ? { globalReadonly: true } : {}),
+      });
       return { secretUpdatedAt: new Date().toISOString() };
     },
     async verify(ctx) {
-      await assertAppPointsAt(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary', { format: deps.appSecretFormat, host: ctx.state.newEndpoint?.host });
+      await assertAppPointsAt(
+        deps.secrets,
+        ctx.state.appConfigSecret,
+        ctx.state.newPrimary,
+        'new primary',
+        { format: deps.appSecretFormat, host: ctx.state.newEndpoint?.host },
+      );
     },
   };
 }
@@ -27,10 +49,15 @@ export function updateDbSecret(deps: RegionDeps, opts: { keepFrozen?: boolean } 
 export function scaleTargetRegion(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'scale-target-region',
-    title: 'Scale the target region\'s app tasks and wait for health',
+    title: "Scale the target region's app tasks and wait for health",
     retry: { attempts: 3, baseDelayMs: 200 },
     timeoutMs: 60_000,
-    plan: async (ctx) => deps.plans?.scale ? await deps.plans.scale(ctx.state) : [`compute(${deps.compute.kind}) scale ${ctx.state.toRegion} to ${ctx.state.targetTasks}; wait for /healthz 200 on each`],
+    plan: async (ctx) =>
+      deps.plans?.scale
+        ? await deps.plans.scale(ctx.state)
+        : [
+            `compute(${deps.compute.kind}) scale ${ctx.state.toRegion} to ${ctx.state.targetTasks}; wait for /healthz 200 on each`,
+          ],
     async run(ctx) {
       const tasks = await deps.compute.scale(ctx.state.toRegion, ctx.state.targetTasks);
       return { scaledTasks: tasks.filter((t) => t.healthy).length };
@@ -44,7 +71,9 @@ export function scaleSourceRegion(deps: RegionDeps): Step<RegionState> {
     id: 'scale-source-region',
     title: 'Scale the source region back to its standby size',
     when: (ctx) => ctx.state.sourceTasks !== undefined,
-    plan: (ctx) => [`compute(${deps.compute.kind}) scale ${ctx.state.fromRegion} to ${ctx.state.sourceTasks}`],
+    plan: (ctx) => [
+      `compute(${deps.compute.kind}) scale ${ctx.state.fromRegion} to ${ctx.state.sourceTasks}`,
+    ],
     async run(ctx) {
       await deps.compute.scale(ctx.state.fromRegion, ctx.state.sourceTasks!);
     },
@@ -58,9 +87,16 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
     title: 'Flip the front door to the target region',
     destructive: true,
     retry: { attempts: 3, baseDelayMs: 200 },
-    plan: async (ctx) => deps.plans?.route ? await deps.plans.route(ctx.state) : [`router(${deps.router.kind}) routeTo ${ctx.state.toRegion}: other regions' targets to maintenance, ${ctx.state.toRegion}'s ready (healthy ones marked up at once)`],
+    plan: async (ctx) =>
+      deps.plans?.route
+        ? await deps.plans.route(ctx.state)
+        : [
+            `router(${deps.router.kind}) routeTo ${ctx.state.toRegion}: other regions' targets to maintenance, ${ctx.state.toRegion}'s ready (healthy ones marked up at once)`,
+          ],
     async run(ctx) {
-      const healthy = (await deps.compute.tasks(ctx.state.toRegion)).filter((t) => t.healthy).map((t) => t.id);
+      const healthy = (await deps.compute.tasks(ctx.state.toRegion))
+        .filter((t) => t.healthy)
+        .map((t) => t.id);
       await deps.router.routeTo(ctx.state.toRegion, { assumeHealthy: healthy });
       return { routedAt: new Date().toISOString() };
     },
@@ -69,9 +105,16 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
       const to = ctx.state.toRegion;
       const primaryRegion = st.targets.find((t) => !t.backup)?.region;
       // Routed away from the primary region: nothing outside `to` may stay in service.
-      const leaked = to === primaryRegion ? [] : st.targets.filter((t) => t.region !== to && t.admin !== 'maint');
-      if (leaked.length) throw new Error(`targets still in service outside ${to}: ${leaked.map((t) => t.name).join(', ')}`);
-      if (st.activeRegion !== to) throw new Error(`front door serves ${st.activeRegion ?? 'nothing'}, not ${to}`);
+      const leaked =
+        to === primaryRegion
+          ? []
+          : st.targets.filter((t) => t.region !== to && t.admin !== 'maint');
+      if (leaked.length)
+        throw new Error(
+          `targets still in service outside ${to}: ${leaked.map((t) => t.name).join(', ')}`,
+        );
+      if (st.activeRegion !== to)
+        throw new Error(`front door serves ${st.activeRegion ?? 'nothing'}, not ${to}`);
     },
   };
 }
@@ -81,7 +124,9 @@ export function freezeWrites(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'freeze-writes',
     title: 'Freeze writes (global_readonly=true)',
-    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it`],
+    plan: (ctx) => [
+      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it`,
+    ],
     async run(ctx) {
       await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
       const at = new Date().toISOString();
@@ -96,9 +141,17 @@ export function unfreezeWrites(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'unfreeze-writes',
     title: 'Unfreeze writes (global_readonly=false)',
-    plan: (ctx) => [`secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`],
+    plan: (ctx) => [
+      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`,
+    ],
     async run(ctx) {
-      await unfreezeApp(deps.secrets, ctx.state.appConfigSecret, ctx.state.newPrimary, 'new primary', deps.appSecretFormat);
+      await unfreezeApp(
+        deps.secrets,
+        ctx.state.appConfigSecret,
+        ctx.state.newPrimary,
+        'new primary',
+        deps.appSecretFormat,
+      );
       return { unfrozenAt: new Date().toISOString() };
     },
   };

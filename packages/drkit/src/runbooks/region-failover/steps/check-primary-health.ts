@@ -30,10 +30,13 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
         const h = await deps.sourceHealth(s);
         ctx.progress(h.detail);
         if (h.healthy && !s.force) {
-          throw new PreconditionError(`region ${s.fromRegion} is healthy (${h.detail}): refusing to fail over`, {
-            hint: 'a planned move is a switchover; to fail over a healthy region anyway pass --param force=true',
-            details: { fromRegion: s.fromRegion },
-          });
+          throw new PreconditionError(
+            `region ${s.fromRegion} is healthy (${h.detail}): refusing to fail over`,
+            {
+              hint: 'a planned move is a switchover; to fail over a healthy region anyway pass --param force=true',
+              details: { fromRegion: s.fromRegion },
+            },
+          );
         }
         return { sourceHealthy: h.healthy, healthDetail: h.detail };
       }
@@ -58,10 +61,13 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
       const detail = `database ${s.fromCluster} ${dbUp ? 'answers' : 'does not answer'}; ${healthyTasks}/${tasks.length} app tasks healthy in ${s.fromRegion}`;
       ctx.progress(detail);
       if (healthy && !s.force) {
-        throw new PreconditionError(`region ${s.fromRegion} is healthy (${detail}): refusing to fail over`, {
-          hint: 'a planned move is a switchover (`drkit switchover`); to fail over a healthy region anyway pass --force',
-          details: { fromRegion: s.fromRegion, healthyTasks, dbUp },
-        });
+        throw new PreconditionError(
+          `region ${s.fromRegion} is healthy (${detail}): refusing to fail over`,
+          {
+            hint: 'a planned move is a switchover (`drkit switchover`); to fail over a healthy region anyway pass --force',
+            details: { fromRegion: s.fromRegion, healthyTasks, dbUp },
+          },
+        );
       }
       return { sourceHealthy: healthy, healthDetail: detail };
     },
@@ -77,20 +83,25 @@ export function decideRecovery(deps: RegionDeps): Step<RegionState> {
     id: 'decide',
     title: 'Decide: promote the standby, or restore from the latest backup',
     plan: async (ctx) => [
-      ...(deps.plans?.decide ? await deps.plans.decide(ctx.state) : [`database(${deps.database.kind}) describe ${ctx.state.toCluster}`]),
+      ...(deps.plans?.decide
+        ? await deps.plans.decide(ctx.state)
+        : [`database(${deps.database.kind}) describe ${ctx.state.toCluster}`]),
       `running standby → promote; else → restore '${ctx.state.fromCluster}' at latest into '${ctx.state.restoreClusterId ?? `${ctx.state.toCluster}-restored`}'`,
     ],
     async run(ctx) {
       const s = ctx.state;
       let reason: string;
       let usable = false;
-      if (!deps.database.capabilities.has('promote') || !deps.database.promote) reason = `${deps.database.kind} cannot promote`;
+      if (!deps.database.capabilities.has('promote') || !deps.database.promote)
+        reason = `${deps.database.kind} cannot promote`;
       else {
         try {
           const d = await deps.database.describe(s.toCluster);
           // `running` in the lab, `available` on RDS
           usable = (d.status === 'running' || d.status === 'available') && d.role === 'standby';
-          reason = usable ? `standby ${s.toCluster} is running and in recovery` : `standby ${s.toCluster} is ${d.status}, role ${d.role}`;
+          reason = usable
+            ? `standby ${s.toCluster} is running and in recovery`
+            : `standby ${s.toCluster} is ${d.status}, role ${d.role}`;
         } catch (err) {
           reason = `standby ${s.toCluster} is unusable: ${(err as Error).message}`;
         }

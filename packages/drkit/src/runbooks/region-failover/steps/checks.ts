@@ -29,15 +29,29 @@ export function postChecks(deps: RegionDeps): Step<RegionState> {
       }
       const smoke = await deps.smoke(deps.frontDoorUrl);
       const failed = smoke.filter((r) => !r.ok);
-      ctx.progress(smoke.map((r) => `${r.name} ${r.ok ? 'ok' : `FAILED (${r.detail})`} ${r.ms}ms`).join(', '));
+      ctx.progress(
+        smoke.map((r) => `${r.name} ${r.ok ? 'ok' : `FAILED (${r.detail})`} ${r.ms}ms`).join(', '),
+      );
       let standbys: Array<{ name: string; lagBytes: number; syncState: string }> = [];
       if (ctx.state.newPrimary && deps.database.replication) {
         const rep = await deps.database.replication(ctx.state.newPrimary);
-        standbys = rep.standbys.map((s) => ({ name: s.name, lagBytes: s.lagBytes, syncState: s.syncState }));
-        ctx.progress(standbys.length ? `standbys: ${standbys.map((s) => `${s.name} ${s.syncState} lag ${s.lagBytes} B`).join(', ')}` : 'no standby streams from the new primary: cut back with RB-N-08 to restore redundancy');
+        standbys = rep.standbys.map((s) => ({
+          name: s.name,
+          lagBytes: s.lagBytes,
+          syncState: s.syncState,
+        }));
+        ctx.progress(
+          standbys.length
+            ? `standbys: ${standbys.map((s) => `${s.name} ${s.syncState} lag ${s.lagBytes} B`).join(', ')}`
+            : 'no standby streams from the new primary: cut back with RB-N-08 to restore redundancy',
+        );
       }
       if (failed.length) {
-        throw new DrError('VALIDATION_FAILED', `post-checks failed: ${failed.map((f) => `${f.name} (${f.detail})`).join('; ')}`, { retryable: true });
+        throw new DrError(
+          'VALIDATION_FAILED',
+          `post-checks failed: ${failed.map((f) => `${f.name} (${f.detail})`).join('; ')}`,
+          { retryable: true },
+        );
       }
       return { postChecks: { ok: true, smoke, standbys } };
     },
@@ -49,7 +63,10 @@ export function notifyDone(deps: RegionDeps, what: string): Step<RegionState> {
   return {
     id: 'notify',
     title: 'Notify',
-    plan: async (ctx) => deps.plans?.notify ? await deps.plans.notify(ctx.state, what) : [`notify ${deps.notifier.kind}: ${what} complete`],
+    plan: async (ctx) =>
+      deps.plans?.notify
+        ? await deps.plans.notify(ctx.state, what)
+        : [`notify ${deps.notifier.kind}: ${what} complete`],
     async run(ctx) {
       const s = ctx.state;
       const at = new Date();

@@ -12,7 +12,12 @@ export function fenceOldPrimary(deps: RegionDeps): Step<RegionState> {
     id: 'fence-old-primary',
     title: 'Fence the old primary (stop it if reachable; read-only and unstartable)',
     destructive: true,
-    plan: async (ctx) => deps.plans?.fence ? await deps.plans.fence(ctx.state) : [`database(${deps.database.kind}) fence ${ctx.state.fromCluster}: stop -m immediate if running; write drkit-fence.conf (default_transaction_read_only=on) + standby.signal; drkit start refuses it`],
+    plan: async (ctx) =>
+      deps.plans?.fence
+        ? await deps.plans.fence(ctx.state)
+        : [
+            `database(${deps.database.kind}) fence ${ctx.state.fromCluster}: stop -m immediate if running; write drkit-fence.conf (default_transaction_read_only=on) + standby.signal; drkit start refuses it`,
+          ],
     async run(ctx) {
       const s = ctx.state;
       const reason = `RB-N-01 ${ctx.executionId}: failed over to ${s.toRegion}`;
@@ -26,7 +31,9 @@ export function fenceOldPrimary(deps: RegionDeps): Step<RegionState> {
         await deps.database.stop(s.fromCluster);
         stopped = true;
       } catch (err) {
-        ctx.progress(`could not stop ${s.fromCluster} (${(err as Error).message}): continuing, it is unreachable or already down`);
+        ctx.progress(
+          `could not stop ${s.fromCluster} (${(err as Error).message}): continuing, it is unreachable or already down`,
+        );
       }
       return { fencedAt: new Date().toISOString(), fenceWasRunning: stopped };
     },
@@ -40,15 +47,31 @@ export function promoteStandby(deps: RegionDeps): Step<RegionState> {
     title: 'Promote the standby to primary',
     destructive: true,
     timeoutMs: 90_000,
-    when: (ctx) => ctx.state.decision === undefined ? (() => { throw new Error('decided at run time'); })() : ctx.state.decision === 'promote',
-    plan: async (ctx) => deps.plans?.promote ? await deps.plans.promote(ctx.state) : [`database(${deps.database.kind}) promote ${ctx.state.toCluster}  (SELECT pg_promote(true, 60))`],
+    when: (ctx) =>
+      ctx.state.decision === undefined
+        ? (() => {
+            throw new Error('decided at run time');
+          })()
+        : ctx.state.decision === 'promote',
+    plan: async (ctx) =>
+      deps.plans?.promote
+        ? await deps.plans.promote(ctx.state)
+        : [
+            `database(${deps.database.kind}) promote ${ctx.state.toCluster}  (SELECT pg_promote(true, 60))`,
+          ],
     async run(ctx) {
       if (!deps.database.promote) throw new CapabilityError(`${deps.database.kind} cannot promote`);
       const started = new Date();
       const r = await deps.database.promote(ctx.state.toCluster);
       const d = await deps.database.describe(ctx.state.toCluster);
-      if (d.role !== 'primary') throw new PreconditionError(`${ctx.state.toCluster} is still ${d.role} after promotion`);
-      return { newPrimary: ctx.state.toCluster, newEndpoint: d.endpoint, promotedAt: started.toISOString(), promotionMs: r.durationMs };
+      if (d.role !== 'primary')
+        throw new PreconditionError(`${ctx.state.toCluster} is still ${d.role} after promotion`);
+      return {
+        newPrimary: ctx.state.toCluster,
+        newEndpoint: d.endpoint,
+        promotedAt: started.toISOString(),
+        promotionMs: r.durationMs,
+      };
     },
   };
 }
@@ -60,16 +83,37 @@ export function restoreLatestBackup(deps: RegionDeps): Step<RegionState> {
     title: 'Restore a new primary from the latest backup (no usable standby)',
     destructive: true,
     timeoutMs: 30 * 60_000,
-    when: (ctx) => ctx.state.decision === undefined ? (() => { throw new Error('decided at run time'); })() : ctx.state.decision === 'restore',
-    plan: (ctx) => [`database(${deps.database.kind}) restoreToTime source=${ctx.state.fromCluster} target=latest new=${ctx.state.restoreClusterId}`],
+    when: (ctx) =>
+      ctx.state.decision === undefined
+        ? (() => {
+            throw new Error('decided at run time');
+          })()
+        : ctx.state.decision === 'restore',
+    plan: (ctx) => [
+      `database(${deps.database.kind}) restoreToTime source=${ctx.state.fromCluster} target=latest new=${ctx.state.restoreClusterId}`,
+    ],
     async run(ctx) {
       const s = ctx.state;
       const id = s.restoreClusterId ?? `${s.toCluster}-restored`;
       const started = new Date();
       // Idempotent: a run interrupted after the restore finds the cluster already there.
       const existing = await deps.database.describe(id).catch(() => undefined);
-      const cluster = existing ?? (await deps.database.restoreToTime({ source: s.fromCluster, target: 'latest', newClusterId: id, onProgress: (p) => ctx.progress(`${p.phase}: ${p.message}`) })).cluster;
-      return { newPrimary: id, newEndpoint: cluster.endpoint, promotedAt: started.toISOString(), promotionMs: Date.now() - started.getTime() };
+      const cluster =
+        existing ??
+        (
+          await deps.database.restoreToTime({
+            source: s.fromCluster,
+            target: 'latest',
+            newClusterId: id,
+            onProgress: (p) => ctx.progress(`${p.phase}: ${p.message}`),
+          })
+        ).cluster;
+      return {
+        newPrimary: id,
+        newEndpoint: cluster.endpoint,
+        promotedAt: started.toISOString(),
+        promotionMs: Date.now() - started.getTime(),
+      };
     },
   };
 }

@@ -7,18 +7,26 @@ export function checkStandbyReady(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'check-standby-ready',
     title: 'Check that the target streams from the primary',
-    plan: (ctx) => [`database(${deps.database.kind}) replication ${ctx.state.fromCluster}: ${ctx.state.toCluster} must be streaming`],
+    plan: (ctx) => [
+      `database(${deps.database.kind}) replication ${ctx.state.fromCluster}: ${ctx.state.toCluster} must be streaming`,
+    ],
     async run(ctx) {
       const s = ctx.state;
       for (const m of ['replication', 'stopForSwitchover', 'waitForReplay', 'promote'] as const) {
-        if (!deps.database[m]) throw new CapabilityError(`${deps.database.kind} cannot ${m}: no planned switchover`);
+        if (!deps.database[m])
+          throw new CapabilityError(`${deps.database.kind} cannot ${m}: no planned switchover`);
       }
       const rep = await deps.database.replication!(s.fromCluster);
       const sb = rep.standbys.find((x) => x.name === s.toCluster);
       if (!sb || sb.state !== 'streaming') {
-        throw new PreconditionError(`${s.toCluster} does not stream from ${s.fromCluster} (${sb?.state ?? 'not connected'})`, { hint: 'rebuild it as a standby first (RB-N-08 does)' });
+        throw new PreconditionError(
+          `${s.toCluster} does not stream from ${s.fromCluster} (${sb?.state ?? 'not connected'})`,
+          { hint: 'rebuild it as a standby first (RB-N-08 does)' },
+        );
       }
-      ctx.progress(`${s.toCluster} streaming, ${sb.syncState}, lag ${sb.lagBytes} B / ${sb.replayLagSeconds ?? 0} s`);
+      ctx.progress(
+        `${s.toCluster} streaming, ${sb.syncState}, lag ${sb.lagBytes} B / ${sb.replayLagSeconds ?? 0} s`,
+      );
     },
   };
 }
@@ -29,7 +37,9 @@ export function stopOldPrimary(deps: RegionDeps): Step<RegionState> {
     id: 'stop-old-primary',
     title: 'Stop the old primary cleanly and record its final LSN',
     destructive: true,
-    plan: (ctx) => [`database(${deps.database.kind}) stopForSwitchover ${ctx.state.fromCluster}  (pg_ctl stop -m fast; pg_controldata: latest checkpoint LSN)`],
+    plan: (ctx) => [
+      `database(${deps.database.kind}) stopForSwitchover ${ctx.state.fromCluster}  (pg_ctl stop -m fast; pg_controldata: latest checkpoint LSN)`,
+    ],
     async run(ctx) {
       const { finalLsn } = await deps.database.stopForSwitchover!(ctx.state.fromCluster);
       ctx.progress(`final LSN ${finalLsn}`);
@@ -44,10 +54,16 @@ export function waitCaughtUp(deps: RegionDeps): Step<RegionState> {
     id: 'wait-standby-caught-up',
     title: 'Wait until the standby replayed the final LSN (RPO 0)',
     timeoutMs: 60_000,
-    plan: (ctx) => [`database(${deps.database.kind}) waitForReplay ${ctx.state.toCluster} >= <final LSN>  (pg_last_wal_replay_lsn())`],
+    plan: (ctx) => [
+      `database(${deps.database.kind}) waitForReplay ${ctx.state.toCluster} >= <final LSN>  (pg_last_wal_replay_lsn())`,
+    ],
     async run(ctx) {
       if (!ctx.state.finalLsn) throw new PreconditionError('no final LSN recorded');
-      const replayedLsn = await deps.database.waitForReplay!(ctx.state.toCluster, ctx.state.finalLsn, 30_000);
+      const replayedLsn = await deps.database.waitForReplay!(
+        ctx.state.toCluster,
+        ctx.state.finalLsn,
+        30_000,
+      );
       ctx.progress(`replayed ${replayedLsn} >= ${ctx.state.finalLsn}`);
       return { replayedLsn };
     },
@@ -62,9 +78,15 @@ export function checkManagedSwitchover(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'check-managed-switchover',
     title: 'Check that the target is an available secondary of the source',
-    plan: async (ctx) => deps.plans?.checkSwitchover ? await deps.plans.checkSwitchover(ctx.state) : [`database(${deps.database.kind}) checkSwitchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`],
+    plan: async (ctx) =>
+      deps.plans?.checkSwitchover
+        ? await deps.plans.checkSwitchover(ctx.state)
+        : [
+            `database(${deps.database.kind}) checkSwitchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`,
+          ],
     async run(ctx) {
-      if (!deps.database.checkSwitchover || !deps.database.switchover) throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
+      if (!deps.database.checkSwitchover || !deps.database.switchover)
+        throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
       ctx.progress(await deps.database.checkSwitchover(ctx.state.fromCluster, ctx.state.toCluster));
     },
   };
@@ -81,14 +103,22 @@ export function managedSwitchover(deps: RegionDeps): Step<RegionState> {
     title: 'Switch the writer over to the target (managed, no data loss)',
     destructive: true,
     timeoutMs: 45 * 60_000,
-    plan: async (ctx) => deps.plans?.switchover ? await deps.plans.switchover(ctx.state) : [`database(${deps.database.kind}) switchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`],
+    plan: async (ctx) =>
+      deps.plans?.switchover
+        ? await deps.plans.switchover(ctx.state)
+        : [
+            `database(${deps.database.kind}) switchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`,
+          ],
     async run(ctx) {
       const s = ctx.state;
-      if (!deps.database.switchover) throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
+      if (!deps.database.switchover)
+        throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
       const started = new Date();
       let r: Awaited<ReturnType<NonNullable<typeof deps.database.switchover>>>;
       try {
-        r = await deps.database.switchover(s.fromCluster, s.toCluster, { progress: (m) => ctx.progress(m) });
+        r = await deps.database.switchover(s.fromCluster, s.toCluster, {
+          progress: (m) => ctx.progress(m),
+        });
       } catch (err) {
         // the one thing to know at this point: writes are frozen and the old primary still writes
         const e = err instanceof DrError ? err : undefined;
@@ -99,10 +129,17 @@ export function managedSwitchover(deps: RegionDeps): Step<RegionState> {
           hint: `${e?.hint ? `${e.hint}; ` : ''}writes stay frozen (global_readonly=true in ${s.appConfigSecret}) and ${s.fromCluster} is still the writer: fix the cause and run \`drkit runbook resume ${ctx.executionId}\`, or set global_readonly=false there to serve from ${s.fromRegion} again`,
         });
       }
-      if (r.alreadyDone) ctx.progress(`${s.toCluster} already writes: nothing switched (a resumed run)`);
+      if (r.alreadyDone)
+        ctx.progress(`${s.toCluster} already writes: nothing switched (a resumed run)`);
       const d = await deps.database.describe(s.toCluster);
-      if (d.role !== 'primary') throw new PreconditionError(`${s.toCluster} is still ${d.role} after the switchover`);
-      return { newPrimary: s.toCluster, newEndpoint: d.endpoint, promotedAt: started.toISOString(), promotionMs: r.durationMs };
+      if (d.role !== 'primary')
+        throw new PreconditionError(`${s.toCluster} is still ${d.role} after the switchover`);
+      return {
+        newPrimary: s.toCluster,
+        newEndpoint: d.endpoint,
+        promotedAt: started.toISOString(),
+        promotionMs: r.durationMs,
+      };
     },
   };
 }
@@ -112,11 +149,19 @@ export function managedSwitchover(deps: RegionDeps): Step<RegionState> {
  * with `reverse`, the target cluster is rebuilt as a standby of the source (RB-N-08's first
  * step: region A rejoins under B before the switchover back).
  */
-export function rejoinOldPrimary(deps: RegionDeps, opts: { id?: string; reverse?: boolean } = {}): Step<RegionState> {
-  const pick = (s: RegionState) => (opts.reverse ? { standby: s.toCluster, primary: s.fromCluster } : { standby: s.fromCluster, primary: s.toCluster });
+export function rejoinOldPrimary(
+  deps: RegionDeps,
+  opts: { id?: string; reverse?: boolean } = {},
+): Step<RegionState> {
+  const pick = (s: RegionState) =>
+    opts.reverse
+      ? { standby: s.toCluster, primary: s.fromCluster }
+      : { standby: s.fromCluster, primary: s.toCluster };
   return {
     id: opts.id ?? 'rejoin-old-primary',
-    title: opts.reverse ? 'Rebuild the target cluster as a standby of the current primary' : 'Rejoin the old primary as a standby of the new one',
+    title: opts.reverse
+      ? 'Rebuild the target cluster as a standby of the current primary'
+      : 'Rejoin the old primary as a standby of the new one',
     destructive: true,
     timeoutMs: 30 * 60_000,
     plan: async (ctx) => {
@@ -129,9 +174,13 @@ export function rejoinOldPrimary(deps: RegionDeps, opts: { id?: string; reverse?
     },
     async run(ctx) {
       const { standby, primary } = pick(ctx.state);
-      if (!deps.database.rejoinAsStandby) throw new CapabilityError(`${deps.database.kind} cannot rebuild a standby`);
-      const r = await deps.database.rejoinAsStandby(standby, primary, { progress: (m) => ctx.progress(m) });
-      if (ctx.state.synchronous && deps.database.setSynchronous) await deps.database.setSynchronous(primary, [standby]);
+      if (!deps.database.rejoinAsStandby)
+        throw new CapabilityError(`${deps.database.kind} cannot rebuild a standby`);
+      const r = await deps.database.rejoinAsStandby(standby, primary, {
+        progress: (m) => ctx.progress(m),
+      });
+      if (ctx.state.synchronous && deps.database.setSynchronous)
+        await deps.database.setSynchronous(primary, [standby]);
       return { rejoin: { cluster: standby, method: r.method, durationMs: r.durationMs } };
     },
   };

@@ -9,11 +9,16 @@ export function invalidateCdn(deps: S3RestoreDeps): Step<S3RestoreState> {
     retry: { attempts: 5, baseDelayMs: 2000 },
     when: ({ state: s }) => deps.cdn !== undefined && s.distributionId !== undefined,
     plan({ state: s, executionId }) {
-      if (!deps.cdn || !s.distributionId) return ['no CDN bound or no distributionId: nothing to invalidate'];
+      if (!deps.cdn || !s.distributionId)
+        return ['no CDN bound or no distributionId: nothing to invalidate'];
       if (s.changedKeys === undefined && !s.invalidateWildcard) {
-        return [`${deps.cdn.kind}: CreateInvalidation DistributionId=${s.distributionId} for each changed key (batches of 1000; the keys are known after plan-restore)`];
+        return [
+          `${deps.cdn.kind}: CreateInvalidation DistributionId=${s.distributionId} for each changed key (batches of 1000; the keys are known after plan-restore)`,
+        ];
       }
-      return deps.cdn.describeInvalidation(s.distributionId, cdnPaths(s), { reference: executionId });
+      return deps.cdn.describeInvalidation(s.distributionId, cdnPaths(s), {
+        reference: executionId,
+      });
     },
     async run({ state: s, executionId }) {
       const paths = cdnPaths(s);

@@ -20,7 +20,11 @@ export function listVersions(deps: S3RestoreDeps): Step<S3RestoreState> {
           if (p.index % 10 === 9) progress(`listed ${p.index + 1} pages`);
         },
       });
-      return { listedVersions: l.versions.length, listedDeleteMarkers: l.deleteMarkers.length, listedPages: l.pages };
+      return {
+        listedVersions: l.versions.length,
+        listedDeleteMarkers: l.deleteMarkers.length,
+        listedPages: l.pages,
+      };
     },
   };
 }

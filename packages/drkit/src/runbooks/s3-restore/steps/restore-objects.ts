@@ -16,7 +16,9 @@ export function restoreObjects(deps: S3RestoreDeps): Step<S3RestoreState> {
     timeoutMs: 4 * 60 * 60_000,
     async plan({ state: s }) {
       const lines = deps.store.describePlan(await makePlan(deps, s));
-      return lines.length > 0 ? [...lines, `(${lines.length} calls, ${s.concurrency} at a time)`] : ['nothing to restore'];
+      return lines.length > 0
+        ? [...lines, `(${lines.length} calls, ${s.concurrency} at a time)`]
+        : ['nothing to restore'];
     },
     async run({ state: s, progress, signal }) {
       const plan = await makePlan(deps, s);
@@ -32,11 +34,19 @@ export function restoreObjects(deps: S3RestoreDeps): Step<S3RestoreState> {
         },
       });
       if (summary.failed.length > 0) {
-        throw new DrError('EXTERNAL', `${summary.failed.length} of ${summary.failed.length + summary.restored.length + summary.deleted.length} keys failed to restore`, {
-          retryable: summary.failed.every((f) => f.retryable),
-          hint: 'running the step again retries only the keys still different from the target state',
-          details: { failed: summary.failed.slice(0, 50), restored: summary.restored.length, deleted: summary.deleted.length },
-        });
+        throw new DrError(
+          'EXTERNAL',
+          `${summary.failed.length} of ${summary.failed.length + summary.restored.length + summary.deleted.length} keys failed to restore`,
+          {
+            retryable: summary.failed.every((f) => f.retryable),
+            hint: 'running the step again retries only the keys still different from the target state',
+            details: {
+              failed: summary.failed.slice(0, 50),
+              restored: summary.restored.length,
+              deleted: summary.deleted.length,
+            },
+          },
+        );
       }
       return {
         restoredCount: summary.restored.length,

@@ -8,15 +8,20 @@ export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
     id: 'verify-restore',
     title: 'Verify every key is at its target state',
     retry: { attempts: 3 },
-    plan: () => [`${deps.store.kind}: list versions again and check that no key still differs from its target (read-only)`],
+    plan: () => [
+      `${deps.store.kind}: list versions again and check that no key still differs from its target (read-only)`,
+    ],
     async run({ state: s }) {
       const plan = await makePlan(deps, s);
       const left = plan.actions.filter((a) => a.kind !== 'none');
       if (left.length > 0) {
-        throw new ValidationFailedError(`${left.length} key(s) still differ from their target state`, {
-          details: { keys: left.slice(0, 50).map((a) => `${a.key}: ${a.kind}`) },
-          hint: 'something wrote to the bucket during the restore, or a key failed; run the runbook again',
-        });
+        throw new ValidationFailedError(
+          `${left.length} key(s) still differ from their target state`,
+          {
+            details: { keys: left.slice(0, 50).map((a) => `${a.key}: ${a.kind}`) },
+            hint: 'something wrote to the bucket during the restore, or a key failed; run the runbook again',
+          },
+        );
       }
       return { verifiedAt: new Date().toISOString() };
     },

@@ -3,7 +3,8 @@ import type { SecurityBreachDeps, SecurityBreachState } from '../context.js';
 
 /** Step 2: pages the incident before the first change, so people know why access goes away. */
 export function declareBreach(deps: SecurityBreachDeps): Step<SecurityBreachState> {
-  const subject = (s: SecurityBreachState) => `SECURITY BREACH ${s.incidentId}: isolating ${s.apiStages.length} API stage(s), rotating ${s.rotateSecrets.length} secret(s), signing out ${s.userPools.length} pool(s)`;
+  const subject = (s: SecurityBreachState) =>
+    `SECURITY BREACH ${s.incidentId}: isolating ${s.apiStages.length} API stage(s), rotating ${s.rotateSecrets.length} secret(s), signing out ${s.userPools.length} pool(s)`;
   return {
     id: 'declare',
     title: 'Page the incident (critical)',

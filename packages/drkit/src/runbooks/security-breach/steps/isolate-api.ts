@@ -1,7 +1,12 @@
 import { DrError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { StageLimits } from '../params.js';
-import { showLimits, splitStage, type SecurityBreachDeps, type SecurityBreachState } from '../context.js';
+import {
+  showLimits,
+  splitStage,
+  type SecurityBreachDeps,
+  type SecurityBreachState,
+} from '../context.js';
 
 const ZERO = { rateLimit: 0, burstLimit: 0 } as const;
 
@@ -30,8 +35,16 @@ export function isolateApi(deps: SecurityBreachDeps): Step<SecurityBreachState> 
         const replaced = await deps.apiGateway.setThrottle(apiId, stage, ZERO);
         const before = s.stagesBefore?.find((t) => t.apiId === apiId && t.stage === stage);
         const replacedIsZero = replaced.rateLimit === 0 && replaced.burstLimit === 0;
-        const prev = replacedIsZero && before ? before : { apiId, stage, rateLimit: replaced.rateLimit, burstLimit: replaced.burstLimit };
-        previousThrottles.push({ apiId, stage, ...(prev.rateLimit !== undefined ? { rateLimit: prev.rateLimit } : {}), ...(prev.burstLimit !== undefined ? { burstLimit: prev.burstLimit } : {}) });
+        const prev =
+          replacedIsZero && before
+            ? before
+            : { apiId, stage, rateLimit: replaced.rateLimit, burstLimit: replaced.burstLimit };
+        previousThrottles.push({
+          apiId,
+          stage,
+          ...(prev.rateLimit !== undefined ? { rateLimit: prev.rateLimit } : {}),
+          ...(prev.burstLimit !== undefined ? { burstLimit: prev.burstLimit } : {}),
+        });
         progress(`${ref}: ${showLimits(prev)} -> rate=0 burst=0`);
       }
       return { previousThrottles, isolatedAt: new Date().toISOString() };
@@ -43,7 +56,10 @@ export function isolateApi(deps: SecurityBreachDeps): Step<SecurityBreachState> 
         const t = await deps.apiGateway.getThrottle(apiId, stage);
         if (t.rateLimit !== 0 || t.burstLimit !== 0) open.push(`${ref} (${showLimits(t)})`);
       }
-      if (open.length > 0) throw new DrError('EXTERNAL', `stages still open after UpdateStage: ${open.join(', ')}`, { retryable: true });
+      if (open.length > 0)
+        throw new DrError('EXTERNAL', `stages still open after UpdateStage: ${open.join(', ')}`, {
+          retryable: true,
+        });
     },
   };
 }

@@ -7,7 +7,9 @@ export function notifyDone(deps: SecurityBreachDeps): Step<SecurityBreachState> 
     id: 'notify-done',
     title: 'Notify: containment done',
     retry: { attempts: 3 },
-    plan: ({ state: s }) => [`${deps.notifier.kind}: notify severity=critical "SECURITY BREACH ${s.incidentId}: contained"`],
+    plan: ({ state: s }) => [
+      `${deps.notifier.kind}: notify severity=critical "SECURITY BREACH ${s.incidentId}: contained"`,
+    ],
     async run({ state: s, executionId }) {
       const e = s.evidence;
       await deps.notifier.notify({
@@ -15,7 +17,9 @@ export function notifyDone(deps: SecurityBreachDeps): Step<SecurityBreachState> 
         body: [
           `API stages at rate 0 / burst 0: ${(e?.stages ?? []).map((x) => `${x.stage} (was ${x.previous})`).join(', ')}.`,
           `Secrets rotated: ${(e?.secrets ?? []).map((x) => `${x.name} -> version ${x.newVersionId}`).join(', ')}.`,
-          `Users signed out: ${e?.totalSignedOut ?? 0} (${Object.entries(e?.signedOut ?? {}).map(([p, n]) => `${p}: ${n}`).join(', ')}).`,
+          `Users signed out: ${e?.totalSignedOut ?? 0} (${Object.entries(e?.signedOut ?? {})
+            .map(([p, n]) => `${p}: ${n}`)
+            .join(', ')}).`,
           'Next: investigate scope, restore from a known-good backup if needed, notify affected parties.',
           `Access comes back with: drkit runbook run security-breach-restore-access --param fromExecution=${executionId}`,
         ].join('\n'),

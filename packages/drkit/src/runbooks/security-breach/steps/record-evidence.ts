@@ -1,5 +1,10 @@
 import type { Step } from '../../../engine/step.js';
-import { showLimits, type BreachEvidence, type SecurityBreachDeps, type SecurityBreachState } from '../context.js';
+import {
+  showLimits,
+  type BreachEvidence,
+  type SecurityBreachDeps,
+  type SecurityBreachState,
+} from '../context.js';
 
 /** The evidence of what was done and when (ids and counts; no secret value is ever in the state). */
 export function makeEvidence(s: SecurityBreachState, now = new Date()): BreachEvidence {
@@ -14,7 +19,11 @@ export function makeEvidence(s: SecurityBreachState, now = new Date()): BreachEv
       { what: 'secrets rotated', at: s.rotatedAt },
       { what: 'users signed out', at: s.signedOutAt },
     ],
-    stages: (s.previousThrottles ?? []).map((p) => ({ stage: `${p.apiId}/${p.stage}`, previous: showLimits(p), now: 'rate=0 burst=0' })),
+    stages: (s.previousThrottles ?? []).map((p) => ({
+      stage: `${p.apiId}/${p.stage}`,
+      previous: showLimits(p),
+      now: 'rate=0 burst=0',
+    })),
     secrets: s.rotations ?? [],
     signedOut,
     totalSignedOut: Object.values(signedOut).reduce((a, b) => a + b, 0),
@@ -27,7 +36,9 @@ export function recordEvidence(_deps: SecurityBreachDeps): Step<SecurityBreachSt
   return {
     id: 'record-evidence',
     title: 'Record the evidence (what was done, when, previous limits, counts)',
-    plan: () => ['journal: evidence {timeline, previous stage limits, rotated version ids, users signed out per pool} (no secret values)'],
+    plan: () => [
+      'journal: evidence {timeline, previous stage limits, rotated version ids, users signed out per pool} (no secret values)',
+    ],
     run: ({ state: s }) => Promise.resolve({ evidence: makeEvidence(s) }),
   };
 }

@@ -1,7 +1,12 @@
 import { DrError, PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { StageLimits } from '../params.js';
-import { needThrottling, showLimits, type RestoreAccessState, type SecurityBreachDeps } from '../context.js';
+import {
+  needThrottling,
+  showLimits,
+  type RestoreAccessState,
+  type SecurityBreachDeps,
+} from '../context.js';
 
 /**
  * The limits to put back on each stage: the recorded ones. A limit recorded as the account
@@ -10,23 +15,38 @@ import { needThrottling, showLimits, type RestoreAccessState, type SecurityBreac
  * @throws PreconditionError for a recorded 0/0 (the breach run found the stage already cut)
  */
 export function targetLimits(s: RestoreAccessState): StageLimits[] {
-  const [dRate, dBurst] = s.defaultLimits ? s.defaultLimits.split(':').map(Number) : [undefined, undefined];
-  const zero = s.throttles.filter((t) => t.rateLimit === 0 && t.burstLimit === 0).map((t) => `${t.apiId}/${t.stage}`);
+  const [dRate, dBurst] = s.defaultLimits
+    ? s.defaultLimits.split(':').map(Number)
+    : [undefined, undefined];
+  const zero = s.throttles
+    .filter((t) => t.rateLimit === 0 && t.burstLimit === 0)
+    .map((t) => `${t.apiId}/${t.stage}`);
   if (zero.length > 0) {
-    throw new PreconditionError(`the recorded limits of ${zero.join(', ')} are rate 0 / burst 0: the breach run found them already isolated`, {
-      hint: 'restore from the execution that isolated them first, or give the limits: --param throttles=<apiId/stage=rate:burst,…>',
-    });
+    throw new PreconditionError(
+      `the recorded limits of ${zero.join(', ')} are rate 0 / burst 0: the breach run found them already isolated`,
+      {
+        hint: 'restore from the execution that isolated them first, or give the limits: --param throttles=<apiId/stage=rate:burst,…>',
+      },
+    );
   }
   return s.throttles.map((t) => {
     const rateLimit = t.rateLimit ?? dRate;
     const burstLimit = t.burstLimit ?? dBurst;
-    return { apiId: t.apiId, stage: t.stage, ...(rateLimit !== undefined ? { rateLimit } : {}), ...(burstLimit !== undefined ? { burstLimit } : {}) };
+    return {
+      apiId: t.apiId,
+      stage: t.stage,
+      ...(rateLimit !== undefined ? { rateLimit } : {}),
+      ...(burstLimit !== undefined ? { burstLimit } : {}),
+    };
   });
 }
 
 /** The UpdateStage a stage's restore sends (dry-run text): -1 is "no stage limit". */
 function patchText(t: StageLimits): string {
-  const ops = [`{op:replace,path:/*/*/throttling/rateLimit,value:${t.rateLimit ?? -1}}`, `{op:replace,path:/*/*/throttling/burstLimit,value:${t.burstLimit ?? -1}}`];
+  const ops = [
+    `{op:replace,path:/*/*/throttling/rateLimit,value:${t.rateLimit ?? -1}}`,
+    `{op:replace,path:/*/*/throttling/burstLimit,value:${t.burstLimit ?? -1}}`,
+  ];
   const clear = t.rateLimit === undefined && t.burstLimit === undefined;
   if (clear) ops.push('{op:remove,path:/*/*}');
   return `patchOperations=[${ops.join(',')}]${clear ? "  # back to the account default: the stage's own limits are removed (the remove is skipped while metrics, logging or caching are set there)" : ''}`;
@@ -38,14 +58,23 @@ export function checkStages(deps: SecurityBreachDeps): Step<RestoreAccessState> 
     needThrottling(deps.apiGateway);
     targetLimits(s);
     const out: StageLimits[] = [];
-    for (const t of s.throttles) out.push({ apiId: t.apiId, stage: t.stage, ...(await deps.apiGateway.getThrottle(t.apiId, t.stage)) });
+    for (const t of s.throttles)
+      out.push({
+        apiId: t.apiId,
+        stage: t.stage,
+        ...(await deps.apiGateway.getThrottle(t.apiId, t.stage)),
+      });
     return out;
   };
   return {
     id: 'check-stages',
     title: 'Check every stage exists and read its current limits',
     retry: { attempts: 3 },
-    plan: async ({ state: s }) => (await read(s)).map((t) => `${deps.apiGateway.kind}: apigateway:GetStage restApiId=${t.apiId} stageName=${t.stage}  # now ${showLimits(t)}`),
+    plan: async ({ state: s }) =>
+      (await read(s)).map(
+        (t) =>
+          `${deps.apiGateway.kind}: apigateway:GetStage restApiId=${t.apiId} stageName=${t.stage}  # now ${showLimits(t)}`,
+      ),
     run: async ({ state: s }) => ({ stagesAtStart: await read(s) }),
   };
 }
@@ -60,10 +89,17 @@ export function restoreThrottles(deps: SecurityBreachDeps): Step<RestoreAccessSt
     title: 'Put back every stage’s previous limits',
     destructive: true,
     retry: { attempts: 3 },
-    plan: ({ state: s }) => targetLimits(s).map((t) => `${deps.apiGateway.kind}: apigateway:UpdateStage restApiId=${t.apiId} stageName=${t.stage} ${patchText(t)}`),
+    plan: ({ state: s }) =>
+      targetLimits(s).map(
+        (t) =>
+          `${deps.apiGateway.kind}: apigateway:UpdateStage restApiId=${t.apiId} stageName=${t.stage} ${patchText(t)}`,
+      ),
     async run({ state: s, progress }) {
       for (const t of targetLimits(s)) {
-        await deps.apiGateway.restoreThrottle(t.apiId, t.stage, { rateLimit: t.rateLimit, burstLimit: t.burstLimit });
+        await deps.apiGateway.restoreThrottle(t.apiId, t.stage, {
+          rateLimit: t.rateLimit,
+          burstLimit: t.burstLimit,
+        });
         progress(`${t.apiId}/${t.stage}: ${showLimits(t)}`);
       }
       return { restoredAt: new Date().toISOString() };
@@ -72,9 +108,13 @@ export function restoreThrottles(deps: SecurityBreachDeps): Step<RestoreAccessSt
       const off: string[] = [];
       for (const t of targetLimits(s)) {
         const now = await deps.apiGateway.getThrottle(t.apiId, t.stage);
-        if (now.rateLimit !== t.rateLimit || now.burstLimit !== t.burstLimit) off.push(`${t.apiId}/${t.stage} (${showLimits(now)}, want ${showLimits(t)})`);
+        if (now.rateLimit !== t.rateLimit || now.burstLimit !== t.burstLimit)
+          off.push(`${t.apiId}/${t.stage} (${showLimits(now)}, want ${showLimits(t)})`);
       }
-      if (off.length > 0) throw new DrError('EXTERNAL', `stages not back to their limits: ${off.join(', ')}`, { retryable: true });
+      if (off.length > 0)
+        throw new DrError('EXTERNAL', `stages not back to their limits: ${off.join(', ')}`, {
+          retryable: true,
+        });
     },
   };
 }
@@ -85,11 +125,17 @@ export function notifyRestored(deps: SecurityBreachDeps): Step<RestoreAccessStat
     id: 'notify-restored',
     title: 'Notify: API access restored',
     retry: { attempts: 3 },
-    plan: ({ state: s }) => [`${deps.notifier.kind}: notify severity=warning "SECURITY BREACH ${s.incidentId}: API access restored"`],
+    plan: ({ state: s }) => [
+      `${deps.notifier.kind}: notify severity=warning "SECURITY BREACH ${s.incidentId}: API access restored"`,
+    ],
     async run({ state: s }) {
       await deps.notifier.notify({
         subject: `SECURITY BREACH ${s.incidentId}: API access restored`,
-        body: [`Reason: ${s.reason}.`, ...targetLimits(s).map((t) => `${t.apiId}/${t.stage}: ${showLimits(t)}`), ...(s.fromExecution ? [`Limits recorded by execution ${s.fromExecution}.`] : [])].join('\n'),
+        body: [
+          `Reason: ${s.reason}.`,
+          ...targetLimits(s).map((t) => `${t.apiId}/${t.stage}: ${showLimits(t)}`),
+          ...(s.fromExecution ? [`Limits recorded by execution ${s.fromExecution}.`] : []),
+        ].join('\n'),
         severity: 'warning',
       });
       return { notifiedAt: new Date().toISOString() };

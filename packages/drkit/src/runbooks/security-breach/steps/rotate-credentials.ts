@@ -19,8 +19,11 @@ export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreach
     async plan({ state: s }) {
       const lines: string[] = [];
       for (const name of s.rotateSecrets) {
-        const lambdaArn = (await deps.rotation.describeRotation(name)).lambdaArn ?? s.rotationLambdaArn;
-        lines.push(`${deps.rotation.kind}: secretsmanager:RotateSecret SecretId=${name} RotateImmediately=${s.rotateImmediately}${lambdaArn ? ` RotationLambdaARN=${lambdaArn}` : ''}`);
+        const lambdaArn =
+          (await deps.rotation.describeRotation(name)).lambdaArn ?? s.rotationLambdaArn;
+        lines.push(
+          `${deps.rotation.kind}: secretsmanager:RotateSecret SecretId=${name} RotateImmediately=${s.rotateImmediately}${lambdaArn ? ` RotationLambdaARN=${lambdaArn}` : ''}`,
+        );
       }
       return lines;
     },
@@ -29,15 +32,31 @@ export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreach
       for (const name of s.rotateSecrets) {
         const before = s.secretsBefore?.find((x) => x.name === name);
         const now = await deps.rotation.describeRotation(name);
-        const moved = [...(now.stages.AWSPENDING ?? []), ...(now.stages.AWSCURRENT ?? [])].find((v) => v !== before?.currentVersionId && v !== before?.pendingVersionId);
+        const moved = [...(now.stages.AWSPENDING ?? []), ...(now.stages.AWSCURRENT ?? [])].find(
+          (v) => v !== before?.currentVersionId && v !== before?.pendingVersionId,
+        );
         if (moved) {
-          rotations.push({ name, previousVersionId: before?.currentVersionId, newVersionId: moved, at: now.lastRotatedAt ?? new Date().toISOString(), alreadyRotated: true });
+          rotations.push({
+            name,
+            previousVersionId: before?.currentVersionId,
+            newVersionId: moved,
+            at: now.lastRotatedAt ?? new Date().toISOString(),
+            alreadyRotated: true,
+          });
           progress(`${name}: already rotated (version ${moved})`);
           continue;
         }
         const lambdaArn = now.lambdaArn ?? s.rotationLambdaArn;
-        const r = await deps.rotation.rotate(name, { rotateImmediately: s.rotateImmediately, ...(lambdaArn ? { lambdaArn } : {}) });
-        rotations.push({ name, previousVersionId: before?.currentVersionId, newVersionId: r.versionId, at: new Date().toISOString() });
+        const r = await deps.rotation.rotate(name, {
+          rotateImmediately: s.rotateImmediately,
+          ...(lambdaArn ? { lambdaArn } : {}),
+        });
+        rotations.push({
+          name,
+          previousVersionId: before?.currentVersionId,
+          newVersionId: r.versionId,
+          at: new Date().toISOString(),
+        });
         progress(`${name}: rotation started, new version ${r.versionId}`);
       }
       return { rotations, rotatedAt: new Date().toISOString() };
@@ -53,12 +72,21 @@ export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreach
           continue;
         }
         const staged = [...(now.stages.AWSPENDING ?? []), ...(now.stages.AWSCURRENT ?? [])];
-        if (!r.newVersionId || r.newVersionId === r.previousVersionId || !staged.includes(r.newVersionId)) bad.push(r.name);
+        if (
+          !r.newVersionId ||
+          r.newVersionId === r.previousVersionId ||
+          !staged.includes(r.newVersionId)
+        )
+          bad.push(r.name);
       }
       if (bad.length > 0) {
-        throw new DrError('EXTERNAL', `rotation did not start for ${bad.join(', ')}: ${s.rotateImmediately ? 'the new version is neither AWSPENDING nor AWSCURRENT' : 'no rotation is configured'}`, {
-          hint: "check the rotation Lambda's logs (CloudWatch /aws/lambda/<function>)",
-        });
+        throw new DrError(
+          'EXTERNAL',
+          `rotation did not start for ${bad.join(', ')}: ${s.rotateImmediately ? 'the new version is neither AWSPENDING nor AWSCURRENT' : 'no rotation is configured'}`,
+          {
+            hint: "check the rotation Lambda's logs (CloudWatch /aws/lambda/<function>)",
+          },
+        );
       }
     },
   };

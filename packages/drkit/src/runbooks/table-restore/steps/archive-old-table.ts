@@ -23,7 +23,11 @@ export function archiveOldTable(deps: TableRestoreDeps): Step<TableRestoreState>
     async run({ state: s, executionId }) {
       // the backup name is fixed in the params, so a step run twice finds its own backup
       const b = await deps.keyValue.createBackup(s.table, s.backupName);
-      await deps.keyValue.tagTable(s.table, { 'drkit:archived-backup': b.arn, 'drkit:superseded-by': s.newTable, 'drkit:execution': executionId });
+      await deps.keyValue.tagTable(s.table, {
+        'drkit:archived-backup': b.arn,
+        'drkit:superseded-by': s.newTable,
+        'drkit:execution': executionId,
+      });
       return { backupArn: b.arn, archivedAt: new Date().toISOString() };
     },
   };

@@ -22,7 +22,8 @@ export function restoreTable(deps: TableRestoreDeps): Step<TableRestoreState> {
     destructive: true,
     retry: { attempts: 2 },
     timeoutMs: 2 * 60 * 60_000,
-    plan: async ({ state: s }) => (await deps.keyValue.planRestoreToTime(req(s))).map((l) => `${deps.keyValue.kind}: ${l}`),
+    plan: async ({ state: s }) =>
+      (await deps.keyValue.planRestoreToTime(req(s))).map((l) => `${deps.keyValue.kind}: ${l}`),
     async run({ state: s, progress }) {
       progress(`restoring ${s.table} -> ${s.newTable} (${s.target})`);
       const r = await deps.keyValue.restoreToTime(req(s));

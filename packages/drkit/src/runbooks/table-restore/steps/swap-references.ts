@@ -25,23 +25,48 @@ export function swapReferences(deps: TableRestoreDeps): Step<TableRestoreState> 
         (f) =>
           `${deps.functions?.kind ?? 'functions'}: lambda:UpdateFunctionConfiguration FunctionName=${f} Environment.Variables={…current kept, ${s.envVar}=${s.newTable}}, then wait function-updated${prev(s.previousFunctionEnv?.[f])}`,
       ),
-      ...(swapTargets(s).length === 0 ? ['no configSecret or functions given: nothing to swap (point the app at the new table yourself)'] : []),
+      ...(swapTargets(s).length === 0
+        ? [
+            'no configSecret or functions given: nothing to swap (point the app at the new table yourself)',
+          ]
+        : []),
     ],
     async run({ state: s }) {
       if (s.configSecret && s.configKey) {
         const secrets = need(deps.secrets, 'a secrets store');
         const cur = await secrets.get(s.configSecret);
-        if (cur[s.configKey] !== s.newTable) await secrets.put(s.configSecret, { ...cur, [s.configKey]: s.newTable });
+        if (cur[s.configKey] !== s.newTable)
+          await secrets.put(s.configSecret, { ...cur, [s.configKey]: s.newTable });
       }
       let changed: readonly string[] = [];
-      if (s.functions?.length && s.envVar) changed = (await need(deps.functions, 'a functions adapter').updateEnvironment(s.functions, { [s.envVar]: s.newTable })).changed;
+      if (s.functions?.length && s.envVar)
+        changed = (
+          await need(deps.functions, 'a functions adapter').updateEnvironment(s.functions, {
+            [s.envVar]: s.newTable,
+          })
+        ).changed;
       return { swappedAt: new Date().toISOString(), swappedFunctions: [...changed] };
     },
     async verify({ state: s }) {
       const wrong: string[] = [];
-      if (s.configSecret && s.configKey && (await need(deps.secrets, 'a secrets store').get(s.configSecret))[s.configKey] !== s.newTable) wrong.push(`secret ${s.configSecret}`);
-      for (const f of s.functions ?? []) if ((await need(deps.functions, 'a functions adapter').getEnvironment(f))[s.envVar ?? ''] !== s.newTable) wrong.push(`lambda ${f}`);
-      if (wrong.length > 0) throw new ValidationFailedError(`not pointing at ${s.newTable} after the swap: ${wrong.join(', ')}`, { retryable: true });
+      if (
+        s.configSecret &&
+        s.configKey &&
+        (await need(deps.secrets, 'a secrets store').get(s.configSecret))[s.configKey] !==
+          s.newTable
+      )
+        wrong.push(`secret ${s.configSecret}`);
+      for (const f of s.functions ?? [])
+        if (
+          (await need(deps.functions, 'a functions adapter').getEnvironment(f))[s.envVar ?? ''] !==
+          s.newTable
+        )
+          wrong.push(`lambda ${f}`);
+      if (wrong.length > 0)
+        throw new ValidationFailedError(
+          `not pointing at ${s.newTable} after the swap: ${wrong.join(', ')}`,
+          { retryable: true },
+        );
     },
   };
 }
