@@ -14,10 +14,11 @@ import {
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../adapters/aws/clients.js';
-import { createTestDistribution, dumpVersions } from '../adapters/aws/moto-fixtures.js';
+import { createDistribution } from '../drills/s3-world.js';
 import { Journal } from '../engine/journal.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
 import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
+import { dumpVersions } from '../testing/moto.js';
 import { sleep } from '../util/net.js';
 
 /**
@@ -58,7 +59,7 @@ beforeAll(async () => {
       VersioningConfiguration: { Status: 'Enabled' },
     }),
   );
-  distributionId = await createTestDistribution(clients.cloudfront(), bucket);
+  distributionId = await createDistribution(clients.cloudfront(), bucket);
   for (let i = 0; i < 10; i++)
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `good-${i}` }));
   await sleep(1100);

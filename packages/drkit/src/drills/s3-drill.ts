@@ -1,19 +1,11 @@
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
-import {
-  CreateBucketCommand,
-  GetBucketVersioningCommand,
-  ListObjectsV2Command,
-  PutBucketVersioningCommand,
-  type BucketLocationConstraint,
-} from '@aws-sdk/client-s3';
 import { AwsClients } from '../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../adapters/aws/cloudfront-cdn.js';
-import { createTestDistribution } from '../adapters/aws/moto-fixtures.js';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.js';
 import type { DrkitConfig } from '../config/schema.js';
-import { DrError, PreconditionError, UsageError } from '../engine/errors.js';
+import { DrError, UsageError } from '../engine/errors.js';
 import { execute, type ExecutionResult } from '../engine/executor.js';
 import {
   MOTO_CREDENTIALS,
@@ -27,6 +19,7 @@ import type { S3RestoreState } from '../runbooks/s3-restore/index.js';
 import { sleep, waitFor } from '../util/net.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { diffStates, measureS3Loss, restorePointAfter, versionsAt } from './s3-measure.js';
+import { checkBucket, createDistribution, createVersionedBucket } from './s3-world.js';
 import { badDeploy, currentState, S3Writer, seedPrefix, stateOfVersions } from './s3-workload.js';
 
 /** Options of `drkit drill s3-restore`. */
@@ -113,8 +106,7 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
     const bucket = o.bucket ?? `drkit-drill-${stamp.toLowerCase()}`;
     await (o.bucket ? checkBucket(s3, bucket, prefix) : createVersionedBucket(s3, bucket, region));
     const distributionId =
-      o.config.aws.cdnDistributionId ??
-      (await createTestDistribution(clients.cloudfront(), bucket));
+      o.config.aws.cdnDistributionId ?? (await createDistribution(clients.cloudfront(), bucket));
 
     const seeded = await phase('seed prefix', () => seedPrefix(s3, bucket, prefix, objects));
     mark('seeded', new Date(), `${objects} objects under s3://${bucket}/${prefix}`);
@@ -336,56 +328,6 @@ async function isMoto(endpoint: string): Promise<boolean> {
     return false;
   }
 }
-
-async function createVersionedBucket(s3: AwsS3, bucket: string, region: string): Promise<void> {
-  await s3.send(
-    new CreateBucketCommand({
-      Bucket: bucket,
-      ...(region === 'us-east-1'
-        ? {}
-        : {
-            CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
-          }),
-    }),
-  );
-  await s3.send(
-    new PutBucketVersioningCommand({
-      Bucket: bucket,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
-}
-
-/** A bucket the user named must be versioned (RB-N-03 restores versions) and its prefix empty (the drill deletes in it). */
-async function checkBucket(s3: AwsS3, bucket: string, prefix: string): Promise<void> {
-  const v = await s3
-    .send(new GetBucketVersioningCommand({ Bucket: bucket }))
-    .catch((err: unknown) => {
-      throw new PreconditionError(
-        `s3://${bucket}: cannot read its versioning (${(err as Error).name}: ${(err as Error).message})`,
-        {
-          hint: 'name an existing bucket, or leave --bucket out and the drill creates one',
-          cause: err,
-        },
-      );
-    });
-  if (v.Status !== 'Enabled') {
-    throw new PreconditionError(
-      `s3://${bucket} has versioning ${v.Status ?? 'never enabled'}: RB-N-03 restores object versions, so the drill needs a versioned bucket`,
-      {
-        hint: `aws s3api put-bucket-versioning --bucket ${bucket} --versioning-configuration Status=Enabled, or leave --bucket out`,
-      },
-    );
-  }
-  const l = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, MaxKeys: 1 }));
-  if ((l.KeyCount ?? 0) > 0)
-    throw new PreconditionError(
-      `s3://${bucket}/${prefix} is not empty: the drill deletes and overwrites objects there`,
-      { hint: 'give an empty --prefix' },
-    );
-}
-
-type AwsS3 = ReturnType<AwsClients['s3']>;
 
 /** Polls every invalidation until it is Completed; returns when the last one completed. */
 async function waitInvalidations(

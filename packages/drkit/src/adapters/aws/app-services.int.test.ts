@@ -36,7 +36,7 @@ import {
   UsageError,
 } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { createRole, startMotoClients, stopMotoClients, zipOf } from './moto-fixtures.js';
+import { createRole, startMotoClients, stopMotoClients, zipOf } from '../../testing/moto.js';
 import { ApiGatewayStages } from './api-gateway-stages.js';
 import { AwsClients } from './clients.js';
 import { CognitoIdentity } from './cognito-identity.js';

@@ -2,10 +2,10 @@ import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, OutOfWindowError, PreconditionError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { createSourceTable } from '../../runbooks/table-restore/moto-fixture.js';
+import { createSourceTable } from '../../testing/table-world.js';
 import type { AwsClients } from './clients.js';
 import { DynamoDbKeyValue } from './dynamodb-key-value.js';
-import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { startMotoClients, stopMotoClients } from '../../testing/moto.js';
 
 /** The KeyValue methods RB-N-05 added (restore itself: app-services.int.test.ts). */
 let moto: MotoServer;
@@ -101,16 +101,14 @@ describe('DynamoDbKeyValue backups, tags, plans and resumes on moto', () => {
         })
       )[0],
     ).toMatch(/already restored .* not sent again/);
-    await clients
-      .dynamodb()
-      .send(
-        new CreateTableCommand({
-          TableName: 'orders_kv_other',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+    await clients.dynamodb().send(
+      new CreateTableCommand({
+        TableName: 'orders_kv_other',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     await expect(
       kv.restoreToTime({
         source: 'orders_kv',

@@ -4,7 +4,7 @@ import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { AwsClients } from './clients.js';
 import { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 import { SesMailer } from './ses-mailer.js';

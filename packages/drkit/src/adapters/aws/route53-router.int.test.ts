@@ -2,7 +2,7 @@ import { CreateHostedZoneCommand, ListResourceRecordSetsCommand } from '@aws-sdk
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { createTestHealthCheck, startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { createTestHealthCheck, startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { AwsClients } from './clients.js';
 import { Route53Router } from './route53-router.js';
 

@@ -8,7 +8,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { sleep } from '../../util/net.js';
 import { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';

@@ -2,9 +2,9 @@ import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secr
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotFoundError } from '../../engine/errors.js';
 import type { MotoServer } from '../../lab/moto-server.js';
-import { createRotationLambda } from '../../runbooks/security-breach/breach-world.js';
+import { createRotationLambda } from '../../testing/breach-world.js';
 import type { AwsClients } from './clients.js';
-import { startMotoClients, stopMotoClients } from './moto-fixtures.js';
+import { startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 
 let moto: MotoServer;

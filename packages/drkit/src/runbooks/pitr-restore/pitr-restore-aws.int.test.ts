@@ -7,7 +7,7 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../adapters/aws/clients.js';
-import { createRole } from '../../adapters/aws/moto-fixtures.js';
+import { createRole } from '../../testing/moto.js';
 import { bindProvider, type BoundProvider } from '../../cli/provider.js';
 import type { Step, StepContext } from '../../engine/step.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
@@ -69,21 +69,19 @@ beforeAll(async () => {
   );
   sourceHost = c.DBCluster!.Endpoint!;
   for (const region of [A, B]) {
-    await clients
-      .secrets(region)
-      .send(
-        new CreateSecretCommand({
-          Name: SECRET,
-          SecretString: JSON.stringify({
-            engine: 'postgres',
-            host: sourceHost,
-            port: 5432,
-            username: 'app',
-            password: PASSWORD,
-            dbname: 'radiant',
-          }),
+    await clients.secrets(region).send(
+      new CreateSecretCommand({
+        Name: SECRET,
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: sourceHost,
+          port: 5432,
+          username: 'app',
+          password: PASSWORD,
+          dbname: 'radiant',
         }),
-      );
+      }),
+    );
   }
   const role = await createRole(moto.endpoint, 'radiant-lambda');
   for (const n of FUNCTIONS) {
@@ -257,16 +255,14 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
     );
     expect(again).toMatchObject({ restoredClusterId: 'radiant-dr-2', abandonedClusters: [] });
     // a cluster of that id without a writer: the restore died before CreateDBInstance
-    await clients
-      .rds(A)
-      .send(
-        new CreateDBClusterCommand({
-          DBClusterIdentifier: 'radiant-dr-4',
-          Engine: 'aurora-postgresql',
-          MasterUsername: 'app',
-          MasterUserPassword: PASSWORD,
-        }),
-      );
+    await clients.rds(A).send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'radiant-dr-4',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'app',
+        MasterUserPassword: PASSWORD,
+      }),
+    );
     const next = await runStep(
       restore,
       await entry.normalize(

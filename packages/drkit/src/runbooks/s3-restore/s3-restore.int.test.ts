@@ -11,17 +11,13 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsClients } from '../../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../../adapters/aws/cloudfront-cdn.js';
-import {
-  createTestDistribution,
-  dumpVersions,
-  startMotoClients,
-  stopMotoClients,
-} from '../../adapters/aws/moto-fixtures.js';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.js';
+import { createDistribution } from '../../drills/s3-world.js';
 import { NotFoundError } from '../../engine/errors.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
 import type { MotoServer } from '../../lab/moto-server.js';
 import type { Notification, Notifier } from '../../ports/notifier.js';
+import { dumpVersions, startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { sleep } from '../../util/net.js';
 import { createS3RestoreRunbook, S3RestoreParamsSchema, type S3RestoreState } from './index.js';
 
@@ -62,7 +58,7 @@ beforeAll(async () => {
       VersioningConfiguration: { Status: 'Enabled' },
     }),
   );
-  distributionId = await createTestDistribution(clients.cloudfront(), bucket);
+  distributionId = await createDistribution(clients.cloudfront(), bucket);
   for (let i = 0; i < 60; i++) {
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `good-${i}` }));
     atT.set(key(i), `good-${i}`);

@@ -14,7 +14,7 @@ import {
   signedInCount,
   snapshot,
   type BreachWorld,
-} from './breach-world.js';
+} from '../../testing/breach-world.js';
 
 /**
  * `drkit runbook run security-breach --provider aws` end to end through the built CLI against a

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGatewayStages } from '../../adapters/aws/api-gateway-stages.js';
 import type { AwsClients } from '../../adapters/aws/clients.js';
 import { CognitoIdentity } from '../../adapters/aws/cognito-identity.js';
-import { startMotoClients, stopMotoClients } from '../../adapters/aws/moto-fixtures.js';
+import { startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets.js';
 import { LogNotifier } from '../../adapters/log-notifier/index.js';
 import { NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
@@ -28,7 +28,7 @@ import {
   signedInCount,
   snapshot,
   type BreachWorld,
-} from './breach-world.js';
+} from '../../testing/breach-world.js';
 import {
   createRestoreAccessRunbook,
   createSecurityBreachRunbook,
@@ -391,15 +391,13 @@ describe('steps are safe to run twice (real adapters on moto)', () => {
     const deployments = await clients
       .apigateway()
       .send(new GetDeploymentsCommand({ restApiId: t.apiId }));
-    await clients
-      .apigateway()
-      .send(
-        new CreateStageCommand({
-          restApiId: t.apiId,
-          stageName: 'v3',
-          deploymentId: deployments.items![0]!.id!,
-        }),
-      );
+    await clients.apigateway().send(
+      new CreateStageCommand({
+        restApiId: t.apiId,
+        stageName: 'v3',
+        deploymentId: deployments.items![0]!.id!,
+      }),
+    );
   });
 
   it('GIVEN stages recorded with and without their own limits WHEN restore-throttles runs (twice) THEN each is back exactly, the unset ones unset, and the plan names the removal', async () => {

@@ -7,7 +7,12 @@ import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secret
 import { Journal, summarize } from '../../engine/journal.js';
 import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
 import { makeLabFixture, runCli, type LabFixture } from '../../testing/lab-fixture.js';
-import { createAppReferences, createSourceTable, dumpState, scanAll } from './moto-fixture.js';
+import {
+  createAppReferences,
+  createSourceTable,
+  dumpState,
+  scanAll,
+} from '../../testing/table-world.js';
 
 /**
  * `drkit runbook run rb-n-05 --provider aws` end to end through the built CLI against a moto

@@ -1,5 +1,4 @@
 import { crc32 } from 'node:zlib';
-import { CreateDistributionCommand, type CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import {
   CreateClusterCommand,
   CreateServiceCommand,
@@ -7,46 +6,15 @@ import {
 } from '@aws-sdk/client-ecs';
 import { CreateHealthCheckCommand } from '@aws-sdk/client-route-53';
 import { ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
-import { AwsClients } from './clients.js';
+import { AwsClients } from '../adapters/aws/clients.js';
+import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
 
 /**
- * Helpers for tests against the moto server (and the lab): fixtures that stand up the AWS
- * resources a runbook expects, and raw state dumps to prove a dry run changed nothing.
+ * Tests against the moto server: one way to start it with SDK clients bound to it, the AWS
+ * resources several tests stand up (an IAM role, a Lambda zip, a Route 53 health check, an ECS
+ * service), raw state dumps to prove a dry run changed nothing, and a request recorder for the
+ * APIs moto lacks. For tests only: production code never imports `testing/`.
  */
-
-/** Creates a minimal CloudFront distribution in front of a bucket; returns its id. */
-export async function createTestDistribution(
-  cf: CloudFrontClient,
-  bucket: string,
-): Promise<string> {
-  const out = await cf.send(
-    new CreateDistributionCommand({
-      DistributionConfig: {
-        CallerReference: `drkit-test-${bucket}-${Date.now()}`,
-        Comment: 'drkit test',
-        Enabled: true,
-        Origins: {
-          Quantity: 1,
-          Items: [
-            {
-              Id: 's3',
-              DomainName: `${bucket}.s3.amazonaws.com`,
-              S3OriginConfig: { OriginAccessIdentity: '' },
-            },
-          ],
-        },
-        DefaultCacheBehavior: {
-          TargetOriginId: 's3',
-          ViewerProtocolPolicy: 'allow-all',
-          MinTTL: 0,
-          ForwardedValues: { QueryString: false, Cookies: { Forward: 'none' } },
-        },
-      },
-    }),
-  );
-  return out.Distribution!.Id!;
-}
 
 /** Every raw ListObjectVersions page of a bucket, concatenated (for before/after equality). */
 export async function dumpVersions(s3: S3Client, bucket: string): Promise<unknown[]> {
@@ -128,24 +96,40 @@ export function zipOf(name: string, content: string): Uint8Array {
   return Buffer.concat([local, fname, data, central, fname, end]);
 }
 
-/** A moto server and SDK clients bound to it (us-east-1 by default), for one test file. */
-export async function startMotoClients(): Promise<{ moto: MotoServer; clients: AwsClients }> {
+/** Options of {@link startMotoClients}. */
+export interface MotoClientsOptions {
+  /** The clients' region when a call names none. @default 'us-east-1' */
+  readonly region?: string;
+  /**
+   * SDK attempts per call. Tests that reach APIs moto lacks pass 1: moto answers those with
+   * HTTP 500, which the SDK would otherwise retry.
+   * @default AwsClients' default (5)
+   */
+  readonly maxAttempts?: number;
+}
+
+/** A moto server started for one test file and SDK clients bound to it. */
+export interface MotoClients {
+  readonly moto: MotoServer;
+  readonly clients: AwsClients;
+}
+
+/** Starts a moto server for one test file, with SDK clients bound to it (fake credentials). */
+export async function startMotoClients(opts: MotoClientsOptions = {}): Promise<MotoClients> {
   const moto = await startMotoServer();
   return {
     moto,
     clients: new AwsClients({
       endpoint: moto.endpoint,
       credentials: MOTO_CREDENTIALS,
-      defaultRegion: 'us-east-1',
+      defaultRegion: opts.region ?? 'us-east-1',
+      ...(opts.maxAttempts !== undefined ? { maxAttempts: opts.maxAttempts } : {}),
     }),
   };
 }
 
 /** Stops what {@link startMotoClients} started (safe when it never started). */
-export async function stopMotoClients(env: {
-  moto?: MotoServer;
-  clients?: AwsClients;
-}): Promise<void> {
+export async function stopMotoClients(env: Partial<MotoClients>): Promise<void> {
   env.clients?.destroy();
   await env.moto?.stop();
 }

@@ -19,8 +19,8 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { CreateFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import type { AwsClients } from '../../adapters/aws/clients.js';
-import { createRole } from '../../adapters/aws/moto-fixtures.js';
+import type { AwsClients } from '../adapters/aws/clients.js';
+import { createRole } from './moto.js';
 
 /**
  * RB-N-05's moto fixtures for its tests: a source table with every setting a restore drops,
@@ -107,18 +107,16 @@ export async function createAppReferences(
   endpoint: string,
   opts: { secret: string; table: string; functions: readonly string[] },
 ): Promise<void> {
-  await clients
-    .secrets()
-    .send(
-      new CreateSecretCommand({
-        Name: opts.secret,
-        SecretString: JSON.stringify({
-          tableName: opts.table,
-          region: 'us-east-1',
-          apiKey: 'not-a-real-key',
-        }),
+  await clients.secrets().send(
+    new CreateSecretCommand({
+      Name: opts.secret,
+      SecretString: JSON.stringify({
+        tableName: opts.table,
+        region: 'us-east-1',
+        apiKey: 'not-a-real-key',
       }),
-    );
+    }),
+  );
   const role = await createRole(endpoint, `${opts.secret.replace(/\W/g, '-')}-role`);
   for (const f of opts.functions) {
     await clients.lambda().send(
