@@ -13,12 +13,12 @@ import {
   PutObjectCommand,
 } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../adapters/aws/clients.js';
+import type { AwsClients } from '../adapters/aws/clients.js';
 import { createDistribution } from '../drills/s3-world.js';
 import { Journal } from '../engine/journal.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
-import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
+import type { LabFixture } from '../testing/lab-fixture.js';
 import { dumpVersions } from '../testing/moto.js';
+import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
 import { sleep } from '../util/net.js';
 
 /**
@@ -27,16 +27,10 @@ import { sleep } from '../util/net.js';
  * guardrail; moto cannot time-travel a restore nor serve SQL, so the real RB-N-02 run is
  * covered on the lab provider, and RdsDatabase's restore by its own moto test).
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
 const bucket = 'media-originals-prod';
 const key = (i: number) => `img/${String(i).padStart(2, '0')}.jpg`;
 
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
 let bare: LabFixture;
@@ -44,13 +38,8 @@ let distributionId: string;
 let T: Date;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: 'us-east-1',
-    maxAttempts: 1,
-  });
+  motoCli = await startMotoCli({ maxAttempts: 1 });
+  ({ clients } = motoCli);
   const s3 = clients.s3();
   await s3.send(new CreateBucketCommand({ Bucket: bucket }));
   await s3.send(
@@ -91,15 +80,10 @@ beforeAll(async () => {
     }),
   );
 
-  fx = makeLabFixture({ aws: { endpoint: moto.endpoint, regionA: 'us-east-1' } });
-  bare = makeLabFixture({});
+  fx = motoCli.fixture();
+  bare = motoCli.bareFixture();
 });
-afterAll(async () => {
-  clients?.destroy();
-  await fx?.cleanup();
-  await bare?.cleanup();
-  await moto?.stop();
-});
+afterAll(() => motoCli?.stop());
 
 const body = async (k: string): Promise<string | null> => {
   try {
@@ -141,7 +125,7 @@ async function rdsState(): Promise<unknown> {
 describe('rb-n-03 --provider aws (moto)', () => {
   it('GIVEN a damaged prefix WHEN --dry-run THEN every S3/CloudFront call is printed with its parameters and nothing changes', async () => {
     const before = await dumpVersions(clients.s3(), bucket);
-    const r = await runCli([...rbN03('--provider', 'aws', '--dry-run')], ENV);
+    const r = await motoCli.run([...rbN03('--provider', 'aws', '--dry-run')]);
     expect(r.code).toBe(0);
     expect(r.stderr).toContain(`s3:ListObjectVersions Bucket=${bucket} Prefix=img/ MaxKeys=1000`);
     for (let i = 0; i < 3; i++)
@@ -168,34 +152,31 @@ describe('rb-n-03 --provider aws (moto)', () => {
 
   it('GIVEN the lab provider WHEN aws.endpoint is set THEN it binds S3 to that moto server; without it, a capability error naming --provider aws', async () => {
     const before = await dumpVersions(clients.s3(), bucket);
-    const lab = await runCli([...rbN03('--provider', 'lab', '--dry-run')], ENV);
+    const lab = await motoCli.run([...rbN03('--provider', 'lab', '--dry-run')]);
     expect(lab.code).toBe(0);
     expect(lab.stderr).toContain(`s3:ListObjectVersions Bucket=${bucket}`);
     expect(await dumpVersions(clients.s3(), bucket)).toEqual(before);
-    const none = await runCli(
-      [
-        '--config',
-        bare.configFile,
-        'runbook',
-        'run',
-        's3-restore',
-        '--provider',
-        'lab',
-        '--dry-run',
-        '--param',
-        `bucket=${bucket}`,
-        '--param',
-        `at=${T.toISOString()}`,
-      ],
-      ENV,
-    );
+    const none = await motoCli.run([
+      '--config',
+      bare.configFile,
+      'runbook',
+      'run',
+      's3-restore',
+      '--provider',
+      'lab',
+      '--dry-run',
+      '--param',
+      `bucket=${bucket}`,
+      '--param',
+      `at=${T.toISOString()}`,
+    ]);
     expect(none.code).toBe(5);
     expect(none.stderr).toMatch(/lab provider has no object store/);
     expect(none.stderr).toContain('--provider aws');
   });
 
   it('GIVEN the same prefix WHEN run with --yes THEN every key is back to its state at T and the CDN is purged', async () => {
-    const r = await runCli([...rbN03('--provider', 'aws', '--yes')], ENV);
+    const r = await motoCli.run([...rbN03('--provider', 'aws', '--yes')]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/succeeded/);
     for (let i = 0; i < 10; i++) expect(await body(key(i))).toBe(`good-${i}`);
@@ -209,25 +190,22 @@ describe('rb-n-03 --provider aws (moto)', () => {
 describe('rb-n-02 --provider aws (moto)', () => {
   it('GIVEN a cluster WHEN --dry-run target=latest THEN the RDS calls are printed with their parameters and nothing is created', async () => {
     const before = await rdsState();
-    const r = await runCli(
-      [
-        '--config',
-        fx.configFile,
-        'runbook',
-        'run',
-        'rb-n-02',
-        '--provider',
-        'aws',
-        '--dry-run',
-        '--param',
-        'source=prod-core-cluster',
-        '--param',
-        'target=latest',
-        '--param',
-        'newClusterId=dr-prod-core',
-      ],
-      ENV,
-    );
+    const r = await motoCli.run([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--provider',
+      'aws',
+      '--dry-run',
+      '--param',
+      'source=prod-core-cluster',
+      '--param',
+      'target=latest',
+      '--param',
+      'newClusterId=dr-prod-core',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       'rds:DescribeDBClusters DBClusterIdentifier=prod-core-cluster Region=us-east-1',
@@ -251,25 +229,22 @@ describe('rb-n-02 --provider aws (moto)', () => {
 
   it('GIVEN a target before the window WHEN --dry-run THEN exit 4 with the window, nothing created', async () => {
     const before = await rdsState();
-    const r = await runCli(
-      [
-        '--config',
-        fx.configFile,
-        'runbook',
-        'run',
-        'rb-n-02',
-        '--provider',
-        'aws',
-        '--dry-run',
-        '--param',
-        'source=prod-core-cluster',
-        '--param',
-        'target=2001-01-01T00:00:00Z',
-        '--param',
-        'newClusterId=never-made',
-      ],
-      ENV,
-    );
+    const r = await motoCli.run([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--provider',
+      'aws',
+      '--dry-run',
+      '--param',
+      'source=prod-core-cluster',
+      '--param',
+      'target=2001-01-01T00:00:00Z',
+      '--param',
+      'newClusterId=never-made',
+    ]);
     expect(r.code, r.stderr).toBe(4);
     expect(r.stderr).toMatch(
       /outside the recoverable window of prod-core-cluster: \d{4}-\d\d-\d\dT\S+Z \.\. \d{4}-\d\d-\d\dT\S+Z/,

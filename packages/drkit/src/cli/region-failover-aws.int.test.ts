@@ -14,11 +14,11 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { CreateTopicCommand } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../adapters/aws/clients.js';
-import { createTestEcsService, createTestHealthCheck } from '../testing/moto.js';
+import type { AwsClients } from '../adapters/aws/clients.js';
 import { Journal } from '../engine/journal.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
-import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
+import { createTestEcsService, createTestHealthCheck } from '../testing/moto.js';
+import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
+import type { LabFixture } from '../testing/lab-fixture.js';
 
 /**
  * `drkit runbook run rb-n-01 --provider aws` end to end through the built CLI against a moto
@@ -28,18 +28,12 @@ import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.
  * check healthy and serves no data plane, so the real run needs force=true and its post-checks
  * are journaled as not checked (no aws.appUrl).
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
 const A = 'us-east-1';
 const B = 'us-west-2';
 const PASSWORD = 'Sup3r-secret-never-printed';
 const RECORD = 'api.example.com.';
 
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
 /** The same deployment in dbMode rds-postgres: an instance in A, its cross-region read replica in B. */
@@ -48,13 +42,8 @@ let zoneId: string;
 let endpointA: string;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: A,
-    maxAttempts: 1,
-  });
+  motoCli = await startMotoCli({ region: A, maxAttempts: 1 });
+  ({ clients } = motoCli);
   const rdsA = clients.rds(A);
   const a = await rdsA.send(
     new CreateDBClusterCommand({
@@ -157,65 +146,54 @@ beforeAll(async () => {
       DBInstanceClass: 'db.m6g.large',
     }),
   );
-  fxRds = makeLabFixture({
-    aws: {
-      endpoint: moto.endpoint,
-      regionA: A,
-      regionB: B,
-      failoverTasks: 3,
-      route53: { hostedZoneId: zoneId, recordName: RECORD },
-      regions: {
-        a: {
-          dbInstance: 'pg-a',
-          ecsCluster: 'app-a',
-          ecsService: 'web',
-          recordValue: '192.0.2.10',
-          healthCheckId: hcA,
-        },
-        b: {
-          dbInstance: 'pg-b',
-          ecsCluster: 'app-b',
-          ecsService: 'web',
-          recordValue: '198.51.100.10',
-          healthCheckId: hcB,
-        },
+  fxRds = motoCli.fixture({
+    regionA: A,
+    regionB: B,
+    failoverTasks: 3,
+    route53: { hostedZoneId: zoneId, recordName: RECORD },
+    regions: {
+      a: {
+        dbInstance: 'pg-a',
+        ecsCluster: 'app-a',
+        ecsService: 'web',
+        recordValue: '192.0.2.10',
+        healthCheckId: hcA,
+      },
+      b: {
+        dbInstance: 'pg-b',
+        ecsCluster: 'app-b',
+        ecsService: 'web',
+        recordValue: '198.51.100.10',
+        healthCheckId: hcB,
       },
     },
   });
 
-  fx = makeLabFixture({
-    aws: {
-      endpoint: moto.endpoint,
-      regionA: A,
-      regionB: B,
-      notifyTopicArn: topic.TopicArn,
-      failoverTasks: 3,
-      route53: { hostedZoneId: zoneId, recordName: RECORD },
-      regions: {
-        a: {
-          dbCluster: 'core-a',
-          ecsCluster: 'app-a',
-          ecsService: 'web',
-          recordValue: '192.0.2.10',
-          healthCheckId: hcA,
-        },
-        b: {
-          dbCluster: 'core-b',
-          ecsCluster: 'app-b',
-          ecsService: 'web',
-          recordValue: '198.51.100.10',
-          healthCheckId: hcB,
-        },
+  fx = motoCli.fixture({
+    regionA: A,
+    regionB: B,
+    notifyTopicArn: topic.TopicArn,
+    failoverTasks: 3,
+    route53: { hostedZoneId: zoneId, recordName: RECORD },
+    regions: {
+      a: {
+        dbCluster: 'core-a',
+        ecsCluster: 'app-a',
+        ecsService: 'web',
+        recordValue: '192.0.2.10',
+        healthCheckId: hcA,
+      },
+      b: {
+        dbCluster: 'core-b',
+        ecsCluster: 'app-b',
+        ecsService: 'web',
+        recordValue: '198.51.100.10',
+        healthCheckId: hcB,
       },
     },
   });
 });
-afterAll(async () => {
-  clients?.destroy();
-  await fx?.cleanup();
-  await fxRds?.cleanup();
-  await moto?.stop();
-});
+afterAll(() => motoCli?.stop());
 
 /** Everything RB-N-01 may change, read straight from moto. */
 async function awsState() {
@@ -275,7 +253,7 @@ const rbN01 = (...extra: string[]) => [
 describe('rb-n-01 --provider aws (moto)', () => {
   it('GIVEN both regions WHEN --dry-run THEN each AWS call is printed with its parameters, no password, and nothing changes', async () => {
     const before = await awsState();
-    const r = await runCli(rbN01('--dry-run', '--param', 'force=true'), ENV);
+    const r = await motoCli.run(rbN01('--dry-run', '--param', 'force=true'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(`rds:StopDBCluster Region=${A} DBClusterIdentifier=core-a`);
     expect(r.stderr).toContain(
@@ -323,21 +301,18 @@ describe('rb-n-01 --provider aws (moto)', () => {
 
   it("GIVEN RDS PostgreSQL instances (dbMode rds-postgres) WHEN --dry-run THEN PromoteReadReplica of B's replica and StopDBInstance of A, nothing changed", async () => {
     const before = await awsState();
-    const r = await runCli(
-      [
-        '--config',
-        fxRds.configFile,
-        'runbook',
-        'run',
-        'rb-n-01',
-        '--provider',
-        'aws',
-        '--dry-run',
-        '--param',
-        'force=true',
-      ],
-      ENV,
-    );
+    const r = await motoCli.run([
+      '--config',
+      fxRds.configFile,
+      'runbook',
+      'run',
+      'rb-n-01',
+      '--provider',
+      'aws',
+      '--dry-run',
+      '--param',
+      'force=true',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       `rds:DescribeDBInstances Region=${B} DBInstanceIdentifier=pg-b  # available with a ReadReplicaSourceDBInstanceIdentifier`,
@@ -354,42 +329,36 @@ describe('rb-n-01 --provider aws (moto)', () => {
   });
 
   it('GIVEN clusters in one region and instances in the other WHEN rb-n-01 THEN a usage error saying to pick one', async () => {
-    const mixed = makeLabFixture({
-      aws: {
-        endpoint: moto.endpoint,
-        regionA: A,
-        regionB: B,
-        route53: { hostedZoneId: zoneId, recordName: RECORD },
-        regions: {
-          a: {
-            dbCluster: 'core-a',
-            ecsCluster: 'app-a',
-            ecsService: 'web',
-            recordValue: '192.0.2.10',
-          },
-          b: {
-            dbInstance: 'pg-b',
-            ecsCluster: 'app-b',
-            ecsService: 'web',
-            recordValue: '198.51.100.10',
-          },
+    const mixed = motoCli.fixture({
+      regionA: A,
+      regionB: B,
+      route53: { hostedZoneId: zoneId, recordName: RECORD },
+      regions: {
+        a: {
+          dbCluster: 'core-a',
+          ecsCluster: 'app-a',
+          ecsService: 'web',
+          recordValue: '192.0.2.10',
+        },
+        b: {
+          dbInstance: 'pg-b',
+          ecsCluster: 'app-b',
+          ecsService: 'web',
+          recordValue: '198.51.100.10',
         },
       },
     });
     try {
-      const r = await runCli(
-        [
-          '--config',
-          mixed.configFile,
-          'runbook',
-          'run',
-          'rb-n-01',
-          '--provider',
-          'aws',
-          '--dry-run',
-        ],
-        ENV,
-      );
+      const r = await motoCli.run([
+        '--config',
+        mixed.configFile,
+        'runbook',
+        'run',
+        'rb-n-01',
+        '--provider',
+        'aws',
+        '--dry-run',
+      ]);
       expect(r.code).toBe(2);
       expect(r.stderr).toContain('aws.regions name both Aurora clusters and RDS instances');
     } finally {
@@ -399,7 +368,7 @@ describe('rb-n-01 --provider aws (moto)', () => {
 
   it('GIVEN moto reports region A healthy WHEN run without force THEN refused and nothing changes', async () => {
     const before = await awsState();
-    const r = await runCli(rbN01('--yes'), ENV);
+    const r = await motoCli.run(rbN01('--yes'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(
       /region us-east-1 is healthy \(Route 53 health check of us-east-1: up; cluster core-a: available/,
@@ -409,7 +378,7 @@ describe('rb-n-01 --provider aws (moto)', () => {
   });
 
   it('GIVEN force=true (moto health checks always pass) WHEN run with --yes THEN B is promoted, the record flipped, B scaled, the secret updated', async () => {
-    const r = await runCli(rbN01('--yes', '--param', 'force=true'), ENV);
+    const r = await motoCli.run(rbN01('--yes', '--param', 'force=true'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/succeeded/);
     expect(r.stderr + r.stdout).not.toContain(PASSWORD);

@@ -13,11 +13,11 @@ import {
 } from '@aws-sdk/client-route-53';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../adapters/aws/clients.js';
-import { createTestEcsService } from '../testing/moto.js';
+import type { AwsClients } from '../adapters/aws/clients.js';
 import { Journal } from '../engine/journal.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
-import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
+import type { LabFixture } from '../testing/lab-fixture.js';
+import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
+import { createTestEcsService } from '../testing/moto.js';
 
 /**
  * The planned switchover and RB-N-08 cutback with `--provider aws`, through the built CLI
@@ -28,18 +28,12 @@ import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.
  * stopping there cleanly (failed step journaled, nothing after it run, resumable); the
  * request's shape is checked against the SDK's model in rds-database.int.test.ts.
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
 const A = 'us-east-1';
 const B = 'us-west-2';
 const PASSWORD = 'Sup3r-secret-never-printed-2';
 const SECRET = 'drkit/db-endpoint';
 
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let zoneId: string;
 /** Written from A: the switchover's starting point. */
@@ -74,31 +68,23 @@ async function cluster(region: string, id: string, globalId?: string): Promise<s
 }
 
 function fixture(globalClusterId: string | undefined, a: string, b: string): LabFixture {
-  return makeLabFixture({
-    aws: {
-      endpoint: moto.endpoint,
-      regionA: A,
-      regionB: B,
-      failoverTasks: 3,
-      warmTasks: 1,
-      ...(globalClusterId ? { globalClusterId } : {}),
-      route53: { hostedZoneId: zoneId, recordName: 'api.example.com.' },
-      regions: {
-        a: { dbCluster: a, ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10' },
-        b: { dbCluster: b, ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10' },
-      },
+  return motoCli.fixture({
+    regionA: A,
+    regionB: B,
+    failoverTasks: 3,
+    warmTasks: 1,
+    ...(globalClusterId ? { globalClusterId } : {}),
+    route53: { hostedZoneId: zoneId, recordName: 'api.example.com.' },
+    regions: {
+      a: { dbCluster: a, ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10' },
+      b: { dbCluster: b, ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10' },
     },
   });
 }
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: A,
-    maxAttempts: 1,
-  });
+  motoCli = await startMotoCli({ region: A, maxAttempts: 1 });
+  ({ clients } = motoCli);
   // the writer is the cluster created first
   await clients.rds(A).send(
     new CreateGlobalClusterCommand({
@@ -169,11 +155,7 @@ beforeAll(async () => {
   fromB = fixture('after-failover', 'fo-a', 'fo-b');
   noGlobal = fixture(undefined, 'solo-a', 'solo-b');
 });
-afterAll(async () => {
-  clients?.destroy();
-  for (const f of [fromA, fromB, noGlobal]) await f?.cleanup();
-  await moto?.stop();
-});
+afterAll(() => motoCli?.stop());
 
 /** Everything a switchover may change, read straight from moto. */
 async function awsState() {
@@ -229,7 +211,7 @@ const run = (fx: LabFixture, id: string, ...extra: string[]) => [
 describe('switchover --provider aws (Aurora Global Database on moto)', () => {
   it('GIVEN core-a writes WHEN --dry-run THEN A → B with SwitchoverGlobalCluster, each call printed, no password, nothing changed', async () => {
     const before = await awsState();
-    const r = await runCli(run(fromA, 'switchover', '--dry-run'), ENV);
+    const r = await motoCli.run(run(fromA, 'switchover', '--dry-run'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       'rds:DescribeGlobalClusters GlobalClusterIdentifier=core-global  # core-a IsWriter, core-b a secondary',
@@ -257,7 +239,7 @@ describe('switchover --provider aws (Aurora Global Database on moto)', () => {
 
   it('GIVEN moto cannot switch a global database over WHEN run with --yes THEN it stops at that call: B scaled, writes frozen in both regions, routing and secret untouched, journal resumable', async () => {
     const before = await awsState();
-    const r = await runCli(run(fromA, 'switchover', '--yes'), ENV);
+    const r = await motoCli.run(run(fromA, 'switchover', '--yes'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toMatch(/switchover-database/);
     expect(r.stderr).toMatch(/rds:SwitchoverGlobalCluster on core-global failed/);
@@ -286,7 +268,7 @@ describe('switchover --provider aws (Aurora Global Database on moto)', () => {
 describe('rb-n-08 --provider aws (cutback after a managed failover)', () => {
   it('GIVEN fo-b writes (failed over to B) WHEN --dry-run THEN B → A: wait for fo-a as a secondary, switch over to it, B back to its warm size', async () => {
     const before = await awsState();
-    const r = await runCli(run(fromB, 'cutback', '--dry-run', '--json'), ENV);
+    const r = await motoCli.run(run(fromB, 'cutback', '--dry-run', '--json'));
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { state: Record<string, unknown> };
     expect(out.state).toMatchObject({
@@ -308,7 +290,7 @@ describe('rb-n-08 --provider aws (cutback after a managed failover)', () => {
   });
 
   it("GIVEN fo-a is already an available secondary WHEN run with --yes THEN the rebuild step passes at once (AWS rebuilt it) and the run stops at moto's missing switchover", async () => {
-    const r = await runCli(run(fromB, 'rb-n-08', '--yes', '--json'), ENV);
+    const r = await motoCli.run(run(fromB, 'rb-n-08', '--yes', '--json'));
     expect(r.code).not.toBe(0);
     const [id] = Journal.list(fromB.provider.paths.journalDir);
     const events = Journal.read(`${fromB.provider.paths.journalDir}/${id!}.jsonl`);
@@ -327,36 +309,42 @@ describe('rb-n-08 --provider aws (cutback after a managed failover)', () => {
 describe('drkit switchover | cutback | failover --provider aws', () => {
   it('GIVEN the shorthand commands WHEN --provider aws --dry-run THEN the same registered runbooks and plans as `runbook run`', async () => {
     const before = await awsState();
-    const sw = await runCli(
-      ['--config', fromA.configFile, 'switchover', '--provider', 'aws', '--dry-run'],
-      ENV,
-    );
+    const sw = await motoCli.run([
+      '--config',
+      fromA.configFile,
+      'switchover',
+      '--provider',
+      'aws',
+      '--dry-run',
+    ]);
     expect(sw.code, sw.stderr).toBe(0);
     expect(sw.stderr).toContain(
       "rds:SwitchoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN>",
     );
-    const cb = await runCli(
-      ['--config', fromB.configFile, 'cutback', '--provider', 'aws', '--dry-run', '--json'],
-      ENV,
-    );
+    const cb = await motoCli.run([
+      '--config',
+      fromB.configFile,
+      'cutback',
+      '--provider',
+      'aws',
+      '--dry-run',
+      '--json',
+    ]);
     expect(cb.code, cb.stderr).toBe(0);
     expect((JSON.parse(cb.stdout) as { state: Record<string, unknown> }).state).toMatchObject({
       fromCluster: 'fo-b',
       toCluster: 'fo-a',
     });
-    const fo = await runCli(
-      [
-        '--config',
-        fromA.configFile,
-        'failover',
-        '--provider',
-        'aws',
-        '--force',
-        '--dry-run',
-        '--json',
-      ],
-      ENV,
-    );
+    const fo = await motoCli.run([
+      '--config',
+      fromA.configFile,
+      'failover',
+      '--provider',
+      'aws',
+      '--force',
+      '--dry-run',
+      '--json',
+    ]);
     expect(fo.code, fo.stderr).toBe(0);
     expect((JSON.parse(fo.stdout) as { state: Record<string, unknown> }).state).toMatchObject({
       force: true,
@@ -367,10 +355,15 @@ describe('drkit switchover | cutback | failover --provider aws', () => {
       "rds:FailoverGlobalCluster GlobalClusterIdentifier=core-global TargetDbClusterIdentifier=<core-b's ARN> AllowDataLoss=true",
     );
     expect(await awsState()).toEqual(before);
-    const det = await runCli(
-      ['--config', fromA.configFile, 'failover', '--provider', 'aws', '--detect', '--dry-run'],
-      ENV,
-    );
+    const det = await motoCli.run([
+      '--config',
+      fromA.configFile,
+      'failover',
+      '--provider',
+      'aws',
+      '--detect',
+      '--dry-run',
+    ]);
     expect(det.code).toBe(2);
     expect(det.stderr).toContain('on AWS the runbook reads the Route 53 health check itself');
   });
@@ -379,7 +372,7 @@ describe('drkit switchover | cutback | failover --provider aws', () => {
 describe('planned moves without a global database', () => {
   it('GIVEN no aws.globalClusterId WHEN switchover THEN refused in the first step, naming the key, before anything changes', async () => {
     const before = await awsState();
-    const r = await runCli(run(noGlobal, 'switchover', '--yes'), ENV);
+    const r = await motoCli.run(run(noGlobal, 'switchover', '--yes'));
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain('needs an Aurora Global Database');
     expect(r.stderr).toContain('aws.globalClusterId');
@@ -390,7 +383,7 @@ describe('planned moves without a global database', () => {
     const fx = fixture('core-global', 'solo-a', 'solo-b');
     try {
       const before = await awsState();
-      const r = await runCli(run(fx, 'switchover', '--yes'), ENV);
+      const r = await motoCli.run(run(fx, 'switchover', '--yes'));
       expect(r.code).not.toBe(0);
       expect(r.stderr).toMatch(/solo-a is not a member of the global database core-global/);
       expect(r.stderr).toContain('core-a');

@@ -2,11 +2,11 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../adapters/aws/clients.js';
+import type { AwsClients } from '../adapters/aws/clients.js';
 import { bindProvider } from '../cli/provider.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../lab/moto-server.js';
 import type { DrillReport } from '../report/drill-report.js';
-import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
+import type { LabFixture } from '../testing/lab-fixture.js';
+import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
 import type { DrillResult } from './drill-options.js';
 import { runS3Drill } from './s3-drill.js';
 import type { S3WriteAck } from './s3-measure.js';
@@ -17,15 +17,7 @@ import { sha256 } from './s3-workload.js';
  * (so the bucket can be checked afterwards, independently of the drill), one through the
  * built CLI on the drill's own moto, and the inputs it must refuse.
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-const savedEnv: Record<string, string | undefined> = {};
-
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
 let own: LabFixture;
@@ -33,18 +25,10 @@ let res: DrillResult;
 
 beforeAll(async () => {
   // the drill talks to a configured endpoint with the CLI's credential chain: the environment
-  for (const [k, v] of Object.entries(ENV)) {
-    savedEnv[k] = process.env[k];
-    process.env[k] = v;
-  }
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: 'us-east-1',
-  });
-  fx = makeLabFixture({ aws: { endpoint: moto.endpoint, regionA: 'us-east-1' } });
-  own = makeLabFixture({});
+  motoCli = await startMotoCli({ processEnv: true });
+  ({ clients } = motoCli);
+  fx = motoCli.fixture();
+  own = motoCli.bareFixture();
   res = await runS3Drill({
     config: fx.config,
     baseDir: fx.dir,
@@ -55,16 +39,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
-  await fx?.cleanup();
-  await own?.cleanup();
-  for (const [k, v] of Object.entries(savedEnv)) {
-    if (v === undefined) delete process.env[k];
-    else process.env[k] = v;
-  }
-});
+afterAll(() => motoCli?.stop());
 
 const at = (r: DrillReport, name: string) => Date.parse(r.events.find((e) => e.name === name)!.at);
 const acksOf = (drillDir: string) =>
@@ -151,22 +126,19 @@ describe('drkit drill s3-restore (moto)', () => {
   });
 
   it('through the CLI on its own moto server: --json, says which moto, exit 0', async () => {
-    const r = await runCli(
-      [
-        '--config',
-        own.configFile,
-        '--json',
-        'drill',
-        's3-restore',
-        '--objects',
-        '20',
-        '--warmup',
-        '1',
-        '--window',
-        '1',
-      ],
-      ENV,
-    );
+    const r = await motoCli.run([
+      '--config',
+      own.configFile,
+      '--json',
+      'drill',
+      's3-restore',
+      '--objects',
+      '20',
+      '--warmup',
+      '1',
+      '--window',
+      '1',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as { report: DrillReport; files: { markdown: string } };
     expect(out.report.outcome).toBe('passed');
@@ -177,17 +149,25 @@ describe('drkit drill s3-restore (moto)', () => {
   });
 
   it('refuses --objects 0, and an unversioned bucket, with a clear error', async () => {
-    const zero = await runCli(
-      ['--config', own.configFile, 'drill', 's3-restore', '--objects', '0'],
-      ENV,
-    );
+    const zero = await motoCli.run([
+      '--config',
+      own.configFile,
+      'drill',
+      's3-restore',
+      '--objects',
+      '0',
+    ]);
     expect(zero.code).toBe(2);
     expect(zero.stderr).toContain('--objects 0: give a whole number from 1 to 100000');
     await clients.s3().send(new CreateBucketCommand({ Bucket: 'plain-bucket' }));
-    const plain = await runCli(
-      ['--config', fx.configFile, 'drill', 's3-restore', '--bucket', 'plain-bucket'],
-      ENV,
-    );
+    const plain = await motoCli.run([
+      '--config',
+      fx.configFile,
+      'drill',
+      's3-restore',
+      '--bucket',
+      'plain-bucket',
+    ]);
     expect(plain.code).not.toBe(0);
     expect(plain.stderr).toContain(
       's3://plain-bucket has versioning never enabled: RB-N-03 restores object versions',

@@ -14,9 +14,14 @@ import {
   OutOfWindowError,
   PreconditionError,
 } from '../../engine/errors.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
-import { AwsClients } from './clients.js';
-import { captureRequests, type CapturedRequest } from '../../testing/moto.js';
+import type { MotoServer } from '../../lab/moto-server.js';
+import {
+  captureRequests,
+  startMotoClients,
+  stopMotoClients,
+  type CapturedRequest,
+} from '../../testing/moto.js';
+import type { AwsClients } from './clients.js';
 import { RdsDatabase } from './rds-database.js';
 
 let moto: MotoServer;
@@ -26,14 +31,8 @@ let dbB: RdsDatabase;
 let sent: CapturedRequest[];
 
 beforeAll(async () => {
-  moto = await startMotoServer();
   // one attempt: moto answers 500 for what it lacks, and the SDK would retry 5xx
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: 'us-east-1',
-    maxAttempts: 1,
-  });
+  ({ moto, clients } = await startMotoClients({ maxAttempts: 1 }));
   dbA = new RdsDatabase({ clients, region: 'us-east-1' });
   dbB = new RdsDatabase({ clients, region: 'us-west-2' });
   sent = captureRequests(clients.rds('us-east-1'));
@@ -56,10 +55,7 @@ beforeAll(async () => {
     }),
   );
 });
-afterAll(async () => {
-  clients?.destroy();
-  await moto?.stop();
-});
+afterAll(() => stopMotoClients({ moto, clients }));
 
 /** The last `command` sent, its awsQuery form body parsed. */
 const last = (command: string) => {

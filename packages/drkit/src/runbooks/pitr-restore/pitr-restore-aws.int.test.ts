@@ -6,12 +6,12 @@ import {
 } from '@aws-sdk/client-rds';
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../../adapters/aws/clients.js';
-import { createRole } from '../../testing/moto.js';
+import type { AwsClients } from '../../adapters/aws/clients.js';
 import { bindProvider, type BoundProvider } from '../../cli/provider.js';
 import type { Step, StepContext } from '../../engine/step.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
-import { makeLabFixture, runCli, type LabFixture } from '../../testing/lab-fixture.js';
+import type { LabFixture } from '../../testing/lab-fixture.js';
+import { startMotoCli, type MotoCli } from '../../testing/moto-cli.js';
+import { createRole } from '../../testing/moto.js';
 import { findRunbook } from '../registry.js';
 
 /**
@@ -22,32 +22,22 @@ import { findRunbook } from '../registry.js';
  * real PostgreSQL in the lab provider's tests (pitr-restore.int.test.ts), and moto's restore
  * ignores the target time (its request shape is checked in rds-database.int.test.ts).
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
 const A = 'us-east-1';
 const B = 'us-west-2';
 const PASSWORD = 'Never-in-a-journal-9';
 const SECRET = 'radiant-production-db';
 const FUNCTIONS = ['radiant-production-router', 'radiant-production-billing'];
 
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
 let bound: BoundProvider;
 let sourceHost: string;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: A,
-    maxAttempts: 1,
-  });
+  // bindProvider binds in this process, with the CLI's credential chain: the environment
+  motoCli = await startMotoCli({ region: A, maxAttempts: 1, processEnv: true });
+  ({ clients } = motoCli);
   const rds = clients.rds(A);
   const c = await rds.send(
     new CreateDBClusterCommand({
@@ -83,7 +73,7 @@ beforeAll(async () => {
       }),
     );
   }
-  const role = await createRole(moto.endpoint, 'radiant-lambda');
+  const role = await createRole(motoCli.moto.endpoint, 'radiant-lambda');
   for (const n of FUNCTIONS) {
     await clients.lambda().send(
       new CreateFunctionCommand({
@@ -98,24 +88,18 @@ beforeAll(async () => {
       }),
     );
   }
-  fx = makeLabFixture({
-    aws: {
-      endpoint: moto.endpoint,
-      regionA: A,
-      regionB: B,
-      dbEndpointSecret: SECRET,
-      dbFunctions: { names: FUNCTIONS },
-      writerInstanceClass: 'db.r6g.large',
-    },
+  fx = motoCli.fixture({
+    regionA: A,
+    regionB: B,
+    dbEndpointSecret: SECRET,
+    dbFunctions: { names: FUNCTIONS },
+    writerInstanceClass: 'db.r6g.large',
   });
-  Object.assign(process.env, ENV);
   bound = bindProvider('aws', fx.config, fx.dir);
 });
 afterAll(async () => {
   bound?.close();
-  clients?.destroy();
-  await fx?.cleanup();
-  await moto?.stop();
+  await motoCli?.stop();
 });
 
 const secretIn = async (region: string) =>
@@ -148,25 +132,22 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
       b: await secretIn(B),
       fns: await Promise.all(FUNCTIONS.map(envOf)),
     };
-    const r = await runCli(
-      [
-        '--config',
-        fx.configFile,
-        'runbook',
-        'run',
-        'rb-n-02',
-        '--provider',
-        'aws',
-        '--param',
-        'source=radiant-production',
-        '--param',
-        'target=latest',
-        '--param',
-        'newClusterId=radiant-dr-1',
-        '--dry-run',
-      ],
-      ENV,
-    );
+    const r = await motoCli.run([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--provider',
+      'aws',
+      '--param',
+      'source=radiant-production',
+      '--param',
+      'target=latest',
+      '--param',
+      'newClusterId=radiant-dr-1',
+      '--dry-run',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
       'rds:RestoreDBClusterToPointInTime DBClusterIdentifier=radiant-dr-1 SourceDBClusterIdentifier=radiant-production UseLatestRestorableTime=true',

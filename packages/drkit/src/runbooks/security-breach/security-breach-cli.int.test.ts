@@ -2,10 +2,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ApiGatewayStages } from '../../adapters/aws/api-gateway-stages.js';
-import { AwsClients } from '../../adapters/aws/clients.js';
+import type { AwsClients } from '../../adapters/aws/clients.js';
 import { Journal, summarize } from '../../engine/journal.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
-import { makeLabFixture, runCli, type LabFixture } from '../../testing/lab-fixture.js';
+import type { LabFixture } from '../../testing/lab-fixture.js';
+import { startMotoCli, type MotoCli } from '../../testing/moto-cli.js';
 import {
   createRotationLambda,
   createWorld,
@@ -21,14 +21,7 @@ import {
  * moto server: dry run, a real run with `--yes`, the way back from the journal, a crash after
  * isolate-api resumed with `drkit runbook resume`, and the lab provider without a moto endpoint.
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
-
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
 let bare: LabFixture;
@@ -36,34 +29,20 @@ let w: BreachWorld;
 let crash: BreachWorld;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: 'us-east-1',
-    maxAttempts: 1,
-  });
-  const lambdaArn = await createRotationLambda(moto, clients);
+  motoCli = await startMotoCli({ maxAttempts: 1 });
+  ({ clients } = motoCli);
+  const lambdaArn = await createRotationLambda(motoCli.moto, clients);
   w = await createWorld(clients, 'cli', { users: 5, lambdaArn });
   crash = await createWorld(clients, 'crash', { users: 3, lambdaArn });
   // the targets come from config (aws.breach), as an on-call engineer would have them
-  fx = makeLabFixture({
-    aws: {
-      endpoint: moto.endpoint,
-      regionA: 'us-east-1',
-      breach: { apiStages: w.stages, rotateSecrets: w.secrets, userPools: [w.poolId] },
-    },
+  fx = motoCli.fixture({
+    breach: { apiStages: w.stages, rotateSecrets: w.secrets, userPools: [w.poolId] },
   });
-  bare = makeLabFixture({});
+  bare = motoCli.bareFixture();
 }, 120_000);
-afterAll(async () => {
-  clients?.destroy();
-  await fx?.cleanup();
-  await bare?.cleanup();
-  await moto?.stop();
-});
+afterAll(() => motoCli?.stop());
 
-const cli = (...args: string[]) => runCli(['--config', fx.configFile, ...args], ENV);
+const cli = (...args: string[]) => motoCli.run(['--config', fx.configFile, ...args]);
 const journalOf = (id: string) =>
   summarize(Journal.read(path.join(fx.provider.paths.journalDir, `${id}.jsonl`)));
 const throttle = (ref: string) =>
@@ -167,7 +146,7 @@ describe('security-breach --provider aws (moto, built CLI)', () => {
       '--param',
       'incidentId=SEC-8',
     ];
-    const r = await runCli(
+    const r = await motoCli.run(
       [
         '--config',
         fx.configFile,
@@ -179,7 +158,7 @@ describe('security-breach --provider aws (moto, built CLI)', () => {
         '--yes',
         ...params,
       ],
-      { ...ENV, DRKIT_CRASH_AFTER_STEP: 'isolate-api' },
+      { DRKIT_CRASH_AFTER_STEP: 'isolate-api' },
     );
     expect(r.signal).toBe('SIGKILL');
     const id = Journal.list(fx.provider.paths.journalDir).find(
@@ -249,19 +228,16 @@ describe('security-breach --provider aws (moto, built CLI)', () => {
     expect(empty.stderr).toContain('give at least one user pool');
     expect(await snapshot(clients, w)).toEqual(before);
 
-    const lab = await runCli(
-      [
-        '--config',
-        bare.configFile,
-        'runbook',
-        'run',
-        'security-breach',
-        '--provider',
-        'lab',
-        '--dry-run',
-      ],
-      ENV,
-    );
+    const lab = await motoCli.run([
+      '--config',
+      bare.configFile,
+      'runbook',
+      'run',
+      'security-breach',
+      '--provider',
+      'lab',
+      '--dry-run',
+    ]);
     expect(lab.code).toBe(5);
     expect(lab.stderr).toMatch(/lab provider has no API gateway/);
     expect(lab.stderr).toContain('aws.endpoint');

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsClients } from '../../adapters/aws/clients.js';
+import type { AwsClients } from '../../adapters/aws/clients.js';
 import { DynamoDbKeyValue } from '../../adapters/aws/dynamodb-key-value.js';
 import { LambdaFunctions } from '../../adapters/aws/lambda-functions.js';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets.js';
 import { Journal, summarize } from '../../engine/journal.js';
-import { MOTO_CREDENTIALS, startMotoServer, type MotoServer } from '../../lab/moto-server.js';
-import { makeLabFixture, runCli, type LabFixture } from '../../testing/lab-fixture.js';
+import type { LabFixture } from '../../testing/lab-fixture.js';
+import { startMotoCli, type MotoCli } from '../../testing/moto-cli.js';
 import {
   createAppReferences,
   createSourceTable,
@@ -20,47 +20,27 @@ import {
  * restore time (MOTO-NOTES): time-honouring is checked on the request shape in
  * table-restore.int.test.ts; here target=latest.
  */
-const ENV = {
-  AWS_ACCESS_KEY_ID: 'testing',
-  AWS_SECRET_ACCESS_KEY: 'testing',
-  AWS_REGION: 'us-east-1',
-  AWS_EC2_METADATA_DISABLED: 'true',
-};
 const table = 'rate_limits';
 const secret = 'app/config';
 const functions = ['api-ratelimit', 'api-admin'];
 const refs = { secret, functions };
 
-let moto: MotoServer;
+let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
 let bare: LabFixture;
 
 beforeAll(async () => {
-  moto = await startMotoServer();
-  clients = new AwsClients({
-    endpoint: moto.endpoint,
-    credentials: MOTO_CREDENTIALS,
-    defaultRegion: 'us-east-1',
-    maxAttempts: 1,
-  });
+  motoCli = await startMotoCli({ maxAttempts: 1 });
+  ({ clients } = motoCli);
   await createSourceTable(clients, table);
-  await createAppReferences(clients, moto.endpoint, { secret, table, functions });
-  fx = makeLabFixture({
-    aws: {
-      endpoint: moto.endpoint,
-      regionA: 'us-east-1',
-      dynamodb: { configSecret: secret, configKey: 'tableName', functions, envVar: 'TABLE_NAME' },
-    },
+  await createAppReferences(clients, motoCli.moto.endpoint, { secret, table, functions });
+  fx = motoCli.fixture({
+    dynamodb: { configSecret: secret, configKey: 'tableName', functions, envVar: 'TABLE_NAME' },
   });
-  bare = makeLabFixture({});
+  bare = motoCli.bareFixture();
 });
-afterAll(async () => {
-  clients?.destroy();
-  await fx?.cleanup();
-  await bare?.cleanup();
-  await moto?.stop();
-});
+afterAll(() => motoCli?.stop());
 
 const rb05 = (...extra: string[]) => [
   '--config',
@@ -80,7 +60,7 @@ const journalOf = (id: string) =>
 describe('rb-n-05 --provider aws (moto)', () => {
   it('GIVEN a table WHEN --dry-run --json THEN the plan is on stderr, the state (generated names, config swap targets) on stdout, and nothing changes', async () => {
     const before = await dumpState(clients, refs);
-    const r = await runCli(['--json', ...rb05('--dry-run')], ENV);
+    const r = await motoCli.run(['--json', ...rb05('--dry-run')]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as {
       provider: string;
@@ -117,41 +97,35 @@ describe('rb-n-05 --provider aws (moto)', () => {
 
   it('GIVEN bad input or a lab without moto THEN the exit code of the error, and nothing changes', async () => {
     const before = await dumpState(clients, refs);
-    const unknown = await runCli(
-      [
-        '--config',
-        fx.configFile,
-        'runbook',
-        'run',
-        'dynamodb-restore',
-        '--provider',
-        'aws',
-        '--yes',
-        '--param',
-        'table=nope_table',
-      ],
-      ENV,
-    );
+    const unknown = await motoCli.run([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'dynamodb-restore',
+      '--provider',
+      'aws',
+      '--yes',
+      '--param',
+      'table=nope_table',
+    ]);
     expect(unknown.code, unknown.stderr).toBe(3);
     expect(unknown.stderr).toContain("source table 'nope_table' not found");
-    const future = await runCli(rb05('--yes', '--param', 'target=2999-01-01T00:00:00Z'), ENV);
+    const future = await motoCli.run(rb05('--yes', '--param', 'target=2999-01-01T00:00:00Z'));
     expect(future.code).toBe(2);
     expect(future.stderr).toMatch(/in the future/);
-    const lab = await runCli(
-      [
-        '--config',
-        bare.configFile,
-        'runbook',
-        'run',
-        'table-restore',
-        '--provider',
-        'lab',
-        '--dry-run',
-        '--param',
-        `table=${table}`,
-      ],
-      ENV,
-    );
+    const lab = await motoCli.run([
+      '--config',
+      bare.configFile,
+      'runbook',
+      'run',
+      'table-restore',
+      '--provider',
+      'lab',
+      '--dry-run',
+      '--param',
+      `table=${table}`,
+    ]);
     expect(lab.code).toBe(5);
     expect(lab.stderr).toMatch(/lab provider has no DynamoDB/);
     expect(lab.stderr).toContain('aws.endpoint');
@@ -159,7 +133,7 @@ describe('rb-n-05 --provider aws (moto)', () => {
   });
 
   it('GIVEN a table WHEN run with --yes THEN restored, swapped (from config), backed up; the old table kept', async () => {
-    const r = await runCli(rb05('--yes', '--param', 'newTable=rate_limits_cli'), ENV);
+    const r = await motoCli.run(rb05('--yes', '--param', 'newTable=rate_limits_cli'));
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/succeeded/);
     expect(await scanAll(clients, 'rate_limits_cli')).toEqual(await scanAll(clients, table));
@@ -178,7 +152,7 @@ describe('rb-n-05 --provider aws (moto)', () => {
   });
 
   it('GIVEN a crash after verify-table (SIGKILL) WHEN resumed THEN it finishes without running a completed step again', async () => {
-    const r = await runCli(
+    const r = await motoCli.run(
       rb05(
         '--yes',
         '--param',
@@ -186,7 +160,7 @@ describe('rb-n-05 --provider aws (moto)', () => {
         '--param',
         'backupName=rate_limits_before_crash',
       ),
-      { ...ENV, DRKIT_CRASH_AFTER_STEP: 'verify-table' },
+      { DRKIT_CRASH_AFTER_STEP: 'verify-table' },
     );
     expect(r.signal).toBe('SIGKILL');
     const id = Journal.list(fx.provider.paths.journalDir).find(
@@ -198,10 +172,16 @@ describe('rb-n-05 --provider aws (moto)', () => {
       tableName: 'rate_limits_cli',
     }); // not swapped yet
 
-    const res = await runCli(
-      ['--config', fx.configFile, 'runbook', 'resume', id, '--provider', 'aws', '--yes'],
-      ENV,
-    );
+    const res = await motoCli.run([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'resume',
+      id,
+      '--provider',
+      'aws',
+      '--yes',
+    ]);
     expect(res.code, res.stderr).toBe(0);
     expect(res.stderr).toContain('restore-table already completed (journal): not run again');
     expect(journalOf(id).outcome).toBe('succeeded');
