@@ -1,5 +1,11 @@
 import { z } from 'zod';
 
+/** The worlds drkit binds runbooks to: the local two-region lab, or AWS (or moto). */
+export const PROVIDER_NAMES = ['lab', 'aws'] as const;
+
+/** One of {@link PROVIDER_NAMES}. */
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
 /** One region's resources on AWS (RB-N-01). Missing keys are named when RB-N-01 is run. */
 const AwsRegionSchema = z
   .object({
@@ -30,7 +36,7 @@ const AwsRegionSchema = z
 export const ConfigSchema = z
   .object({
     /** Which set of adapters runbooks are bound to. @default 'lab' */
-    provider: z.enum(['lab', 'aws']).default('lab'),
+    provider: z.enum(PROVIDER_NAMES).default('lab'),
     /** Where drkit keeps journals, locks and lab state; never inside a recovered system. */
     stateDir: z.string().min(1).default('.drkit'),
     /** Where drill evidence goes. */

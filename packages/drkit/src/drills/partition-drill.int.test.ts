@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { labDown } from '../lab/lab.js';
+import { labDown } from '../lab/lab-down.js';
 import { labProvider } from '../lab/provider.js';
 import { makeLabFixture, type LabFixture } from '../testing/lab-fixture.js';
 import { readWorkloadLog } from './measure.js';

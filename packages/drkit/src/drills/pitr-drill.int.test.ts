@@ -26,7 +26,7 @@ describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', ()
   afterAll(async () => {
     if (res) {
       const drillConfig = { ...fx.config, stateDir: res.drillDir };
-      const { labDown } = await import('../lab/lab.js');
+      const { labDown } = await import('../lab/lab-down.js');
       await labDown(labProvider(drillConfig, fx.dir), { destroy: true });
     }
     await fx?.cleanup();

@@ -2,13 +2,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import type { DrkitConfig } from '../config/schema.js';
-import { execute } from '../engine/executor.js';
 import { readAppConfig } from '../lab/app-config.js';
-import { labDown, labUp } from '../lab/lab.js';
+import { labUp } from '../lab/lab.js';
+import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
-import { createPitrRunbook, type PitrState } from '../runbooks/pitr-restore/index.js';
+import { bindLab } from '../providers/lab/index.js';
+import { pitrRestore } from '../runbooks/pitr-restore/index.js';
+import { runRunbook } from '../runbooks/run.js';
 import { sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
@@ -73,25 +75,23 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     await sleep((o.detectionDelaySeconds ?? 0) * 1000);
     mark('detected', new Date(), 'incident declared, RB-N-02 started');
 
-    const rb = createPitrRunbook({
-      database: p.database,
-      secrets: p.secrets,
-      notifier: p.notifier,
-      connect: p.connect,
-    });
-    const params: PitrState = {
-      source: app.dbClusterId,
-      target: restoreTarget.toISOString(),
-      newClusterId: `dr-${app.dbClusterId}`,
-      expectedChecksums: checksumsFile,
-      appConfigSecret: 'drkit/app',
-      reason: 'drill: bad mass delete',
-    };
-    const res = await execute(rb, params, {
-      journalDir: p.paths.journalDir,
-      yes: true,
-      ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-    });
+    // RB-N-02 through the same entry and executor as `drkit runbook run rb-n-02`
+    const res = await runRunbook(
+      pitrRestore,
+      bindLab(config, o.baseDir),
+      {
+        source: app.dbClusterId,
+        target: restoreTarget.toISOString(),
+        newClusterId: `dr-${app.dbClusterId}`,
+        expectedChecksums: checksumsFile,
+        appConfigSecret: 'drkit/app',
+        reason: 'drill: bad mass delete',
+      },
+      {
+        yes: true,
+        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+      },
+    );
     for (const t of res.summary?.timeline ?? []) {
       spans.push({
         name: t.step,
@@ -139,9 +139,9 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       events: events.sort((a, b) => Date.parse(a.at) - Date.parse(b.at)),
       spans: spans.sort((a, b) => Date.parse(a.start) - Date.parse(b.start)),
       facts: {
-        source: params.source,
+        source: res.state.source,
         restoredCluster: restoredId,
-        restoreTarget: params.target,
+        restoreTarget: res.state.target,
         corruptionAt: t0.toISOString(),
         rowsDeletedByFault: deleted,
         restoreDurationSeconds: (res.state.restoreDurationMs ?? 0) / 1000,

@@ -2,27 +2,19 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import type { DrkitConfig } from '../config/schema.js';
 import { UsageError } from '../engine/errors.js';
-import { execute } from '../engine/executor.js';
-import type { Runbook } from '../engine/runbook.js';
+import type { ExecutionResult } from '../engine/executor.js';
 import { HealthDetector } from '../lab/health-detector.js';
-import { labDown } from '../lab/lab.js';
+import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
-import {
-  labUpRegions,
-  LINK_A_B,
-  regionDeps,
-  regionMoveParams,
-  requireWan,
-  type RegionProvider,
-} from '../lab/regions.js';
+import { labUpRegions, LINK_A_B, requireWan, type RegionProvider } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
-import { createCutbackRunbook } from '../runbooks/cutback/index.js';
-import {
-  createRegionFailoverRunbook,
-  type RegionState,
-} from '../runbooks/region-failover/index.js';
-import { createSwitchoverRunbook } from '../runbooks/switchover/index.js';
+import { bindLab } from '../providers/lab/index.js';
+import { cutbackRunbook } from '../runbooks/cutback/index.js';
+import type { RunbookEntry } from '../runbooks/entry.js';
+import { regionFailover, type RegionState } from '../runbooks/region-failover/index.js';
+import { runRunbook } from '../runbooks/run.js';
+import { switchoverRunbook } from '../runbooks/switchover/index.js';
 import { sleep } from '../util/net.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
@@ -90,9 +82,10 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
   };
   const p = labProvider(config, o.baseDir);
   const { events, spans, mark } = drillTimeline(say);
-  const run = async (rb: Runbook<RegionState>, params: RegionState) => {
-    const res = await execute(rb, params, {
-      journalDir: p.paths.journalDir,
+  // the drill runs its runbook as `drkit runbook run` does: the lab provider's ports, the entry
+  const provider = bindLab(config, o.baseDir);
+  const run = async (entry: RunbookEntry<RegionState>, raw: Record<string, unknown>) => {
+    const res = await runRunbook(entry, provider, raw, {
       yes: true,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
@@ -122,7 +115,6 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       durationMs: Date.now() - s0.getTime(),
       kind: 'phase',
     });
-    const deps = regionDeps(p, regions);
     workload = await startWorkloadProcess({
       frontDoor: regions.router.url,
       logFile,
@@ -185,21 +177,15 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     let fence: FenceCheck | undefined;
     const hc = config.lab.healthCheck;
     if (o.scenario === 'cutback') {
-      await failOver(p, regions, mark, run, deps);
+      await failOver(p, regions, mark, run);
       await sleep(3000);
       t0 = new Date();
       mark('T0', t0, 'RB-N-08 cutback started');
-      res = await run(
-        createCutbackRunbook(deps),
-        await regionMoveParams(p, regions, { reason: 'drill: cutback' }),
-      );
+      res = await run(cutbackRunbook, { reason: 'drill: cutback' });
     } else if (o.scenario === 'switchover') {
       t0 = new Date();
       mark('T0', t0, 'planned switchover started');
-      res = await run(
-        createSwitchoverRunbook(deps),
-        await regionMoveParams(p, regions, { reason: 'drill: planned switchover' }),
-      );
+      res = await run(switchoverRunbook, { reason: 'drill: planned switchover' });
     } else {
       if (o.breakStandby) {
         await p.clusters.stop(regions.topology.clusters.b!, 'immediate');
@@ -224,10 +210,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         incident.declaredAt,
         `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`,
       );
-      res = await run(
-        createRegionFailoverRunbook(deps),
-        await regionMoveParams(p, regions, { trigger: 'detector', reason: 'drill: region A lost' }),
-      );
+      res = await run(regionFailover, { trigger: 'detector', reason: 'drill: region A lost' });
       if (partition) {
         // Healed so RB-N-08 can later rebuild B as a standby of A through the same link.
         await partition.link.heal();
@@ -383,6 +366,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     watcher?.stop();
     if (partition && !partition.healedAt) await partition.link.heal().catch(() => undefined);
     await workload?.stop();
+    provider.close();
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
   }
 }
@@ -398,19 +382,15 @@ async function failOver(
   p: LabProvider,
   regions: RegionProvider,
   mark: (n: string, at?: Date, note?: string) => void,
-  run: (rb: Runbook<RegionState>, s: RegionState) => Promise<unknown>,
-  deps: ReturnType<typeof regionDeps>,
+  run: (
+    entry: RunbookEntry<RegionState>,
+    raw: Record<string, unknown>,
+  ) => Promise<ExecutionResult<RegionState>>,
 ): Promise<void> {
   regions.compute.killRegion('a');
   await p.clusters.killAll(regions.topology.clusters.a!);
   mark('setup: region A lost', new Date());
-  await run(
-    createRegionFailoverRunbook(deps),
-    await regionMoveParams(p, regions, {
-      trigger: 'drill setup',
-      reason: 'drill setup: region A lost',
-    }),
-  );
+  await run(regionFailover, { trigger: 'drill setup', reason: 'drill setup: region A lost' });
   mark('setup: failed over to B', new Date());
 }
 

@@ -4,9 +4,8 @@ import { GetInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { AwsClients } from '../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../adapters/aws/cloudfront-cdn.js';
 import { S3ObjectStore } from '../adapters/aws/s3-object-store.js';
-import type { DrkitConfig } from '../config/schema.js';
 import { DrError, UsageError } from '../engine/errors.js';
-import { execute, type ExecutionResult } from '../engine/executor.js';
+import type { ExecutionResult } from '../engine/executor.js';
 import {
   MOTO_CREDENTIALS,
   motoVenvDir,
@@ -14,8 +13,10 @@ import {
   type MotoServer,
 } from '../lab/moto-server.js';
 import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
-import { findRunbook, type RunbookPorts } from '../runbooks/registry.js';
-import type { S3RestoreState } from '../runbooks/s3-restore/index.js';
+import { bindProvider } from '../providers/index.js';
+import { withPorts } from '../providers/provider.js';
+import { runRunbook } from '../runbooks/run.js';
+import { s3Restore, type S3RestoreState } from '../runbooks/s3-restore/index.js';
 import { sleep, waitFor } from '../util/net.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { diffStates, measureS3Loss, restorePointAfter, versionsAt } from './s3-measure.js';
@@ -40,18 +41,6 @@ export interface S3DrillOptions extends Omit<
   /** Share of the prefix the bad deploy deletes / overwrites. @default 0.3 each */
   readonly deleteShare?: number;
   readonly overwriteShare?: number;
-  /**
-   * Binds the `aws` provider's runbook ports for a config, as the CLI does (`bindProvider`):
-   * injected so that drills do not depend on the CLI.
-   */
-  readonly bind: (config: DrkitConfig) => BoundPorts;
-}
-
-/** Runbook ports bound for one run, where its journal goes, and how to release them. */
-export interface BoundPorts {
-  readonly ports: RunbookPorts;
-  readonly journalDir: string;
-  close(): void;
 }
 
 /**
@@ -156,25 +145,28 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
     mark('detected', new Date(), 'declared at once by the drill (no detector): RB-N-03 started');
 
     // RB-N-03 exactly as `drkit runbook run rb-n-03 --provider aws` runs it, journal included
-    const b = o.bind({ ...o.config, stateDir: drillDir, aws: { ...o.config.aws, endpoint } });
+    const b = bindProvider(
+      'aws',
+      { ...o.config, stateDir: drillDir, aws: { ...o.config.aws, endpoint } },
+      o.baseDir,
+    );
     close = () => b.close();
     const store = new S3ObjectStore({ clients, region });
-    const ports: RunbookPorts = moto
-      ? { ...b.ports, objectStore: () => store, cdn: new CloudFrontCdn({ clients }) }
-      : b.ports;
-    const entry = findRunbook('rb-n-03');
-    const params = await entry.normalize(
-      { bucket, prefix, at: T.toISOString(), distributionId },
-      ports,
-    );
-    let res: ExecutionResult<Record<string, unknown>> | undefined;
+    const cdn = new CloudFrontCdn({ clients });
+    // on the drill's own moto, RB-N-03 uses the drill's clients (its region and retries)
+    const provider = moto ? withPorts(b, { objectStore: () => store, cdn: () => cdn }) : b;
+    let res: ExecutionResult<S3RestoreState> | undefined;
     let runbookError: string | undefined;
     try {
-      res = await execute(entry.create(ports), params, {
-        journalDir: b.journalDir,
-        yes: true,
-        ...(o.onEvent ? { onEvent: o.onEvent } : {}),
-      });
+      res = await runRunbook(
+        s3Restore,
+        provider,
+        { bucket, prefix, at: T.toISOString(), distributionId },
+        {
+          yes: true,
+          ...(o.onEvent ? { onEvent: o.onEvent } : {}),
+        },
+      );
     } catch (err) {
       runbookError = err instanceof Error ? err.message : String(err);
       say(`RB-N-03 failed: ${runbookError}`);

@@ -1,4 +1,4 @@
-import { probeHealth } from './app-tasks.js';
+import { probeHealth } from '../adapters/lab-compute/index.js';
 
 /** Options of {@link HealthDetector}. */
 export interface HealthDetectorOptions {

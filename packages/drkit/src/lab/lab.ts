@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { NotFoundError, PreconditionError } from '../engine/errors.js';
@@ -7,7 +7,6 @@ import { freePort } from '../util/net.js';
 import { readAppConfig, writeAppConfig, APP_CONFIG_SECRET } from './app-config.js';
 import type { LabProvider } from './provider.js';
 import { applySchema, seedData, type SeedSize } from './schema.js';
-import { stopRegionProcesses, stopWan } from './regions.js';
 
 /** The lab's own record of what `lab up` built. */
 export interface LabState {
@@ -126,27 +125,4 @@ export async function labStatus(p: LabProvider): Promise<{
     });
   }
   return { lab, appConfig, clusters };
-}
-
-/** `drkit lab down`: stops every cluster; with `destroy`, removes the lab's state directory. */
-export async function labDown(
-  p: LabProvider,
-  opts: { destroy?: boolean; progress?: (m: string) => void } = {},
-): Promise<void> {
-  // The front door and app tasks first: they hold connections to the clusters.
-  await stopRegionProcesses(p);
-  for (const c of p.clusters.list()) {
-    if (p.clusters.isRunning(c.id)) {
-      opts.progress?.(`stopping ${c.id}`);
-      await p.clusters.stop(c.id, 'fast');
-    }
-  }
-  await stopWan(p);
-  if (opts.destroy) {
-    opts.progress?.(`removing ${p.paths.stateDir}`);
-    rmSync(p.paths.labDir, { recursive: true, force: true });
-    rmSync(p.paths.secretsDir, { recursive: true, force: true });
-    rmSync(p.paths.labFile, { force: true });
-    rmSync(p.paths.workDir, { recursive: true, force: true });
-  }
 }

@@ -5,13 +5,12 @@ import type { HaproxyTcpLink, HealthCheckSettings } from '../adapters/haproxy/in
 import type { DrkitConfig } from '../config/schema.js';
 import { NotFoundError, UsageError } from '../engine/errors.js';
 import { freePort, sleep } from '../util/net.js';
-import { LabCompute, type TaskSlot } from './app-tasks.js';
+import { LabCompute, type TaskSlot } from '../adapters/lab-compute/index.js';
 import { labUp, REGION_A_PRIMARY, type LabState } from './lab.js';
 import type { LabProvider } from './provider.js';
 import type { SeedSize } from './schema.js';
 import { APP_CONFIG_SECRET, readAppConfig } from './app-config.js';
-import { runSmokeChecks } from '../validate/smoke.js';
-import type { RegionDeps, RegionParams } from '../runbooks/region-failover/context.js';
+import type { RegionMove } from '../ports/region-topology.js';
 
 /** Region B's standby cluster id. */
 export const REGION_B_STANDBY = 'region-b';
@@ -250,29 +249,11 @@ function writeTopology(p: LabProvider, t: RegionTopology): void {
   writeFileSync(topologyFile(p), JSON.stringify(t, null, 2) + '\n');
 }
 
-/** The ports the region runbooks need, bound to a lab. */
-export function regionDeps(p: LabProvider, r: RegionProvider): RegionDeps {
-  return {
-    database: p.database,
-    secrets: p.secrets,
-    notifier: p.notifier,
-    router: r.router,
-    compute: r.compute,
-    frontDoorUrl: r.router.url,
-    connect: p.connect,
-    smoke: runSmokeChecks,
-  };
-}
-
 /**
- * Parameters of a move from the region where the primary is now to the other one, read from
- * the lab: which cluster is primary (the app config says), which is the other region's.
+ * The move from the region where the primary is now to the other one, read from the lab:
+ * which cluster is primary (the app config says), which is the other region's.
  */
-export async function regionMoveParams(
-  p: LabProvider,
-  r: RegionProvider,
-  extra: Partial<RegionParams> = {},
-): Promise<RegionParams> {
+export async function regionMove(p: LabProvider, r: RegionProvider): Promise<RegionMove> {
   const t = r.topology;
   const cfg = await readAppConfig(p.secrets);
   const fromRegion =
@@ -282,14 +263,12 @@ export async function regionMoveParams(
     fromRegion,
     toRegion,
     fromCluster: cfg.dbClusterId,
-    toCluster: t.clusters[toRegion] ?? `${REGION_B_STANDBY}`,
+    toCluster: t.clusters[toRegion] ?? REGION_B_STANDBY,
     // The target runs at the primary region's full size; a cutback leaves B at its warm size.
     targetTasks: t.slots.filter((s) => s.region === t.primaryRegion).length,
     ...(toRegion === t.primaryRegion ? { sourceTasks: t.tasks[fromRegion] ?? 0 } : {}),
     appConfigSecret: APP_CONFIG_SECRET,
     synchronous: t.synchronous,
-    reason: 'region failover',
     restoreClusterId: `${t.clusters[toRegion] ?? REGION_B_STANDBY}-restored`,
-    ...extra,
   };
 }

@@ -29,6 +29,16 @@ export interface Database {
    */
   restoreToTime(req: RestoreRequest): Promise<RestoreResult>;
 
+  /**
+   * The exact commands or API calls {@link restoreToTime} would run, one line each (for
+   * `--dry-run`). Reads only; refuses what `restoreToTime` would refuse before it creates
+   * anything, so a dry run refuses what the real run would.
+   * @throws OutOfWindowError for a target outside the recoverable window; NotFoundError
+   */
+  planRestoreToTime(
+    req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>,
+  ): Promise<string[]>;
+
   /** Takes a backup (full/diff/incr for pgBackRest; a manual snapshot for RDS). */
   backup(clusterId: string, opts?: { type?: BackupType; label?: string }): Promise<BackupInfo>;
 

@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { stringify } from 'yaml';
 import { parseConfig } from '../config/load.js';
 import type { DrkitConfig } from '../config/schema.js';
-import { labDown } from '../lab/lab.js';
+import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));

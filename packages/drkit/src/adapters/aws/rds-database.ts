@@ -105,8 +105,16 @@ export class RdsDatabase implements Database {
     return { earliest: c.EarliestRestorableTime, latest: c.LatestRestorableTime };
   }
 
-  /** The API calls {@link restoreToTime} makes, one line each (for dry-run). Read-only. */
-  planRestoreToTime(req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>): string[] {
+  /**
+   * The API calls {@link restoreToTime} makes, one line each (for dry-run). Reads the source's
+   * window only, to refuse a target outside it as the restore would.
+   * @throws OutOfWindowError
+   */
+  async planRestoreToTime(
+    req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>,
+  ): Promise<string[]> {
+    if (req.target !== 'latest')
+      assertInWindow(req.source, req.target, await this.recoverableWindow(req.source));
     const when =
       req.target === 'latest'
         ? 'UseLatestRestorableTime=true'
@@ -133,21 +141,7 @@ export class RdsDatabase implements Database {
     };
     const source = await this.cluster(req.source);
     const window = await this.recoverableWindow(req.source);
-    if (req.target !== 'latest') {
-      const t = req.target.getTime();
-      if (Number.isNaN(t) || t < window.earliest.getTime() || t > window.latest.getTime()) {
-        throw new OutOfWindowError(
-          `restore target ${isoOr(req.target)} is outside the recoverable window of ${req.source}: ${window.earliest.toISOString()} .. ${window.latest.toISOString()}`,
-          {
-            hint: 'pick a time inside the window, or target "latest"',
-            details: {
-              earliest: window.earliest.toISOString(),
-              latest: window.latest.toISOString(),
-            },
-          },
-        );
-      }
-    }
+    if (req.target !== 'latest') assertInWindow(req.source, req.target, window);
     await this.assertAbsent(req.newClusterId);
     await phase(
       'restore-cluster',
@@ -615,6 +609,20 @@ function toBackup(s: DBClusterSnapshot): BackupInfo {
     stoppedAt: at,
     ...(s.AllocatedStorage ? { sizeBytes: s.AllocatedStorage * 1024 ** 3 } : {}),
   };
+}
+
+/** @throws OutOfWindowError unless `target` lies in `window` */
+function assertInWindow(source: string, target: Date, window: RecoverableWindow): void {
+  const t = target.getTime();
+  if (Number.isNaN(t) || t < window.earliest.getTime() || t > window.latest.getTime()) {
+    throw new OutOfWindowError(
+      `restore target ${isoOr(target)} is outside the recoverable window of ${source}: ${window.earliest.toISOString()} .. ${window.latest.toISOString()}`,
+      {
+        hint: 'pick a time inside the window, or target "latest"',
+        details: { earliest: window.earliest.toISOString(), latest: window.latest.toISOString() },
+      },
+    );
+  }
 }
 
 function isoOr(d: Date): string {

@@ -11,6 +11,7 @@ import type {
   Database,
   DatabaseCapability,
   RecoverableWindow,
+  RestoreRequest,
   RestoreResult,
 } from '../../ports/database.js';
 import { sleep } from '../../util/net.js';
@@ -95,6 +96,12 @@ export class RegionalRdsDatabase implements Database {
         globalMember: m !== undefined,
       },
     };
+  }
+
+  planRestoreToTime(
+    req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>,
+  ): Promise<string[]> {
+    return this.of(req.source).planRestoreToTime(req);
   }
 
   recoverableWindow(clusterId: string): Promise<RecoverableWindow> {

@@ -30,7 +30,7 @@ export {
   type StanzaInfo,
   type PgBackRestBackup,
 } from './pgbackrest-info.js';
-export { parseRestoreTarget, formatPgTarget } from './restore-target.js';
+export { parseRestoreTarget, formatPgTarget } from '../../util/restore-target.js';
 export { planRestore, restoreToTime, type RestorePlan, type PlannedStep } from './pg-restore.js';
 export { createStandby, promote, type CreateStandbyOptions } from './pg-standby.js';
 export {

@@ -8,7 +8,7 @@ import type { ClusterRecord } from './cluster-registry.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import { rewriteRestoredConfig } from './pg-config.js';
 import { assertInWindow, latestFromArchive, sealArchive, windowFor } from './recovery-window.js';
-import { formatPgTarget } from './restore-target.js';
+import { formatPgTarget } from '../../util/restore-target.js';
 
 /** One step of a restore as a dry-run prints it. */
 export interface PlannedStep {

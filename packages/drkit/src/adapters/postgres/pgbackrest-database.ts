@@ -22,7 +22,7 @@ import {
   stopForSwitchover,
   waitForReplay,
 } from './pg-replication.js';
-import { windowFor } from './recovery-window.js';
+import { assertInWindow, windowFor } from './recovery-window.js';
 
 /**
  * The {@link Database} port over self-managed PostgreSQL clusters with WAL archived and backed
@@ -90,6 +90,25 @@ export class PgBackRestDatabase implements Database {
   /** PITR into a new cluster; see `restoreToTime` in `pg-restore.ts` for phases and guardrails. */
   async restoreToTime(req: RestoreRequest): Promise<RestoreResult> {
     return await restoreToTime(this.clusters, req);
+  }
+
+  /**
+   * The dry-run text of {@link restoreToTime}: one line per phase with its exact command.
+   * Refuses a target outside the recoverable window as the restore would (a running source is
+   * sealed first, so its window then reaches the present).
+   * @throws OutOfWindowError, NotFoundError
+   */
+  async planRestoreToTime(
+    req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>,
+  ): Promise<string[]> {
+    if (req.target !== 'latest') {
+      const w = await this.recoverableWindow(req.source);
+      const sealed = this.clusters.isRunning(req.source) ? { ...w, latest: new Date() } : w;
+      assertInWindow(req.target, sealed, req.source);
+    }
+    return this.planRestore(req).steps.map((s) =>
+      s.command ? `${s.phase}: ${s.command}` : `${s.phase}: ${s.description}`,
+    );
   }
 
   /** The dry-run plan of {@link restoreToTime}: steps and exact commands, nothing run. */

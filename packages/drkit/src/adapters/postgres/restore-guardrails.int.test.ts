@@ -22,7 +22,7 @@ import type { RestoreRequest } from '../../ports/database.js';
 import { freePort, sleep } from '../../util/net.js';
 import { PgBackRestDatabase } from './pgbackrest-database.js';
 import { PgClusterManager } from './pg-cluster-manager.js';
-import { parseRestoreTarget } from './restore-target.js';
+import { parseRestoreTarget } from '../../util/restore-target.js';
 
 describe('restoreToTime guardrails (real PostgreSQL 15 + pgBackRest)', () => {
   let labDir: string;

@@ -1,7 +1,6 @@
-import { Command, Option } from 'commander';
-import { createCutbackRunbook } from '../../runbooks/cutback/index.js';
-import { runRegionRunbook } from './region-run.js';
-import { runRegistered } from './runbook.js';
+import { Command } from 'commander';
+import type { ProviderName } from '../../config/schema.js';
+import { providerOption, runRegistered } from './runbook.js';
 
 /** `drkit cutback`: RB-N-08, back to the primary region after a failover. */
 export function cutbackCommand(): Command {
@@ -12,15 +11,9 @@ export function cutbackCommand(): Command {
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps')
     .addOption(
-      new Option(
-        '--provider <provider>',
-        'lab (default), or aws: the Aurora Global Database of aws.globalClusterId',
-      ).choices(['lab', 'aws']),
+      providerOption('lab (default), or aws: the Aurora Global Database of aws.globalClusterId'),
     )
-    .action(
-      async (o: { dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
-        if (o.provider === 'aws') return runRegistered(c, 'rb-n-08', {}, o);
-        await runRegionRunbook(c, createCutbackRunbook, o, { reason: 'cutback after failover' });
-      },
-    );
+    .action(async (o: { dryRun?: boolean; yes?: boolean; provider?: ProviderName }, c: Command) => {
+      await runRegistered(c, 'rb-n-08', {}, o);
+    });
 }

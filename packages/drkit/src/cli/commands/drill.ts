@@ -4,7 +4,6 @@ import { runPitrDrill } from '../../drills/pitr-drill.js';
 import { runRegionDrill, type RegionScenario } from '../../drills/region-drill.js';
 import { runS3Drill } from '../../drills/s3-drill.js';
 import { cliContext } from '../context.js';
-import { bindProvider } from '../provider.js';
 import { eventPrinter } from './runbook.js';
 
 const int = (v: string) => Number.parseInt(v, 10);
@@ -183,7 +182,6 @@ export function drillCommand(): Command {
           warmupSeconds: o.warmup,
           windowSeconds: o.window,
           writesPerSecond: o.rate,
-          bind: (config) => bindProvider('aws', config, loaded.baseDir),
           onEvent: eventPrinter(out),
           progress: (m) => out.progress(m),
         });

@@ -1,9 +1,6 @@
-import { Command, Option } from 'commander';
-import { UsageError } from '../../engine/errors.js';
-import { HealthDetector } from '../../lab/health-detector.js';
-import { createRegionFailoverRunbook } from '../../runbooks/region-failover/index.js';
-import { runRegionRunbook } from './region-run.js';
-import { runRegistered } from './runbook.js';
+import { Command } from 'commander';
+import type { ProviderName } from '../../config/schema.js';
+import { providerOption, runRegistered } from './runbook.js';
 
 /** `drkit failover`: RB-N-01, by hand or once the health detector declares the incident. */
 export function failoverCommand(): Command {
@@ -16,10 +13,7 @@ export function failoverCommand(): Command {
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps (fence, promote, flip routing)')
     .addOption(
-      new Option(
-        '--provider <provider>',
-        'lab (default), or aws: the regions, clusters and record of the aws: config',
-      ).choices(['lab', 'aws']),
+      providerOption('lab (default), or aws: the regions, clusters and record of the aws: config'),
     )
     .action(
       async (
@@ -28,50 +22,11 @@ export function failoverCommand(): Command {
           detect?: boolean;
           dryRun?: boolean;
           yes?: boolean;
-          provider?: 'lab' | 'aws';
+          provider?: ProviderName;
         },
         c: Command,
       ) => {
-        if (o.provider === 'aws') {
-          // AWS declares through its own signals (Route 53 health checks, the cluster's status)
-          if (o.detect)
-            throw new UsageError(
-              "--detect watches the lab's region A; on AWS the runbook reads the Route 53 health check itself",
-              { hint: 'drop --detect' },
-            );
-          return runRegistered(c, 'rb-n-01', o.force ? { force: true } : {}, o);
-        }
-        await runRegionRunbook(
-          c,
-          createRegionFailoverRunbook,
-          o,
-          {
-            force: o.force ?? false,
-            trigger: o.detect ? 'detector' : 'manual',
-            reason: 'regional failover',
-          },
-          async ({ say, r, p }) => {
-            if (!o.detect) return {};
-            void p;
-            const hc = r.topology.health;
-            const primary = r.topology.primaryRegion;
-            const d = new HealthDetector({
-              targets: r.topology.slots
-                .filter((s) => s.region === primary)
-                .map((s) => `127.0.0.1:${s.port}`),
-              intervalMs: hc.intervalMs,
-              failureThreshold: hc.fall,
-              timeoutMs: hc.timeoutMs,
-            });
-            say(`watching region ${primary}: ${hc.intervalMs} ms × ${hc.fall} failures`);
-            d.start();
-            const inc = await d.incident;
-            say(
-              `incident declared at ${inc.declaredAt.toISOString()} (first failure ${inc.firstFailureAt.toISOString()})`,
-            );
-            return {};
-          },
-        );
+        await runRegistered(c, 'rb-n-01', o.force ? { force: true } : {}, o);
       },
     );
 }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
-import { labDown, labStatus } from '../../lab/lab.js';
+import { labStatus } from '../../lab/lab.js';
+import { labDown } from '../../lab/lab-down.js';
 import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
 import { cliContext } from '../context.js';

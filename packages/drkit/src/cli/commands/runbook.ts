@@ -1,13 +1,15 @@
 import { Command, Option } from 'commander';
 import { createInterface } from 'node:readline/promises';
 import { UsageError } from '../../engine/errors.js';
-import { execute, resume, type ExecutorEvent } from '../../engine/executor.js';
+import type { ExecutorEvent } from '../../engine/executor.js';
 import { Journal, summarize } from '../../engine/journal.js';
 import { labPaths } from '../../lab/provider.js';
+import { PROVIDER_NAMES, type ProviderName } from '../../config/schema.js';
+import { bindProvider } from '../../providers/index.js';
 import { findRunbook, RUNBOOKS } from '../../runbooks/registry.js';
+import { resumeRunbook, runRunbook } from '../../runbooks/run.js';
 import { cliContext } from '../context.js';
 import type { Output } from '../output.js';
-import { bindProvider } from '../provider.js';
 
 function collect(v: string, prev: string[]): string[] {
   return [...prev, v];
@@ -71,46 +73,59 @@ async function askTty(question: string): Promise<boolean> {
   }
 }
 
+/** What `run` and `resume` take from the command line. */
+export interface RunFlags {
+  readonly dryRun?: boolean;
+  readonly yes?: boolean;
+  readonly provider?: ProviderName;
+  /** `drkit failover --detect`: wait for the provider's incident detector first. */
+  readonly detect?: boolean;
+}
+
 /**
- * Runs a registered runbook on the chosen provider as `drkit runbook run` does (also used by
- * `drkit failover|switchover|cutback --provider aws`).
+ * Runs a registered runbook on the chosen provider: `drkit runbook run`, and `drkit
+ * failover|switchover|cutback` (the same path, the same journal).
  */
 export async function runRegistered(
   c: Command,
   name: string,
   raw: Record<string, unknown>,
-  o: { dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' },
+  o: RunFlags,
 ): Promise<void> {
   const { out, loaded } = cliContext(c);
   const entry = findRunbook(name);
-  const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
+  const p = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
     ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
   });
   try {
-    const params = await entry.normalize(raw, b.ports);
-    const res = await execute(entry.create(b.ports), params, {
-      journalDir: b.journalDir,
+    const res = await runRunbook(entry, p, raw, {
       dryRun: o.dryRun ?? false,
       yes: o.yes ?? false,
+      ...(o.detect ? { detect: true, say: (m: string) => out.progress(m) } : {}),
       ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
       onEvent: eventPrinter(out),
       ...(loaded.path ? { configPath: loaded.path } : {}),
     });
     out.result({
       executionId: res.executionId,
-      provider: b.ports.provider,
+      provider: p.provider,
       dryRun: o.dryRun ?? false,
       state: res.state,
       timeline: res.summary?.timeline,
     });
     out.info(
       o.dryRun
-        ? `dry run of ${entry.id} (${b.ports.provider}): nothing was changed`
-        : `execution ${res.executionId} ${res.summary?.outcome}`,
+        ? `dry run of ${entry.id} (${p.provider}): nothing was changed`
+        : `execution ${res.executionId} ${res.summary?.outcome}${res.journalFile ? `; journal ${res.journalFile}` : ''}`,
     );
   } finally {
-    b.close();
+    p.close();
   }
+}
+
+/** `--provider lab|aws`, for every command that binds one. */
+export function providerOption(description = 'adapters to bind (default: from config)'): Option {
+  return new Option('--provider <provider>', description).choices(PROVIDER_NAMES);
 }
 
 export function runbookCommand(): Command {
@@ -135,16 +150,11 @@ export function runbookCommand(): Command {
     .option('-p, --param <key=value>', 'a runbook parameter (repeatable)', collect, [])
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps without asking')
-    .addOption(
-      new Option('--provider <provider>', 'adapters to bind (default: from config)').choices([
-        'lab',
-        'aws',
-      ]),
-    )
+    .addOption(providerOption())
     .action(
       async (
         name: string,
-        o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' },
+        o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: ProviderName },
         c: Command,
       ) => {
         await runRegistered(c, name, parseParams(o.param), o);
@@ -157,23 +167,15 @@ export function runbookCommand(): Command {
     .argument('<executionId>')
     .option('-y, --yes', 'confirm destructive steps without asking')
     .addOption(
-      new Option(
-        '--provider <provider>',
-        'adapters to bind: the same as the interrupted run (default: from config)',
-      ).choices(['lab', 'aws']),
+      providerOption('adapters to bind: the same as the interrupted run (default: from config)'),
     )
-    .action(async (id: string, o: { yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
+    .action(async (id: string, o: { yes?: boolean; provider?: ProviderName }, c: Command) => {
       const { out, loaded } = cliContext(c);
-      const b = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
+      const p = bindProvider(o.provider ?? loaded.config.provider, loaded.config, loaded.baseDir, {
         ...(out.json ? {} : { log: (l: string) => out.progress(out.dim(`$ ${l}`)) }),
       });
       try {
-        const j = Journal.open(b.journalDir, id);
-        const s = summarize(Journal.read(j.file));
-        j.close();
-        const entry = findRunbook(s.runbook);
-        const res = await resume(entry.create(b.ports), id, {
-          journalDir: b.journalDir,
+        const res = await resumeRunbook(p, id, {
           yes: o.yes ?? false,
           ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
           onEvent: eventPrinter(out),
@@ -185,7 +187,7 @@ export function runbookCommand(): Command {
         });
         out.info(`execution ${res.executionId} ${res.summary?.outcome}`);
       } finally {
-        b.close();
+        p.close();
       }
     });
 

@@ -1,7 +1,6 @@
-import { Command, Option } from 'commander';
-import { createSwitchoverRunbook } from '../../runbooks/switchover/index.js';
-import { runRegionRunbook } from './region-run.js';
-import { runRegistered } from './runbook.js';
+import { Command } from 'commander';
+import type { ProviderName } from '../../config/schema.js';
+import { providerOption, runRegistered } from './runbook.js';
 
 /** `drkit switchover`: planned move of the primary to the other region, RPO 0 asserted. */
 export function switchoverCommand(): Command {
@@ -12,15 +11,9 @@ export function switchoverCommand(): Command {
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps')
     .addOption(
-      new Option(
-        '--provider <provider>',
-        'lab (default), or aws: the Aurora Global Database of aws.globalClusterId',
-      ).choices(['lab', 'aws']),
+      providerOption('lab (default), or aws: the Aurora Global Database of aws.globalClusterId'),
     )
-    .action(
-      async (o: { dryRun?: boolean; yes?: boolean; provider?: 'lab' | 'aws' }, c: Command) => {
-        if (o.provider === 'aws') return runRegistered(c, 'switchover', {}, o);
-        await runRegionRunbook(c, createSwitchoverRunbook, o, { reason: 'planned switchover' });
-      },
-    );
+    .action(async (o: { dryRun?: boolean; yes?: boolean; provider?: ProviderName }, c: Command) => {
+      await runRegistered(c, 'switchover', {}, o);
+    });
 }

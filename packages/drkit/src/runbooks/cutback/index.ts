@@ -1,5 +1,14 @@
 import type { Runbook } from '../../engine/runbook.js';
-import { regionLockKey, type RegionDeps, type RegionState } from '../region-failover/context.js';
+import { defineRunbook } from '../entry.js';
+import {
+  REGION_PORTS,
+  regionDepsOf,
+  regionLockKey,
+  regionMoveParams,
+  type RegionDeps,
+  type RegionState,
+} from '../region-failover/context.js';
+import { RegionFailoverParamsSchema } from '../region-failover/params.js';
 import { scaleSourceRegion } from '../region-failover/steps/app.js';
 import { notifyDone, postChecks } from '../region-failover/steps/checks.js';
 import { rejoinOldPrimary } from '../region-failover/steps/switchover.js';
@@ -7,6 +16,7 @@ import { switchoverSteps } from '../switchover/index.js';
 
 /** RB-N-08's id in journals and on the command line. */
 export const CUTBACK_RUNBOOK_ID = 'rb-n-08';
+const TITLE = 'RB-N-08 cutback to the primary region (RPO 0)';
 
 /**
  * RB-N-08 — cutback (failback) after a regional failover: rebuild region A's old primary as a
@@ -18,7 +28,7 @@ export const CUTBACK_RUNBOOK_ID = 'rb-n-08';
 export function createCutbackRunbook(deps: RegionDeps): Runbook<RegionState> {
   return {
     id: CUTBACK_RUNBOOK_ID,
-    title: 'RB-N-08 cutback to the primary region (RPO 0)',
+    title: TITLE,
     lockKey: regionLockKey,
     steps: [
       rejoinOldPrimary(deps, { id: 'rebuild-target-standby', reverse: true }),
@@ -30,3 +40,16 @@ export function createCutbackRunbook(deps: RegionDeps): Runbook<RegionState> {
     ],
   };
 }
+
+/** RB-N-08 as `drkit runbook run`, `drkit cutback` and the region drills run it. */
+export const cutbackRunbook = defineRunbook({
+  id: CUTBACK_RUNBOOK_ID,
+  aliases: ['cutback', 'failback'],
+  title: TITLE,
+  params: RegionFailoverParamsSchema,
+  paramNote:
+    'regions and clusters come from the provider (the direction: away from the region that writes now)',
+  needs: REGION_PORTS,
+  normalize: (raw, { ports, hint }) => regionMoveParams(raw, ports, hint, 'cutback after failover'),
+  create: (ports) => createCutbackRunbook(regionDepsOf(ports)),
+});

@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import type { AppSecretFormat } from '../../lab/app-config.js';
+import type { AppSecretFormat } from '../../ports/app-secret.js';
 import type { Database, Endpoint } from '../../ports/database.js';
 import type { Functions } from '../../ports/functions.js';
 import type { Notifier } from '../../ports/notifier.js';
@@ -14,21 +14,8 @@ export interface PitrDeps {
   readonly notifier: Notifier;
   /** Opens a SQL connection to an endpoint (credentials come from the provider). */
   readonly connect: (endpoint: Endpoint) => Promise<pg.Client>;
-  /**
-   * Plan text for the restore (exact commands or API calls) from the adapter, when it can
-   * tell; the runbook falls back to a description. It may read (never change) the source, e.g.
-   * to refuse a target outside the recoverable window before anything runs.
-   */
-  readonly planRestore?: (req: {
-    source: string;
-    target: Date | 'latest';
-    newClusterId: string;
-  }) => string[] | Promise<string[]>;
-  /**
-   * The layout of the app's endpoint secret (AWS: RDS style). @default the lab app's own
-   * layout
-   */
-  readonly appSecretFormat?: AppSecretFormat;
+  /** The layout of the app's endpoint secret (the lab app's own; AWS: RDS style). */
+  readonly appSecretFormat: AppSecretFormat;
   /**
    * Functions that name the database by its cluster ARN (seed 003's full recovery: every
    * Lambda's `DB_CLUSTER_ARN`): the swap points them at the restored cluster too.

@@ -1,5 +1,9 @@
 import type { Runbook } from '../../engine/runbook.js';
+import { parseRestoreTarget } from '../../util/restore-target.js';
+import { utcStamp } from '../../util/time.js';
+import { defineRunbook, parseParams } from '../entry.js';
 import type { PitrDeps, PitrState } from './context.js';
+import { PitrParamsSchema } from './params.js';
 import { declareIncident, freezeWrites } from './steps/declare-and-freeze.js';
 import { preflight } from './steps/preflight.js';
 import { restoreToTime } from './steps/restore-to-time.js';
@@ -12,6 +16,7 @@ export { PitrParamsSchema, type PitrParams } from './params.js';
 
 /** RB-N-02's id in journals and on the command line. */
 export const PITR_RUNBOOK_ID = 'rb-n-02';
+const TITLE = 'RB-N-02 point-in-time restore (logical corruption)';
 
 /**
  * RB-N-02 — point-in-time restore after logical corruption (bad migration, mass delete):
@@ -23,7 +28,7 @@ export const PITR_RUNBOOK_ID = 'rb-n-02';
 export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
   return {
     id: PITR_RUNBOOK_ID,
-    title: 'RB-N-02 point-in-time restore (logical corruption)',
+    title: TITLE,
     lockKey: (p) => `database:${p.source}`,
     steps: [
       preflight(deps),
@@ -38,3 +43,32 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
     ],
   };
 }
+
+/** RB-N-02 as `drkit runbook run rb-n-02` (and the PITR drill) runs it. */
+export const pitrRestore = defineRunbook({
+  id: PITR_RUNBOOK_ID,
+  aliases: ['pitr', 'pitr-restore'],
+  title: TITLE,
+  params: PitrParamsSchema,
+  paramNote: 'target is an ISO-8601 time with a zone, or latest',
+  needs: ['database', 'appSecret', 'notifier', 'sql'],
+  uses: ['databaseFunctions'],
+  normalize(raw, { ports, hint }): PitrState {
+    const p = parseParams(
+      PitrParamsSchema,
+      { appConfigSecret: ports.appSecret.defaultName, ...raw },
+      hint,
+    );
+    parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
+    return { ...p, newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}` };
+  },
+  create: (ports) =>
+    createPitrRunbook({
+      database: ports.database,
+      secrets: ports.appSecret.secrets,
+      appSecretFormat: ports.appSecret.format,
+      notifier: ports.notifier,
+      connect: ports.sql,
+      ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
+    }),
+});

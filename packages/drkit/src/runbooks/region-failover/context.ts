@@ -4,7 +4,11 @@ import type { Database, Endpoint } from '../../ports/database.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { Router } from '../../ports/router.js';
 import type { Secrets } from '../../ports/secrets.js';
-import type { AppSecretFormat } from '../../lab/app-config.js';
+import type { AppSecretFormat } from '../../ports/app-secret.js';
+import type { RegionPlans } from '../../ports/region-topology.js';
+import { runSmokeChecks } from '../../validate/smoke.js';
+import { parseParams, type RunbookPorts } from '../entry.js';
+import { RegionFailoverParamsSchema } from './params.js';
 import type { SmokeResult } from '../../validate/smoke.js';
 
 /** The ports the region runbooks (RB-N-01, switchover, RB-N-08) run against. */
@@ -31,30 +35,15 @@ export interface RegionDeps {
     s: RegionState,
   ) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
   /**
-   * The layout of the app's DB endpoint secret (AWS: RDS style, `host`/`port` rewritten,
-   * every other field kept). @default the lab app's own layout
+   * The layout of the app's DB endpoint secret (the lab app's own; AWS: RDS style, `host`/`port`
+   * rewritten, every other field kept).
    */
-  readonly appSecretFormat?: AppSecretFormat;
+  readonly appSecretFormat: AppSecretFormat;
   /** Exact provider calls for `--dry-run`, per step, when the provider can tell. @default generic port text */
   readonly plans?: RegionPlans;
 }
 
-/** See {@link RegionDeps.plans}: each returns the exact calls a step would make. Read-only. */
-export interface RegionPlans {
-  readonly health?: (s: RegionState) => Promise<string[]> | string[];
-  readonly decide?: (s: RegionState) => Promise<string[]> | string[];
-  readonly fence?: (s: RegionState) => Promise<string[]> | string[];
-  readonly promote?: (s: RegionState) => Promise<string[]> | string[];
-  readonly secret?: (s: RegionState) => Promise<string[]> | string[];
-  readonly scale?: (s: RegionState) => Promise<string[]> | string[];
-  readonly route?: (s: RegionState) => Promise<string[]> | string[];
-  /** `what` names the runbook (`RB-N-01 regional failover`, `planned switchover`…). */
-  readonly notify?: (s: RegionState, what: string) => Promise<string[]> | string[];
-  readonly checkSwitchover?: (s: RegionState) => Promise<string[]> | string[];
-  readonly switchover?: (s: RegionState) => Promise<string[]> | string[];
-  /** Rebuilding `standby` under `primary` (switchover's rejoin, RB-N-08's rebuild). */
-  readonly rejoin?: (standby: string, primary: string) => Promise<string[]> | string[];
-}
+export type { RegionPlans } from '../../ports/region-topology.js';
 
 /** Parameters shared by the region runbooks. */
 export interface RegionParams {
@@ -97,6 +86,8 @@ export interface RegionState extends RegionParams {
   fencedAt?: string;
   fenceWasRunning?: boolean;
   frozenAt?: string;
+  /** Where the app pointed when writes were frozen (endpoint only). */
+  previousConfig?: Record<string, unknown>;
   finalLsn?: string;
   replayedLsn?: string;
   newPrimary?: string;
@@ -121,4 +112,53 @@ export interface RegionState extends RegionParams {
 /** One lock for all region runbooks: one failover, switchover or cutback at a time. */
 export function regionLockKey(p: RegionParams): string {
   return `regions:${[p.fromRegion, p.toRegion].sort().join('-')}`;
+}
+
+/** The ports every region runbook (RB-N-01, the switchover, RB-N-08) needs. */
+export const REGION_PORTS = [
+  'regionDatabase',
+  'regionAppSecret',
+  'notifier',
+  'router',
+  'compute',
+  'regionTopology',
+  'sql',
+] as const;
+
+/** The region runbooks' ports by name. */
+export type RegionPorts = RunbookPorts<(typeof REGION_PORTS)[number]>;
+
+/** The region runbooks' deps from a provider's ports. */
+export function regionDepsOf(p: RegionPorts): RegionDeps {
+  const t = p.regionTopology;
+  return {
+    database: p.regionDatabase,
+    secrets: p.regionAppSecret.secrets,
+    appSecretFormat: p.regionAppSecret.format,
+    notifier: p.notifier,
+    router: p.router,
+    compute: p.compute,
+    connect: p.sql,
+    smoke: runSmokeChecks,
+    ...(t.frontDoorUrl ? { frontDoorUrl: t.frontDoorUrl } : {}),
+    ...(t.sourceHealth ? { sourceHealth: t.sourceHealth } : {}),
+    ...(t.plans ? { plans: t.plans } : {}),
+  };
+}
+
+/**
+ * A region runbook's parameters: the provider's topology (the direction: away from the region
+ * that writes now), then `reason` when given, then `--param` values.
+ */
+export async function regionMoveParams(
+  raw: Record<string, unknown>,
+  ports: Pick<RegionPorts, 'regionTopology'>,
+  hint: string,
+  reason?: string,
+): Promise<RegionState> {
+  return parseParams(
+    RegionFailoverParamsSchema,
+    { ...(await ports.regionTopology.move()), ...(reason ? { reason } : {}), ...raw },
+    hint,
+  );
 }

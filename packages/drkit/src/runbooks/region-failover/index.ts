@@ -1,15 +1,26 @@
 import type { Runbook } from '../../engine/runbook.js';
-import { regionLockKey, type RegionDeps, type RegionState } from './context.js';
+import { defineRunbook } from '../entry.js';
+import {
+  REGION_PORTS,
+  regionDepsOf,
+  regionLockKey,
+  regionMoveParams,
+  type RegionDeps,
+  type RegionState,
+} from './context.js';
+import { RegionFailoverParamsSchema } from './params.js';
 import { flipRouting, scaleTargetRegion, updateDbSecret } from './steps/app.js';
 import { checkPrimaryHealth, decideRecovery } from './steps/check-primary-health.js';
 import { notifyDone, postChecks } from './steps/checks.js';
 import { fenceOldPrimary, promoteStandby, restoreLatestBackup } from './steps/promote.js';
 
 export type { RegionDeps, RegionParams, RegionState } from './context.js';
-export { regionLockKey } from './context.js';
+export { REGION_PORTS, regionDepsOf, regionLockKey, regionMoveParams } from './context.js';
+export { RegionFailoverParamsSchema } from './params.js';
 
 /** RB-N-01's id in journals and on the command line. */
 export const REGION_FAILOVER_RUNBOOK_ID = 'rb-n-01';
+const TITLE = 'RB-N-01 regional failover (unplanned)';
 
 /**
  * RB-N-01 — unplanned regional failover A → B, the seed's state machine: CheckPrimaryHealth →
@@ -21,7 +32,7 @@ export const REGION_FAILOVER_RUNBOOK_ID = 'rb-n-01';
 export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionState> {
   return {
     id: REGION_FAILOVER_RUNBOOK_ID,
-    title: 'RB-N-01 regional failover (unplanned)',
+    title: TITLE,
     lockKey: regionLockKey,
     steps: [
       checkPrimaryHealth(deps),
@@ -37,3 +48,16 @@ export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionSta
     ],
   };
 }
+
+/** RB-N-01 as `drkit runbook run rb-n-01`, `drkit failover` and the region drills run it. */
+export const regionFailover = defineRunbook({
+  id: REGION_FAILOVER_RUNBOOK_ID,
+  aliases: ['region-failover'],
+  title: TITLE,
+  params: RegionFailoverParamsSchema,
+  paramNote:
+    'regions, clusters and the secret come from the provider; force=true fails over a healthy-looking region',
+  needs: REGION_PORTS,
+  normalize: (raw, { ports, hint }) => regionMoveParams(raw, ports, hint),
+  create: (ports) => createRegionFailoverRunbook(regionDepsOf(ports)),
+});

@@ -8,7 +8,7 @@ import { ConflictError, PreconditionError } from '../../engine/errors.js';
 import { execute } from '../../engine/executor.js';
 import { TargetLock } from '../../engine/lock.js';
 import { HealthDetector } from '../../lab/health-detector.js';
-import { labDown } from '../../lab/lab.js';
+import { labDown } from '../../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../../lab/provider.js';
 import {
   labUpRegions,

@@ -1,5 +1,7 @@
 import type { Runbook } from '../../engine/runbook.js';
-import type { S3RestoreDeps, S3RestoreState } from './context.js';
+import { defineRunbook, parseParams } from '../entry.js';
+import { restorePoint, type S3RestoreDeps, type S3RestoreState } from './context.js';
+import { S3RestoreParamsSchema } from './params.js';
 import { invalidateCdn } from './steps/invalidate-cdn.js';
 import { listVersions } from './steps/list-versions.js';
 import { notifyRestored } from './steps/notify.js';
@@ -13,6 +15,7 @@ export { parseRestoreManifest } from './manifest.js';
 
 /** RB-N-03's id in journals and on the command line. */
 export const S3_RESTORE_RUNBOOK_ID = 'rb-n-03';
+const TITLE = 'RB-N-03 S3 undelete/restore (versioned buckets)';
 
 /**
  * RB-N-03 — S3 undelete/restore on a versioned bucket (accidental delete or overwrite, a purge
@@ -23,7 +26,7 @@ export const S3_RESTORE_RUNBOOK_ID = 'rb-n-03';
 export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreState> {
   return {
     id: S3_RESTORE_RUNBOOK_ID,
-    title: 'RB-N-03 S3 undelete/restore (versioned buckets)',
+    title: TITLE,
     lockKey: (p) => `object-store:${p.bucket}/${p.prefix}`,
     steps: [
       listVersions(deps),
@@ -35,3 +38,27 @@ export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreSt
     ],
   };
 }
+
+/** RB-N-03 as `drkit runbook run rb-n-03` (and the S3 drill) runs it. */
+export const s3Restore = defineRunbook({
+  id: S3_RESTORE_RUNBOOK_ID,
+  aliases: ['s3-restore', 's3-undelete'],
+  title: TITLE,
+  params: S3RestoreParamsSchema,
+  paramNote:
+    'exactly one of at=<ISO-8601 with zone> or manifest=<key,versionId CSV>; distributionId defaults to aws.cdnDistributionId',
+  needs: ['objectStore'],
+  uses: ['cdn', 'notifier'],
+  normalize(raw, { config, hint }): S3RestoreState {
+    const p = parseParams(S3RestoreParamsSchema, raw, hint);
+    if (p.at !== undefined) restorePoint(p); // refuses a malformed or future time before anything runs
+    const distributionId = p.distributionId ?? config.aws.cdnDistributionId;
+    return { ...p, ...(distributionId ? { distributionId } : {}) };
+  },
+  create: (ports) =>
+    createS3RestoreRunbook({
+      store: ports.objectStore,
+      ...(ports.cdn ? { cdn: ports.cdn } : {}),
+      ...(ports.notifier ? { notifier: ports.notifier } : {}),
+    }),
+});

@@ -1,4 +1,13 @@
+import type { DrkitConfig } from '../../config/schema.js';
 import type { Runbook } from '../../engine/runbook.js';
+import { utcStamp } from '../../util/time.js';
+import { defineRunbook, parseParams, type RunbookPorts } from '../entry.js';
+import { previousThrottlesFromJournal } from './from-journal.js';
+import {
+  RestoreAccessParamsSchema,
+  SecurityBreachParamsSchema,
+  type SecurityBreachParams,
+} from './params.js';
 import {
   stagesLockKey,
   type RestoreAccessState,
@@ -36,6 +45,8 @@ export {
 export const SECURITY_BREACH_RUNBOOK_ID = 'security-breach';
 /** Its way back: the recorded API limits put back once the investigation clears it. */
 export const RESTORE_ACCESS_RUNBOOK_ID = 'security-breach-restore-access';
+const TITLE = 'Security breach: isolate the API, rotate credentials, sign everyone out';
+const RESTORE_TITLE = 'Security breach, way back: restore the API stages’ previous limits';
 
 /**
  * Security breach (seed scenario 5: isolate, rotate credentials, investigate): check every
@@ -48,7 +59,7 @@ export function createSecurityBreachRunbook(
 ): Runbook<SecurityBreachState> {
   return {
     id: SECURITY_BREACH_RUNBOOK_ID,
-    title: 'Security breach: isolate the API, rotate credentials, sign everyone out',
+    title: TITLE,
     lockKey: (p) => stagesLockKey(p.apiStages),
     steps: [
       preflight(deps),
@@ -66,8 +77,76 @@ export function createSecurityBreachRunbook(
 export function createRestoreAccessRunbook(deps: SecurityBreachDeps): Runbook<RestoreAccessState> {
   return {
     id: RESTORE_ACCESS_RUNBOOK_ID,
-    title: 'Security breach, way back: restore the API stages’ previous limits',
+    title: RESTORE_TITLE,
     lockKey: (p) => stagesLockKey(p.throttles.map((t) => `${t.apiId}/${t.stage}`)),
     steps: [checkStages(deps), restoreThrottles(deps), notifyRestored(deps)],
   };
 }
+
+/** The ports both security-breach runbooks need. */
+const BREACH_PORTS = ['apiGateway', 'identity', 'secretRotation', 'userPools', 'notifier'] as const;
+type BreachPorts = RunbookPorts<(typeof BREACH_PORTS)[number]>;
+
+function breachDeps(p: BreachPorts): SecurityBreachDeps {
+  return {
+    apiGateway: p.apiGateway,
+    identity: p.identity,
+    rotation: p.secretRotation,
+    pools: p.userPools,
+    notifier: p.notifier,
+  };
+}
+
+/** The security-breach parameters set in config (`aws.breach`); `--param` values override them. */
+export function breachDefaults(config: DrkitConfig): Partial<SecurityBreachParams> {
+  const b = config.aws.breach;
+  return {
+    ...(b.apiStages.length ? { apiStages: b.apiStages } : {}),
+    ...(b.rotateSecrets.length ? { rotateSecrets: b.rotateSecrets } : {}),
+    ...(b.userPools.length ? { userPools: b.userPools } : {}),
+    ...(b.rotationLambdaArn ? { rotationLambdaArn: b.rotationLambdaArn } : {}),
+  };
+}
+
+/** The security-breach runbook as `drkit runbook run security-breach` runs it. */
+export const securityBreach = defineRunbook({
+  id: SECURITY_BREACH_RUNBOOK_ID,
+  aliases: ['sb'],
+  title: TITLE,
+  params: SecurityBreachParamsSchema,
+  paramNote:
+    'lists are comma-separated; apiStages, rotateSecrets and userPools default to aws.breach in the config',
+  needs: BREACH_PORTS,
+  normalize(raw, { config, hint }): SecurityBreachState {
+    return parseParams(
+      SecurityBreachParamsSchema,
+      { incidentId: `SEC-${utcStamp()}`, ...breachDefaults(config), ...raw },
+      hint,
+    );
+  },
+  create: (ports) => createSecurityBreachRunbook(breachDeps(ports)),
+});
+
+/** The way back, as `drkit runbook run security-breach-restore-access` runs it. */
+export const securityBreachRestoreAccess = defineRunbook({
+  id: RESTORE_ACCESS_RUNBOOK_ID,
+  aliases: ['sb-restore-access'],
+  title: RESTORE_TITLE,
+  params: RestoreAccessParamsSchema,
+  paramNote: 'fromExecution=<security-breach execution id> or throttles=<apiId/stage=rate:burst,…>',
+  needs: BREACH_PORTS,
+  normalize(raw, { journalDir, hint }): RestoreAccessState {
+    // the limits come from the breach run's journal: what it read before cutting, not what
+    // someone remembers; explicit `throttles` win (e.g. after a journal was lost)
+    let fromJournal: Record<string, unknown> = {};
+    if (typeof raw.fromExecution === 'string' && raw.throttles === undefined) {
+      const r = previousThrottlesFromJournal(journalDir, raw.fromExecution);
+      fromJournal = {
+        throttles: r.throttles,
+        ...(r.incidentId ? { incidentId: r.incidentId } : {}),
+      };
+    }
+    return parseParams(RestoreAccessParamsSchema, { ...fromJournal, ...raw }, hint);
+  },
+  create: (ports) => createRestoreAccessRunbook(breachDeps(ports)),
+});

@@ -1,5 +1,14 @@
 import type { Runbook } from '../../engine/runbook.js';
-import { regionLockKey, type RegionDeps, type RegionState } from '../region-failover/context.js';
+import { defineRunbook } from '../entry.js';
+import {
+  REGION_PORTS,
+  regionDepsOf,
+  regionLockKey,
+  regionMoveParams,
+  type RegionDeps,
+  type RegionState,
+} from '../region-failover/context.js';
+import { RegionFailoverParamsSchema } from '../region-failover/params.js';
 import {
   flipRouting,
   freezeWrites,
@@ -20,6 +29,7 @@ import {
 
 /** The planned switchover's id in journals and on the command line. */
 export const SWITCHOVER_RUNBOOK_ID = 'switchover';
+const TITLE = 'Planned switchover (RPO 0)';
 
 /**
  * The switchover steps, shared with RB-N-08: scale the target region → freeze →
@@ -61,7 +71,7 @@ export function switchoverSteps(deps: RegionDeps) {
 export function createSwitchoverRunbook(deps: RegionDeps): Runbook<RegionState> {
   return {
     id: SWITCHOVER_RUNBOOK_ID,
-    title: 'Planned switchover (RPO 0)',
+    title: TITLE,
     lockKey: regionLockKey,
     steps: [
       ...switchoverSteps(deps),
@@ -71,3 +81,16 @@ export function createSwitchoverRunbook(deps: RegionDeps): Runbook<RegionState> 
     ],
   };
 }
+
+/** The planned switchover as `drkit runbook run`, `drkit switchover` and the region drills run it. */
+export const switchoverRunbook = defineRunbook({
+  id: SWITCHOVER_RUNBOOK_ID,
+  aliases: ['planned-switchover'],
+  title: TITLE,
+  params: RegionFailoverParamsSchema,
+  paramNote:
+    'regions and clusters come from the provider (the direction: away from the region that writes now)',
+  needs: REGION_PORTS,
+  normalize: (raw, { ports, hint }) => regionMoveParams(raw, ports, hint, 'planned switchover'),
+  create: (ports) => createSwitchoverRunbook(regionDepsOf(ports)),
+});

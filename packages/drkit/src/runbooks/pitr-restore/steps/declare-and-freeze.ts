@@ -1,4 +1,4 @@
-import { LAB_APP_FORMAT, setGlobalReadonly, viewApp } from '../../../lab/app-config.js';
+import { freezeWrites as sharedFreeze } from '../../shared/steps/freeze-writes.js';
 import type { Step } from '../../../engine/step.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
@@ -25,29 +25,5 @@ export function declareIncident(deps: PitrDeps): Step<PitrState> {
 
 /** Sets the application's `global_readonly` flag: the app stops accepting writes. */
 export function freezeWrites(deps: PitrDeps): Step<PitrState> {
-  return {
-    id: 'freeze-writes',
-    title: 'Freeze writes (global_readonly=true)',
-    retry: { attempts: 3, baseDelayMs: 200 },
-    plan: (ctx) => [
-      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true (other keys unchanged)`,
-    ],
-    async run(ctx) {
-      const cfg = await deps.secrets.get(ctx.state.appConfigSecret);
-      // Idempotent: a second run keeps the config saved by the first. Only the endpoint is
-      // kept in the journal: the secret may hold the database password.
-      const previous = ctx.state.previousConfig ?? {
-        endpoint: (deps.appSecretFormat ?? LAB_APP_FORMAT).view(cfg).endpoint ?? null,
-      };
-      await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
-      return { frozenAt: new Date().toISOString(), previousConfig: previous };
-    },
-    async verify(ctx) {
-      if (
-        !(await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat))
-          .globalReadonly
-      )
-        throw new Error('global_readonly did not stick');
-    },
-  };
+  return sharedFreeze<PitrState>(deps);
 }

@@ -20,12 +20,7 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
         target: parseTarget(ctx.state.target),
         newClusterId: ctx.state.newClusterId,
       };
-      const lines = await deps.planRestore?.(req);
-      return (
-        lines ?? [
-          `${deps.database.kind}: restore '${req.source}' to ${ctx.state.target} into NEW cluster '${req.newClusterId}' (source untouched)`,
-        ]
-      );
+      return await deps.database.planRestoreToTime(req);
     },
     async run(ctx) {
       const target = parseTarget(ctx.state.target);

@@ -1,11 +1,7 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import {
-  assertAppPointsAt,
-  LAB_APP_FORMAT,
-  pointAppAt,
-  unfreezeApp,
-} from '../../../lab/app-config.js';
+import { assertAppPointsAt, pointAppAt } from '../../shared/app-endpoint.js';
+import { unfreezeWrites as sharedUnfreeze } from '../../shared/steps/unfreeze-writes.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /** Points the application at the restored cluster (it reconnects without a restart). */
@@ -15,7 +11,7 @@ export function swapConnections(deps: PitrDeps): Step<PitrState> {
     title: 'Swap the application to the restored cluster',
     destructive: true,
     plan: (ctx) => [
-      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: ${(deps.appSecretFormat ?? LAB_APP_FORMAT).name === 'rds' ? 'host/port' : 'db'} -> endpoint of '${ctx.state.restoredClusterId ?? ctx.state.newClusterId}', dbClusterId=${ctx.state.restoredClusterId ?? ctx.state.newClusterId} (other fields kept; writes stay frozen)`,
+      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: ${deps.appSecretFormat.endpointFields} -> endpoint of '${ctx.state.restoredClusterId ?? ctx.state.newClusterId}', dbClusterId=${ctx.state.restoredClusterId ?? ctx.state.newClusterId} (other fields kept; writes stay frozen)`,
       ...(deps.functions?.names.length
         ? [
             `functions(${deps.functions.port.kind}) ${deps.functions.names.map((n) => `lambda:UpdateFunctionConfiguration FunctionName=${n} Environment.Variables.${deps.functions!.envVar}=<${ctx.state.restoredClusterId ?? ctx.state.newClusterId}'s ARN> (other variables kept)`).join('; ')}`,
@@ -74,21 +70,8 @@ export function swapConnections(deps: PitrDeps): Step<PitrState> {
 
 /** Clears `global_readonly`: the application takes writes again, on the restored cluster. */
 export function unfreezeWrites(deps: PitrDeps): Step<PitrState> {
-  return {
-    id: 'unfreeze-writes',
-    title: 'Unfreeze writes (global_readonly=false)',
-    plan: (ctx) => [
-      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`,
-    ],
-    async run(ctx) {
-      await unfreezeApp(
-        deps.secrets,
-        ctx.state.appConfigSecret,
-        ctx.state.restoredClusterId,
-        'restored cluster',
-        deps.appSecretFormat,
-      );
-      return { unfrozenAt: new Date().toISOString() };
-    },
-  };
+  return sharedUnfreeze<PitrState>(deps, {
+    clusterOf: (s) => s.restoredClusterId,
+    what: 'restored cluster',
+  });
 }

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { viewApp } from '../../../lab/app-config.js';
+import { viewApp } from '../../shared/app-endpoint.js';
 import type { Endpoint } from '../../../ports/database.js';
 import { APP_TABLES } from '../../../validate/checksums.js';
 import {

@@ -1,12 +1,8 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import {
-  assertAppPointsAt,
-  pointAppAt,
-  setGlobalReadonly,
-  unfreezeApp,
-} from '../../../lab/app-config.js';
-import { sleep } from '../../../util/net.js';
+import { assertAppPointsAt, pointAppAt } from '../../shared/app-endpoint.js';
+import { freezeWrites as sharedFreeze } from '../../shared/steps/freeze-writes.js';
+import { unfreezeWrites as sharedUnfreeze } from '../../shared/steps/unfreeze-writes.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
 /** UpdateSecrets: points the app's DB endpoint at the new primary (apps reconnect by themselves). */
@@ -121,38 +117,10 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
 
 /** Freezes writes (`global_readonly=true`) and waits until every app task has seen it. */
 export function freezeWrites(deps: RegionDeps): Step<RegionState> {
-  return {
-    id: 'freeze-writes',
-    title: 'Freeze writes (global_readonly=true)',
-    plan: (ctx) => [
-      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it`,
-    ],
-    async run(ctx) {
-      await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
-      const at = new Date().toISOString();
-      await sleep(ctx.state.freezeGraceMs ?? 300);
-      return { frozenAt: at };
-    },
-  };
+  return sharedFreeze<RegionState>(deps, { graceMs: (s) => s.freezeGraceMs ?? 300 });
 }
 
 /** Lifts the freeze, on the new primary only. */
 export function unfreezeWrites(deps: RegionDeps): Step<RegionState> {
-  return {
-    id: 'unfreeze-writes',
-    title: 'Unfreeze writes (global_readonly=false)',
-    plan: (ctx) => [
-      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=false`,
-    ],
-    async run(ctx) {
-      await unfreezeApp(
-        deps.secrets,
-        ctx.state.appConfigSecret,
-        ctx.state.newPrimary,
-        'new primary',
-        deps.appSecretFormat,
-      );
-      return { unfrozenAt: new Date().toISOString() };
-    },
-  };
+  return sharedUnfreeze<RegionState>(deps, { clusterOf: (s) => s.newPrimary, what: 'new primary' });
 }

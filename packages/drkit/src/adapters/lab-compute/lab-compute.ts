@@ -10,9 +10,9 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DependencyMissingError, StepTimeoutError, UsageError } from '../engine/errors.js';
-import type { Compute, TaskInfo } from '../ports/compute.js';
-import { sleep } from '../util/net.js';
+import { DependencyMissingError, StepTimeoutError, UsageError } from '../../engine/errors.js';
+import type { Compute, TaskInfo } from '../../ports/compute.js';
+import { sleep } from '../../util/net.js';
 
 /** A place for one app task: its id (`a-1`), region and fixed port. */
 export interface TaskSlot {
@@ -25,8 +25,8 @@ export interface TaskSlot {
 function appEntry(): string {
   const here = path.dirname(fileURLToPath(import.meta.url));
   const candidates = [
-    path.resolve(here, '../app/server-main.js'),
-    path.resolve(here, '../../dist/app/server-main.js'),
+    path.resolve(here, '../../app/server-main.js'),
+    path.resolve(here, '../../../dist/app/server-main.js'),
   ];
   const found = candidates.find((c) => existsSync(c));
   if (!found)

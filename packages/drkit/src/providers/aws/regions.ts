@@ -1,18 +1,23 @@
-import { EcsCompute, Route53Router, type createAwsAdapters } from '../adapters/aws/index.js';
-import { MultiRegionSecrets } from '../adapters/aws/multi-region-secrets.js';
-import { RegionalRdsDatabase } from '../adapters/aws/regional-database.js';
-import type { DrkitConfig } from '../config/schema.js';
-import { UsageError } from '../engine/errors.js';
-import type { Notifier } from '../ports/notifier.js';
-import type { RegionDeps, RegionParams } from '../runbooks/region-failover/context.js';
-import { RDS_SECRET_FORMAT } from '../lab/app-config.js';
-import { runSmokeChecks } from '../validate/smoke.js';
+import { RDS_SECRET_FORMAT } from '../../adapters/app-secret/index.js';
+import { EcsCompute, Route53Router, type createAwsAdapters } from '../../adapters/aws/index.js';
+import { MultiRegionSecrets } from '../../adapters/aws/multi-region-secrets.js';
+import { RegionalRdsDatabase } from '../../adapters/aws/regional-database.js';
+import type { DrkitConfig } from '../../config/schema.js';
+import { UsageError } from '../../engine/errors.js';
+import type { AppSecret } from '../../ports/app-secret.js';
+import type { Compute } from '../../ports/compute.js';
+import type { Database } from '../../ports/database.js';
+import type { Notifier } from '../../ports/notifier.js';
+import type { RegionMove, RegionTopology } from '../../ports/region-topology.js';
+import type { Router } from '../../ports/router.js';
 
-/** The region runbooks' ports and default parameters, as a provider binds them. */
-export interface RegionBinding {
-  readonly deps: RegionDeps;
-  /** Parameters from config; `--param` values override them. */
-  readonly defaults: Partial<RegionParams> | Promise<Partial<RegionParams>>;
+/** The region runbooks' ports on AWS. */
+export interface AwsRegionPorts {
+  readonly regionDatabase: Database;
+  readonly regionAppSecret: AppSecret;
+  readonly router: Router;
+  readonly compute: Compute;
+  readonly regionTopology: RegionTopology;
 }
 
 /** Config keys RB-N-01 needs on AWS that are not set (dotted paths). */
@@ -29,7 +34,7 @@ export function missingRegionKeys(a: DrkitConfig['aws']): string[] {
 }
 
 /**
- * Binds RB-N-01 on AWS: Aurora clusters of both regions (promote B's cross-region replica
+ * The region ports on AWS: Aurora clusters of both regions (promote B's cross-region replica
  * cluster, stop A's when reachable), the Route 53 failover record, the ECS service of each
  * region, the DB endpoint secret in region B, and `aws.appUrl` for the post-checks.
  * @throws UsageError naming every missing config key
@@ -38,8 +43,7 @@ export function bindAwsRegions(
   config: DrkitConfig,
   aws: ReturnType<typeof createAwsAdapters>,
   notifier: Notifier,
-  connect: RegionDeps['connect'],
-): RegionBinding {
+): AwsRegionPorts {
   const a = config.aws;
   const missing = missingRegionKeys(a);
   if (missing.length || !a.route53) {
@@ -119,15 +123,9 @@ export function bindAwsRegions(
   const healthCheckOf = (region: string) =>
     region === A ? ra.healthCheckId : region === B ? rb.healthCheckId : undefined;
   const ecsOf = (region: string) => (region === A ? ra : rb);
-  const deps: RegionDeps = {
-    database,
-    secrets,
-    notifier,
-    router,
-    compute,
+  const topology: Omit<RegionTopology, 'move'> = {
+    kind: 'aws',
     ...(a.appUrl ? { frontDoorUrl: a.appUrl.replace(/\/$/, '') } : {}),
-    connect,
-    smoke: runSmokeChecks,
     async sourceHealth(s) {
       // Route 53's checkers probe the region's endpoint (the data plane) from outside; the
       // cluster's status is the control plane's view. Either one down counts as down.
@@ -147,7 +145,6 @@ export function bindAwsRegions(
         detail: `Route 53 health check of ${s.fromRegion}: ${r53}; ${instances ? 'instance' : 'cluster'} ${s.fromCluster}: ${db}; ECS service in ${s.fromRegion}: ${ecs}`,
       };
     },
-    appSecretFormat: RDS_SECRET_FORMAT,
     plans: {
       health: (s) => [
         `route53:ListResourceRecordSets HostedZoneId=${r53.hostedZoneId} StartRecordName=${r53.recordName}`,
@@ -227,13 +224,8 @@ export function bindAwsRegions(
       ],
     },
   };
-  const base = {
-    appConfigSecret: a.dbEndpointSecret,
-    synchronous: false,
-    reason: 'regional failover',
-    trigger: 'manual',
-  };
-  const aToB: Partial<RegionParams> = {
+  const base = { appConfigSecret: a.dbEndpointSecret, synchronous: false };
+  const aToB: RegionMove = {
     ...base,
     fromRegion: A,
     toRegion: B,
@@ -242,7 +234,7 @@ export function bindAwsRegions(
     targetTasks: a.failoverTasks,
   };
   // back to A: A at full size again, B back to its warm size
-  const bToA: Partial<RegionParams> = {
+  const bToA: RegionMove = {
     ...base,
     fromRegion: B,
     toRegion: A,
@@ -252,13 +244,20 @@ export function bindAwsRegions(
     sourceTasks: a.warmTasks,
   };
   return {
-    deps,
-    // with a global database the direction is read from who writes now (like the lab reads
-    // where the app points): away from the writer's region. Without one: A → B.
-    defaults: g
-      ? aws.database.primary
-          .globalMembers(g)
-          .then((ms) => (ms.find((m) => m.writer)?.clusterId === dbB ? bToA : aToB))
-      : aToB,
+    regionDatabase: database,
+    regionAppSecret: { secrets, format: RDS_SECRET_FORMAT, defaultName: a.dbEndpointSecret },
+    router,
+    compute,
+    regionTopology: {
+      ...topology,
+      // with a global database the direction is read from who writes now (like the lab reads
+      // where the app points): away from the writer's region. Without one: A → B.
+      move: async () =>
+        g
+          ? (await aws.database.primary.globalMembers(g)).find((m) => m.writer)?.clusterId === dbB
+            ? bToA
+            : aToB
+          : aToB,
+    },
   };
 }

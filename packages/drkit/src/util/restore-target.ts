@@ -1,4 +1,4 @@
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../engine/errors.js';
 
 const ISO_WITH_ZONE =
   /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,9}))?)?\s?(Z|[+-]\d{2}(?::?\d{2})?)$/i;

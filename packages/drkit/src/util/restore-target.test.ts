@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UsageError } from '../../engine/errors.js';
+import { UsageError } from '../engine/errors.js';
 import { formatPgTarget, parseRestoreTarget } from './restore-target.js';
 
 describe('parseRestoreTarget', () => {

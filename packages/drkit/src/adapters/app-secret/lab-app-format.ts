@@ -1,0 +1,26 @@
+import type { Endpoint } from '../../ports/database.js';
+import type { AppSecretFormat } from '../../ports/app-secret.js';
+
+/**
+ * The lab app's own layout: `{dbClusterId, db: {host, port, database, user}, global_readonly}`.
+ */
+export const LAB_APP_FORMAT: AppSecretFormat = {
+  name: 'drkit-app',
+  endpointFields: 'db',
+  view(v) {
+    const db = v.db as Endpoint | undefined;
+    return {
+      clusterId: typeof v.dbClusterId === 'string' ? v.dbClusterId : undefined,
+      endpoint: db,
+      globalReadonly: v.global_readonly === true,
+    };
+  },
+  point(v, clusterId, endpoint) {
+    const db = v.db as Partial<Endpoint> | undefined;
+    return {
+      ...v,
+      dbClusterId: clusterId,
+      db: { ...endpoint, database: db?.database ?? endpoint.database },
+    };
+  },
+};

@@ -1,0 +1,1 @@
+export { LabCompute, probeHealth, type TaskSlot } from './lab-compute.js';

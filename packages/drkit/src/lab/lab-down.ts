@@ -1,0 +1,26 @@
+import { rmSync } from 'node:fs';
+import type { LabProvider } from './provider.js';
+import { stopRegionProcesses, stopWan } from './regions.js';
+
+/** `drkit lab down`: stops every cluster; with `destroy`, removes the lab's state directory. */
+export async function labDown(
+  p: LabProvider,
+  opts: { destroy?: boolean; progress?: (m: string) => void } = {},
+): Promise<void> {
+  // The front door and app tasks first: they hold connections to the clusters.
+  await stopRegionProcesses(p);
+  for (const c of p.clusters.list()) {
+    if (p.clusters.isRunning(c.id)) {
+      opts.progress?.(`stopping ${c.id}`);
+      await p.clusters.stop(c.id, 'fast');
+    }
+  }
+  await stopWan(p);
+  if (opts.destroy) {
+    opts.progress?.(`removing ${p.paths.stateDir}`);
+    rmSync(p.paths.labDir, { recursive: true, force: true });
+    rmSync(p.paths.secretsDir, { recursive: true, force: true });
+    rmSync(p.paths.labFile, { force: true });
+    rmSync(p.paths.workDir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,74 @@
+import type { ApiGateway } from './api-gateway.js';
+import type { AppSecret } from './app-secret.js';
+import type { Cdn } from './cdn.js';
+import type { Compute } from './compute.js';
+import type { Database } from './database.js';
+import type { Functions } from './functions.js';
+import type { Identity } from './identity.js';
+import type { IncidentDetector } from './incident-detector.js';
+import type { KeyValue } from './key-value.js';
+import type { Notifier } from './notifier.js';
+import type { ObjectStore } from './object-store.js';
+import type { RegionTopology } from './region-topology.js';
+import type { Router } from './router.js';
+import type { SecretRotation, UserPools } from './secret-rotation.js';
+import type { Secrets } from './secrets.js';
+import type { SqlConnector } from './sql.js';
+
+/** Functions that name the database by its cluster ARN, and the variable that holds it. */
+export interface DatabaseFunctions {
+  readonly port: Functions;
+  readonly names: readonly string[];
+  readonly envVar: string;
+}
+
+/**
+ * Every port a runbook can ask for, by name. A runbook entry lists the names it needs; a
+ * provider binds the ones its world has (`providers/lab`, `providers/aws`) and refuses the
+ * others with a `CapabilityError` naming the port, before anything runs.
+ */
+export interface PortSet {
+  /** The database service of the primary region (RB-N-02 restores from and into it). */
+  readonly database: Database;
+  /** Where the app reads its DB endpoint and `global_readonly` (RB-N-02's freeze and swap). */
+  readonly appSecret: AppSecret;
+  readonly notifier: Notifier;
+  /** SQL connections to a database endpoint (validation, post-checks). */
+  readonly sql: SqlConnector;
+  /** Functions whose `DB_CLUSTER_ARN` follows the database (seed 003's full recovery). */
+  readonly databaseFunctions: DatabaseFunctions;
+  readonly objectStore: ObjectStore;
+  readonly cdn: Cdn;
+  /** The databases of both regions, addressed by cluster id (the region runbooks). */
+  readonly regionDatabase: Database;
+  /** The app's endpoint secret as the region runbooks write it: every region's copy. */
+  readonly regionAppSecret: AppSecret;
+  readonly router: Router;
+  readonly compute: Compute;
+  readonly regionTopology: RegionTopology;
+  readonly incidentDetector: IncidentDetector;
+  readonly apiGateway: ApiGateway;
+  readonly identity: Identity;
+  readonly secretRotation: SecretRotation;
+  readonly userPools: UserPools;
+  readonly keyValue: KeyValue;
+  /** The secret store application config lives in (RB-N-05's config-secret swap). */
+  readonly configSecrets: Secrets;
+  readonly functions: Functions;
+}
+
+/** The name of a port in {@link PortSet}. */
+export type PortName = keyof PortSet;
+
+/**
+ * A provider's ports as a runbook entry sees them: bound lazily, by name. `port` of a name the
+ * provider does not bind throws a `CapabilityError` naming the port and the provider.
+ */
+export interface PortBinding {
+  /** The provider's name (`lab`, `aws`): for messages and journals. */
+  readonly provider: string;
+  /** Whether the provider binds `name` (without binding it). */
+  has(name: PortName): boolean;
+  /** The port, bound on first use. @throws CapabilityError when the provider has none */
+  port<K extends PortName>(name: K): PortSet[K];
+}

@@ -1,0 +1,63 @@
+/**
+ * A move of writes and traffic from one region to the other, as the two-region world
+ * describes it: which region and database cluster serve now and which take over.
+ */
+export interface RegionMove {
+  readonly fromRegion: string;
+  readonly toRegion: string;
+  readonly fromCluster: string;
+  readonly toCluster: string;
+  /** App tasks the target region runs once it serves everything. */
+  readonly targetTasks: number;
+  /** App tasks the source region keeps (a cutback: B back to its warm count). */
+  readonly sourceTasks?: number;
+  /** Secret holding the app's DB endpoint and `global_readonly`. */
+  readonly appConfigSecret: string;
+  /** Make commits wait for the new standby once there is one again. */
+  readonly synchronous: boolean;
+  /** RB-N-01's fallback: cluster id of a restore from the latest backup. */
+  readonly restoreClusterId?: string;
+}
+
+/** Exact provider calls for `--dry-run`, per region-runbook step. Read-only. */
+export interface RegionPlans {
+  readonly health?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly decide?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly fence?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly promote?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly secret?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly scale?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly route?: (s: RegionMove) => Promise<string[]> | string[];
+  /** `what` names the runbook (`RB-N-01 regional failover`, `planned switchover`…). */
+  readonly notify?: (s: RegionMove, what: string) => Promise<string[]> | string[];
+  readonly checkSwitchover?: (s: RegionMove) => Promise<string[]> | string[];
+  readonly switchover?: (s: RegionMove) => Promise<string[]> | string[];
+  /** Rebuilding `standby` under `primary` (switchover's rejoin, RB-N-08's rebuild). */
+  readonly rejoin?: (standby: string, primary: string) => Promise<string[]> | string[];
+}
+
+/**
+ * The two-region topology port: the world the region runbooks (RB-N-01, the switchover, RB-N-08)
+ * move between. Contract: `move` reads only (the direction is away from the region whose
+ * cluster the app writes to now); `sourceHealth` reads only.
+ */
+export interface RegionTopology {
+  readonly kind: string;
+  /** The move away from the region that writes now, from the world's own state and config. */
+  move(): Promise<RegionMove>;
+  /**
+   * The front door's base URL, for post-checks as a user sees them. @default none: the
+   * post-checks are journaled as not checked (never as passed)
+   */
+  readonly frontDoorUrl?: string;
+  /**
+   * Whether the source region is healthy, from the provider's own signals (AWS: the Route 53
+   * health check of its record and the cluster's status). @default probe the database with
+   * `SELECT 1` and the region's tasks' `/healthz` (the lab)
+   */
+  readonly sourceHealth?: (
+    s: RegionMove,
+  ) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
+  /** Exact provider calls for `--dry-run`, when the provider can tell. @default generic port text */
+  readonly plans?: RegionPlans;
+}

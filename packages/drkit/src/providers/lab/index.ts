@@ -1,0 +1,136 @@
+import { LAB_APP_FORMAT } from '../../adapters/app-secret/index.js';
+import {
+  ApiGatewayStages,
+  AwsClients,
+  CloudFrontCdn,
+  CognitoIdentity,
+  DynamoDbKeyValue,
+  LambdaFunctions,
+  S3ObjectStore,
+  SecretsManagerSecrets,
+} from '../../adapters/aws/index.js';
+import type { DrkitConfig } from '../../config/schema.js';
+import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
+import { HealthDetector } from '../../lab/health-detector.js';
+import { labProvider } from '../../lab/provider.js';
+import { regionMove, regionProvider, type RegionProvider } from '../../lab/regions.js';
+import type { AppSecret } from '../../ports/app-secret.js';
+import type { IncidentDetector } from '../../ports/incident-detector.js';
+import type { PortName } from '../../ports/port-set.js';
+import type { RegionTopology } from '../../ports/region-topology.js';
+import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
+
+/** Options of {@link bindLab}. */
+export interface LabBindOptions {
+  /** Shell commands the lab runs, one line each. @default not shown */
+  readonly log?: (line: string) => void;
+}
+
+/** The AWS services the lab borrows from a moto server (`aws.endpoint`), by port. */
+const ON_MOTO: Partial<Record<PortName, string>> = {
+  objectStore: 'object store',
+  cdn: 'CDN',
+  apiGateway: 'API gateway',
+  identity: 'user directory',
+  secretRotation: 'rotating secrets',
+  userPools: 'user pools',
+  keyValue: 'DynamoDB',
+  configSecrets: 'config secrets store',
+  functions: 'functions',
+};
+
+/**
+ * The lab provider: the two-region lab `drkit lab up` built under the state dir — PostgreSQL
+ * and pgBackRest, file secrets, the log notifier, the HAProxy front door, the app tasks and the
+ * health detector. It has no AWS services of its own: with `aws.endpoint` set (a moto server)
+ * it binds S3, CloudFront, API Gateway, Cognito, Secrets Manager, DynamoDB and Lambda there.
+ */
+export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptions = {}): Provider {
+  const lab = labProvider(config, baseDir, opts.log ? { log: opts.log } : {});
+  const appSecret: AppSecret = {
+    secrets: lab.secrets,
+    format: LAB_APP_FORMAT,
+    defaultName: APP_CONFIG_SECRET,
+  };
+  // the two-region layout `drkit lab up` wrote: read when a region port is first asked for
+  let regions: RegionProvider | undefined;
+  const region = (): RegionProvider => (regions ??= regionProvider(lab));
+  const clients = config.aws.endpoint
+    ? new AwsClients({ endpoint: config.aws.endpoint, defaultRegion: config.aws.regionA })
+    : undefined;
+  const region1 = config.aws.regionA;
+  const moto: PortFactories = clients
+    ? {
+        objectStore: () => new S3ObjectStore({ clients, region: region1 }),
+        cdn: () => new CloudFrontCdn({ clients }),
+        apiGateway: () => new ApiGatewayStages({ clients, region: region1 }),
+        identity: () => new CognitoIdentity({ clients, region: region1 }),
+        userPools: () => new CognitoIdentity({ clients, region: region1 }),
+        secretRotation: () => new SecretsManagerSecrets({ clients, region: region1 }),
+        keyValue: () => new DynamoDbKeyValue({ clients, region: region1 }),
+        // RB-N-05's config secret is then Secrets Manager on moto too, not the lab's files
+        configSecrets: () => new SecretsManagerSecrets({ clients, region: region1 }),
+        functions: () => new LambdaFunctions({ clients, region: region1 }),
+      }
+    : {};
+  const topology = (): RegionTopology => {
+    const r = region();
+    return {
+      kind: 'lab',
+      frontDoorUrl: r.router.url,
+      // which cluster the app points at decides the direction
+      move: () => regionMove(lab, r),
+    };
+  };
+  const detector = (): IncidentDetector => {
+    const t = region().topology;
+    const hc = t.health;
+    return {
+      kind: 'lab-health-detector',
+      async watch(say) {
+        const d = new HealthDetector({
+          targets: t.slots
+            .filter((s) => s.region === t.primaryRegion)
+            .map((s) => `127.0.0.1:${s.port}`),
+          intervalMs: hc.intervalMs,
+          failureThreshold: hc.fall,
+          timeoutMs: hc.timeoutMs,
+        });
+        say(`watching region ${t.primaryRegion}: ${hc.intervalMs} ms × ${hc.fall} failures`);
+        d.start();
+        const inc = await d.incident;
+        say(
+          `incident declared at ${inc.declaredAt.toISOString()} (first failure ${inc.firstFailureAt.toISOString()})`,
+        );
+        return inc;
+      },
+    };
+  };
+  return makeProvider({
+    provider: 'lab',
+    config,
+    journalDir: lab.paths.journalDir,
+    ports: {
+      database: () => lab.database,
+      appSecret: () => appSecret,
+      notifier: () => lab.notifier,
+      sql: () => lab.connect,
+      regionDatabase: () => lab.database,
+      regionAppSecret: () => appSecret,
+      router: () => region().router,
+      compute: () => region().compute,
+      regionTopology: topology,
+      incidentDetector: detector,
+      ...moto,
+    },
+    missing: (port): Missing | undefined => {
+      const what = ON_MOTO[port];
+      if (!what) return undefined;
+      return {
+        what,
+        hint: 'run it with --provider aws, or set aws.endpoint in the config to a moto server: the lab then binds the AWS services there',
+      };
+    },
+    close: () => clients?.destroy(),
+  });
+}
