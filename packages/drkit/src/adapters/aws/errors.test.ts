@@ -111,6 +111,27 @@ describe('translateAwsError', () => {
   });
 });
 
+describe('translateAwsError of an endpoint that does not answer', () => {
+  it('GIVEN nothing listens on the endpoint WHEN a call THEN a retryable EXTERNAL DrError', async () => {
+    const srv = http.createServer();
+    await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
+    const port = (srv.address() as AddressInfo).port;
+    await new Promise<void>((r) => srv.close(() => r()));
+    const clients = new AwsClients({
+      endpoint: `http://127.0.0.1:${port}`,
+      credentials: { accessKeyId: 'a', secretAccessKey: 'b' },
+      maxAttempts: 1,
+    });
+    const err = await awsCall(ctx, () =>
+      clients.s3().send(new GetObjectCommand({ Bucket: 'b', Key: 'k' })),
+    ).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(DrError);
+    expect((err as DrError).code).toBe('EXTERNAL');
+    expect((err as DrError).retryable).toBe(true);
+    clients.destroy();
+  });
+});
+
 describe('AwsClients retry strategy (throttling retried with backoff by the SDK)', () => {
   let server: http.Server | undefined;
   afterEach(() => server?.close());

@@ -20,7 +20,24 @@ interface SdkErrorShape {
   message?: string;
   $metadata?: { httpStatusCode?: number; requestId?: string };
   $retryable?: unknown;
+  /** Node's socket error code (`ECONNREFUSED`…) when no answer came at all. */
+  code?: string;
 }
+
+/**
+ * The endpoint did not answer (refused, reset, timed out, unreachable): a regional outage or a
+ * restarting endpoint, which a later attempt may get through.
+ */
+const NETWORK_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ECONNABORTED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+]);
 
 const NOT_FOUND_NAMES = new Set([
   'NoSuchKey',
@@ -100,7 +117,8 @@ export function awsErrorName(err: unknown): string | undefined {
  * `NotFoundError`, access errors `DrError('ACCESS_DENIED')`, throttling (still failing after
  * the SDK's own retries) a retryable `DrError('THROTTLED')`, restore times outside the window
  * `OutOfWindowError`, "already exists" and "wrong state" errors `PreconditionError`; anything
- * else an `EXTERNAL` error (retryable when the SDK says so or the service returned 5xx).
+ * else an `EXTERNAL` error (retryable when the SDK says so, the service returned 5xx, or the
+ * endpoint did not answer at all).
  * A `DrError` passes through unchanged.
  */
 export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
@@ -178,7 +196,10 @@ export function translateAwsError(err: unknown, ctx: AwsCallContext): DrError {
       },
     );
   }
-  const retryable = e.$retryable !== undefined || (status !== undefined && status >= 500);
+  const retryable =
+    e.$retryable !== undefined ||
+    (status !== undefined && status >= 500) ||
+    (e.code !== undefined && NETWORK_CODES.has(e.code));
   return new DrError(
     'EXTERNAL',
     `${what} failed (${name}${status ? `, HTTP ${status}` : ''})${msg}`,

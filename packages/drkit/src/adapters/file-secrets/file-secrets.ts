@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { NotFoundError, UsageError } from '../../engine/errors.js';
+import { NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import type { Secrets } from '../../ports/secrets.js';
 
 /**
@@ -38,7 +38,16 @@ export class FileSecrets implements Secrets {
   async get(name: string): Promise<Record<string, unknown>> {
     const f = this.fileOf(name);
     if (!existsSync(f)) throw new NotFoundError(`secret '${name}' does not exist in ${this.dir}`);
-    return JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+    try {
+      const v: unknown = JSON.parse(readFileSync(f, 'utf8'));
+      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+        return v as Record<string, unknown>;
+    } catch {
+      // fall through: JSON.parse's message quotes the text, and the text is a secret
+    }
+    throw new PreconditionError(`secret '${name}' in ${this.dir} is not a JSON object`, {
+      hint: 'drkit stores runtime configuration as JSON objects',
+    });
   }
 
   async put(name: string, value: Record<string, unknown>): Promise<void> {
