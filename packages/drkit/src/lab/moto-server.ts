@@ -18,7 +18,10 @@ export interface MotoServer {
   stop(): Promise<void>;
 }
 
-/** Where bootstrap installs moto: `<repo>/.tools/moto-venv`. Override with DRKIT_MOTO_VENV. */
+/**
+ * Where bootstrap installs moto: `<repo>/.tools/moto-venv`. Override with DRKIT_MOTO_VENV (an
+ * installed drkit has no repo around it: the default path then does not exist).
+ */
 export function motoVenvDir(): string {
   if (process.env.DRKIT_MOTO_VENV) return process.env.DRKIT_MOTO_VENV;
   // src/lab or dist/lab -> packages/drkit -> repo root
@@ -31,7 +34,10 @@ export async function startMotoServer(opts: { port?: number } = {}): Promise<Mot
   const bin = path.join(motoVenvDir(), 'bin', 'moto_server');
   if (!existsSync(bin)) {
     throw new DependencyMissingError(`the moto server is not installed (looked for ${bin})`, {
-      hint: 'run scripts/bootstrap, which creates .tools/moto-venv with moto[server]',
+      hint:
+        'in the drkit checkout run scripts/bootstrap, which creates .tools/moto-venv with ' +
+        'moto[server]; elsewhere (an installed drkit) set DRKIT_MOTO_VENV to a virtualenv ' +
+        'with moto[server]',
     });
   }
   const port = opts.port ?? (await freePort());
