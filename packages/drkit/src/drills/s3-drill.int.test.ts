@@ -3,7 +3,6 @@ import path from 'node:path';
 import { CreateBucketCommand, GetObjectCommand, ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../adapters/aws/clients.js';
-import { bindProvider } from '../cli/provider.js';
 import type { DrillReport } from '../report/drill-report.js';
 import type { LabFixture } from '../testing/lab-fixture.js';
 import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
@@ -35,7 +34,6 @@ beforeAll(async () => {
     objects: 100,
     warmupSeconds: 1,
     windowSeconds: 2,
-    bind: (c) => bindProvider('aws', c, fx.dir),
   });
 });
 

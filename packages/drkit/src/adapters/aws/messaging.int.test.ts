@@ -9,7 +9,8 @@ import { AwsClients } from './clients.js';
 import { SecretsManagerSecrets } from './secrets-manager-secrets.js';
 import { SesMailer } from './ses-mailer.js';
 import { SnsNotifier, snsSubject } from './sns-notifier.js';
-import { pointAppAt, RDS_SECRET_FORMAT, viewApp } from '../../lab/app-config.js';
+import { pointAppAt, viewApp } from '../../runbooks/shared/app-endpoint.js';
+import { RDS_SECRET_FORMAT } from '../app-secret/index.js';
 
 let moto: MotoServer;
 let clients: AwsClients;

@@ -17,7 +17,8 @@ import {
   PreconditionError,
   StepTimeoutError,
 } from '../../engine/errors.js';
-import { pointAppAt, RDS_SECRET_FORMAT } from '../../lab/app-config.js';
+import { pointAppAt } from '../../runbooks/shared/app-endpoint.js';
+import { RDS_SECRET_FORMAT } from '../app-secret/index.js';
 import { MOTO_CREDENTIALS } from '../../lab/moto-server.js';
 import { freePort } from '../../util/net.js';
 import { AwsClients } from './clients.js';

@@ -7,12 +7,13 @@ import {
 import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../adapters/aws/clients.js';
-import { bindProvider, type BoundProvider } from '../../cli/provider.js';
 import type { Step, StepContext } from '../../engine/step.js';
+import { bindProvider, type Provider } from '../../providers/index.js';
 import type { LabFixture } from '../../testing/lab-fixture.js';
 import { startMotoCli, type MotoCli } from '../../testing/moto-cli.js';
 import { createRole } from '../../testing/moto.js';
 import { findRunbook } from '../registry.js';
+import { pitrRestore } from './index.js';
 
 /**
  * RB-N-02 with `--provider aws`, bound exactly as the CLI binds it, on a moto server: the
@@ -31,7 +32,7 @@ const FUNCTIONS = ['radiant-production-router', 'radiant-production-billing'];
 let motoCli: MotoCli;
 let clients: AwsClients;
 let fx: LabFixture;
-let bound: BoundProvider;
+let bound: Provider;
 let sourceHost: string;
 
 beforeAll(async () => {
@@ -111,6 +112,15 @@ const envOf = async (n: string) =>
   (await clients.lambda().send(new GetFunctionConfigurationCommand({ FunctionName: n })))
     .Environment?.Variables ?? {};
 
+/** RB-N-02 bound and normalized exactly as `drkit runbook run rb-n-02 --provider aws` does. */
+const prepare = (raw: Record<string, unknown>) => {
+  expect(findRunbook('rb-n-02')).toBe(pitrRestore);
+  return pitrRestore.prepare(raw, bound, {
+    config: bound.config,
+    journalDir: bound.journalDir,
+  });
+};
+
 async function runStep<S extends object>(step: Step<S>, state: S): Promise<S> {
   const ctx: StepContext<S> = {
     state,
@@ -168,13 +178,14 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
   });
 
   it('GIVEN latest WHEN preflight → freeze → restore → swap → unfreeze run THEN a new cluster with a writer, both secret copies and every function point at it, credentials kept, the source untouched', async () => {
-    const entry = findRunbook('rb-n-02');
-    let state = (await entry.normalize(
-      { source: 'radiant-production', target: 'latest', newClusterId: 'radiant-dr-2' },
-      bound.ports,
-    )) as Record<string, unknown>;
+    const prepared = await prepare({
+      source: 'radiant-production',
+      target: 'latest',
+      newClusterId: 'radiant-dr-2',
+    });
+    let state = prepared.state;
     expect(state.appConfigSecret).toBe(SECRET); // aws.dbEndpointSecret, not the lab's drkit/app
-    const rb = entry.create(bound.ports);
+    const rb = prepared.runbook;
     const step = (id: string) => rb.steps.find((s) => s.id === id)!;
 
     state = await runStep(step('preflight'), state);
@@ -224,16 +235,11 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
   });
 
   it('GIVEN a run that died after the restore, before journaling it WHEN restore-to-time runs again THEN its own finished cluster is reused; a half-made one is left and the next id used', async () => {
-    const entry = findRunbook('rb-n-02');
-    const rb = entry.create(bound.ports);
-    const restore = rb.steps.find((s) => s.id === 'restore-to-time')!;
-    const again = await runStep(
-      restore,
-      await entry.normalize(
-        { source: 'radiant-production', target: 'latest', newClusterId: 'radiant-dr-2' },
-        bound.ports,
-      ),
-    );
+    const restoreOf = async (newClusterId: string) => {
+      const p = await prepare({ source: 'radiant-production', target: 'latest', newClusterId });
+      return [p.runbook.steps.find((s) => s.id === 'restore-to-time')!, p.state] as const;
+    };
+    const again = await runStep(...(await restoreOf('radiant-dr-2')));
     expect(again).toMatchObject({ restoredClusterId: 'radiant-dr-2', abandonedClusters: [] });
     // a cluster of that id without a writer: the restore died before CreateDBInstance
     await clients.rds(A).send(
@@ -244,13 +250,7 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
         MasterUserPassword: PASSWORD,
       }),
     );
-    const next = await runStep(
-      restore,
-      await entry.normalize(
-        { source: 'radiant-production', target: 'latest', newClusterId: 'radiant-dr-4' },
-        bound.ports,
-      ),
-    );
+    const next = await runStep(...(await restoreOf('radiant-dr-4')));
     expect(next).toMatchObject({
       restoredClusterId: 'radiant-dr-4-2',
       abandonedClusters: ['radiant-dr-4'],
@@ -258,16 +258,13 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
   });
 
   it('GIVEN the app still names the source WHEN unfreeze runs first THEN refused: writes never reopen on the corrupted cluster', async () => {
-    const entry = findRunbook('rb-n-02');
-    const rb = entry.create(bound.ports);
-    const unfreeze = rb.steps.find((s) => s.id === 'unfreeze-writes')!;
-    const state = {
-      ...(await entry.normalize(
-        { source: 'radiant-production', target: 'latest', newClusterId: 'radiant-dr-3' },
-        bound.ports,
-      )),
-      restoredClusterId: 'radiant-dr-3',
-    };
+    const p = await prepare({
+      source: 'radiant-production',
+      target: 'latest',
+      newClusterId: 'radiant-dr-3',
+    });
+    const unfreeze = p.runbook.steps.find((s) => s.id === 'unfreeze-writes')!;
+    const state = { ...p.state, restoredClusterId: 'radiant-dr-3' };
     await expect(runStep(unfreeze, state)).rejects.toThrow(
       /refusing to unfreeze: the app does not point at the restored cluster yet/,
     );

@@ -10,15 +10,13 @@ import { TargetLock } from '../../engine/lock.js';
 import { HealthDetector } from '../../lab/health-detector.js';
 import { labDown } from '../../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../../lab/provider.js';
-import {
-  labUpRegions,
-  regionDeps,
-  regionMoveParams,
-  type RegionProvider,
-} from '../../lab/regions.js';
+import { LAB_APP_FORMAT } from '../../adapters/app-secret/index.js';
+import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
+import { labUpRegions, regionMove, type RegionProvider } from '../../lab/regions.js';
 import { startWorkloadProcess } from '../../lab/workload-process.js';
-import { createCutbackRunbook } from '../cutback/index.js';
-import { createRegionFailoverRunbook, regionLockKey, type RegionState } from './index.js';
+import { cutbackRunbook } from '../cutback/index.js';
+import type { RegionPorts } from './context.js';
+import { regionFailover, regionLockKey, type RegionState } from './index.js';
 import { sleep } from '../../util/net.js';
 
 /**
@@ -36,6 +34,25 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
       lab: { seed: { users: 100 }, regions: { synchronous: false } },
     });
   const opts = () => ({ journalDir: p.paths.journalDir, yes: true });
+  /** The region ports as the lab provider binds them, on this test's lab. */
+  const ports = (): RegionPorts => ({
+    regionDatabase: p.database,
+    regionAppSecret: { secrets: p.secrets, format: LAB_APP_FORMAT, defaultName: APP_CONFIG_SECRET },
+    notifier: p.notifier,
+    router: r.router,
+    compute: r.compute,
+    regionTopology: { kind: 'lab', frontDoorUrl: r.router.url, move: () => regionMove(p, r) },
+    sql: p.connect,
+  });
+  /** RB-N-01 on those ports, its parameters read from the lab as `drkit failover` reads them. */
+  const failover = () => regionFailover.create(ports());
+  const failoverParams = (raw: Record<string, unknown> = {}) =>
+    regionFailover.normalize(raw, {
+      ports: ports(),
+      config: config(),
+      journalDir: p.paths.journalDir,
+      provider: 'lab',
+    });
 
   beforeAll(async () => {
     dir = mkdtempSync('/tmp/drkit-region-');
@@ -50,18 +67,18 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
   });
 
   it('refuses a failover while region A is healthy (without --force)', async () => {
-    const rb = createRegionFailoverRunbook(regionDeps(p, r));
-    await expect(execute(rb, await regionMoveParams(p, r), opts())).rejects.toThrow(
+    const rb = failover();
+    await expect(execute(rb, await failoverParams(), opts())).rejects.toThrow(
       /region a is healthy/,
     );
-    await expect(execute(rb, await regionMoveParams(p, r), opts())).rejects.toBeInstanceOf(
+    await expect(execute(rb, await failoverParams(), opts())).rejects.toBeInstanceOf(
       PreconditionError,
     );
     expect(p.clusters.isRunning('region-a')).toBe(true);
   });
 
   it('refuses a second failover while one is running (one execution per target)', async () => {
-    const params = await regionMoveParams(p, r, { force: true });
+    const params = await failoverParams({ force: true });
     // A live holder of the lock: this test process, as another execution.
     const held = TargetLock.acquire(
       path.join(p.paths.journalDir, 'locks'),
@@ -69,9 +86,7 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
       'rb-n-01-other',
     );
     try {
-      await expect(
-        execute(createRegionFailoverRunbook(regionDeps(p, r)), params, opts()),
-      ).rejects.toBeInstanceOf(ConflictError);
+      await expect(execute(failover(), params, opts())).rejects.toBeInstanceOf(ConflictError);
     } finally {
       held.release();
     }
@@ -81,11 +96,9 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
   it('says clearly when HAProxy is not running, before changing anything', async () => {
     await r.router.stop();
     try {
-      const err = await execute(
-        createRegionFailoverRunbook(regionDeps(p, r)),
-        await regionMoveParams(p, r, { force: true }),
-        opts(),
-      ).catch((e: unknown) => e);
+      const err = await execute(failover(), await failoverParams({ force: true }), opts()).catch(
+        (e: unknown) => e,
+      );
       expect(err).toBeInstanceOf(PreconditionError);
       expect((err as Error).message).toMatch(/front door \(HAProxy\) is not running/);
       expect((await p.database.describe('region-b')).role).toBe('standby');
@@ -115,11 +128,7 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
     r.compute.killRegion('a');
     await p.clusters.killAll('region-a');
     const incident = await detector.incident;
-    const res = await execute(
-      createRegionFailoverRunbook(regionDeps(p, r)),
-      await regionMoveParams(p, r, { trigger: 'detector' }),
-      opts(),
-    );
+    const res = await execute(failover(), await failoverParams({ trigger: 'detector' }), opts());
     await sleep(4000);
     await w.stop();
     const st: RegionState = res.state;
@@ -205,8 +214,11 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
     await sleep(2000);
     const t0 = new Date();
     const res = await execute(
-      createCutbackRunbook(regionDeps(p, r)),
-      await regionMoveParams(p, r),
+      cutbackRunbook.create(ports()),
+      await cutbackRunbook.normalize(
+        {},
+        { ports: ports(), config: config(), journalDir: p.paths.journalDir, provider: 'lab' },
+      ),
       opts(),
     );
     await sleep(3000);

@@ -13,6 +13,7 @@ import { CognitoIdentity } from '../../adapters/aws/cognito-identity.js';
 import { startMotoClients, stopMotoClients } from '../../testing/moto.js';
 import { SecretsManagerSecrets } from '../../adapters/aws/secrets-manager-secrets.js';
 import { LogNotifier } from '../../adapters/log-notifier/index.js';
+import { parseConfig } from '../../config/load.js';
 import { NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
 import { Journal, summarize } from '../../engine/journal.js';
@@ -32,6 +33,8 @@ import {
 import {
   createRestoreAccessRunbook,
   createSecurityBreachRunbook,
+  securityBreach,
+  securityBreachRestoreAccess,
   type RestoreAccessState,
   type SecurityBreachDeps,
   type SecurityBreachState,
@@ -82,13 +85,23 @@ function deps(
   };
 }
 
+/** What `normalize` sees on a provider binding `d` (no `aws.breach` defaults in config). */
 const ports = (d: SecurityBreachDeps) => ({
-  provider: 'aws' as const,
-  breach: () => ({ deps: d, defaults: {}, journalDir }),
+  ports: {
+    apiGateway: d.apiGateway,
+    identity: d.identity,
+    secretRotation: d.rotation,
+    userPools: d.pools,
+    notifier: d.notifier,
+  },
+  config: parseConfig({}),
+  journalDir,
+  provider: 'aws',
 });
 
 async function params(raw: Record<string, unknown>): Promise<SecurityBreachState> {
-  return (await findRunbook('sb').normalize(
+  expect(findRunbook('sb')).toBe(securityBreach);
+  return await securityBreach.normalize(
     {
       apiStages: w.stages.join(','),
       rotateSecrets: w.secrets.join(','),
@@ -97,7 +110,7 @@ async function params(raw: Record<string, unknown>): Promise<SecurityBreachState
       ...raw,
     },
     ports(deps()),
-  )) as unknown as SecurityBreachState;
+  );
 }
 
 async function throttleOf(ref: string) {
@@ -239,11 +252,9 @@ describe('security-breach on moto', () => {
 
   it('GIVEN the breach execution WHEN restore-access from its journal THEN every stage has its old limits back', async () => {
     const d = deps();
-    const entry = findRunbook('security-breach-restore-access');
-    const dry = (await entry.normalize(
-      { fromExecution: 'sb-real' },
-      ports(d),
-    )) as unknown as RestoreAccessState;
+    const entry = securityBreachRestoreAccess;
+    expect(findRunbook('security-breach-restore-access')).toBe(entry);
+    const dry = await entry.normalize({ fromExecution: 'sb-real' }, ports(d));
     expect(dry).toMatchObject({
       incidentId: 'SEC-42',
       throttles: w.stages.map((ref) => ({
@@ -309,10 +320,7 @@ describe('security-breach on moto', () => {
     expect(await throttleOf(ref)).toEqual({ rateLimit: 0, burstLimit: 0 });
     await finishRotation(clients, w.secrets[0]!);
 
-    const p = (await findRunbook('security-breach-restore-access').normalize(
-      { fromExecution: 'sb-open' },
-      ports(d),
-    )) as unknown as RestoreAccessState;
+    const p = await securityBreachRestoreAccess.normalize({ fromExecution: 'sb-open' }, ports(d));
     const events: ExecutorEvent[] = [];
     await execute(createRestoreAccessRunbook(d), p, {
       journalDir,
@@ -357,10 +365,7 @@ describe('security-breach on moto', () => {
       { apiId, stage, rateLimit: 0, burstLimit: 0, alreadyIsolated: true },
     ]);
     const rb = createRestoreAccessRunbook(d);
-    const p = (await findRunbook('security-breach-restore-access').normalize(
-      { fromExecution: 'sb-second' },
-      ports(d),
-    )) as unknown as RestoreAccessState;
+    const p = await securityBreachRestoreAccess.normalize({ fromExecution: 'sb-second' }, ports(d));
     await expect(execute(rb, p, { journalDir, yes: true })).rejects.toThrow(/already isolated/);
     expect(((await snapshot(clients, w)) as { stages: unknown }).stages).toEqual(
       (before as { stages: unknown }).stages,

@@ -1,7 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { CapabilityError, PreconditionError, UsageError } from '../../engine/errors.js';
+import { parseConfig } from '../../config/load.js';
+import { bindProvider } from '../../providers/index.js';
 import { findRunbook } from '../registry.js';
-import type { RestoreAccessState, SecurityBreachDeps, SecurityBreachState } from './context.js';
+import type { RestoreAccessState, SecurityBreachState } from './context.js';
+import { securityBreach, securityBreachRestoreAccess } from './index.js';
 import {
   formatStageLimits,
   parseStageLimits,
@@ -105,26 +108,32 @@ describe('evidence and registry', () => {
 
   it('GIVEN a provider without breach ports THEN a capability error; config defaults fill params; an alias finds it', async () => {
     expect(findRunbook('sb').id).toBe('security-breach');
-    expect(() => findRunbook('sb').normalize(base, { provider: 'lab' })).toThrow(CapabilityError);
-    const ports = {
-      breach: () => ({
-        deps: {} as SecurityBreachDeps,
-        defaults: { apiStages: ['cfg/v1'], rotateSecrets: ['cfg-db'], userPools: ['cfg-pool'] },
+    expect(findRunbook('sb')).toBe(securityBreach);
+    const lab = parseConfig({});
+    await expect(
+      findRunbook('sb').prepare(base, bindProvider('lab', lab, '/tmp'), {
+        config: lab,
         journalDir: '/nonexistent',
       }),
+    ).rejects.toThrow(CapabilityError);
+    const ctx = {
+      ports: {} as Parameters<typeof securityBreach.create>[0],
+      config: parseConfig({
+        aws: {
+          breach: { apiStages: ['cfg/v1'], rotateSecrets: ['cfg-db'], userPools: ['cfg-pool'] },
+        },
+      }),
+      journalDir: '/nonexistent',
+      provider: 'aws',
     };
-    const p = (await findRunbook('sb').normalize(
-      { rotateSecrets: 'x' },
-      ports,
-    )) as unknown as SecurityBreachState;
+    const p = await securityBreach.normalize({ rotateSecrets: 'x' }, ctx);
     expect(p).toMatchObject({
       apiStages: ['cfg/v1'],
       rotateSecrets: ['x'],
       userPools: ['cfg-pool'],
     });
     expect(p.incidentId).toMatch(/^SEC-\d{12}$/);
-    await expect(
-      findRunbook('security-breach-restore-access').normalize({}, ports),
-    ).rejects.toBeInstanceOf(UsageError);
+    expect(findRunbook('security-breach-restore-access')).toBe(securityBreachRestoreAccess);
+    await expect(securityBreachRestoreAccess.normalize({}, ctx)).rejects.toBeInstanceOf(UsageError);
   });
 });

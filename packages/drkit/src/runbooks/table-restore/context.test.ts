@@ -2,10 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { CapabilityError, PreconditionError, UsageError } from '../../engine/errors.js';
 import type { StepContext } from '../../engine/step.js';
 import type { KeyValue, TableInfo } from '../../ports/key-value.js';
+import { parseConfig } from '../../config/load.js';
+import { bindProvider } from '../../providers/index.js';
 import { findRunbook } from '../registry.js';
 import { restoreTarget, settingsDiff, type TableRestoreState } from './context.js';
 import { TableRestoreParamsSchema, withGeneratedNames } from './params.js';
 import { preflight } from './steps/preflight.js';
+import { tableRestore } from './index.js';
 
 const state = (extra: Record<string, unknown> = {}) =>
   withGeneratedNames(
@@ -152,25 +155,34 @@ describe('RB-N-05 preflight on a global table', () => {
 });
 
 describe('rb-n-05 in the registry', () => {
-  it('GIVEN its aliases THEN found; config defaults fill the swap targets and --param wins', () => {
+  it('GIVEN its aliases THEN found; config defaults fill the swap targets and --param wins', async () => {
     expect(findRunbook('dynamodb-restore').id).toBe('rb-n-05');
     expect(findRunbook('table-restore').id).toBe('rb-n-05');
-    const tables = () => ({
-      deps: { keyValue: fakeKeyValue({}) },
-      defaults: { configSecret: 'app/config', configKey: 'tableName' },
-    });
-    expect(findRunbook('rb-n-05').normalize({ table: 'rate_limits' }, { tables })).toMatchObject({
+    expect(findRunbook('rb-n-05')).toBe(tableRestore);
+    const tables = {
+      ports: { keyValue: fakeKeyValue({}) },
+      config: parseConfig({
+        aws: { dynamodb: { configSecret: 'app/config', configKey: 'tableName' } },
+      }),
+      journalDir: '/nonexistent',
+      provider: 'aws',
+    };
+    await expect(tableRestore.normalize({ table: 'rate_limits' }, tables)).resolves.toMatchObject({
       configSecret: 'app/config',
       newTable: expect.stringMatching(/^rate_limits_restore_\d+$/),
     });
-    expect(
-      findRunbook('rb-n-05').normalize({ table: 'rate_limits', configKey: 'tbl' }, { tables }),
-    ).toMatchObject({ configKey: 'tbl' });
-    expect(() =>
-      findRunbook('rb-n-05').normalize({ table: 'rate_limits', target: 'soon' }, { tables }),
-    ).toThrow(UsageError);
-    expect(() =>
-      findRunbook('rb-n-05').normalize({ table: 'rate_limits' }, { provider: 'lab' }),
-    ).toThrow(CapabilityError);
+    await expect(
+      tableRestore.normalize({ table: 'rate_limits', configKey: 'tbl' }, tables),
+    ).resolves.toMatchObject({ configKey: 'tbl' });
+    await expect(
+      tableRestore.normalize({ table: 'rate_limits', target: 'soon' }, tables),
+    ).rejects.toThrow(UsageError);
+    const lab = parseConfig({});
+    await expect(
+      findRunbook('rb-n-05').prepare({ table: 'rate_limits' }, bindProvider('lab', lab, '/tmp'), {
+        config: lab,
+        journalDir: '/nonexistent',
+      }),
+    ).rejects.toThrow(CapabilityError);
   });
 });

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
-import { PreconditionError, UsageError } from '../engine/errors.js';
+import { CapabilityError, PreconditionError, UsageError } from '../engine/errors.js';
 import type { Secrets } from '../ports/secrets.js';
-import { bindProvider, connectRds } from './provider.js';
+import { s3Restore } from '../runbooks/s3-restore/index.js';
+import { bindProvider, connectRds } from './index.js';
 
 const secretsWith = (value: Record<string, unknown>): Secrets =>
   ({ kind: 'test', get: async () => value, put: async () => undefined }) as unknown as Secrets;
@@ -15,17 +16,17 @@ describe('bindProvider', () => {
       '/tmp',
     );
     try {
-      expect(() => b.ports.regions!()).toThrow(UsageError);
-      expect(() => b.ports.regions!()).toThrow(
+      expect(() => b.port('regionTopology')).toThrow(UsageError);
+      expect(() => b.port('router')).toThrow(
         /aws\.route53\.hostedZoneId, aws\.route53\.recordName, aws\.regions\.a\.ecsCluster.*aws\.regions\.b\.dbCluster/,
       );
-      expect(() => b.ports.regions!()).not.toThrow(/aws\.regions\.a\.dbCluster/);
+      expect(() => b.port('regionDatabase')).not.toThrow(/aws\.regions\.a\.dbCluster/);
     } finally {
       b.close();
     }
   });
 
-  it("GIVEN aws with the RB-N-01 keys WHEN bound THEN Route 53, ECS and both regions' RDS; post-checks unset without appUrl", () => {
+  it("GIVEN aws with the RB-N-01 keys WHEN bound THEN Route 53, ECS and both regions' RDS; post-checks unset without appUrl", async () => {
     const region = (x: string) => ({
       dbCluster: `core-${x}`,
       ecsCluster: `app-${x}`,
@@ -43,11 +44,11 @@ describe('bindProvider', () => {
       '/tmp',
     );
     try {
-      const { deps, defaults } = b.ports.regions!();
-      expect(deps.router.kind).toBe('aws-route53');
-      expect(deps.compute.kind).toBe('aws-ecs');
-      expect(deps.frontDoorUrl).toBeUndefined();
-      expect(defaults).toMatchObject({
+      const topology = b.port('regionTopology');
+      expect(b.port('router').kind).toBe('aws-route53');
+      expect(b.port('compute').kind).toBe('aws-ecs');
+      expect(topology.frontDoorUrl).toBeUndefined();
+      expect(await topology.move()).toMatchObject({
         fromRegion: 'us-east-1',
         toRegion: 'us-west-2',
         fromCluster: 'core-a',
@@ -63,17 +64,17 @@ describe('bindProvider', () => {
   it('GIVEN provider aws WHEN bound THEN RDS, Secrets Manager and S3 adapters in regionA; the log notifier without a topic', () => {
     const b = bindProvider('aws', parseConfig({ aws: { regionA: 'eu-west-1' } }), '/tmp');
     try {
-      expect(b.ports.provider).toBe('aws');
-      expect(b.ports.database.kind).toBe('aws-rds');
-      expect(b.ports.secrets.kind).toBe('aws-secrets-manager');
-      expect(b.ports.objectStore().kind).toBe('aws-s3');
-      expect(b.ports.notifier.kind).toBe('log');
+      expect(b.provider).toBe('aws');
+      expect(b.port('database').kind).toBe('aws-rds');
+      expect(b.port('appSecret').secrets.kind).toBe('aws-secrets-manager');
+      expect(b.port('objectStore').kind).toBe('aws-s3');
+      expect(b.port('notifier').kind).toBe('log');
     } finally {
       b.close();
     }
   });
 
-  it('GIVEN a notify topic and a distribution in config WHEN bound to aws THEN SNS and the default distribution', () => {
+  it('GIVEN a notify topic and a distribution in config WHEN bound to aws THEN SNS and the default distribution', async () => {
     const b = bindProvider(
       'aws',
       parseConfig({
@@ -82,8 +83,14 @@ describe('bindProvider', () => {
       '/tmp',
     );
     try {
-      expect(b.ports.notifier.kind).toBe('aws-sns');
-      expect(b.ports.defaultDistributionId).toBe('E123');
+      expect(b.port('notifier').kind).toBe('aws-sns');
+      // the default distribution of an RB-N-03 run on this provider
+      const { state } = await s3Restore.prepare(
+        { bucket: 'media', at: '2020-01-01T00:00:00Z' },
+        b,
+        { config: b.config, journalDir: b.journalDir },
+      );
+      expect(state.distributionId).toBe('E123');
     } finally {
       b.close();
     }
@@ -91,7 +98,12 @@ describe('bindProvider', () => {
 
   it('GIVEN the lab provider without aws.endpoint WHEN RB-N-03 asks for an object store THEN a capability error naming --provider aws', () => {
     const b = bindProvider('lab', parseConfig({}), '/tmp');
-    expect(() => b.ports.objectStore()).toThrow(/--provider aws/);
+    // the CLI prints the message (naming provider and port), then the hint
+    expect(() => b.port('objectStore')).toThrow(CapabilityError);
+    expect(() => b.port('objectStore')).toThrow(/lab provider has no object store/);
+    expect(() => b.port('objectStore')).toThrow(
+      expect.objectContaining({ hint: expect.stringMatching(/--provider aws/) }),
+    );
   });
 });
 
