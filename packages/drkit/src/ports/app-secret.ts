@@ -28,6 +28,15 @@ export interface AppSecretFormat {
   ): Record<string, unknown>;
   /** The fields `point` writes, for plan text (e.g. `host/port`, `db`). */
   readonly endpointFields: string;
+  /**
+   * The fields `point(…, clusterId, endpoint)` writes with printable values, for a
+   * `Secrets.planPut` (no credential: the endpoint carries none). `endpoint` is undefined when
+   * it cannot be read before the run.
+   */
+  planFields(
+    clusterId: string,
+    endpoint: Endpoint | undefined,
+  ): Readonly<Record<string, string | number>>;
 }
 
 /**

@@ -11,6 +11,11 @@ export interface Compute {
   tasks(region: string): Promise<TaskInfo[]>;
   /** Sets the number of running tasks of `region`; resolves when they are healthy. */
   scale(region: string, count: number, opts?: { readonly timeoutMs?: number }): Promise<TaskInfo[]>;
+  /**
+   * The exact calls or commands `scale(region, count)` would make, one line each (for
+   * `--dry-run`). Reads only.
+   */
+  planScale(region: string, count: number): Promise<string[]>;
 }
 
 export interface TaskInfo {

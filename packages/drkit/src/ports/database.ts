@@ -10,6 +10,11 @@
  * - A target outside {@link Database.recoverableWindow} is refused with an `OutOfWindowError`
  *   whose message prints the window, before anything is created.
  * - A cluster id that does not exist is a `NotFoundError`.
+ * - An optional method exists exactly when its capability is declared (`promote` with
+ *   `promote`, `fence` with `fence`, …), and so does its `plan*` method: runbooks read
+ *   {@link Database.capabilities}, never the presence of a method.
+ * - `plan*` methods read only; they return the exact commands or API calls the method runs,
+ *   one line each, for `--dry-run`.
  */
 export interface Database {
   /** Adapter name, e.g. `pgbackrest` or `aws-rds`. */
@@ -39,6 +44,15 @@ export interface Database {
     req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>,
   ): Promise<string[]>;
 
+  /**
+   * The reads that tell whether `clusterId` is a usable standby (running or available, in
+   * recovery or a replica), for `--dry-run`.
+   */
+  planCheckStandby(clusterId: string): Promise<string[]>;
+
+  /** The calls {@link stop} makes, for `--dry-run`. */
+  planStop(clusterId: string): Promise<string[]>;
+
   /** Takes a backup (full/diff/incr for pgBackRest; a manual snapshot for RDS). */
   backup(clusterId: string, opts?: { type?: BackupType; label?: string }): Promise<BackupInfo>;
 
@@ -61,37 +75,55 @@ export interface Database {
    */
   promote?(clusterId: string): Promise<{ readonly durationMs: number }>;
 
-  /** Standbys streaming from a primary and their lag in bytes and seconds (capability `replicas`). */
+  /** The calls {@link promote} makes (capability `promote`). */
+  planPromote?(clusterId: string): Promise<string[]>;
+
+  /**
+   * Standbys streaming from a primary and their lag in bytes and seconds (capability
+   * `replication-status`).
+   */
   replication?(primaryId: string): Promise<ReplicationStatus>;
 
   /**
    * Makes commits on `primaryId` wait until one of `standbyIds` has them (RPO 0), or turns that
-   * off with an empty list. Idempotent. Never carried to a standby or a restored copy.
+   * off with an empty list (capability `synchronous`). Idempotent. Never carried to a standby
+   * or a restored copy.
    */
   setSynchronous?(primaryId: string, standbyIds: readonly string[]): Promise<void>;
 
   /**
    * Fences an old primary after a failover so it never takes writes again, reachable or not:
    * stops it when it runs, and marks it so any restart comes up read-only and drkit refuses to
-   * start it. Idempotent. Only {@link rejoinAsStandby} lifts the fence.
+   * start it (capability `fence`). Idempotent. Only {@link rejoinAsStandby} lifts the fence.
    */
   fence?(clusterId: string, reason: string): Promise<{ readonly wasRunning: boolean }>;
+
+  /** The commands {@link fence} runs (capability `fence`). */
+  planFence?(clusterId: string): Promise<string[]>;
 
   /** True when {@link fence} marked the cluster. */
   isFenced?(clusterId: string): boolean;
 
   /**
    * Planned switchover, first half: stops the primary cleanly so every standby receives its
-   * last WAL, and returns the final LSN a standby must replay before promotion.
+   * last WAL, and returns the final LSN a standby must replay before promotion (capability
+   * `switchover`, with {@link waitForReplay} and {@link replication}).
    * @throws PreconditionError when the shutdown was not clean
    */
   stopForSwitchover?(clusterId: string): Promise<{ readonly finalLsn: string }>;
 
-  /** Resolves once `standbyId` replayed up to `lsn`. @throws StepTimeoutError */
+  /** The commands {@link stopForSwitchover} runs (capability `switchover`). */
+  planStopForSwitchover?(clusterId: string): Promise<string[]>;
+
+  /** Resolves once `standbyId` replayed up to `lsn` (capability `switchover`). @throws StepTimeoutError */
   waitForReplay?(standbyId: string, lsn: string, timeoutMs?: number): Promise<string>;
 
+  /** The reads {@link waitForReplay} repeats (capability `switchover`); `lsn` may be a placeholder. */
+  planWaitForReplay?(standbyId: string, lsn: string): Promise<string[]>;
+
   /**
-   * A planned switchover the backend performs itself with no data loss (capability `global`:
+   * A planned switchover the backend performs itself with no data loss (capability
+   * `managed-switchover`:
    * Aurora Global Database's SwitchoverGlobalCluster, where AWS waits for the secondary to catch
    * up): replaces {@link stopForSwitchover} + {@link waitForReplay} + {@link promote}. Resolves
    * once `toId` is the writer and `fromId` a secondary. Idempotent: when `toId` already writes,
@@ -103,15 +135,22 @@ export interface Database {
     opts?: { readonly progress?: (m: string) => void },
   ): Promise<{ readonly durationMs: number; readonly alreadyDone: boolean }>;
 
+  /** The calls {@link switchover} makes (capability `managed-switchover`). */
+  planSwitchover?(fromId: string, toId: string): Promise<string[]>;
+
   /**
    * Checks a {@link switchover} can start: `fromId` writes, `toId` is an available secondary of
-   * the same topology. Returns what was seen. @throws PreconditionError saying what is wrong
+   * the same topology (capability `managed-switchover`). Returns what was seen.
+   * @throws PreconditionError saying what is wrong
    */
   checkSwitchover?(fromId: string, toId: string): Promise<string>;
 
+  /** The reads {@link checkSwitchover} makes (capability `managed-switchover`). */
+  planCheckSwitchover?(fromId: string, toId: string): Promise<string[]>;
+
   /**
    * Makes a former primary a streaming standby of `primaryId` (rewind, or a fresh restore when
-   * rewinding is impossible), lifting its fence. Resolves once it streams.
+   * rewinding is impossible), lifting its fence (capability `rejoin`). Resolves once it streams.
    */
   rejoinAsStandby?(
     clusterId: string,
@@ -123,6 +162,9 @@ export interface Database {
     readonly rewindError?: string;
   }>;
 
+  /** The commands or calls {@link rejoinAsStandby} makes (capability `rejoin`). */
+  planRejoinAsStandby?(clusterId: string, primaryId: string): Promise<string[]>;
+
   /**
    * Stops serving a cluster and keeps its data (self-managed: `pg_ctl stop`; RDS:
    * StopDBCluster). Idempotent: stopping a stopped cluster succeeds.
@@ -130,8 +172,25 @@ export interface Database {
   stop(clusterId: string): Promise<void>;
 }
 
+/**
+ * What a database backend can do. `fence`, `switchover` (stop cleanly, wait for replay: the
+ * self-managed planned move), `managed-switchover` (the backend moves the writer itself),
+ * `rejoin`, `synchronous` and `replication-status` name the optional methods of the same
+ * purpose; `promote` names {@link Database.promote}.
+ */
 export type DatabaseCapability =
-  'pitr' | 'backups' | 'snapshots' | 'replicas' | 'promote' | 'global';
+  | 'pitr'
+  | 'backups'
+  | 'snapshots'
+  | 'replicas'
+  | 'promote'
+  | 'global'
+  | 'fence'
+  | 'switchover'
+  | 'managed-switchover'
+  | 'rejoin'
+  | 'synchronous'
+  | 'replication-status';
 
 export type BackupType = 'full' | 'diff' | 'incr' | 'snapshot';
 

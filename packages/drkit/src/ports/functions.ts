@@ -18,6 +18,14 @@ export interface Functions {
     names: readonly string[],
     vars: Readonly<Record<string, string>>,
   ): Promise<{ readonly changed: readonly string[] }>;
+  /** The exact call `getEnvironment(name)` makes (for `--dry-run`). */
+  planGetEnvironment(name: string): string[];
+  /**
+   * The exact calls `updateEnvironment(names, vars)` would make, one line per function (for
+   * `--dry-run`). A value written `<…>` is known only at run time (the ARN of a cluster not
+   * restored yet).
+   */
+  planUpdateEnvironment(names: readonly string[], vars: Readonly<Record<string, string>>): string[];
 }
 
 export type FunctionsCapability = 'environment' | 'wait-updated';

@@ -29,6 +29,21 @@ export interface KeyValue {
   listBackups(table: string): Promise<TableBackup[]>;
   /** Adds (or overwrites) tags on a table; other tags are kept. @throws NotFoundError */
   tagTable(name: string, tags: Readonly<Record<string, string>>): Promise<void>;
+  /**
+   * The exact calls `describeTable(name)` makes (for `--dry-run`).
+   * @default the runbook names the port call
+   */
+  planDescribeTable?(name: string): string[];
+  /**
+   * The exact calls `createBackup(table, backupName)` would make (for `--dry-run`).
+   * @default the runbook names the port call
+   */
+  planCreateBackup?(table: string, backupName: string): string[];
+  /**
+   * The exact call `tagTable(name, tags)` would make (for `--dry-run`); a tag value written
+   * `<…>` is known only at run time. @default the runbook names the port call
+   */
+  planTagTable?(name: string, tags: Readonly<Record<string, string>>): string[];
 }
 
 export type KeyValueCapability =

@@ -6,6 +6,11 @@
 export interface Notifier {
   readonly kind: string;
   notify(msg: Notification): Promise<void>;
+  /**
+   * What `notify(msg)` would send and where, one line each (for `--dry-run`): the exact call,
+   * with the subject; never the body. Reads and sends nothing.
+   */
+  planNotify(msg: Notification): string[];
 }
 
 export interface Notification {

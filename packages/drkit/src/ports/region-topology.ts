@@ -19,23 +19,6 @@ export interface RegionMove {
   readonly restoreClusterId?: string;
 }
 
-/** Exact provider calls for `--dry-run`, per region-runbook step. Read-only. */
-export interface RegionPlans {
-  readonly health?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly decide?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly fence?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly promote?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly secret?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly scale?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly route?: (s: RegionMove) => Promise<string[]> | string[];
-  /** `what` names the runbook (`RB-N-01 regional failover`, `planned switchover`…). */
-  readonly notify?: (s: RegionMove, what: string) => Promise<string[]> | string[];
-  readonly checkSwitchover?: (s: RegionMove) => Promise<string[]> | string[];
-  readonly switchover?: (s: RegionMove) => Promise<string[]> | string[];
-  /** Rebuilding `standby` under `primary` (switchover's rejoin, RB-N-08's rebuild). */
-  readonly rejoin?: (standby: string, primary: string) => Promise<string[]> | string[];
-}
-
 /**
  * The two-region topology port: the world the region runbooks (RB-N-01, the switchover, RB-N-08)
  * move between. Contract: `move` reads only (the direction is away from the region whose
@@ -58,6 +41,9 @@ export interface RegionTopology {
   readonly sourceHealth?: (
     s: RegionMove,
   ) => Promise<{ readonly healthy: boolean; readonly detail: string }>;
-  /** Exact provider calls for `--dry-run`, when the provider can tell. @default generic port text */
-  readonly plans?: RegionPlans;
+  /**
+   * The exact calls {@link sourceHealth} makes, one line each (for `--dry-run`); given with it.
+   * @default none (with no `sourceHealth` the runbook probes by itself and says so)
+   */
+  readonly planSourceHealth?: (s: RegionMove) => Promise<string[]>;
 }

@@ -26,6 +26,12 @@ export interface Router {
    * once instead of waiting for `rise` passing checks (the caller has just checked them).
    */
   routeTo(region: string, opts?: { readonly assumeHealthy?: readonly string[] }): Promise<void>;
+
+  /**
+   * The exact calls or commands `routeTo(region)` would make, one line each (for `--dry-run`).
+   * Reads only.
+   */
+  planRouteTo(region: string): Promise<string[]>;
 }
 
 /** `health-checks`: the router probes targets itself; `runtime`: changes apply without a reload. */

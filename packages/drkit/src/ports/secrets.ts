@@ -10,6 +10,18 @@ export interface Secrets {
   readonly kind: string;
   get(name: string): Promise<Record<string, unknown>>;
   put(name: string, value: Record<string, unknown>): Promise<void>;
+  /** The exact call or read `get(name)` makes, one line each (for `--dry-run`). */
+  planGet(name: string): string[];
+  /**
+   * The exact calls `put(name, { ...current, ...set })` would make, one line each (for
+   * `--dry-run`). The values in `set` are printed, so pass endpoints, ids and flags there,
+   * never a credential; the fields kept from the current value are named at most, never their
+   * values (an adapter may read the secret to name them). Changes nothing.
+   */
+  planPut(
+    name: string,
+    set: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<string[]>;
   /** Names of every stored secret. */
   list(): Promise<string[]>;
 }

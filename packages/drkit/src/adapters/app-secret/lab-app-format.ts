@@ -15,6 +15,12 @@ export const LAB_APP_FORMAT: AppSecretFormat = {
       globalReadonly: v.global_readonly === true,
     };
   },
+  planFields(clusterId, endpoint) {
+    return {
+      dbClusterId: clusterId,
+      db: endpoint ? `${endpoint.host}:${endpoint.port}` : '<its endpoint>',
+    };
+  },
   point(v, clusterId, endpoint) {
     const db = v.db as Partial<Endpoint> | undefined;
     return {

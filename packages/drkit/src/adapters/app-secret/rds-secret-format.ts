@@ -24,6 +24,11 @@ export const RDS_SECRET_FORMAT: AppSecretFormat = {
       globalReadonly: v.global_readonly === true,
     };
   },
+  planFields(clusterId, endpoint) {
+    return endpoint
+      ? { host: endpoint.host, port: endpoint.port, dbClusterId: clusterId }
+      : { host: `<${clusterId}'s endpoint>`, port: `<its port>`, dbClusterId: clusterId };
+  },
   point(v, clusterId, endpoint) {
     return { ...v, host: endpoint.host, port: endpoint.port, dbClusterId: clusterId };
   },

@@ -206,6 +206,24 @@ export class DynamoDbKeyValue implements KeyValue {
     return lines;
   }
 
+  planDescribeTable(name: string): string[] {
+    return [
+      `dynamodb:DescribeTable, DescribeContinuousBackups, DescribeTimeToLive, ListTagsOfResource TableName=${name}`,
+    ];
+  }
+
+  planCreateBackup(table: string, backupName: string): string[] {
+    return [
+      `dynamodb:ListBackups TableName=${table} BackupType=USER (a backup named ${backupName} is reused)`,
+      `dynamodb:CreateBackup TableName=${table} BackupName=${backupName}`,
+    ];
+  }
+
+  planTagTable(name: string, tags: Readonly<Record<string, string>>): string[] {
+    const t = Object.entries(tags).map(([k, v]) => `${k}=${v}`);
+    return [`dynamodb:TagResource ResourceArn=<arn of ${name}> Tags=[${t.join(', ')}]`];
+  }
+
   async createBackup(table: string, backupName: string): Promise<TableBackup> {
     const existing = (await this.listBackups(table)).find(
       (b) => b.name === backupName && b.status !== 'DELETED',

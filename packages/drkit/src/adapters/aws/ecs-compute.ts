@@ -72,6 +72,12 @@ export class EcsCompute implements Compute {
     };
   }
 
+  /** The call {@link counts} makes (for dry-run). */
+  planCounts(region: string): string[] {
+    const { ref } = this.of(region);
+    return [`ecs:DescribeServices Region=${region} cluster=${ref.cluster} services=${ref.service}`];
+  }
+
   /** The calls {@link scale} makes (for dry-run), with the service's current counts. Read-only. */
   async planScale(region: string, count: number): Promise<string[]> {
     const { ref } = this.of(region);

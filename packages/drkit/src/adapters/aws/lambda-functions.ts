@@ -32,6 +32,27 @@ export class LambdaFunctions implements Functions {
     return { ...(c.Environment?.Variables ?? {}) };
   }
 
+  planGetEnvironment(name: string): string[] {
+    return [`lambda:GetFunctionConfiguration FunctionName=${name}`];
+  }
+
+  /**
+   * One UpdateFunctionConfiguration per function, its current variables kept. A value known
+   * only at run time (`<…>`) is shown per variable, as the whole map cannot be written yet.
+   */
+  planUpdateEnvironment(
+    names: readonly string[],
+    vars: Readonly<Record<string, string>>,
+  ): string[] {
+    const entries = Object.entries(vars);
+    const later = entries.some(([, v]) => v.startsWith('<') && v.endsWith('>'));
+    return names.map((n) =>
+      later
+        ? `lambda:UpdateFunctionConfiguration FunctionName=${n} ${entries.map(([k, v]) => `Environment.Variables.${k}=${v}`).join(' ')} (other variables kept)`
+        : `lambda:UpdateFunctionConfiguration FunctionName=${n} Environment.Variables={…current kept, ${entries.map(([k, v]) => `${k}=${v}`).join(', ')}}, then wait function-updated`,
+    );
+  }
+
   async updateEnvironment(
     names: readonly string[],
     vars: Readonly<Record<string, string>>,

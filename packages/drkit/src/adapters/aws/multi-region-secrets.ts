@@ -41,6 +41,43 @@ export class MultiRegionSecrets implements Secrets {
     });
   }
 
+  planGet(name: string): string[] {
+    const [first, ...rest] = this.regions.map((r) => r.region);
+    return [
+      `secretsmanager:GetSecretValue Region=${first} SecretId=${name}  # the first region that answers${rest.length ? ` (then ${rest.join(', ')})` : ''}`,
+    ];
+  }
+
+  /**
+   * One write per region, in order; reads the secret (the first region that answers) to name
+   * the fields kept, by name only: the secret may hold a password.
+   */
+  async planPut(
+    name: string,
+    set: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<string[]> {
+    const kept = await this.get(name).then(
+      (v) => Object.keys(v).filter((k) => !(k in set)),
+      (e: unknown) => [`<secret unreadable: ${(e as Error).message}>`],
+    );
+    const fields = Object.entries(set)
+      .map(([k, v]) => `${k}=${String(v)}`)
+      .join(', ');
+    const first = this.regions[0]!.region;
+    return [
+      ...this.planGet(name),
+      ...(this.opts.promoteReplicaWhenPrimaryDown
+        ? [
+            `secretsmanager:StopReplicationToReplica Region=${first} SecretId=${name}  # only if ${first}'s copy is a replica and its primary's region does not answer`,
+          ]
+        : []),
+      ...this.regions.map(
+        (r) =>
+          `secretsmanager:PutSecretValue Region=${r.region} SecretId=${name} SecretString={${fields}; kept unchanged: ${kept.join(', ') || 'nothing'} (values not shown)}  # skipped if a replica; an unreachable region is tolerated`,
+      ),
+    ];
+  }
+
   async put(name: string, value: Record<string, unknown>): Promise<void> {
     const written: string[] = [];
     const failed: string[] = [];

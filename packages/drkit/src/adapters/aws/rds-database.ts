@@ -210,12 +210,33 @@ export class RdsDatabase implements Database {
     return snaps.map(toBackup).sort((a, b) => a.startedAt.getTime() - b.startedAt.getTime());
   }
 
+  async planCheckStandby(clusterId: string): Promise<string[]> {
+    return [
+      `rds:DescribeDBClusters Region=${this.region} DBClusterIdentifier=${clusterId}  # available with a ReplicationSourceIdentifier`,
+    ];
+  }
+
+  async planStop(clusterId: string): Promise<string[]> {
+    return [
+      `rds:DescribeDBClusters Region=${this.region} DBClusterIdentifier=${clusterId}`,
+      `rds:StopDBCluster Region=${this.region} DBClusterIdentifier=${clusterId}  # when reachable and not stopped`,
+    ];
+  }
+
   async stop(clusterId: string): Promise<void> {
     const c = await this.cluster(clusterId);
     if (c.Status === 'stopped' || c.Status === 'stopping') return;
     await awsCall({ action: 'rds:StopDBCluster', resource: clusterId }, () =>
       this.rds.send(new StopDBClusterCommand({ DBClusterIdentifier: clusterId })),
     );
+  }
+
+  async planPromote(clusterId: string): Promise<string[]> {
+    return [
+      `rds:PromoteReadReplicaDBCluster Region=${this.region} DBClusterIdentifier=${clusterId}`,
+      `rds:wait db-cluster-available DBClusterIdentifier=${clusterId}`,
+      `rds:DescribeDBClusters Region=${this.region} DBClusterIdentifier=${clusterId}  # must have a writer and no replication source`,
+    ];
   }
 
   // ---- beyond the port (seeds RB-N-01, 003, 004)

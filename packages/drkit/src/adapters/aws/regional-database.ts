@@ -56,6 +56,10 @@ export class RegionalRdsDatabase implements Database {
       'promote',
       'snapshots',
       'backups',
+      // the only planned move and rebuild RDS has: without a global database they refuse
+      // with a CapabilityError naming aws.globalClusterId (a clearer answer than "cannot")
+      'managed-switchover',
+      'rejoin',
       ...(opts.globalClusterId ? (['global'] as const) : []),
     ]);
   }
@@ -102,6 +106,81 @@ export class RegionalRdsDatabase implements Database {
     req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'>,
   ): Promise<string[]> {
     return this.of(req.source).planRestoreToTime(req);
+  }
+
+  async planCheckStandby(clusterId: string): Promise<string[]> {
+    const source = this.isInstance(clusterId)
+      ? 'ReadReplicaSourceDBInstanceIdentifier'
+      : this.opts.globalClusterId
+        ? 'global membership as a secondary'
+        : 'ReplicationSourceIdentifier';
+    return [`${this.describeCall(clusterId)}  # available with a ${source}`];
+  }
+
+  async planStop(clusterId: string): Promise<string[]> {
+    const region = this.regionOf(clusterId);
+    return [
+      this.describeCall(clusterId),
+      `${this.isInstance(clusterId) ? `rds:StopDBInstance Region=${region} DBInstanceIdentifier` : `rds:StopDBCluster Region=${region} DBClusterIdentifier`}=${clusterId}  # when reachable and not stopped`,
+    ];
+  }
+
+  async planPromote(clusterId: string): Promise<string[]> {
+    const g = this.opts.globalClusterId;
+    if (this.isInstance(clusterId))
+      return [
+        `rds:PromoteReadReplica Region=${this.regionOf(clusterId)} DBInstanceIdentifier=${clusterId}  # it leaves its source for good`,
+        `rds:wait db-instance-available DBInstanceIdentifier=${clusterId}`,
+        `${this.describeCall(clusterId)}  # must have no ReadReplicaSourceDBInstanceIdentifier`,
+      ];
+    if (!g) return this.of(clusterId).planPromote(clusterId);
+    return [
+      `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g}  # ${clusterId} must be a member; nothing to do if it already writes`,
+      `rds:FailoverGlobalCluster GlobalClusterIdentifier=${g} TargetDbClusterIdentifier=<${clusterId}'s ARN> AllowDataLoss=true`,
+      `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g}  # every 10 s until ${clusterId} IsWriter and available`,
+    ];
+  }
+
+  async planCheckSwitchover(fromId: string, toId: string): Promise<string[]> {
+    return [
+      `rds:DescribeGlobalClusters GlobalClusterIdentifier=${this.opts.globalClusterId ?? '<aws.globalClusterId: not set, refused>'}  # ${fromId} IsWriter, ${toId} a secondary`,
+      `rds:DescribeDBClusters Region=${this.regionOf(fromId)} DBClusterIdentifier=${fromId}  # available`,
+      `rds:DescribeDBClusters Region=${this.regionOf(toId)} DBClusterIdentifier=${toId}  # available`,
+    ];
+  }
+
+  async planSwitchover(fromId: string, toId: string): Promise<string[]> {
+    const g = this.opts.globalClusterId ?? '<unset>';
+    return [
+      `rds:SwitchoverGlobalCluster GlobalClusterIdentifier=${g} TargetDbClusterIdentifier=<${toId}'s ARN>  # AWS catches the secondary up first: no data loss`,
+      `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g}  # every 10 s until ${toId} IsWriter and ${fromId} an available secondary`,
+    ];
+  }
+
+  async planRejoinAsStandby(clusterId: string, primaryId: string): Promise<string[]> {
+    return [
+      `rds:DescribeGlobalClusters GlobalClusterIdentifier=${this.opts.globalClusterId ?? '<aws.globalClusterId: not set, refused>'}  # ${primaryId} IsWriter; every 10 s until ${clusterId} is a secondary`,
+      `rds:DescribeDBClusters DBClusterIdentifier=${clusterId}  # until available (AWS rebuilds it: nothing is rewound or restored by drkit)`,
+    ];
+  }
+
+  /** The describe call of a cluster or instance (for dry-run). */
+  planDescribe(clusterId: string): string[] {
+    return [this.describeCall(clusterId)];
+  }
+
+  /** The region `clusterId` (or instance id) lives in. @throws UsageError */
+  private regionOf(clusterId: string): string {
+    this.of(clusterId);
+    return (this.opts.clusters[clusterId] ?? this.opts.instances?.[clusterId])!;
+  }
+
+  /** The describe call of a cluster or instance, for plan text. */
+  private describeCall(clusterId: string): string {
+    const region = this.regionOf(clusterId);
+    return this.isInstance(clusterId)
+      ? `rds:DescribeDBInstances Region=${region} DBInstanceIdentifier=${clusterId}`
+      : `rds:DescribeDBClusters Region=${region} DBClusterIdentifier=${clusterId}`;
   }
 
   recoverableWindow(clusterId: string): Promise<RecoverableWindow> {

@@ -118,6 +118,17 @@ export class Route53Router implements Router {
     }
   }
 
+  /** The reads that tell whether `region`'s endpoint is healthy (for dry-run). */
+  planHealthOf(region: string): string[] {
+    const hc = this.opts.targets.find((t) => t.region === region)?.healthCheckId;
+    return [
+      `route53:ListResourceRecordSets HostedZoneId=${this.opts.hostedZoneId} StartRecordName=${this.opts.recordName}`,
+      hc
+        ? `route53:GetHealthCheckStatus HealthCheckId=${hc}`
+        : `(no Route 53 health check configured for ${region}: aws.regions.a.healthCheckId)`,
+    ];
+  }
+
   /** The exact ChangeBatch `routeTo(region)` would send (for dry-run), as JSON lines. */
   async planRouteTo(region: string): Promise<string[]> {
     const changes = this.changesFor(region, await this.records());

@@ -65,6 +65,23 @@ export class SecretsManagerSecrets implements Secrets {
     });
   }
 
+  planGet(name: string): string[] {
+    return [`secretsmanager:GetSecretValue SecretId=${name}`];
+  }
+
+  /** Names no kept field: the value is read at run time only. */
+  async planPut(
+    name: string,
+    set: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<string[]> {
+    const fields = Object.entries(set).map(
+      ([k, v]) => `${JSON.stringify(k)}: ${JSON.stringify(v)}`,
+    );
+    return [
+      `secretsmanager:GetSecretValue SecretId=${name}, then PutSecretValue SecretId=${name} SecretString={…other keys kept, ${fields.join(', ')}}`,
+    ];
+  }
+
   async put(name: string, value: Record<string, unknown>): Promise<void> {
     const SecretString = JSON.stringify(value);
     try {

@@ -18,6 +18,10 @@ export class SnsNotifier implements Notifier {
     this.sns = opts.clients.sns(opts.region ?? opts.topicArn.split(':')[3]);
   }
 
+  planNotify(msg: Notification): string[] {
+    return [`sns:Publish TopicArn=${this.opts.topicArn} Subject="${msg.subject}"`];
+  }
+
   async notify(msg: Notification): Promise<void> {
     await awsCall({ action: 'sns:Publish', resource: this.opts.topicArn }, () =>
       this.sns.send(

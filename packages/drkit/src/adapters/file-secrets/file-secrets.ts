@@ -50,6 +50,19 @@ export class FileSecrets implements Secrets {
     });
   }
 
+  planGet(name: string): string[] {
+    return [`read ${this.fileOf(name)}`];
+  }
+
+  /** Names no kept field: the file is read at run time only. */
+  async planPut(
+    name: string,
+    set: Readonly<Record<string, string | number | boolean>>,
+  ): Promise<string[]> {
+    const fields = Object.entries(set).map(([k, v]) => `${k}=${String(v)}`);
+    return [`secrets(${this.kind}) put ${name}: ${fields.join(', ')} (other fields kept)`];
+  }
+
   async put(name: string, value: Record<string, unknown>): Promise<void> {
     const f = this.fileOf(name);
     mkdirSync(path.dirname(f), { recursive: true, mode: 0o700 });

@@ -119,6 +119,12 @@ export class HaproxyRouter implements Router {
     return { activeRegion: active, targets };
   }
 
+  async planRouteTo(region: string): Promise<string[]> {
+    return [
+      `router(${this.kind}) routeTo ${region}: other regions' targets to maintenance, ${region}'s ready (healthy ones marked up at once)`,
+    ];
+  }
+
   async routeTo(region: string, opts: { assumeHealthy?: readonly string[] } = {}): Promise<void> {
     if (!this.opts.servers.some((s) => s.region === region))
       throw new UsageError(`no front-door targets in region '${region}'`);

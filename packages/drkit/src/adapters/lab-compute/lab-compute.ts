@@ -76,6 +76,10 @@ export class LabCompute implements Compute {
     );
   }
 
+  async planScale(region: string, count: number): Promise<string[]> {
+    return [`compute(${this.kind}) scale ${region} to ${count}; wait for /healthz 200 on each`];
+  }
+
   async scale(
     region: string,
     count: number,

@@ -14,6 +14,10 @@ export class LogNotifier implements Notifier {
     private readonly echo?: (line: string) => void,
   ) {}
 
+  planNotify(msg: Notification): string[] {
+    return [`notify ${this.kind}: [${msg.severity}] ${msg.subject}  # appended to ${this.file}`];
+  }
+
   async notify(msg: Notification): Promise<void> {
     mkdirSync(path.dirname(this.file), { recursive: true });
     const at = (msg.at ?? new Date()).toISOString();

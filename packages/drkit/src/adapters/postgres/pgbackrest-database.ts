@@ -39,6 +39,11 @@ export class PgBackRestDatabase implements Database {
     'backups',
     'replicas',
     'promote',
+    'fence',
+    'switchover',
+    'rejoin',
+    'synchronous',
+    'replication-status',
   ]);
   /** The cluster manager underneath (start/stop/kill for drills, connection options). */
   readonly clusters: PgClusterManager;
@@ -149,6 +154,42 @@ export class PgBackRestDatabase implements Database {
   ): Promise<ClusterInfo> {
     await createStandby(this.clusters, sourceId, newClusterId, opts);
     return await this.describe(newClusterId);
+  }
+
+  async planCheckStandby(clusterId: string): Promise<string[]> {
+    return [`database(${this.kind}) describe ${clusterId}`];
+  }
+
+  async planStop(clusterId: string): Promise<string[]> {
+    return [`database(${this.kind}) stop ${clusterId}  (pg_ctl stop -m fast)`];
+  }
+
+  async planPromote(clusterId: string): Promise<string[]> {
+    return [`database(${this.kind}) promote ${clusterId}  (SELECT pg_promote(true, 60))`];
+  }
+
+  async planFence(clusterId: string): Promise<string[]> {
+    return [
+      `database(${this.kind}) fence ${clusterId}: stop -m immediate if running; write drkit-fence.conf (default_transaction_read_only=on) + standby.signal; drkit start refuses it`,
+    ];
+  }
+
+  async planStopForSwitchover(clusterId: string): Promise<string[]> {
+    return [
+      `database(${this.kind}) stopForSwitchover ${clusterId}  (pg_ctl stop -m fast; pg_controldata: latest checkpoint LSN)`,
+    ];
+  }
+
+  async planWaitForReplay(standbyId: string, lsn: string): Promise<string[]> {
+    return [
+      `database(${this.kind}) waitForReplay ${standbyId} >= ${lsn}  (pg_last_wal_replay_lsn())`,
+    ];
+  }
+
+  async planRejoinAsStandby(clusterId: string, primaryId: string): Promise<string[]> {
+    return [
+      `database(${this.kind}) rejoinAsStandby ${clusterId} of ${primaryId}  (pg_rewind --source-server=<${primaryId}>; if impossible pgbackrest restore --type=standby)`,
+    ];
   }
 
   /** Promotes a standby; resolves when it accepts writes. */

@@ -35,7 +35,7 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
   // RB-N-01's world: both regions' databases, the Route 53 record, the ECS services; built on
   // first use so that a missing key fails only a region runbook (naming every missing key)
   let regions: AwsRegionPorts | undefined;
-  const region = (): AwsRegionPorts => (regions ??= bindAwsRegions(config, aws, notifier));
+  const region = (): AwsRegionPorts => (regions ??= bindAwsRegions(config, aws));
   return makeProvider({
     provider: 'aws',
     config,

@@ -7,7 +7,6 @@ import { UsageError } from '../../engine/errors.js';
 import type { AppSecret } from '../../ports/app-secret.js';
 import type { Compute } from '../../ports/compute.js';
 import type { Database } from '../../ports/database.js';
-import type { Notifier } from '../../ports/notifier.js';
 import type { RegionMove, RegionTopology } from '../../ports/region-topology.js';
 import type { Router } from '../../ports/router.js';
 
@@ -42,7 +41,6 @@ export function missingRegionKeys(a: DrkitConfig['aws']): string[] {
 export function bindAwsRegions(
   config: DrkitConfig,
   aws: ReturnType<typeof createAwsAdapters>,
-  notifier: Notifier,
 ): AwsRegionPorts {
   const a = config.aws;
   const missing = missingRegionKeys(a);
@@ -72,10 +70,6 @@ export function bindAwsRegions(
   }
   const dbA = (ra.dbCluster ?? ra.dbInstance)!;
   const dbB = (rb.dbCluster ?? rb.dbInstance)!;
-  const describe = (region: string, id: string) =>
-    instances
-      ? `rds:DescribeDBInstances Region=${region} DBInstanceIdentifier=${id}`
-      : `rds:DescribeDBClusters Region=${region} DBClusterIdentifier=${id}`;
   const r53 = a.route53;
   const g = a.globalClusterId;
   const database = new RegionalRdsDatabase({
@@ -120,9 +114,6 @@ export function bindAwsRegions(
   const secrets = new MultiRegionSecrets([aws.secrets.secondary, aws.secrets.primary], {
     promoteReplicaWhenPrimaryDown: true,
   });
-  const healthCheckOf = (region: string) =>
-    region === A ? ra.healthCheckId : region === B ? rb.healthCheckId : undefined;
-  const ecsOf = (region: string) => (region === A ? ra : rb);
   const topology: Omit<RegionTopology, 'move'> = {
     kind: 'aws',
     ...(a.appUrl ? { frontDoorUrl: a.appUrl.replace(/\/$/, '') } : {}),
@@ -145,83 +136,12 @@ export function bindAwsRegions(
         detail: `Route 53 health check of ${s.fromRegion}: ${r53}; ${instances ? 'instance' : 'cluster'} ${s.fromCluster}: ${db}; ECS service in ${s.fromRegion}: ${ecs}`,
       };
     },
-    plans: {
-      health: (s) => [
-        `route53:ListResourceRecordSets HostedZoneId=${r53.hostedZoneId} StartRecordName=${r53.recordName}`,
-        ...(healthCheckOf(s.fromRegion)
-          ? [`route53:GetHealthCheckStatus HealthCheckId=${healthCheckOf(s.fromRegion)}`]
-          : [
-              `(no Route 53 health check configured for ${s.fromRegion}: aws.regions.a.healthCheckId)`,
-            ]),
-        `${describe(s.fromRegion, s.fromCluster)}  # healthy = health check up and ${instances ? 'instance' : 'cluster'} available`,
-        `ecs:DescribeServices Region=${s.fromRegion} cluster=${ecsOf(s.fromRegion).ecsCluster} services=${ecsOf(s.fromRegion).ecsService}`,
-      ],
-      decide: (s) => [
-        `${describe(s.toRegion, s.toCluster)}  # available with a ${instances ? 'ReadReplicaSourceDBInstanceIdentifier' : g ? 'global membership as a secondary' : 'ReplicationSourceIdentifier'}`,
-      ],
-      fence: (s) => [
-        describe(s.fromRegion, s.fromCluster),
-        `${instances ? `rds:StopDBInstance Region=${s.fromRegion} DBInstanceIdentifier` : `rds:StopDBCluster Region=${s.fromRegion} DBClusterIdentifier`}=${s.fromCluster}  # when reachable and not stopped; an unreachable region is noted and the failover goes on`,
-      ],
-      promote: (s) =>
-        instances
-          ? [
-              `rds:PromoteReadReplica Region=${s.toRegion} DBInstanceIdentifier=${s.toCluster}  # it leaves its source for good`,
-              `rds:wait db-instance-available DBInstanceIdentifier=${s.toCluster}`,
-              `${describe(s.toRegion, s.toCluster)}  # must have no ReadReplicaSourceDBInstanceIdentifier`,
-            ]
-          : g
-            ? [
-                `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g}  # ${s.toCluster} must be a member; nothing to do if it already writes`,
-                `rds:FailoverGlobalCluster GlobalClusterIdentifier=${g} TargetDbClusterIdentifier=<${s.toCluster}'s ARN> AllowDataLoss=true`,
-                `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g}  # every 10 s until ${s.toCluster} IsWriter and available`,
-              ]
-            : [
-                `rds:PromoteReadReplicaDBCluster Region=${s.toRegion} DBClusterIdentifier=${s.toCluster}`,
-                `rds:wait db-cluster-available DBClusterIdentifier=${s.toCluster}`,
-                `rds:DescribeDBClusters Region=${s.toRegion} DBClusterIdentifier=${s.toCluster}  # must have a writer and no replication source`,
-              ],
-      checkSwitchover: (s) => [
-        `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g ?? '<aws.globalClusterId: not set, refused>'}  # ${s.fromCluster} IsWriter, ${s.toCluster} a secondary`,
-        `rds:DescribeDBClusters Region=${s.fromRegion} DBClusterIdentifier=${s.fromCluster}  # available`,
-        `rds:DescribeDBClusters Region=${s.toRegion} DBClusterIdentifier=${s.toCluster}  # available`,
-      ],
-      switchover: (s) => [
-        `rds:SwitchoverGlobalCluster GlobalClusterIdentifier=${g ?? '<unset>'} TargetDbClusterIdentifier=<${s.toCluster}'s ARN>  # AWS catches the secondary up first: no data loss`,
-        `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g ?? '<unset>'}  # every 10 s until ${s.toCluster} IsWriter and ${s.fromCluster} an available secondary`,
-      ],
-      rejoin: (standby, primary) => [
-        `rds:DescribeGlobalClusters GlobalClusterIdentifier=${g ?? '<aws.globalClusterId: not set, refused>'}  # ${primary} IsWriter; every 10 s until ${standby} is a secondary`,
-        `rds:DescribeDBClusters DBClusterIdentifier=${standby}  # until available (AWS rebuilds it: nothing is rewound or restored by drkit)`,
-      ],
-      secret: async (s) => {
-        // read-only: shows the endpoint that will be written and which fields are kept, by
-        // name only (the secret holds the password)
-        const ep = await database.describe(s.toCluster).then(
-          (d) => `${d.endpoint.host}:${d.endpoint.port}`,
-          () => `<${s.toCluster}'s endpoint>`,
-        );
-        const [host, port] = [ep.slice(0, ep.lastIndexOf(':')), ep.slice(ep.lastIndexOf(':') + 1)];
-        const kept = await secrets.get(s.appConfigSecret).then(
-          (v) => Object.keys(v).filter((k) => k !== 'host' && k !== 'port'),
-          (e: unknown) => [`<secret unreadable: ${(e as Error).message}>`],
-        );
-        return [
-          `secretsmanager:GetSecretValue Region=${B} SecretId=${s.appConfigSecret}  # the first region that answers (then ${A})`,
-          `secretsmanager:StopReplicationToReplica Region=${B} SecretId=${s.appConfigSecret}  # only if ${B}'s copy is a replica and its primary's region does not answer`,
-          ...[B, A].map(
-            (r) =>
-              `secretsmanager:PutSecretValue Region=${r} SecretId=${s.appConfigSecret} SecretString={host=${host}, port=${port}, dbClusterId=${s.toCluster}; kept unchanged: ${kept.filter((k) => k !== 'dbClusterId').join(', ') || 'nothing'} (values not shown)}  # skipped if a replica; an unreachable region is tolerated`,
-          ),
-        ];
-      },
-      scale: (s) => compute.planScale(s.toRegion, s.targetTasks),
-      route: (s) => router.planRouteTo(s.toRegion),
-      notify: (s, what) => [
-        a.notifyTopicArn
-          ? `sns:Publish TopicArn=${a.notifyTopicArn} Subject="${what} complete: ${s.fromRegion} → ${s.toRegion}"`
-          : `notify ${notifier.kind}: ${what} complete (no aws.notifyTopicArn: kept in the state dir)`,
-      ],
+    async planSourceHealth(s) {
+      return [
+        ...router.planHealthOf(s.fromRegion),
+        `${database.planDescribe(s.fromCluster).join('')}  # healthy = health check up and ${instances ? 'instance' : 'cluster'} available`,
+        ...compute.planCounts(s.fromRegion),
+      ];
     },
   };
   const base = { appConfigSecret: a.dbEndpointSecret, synchronous: false };

@@ -5,7 +5,7 @@ import type { Notifier } from '../../ports/notifier.js';
 import type { Router } from '../../ports/router.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AppSecretFormat } from '../../ports/app-secret.js';
-import type { RegionPlans } from '../../ports/region-topology.js';
+import type { RegionMove } from '../../ports/region-topology.js';
 import { runSmokeChecks } from '../../validate/smoke.js';
 import { parseParams, type RunbookPorts } from '../entry.js';
 import { RegionFailoverParamsSchema } from './params.js';
@@ -39,11 +39,9 @@ export interface RegionDeps {
    * rewritten, every other field kept).
    */
   readonly appSecretFormat: AppSecretFormat;
-  /** Exact provider calls for `--dry-run`, per step, when the provider can tell. @default generic port text */
-  readonly plans?: RegionPlans;
+  /** The exact calls {@link sourceHealth} makes (for `--dry-run`); given with it. */
+  readonly planSourceHealth?: (s: RegionMove) => Promise<string[]>;
 }
-
-export type { RegionPlans } from '../../ports/region-topology.js';
 
 /** Parameters shared by the region runbooks. */
 export interface RegionParams {
@@ -142,7 +140,7 @@ export function regionDepsOf(p: RegionPorts): RegionDeps {
     smoke: runSmokeChecks,
     ...(t.frontDoorUrl ? { frontDoorUrl: t.frontDoorUrl } : {}),
     ...(t.sourceHealth ? { sourceHealth: t.sourceHealth } : {}),
-    ...(t.plans ? { plans: t.plans } : {}),
+    ...(t.planSourceHealth ? { planSourceHealth: t.planSourceHealth } : {}),
   };
 }
 

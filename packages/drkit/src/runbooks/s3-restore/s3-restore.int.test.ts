@@ -25,6 +25,9 @@ import { createS3RestoreRunbook, S3RestoreParamsSchema, type S3RestoreState } fr
 class RecordingNotifier implements Notifier {
   readonly kind = 'recording';
   readonly sent: Notification[] = [];
+  planNotify(msg: Notification): string[] {
+    return [`record "${msg.subject}"`];
+  }
   async notify(msg: Notification): Promise<void> {
     this.sent.push(msg);
   }

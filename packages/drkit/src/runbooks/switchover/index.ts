@@ -39,7 +39,7 @@ const TITLE = 'Planned switchover (RPO 0)';
  * database refuses in the first step (its cross-region replicas cannot switch back).
  */
 export function switchoverSteps(deps: RegionDeps) {
-  if (deps.database.switchover) {
+  if (deps.database.capabilities.has('managed-switchover')) {
     return [
       checkManagedSwitchover(deps),
       scaleTargetRegion(deps),

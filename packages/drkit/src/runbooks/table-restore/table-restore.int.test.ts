@@ -44,6 +44,9 @@ import {
 class RecordingNotifier implements Notifier {
   readonly kind = 'recording';
   readonly sent: Notification[] = [];
+  planNotify(msg: Notification): string[] {
+    return [`record "${msg.subject}"`];
+  }
   async notify(msg: Notification): Promise<void> {
     this.sent.push(msg);
   }

@@ -1,4 +1,5 @@
 import type { Step } from '../../../engine/step.js';
+import { notifyStep } from '../../shared/steps/notify.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /**
@@ -37,22 +38,16 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
 
 /** Tells people it is over, with the figures. */
 export function notifyDone(deps: PitrDeps): Step<PitrState> {
-  return {
-    id: 'notify',
+  return notifyStep<PitrState>(deps.notifier, {
     title: 'Notify: restore complete',
-    plan: () => [`notify ${deps.notifier.kind}: restore complete, figures attached`],
-    async run(ctx) {
-      const s = ctx.state;
-      await deps.notifier.notify({
-        subject: `Resolved: '${s.source}' restored to ${s.restoredTo ?? s.target} as '${s.restoredClusterId}'`,
-        body: [
-          `execution ${ctx.executionId}`,
-          `restore took ${((s.restoreDurationMs ?? 0) / 1000).toFixed(1)} s; validation: ${s.validation?.ok ? 'OK' : 'see report'}`,
-          `writes unfrozen at ${s.unfrozenAt}; old cluster backed up (${s.oldClusterBackup}) and stopped`,
-        ].join('\n'),
-        severity: 'info',
-      });
-      return { notifiedAt: new Date().toISOString() };
-    },
-  };
+    message: ({ state: s, executionId }) => ({
+      subject: `Resolved: '${s.source}' restored to ${s.restoredTo ?? s.target} as '${s.restoredClusterId}'`,
+      body: [
+        `execution ${executionId}`,
+        `restore took ${((s.restoreDurationMs ?? 0) / 1000).toFixed(1)} s; validation: ${s.validation?.ok ? 'OK' : 'see report'}`,
+        `writes unfrozen at ${s.unfrozenAt}; old cluster backed up (${s.oldClusterBackup}) and stopped`,
+      ].join('\n'),
+      severity: 'info',
+    }),
+  });
 }

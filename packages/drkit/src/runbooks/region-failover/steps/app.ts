@@ -14,12 +14,21 @@ export function updateDbSecret(
     id: 'update-db-secret',
     title: 'Point the app config secret at the new primary',
     retry: { attempts: 3, baseDelayMs: 100 },
-    plan: async (ctx) =>
-      deps.plans?.secret
-        ? await deps.plans.secret(ctx.state)
-        : [
-            `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: dbClusterId=${ctx.state.newPrimary ?? '<new primary>'}, db=<its endpoint>${opts.keepFrozen ? ' (global_readonly stays true)' : ''}`,
-          ],
+    async plan(ctx) {
+      // read-only: the endpoint that will be written; the store names the fields it keeps
+      const s = ctx.state;
+      const cluster = s.newPrimary ?? s.toCluster;
+      const endpoint =
+        s.newEndpoint ??
+        (await deps.database.describe(cluster).then(
+          (d) => d.endpoint,
+          () => undefined,
+        ));
+      return deps.secrets.planPut(s.appConfigSecret, {
+        ...deps.appSecretFormat.planFields(cluster, endpoint),
+        ...(opts.keepFrozen ? { global_readonly: true } : {}),
+      });
+    },
     async run(ctx) {
       const s = ctx.state;
       if (!s.newPrimary || !s.newEndpoint) throw new PreconditionError('no new primary recorded');
@@ -48,12 +57,7 @@ export function scaleTargetRegion(deps: RegionDeps): Step<RegionState> {
     title: "Scale the target region's app tasks and wait for health",
     retry: { attempts: 3, baseDelayMs: 200 },
     timeoutMs: 60_000,
-    plan: async (ctx) =>
-      deps.plans?.scale
-        ? await deps.plans.scale(ctx.state)
-        : [
-            `compute(${deps.compute.kind}) scale ${ctx.state.toRegion} to ${ctx.state.targetTasks}; wait for /healthz 200 on each`,
-          ],
+    plan: (ctx) => deps.compute.planScale(ctx.state.toRegion, ctx.state.targetTasks),
     async run(ctx) {
       const tasks = await deps.compute.scale(ctx.state.toRegion, ctx.state.targetTasks);
       return { scaledTasks: tasks.filter((t) => t.healthy).length };
@@ -83,12 +87,7 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
     title: 'Flip the front door to the target region',
     destructive: true,
     retry: { attempts: 3, baseDelayMs: 200 },
-    plan: async (ctx) =>
-      deps.plans?.route
-        ? await deps.plans.route(ctx.state)
-        : [
-            `router(${deps.router.kind}) routeTo ${ctx.state.toRegion}: other regions' targets to maintenance, ${ctx.state.toRegion}'s ready (healthy ones marked up at once)`,
-          ],
+    plan: (ctx) => deps.router.planRouteTo(ctx.state.toRegion),
     async run(ctx) {
       const healthy = (await deps.compute.tasks(ctx.state.toRegion))
         .filter((t) => t.healthy)

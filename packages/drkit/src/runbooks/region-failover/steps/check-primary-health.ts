@@ -12,8 +12,8 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
     id: 'check-primary-health',
     title: 'CheckPrimaryHealth: confirm the source region is down',
     plan: async (ctx) => [
-      ...(deps.plans?.health
-        ? await deps.plans.health(ctx.state)
+      ...(deps.sourceHealth && deps.planSourceHealth
+        ? await deps.planSourceHealth(ctx.state)
         : [
             `router(${deps.router.kind}) status (the front door must answer)`,
             `database(${deps.database.kind}) describe ${ctx.state.fromCluster}; SELECT 1 on it`,
@@ -83,16 +83,14 @@ export function decideRecovery(deps: RegionDeps): Step<RegionState> {
     id: 'decide',
     title: 'Decide: promote the standby, or restore from the latest backup',
     plan: async (ctx) => [
-      ...(deps.plans?.decide
-        ? await deps.plans.decide(ctx.state)
-        : [`database(${deps.database.kind}) describe ${ctx.state.toCluster}`]),
+      ...(await deps.database.planCheckStandby(ctx.state.toCluster)),
       `running standby → promote; else → restore '${ctx.state.fromCluster}' at latest into '${ctx.state.restoreClusterId ?? `${ctx.state.toCluster}-restored`}'`,
     ],
     async run(ctx) {
       const s = ctx.state;
       let reason: string;
       let usable = false;
-      if (!deps.database.capabilities.has('promote') || !deps.database.promote)
+      if (!deps.database.capabilities.has('promote'))
         reason = `${deps.database.kind} cannot promote`;
       else {
         try {

@@ -1,5 +1,6 @@
 import { DrError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
+import { notifyStep } from '../../shared/steps/notify.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
 /** Journaled when no public URL is configured to check the service through. */
@@ -33,8 +34,8 @@ export function postChecks(deps: RegionDeps): Step<RegionState> {
         smoke.map((r) => `${r.name} ${r.ok ? 'ok' : `FAILED (${r.detail})`} ${r.ms}ms`).join(', '),
       );
       let standbys: Array<{ name: string; lagBytes: number; syncState: string }> = [];
-      if (ctx.state.newPrimary && deps.database.replication) {
-        const rep = await deps.database.replication(ctx.state.newPrimary);
+      if (ctx.state.newPrimary && deps.database.capabilities.has('replication-status')) {
+        const rep = await deps.database.replication!(ctx.state.newPrimary);
         standbys = rep.standbys.map((s) => ({
           name: s.name,
           lagBytes: s.lagBytes,
@@ -60,23 +61,11 @@ export function postChecks(deps: RegionDeps): Step<RegionState> {
 
 /** Notify: tells people what happened. */
 export function notifyDone(deps: RegionDeps, what: string): Step<RegionState> {
-  return {
-    id: 'notify',
-    title: 'Notify',
-    plan: async (ctx) =>
-      deps.plans?.notify
-        ? await deps.plans.notify(ctx.state, what)
-        : [`notify ${deps.notifier.kind}: ${what} complete`],
-    async run(ctx) {
-      const s = ctx.state;
-      const at = new Date();
-      await deps.notifier.notify({
-        subject: `${what} complete: ${s.fromRegion} → ${s.toRegion}`,
-        body: `${ctx.executionId}: primary is now ${s.newPrimary} in region ${s.toRegion} (${s.reason}). ${s.decision === 'restore' ? 'Restored from the latest backup: writes after it are lost.' : ''} ${s.postChecks?.skipped ? `Post-checks NOT run (${s.postChecks.skipped}): check the service by hand.` : ''} ${s.postChecks?.standbys.length ? '' : 'No standby: run RB-N-08 to cut back and restore redundancy.'}`.trim(),
-        severity: s.decision === 'restore' ? 'critical' : 'warning',
-        at,
-      });
-      return { notifiedAt: at.toISOString() };
-    },
-  };
+  return notifyStep<RegionState>(deps.notifier, {
+    message: ({ state: s, executionId }) => ({
+      subject: `${what} complete: ${s.fromRegion} → ${s.toRegion}`,
+      body: `${executionId}: primary is now ${s.newPrimary} in region ${s.toRegion} (${s.reason}). ${s.decision === 'restore' ? 'Restored from the latest backup: writes after it are lost.' : ''} ${s.postChecks?.skipped ? `Post-checks NOT run (${s.postChecks.skipped}): check the service by hand.` : ''} ${s.postChecks?.standbys.length ? '' : 'No standby: run RB-N-08 to cut back and restore redundancy.'}`.trim(),
+      severity: s.decision === 'restore' ? 'critical' : 'warning',
+    }),
+  });
 }

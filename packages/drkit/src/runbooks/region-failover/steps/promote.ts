@@ -1,5 +1,6 @@
-import { CapabilityError, PreconditionError } from '../../../engine/errors.js';
+import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
+import { planIfCapable, requireCapability } from '../../shared/capability.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
 /**
@@ -12,17 +13,21 @@ export function fenceOldPrimary(deps: RegionDeps): Step<RegionState> {
     id: 'fence-old-primary',
     title: 'Fence the old primary (stop it if reachable; read-only and unstartable)',
     destructive: true,
-    plan: async (ctx) =>
-      deps.plans?.fence
-        ? await deps.plans.fence(ctx.state)
-        : [
-            `database(${deps.database.kind}) fence ${ctx.state.fromCluster}: stop -m immediate if running; write drkit-fence.conf (default_transaction_read_only=on) + standby.signal; drkit start refuses it`,
-          ],
+    async plan(ctx) {
+      const db = deps.database;
+      if (db.capabilities.has('fence')) return db.planFence!(ctx.state.fromCluster);
+      // no fence: a stop, best effort (see run)
+      const lines = await db.planStop(ctx.state.fromCluster);
+      const note = 'an unreachable region is noted and the failover goes on';
+      return lines.map((l, i) =>
+        i < lines.length - 1 ? l : l.includes('  # ') ? `${l}; ${note}` : `${l}  # ${note}`,
+      );
+    },
     async run(ctx) {
       const s = ctx.state;
       const reason = `RB-N-01 ${ctx.executionId}: failed over to ${s.toRegion}`;
-      if (deps.database.fence) {
-        const r = await deps.database.fence(s.fromCluster, reason);
+      if (deps.database.capabilities.has('fence')) {
+        const r = await deps.database.fence!(s.fromCluster, reason);
         return { fencedAt: new Date().toISOString(), fenceWasRunning: r.wasRunning };
       }
       // unreachable is the usual case in a regional outage: the fence is best effort there
@@ -53,16 +58,14 @@ export function promoteStandby(deps: RegionDeps): Step<RegionState> {
             throw new Error('decided at run time');
           })()
         : ctx.state.decision === 'promote',
-    plan: async (ctx) =>
-      deps.plans?.promote
-        ? await deps.plans.promote(ctx.state)
-        : [
-            `database(${deps.database.kind}) promote ${ctx.state.toCluster}  (SELECT pg_promote(true, 60))`,
-          ],
+    plan: (ctx) =>
+      planIfCapable(deps.database, 'promote', 'promote a standby', () =>
+        deps.database.planPromote!(ctx.state.toCluster),
+      ),
     async run(ctx) {
-      if (!deps.database.promote) throw new CapabilityError(`${deps.database.kind} cannot promote`);
+      requireCapability(deps.database, 'promote', 'promote a standby');
       const started = new Date();
-      const r = await deps.database.promote(ctx.state.toCluster);
+      const r = await deps.database.promote!(ctx.state.toCluster);
       const d = await deps.database.describe(ctx.state.toCluster);
       if (d.role !== 'primary')
         throw new PreconditionError(`${ctx.state.toCluster} is still ${d.role} after promotion`);

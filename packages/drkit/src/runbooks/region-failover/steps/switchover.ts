@@ -1,5 +1,6 @@
-import { CapabilityError, DrError, PreconditionError } from '../../../engine/errors.js';
+import { DrError, PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
+import { planIfCapable, requireCapability } from '../../shared/capability.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
 /** A planned move needs a streaming standby: checked before anything is frozen. */
@@ -12,10 +13,12 @@ export function checkStandbyReady(deps: RegionDeps): Step<RegionState> {
     ],
     async run(ctx) {
       const s = ctx.state;
-      for (const m of ['replication', 'stopForSwitchover', 'waitForReplay', 'promote'] as const) {
-        if (!deps.database[m])
-          throw new CapabilityError(`${deps.database.kind} cannot ${m}: no planned switchover`);
-      }
+      for (const [cap, what] of [
+        ['switchover', 'stop cleanly and wait for replay: no planned switchover'],
+        ['replication-status', 'report replication: no planned switchover'],
+        ['promote', 'promote: no planned switchover'],
+      ] as const)
+        requireCapability(deps.database, cap, what);
       const rep = await deps.database.replication!(s.fromCluster);
       const sb = rep.standbys.find((x) => x.name === s.toCluster);
       if (!sb || sb.state !== 'streaming') {
@@ -37,9 +40,10 @@ export function stopOldPrimary(deps: RegionDeps): Step<RegionState> {
     id: 'stop-old-primary',
     title: 'Stop the old primary cleanly and record its final LSN',
     destructive: true,
-    plan: (ctx) => [
-      `database(${deps.database.kind}) stopForSwitchover ${ctx.state.fromCluster}  (pg_ctl stop -m fast; pg_controldata: latest checkpoint LSN)`,
-    ],
+    plan: (ctx) =>
+      planIfCapable(deps.database, 'switchover', 'stop cleanly for a switchover', () =>
+        deps.database.planStopForSwitchover!(ctx.state.fromCluster),
+      ),
     async run(ctx) {
       const { finalLsn } = await deps.database.stopForSwitchover!(ctx.state.fromCluster);
       ctx.progress(`final LSN ${finalLsn}`);
@@ -54,9 +58,10 @@ export function waitCaughtUp(deps: RegionDeps): Step<RegionState> {
     id: 'wait-standby-caught-up',
     title: 'Wait until the standby replayed the final LSN (RPO 0)',
     timeoutMs: 60_000,
-    plan: (ctx) => [
-      `database(${deps.database.kind}) waitForReplay ${ctx.state.toCluster} >= <final LSN>  (pg_last_wal_replay_lsn())`,
-    ],
+    plan: (ctx) =>
+      planIfCapable(deps.database, 'switchover', 'wait for replay', () =>
+        deps.database.planWaitForReplay!(ctx.state.toCluster, ctx.state.finalLsn ?? '<final LSN>'),
+      ),
     async run(ctx) {
       if (!ctx.state.finalLsn) throw new PreconditionError('no final LSN recorded');
       const replayedLsn = await deps.database.waitForReplay!(
@@ -78,16 +83,15 @@ export function checkManagedSwitchover(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'check-managed-switchover',
     title: 'Check that the target is an available secondary of the source',
-    plan: async (ctx) =>
-      deps.plans?.checkSwitchover
-        ? await deps.plans.checkSwitchover(ctx.state)
-        : [
-            `database(${deps.database.kind}) checkSwitchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`,
-          ],
+    plan: (ctx) =>
+      planIfCapable(deps.database, 'managed-switchover', 'switch over by itself', () =>
+        deps.database.planCheckSwitchover!(ctx.state.fromCluster, ctx.state.toCluster),
+      ),
     async run(ctx) {
-      if (!deps.database.checkSwitchover || !deps.database.switchover)
-        throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
-      ctx.progress(await deps.database.checkSwitchover(ctx.state.fromCluster, ctx.state.toCluster));
+      requireCapability(deps.database, 'managed-switchover', 'switch over by itself');
+      ctx.progress(
+        await deps.database.checkSwitchover!(ctx.state.fromCluster, ctx.state.toCluster),
+      );
     },
   };
 }
@@ -103,20 +107,17 @@ export function managedSwitchover(deps: RegionDeps): Step<RegionState> {
     title: 'Switch the writer over to the target (managed, no data loss)',
     destructive: true,
     timeoutMs: 45 * 60_000,
-    plan: async (ctx) =>
-      deps.plans?.switchover
-        ? await deps.plans.switchover(ctx.state)
-        : [
-            `database(${deps.database.kind}) switchover ${ctx.state.fromCluster} → ${ctx.state.toCluster}`,
-          ],
+    plan: (ctx) =>
+      planIfCapable(deps.database, 'managed-switchover', 'switch over by itself', () =>
+        deps.database.planSwitchover!(ctx.state.fromCluster, ctx.state.toCluster),
+      ),
     async run(ctx) {
       const s = ctx.state;
-      if (!deps.database.switchover)
-        throw new CapabilityError(`${deps.database.kind} has no managed switchover`);
+      requireCapability(deps.database, 'managed-switchover', 'switch over by itself');
       const started = new Date();
       let r: Awaited<ReturnType<NonNullable<typeof deps.database.switchover>>>;
       try {
-        r = await deps.database.switchover(s.fromCluster, s.toCluster, {
+        r = await deps.database.switchover!(s.fromCluster, s.toCluster, {
           progress: (m) => ctx.progress(m),
         });
       } catch (err) {
@@ -166,21 +167,24 @@ export function rejoinOldPrimary(
     timeoutMs: 30 * 60_000,
     plan: async (ctx) => {
       const { standby, primary } = pick(ctx.state);
-      if (deps.plans?.rejoin) return deps.plans.rejoin(standby, primary);
+      const db = deps.database;
       return [
-        `database(${deps.database.kind}) rejoinAsStandby ${standby} of ${primary}  (pg_rewind --source-server=<${primary}>; if impossible pgbackrest restore --type=standby)`,
-        ...(ctx.state.synchronous ? [`database setSynchronous ${primary} [${standby}]`] : []),
+        ...(await planIfCapable(db, 'rejoin', 'rebuild a standby', () =>
+          db.planRejoinAsStandby!(standby, primary),
+        )),
+        ...(ctx.state.synchronous && db.capabilities.has('synchronous')
+          ? [`database setSynchronous ${primary} [${standby}]`]
+          : []),
       ];
     },
     async run(ctx) {
       const { standby, primary } = pick(ctx.state);
-      if (!deps.database.rejoinAsStandby)
-        throw new CapabilityError(`${deps.database.kind} cannot rebuild a standby`);
-      const r = await deps.database.rejoinAsStandby(standby, primary, {
+      requireCapability(deps.database, 'rejoin', 'rebuild a standby');
+      const r = await deps.database.rejoinAsStandby!(standby, primary, {
         progress: (m) => ctx.progress(m),
       });
-      if (ctx.state.synchronous && deps.database.setSynchronous)
-        await deps.database.setSynchronous(primary, [standby]);
+      if (ctx.state.synchronous && deps.database.capabilities.has('synchronous'))
+        await deps.database.setSynchronous!(primary, [standby]);
       return { rejoin: { cluster: standby, method: r.method, durationMs: r.durationMs } };
     },
   };

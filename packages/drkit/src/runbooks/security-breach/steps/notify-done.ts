@@ -1,18 +1,16 @@
 import type { Step } from '../../../engine/step.js';
+import { notifyStep } from '../../shared/steps/notify.js';
 import type { SecurityBreachDeps, SecurityBreachState } from '../context.js';
 
 /** Step 7: tells people the containment is done and how access comes back. */
 export function notifyDone(deps: SecurityBreachDeps): Step<SecurityBreachState> {
-  return {
+  return notifyStep<SecurityBreachState>(deps.notifier, {
     id: 'notify-done',
     title: 'Notify: containment done',
     retry: { attempts: 3 },
-    plan: ({ state: s }) => [
-      `${deps.notifier.kind}: notify severity=critical "SECURITY BREACH ${s.incidentId}: contained"`,
-    ],
-    async run({ state: s, executionId }) {
+    message: ({ state: s, executionId }) => {
       const e = s.evidence;
-      await deps.notifier.notify({
+      return {
         subject: `SECURITY BREACH ${s.incidentId}: contained`,
         body: [
           `API stages at rate 0 / burst 0: ${(e?.stages ?? []).map((x) => `${x.stage} (was ${x.previous})`).join(', ')}.`,
@@ -24,8 +22,7 @@ export function notifyDone(deps: SecurityBreachDeps): Step<SecurityBreachState> 
           `Access comes back with: drkit runbook run security-breach-restore-access --param fromExecution=${executionId}`,
         ].join('\n'),
         severity: 'critical',
-      });
-      return { notifiedAt: new Date().toISOString() };
+      };
     },
-  };
+  });
 }

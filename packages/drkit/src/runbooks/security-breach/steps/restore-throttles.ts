@@ -1,5 +1,6 @@
 import { DrError, PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
+import { notifyStep } from '../../shared/steps/notify.js';
 import type { StageLimits } from '../params.js';
 import {
   needThrottling,
@@ -121,24 +122,18 @@ export function restoreThrottles(deps: SecurityBreachDeps): Step<RestoreAccessSt
 
 /** Step 3: tells people access is back. */
 export function notifyRestored(deps: SecurityBreachDeps): Step<RestoreAccessState> {
-  return {
+  return notifyStep<RestoreAccessState>(deps.notifier, {
     id: 'notify-restored',
     title: 'Notify: API access restored',
     retry: { attempts: 3 },
-    plan: ({ state: s }) => [
-      `${deps.notifier.kind}: notify severity=warning "SECURITY BREACH ${s.incidentId}: API access restored"`,
-    ],
-    async run({ state: s }) {
-      await deps.notifier.notify({
-        subject: `SECURITY BREACH ${s.incidentId}: API access restored`,
-        body: [
-          `Reason: ${s.reason}.`,
-          ...targetLimits(s).map((t) => `${t.apiId}/${t.stage}: ${showLimits(t)}`),
-          ...(s.fromExecution ? [`Limits recorded by execution ${s.fromExecution}.`] : []),
-        ].join('\n'),
-        severity: 'warning',
-      });
-      return { notifiedAt: new Date().toISOString() };
-    },
-  };
+    message: ({ state: s }) => ({
+      subject: `SECURITY BREACH ${s.incidentId}: API access restored`,
+      body: [
+        `Reason: ${s.reason}.`,
+        ...targetLimits(s).map((t) => `${t.apiId}/${t.stage}: ${showLimits(t)}`),
+        ...(s.fromExecution ? [`Limits recorded by execution ${s.fromExecution}.`] : []),
+      ].join('\n'),
+      severity: 'warning',
+    }),
+  });
 }

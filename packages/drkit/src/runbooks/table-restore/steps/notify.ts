@@ -1,19 +1,14 @@
 import type { Step } from '../../../engine/step.js';
+import { notifyStep } from '../../shared/steps/notify.js';
 import type { TableRestoreDeps, TableRestoreState } from '../context.js';
 
 /** Step 6: tells people the outcome, including how to revert the swap. */
 export function notifyRestored(deps: TableRestoreDeps): Step<TableRestoreState> {
-  return {
-    id: 'notify',
+  return notifyStep<TableRestoreState>(deps.notifier, {
     title: 'Notify the outcome',
     retry: { attempts: 3 },
-    when: () => deps.notifier !== undefined,
-    plan: ({ state: s }) => [`${deps.notifier?.kind ?? 'notifier'}: notify "${subject(s)}"`],
-    async run({ state: s }) {
-      await deps.notifier!.notify({ subject: subject(s), body: body(s), severity: 'info' });
-      return { notifiedAt: new Date().toISOString() };
-    },
-  };
+    message: ({ state: s }) => ({ subject: subject(s), body: body(s), severity: 'info' }),
+  });
 }
 
 const subject = (s: TableRestoreState) =>
