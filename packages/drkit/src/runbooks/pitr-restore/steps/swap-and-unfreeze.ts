@@ -14,7 +14,12 @@ export function swapConnections(deps: PitrDeps): Step<PitrState> {
       `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: ${deps.appSecretFormat.endpointFields} -> endpoint of '${ctx.state.restoredClusterId ?? ctx.state.newClusterId}', dbClusterId=${ctx.state.restoredClusterId ?? ctx.state.newClusterId} (other fields kept; writes stay frozen)`,
       ...(deps.functions?.names.length
         ? [
-            `functions(${deps.functions.port.kind}) ${deps.functions.names.map((n) => `lambda:UpdateFunctionConfiguration FunctionName=${n} Environment.Variables.${deps.functions!.envVar}=<${ctx.state.restoredClusterId ?? ctx.state.newClusterId}'s ARN> (other variables kept)`).join('; ')}`,
+            `functions(${deps.functions.port.kind}) ${deps.functions.port
+              .planUpdateEnvironment(deps.functions.names, {
+                [deps.functions.envVar]:
+                  `<${ctx.state.restoredClusterId ?? ctx.state.newClusterId}'s ARN>`,
+              })
+              .join('; ')}`,
           ]
         : []),
     ],

@@ -14,21 +14,36 @@ export function archiveOldTable(deps: TableRestoreDeps): Step<TableRestoreState>
     title: 'Back up the old table (CreateBackup) and tag it as superseded; never delete it',
     retry: { attempts: 3 },
     when: ({ state: s }) => s.archive,
-    plan: ({ state: s }) => [
-      `${deps.keyValue.kind}: dynamodb:ListBackups TableName=${s.table} BackupType=USER (a backup named ${s.backupName} is reused)`,
-      `${deps.keyValue.kind}: dynamodb:CreateBackup TableName=${s.table} BackupName=${s.backupName}`,
-      `${deps.keyValue.kind}: dynamodb:TagResource ResourceArn=<arn of ${s.table}> Tags=[drkit:archived-backup=<backup arn>, drkit:superseded-by=${s.newTable}, drkit:execution=<execution id>]`,
-      `the old table ${s.table} is kept (not deleted)`,
-    ],
+    plan: ({ state: s }) => {
+      const kv = deps.keyValue;
+      const tags = archiveTags(s, '<backup arn>', '<execution id>');
+      return [
+        ...(kv.planCreateBackup?.(s.table, s.backupName) ?? [
+          `createBackup ${s.table} ${s.backupName} (a backup of that name is reused)`,
+        ]),
+        ...(kv.planTagTable?.(s.table, tags) ?? [`tagTable ${s.table}`]),
+      ]
+        .map((l) => `${kv.kind}: ${l}`)
+        .concat(`the old table ${s.table} is kept (not deleted)`);
+    },
     async run({ state: s, executionId }) {
       // the backup name is fixed in the params, so a step run twice finds its own backup
       const b = await deps.keyValue.createBackup(s.table, s.backupName);
-      await deps.keyValue.tagTable(s.table, {
-        'drkit:archived-backup': b.arn,
-        'drkit:superseded-by': s.newTable,
-        'drkit:execution': executionId,
-      });
+      await deps.keyValue.tagTable(s.table, archiveTags(s, b.arn, executionId));
       return { backupArn: b.arn, archivedAt: new Date().toISOString() };
     },
+  };
+}
+
+/** The tags naming the backup and the successor on the old table. */
+function archiveTags(
+  s: TableRestoreState,
+  backupArn: string,
+  executionId: string,
+): Record<string, string> {
+  return {
+    'drkit:archived-backup': backupArn,
+    'drkit:superseded-by': s.newTable,
+    'drkit:execution': executionId,
   };
 }

@@ -86,8 +86,10 @@ async function inspect(
     });
 
   const settings = settingsOf(src);
+  const describe = (name: string) =>
+    (kv.planDescribeTable?.(name) ?? [`describeTable ${name}`]).map((l) => `${kv.kind}: ${l}`);
   const lines = [
-    `${kv.kind}: dynamodb:DescribeTable, DescribeContinuousBackups, DescribeTimeToLive, ListTagsOfResource TableName=${s.table}`,
+    ...describe(s.table),
     `  found: ${src.status}, ${src.itemCount} items, PITR on${w ? ` (window ${w.earliest.toISOString()} .. ${w.latest.toISOString()})` : ''}, TTL ${settings.ttlAttribute ?? 'off'}, stream ${settings.streamViewType ?? 'off'}, tags ${
       Object.entries(settings.tags)
         .map(([k, v]) => `${k}=${v}`)
@@ -99,7 +101,7 @@ async function inspect(
           `  global table (replicas in ${src.replicas.join(', ')}): restoring anyway (force=true); the new table has no replicas`,
         ]
       : []),
-    `${kv.kind}: dynamodb:DescribeTable TableName=${s.newTable}: free`,
+    ...describe(s.newTable).map((l) => `${l}: free`),
   ];
   const found: Partial<TableRestoreState> = {
     sourceArn: src.arn,
@@ -121,7 +123,7 @@ async function inspect(
       );
     found.previousConfigValue = v ?? null;
     lines.push(
-      `${secrets.kind}: secretsmanager:GetSecretValue SecretId=${s.configSecret}: ${s.configKey}=${v ?? '(unset)'}`,
+      `${secrets.kind}: ${secrets.planGet(s.configSecret).join('; ')}: ${s.configKey}=${v ?? '(unset)'}`,
     );
   }
   if (s.functions?.length && s.envVar) {
@@ -131,7 +133,7 @@ async function inspect(
     found.previousFunctionEnv = env;
     for (const f of s.functions)
       lines.push(
-        `${fns.kind}: lambda:GetFunctionConfiguration FunctionName=${f}: ${s.envVar}=${env[f] ?? '(unset)'}`,
+        `${fns.kind}: ${fns.planGetEnvironment(f).join('; ')}: ${s.envVar}=${env[f] ?? '(unset)'}`,
       );
   }
   return { lines, found };

@@ -15,16 +15,28 @@ export function swapReferences(deps: TableRestoreDeps): Step<TableRestoreState> 
     destructive: true,
     retry: { attempts: 3 },
     when: ({ state: s }) => swapTargets(s).length > 0,
-    plan: ({ state: s }) => [
-      ...(s.configSecret
-        ? [
-            `${deps.secrets?.kind ?? 'secrets'}: secretsmanager:GetSecretValue SecretId=${s.configSecret}, then PutSecretValue SecretId=${s.configSecret} SecretString={…other keys kept, "${s.configKey}": "${s.newTable}"}${prev(s.previousConfigValue)}`,
-          ]
+    plan: async ({ state: s }) => [
+      ...(s.configSecret && s.configKey
+        ? withPrev(
+            (
+              await need(deps.secrets, 'a secrets store').planPut(s.configSecret, {
+                [s.configKey]: s.newTable,
+              })
+            ).map((l) => `${deps.secrets!.kind}: ${l}`),
+            s.previousConfigValue,
+          )
         : []),
-      ...(s.functions ?? []).map(
-        (f) =>
-          `${deps.functions?.kind ?? 'functions'}: lambda:UpdateFunctionConfiguration FunctionName=${f} Environment.Variables={…current kept, ${s.envVar}=${s.newTable}}, then wait function-updated${prev(s.previousFunctionEnv?.[f])}`,
-      ),
+      ...(s.functions?.length && s.envVar
+        ? (s.functions ?? []).flatMap((f) => {
+            const fns = need(deps.functions, 'a functions adapter');
+            return withPrev(
+              fns
+                .planUpdateEnvironment([f], { [s.envVar!]: s.newTable })
+                .map((l) => `${fns.kind}: ${l}`),
+              s.previousFunctionEnv?.[f],
+            );
+          })
+        : []),
       ...(swapTargets(s).length === 0
         ? [
             'no configSecret or functions given: nothing to swap (point the app at the new table yourself)',
@@ -71,6 +83,8 @@ export function swapReferences(deps: TableRestoreDeps): Step<TableRestoreState> 
   };
 }
 
-function prev(v: string | null | undefined): string {
-  return v === undefined ? '' : `  # was ${v ?? '(unset)'}`;
+/** The last line gets the value it replaces, when preflight recorded one. */
+function withPrev(lines: string[], v: string | null | undefined): string[] {
+  if (v === undefined || lines.length === 0) return lines;
+  return [...lines.slice(0, -1), `${lines.at(-1)!}  # was ${v ?? '(unset)'}`];
 }

@@ -18,9 +18,11 @@ export function verifyTable(deps: TableRestoreDeps): Step<TableRestoreState> {
     title: 'Verify the new table is ACTIVE and carries every setting of the source',
     // tags are eventually consistent on DynamoDB
     retry: { attempts: 4, baseDelayMs: 2000, retryAll: true },
-    plan: ({ state: s }) => [
-      `${deps.keyValue.kind}: dynamodb:DescribeTable, DescribeContinuousBackups, DescribeTimeToLive, ListTagsOfResource TableName=${s.newTable}: ACTIVE, restored from ${s.table}, PITR/TTL/stream/tags equal to the source's; item counts reported`,
-    ],
+    plan: ({ state: s }) =>
+      (deps.keyValue.planDescribeTable?.(s.newTable) ?? [`describeTable ${s.newTable}`]).map(
+        (l) =>
+          `${deps.keyValue.kind}: ${l}: ACTIVE, restored from ${s.table}, PITR/TTL/stream/tags equal to the source's; item counts reported`,
+      ),
     async run({ state: s }) {
       if (!s.sourceSettings)
         throw new PreconditionError('no source settings recorded (preflight did not run)');
