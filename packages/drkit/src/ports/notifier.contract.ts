@@ -4,7 +4,7 @@ import { contractCases, uniqueName, type ContractSkips } from '../testing/contra
 import type { Notification, Notifier } from './notifier.js';
 
 /** The cases of the {@link Notifier} contract, by id (the keys of a reasoned skip). */
-export type NotifierCase = 'delivers' | 'channel-limits' | 'failure-is-a-dr-error';
+export type NotifierCase = 'delivers' | 'channel-limits' | 'failure-is-a-dr-error' | 'plan';
 
 /** A message as the channel delivered it, read back from the channel (not from the adapter). */
 export interface DeliveredMessage {
@@ -90,6 +90,22 @@ export function notifierContract(
           );
         expect(err).toBeInstanceOf(DrError);
         expect((err as DrError).retryable).toBe(true);
+      },
+    );
+
+    it(
+      'plan',
+      'GIVEN a notification WHEN planNotify THEN its subject is named, not its body, and nothing is sent',
+      async () => {
+        const marker = uniqueName('contract-plan');
+        const lines = w.notifier.planNotify({
+          subject: `RB-N-01 ${marker} complete`,
+          body: `body-${marker}`,
+          severity: 'info',
+        });
+        expect(lines.join('\n')).toContain(`RB-N-01 ${marker} complete`);
+        expect(lines.join('\n')).not.toContain(`body-${marker}`);
+        expect(await find(marker)).toEqual([]);
       },
     );
   });

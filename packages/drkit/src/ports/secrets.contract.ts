@@ -5,7 +5,13 @@ import type { Secrets } from './secrets.js';
 
 /** The cases of the {@link Secrets} contract, by id (the keys of a reasoned skip). */
 export type SecretsCase =
-  'get-missing' | 'put-creates' | 'put-replaces' | 'put-idempotent' | 'list' | 'not-an-object';
+  | 'get-missing'
+  | 'put-creates'
+  | 'put-replaces'
+  | 'put-idempotent'
+  | 'list'
+  | 'not-an-object'
+  | 'plan-put';
 
 /** One backend under test, with what the suite needs from outside the port. */
 export interface SecretsWorld {
@@ -108,6 +114,20 @@ export function secretsContract(
           expect(err).toBeInstanceOf(DrError);
           expect(String((err as Error).message)).not.toContain('hunter2');
         }
+      },
+    );
+    it(
+      'plan-put',
+      'GIVEN a stored secret with a password WHEN planPut THEN the set values are shown, never a kept value, and nothing changes',
+      async () => {
+        const name = uniqueName('contract/plan');
+        const value = { host: 'old-host', password: 'hunter2-kept' };
+        await seed(name, value);
+        const lines = await w.secrets.planPut(name, { host: 'new-host', port: 5432 });
+        expect(lines.join('\n')).toContain('new-host');
+        expect(lines.join('\n')).not.toContain('hunter2');
+        expect(w.secrets.planGet(name).join('\n')).toContain(name);
+        expect(await w.secrets.get(name)).toEqual(value);
       },
     );
   });
