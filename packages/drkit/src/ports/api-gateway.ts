@@ -18,6 +18,19 @@ export interface ApiGateway {
    * `getThrottle` reads it as `undefined`). Returns what they were.
    */
   restoreThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle>;
+  /** The exact call `getThrottle(apiId, stage)` makes, one line each (for `--dry-run`). */
+  planGetThrottle(apiId: string, stage: string): string[];
+  /**
+   * The exact calls `setThrottle(apiId, stage, limits)` would make, one line each (for
+   * `--dry-run`); none when both limits are `undefined`. Changes nothing.
+   */
+  planSetThrottle(apiId: string, stage: string, limits: StageThrottle): string[];
+  /**
+   * The exact calls `restoreThrottle(apiId, stage, limits)` would make, one line each (for
+   * `--dry-run`), with what the adapter decides only at run time said in a comment. Changes
+   * nothing.
+   */
+  planRestoreThrottle(apiId: string, stage: string, limits: StageThrottle): string[];
 }
 
 /** Requests per second and burst; `undefined` means the account default. */

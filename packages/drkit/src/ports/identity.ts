@@ -13,4 +13,10 @@ export interface Identity {
     poolId: string,
     opts?: { readonly concurrency?: number; readonly onProgress?: (done: number) => void },
   ): Promise<{ readonly signedOut: number }>;
+  /**
+   * The exact calls `signOutAll(poolId, opts)` would make, one line each (for `--dry-run`):
+   * the listing and the per-user sign-out, with the users written `<…>` (known only at run
+   * time). Changes nothing.
+   */
+  planSignOutAll(poolId: string, opts?: { readonly concurrency?: number }): string[];
 }

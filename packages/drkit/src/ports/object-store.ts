@@ -26,6 +26,15 @@ export interface ObjectStore {
    */
   listVersions(bucket: string, opts?: ListVersionsOptions): Promise<VersionListing>;
 
+  /**
+   * The exact calls `listVersions(bucket, opts)` makes, one line each (for `--dry-run`); the
+   * page count is known only at run time.
+   */
+  planListVersions(
+    bucket: string,
+    opts?: Pick<ListVersionsOptions, 'prefix' | 'pageSize'>,
+  ): string[];
+
   /** The body of the latest (or the given) version. @throws NotFoundError */
   getObject(bucket: string, key: string, versionId?: string): Promise<Uint8Array>;
 

@@ -28,13 +28,27 @@ export interface SecretRotation {
     name: string,
     opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string },
   ): Promise<{ readonly versionId: string }>;
+  /** The exact call `describeRotation(name)` makes, one line each (for `--dry-run`). */
+  planDescribeRotation(name: string): string[];
+  /**
+   * The exact calls `rotate(name, opts)` would make, one line each (for `--dry-run`). Changes
+   * nothing.
+   */
+  planRotate(
+    name: string,
+    opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string },
+  ): string[];
 }
 
 /** Read-only look-up of user pools (the `Identity` port only signs out; on AWS, `CognitoIdentity`). Unknown pool: `NotFoundError`. */
 export interface UserPools {
+  /** Adapter name, e.g. `aws-cognito`. */
+  readonly kind: string;
   describePool(poolId: string): Promise<{
     readonly poolId: string;
     readonly name: string | undefined;
     readonly estimatedUsers: number | undefined;
   }>;
+  /** The exact call `describePool(poolId)` makes, one line each (for `--dry-run`). */
+  planDescribePool(poolId: string): string[];
 }

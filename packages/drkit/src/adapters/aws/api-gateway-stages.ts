@@ -36,11 +36,30 @@ export class ApiGatewayStages implements ApiGateway {
 
   async setThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle> {
     const before = await this.getThrottle(apiId, stage);
-    const ops: PatchOperation[] = [];
-    if (limits.rateLimit !== undefined) ops.push(replace('rateLimit', limits.rateLimit));
-    if (limits.burstLimit !== undefined) ops.push(replace('burstLimit', limits.burstLimit));
-    await this.update(apiId, stage, ops);
+    await this.update(apiId, stage, setOps(limits));
     return before;
+  }
+
+  planGetThrottle(apiId: string, stage: string): string[] {
+    return [`apigateway:GetStage restApiId=${apiId} stageName=${stage}`];
+  }
+
+  planSetThrottle(apiId: string, stage: string, limits: StageThrottle): string[] {
+    const ops = setOps(limits);
+    return ops.length === 0 ? [] : [updateText(apiId, stage, ops)];
+  }
+
+  /**
+   * Always names the remove of a full restore to the account default: whether the stage-wide
+   * setting holds metrics, logging or caching (the remove is then skipped) is read at run time.
+   */
+  planRestoreThrottle(apiId: string, stage: string, limits: StageThrottle): string[] {
+    const clearAll = limits.rateLimit === undefined && limits.burstLimit === undefined;
+    const ops = restoreOps(limits);
+    if (clearAll) ops.push({ op: 'remove', path: ALL });
+    return [
+      `${updateText(apiId, stage, ops)}${clearAll ? "  # back to the account default: the stage's own limits are removed (the remove is skipped while metrics, logging or caching are set there)" : ''}`,
+    ];
   }
 
   /**
@@ -59,10 +78,7 @@ export class ApiGatewayStages implements ApiGateway {
     const clearAll = limits.rateLimit === undefined && limits.burstLimit === undefined;
     // no stage-wide setting is already "account default"; AWS refuses to remove a missing one
     if (clearAll && !m) return before;
-    const ops = [
-      replace('rateLimit', limits.rateLimit ?? UNSET),
-      replace('burstLimit', limits.burstLimit ?? UNSET),
-    ];
+    const ops = restoreOps(limits);
     // in order (UpdateStage applies patch operations as listed); moto 5.2 ignores the remove
     // and keeps the -1s, which read back as "account default" all the same
     if (clearAll && !holdsOtherSettings(m!)) ops.push({ op: 'remove', path: ALL });
@@ -89,6 +105,30 @@ export class ApiGatewayStages implements ApiGateway {
 
 function replace(limit: 'rateLimit' | 'burstLimit', value: number): PatchOperation {
   return { op: 'replace', path: `${ALL}/throttling/${limit}`, value: String(value) };
+}
+
+/** What `setThrottle` replaces: the limits given, no other. */
+function setOps(limits: StageThrottle): PatchOperation[] {
+  const ops: PatchOperation[] = [];
+  if (limits.rateLimit !== undefined) ops.push(replace('rateLimit', limits.rateLimit));
+  if (limits.burstLimit !== undefined) ops.push(replace('burstLimit', limits.burstLimit));
+  return ops;
+}
+
+/** What `restoreThrottle` replaces: both limits, a dropped one as -1 ("not set"). */
+function restoreOps(limits: StageThrottle): PatchOperation[] {
+  return [
+    replace('rateLimit', limits.rateLimit ?? UNSET),
+    replace('burstLimit', limits.burstLimit ?? UNSET),
+  ];
+}
+
+/** The UpdateStage call as dry-run text, its patch operations in the order they are sent. */
+function updateText(apiId: string, stage: string, ops: readonly PatchOperation[]): string {
+  const shown = ops.map(
+    (o) => `{op:${o.op},path:${o.path}${o.value !== undefined ? `,value:${o.value}` : ''}}`,
+  );
+  return `apigateway:UpdateStage restApiId=${apiId} stageName=${stage} patchOperations=[${shown.join(',')}]`;
 }
 
 /** A negative limit is API Gateway's "not set": the account default. */

@@ -285,6 +285,16 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
     );
     await apigw.send(new CreateDeploymentCommand({ restApiId: api.id, stageName: 'v2' }));
     const stages = new ApiGatewayStages({ clients });
+    expect(stages.planGetThrottle(api.id!, 'v2')).toEqual([
+      `apigateway:GetStage restApiId=${api.id} stageName=v2`,
+    ]);
+    expect(stages.planSetThrottle(api.id!, 'v2', { rateLimit: 0, burstLimit: 0 })).toEqual([
+      `apigateway:UpdateStage restApiId=${api.id} stageName=v2 patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:0},{op:replace,path:/*/*/throttling/burstLimit,value:0}]`,
+    ]);
+    // nothing to set: no call
+    expect(
+      stages.planSetThrottle(api.id!, 'v2', { rateLimit: undefined, burstLimit: undefined }),
+    ).toEqual([]);
     const before = await stages.setThrottle(api.id!, 'v2', { rateLimit: 0, burstLimit: 0 });
     expect(before).toEqual({ rateLimit: undefined, burstLimit: undefined });
     expect(await stages.getThrottle(api.id!, 'v2')).toEqual({ rateLimit: 0, burstLimit: 0 });
@@ -352,6 +362,14 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
       expect(await stages.getThrottle(api.id!, stage)).toEqual(unset);
       await stages.setThrottle(api.id!, stage, { rateLimit: 0, burstLimit: 0 });
       sent.length = 0;
+      // the plan names the operations sent, in order; whether the remove is skipped (metrics
+      // on 'metered') is read at run time, so the plan says so
+      const [plan, ...more] = stages.planRestoreThrottle(api.id!, stage, unset);
+      expect(more).toEqual([]);
+      expect(plan).toBe(
+        `apigateway:UpdateStage restApiId=${api.id} stageName=${stage} patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:-1},{op:replace,path:/*/*/throttling/burstLimit,value:-1},{op:remove,path:/*/*}]  # back to the account default: the stage's own limits are removed (the remove is skipped while metrics, logging or caching are set there)`,
+      );
+      expect(sent).toEqual([]);
       expect(await stages.restoreThrottle(api.id!, stage, unset)).toEqual({
         rateLimit: 0,
         burstLimit: 0,
@@ -379,6 +397,11 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
       throttlingBurstLimit: -1,
     });
     // one limit of its own, the other the account default
+    expect(
+      stages.planRestoreThrottle(api.id!, 'open', { rateLimit: 25, burstLimit: undefined }),
+    ).toEqual([
+      `apigateway:UpdateStage restApiId=${api.id} stageName=open patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:25},{op:replace,path:/*/*/throttling/burstLimit,value:-1}]`,
+    ]);
     await stages.restoreThrottle(api.id!, 'open', { rateLimit: 25, burstLimit: undefined });
     expect(await stages.getThrottle(api.id!, 'open')).toEqual({
       rateLimit: 25,
@@ -401,6 +424,11 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
     });
     expect(r.signedOut).toBe(75);
     expect(progress.at(-1)).toBe(75);
+    // the dry-run text: the 60-user pages and the sign-outs at the concurrency asked for
+    expect(new CognitoIdentity({ clients }).planSignOutAll(id, { concurrency: 4 })).toEqual([
+      `cognito-idp:ListUsers UserPoolId=${id} Limit=60 (every page, PaginationToken)`,
+      `cognito-idp:AdminUserGlobalSignOut UserPoolId=${id} Username=<each listed user> (4 at a time)`,
+    ]);
     await expect(
       new CognitoIdentity({ clients }).signOutAll('us-east-1_nope'),
     ).rejects.toBeInstanceOf(NotFoundError);
@@ -413,6 +441,7 @@ describe('ApiGatewayStages and CognitoIdentity on moto (security-breach runbook)
     for (let i = 0; i < 3; i++)
       await idp.send(new AdminCreateUserCommand({ UserPoolId: id, Username: `admin${i}` }));
     const cognito = new CognitoIdentity({ clients });
+    expect(cognito.planDescribePool(id)).toEqual([`cognito-idp:DescribeUserPool UserPoolId=${id}`]);
     expect(await cognito.describePool(id)).toEqual({
       poolId: id,
       name: 'radiant-admins',

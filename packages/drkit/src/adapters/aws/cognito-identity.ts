@@ -5,6 +5,7 @@ import {
   type CognitoIdentityProviderClient,
 } from '@aws-sdk/client-cognito-identity-provider';
 import type { Identity } from '../../ports/identity.js';
+import type { UserPools } from '../../ports/secret-rotation.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 import { forEachLimited } from './limit.js';
@@ -17,11 +18,17 @@ export interface UserPoolDescription {
   readonly estimatedUsers: number | undefined;
 }
 
+/** Users per ListUsers page (Cognito's maximum). */
+const PAGE = 60;
+
+/** Sign-outs at once when the caller does not say. */
+const CONCURRENCY = 8;
+
 /**
  * The identity port on Cognito user pools. `AdminUserGlobalSignOut` takes one user name: the
  * seed's `--username "*"` matches no user, so every user is listed and signed out in turn.
  */
-export class CognitoIdentity implements Identity {
+export class CognitoIdentity implements Identity, UserPools {
   readonly kind = 'aws-cognito';
   readonly capabilities: ReadonlySet<'global-sign-out'> = new Set(['global-sign-out' as const]);
   private readonly idp: CognitoIdentityProviderClient;
@@ -38,10 +45,10 @@ export class CognitoIdentity implements Identity {
     let PaginationToken: string | undefined;
     do {
       const page = await awsCall({ action: 'cognito-idp:ListUsers', resource: poolId }, () =>
-        this.idp.send(new ListUsersCommand({ UserPoolId: poolId, Limit: 60, PaginationToken })),
+        this.idp.send(new ListUsersCommand({ UserPoolId: poolId, Limit: PAGE, PaginationToken })),
       );
       const names = (page.Users ?? []).map((u) => u.Username).filter((u): u is string => !!u);
-      await forEachLimited(names, opts.concurrency ?? 8, async (Username) => {
+      await forEachLimited(names, opts.concurrency ?? CONCURRENCY, async (Username) => {
         await awsCall(
           { action: 'cognito-idp:AdminUserGlobalSignOut', resource: `${poolId}/${Username}` },
           () => this.idp.send(new AdminUserGlobalSignOutCommand({ UserPoolId: poolId, Username })),
@@ -51,6 +58,18 @@ export class CognitoIdentity implements Identity {
       PaginationToken = page.PaginationToken;
     } while (PaginationToken);
     return { signedOut: done };
+  }
+
+  /** One user listing per page, then one sign-out per user, `concurrency` at a time. */
+  planSignOutAll(poolId: string, opts: { readonly concurrency?: number } = {}): string[] {
+    return [
+      `cognito-idp:ListUsers UserPoolId=${poolId} Limit=${PAGE} (every page, PaginationToken)`,
+      `cognito-idp:AdminUserGlobalSignOut UserPoolId=${poolId} Username=<each listed user> (${opts.concurrency ?? CONCURRENCY} at a time)`,
+    ];
+  }
+
+  planDescribePool(poolId: string): string[] {
+    return [`cognito-idp:DescribeUserPool UserPoolId=${poolId}`];
   }
 
   /** Reads a pool (security-breach preflight), read-only. @throws NotFoundError for an unknown pool */

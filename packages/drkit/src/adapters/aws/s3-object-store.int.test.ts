@@ -229,6 +229,13 @@ describe('S3ObjectStore on moto: prefix restore to a point in time', () => {
     expect(l.versions.length).toBe(1500 + 1 + 200 + 400 + 300 + 50);
     expect(l.deleteMarkers.length).toBe(100 + 300 + 50 + 40);
     expect(l.pages).toBe(Math.ceil((l.versions.length + l.deleteMarkers.length) / 250));
+    // the dry-run text names the same call, page size and prefix (no prefix: the whole bucket)
+    expect(store.planListVersions(bucket, { prefix: 'media/', pageSize: 250 })).toEqual([
+      `s3:ListObjectVersions Bucket=${bucket} Prefix=media/ MaxKeys=250 (every page, KeyMarker/VersionIdMarker)`,
+    ]);
+    expect(store.planListVersions(bucket)).toEqual([
+      `s3:ListObjectVersions Bucket=${bucket} Prefix=(none) MaxKeys=1000 (every page, KeyMarker/VersionIdMarker)`,
+    ]);
   });
 
   it('GIVEN a locked version WHEN deleted directly THEN ACCESS_DENIED (Object Lock enforced by moto)', async () => {

@@ -34,6 +34,9 @@ export interface S3ObjectStoreOptions {
 
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
 
+/** Entries per ListObjectVersions page when the caller does not say (S3's maximum). */
+const MAX_KEYS = 1000;
+
 /** The object-store port on Amazon S3 (and S3-compatible endpoints such as moto). */
 export class S3ObjectStore implements ObjectStore {
   readonly kind = 'aws-s3';
@@ -65,7 +68,7 @@ export class S3ObjectStore implements ObjectStore {
             new ListObjectVersionsCommand({
               Bucket: bucket,
               Prefix: prefix || undefined,
-              MaxKeys: opts.pageSize ?? 1000,
+              MaxKeys: opts.pageSize ?? MAX_KEYS,
               KeyMarker: keyMarker,
               VersionIdMarker: versionIdMarker,
             }),
@@ -92,6 +95,15 @@ export class S3ObjectStore implements ObjectStore {
       versionIdMarker = out.NextVersionIdMarker;
     }
     return { bucket, prefix, versions, deleteMarkers, pages };
+  }
+
+  planListVersions(
+    bucket: string,
+    opts: Pick<ListVersionsOptions, 'prefix' | 'pageSize'> = {},
+  ): string[] {
+    return [
+      `s3:ListObjectVersions Bucket=${bucket} Prefix=${opts.prefix || '(none)'} MaxKeys=${opts.pageSize ?? MAX_KEYS} (every page, KeyMarker/VersionIdMarker)`,
+    ];
   }
 
   async getObject(bucket: string, key: string, versionId?: string): Promise<Uint8Array> {

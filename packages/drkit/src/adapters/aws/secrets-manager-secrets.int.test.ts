@@ -46,6 +46,16 @@ describe('SecretsManagerSecrets rotation on moto (security-breach runbook)', () 
       .send(new CreateSecretCommand({ Name: 'db', SecretString: '{"password":"s3cr3t-db"}' }));
     const sm = new SecretsManagerSecrets({ clients });
     const before = await sm.describeRotation('db');
+    // the dry-run text names the calls (RotateImmediately defaults to true, as rotate does)
+    // and rotates nothing
+    expect(sm.planDescribeRotation('db')).toEqual(['secretsmanager:DescribeSecret SecretId=db']);
+    expect(sm.planRotate('db', { lambdaArn })).toEqual([
+      `secretsmanager:RotateSecret SecretId=db RotateImmediately=true RotationLambdaARN=${lambdaArn}`,
+    ]);
+    expect(sm.planRotate('db', { rotateImmediately: false })).toEqual([
+      'secretsmanager:RotateSecret SecretId=db RotateImmediately=false',
+    ]);
+    expect(await sm.describeRotation('db')).toEqual(before);
     const { versionId } = await sm.rotate('db', { lambdaArn, afterDays: 30 });
     const after = await sm.describeRotation('db');
     expect(after).toMatchObject({

@@ -9,6 +9,7 @@ import {
   type SecretsManagerClient,
 } from '@aws-sdk/client-secrets-manager';
 import { NotFoundError, PreconditionError } from '../../engine/errors.js';
+import type { SecretRotation } from '../../ports/secret-rotation.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
@@ -37,7 +38,7 @@ export interface SecretRotationDescription {
 }
 
 /** The secrets port on AWS Secrets Manager (JSON `SecretString` values). */
-export class SecretsManagerSecrets implements Secrets {
+export class SecretsManagerSecrets implements Secrets, SecretRotation {
   readonly kind = 'aws-secrets-manager';
   readonly region: string;
   private readonly sm: SecretsManagerClient;
@@ -160,6 +161,19 @@ export class SecretsManagerSecrets implements Secrets {
       stages,
       lastRotatedAt: d.LastRotatedDate?.toISOString(),
     };
+  }
+
+  planDescribeRotation(name: string): string[] {
+    return [`secretsmanager:DescribeSecret SecretId=${name}`];
+  }
+
+  planRotate(
+    name: string,
+    opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string },
+  ): string[] {
+    return [
+      `secretsmanager:RotateSecret SecretId=${name} RotateImmediately=${opts.rotateImmediately ?? true}${opts.lambdaArn ? ` RotationLambdaARN=${opts.lambdaArn}` : ''}`,
+    ];
   }
 
   /**

@@ -95,6 +95,18 @@ export function showLimits(l: StageThrottle | StageLimits): string {
   return `rate=${l.rateLimit ?? 'default'} burst=${l.burstLimit ?? 'default'}`;
 }
 
+/**
+ * A port's plan lines as dry-run text: each line under the adapter's name, `note` (what a
+ * read found, e.g. `  # now rate=0 burst=0`) after the last one.
+ */
+export function planBy(
+  port: { readonly kind: string },
+  lines: readonly string[],
+  note = '',
+): string[] {
+  return lines.map((l, i) => `${port.kind}: ${l}${i === lines.length - 1 ? note : ''}`);
+}
+
 /** Throws when the bound API gateway cannot throttle stages. */
 export function needThrottling(api: ApiGateway): void {
   if (!api.capabilities.has('stage-throttling')) {

@@ -9,9 +9,10 @@ export function listVersions(deps: S3RestoreDeps): Step<S3RestoreState> {
     retry: { attempts: 3 },
     // a manifest run looks each listed key up while planning: listing the bucket adds nothing
     when: ({ state: s }) => s.manifest === undefined,
-    plan: ({ state: s }) => [
-      `${deps.store.kind}: s3:ListObjectVersions Bucket=${s.bucket} Prefix=${s.prefix || '(none)'} MaxKeys=${s.pageSize} (every page, KeyMarker/VersionIdMarker)`,
-    ],
+    plan: ({ state: s }) =>
+      deps.store
+        .planListVersions(s.bucket, { prefix: s.prefix, pageSize: s.pageSize })
+        .map((l) => `${deps.store.kind}: ${l}`),
     async run({ state: s, progress }) {
       const l = await deps.store.listVersions(s.bucket, {
         prefix: s.prefix,

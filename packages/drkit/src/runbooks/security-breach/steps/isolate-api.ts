@@ -2,6 +2,7 @@ import { DrError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { StageLimits } from '../params.js';
 import {
+  planBy,
   showLimits,
   splitStage,
   type SecurityBreachDeps,
@@ -24,9 +25,9 @@ export function isolateApi(deps: SecurityBreachDeps): Step<SecurityBreachState> 
     destructive: true,
     retry: { attempts: 3 },
     plan: ({ state: s }) =>
-      s.apiStages.map((ref) => {
+      s.apiStages.flatMap((ref) => {
         const { apiId, stage } = splitStage(ref);
-        return `${deps.apiGateway.kind}: apigateway:UpdateStage restApiId=${apiId} stageName=${stage} patchOperations=[{op:replace,path:/*/*/throttling/rateLimit,value:0},{op:replace,path:/*/*/throttling/burstLimit,value:0}]`;
+        return planBy(deps.apiGateway, deps.apiGateway.planSetThrottle(apiId, stage, ZERO));
       }),
     async run({ state: s, progress }) {
       const previousThrottles: StageLimits[] = [];

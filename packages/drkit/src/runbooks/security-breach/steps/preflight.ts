@@ -3,6 +3,7 @@ import type { Step } from '../../../engine/step.js';
 import {
   needGlobalSignOut,
   needThrottling,
+  planBy,
   showLimits,
   splitStage,
   type SecurityBreachDeps,
@@ -121,17 +122,26 @@ export function preflight(deps: SecurityBreachDeps): Step<SecurityBreachState> {
     async plan({ state: s }) {
       const inv = await inspectTargets(deps, s);
       return [
-        ...inv.stagesBefore.map(
-          (t) =>
-            `${deps.apiGateway.kind}: apigateway:GetStage restApiId=${t.apiId} stageName=${t.stage}  # now ${showLimits(t)}${t.alreadyIsolated ? ' (already isolated)' : ''}`,
+        ...inv.stagesBefore.flatMap((t) =>
+          planBy(
+            deps.apiGateway,
+            deps.apiGateway.planGetThrottle(t.apiId, t.stage),
+            `  # now ${showLimits(t)}${t.alreadyIsolated ? ' (already isolated)' : ''}`,
+          ),
         ),
-        ...inv.secretsBefore.map(
-          (x) =>
-            `${deps.rotation.kind}: secretsmanager:DescribeSecret SecretId=${x.name}  # AWSCURRENT=${x.currentVersionId ?? '(none)'} rotation Lambda=${x.lambdaArn ?? '(managed)'}`,
+        ...inv.secretsBefore.flatMap((x) =>
+          planBy(
+            deps.rotation,
+            deps.rotation.planDescribeRotation(x.name),
+            `  # AWSCURRENT=${x.currentVersionId ?? '(none)'} rotation Lambda=${x.lambdaArn ?? '(managed)'}`,
+          ),
         ),
-        ...inv.poolsBefore.map(
-          (p) =>
-            `${deps.identity.kind}: cognito-idp:DescribeUserPool UserPoolId=${p.poolId}  # ~${p.estimatedUsers ?? '?'} users`,
+        ...inv.poolsBefore.flatMap((p) =>
+          planBy(
+            deps.pools,
+            deps.pools.planDescribePool(p.poolId),
+            `  # ~${p.estimatedUsers ?? '?'} users`,
+          ),
         ),
       ];
     },

@@ -4,6 +4,7 @@ import { notifyStep } from '../../shared/steps/notify.js';
 import type { StageLimits } from '../params.js';
 import {
   needThrottling,
+  planBy,
   showLimits,
   type RestoreAccessState,
   type SecurityBreachDeps,
@@ -42,17 +43,6 @@ export function targetLimits(s: RestoreAccessState): StageLimits[] {
   });
 }
 
-/** The UpdateStage a stage's restore sends (dry-run text): -1 is "no stage limit". */
-function patchText(t: StageLimits): string {
-  const ops = [
-    `{op:replace,path:/*/*/throttling/rateLimit,value:${t.rateLimit ?? -1}}`,
-    `{op:replace,path:/*/*/throttling/burstLimit,value:${t.burstLimit ?? -1}}`,
-  ];
-  const clear = t.rateLimit === undefined && t.burstLimit === undefined;
-  if (clear) ops.push('{op:remove,path:/*/*}');
-  return `patchOperations=[${ops.join(',')}]${clear ? "  # back to the account default: the stage's own limits are removed (the remove is skipped while metrics, logging or caching are set there)" : ''}`;
-}
-
 /** Step 1 of the way back: every stage exists; records what it is at now (expected 0/0). */
 export function checkStages(deps: SecurityBreachDeps): Step<RestoreAccessState> {
   const read = async (s: RestoreAccessState) => {
@@ -72,9 +62,12 @@ export function checkStages(deps: SecurityBreachDeps): Step<RestoreAccessState> 
     title: 'Check every stage exists and read its current limits',
     retry: { attempts: 3 },
     plan: async ({ state: s }) =>
-      (await read(s)).map(
-        (t) =>
-          `${deps.apiGateway.kind}: apigateway:GetStage restApiId=${t.apiId} stageName=${t.stage}  # now ${showLimits(t)}`,
+      (await read(s)).flatMap((t) =>
+        planBy(
+          deps.apiGateway,
+          deps.apiGateway.planGetThrottle(t.apiId, t.stage),
+          `  # now ${showLimits(t)}`,
+        ),
       ),
     run: async ({ state: s }) => ({ stagesAtStart: await read(s) }),
   };
@@ -91,9 +84,14 @@ export function restoreThrottles(deps: SecurityBreachDeps): Step<RestoreAccessSt
     destructive: true,
     retry: { attempts: 3 },
     plan: ({ state: s }) =>
-      targetLimits(s).map(
-        (t) =>
-          `${deps.apiGateway.kind}: apigateway:UpdateStage restApiId=${t.apiId} stageName=${t.stage} ${patchText(t)}`,
+      targetLimits(s).flatMap((t) =>
+        planBy(
+          deps.apiGateway,
+          deps.apiGateway.planRestoreThrottle(t.apiId, t.stage, {
+            rateLimit: t.rateLimit,
+            burstLimit: t.burstLimit,
+          }),
+        ),
       ),
     async run({ state: s, progress }) {
       for (const t of targetLimits(s)) {

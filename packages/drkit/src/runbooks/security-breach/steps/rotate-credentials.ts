@@ -1,6 +1,11 @@
 import { DrError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import type { RotationRecord, SecurityBreachDeps, SecurityBreachState } from '../context.js';
+import {
+  planBy,
+  type RotationRecord,
+  type SecurityBreachDeps,
+  type SecurityBreachState,
+} from '../context.js';
 
 /**
  * Step 4 (destructive; seed: `aws secretsmanager rotate-secret --secret-id radiant-production-db`):
@@ -22,7 +27,13 @@ export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreach
         const lambdaArn =
           (await deps.rotation.describeRotation(name)).lambdaArn ?? s.rotationLambdaArn;
         lines.push(
-          `${deps.rotation.kind}: secretsmanager:RotateSecret SecretId=${name} RotateImmediately=${s.rotateImmediately}${lambdaArn ? ` RotationLambdaARN=${lambdaArn}` : ''}`,
+          ...planBy(
+            deps.rotation,
+            deps.rotation.planRotate(name, {
+              rotateImmediately: s.rotateImmediately,
+              ...(lambdaArn ? { lambdaArn } : {}),
+            }),
+          ),
         );
       }
       return lines;

@@ -1,5 +1,5 @@
 import type { Step } from '../../../engine/step.js';
-import type { SecurityBreachDeps, SecurityBreachState } from '../context.js';
+import { planBy, type SecurityBreachDeps, type SecurityBreachState } from '../context.js';
 
 /**
  * Step 5 (destructive; seed: `aws cognito-idp admin-user-global-sign-out --username "*"`, which
@@ -14,10 +14,9 @@ export function signOutUsers(deps: SecurityBreachDeps): Step<SecurityBreachState
     retry: { attempts: 3 },
     timeoutMs: 2 * 60 * 60_000,
     plan: ({ state: s }) =>
-      s.userPools.flatMap((pool) => [
-        `${deps.identity.kind}: cognito-idp:ListUsers UserPoolId=${pool} Limit=60 (every page, PaginationToken)`,
-        `${deps.identity.kind}: cognito-idp:AdminUserGlobalSignOut UserPoolId=${pool} Username=<each listed user> (${s.concurrency} at a time)`,
-      ]),
+      s.userPools.flatMap((pool) =>
+        planBy(deps.identity, deps.identity.planSignOutAll(pool, { concurrency: s.concurrency })),
+      ),
     async run({ state: s, progress }) {
       const signedOut: Record<string, number> = {};
       for (const pool of s.userPools) {
