@@ -114,7 +114,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     const target = await p.connect({ ...res.state.restoredEndpoint!, database: app.db.database });
     let loss;
     try {
-      loss = await measureDataLoss(records, target, t0);
+      loss = await measureDataLoss(records, target, t0, { recoveryPoint: restoreTarget });
     } finally {
       await target.end();
     }
@@ -160,6 +160,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       },
       followUps: followUps(achieved, o),
       executionId: res.executionId,
+      definitions: {
+        rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
+        rpo: `${loss.rpoDefinition} (ack times from the workload log ${path.basename(logFile)}; presence by \`SELECT client_ref FROM orders WHERE client_ref = ANY(…)\` on '${restoredId}')`,
+      },
     };
     const files = writeDrillReport(
       path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),

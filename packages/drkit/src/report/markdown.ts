@@ -5,6 +5,13 @@ const fmt = (n: number | undefined, unit: string) =>
 const signed = (n: number | undefined, unit: string) =>
   n === undefined ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(2)} ${unit}`;
 
+/** RPO beside the loss: a figure that rounds to 0.00 while writes were lost gets more digits. */
+function fmtRpo(r: DrillReport): string {
+  const v = r.achieved.rpoSeconds;
+  if (v !== undefined && v > 0 && v < 0.005) return `${v.toFixed(3)} s`;
+  return fmt(v, 's');
+}
+
 /** The evidence report as markdown: summary, target vs achieved, timeline, facts, follow-ups. */
 export function renderMarkdown(r: DrillReport, svgFile: string): string {
   const t0 = r.events.find((e) => e.name === 'T0')?.at ?? r.startedAt;
@@ -23,7 +30,7 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     '| measure | target | achieved | variance | met |',
     '|---|---|---|---|---|',
     `| RTO | ${r.targets.rtoTargetMinutes * 60} s (${r.targets.rtoTargetMinutes} min) | ${fmt(r.achieved.rtoSeconds, 's')} | ${signed(r.variance.rtoSeconds, 's')} | ${r.met.rto ? 'yes' : 'NO'} |`,
-    `| RPO | ${r.targets.rpoTargetSeconds} s | ${fmt(r.achieved.rpoSeconds, 's')} | ${signed(r.variance.rpoSeconds, 's')} | ${r.met.rpo ? 'yes' : 'NO'} |`,
+    `| RPO | ${r.targets.rpoTargetSeconds} s | ${fmtRpo(r)} | ${signed(r.variance.rpoSeconds, 's')} | ${r.met.rpo ? 'yes' : 'NO'} |`,
     `| acknowledged writes lost | — | ${r.achieved.lostWrites ?? 'n/a'} of ${r.achieved.acknowledgedWrites ?? 'n/a'} | | |`,
     '',
     r.definitions
