@@ -258,6 +258,7 @@ export function regionDeps(p: LabProvider, r: RegionProvider): RegionDeps {
     notifier: p.notifier,
     router: r.router,
     compute: r.compute,
+    appTasks: () => r.compute.appTasks(),
     frontDoorUrl: r.router.url,
     connect: p.connect,
     smoke: runSmokeChecks,

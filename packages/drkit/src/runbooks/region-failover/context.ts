@@ -6,6 +6,7 @@ import type { Router } from '../../ports/router.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AppSecretFormat } from '../../lab/app-config.js';
 import type { SmokeResult } from '../../validate/smoke.js';
+import type { AppTaskEndpoint, FreezeConfirmation } from '../freeze-confirmation.js';
 
 /** The ports the region runbooks (RB-N-01, switchover, RB-N-08) run against. */
 export interface RegionDeps {
@@ -35,6 +36,12 @@ export interface RegionDeps {
    * every other field kept). @default the lab app's own layout
    */
   readonly appSecretFormat?: AppSecretFormat;
+  /**
+   * The app tasks that can take writes: a freeze completes only when each confirms it on
+   * `/healthz` (see {@link confirmFreeze}). @default none: the freeze waits `freezeGraceMs`,
+   * unconfirmed (AWS, where drkit cannot reach the tasks)
+   */
+  readonly appTasks?: () => Promise<ReadonlyArray<AppTaskEndpoint>>;
   /** Exact provider calls for `--dry-run`, per step, when the provider can tell. @default generic port text */
   readonly plans?: RegionPlans;
 }
@@ -82,8 +89,9 @@ export interface RegionParams {
   /** RB-N-01's fallback: cluster id of the restore from the latest backup. */
   restoreClusterId?: string;
   /**
-   * Switchover: time for app tasks to see `global_readonly` (they re-read every 200 ms). Only
-   * spares clients errors: RPO 0 comes from the clean stop and the replay check. @default 300
+   * Switchover without {@link RegionDeps.appTasks}: time for app tasks to see `global_readonly`
+   * (they re-read every 200 ms); with them, the freeze waits for each task's confirmation
+   * instead. RPO 0 comes from the clean stop and the replay check. @default 300
    */
   freezeGraceMs?: number;
 }
@@ -97,6 +105,8 @@ export interface RegionState extends RegionParams {
   fencedAt?: string;
   fenceWasRunning?: boolean;
   frozenAt?: string;
+  /** Each app task's confirmation of the freeze (absent when the runbook had no tasks to ask). */
+  freezeConfirmation?: FreezeConfirmation;
   finalLsn?: string;
   replayedLsn?: string;
   newPrimary?: string;

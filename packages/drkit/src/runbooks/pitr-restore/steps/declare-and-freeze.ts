@@ -1,5 +1,6 @@
 import { LAB_APP_FORMAT, setGlobalReadonly, viewApp } from '../../../lab/app-config.js';
 import type { Step } from '../../../engine/step.js';
+import { confirmFreeze } from '../../freeze-confirmation.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
 /** Declares the incident: notifies, and records when. */
@@ -31,6 +32,9 @@ export function freezeWrites(deps: PitrDeps): Step<PitrState> {
     retry: { attempts: 3, baseDelayMs: 200 },
     plan: (ctx) => [
       `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true (other keys unchanged)`,
+      deps.appTasks
+        ? 'wait until every app task confirms on /healthz: global_readonly applied, no write in flight (timeout 5 s)'
+        : 'no app tasks to ask: the freeze is not confirmed by the app',
     ],
     async run(ctx) {
       const cfg = await deps.secrets.get(ctx.state.appConfigSecret);
@@ -40,7 +44,13 @@ export function freezeWrites(deps: PitrDeps): Step<PitrState> {
         endpoint: (deps.appSecretFormat ?? LAB_APP_FORMAT).view(cfg).endpoint ?? null,
       };
       await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
-      return { frozenAt: new Date().toISOString(), previousConfig: previous };
+      if (!deps.appTasks) return { frozenAt: new Date().toISOString(), previousConfig: previous };
+      const confirmation = await confirmFreeze({ tasks: deps.appTasks });
+      return {
+        frozenAt: confirmation.confirmedAt,
+        freezeConfirmation: confirmation,
+        previousConfig: previous,
+      };
     },
     async verify(ctx) {
       if (

@@ -7,6 +7,7 @@ import {
   unfreezeApp,
 } from '../../../lab/app-config.js';
 import { sleep } from '../../../util/net.js';
+import { confirmFreeze } from '../../freeze-confirmation.js';
 import type { RegionDeps, RegionState } from '../context.js';
 
 /** UpdateSecrets: points the app's DB endpoint at the new primary (apps reconnect by themselves). */
@@ -119,16 +120,23 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
   };
 }
 
-/** Freezes writes (`global_readonly=true`) and waits until every app task has seen it. */
+/**
+ * Freezes writes (`global_readonly=true`) and waits until every app task confirmed it
+ * ({@link confirmFreeze}); without a way to reach the tasks, a fixed grace wait.
+ */
 export function freezeWrites(deps: RegionDeps): Step<RegionState> {
   return {
     id: 'freeze-writes',
     title: 'Freeze writes (global_readonly=true)',
     plan: (ctx) => [
-      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it`,
+      `secrets(${deps.secrets.kind}) put ${ctx.state.appConfigSecret}: global_readonly=true; ${deps.appTasks ? 'wait until every app task confirms on /healthz: global_readonly applied, no write in flight (timeout 5 s)' : `wait ${ctx.state.freezeGraceMs ?? 300} ms for app tasks to re-read it (unconfirmed)`}`,
     ],
     async run(ctx) {
       await setGlobalReadonly(deps.secrets, ctx.state.appConfigSecret, true);
+      if (deps.appTasks) {
+        const confirmation = await confirmFreeze({ tasks: deps.appTasks });
+        return { frozenAt: confirmation.confirmedAt, freezeConfirmation: confirmation };
+      }
       const at = new Date().toISOString();
       await sleep(ctx.state.freezeGraceMs ?? 300);
       return { frozenAt: at };
