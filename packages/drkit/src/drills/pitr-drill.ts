@@ -4,12 +4,13 @@ import pg from 'pg';
 import type { DrkitConfig } from '../config/schema.js';
 import { execute } from '../engine/executor.js';
 import { readAppConfig } from '../lab/app-config.js';
+import { LabCompute } from '../lab/app-tasks.js';
 import { labDown, labUp } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { createPitrRunbook, type PitrState } from '../runbooks/pitr-restore/index.js';
-import { sleep } from '../util/net.js';
+import { freePort, sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
@@ -45,11 +46,25 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
   const p = labProvider(config, o.baseDir);
   const { events, spans, mark, phase } = drillTimeline(say);
   let workload: WorkloadProcess | undefined;
+  let compute: LabCompute | undefined;
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {
     const lab = await phase('lab up', () => labUp(p, config, { progress: say }));
+    // The app's tasks take the writes (each re-reads global_readonly on its own clock), so the
+    // freeze is confirmed by every task and the loss is what clients of each task saw.
+    const slots = [];
+    const taken = new Set([p.clusters.get(lab.primary).port]);
+    while (slots.length < config.lab.regions.appTasksA) {
+      const port = await freePort(); // may repeat until bound: keep the ports distinct
+      if (taken.has(port)) continue;
+      taken.add(port);
+      slots.push({ id: `a-${slots.length + 1}`, region: 'a', port });
+    }
+    compute = new LabCompute(path.join(drillDir, 'apps'), p.paths.secretsDir, slots);
+    const tasks = compute;
+    await phase('app tasks up', () => tasks.scale('a', slots.length));
     workload = await startWorkloadProcess({
-      secretsDir: p.paths.secretsDir,
+      frontDoor: slots.map((s) => `http://127.0.0.1:${s.port}`).join(','),
       logFile,
       rate: config.lab.workload.writesPerSecond,
       maxUserId: lab.seeded.users,
@@ -78,6 +93,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       secrets: p.secrets,
       notifier: p.notifier,
       connect: p.connect,
+      appTasks: () => tasks.appTasks(),
     });
     const params: PitrState = {
       source: app.dbClusterId,
@@ -148,6 +164,12 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         restorePhases: (res.state.restorePhases ?? [])
           .map((ph) => `${ph.phase} ${(ph.durationMs / 1000).toFixed(2)}s`)
           .join(', '),
+        appTasks: slots.map((s) => s.id).join(', '),
+        freezeConfirmedBy: res.state.freezeConfirmation
+          ? res.state.freezeConfirmation.tasks
+              .map((c) => `${c.task} (generation ${c.generation}, ${c.confirmedAt})`)
+              .join('; ') + ` — after ${res.state.freezeConfirmation.waitedMs} ms`
+          : 'not confirmed',
         validation: res.state.validation?.ok
           ? `OK (${res.state.validation.rowsChecked} rows compared, ${res.state.validation.durationMs} ms)`
           : 'FAILED',
@@ -172,6 +194,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     return { report, files, drillDir };
   } finally {
     await workload?.stop();
+    await compute?.stopAll();
     // The evidence (journal, workload log, checksums, reports) stays; the drill's clusters go.
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
   }

@@ -37,7 +37,9 @@ export interface WorkloadOptions {
   readonly secrets?: Secrets;
   /**
    * HTTP mode: the front door's URL. Orders are POSTed to `/orders` with the client ref in the
-   * body; an ack is HTTP 201 carrying the row. @default direct-DB mode
+   * body; an ack is HTTP 201 carrying the row. Several URLs, comma-separated (app tasks without
+   * a front door), take the writes in turn, so every task's view is measured.
+   * @default direct-DB mode
    */
   readonly frontDoor?: string;
   /** JSONL file the records go to. */
@@ -146,7 +148,10 @@ export class WorkloadGenerator {
   }
 
   private async writeOnce(): Promise<void> {
-    if (this.opts.frontDoor) return await this.postOnce(this.opts.frontDoor);
+    if (this.opts.frontDoor) {
+      const doors = this.opts.frontDoor.split(',');
+      return await this.postOnce(doors[this.seq % doors.length]!);
+    }
     const seq = ++this.seq;
     const cfg = await this.config();
     if (!cfg) return;
