@@ -23,12 +23,16 @@ export type WorkloadRecord =
       readonly at: string;
       readonly cluster: string;
       readonly error: string;
+      /** The app task that answered (HTTP mode), when one did. */
+      readonly task?: string;
     }
   | {
       readonly type: 'refused';
       readonly seq: number;
       readonly at: string;
       readonly reason: 'global_readonly';
+      /** The app task that refused (HTTP mode). */
+      readonly task?: string;
     }
   | { readonly type: 'switch'; readonly at: string; readonly cluster: string };
 
@@ -228,7 +232,13 @@ export class WorkloadGenerator {
         });
       } else if (r.status === 503 && body.error === 'global_readonly') {
         this.stats.refused++;
-        this.log({ type: 'refused', seq, at, reason: 'global_readonly' });
+        this.log({
+          type: 'refused',
+          seq,
+          at,
+          reason: 'global_readonly',
+          task: r.headers.get('x-drkit-task') ?? '?',
+        });
       } else {
         this.stats.fails++;
         this.log({
@@ -238,6 +248,7 @@ export class WorkloadGenerator {
           at,
           cluster: body.cluster ?? '?',
           error: `HTTP ${r.status} ${body.error ?? ''}`.trim().slice(0, 200),
+          ...(r.headers.get('x-drkit-task') ? { task: r.headers.get('x-drkit-task')! } : {}),
         });
       }
     } catch (err) {
