@@ -8,7 +8,12 @@ import { LabCompute } from '../lab/app-tasks.js';
 import { labDown, labUp } from '../lab/lab.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
+import {
+  judge,
+  writeDrillReport,
+  type DrillBand,
+  type DrillReport,
+} from '../report/drill-report.js';
 import { createPitrRunbook, type PitrState } from '../runbooks/pitr-restore/index.js';
 import { freePort, sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
@@ -141,6 +146,25 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       acknowledgedWrites: loss.acknowledged,
     };
     const verdict = judge(config.targets, achieved);
+    // The outage clients saw: the last write the old cluster acknowledged → recovery.
+    const lastOldAck = records
+      .filter((x) => x.type === 'ack' && x.cluster === params.source)
+      .reduce<string | undefined>((m, x) => (m === undefined || x.at > m ? x.at : m), undefined);
+    const bands: DrillBand[] = [];
+    if (lastOldAck && recovery.recoveredAt)
+      bands.push({
+        kind: 'outage',
+        start: lastOldAck,
+        end: recovery.recoveredAt.toISOString(),
+        label: `write outage ${((recovery.recoveredAt.getTime() - Date.parse(lastOldAck)) / 1000).toFixed(2)} s`,
+      });
+    if (loss.newestLostAt)
+      bands.push({
+        kind: 'loss',
+        start: restoreTarget.toISOString(),
+        end: loss.newestLostAt,
+        label: `${loss.lost} acknowledged writes lost (RPO ${loss.rpoSeconds.toFixed(2)} s)`,
+      });
     const endedAt = new Date();
     const report: DrillReport = {
       scenario: 'pitr',
@@ -175,6 +199,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
           : 'FAILED',
         writesAcknowledged: loss.acknowledged,
         writesLost: loss.lost,
+        lastWriteOnOldCluster: lastOldAck ?? null,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
         workloadRatePerSecond: config.lab.workload.writesPerSecond,
         seedUsers: lab.seeded.users,
@@ -182,6 +207,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       },
       followUps: followUps(achieved, o),
       executionId: res.executionId,
+      bands,
       definitions: {
         rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
         rpo: `${loss.rpoDefinition} (ack times from the workload log ${path.basename(logFile)}; presence by \`SELECT client_ref FROM orders WHERE client_ref = ANY(…)\` on '${restoredId}')`,

@@ -386,6 +386,28 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         ...followUps(o.scenario, loss.lost, synchronous),
       ],
       executionId: res.executionId,
+      bands: [
+        ...(unavailable.start && unavailable.end
+          ? [
+              {
+                kind: 'outage' as const,
+                start: unavailable.start,
+                end: unavailable.end,
+                label: `worst write outage ${unavailable.seconds.toFixed(2)} s (any task)`,
+              },
+            ]
+          : []),
+        ...(loss.oldestLostAt && loss.newestLostAt
+          ? [
+              {
+                kind: 'loss' as const,
+                start: loss.oldestLostAt,
+                end: loss.newestLostAt,
+                label: `${loss.lost} acknowledged writes lost`,
+              },
+            ]
+          : []),
+      ],
       ...(planned
         ? {
             definitions: {

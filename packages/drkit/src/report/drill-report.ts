@@ -10,6 +10,15 @@ export interface DrillEvent {
   readonly note?: string;
 }
 
+/** A shaded window on the timeline. */
+export interface DrillBand {
+  readonly kind: 'outage' | 'loss';
+  readonly start: string;
+  readonly end: string;
+  /** What it is and where it was measured, e.g. `write outage 1.21 s (workload log)`. */
+  readonly label: string;
+}
+
 /** One bar on the timeline: a runbook step or a drill phase. */
 export interface DrillSpan {
   readonly name: string;
@@ -48,6 +57,11 @@ export interface DrillReport {
   readonly facts: Record<string, string | number | boolean | null>;
   readonly followUps: ReadonlyArray<string>;
   readonly executionId?: string;
+  /**
+   * Windows the timeline shades: the write outage, and the acknowledged writes given up (from
+   * the recovery point to the newest lost write). @default none
+   */
+  readonly bands?: ReadonlyArray<DrillBand>;
   /**
    * How this drill measures RTO and RPO, when not the workload client's view (first sustained
    * successful write after T0; T0 − the oldest lost acknowledged write). @default that
