@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderMarkdown } from './markdown.js';
+import { renderPostMortem } from './postmortem.js';
+import { writeQuarterly } from './quarterly.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
 /** A point in time the drill marks (fault injected, incident declared, recovery…). */
@@ -95,11 +97,15 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-/** Writes `<dir>/<YYYY-QX>-<scenario>-<stamp>.{md,json,svg}` and returns their paths. */
+/**
+ * Writes `<dir>/<YYYY-QX>-<scenario>-<stamp>.{md,json,svg}` and its post-mortem draft
+ * (`….postmortem.md`), then regenerates the quarter's evidence file `<dir>/<YYYY-QX>.md` from
+ * every report in `dir`. Returns the paths.
+ */
 export function writeDrillReport(
   dir: string,
   report: DrillReport,
-): { markdown: string; json: string; svg: string } {
+): { markdown: string; json: string; svg: string; postMortem: string; quarterly: string } {
   mkdirSync(dir, { recursive: true });
   const started = new Date(report.startedAt);
   const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -108,5 +114,7 @@ export function writeDrillReport(
   writeFileSync(files.json, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(files.svg, renderTimelineSvg(report));
   writeFileSync(files.markdown, renderMarkdown(report, path.basename(files.svg)));
-  return files;
+  const postMortem = `${base}.postmortem.md`;
+  writeFileSync(postMortem, renderPostMortem(report, path.basename(files.markdown)));
+  return { ...files, postMortem, quarterly: writeQuarterly(dir, quarterOf(started)) };
 }

@@ -169,7 +169,7 @@ describe('timeline SVG', () => {
       };
       const red = png.rgba(Math.round(m.get('T0')!.x), markerY('T0'));
       const green = png.rgba(Math.round(m.get('recovered')!.x), markerY('recovered'));
-    expect(red[0]!).toBeGreaterThan(150);
+      expect(red[0]!).toBeGreaterThan(150);
       expect(red[1]!).toBeLessThan(100);
       expect(green[1]!).toBeGreaterThan(100);
       expect(green[0]!).toBeLessThan(100);
