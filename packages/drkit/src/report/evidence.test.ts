@@ -130,7 +130,7 @@ describe('evidence: follow-ups, checklist, plan, post-mortem, quarterly file', (
       '| pitr drill | 2026-11-01T00:00:00.000Z → 2026-11-01T00:01:00.000Z | PASSED | 2.50 s / 1800 s | -1797.50 s | 0.20 s / 300 s | -299.80 s | 3 of 100 |',
     );
     expect(q).toContain(
-      '- [x] reconcile lost writes — raised by [2026-Q4-pitr-20261001T000000Z.md](2026-Q4-pitr-20261001T000000Z.md), closed by [2026-Q4-pitr-20261101T000000Z.md]',
+      '- [x] reconcile lost writes — raised by [2026-Q4-pitr-20261001T000000Z.md](2026-Q4-pitr-20261001T000000Z.md), closed: not raised again by [2026-Q4-pitr-20261101T000000Z.md]',
     );
     expect(q).toMatch(
       /- \[x\] Database point-in-time recovery tested — \[2026-Q4-pitr-20261101T000000Z\.md\]/,

@@ -76,7 +76,7 @@ export function renderQuarterly(
       .filter((f) => f.closedBy && all.find((s) => s.markdown === f.closedBy)?.quarter === quarter)
       .map(
         (f) =>
-          `- [x] ${f.text} — raised by [${f.raisedBy}](${f.raisedBy}), closed by [${f.closedBy}](${f.closedBy})`,
+          `- [x] ${f.text} — raised by [${f.raisedBy}](${f.raisedBy}), closed: not raised again by [${f.closedBy}](${f.closedBy})`,
       ),
     ...(follow.length ? [] : ['- none']),
     '',

@@ -80,7 +80,7 @@ export function renderTimelineSvg(r: DrillReport): string {
   const legendY = 18 * titleLines.length + 36;
   const top = legendY + 24;
   const axisY = top + r.spans.length * rowH + 5;
-  const laneY = axisY + 40;
+  const laneY = axisY + 48 + (r.bands?.length ?? 0) * 14;
   const height = laneY + r.events.length * 16 + 16;
   const out: string[] = [];
   out.push(
@@ -118,17 +118,23 @@ export function renderTimelineSvg(r: DrillReport): string {
     );
     lx += 26 + name.length * 6.5;
   }
-  // Bands behind everything else.
-  for (const b of r.bands ?? []) {
+  // Bands behind everything else; their labels get a line each under the axis.
+  (r.bands ?? []).forEach((b, i) => {
     const x1 = x(Date.parse(b.start));
     const x2 = Math.max(x1 + 2, x(Date.parse(b.end)));
+    const color = b.kind === 'outage' ? '#b71c1c' : '#e65100';
     out.push(
       `<rect data-band="${b.kind}" x="${x1.toFixed(1)}" y="${top - 6}" width="${(x2 - x1).toFixed(1)}" height="${axisY - top + 6}" fill="${BAND[b.kind]}" fill-opacity="0.7"><title>${esc(b.label)}</title></rect>`,
     );
+    const ly = axisY + 30 + i * 14;
+    const right = x1 + 4 + b.label.length * 6 <= width;
     out.push(
-      `<text x="${(x1 + 3).toFixed(1)}" y="${axisY - 4}" font-size="11" fill="${b.kind === 'outage' ? '#b71c1c' : '#e65100'}">${esc(b.label)}</text>`,
+      `<line x1="${x1.toFixed(1)}" y1="${ly - 4}" x2="${x2.toFixed(1)}" y2="${ly - 4}" stroke="${color}" stroke-width="3"/>`,
     );
-  }
+    out.push(
+      `<text x="${(right ? x1 + 2 : x2 - 2).toFixed(1)}" y="${ly + 8}" font-size="11" fill="${color}" text-anchor="${right ? 'start' : 'end'}">${esc(b.label)}</text>`,
+    );
+  });
   // Axis ticks every "nice" step, relative to T0.
   const span = (max - min) / 1000;
   const step =
