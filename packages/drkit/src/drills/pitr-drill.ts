@@ -208,6 +208,13 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       followUps: followUps(achieved, o),
       executionId: res.executionId,
       bands,
+      sources: {
+        'RTO, RPO, acknowledged and lost writes': `workload log ${logFile} (one JSON line per write: ack/refused/fail, ref, ack time, task, cluster); presence of each acknowledged ref by \`SELECT client_ref FROM orders WHERE client_ref = ANY($1::uuid[])\` on '${restoredId}'`,
+        'T0 and restore target':
+          'the fault injector: `SELECT now()` in the delete transaction (restore target), the client clock at its COMMIT (T0)',
+        'step times, freeze confirmation, validation': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
+        'expected checksums': checksumsFile,
+      },
       definitions: {
         rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
         rpo: `${loss.rpoDefinition} (ack times from the workload log ${path.basename(logFile)}; presence by \`SELECT client_ref FROM orders WHERE client_ref = ANY(…)\` on '${restoredId}')`,

@@ -386,6 +386,10 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         ...followUps(o.scenario, loss.lost, synchronous),
       ],
       executionId: res.executionId,
+      sources: {
+        'RTO, RPO, write outage, acknowledged and lost writes': `workload log ${logFile} (one JSON line per write through the front door: ack/refused/fail, ref, time, task, cluster); presence of each acknowledged ref by client_ref in orders on '${st.newPrimary}'`,
+        'step times, LSNs, post-checks': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
+      },
       bands: [
         ...(unavailable.start && unavailable.end
           ? [

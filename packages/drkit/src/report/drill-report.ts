@@ -65,6 +65,11 @@ export interface DrillReport {
    */
   readonly bands?: ReadonlyArray<DrillBand>;
   /**
+   * Where each figure comes from (file, query), so an auditor can recompute it: figure name →
+   * source. @default none listed
+   */
+  readonly sources?: Readonly<Record<string, string>>;
+  /**
    * How this drill measures RTO and RPO, when not the workload client's view (first sustained
    * successful write after T0; T0 − the oldest lost acknowledged write). @default that
    */

@@ -52,6 +52,9 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
         `| ${s.kind === 'phase' ? `_${s.name}_` : `\`${s.name}\``} | ${rel(s.start)} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(2)} s`} | ${s.outcome} |`,
     ),
     '',
+    ...(r.sources
+      ? ['## Sources', '', ...Object.entries(r.sources).map(([k, v]) => `- ${k}: ${v}`), '']
+      : []),
     '## Facts',
     '',
     ...Object.entries(r.facts).map(([k, v]) => `- ${k}: ${v === null ? '—' : String(v)}`),
