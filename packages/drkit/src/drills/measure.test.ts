@@ -73,10 +73,9 @@ describe('dataLossOf (RPO)', () => {
 
   it('GIVEN a PITR whose lost writes were acknowledged after T0 THEN RPO spans restore target → newest lost, never 0 s', () => {
     const restoreTarget = new Date(at(0));
-    const t0 = new Date(at(50));
     const acks = [w(-500), w(-100), w(200), w(250), w(300)];
     const present = new Set(['r-500', 'r-100']);
-    const loss = dataLossOf(acks, present, t0, { recoveryPoint: restoreTarget });
+    const loss = dataLossOf(acks, present, { recoveryPoint: restoreTarget });
     expect(loss.lost).toBe(3);
     expect(loss.rpoSeconds).toBeCloseTo(0.3, 6);
     expect(loss.rpoDefinition).toContain('restore target');
@@ -84,9 +83,18 @@ describe('dataLossOf (RPO)', () => {
 
   it('never reports 0 s beside a loss, and 0 s only when nothing is lost', () => {
     const t = new Date(at(0));
-    const one = dataLossOf([w(0)], new Set(), t, { recoveryPoint: t });
+    const one = dataLossOf([w(0)], new Set(), { recoveryPoint: t });
     expect(one.lost).toBe(1);
     expect(one.rpoSeconds).toBeGreaterThan(0);
-    expect(dataLossOf([w(0)], new Set(['r0']), t, { recoveryPoint: t }).rpoSeconds).toBe(0);
+    expect(dataLossOf([w(0)], new Set(['r0']), { recoveryPoint: t }).rpoSeconds).toBe(0);
+  });
+
+  it('GIVEN a failover THEN RPO spans the newest surviving write before the first loss → the newest lost write', () => {
+    // Survived: 0, 100, 200 ms (and 900, written on the new primary); lost: 250…600 ms.
+    const acks = [w(0), w(100), w(200), w(250), w(400), w(600), w(900)];
+    const loss = dataLossOf(acks, new Set(['r0', 'r100', 'r200', 'r900']));
+    expect(loss.lost).toBe(3);
+    expect(loss.rpoSeconds).toBeCloseTo(0.4, 6);
+    expect(loss.rpoDefinition).toContain('survived before the first lost one');
   });
 });

@@ -73,9 +73,10 @@ export interface DataLoss {
   readonly acknowledged: number;
   readonly lost: number;
   /**
-   * The span of acknowledged history given up, in seconds. With a recovery point (a restore
-   * target): from it to the ack of the newest lost write. Without one: T0 minus the ack time of
-   * the oldest lost write. 0 only when nothing acknowledged is lost; never below
+   * The span of acknowledged history given up, in seconds: from the recovery point to the ack
+   * of the newest lost write. The recovery point is the restore target when one was chosen
+   * (PITR), else (a failover) the newest acknowledged write that survived before the first lost
+   * one. 0 only when nothing acknowledged is lost; never below
    * {@link RPO_RESOLUTION_SECONDS} when a write is lost.
    */
   readonly rpoSeconds: number;
@@ -103,7 +104,6 @@ type Ack = Extract<WorkloadRecord, { type: 'ack' }>;
 export function dataLossOf(
   acks: ReadonlyArray<Ack>,
   present: ReadonlySet<string>,
-  t0: Date,
   opts: { recoveryPoint?: Date } = {},
 ): DataLoss {
   const lost = acks.filter((a) => !present.has(a.ref));
@@ -115,9 +115,15 @@ export function dataLossOf(
     definition = `the span of acknowledged writes given up: the ack time of the newest lost write − the recovery point (restore target ${opts.recoveryPoint.toISOString()}); 0 only when none is lost`;
     if (newest) span = (Date.parse(newest.at) - opts.recoveryPoint.getTime()) / 1000;
   } else {
-    definition =
-      'T0 − the ack time of the oldest acknowledged write missing after recovery; 0 only when none is lost';
-    if (oldest) span = (t0.getTime() - Date.parse(oldest.at)) / 1000;
+    // A failover keeps a prefix of the history: the recovery point is the newest acknowledged
+    // write that survived before the first lost one.
+    const sorted = [...acks].sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+    const firstLost = sorted.findIndex((a) => !present.has(a.ref));
+    const kept = firstLost > 0 ? sorted[firstLost - 1] : undefined;
+    definition = `the span of acknowledged writes given up: the ack time of the newest lost write − the recovery point (the newest acknowledged write that survived before the first lost one${kept ? `, ${kept.at}` : ''}); 0 only when none is lost`;
+    const newestLost = sorted.filter((a) => !present.has(a.ref)).at(-1);
+    if (newestLost)
+      span = (Date.parse(newestLost.at) - Date.parse((kept ?? sorted[firstLost]!).at)) / 1000;
   }
   return {
     acknowledged: acks.length,
@@ -134,7 +140,8 @@ export function dataLossOf(
 /**
  * Looks every acknowledged write up in the recovered database by its client ref
  * (`SELECT client_ref FROM orders WHERE client_ref = ANY($1)`) and measures the loss
- * ({@link dataLossOf}).
+ * ({@link dataLossOf}). `t0` is not part of the RPO definition any more (it only bounded the
+ * old T0 − oldest-lost figure); kept so every caller keeps one signature.
  */
 export async function measureDataLoss(
   records: ReadonlyArray<WorkloadRecord>,
@@ -154,10 +161,5 @@ export async function measureDataLoss(
     );
     for (const row of r.rows) present.add(row.ref);
   }
-  return dataLossOf(
-    acks,
-    present,
-    t0,
-    opts.recoveryPoint ? { recoveryPoint: opts.recoveryPoint } : {},
-  );
+  return dataLossOf(acks, present, opts.recoveryPoint ? { recoveryPoint: opts.recoveryPoint } : {});
 }

@@ -412,14 +412,12 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
             ]
           : []),
       ],
-      ...(planned
-        ? {
-            definitions: {
-              rto: `first sustained successful write through the front door on '${st.newPrimary}' − the start of the write outage (the earliest last ack of any app task, ${unavailable.start ?? 'none'}): the time writes still succeeded after the runbook started is not counted (workload log)`,
-              rpo: `${loss.rpoDefinition} (workload log; presence by client_ref on '${st.newPrimary}')`,
-            },
-          }
-        : {}),
+      definitions: {
+        rto: planned
+          ? `first sustained successful write through the front door on '${st.newPrimary}' − the start of the write outage (the earliest last ack of any app task, ${unavailable.start ?? 'none'}): the time writes still succeeded after the runbook started is not counted (workload log)`
+          : `first acknowledged write through the front door on '${st.newPrimary}' followed by 3 s of sustained success − T0 (the SIGKILL of region A; workload log)`,
+        rpo: `${loss.rpoDefinition} (workload log; presence by client_ref on '${st.newPrimary}')`,
+      },
     };
     const files = writeDrillReport(
       path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),

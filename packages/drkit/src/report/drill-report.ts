@@ -71,7 +71,7 @@ export interface DrillReport {
   readonly sources?: Readonly<Record<string, string>>;
   /**
    * How this drill measures RTO and RPO, when not the workload client's view (first sustained
-   * successful write after T0; T0 − the oldest lost acknowledged write). @default that
+   * successful write after T0; the recovery point → the newest lost acknowledged write). @default that
    */
   readonly definitions?: { readonly rto: string; readonly rpo: string };
 }

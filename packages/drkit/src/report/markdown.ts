@@ -35,7 +35,7 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     '',
     r.definitions
       ? `RTO = ${r.definitions.rto}. RPO = ${r.definitions.rpo}.`
-      : 'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = T0 − ack time of the oldest acknowledged write missing after recovery (0 when none is lost).',
+      : 'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = the span of acknowledged writes given up: the recovery point → the ack time of the newest acknowledged write missing after recovery (0 only when none is lost).',
     '',
     '## Timeline',
     '',
