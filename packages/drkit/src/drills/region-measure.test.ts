@@ -90,6 +90,15 @@ describe('writeOutageByTask', () => {
     expect(o.worst.seconds).toBeCloseTo(1, 6);
     expect(o.tasks.map((t) => t.task)).toEqual(['a-1', 'b-1']);
   });
+  it('GIVEN an outage that began before `from` (a partition before T0) THEN the tasks that served just before it are still listed', () => {
+    const recs = [ack(4900, 'a-1'), ack(4950, 'a-2'), ack(14000, 'b-1'), ack(14100, 'b-2')];
+    const o = writeOutageByTask(recs, new Date(9000));
+    expect(o.tasks.map((t) => [t.task, t.seconds])).toEqual([
+      ['a-1', 9.1],
+      ['a-2', 9.05],
+    ]);
+    expect(o.worst.seconds).toBeCloseTo(9.1, 6);
+  });
   it('is zero without an outage', () => {
     expect(writeOutageByTask([ack(1000)], new Date(0)).worst.seconds).toBe(0);
   });

@@ -68,8 +68,9 @@ export interface WriteOutage {
  * Write unavailability per app task, from the `task` each ack names. Freeze and unfreeze reach
  * tasks at different moments, so the gap between any two acks (one client spread over every
  * task) understates what a client pinned to one task sees. The outage window is the longest ack
- * gap from `from` on; each task's stop is its last ack in [`from`, window start] and its
- * resumption its first ack at or after the window end. A task that took no write before the
+ * gap from `from` on; each task's stop is its last ack in [`from` or 1 s before the window start,
+ * whichever is earlier; the window start] and its resumption its first ack at or after the
+ * window end. A task that took no write before the
  * outage and answered none inside it (one the front door added afterwards) kept no client
  * waiting: it neither ends the worst outage nor appears per task.
  */
@@ -94,7 +95,8 @@ export function writeOutageByTask(
     if (r.type !== 'ack') continue;
     const at = Date.parse(r.at);
     const task = r.task ?? '?';
-    if (at >= from.getTime() && at <= gs) stopped.set(task, Math.max(stopped.get(task) ?? 0, at));
+    if (at >= Math.min(from.getTime(), gs - 1000) && at <= gs)
+      stopped.set(task, Math.max(stopped.get(task) ?? 0, at));
     if (at >= ge && (!to || at <= to.getTime()) && !resumed.has(task)) resumed.set(task, at);
   }
   const waited = (task: string) => stopped.has(task) || asked.has(task);
