@@ -1,4 +1,5 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Secrets } from '../ports/secrets.js';
 import { AppDb } from './app-db.js';
@@ -26,8 +27,28 @@ class HttpError extends Error {
 }
 
 /**
+ * What a task says on `/healthz` about the config it applies, so a freeze can be confirmed
+ * (see `runbooks/freeze-confirmation.ts`).
+ */
+export interface AppliedConfig {
+  /** Hash of the config value the task enforces now (12 hex digits of its SHA-256). */
+  readonly generation: string;
+  readonly global_readonly: boolean;
+  readonly dbClusterId: string;
+  /** Writes admitted under a writable config and not finished yet (0 once a freeze holds). */
+  readonly writesInFlight: number;
+}
+
+/** The generation of a config value: what {@link AppliedConfig.generation} reports. */
+export function configGeneration(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex').slice(0, 12);
+}
+
+/**
  * The sample service the lab protects: users, orders, payments, messages over HTTP.
- * - `GET /healthz`: 200 when the process is up and its database answers, else 503.
+ * - `GET /healthz`: 200 when the process is up and its database answers, else 503; both carry
+ *   `config` ({@link AppliedConfig}): the config generation the task applies and the writes
+ *   it admitted that are still in flight.
  * - `GET|POST /dbcheck`: a real write and read-back.
  * - `POST /orders`: the workload's write (201 with the row; 503 `global_readonly` when frozen).
  * - Smoke endpoints: `POST /auth/login`, `GET /search?q=`, `GET /users/:id`, `POST /checkout`
@@ -35,10 +56,28 @@ class HttpError extends Error {
  */
 export function createAppServer(o: AppServerOptions): { server: http.Server; db: AppDb } {
   const db = new AppDb(o.secrets, o.secretName ?? 'drkit/app', o.refreshMs ?? 200);
+  // Each request runs in its own store: a write admitted under a writable config stays counted
+  // until its response is sent, so a freeze is confirmed only once no such write can commit.
+  const requestScope = new AsyncLocalStorage<{ admitted: boolean }>();
+  let writesInFlight = 0;
   const writable = async () => {
     const r = await db.db();
     if (r.cfg.global_readonly) throw new HttpError(503, 'global_readonly');
+    const scope = requestScope.getStore();
+    if (scope && !scope.admitted) {
+      scope.admitted = true;
+      writesInFlight++;
+    }
     return r;
+  };
+  const applied = async (): Promise<AppliedConfig> => {
+    const cfg = await db.config();
+    return {
+      generation: configGeneration(cfg),
+      global_readonly: cfg.global_readonly === true,
+      dbClusterId: cfg.dbClusterId,
+      writesInFlight,
+    };
   };
   const routes: Array<
     [string, RegExp, (m: RegExpMatchArray, url: URL, body: Json) => Promise<[number, Json]>]
@@ -47,9 +86,17 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
       'GET',
       /^\/healthz$/,
       async () => {
+        const config = await applied();
         const { pool, cfg } = await db.db();
-        await pool.query('SELECT 1');
-        return [200, { ok: true, region: o.region, task: o.task, cluster: cfg.dbClusterId }];
+        try {
+          await pool.query('SELECT 1');
+        } catch (err) {
+          return [503, { error: (err as Error).message.slice(0, 200), config }];
+        }
+        return [
+          200,
+          { ok: true, region: o.region, task: o.task, cluster: cfg.dbClusterId, config },
+        ];
       },
     ],
     [
@@ -178,7 +225,8 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
-      void (async () => {
+      const scope = { admitted: false };
+      void requestScope.run(scope, async () => {
         const url = new URL(req.url ?? '/', 'http://app');
         let status = 404;
         let payload: Json = { error: 'not found' };
@@ -194,13 +242,14 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
           status = err instanceof HttpError ? err.status : err instanceof SyntaxError ? 400 : 503;
           payload = { error: (err as Error).message.slice(0, 200) };
         }
+        if (scope.admitted) writesInFlight--;
         res.writeHead(status, {
           'content-type': 'application/json',
           'x-drkit-region': o.region,
           'x-drkit-task': o.task,
         });
         res.end(JSON.stringify(payload));
-      })();
+      });
     });
   });
   server.keepAliveTimeout = 5000;

@@ -77,13 +77,22 @@ describe('region failover after a partition of the inter-region link', () => {
       const deadAt = Date.parse(String(f.regionADeadAt));
       // Lost = acknowledged by A (on region-a) after the cut (the replication stream may hold a few
       // ms of WAL when it is cut), before region A was dead (an answer for a commit made before
-      // the kill can arrive while it runs); the oldest sets the RPO.
+      // the kill can arrive while it runs). RPO is the span given up (ARCHITECTURE.md): the
+      // newest surviving write before the first lost one → the newest lost one (it was
+      // T0 − the oldest lost, a figure that ignored where the kept history ended).
       for (const m of missing) {
         expect(m.cluster).toBe('region-a');
         expect(Date.parse(m.at)).toBeGreaterThan(cutAt - 1000);
         expect(Date.parse(m.at)).toBeLessThanOrEqual(deadAt);
       }
-      expect(a.rpoSeconds!).toBeCloseTo((t0 - Date.parse(missing[0]!.at)) / 1000, 2);
+      const byTime = [...acks].sort((x, y) => Date.parse(x.at) - Date.parse(y.at));
+      const firstLost = byTime.findIndex((x) => !present.has(x.ref));
+      const kept = byTime[firstLost - 1]!;
+      expect(a.rpoSeconds!).toBeCloseTo(
+        (Date.parse(missing[missing.length - 1]!.at) - Date.parse(kept.at)) / 1000,
+        2,
+      );
+      expect(Date.parse(kept.at)).toBeLessThan(t0);
 
       // The evidence marks the partition on the timeline.
       const events = r.report.events.map((e) => e.name);

@@ -3,15 +3,22 @@ import path from 'node:path';
 import pg from 'pg';
 import type { DrkitConfig } from '../config/schema.js';
 import { readAppConfig } from '../lab/app-config.js';
+import { LabCompute } from '../adapters/lab-compute/index.js';
 import { labUp } from '../lab/lab.js';
 import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
 import { bindLab } from '../providers/lab/index.js';
+import { withPorts } from '../providers/provider.js';
+import {
+  judge,
+  writeDrillReport,
+  type DrillBand,
+  type DrillReport,
+} from '../report/drill-report.js';
 import { pitrRestore } from '../runbooks/pitr-restore/index.js';
 import { runRunbook } from '../runbooks/run.js';
-import { sleep } from '../util/net.js';
+import { freePort, sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
@@ -47,11 +54,25 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
   const p = labProvider(config, o.baseDir);
   const { events, spans, mark, phase } = drillTimeline(say);
   let workload: WorkloadProcess | undefined;
+  let compute: LabCompute | undefined;
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {
     const lab = await phase('lab up', () => labUp(p, config, { progress: say }));
+    // The app's tasks take the writes (each re-reads global_readonly on its own clock), so the
+    // freeze is confirmed by every task and the loss is what clients of each task saw.
+    const slots = [];
+    const taken = new Set([p.clusters.get(lab.primary).port]);
+    while (slots.length < config.lab.regions.appTasksA) {
+      const port = await freePort(); // may repeat until bound: keep the ports distinct
+      if (taken.has(port)) continue;
+      taken.add(port);
+      slots.push({ id: `a-${slots.length + 1}`, region: 'a', port });
+    }
+    compute = new LabCompute(path.join(drillDir, 'apps'), p.paths.secretsDir, slots);
+    const tasks = compute;
+    await phase('app tasks up', () => tasks.scale('a', slots.length));
     workload = await startWorkloadProcess({
-      secretsDir: p.paths.secretsDir,
+      frontDoor: slots.map((s) => `http://127.0.0.1:${s.port}`).join(','),
       logFile,
       rate: config.lab.workload.writesPerSecond,
       maxUserId: lab.seeded.users,
@@ -78,7 +99,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     // RB-N-02 through the same entry and executor as `drkit runbook run rb-n-02`
     const res = await runRunbook(
       pitrRestore,
-      bindLab(config, o.baseDir),
+      // the drill's own app tasks take the writes: the freeze is confirmed by each of them
+      withPorts(bindLab(config, o.baseDir), {
+        appTasks: () => ({ kind: 'lab', list: () => tasks.appTasks() }),
+      }),
       {
         source: app.dbClusterId,
         target: restoreTarget.toISOString(),
@@ -114,7 +138,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     const target = await p.connect({ ...res.state.restoredEndpoint!, database: app.db.database });
     let loss;
     try {
-      loss = await measureDataLoss(records, target, t0);
+      loss = await measureDataLoss(records, target, t0, { recoveryPoint: restoreTarget });
     } finally {
       await target.end();
     }
@@ -125,6 +149,25 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       acknowledgedWrites: loss.acknowledged,
     };
     const verdict = judge(config.targets, achieved);
+    // The outage clients saw: the last write the old cluster acknowledged → recovery.
+    const lastOldAck = records
+      .filter((x) => x.type === 'ack' && x.cluster === res.state.source)
+      .reduce<string | undefined>((m, x) => (m === undefined || x.at > m ? x.at : m), undefined);
+    const bands: DrillBand[] = [];
+    if (lastOldAck && recovery.recoveredAt)
+      bands.push({
+        kind: 'outage',
+        start: lastOldAck,
+        end: recovery.recoveredAt.toISOString(),
+        label: `write outage ${((recovery.recoveredAt.getTime() - Date.parse(lastOldAck)) / 1000).toFixed(2)} s`,
+      });
+    if (loss.newestLostAt)
+      bands.push({
+        kind: 'loss',
+        start: restoreTarget.toISOString(),
+        end: loss.newestLostAt,
+        label: `${loss.lost} acknowledged writes lost (RPO ${loss.rpoSeconds.toFixed(2)} s)`,
+      });
     const endedAt = new Date();
     const report: DrillReport = {
       scenario: 'pitr',
@@ -148,11 +191,18 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         restorePhases: (res.state.restorePhases ?? [])
           .map((ph) => `${ph.phase} ${(ph.durationMs / 1000).toFixed(2)}s`)
           .join(', '),
+        appTasks: slots.map((s) => s.id).join(', '),
+        freezeConfirmedBy: res.state.freezeConfirmation
+          ? res.state.freezeConfirmation.tasks
+              .map((c) => `${c.task} (generation ${c.generation}, ${c.confirmedAt})`)
+              .join('; ') + ` — after ${res.state.freezeConfirmation.waitedMs} ms`
+          : 'not confirmed',
         validation: res.state.validation?.ok
           ? `OK (${res.state.validation.rowsChecked} rows compared, ${res.state.validation.durationMs} ms)`
           : 'FAILED',
         writesAcknowledged: loss.acknowledged,
         writesLost: loss.lost,
+        lastWriteOnOldCluster: lastOldAck ?? null,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
         workloadRatePerSecond: config.lab.workload.writesPerSecond,
         seedUsers: lab.seeded.users,
@@ -160,6 +210,18 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       },
       followUps: followUps(achieved, o),
       executionId: res.executionId,
+      bands,
+      sources: {
+        'RTO, RPO, acknowledged and lost writes': `workload log ${logFile} (one JSON line per write: ack/refused/fail, ref, ack time, task, cluster); presence of each acknowledged ref by \`SELECT client_ref FROM orders WHERE client_ref = ANY($1::uuid[])\` on '${restoredId}'`,
+        'T0 and restore target':
+          'the fault injector: `SELECT now()` in the delete transaction (restore target), the client clock at its COMMIT (T0)',
+        'step times, freeze confirmation, validation': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
+        'expected checksums': checksumsFile,
+      },
+      definitions: {
+        rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
+        rpo: `${loss.rpoDefinition} (ack times from the workload log ${path.basename(logFile)}; presence by \`SELECT client_ref FROM orders WHERE client_ref = ANY(…)\` on '${restoredId}')`,
+      },
     };
     const files = writeDrillReport(
       path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
@@ -168,6 +230,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     return { report, files, drillDir };
   } finally {
     await workload?.stop();
+    await compute?.stopAll();
     // The evidence (journal, workload log, checksums, reports) stays; the drill's clusters go.
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
   }

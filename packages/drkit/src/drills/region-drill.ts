@@ -20,7 +20,7 @@ import { drillTimeline, type DrillOptions, type DrillResult } from './drill-opti
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
 import { failedButPresent, partitionFacts, standbyPosition, type Partition } from './partition.js';
-import { servedBy, writeUnavailability } from './region-measure.js';
+import { servedBy, writeOutageByTask } from './region-measure.js';
 
 /** The three region game days. */
 export type RegionScenario = 'region-failover' | 'switchover' | 'cutback';
@@ -277,18 +277,25 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     } finally {
       await client.end();
     }
-    const unavailable = writeUnavailability(records, new Date(t0.getTime() - 1000));
+    // Across every task: freeze and unfreeze reach the tasks at different moments.
+    const outage = writeOutageByTask(records, new Date(t0.getTime() - 1000));
+    const unavailable = outage.worst;
     const pf = partition
       ? partitionFacts(partition, partitionSeconds, records, t0, loss.lostAcks, deadAt)
       : undefined;
+    const planned = o.scenario !== 'region-failover';
+    // A planned move starts with writes still succeeding: its RTO runs from the moment the first
+    // task stopped acknowledging (the outage's start), not from the runbook's start.
+    const rtoFrom = planned && unavailable.start ? new Date(unavailable.start) : t0;
     const achieved = {
-      rtoSeconds: recovery.rtoSeconds,
+      rtoSeconds: recovery.recoveredAt
+        ? (recovery.recoveredAt.getTime() - rtoFrom.getTime()) / 1000
+        : undefined,
       rpoSeconds: loss.rpoSeconds,
       lostWrites: loss.lost,
       acknowledgedWrites: loss.acknowledged,
     };
     const verdict = judge(config.targets, achieved);
-    const planned = o.scenario !== 'region-failover';
     const rpoZeroRequired = planned || synchronous;
     const stepMs = (id: string) => spans.find((s) => s.name === id)?.durationMs ?? null;
     const ok =
@@ -321,6 +328,12 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         healthCheck: `${hc.intervalMs} ms × ${hc.failureThreshold} failures (rise ${hc.rise})`,
         promotionSeconds: st.promotionMs !== undefined ? st.promotionMs / 1000 : null,
         writeUnavailabilitySeconds: unavailable.seconds,
+        writeUnavailabilityDefinition:
+          'the worst write outage a client of any app task saw: the earliest last ack of any task before the outage → the latest first ack of any task after it (workload log, acks by task)',
+        writeUnavailabilityOneClientSeconds: outage.anyTask.seconds,
+        writeUnavailabilityByTask: outage.tasks
+          .map((t) => `${t.task} ${t.seconds.toFixed(3)} s`)
+          .join(', '),
         writeUnavailabilityWindow: unavailable.start
           ? `${unavailable.start} … ${unavailable.end}`
           : null,
@@ -356,6 +369,38 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         ...followUps(o.scenario, loss.lost, synchronous),
       ],
       executionId: res.executionId,
+      sources: {
+        'RTO, RPO, write outage, acknowledged and lost writes': `workload log ${logFile} (one JSON line per write through the front door: ack/refused/fail, ref, time, task, cluster); presence of each acknowledged ref by client_ref in orders on '${st.newPrimary}'`,
+        'step times, LSNs, post-checks': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
+      },
+      bands: [
+        ...(unavailable.start && unavailable.end
+          ? [
+              {
+                kind: 'outage' as const,
+                start: unavailable.start,
+                end: unavailable.end,
+                label: `worst write outage ${unavailable.seconds.toFixed(2)} s (any task)`,
+              },
+            ]
+          : []),
+        ...(loss.oldestLostAt && loss.newestLostAt
+          ? [
+              {
+                kind: 'loss' as const,
+                start: loss.oldestLostAt,
+                end: loss.newestLostAt,
+                label: `${loss.lost} acknowledged writes lost`,
+              },
+            ]
+          : []),
+      ],
+      definitions: {
+        rto: planned
+          ? `first sustained successful write through the front door on '${st.newPrimary}' − the start of the write outage (the earliest last ack of any app task, ${unavailable.start ?? 'none'}): the time writes still succeeded after the runbook started is not counted (workload log)`
+          : `first acknowledged write through the front door on '${st.newPrimary}' followed by 3 s of sustained success − T0 (the SIGKILL of region A; workload log)`,
+        rpo: `${loss.rpoDefinition} (workload log; presence by client_ref on '${st.newPrimary}')`,
+      },
     };
     const files = writeDrillReport(
       path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),

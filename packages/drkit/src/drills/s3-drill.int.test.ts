@@ -108,8 +108,10 @@ describe('drkit drill s3-restore (moto)', () => {
     expect(acks.length).toBeGreaterThan(between.length); // writes before T too, which the restore keeps
     expect(r.achieved.acknowledgedWrites).toBe(acks.length);
     expect(r.achieved.lostWrites).toBe(between.length);
-    const oldest = Math.min(...between.map((a) => Date.parse(a.at)));
-    expect(r.achieved.rpoSeconds).toBeCloseTo((t0 - oldest) / 1000, 3);
+    // RPO is the span given up by restoring to T (ARCHITECTURE.md): T → the newest lost write
+    // (it was T0 − the oldest lost one).
+    const newest = Math.max(...between.map((a) => Date.parse(a.at)));
+    expect(r.achieved.rpoSeconds).toBeCloseTo((newest - T) / 1000, 3);
     expect(r.achieved.rpoSeconds!).toBeLessThanOrEqual((t0 - T) / 1000);
   });
 

@@ -214,7 +214,7 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
     if (recoveredAt)
       mark('recovered', recoveredAt, 'restore verified and CDN invalidation completed');
 
-    const loss = measureS3Loss(writer.acks, check.current, t0);
+    const loss = measureS3Loss(writer.acks, check.current, t0, { recoveryPoint: T });
     const ackedAfterT = writer.acks.filter((a) => Date.parse(a.at) > T.getTime()).length;
     writeFileSync(
       path.join(drillDir, 'lost-writes.csv'),
@@ -277,9 +277,21 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
         workloadRatePerSecond: rate,
       },
+      ...(loss.newestLostAt
+        ? {
+            bands: [
+              {
+                kind: 'loss' as const,
+                start: T.toISOString(),
+                end: loss.newestLostAt,
+                label: `${loss.lost} acknowledged writes given up by restoring to T (RPO ${loss.rpoSeconds.toFixed(2)} s)`,
+              },
+            ],
+          }
+        : {}),
       definitions: {
         rto: 'every key verified equal to its state at T and the CloudFront invalidation completed − T0 (the bad deploy starts)',
-        rpo: 'T0 − ack time of the oldest acknowledged write the restored prefix no longer reflects (0 when none). Restoring to T gives up every write acknowledged after T: that is the price of choosing T',
+        rpo: "the span of acknowledged writes given up: the ack time of the newest acknowledged write the restored prefix no longer reflects − the restore point T (0 only when none is lost; the writer's log and a sha256 of every restored key). Restoring to T gives up every write acknowledged after T: that is the price of choosing T",
       },
       followUps: followUps(loss.lost, drillDir),
       ...(res ? { executionId: res.executionId } : {}),

@@ -51,6 +51,15 @@ describe('S3 drill measurement', () => {
     });
   });
 
+  it('GIVEN the restore point T THEN RPO is the span given up: T → the newest lost ack', () => {
+    const restored = new Map([
+      ['a', 'a2'],
+      ['c', 'c1'],
+    ]);
+    const T = new Date('2026-11-22T10:00:05.000Z');
+    expect(measureS3Loss(acks, restored, t0, { recoveryPoint: T }).rpoSeconds).toBe(2);
+  });
+
   it('GIVEN a key absent or holding content no write produced THEN its whole chain is lost; GIVEN nothing lost THEN RPO 0', () => {
     expect(
       measureS3Loss(

@@ -19,7 +19,11 @@ export interface S3WriteAck {
 export interface S3DataLoss {
   readonly acknowledged: number;
   readonly lost: number;
-  /** T0 minus the ack time of the oldest lost write (0 when none is lost). */
+  /**
+   * With a recovery point (the restore point T): the span of acknowledged writes given up, T →
+   * the ack of the newest lost write (ARCHITECTURE.md). Without one: T0 minus the ack time of
+   * the oldest lost write. 0 only when none is lost; never below 1 ms when one is.
+   */
   readonly rpoSeconds: number;
   readonly oldestLostAt: string | undefined;
   readonly newestLostAt: string | undefined;
@@ -40,6 +44,7 @@ export function measureS3Loss(
   acks: ReadonlyArray<S3WriteAck>,
   restored: ReadonlyMap<string, string>,
   t0: Date,
+  opts: { recoveryPoint?: Date } = {},
 ): S3DataLoss {
   const byKey = new Map<string, S3WriteAck[]>();
   for (const a of [...acks].sort((x, y) => Date.parse(x.at) - Date.parse(y.at) || x.seq - y.seq)) {
@@ -57,10 +62,18 @@ export function measureS3Loss(
   }
   lost.sort((x, y) => Date.parse(x.at) - Date.parse(y.at) || x.seq - y.seq);
   const oldest = lost[0];
+  const newest = lost[lost.length - 1];
+  const span = opts.recoveryPoint
+    ? newest
+      ? (Date.parse(newest.at) - opts.recoveryPoint.getTime()) / 1000
+      : 0
+    : oldest
+      ? (t0.getTime() - Date.parse(oldest.at)) / 1000
+      : 0;
   return {
     acknowledged: acks.length,
     lost: lost.length,
-    rpoSeconds: oldest ? Math.max(0, (t0.getTime() - Date.parse(oldest.at)) / 1000) : 0,
+    rpoSeconds: lost.length ? Math.max(0.001, span) : 0,
     oldestLostAt: oldest?.at,
     newestLostAt: lost[lost.length - 1]?.at,
     lostAcks: lost,

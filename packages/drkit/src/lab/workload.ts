@@ -23,12 +23,16 @@ export type WorkloadRecord =
       readonly at: string;
       readonly cluster: string;
       readonly error: string;
+      /** The app task that answered (HTTP mode), when one did. */
+      readonly task?: string;
     }
   | {
       readonly type: 'refused';
       readonly seq: number;
       readonly at: string;
       readonly reason: 'global_readonly';
+      /** The app task that refused (HTTP mode). */
+      readonly task?: string;
     }
   | { readonly type: 'switch'; readonly at: string; readonly cluster: string };
 
@@ -37,7 +41,9 @@ export interface WorkloadOptions {
   readonly secrets?: Secrets;
   /**
    * HTTP mode: the front door's URL. Orders are POSTed to `/orders` with the client ref in the
-   * body; an ack is HTTP 201 carrying the row. @default direct-DB mode
+   * body; an ack is HTTP 201 carrying the row. Several URLs, comma-separated (app tasks without
+   * a front door), take the writes in turn, so every task's view is measured.
+   * @default direct-DB mode
    */
   readonly frontDoor?: string;
   /** JSONL file the records go to. */
@@ -146,7 +152,10 @@ export class WorkloadGenerator {
   }
 
   private async writeOnce(): Promise<void> {
-    if (this.opts.frontDoor) return await this.postOnce(this.opts.frontDoor);
+    if (this.opts.frontDoor) {
+      const doors = this.opts.frontDoor.split(',');
+      return await this.postOnce(doors[this.seq % doors.length]!);
+    }
     const seq = ++this.seq;
     const cfg = await this.config();
     if (!cfg) return;
@@ -223,7 +232,13 @@ export class WorkloadGenerator {
         });
       } else if (r.status === 503 && body.error === 'global_readonly') {
         this.stats.refused++;
-        this.log({ type: 'refused', seq, at, reason: 'global_readonly' });
+        this.log({
+          type: 'refused',
+          seq,
+          at,
+          reason: 'global_readonly',
+          task: r.headers.get('x-drkit-task') ?? '?',
+        });
       } else {
         this.stats.fails++;
         this.log({
@@ -233,6 +248,7 @@ export class WorkloadGenerator {
           at,
           cluster: body.cluster ?? '?',
           error: `HTTP ${r.status} ${body.error ?? ''}`.trim().slice(0, 200),
+          ...(r.headers.get('x-drkit-task') ? { task: r.headers.get('x-drkit-task')! } : {}),
         });
       }
     } catch (err) {

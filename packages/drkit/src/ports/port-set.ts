@@ -1,5 +1,6 @@
 import type { ApiGateway } from './api-gateway.js';
 import type { AppSecret } from './app-secret.js';
+import type { AppTasks } from './app-tasks.js';
 import type { Cdn } from './cdn.js';
 import type { Compute } from './compute.js';
 import type { Database } from './database.js';
@@ -33,6 +34,8 @@ export interface PortSet {
   /** Where the app reads its DB endpoint and `global_readonly` (RB-N-02's freeze and swap). */
   readonly appSecret: AppSecret;
   readonly notifier: Notifier;
+  /** The app's running tasks, which confirm a freeze (the lab; AWS tasks are out of reach). */
+  readonly appTasks: AppTasks;
   /** SQL connections to a database endpoint (validation, post-checks). */
   readonly sql: SqlConnector;
   /** Functions whose `DB_CLUSTER_ARN` follows the database (seed 003's full recovery). */

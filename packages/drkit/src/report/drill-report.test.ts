@@ -54,4 +54,15 @@ describe('drill report', () => {
     expect(svg).toContain('PITR &lt;test&gt;');
     expect(svg).toMatch(/<rect x="[\d.]+" y="\d+" width="[\d.]+"/);
   });
+
+  it('lists where each figure comes from when the drill names its sources', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drkit-report-'));
+    const files = writeDrillReport(dir, {
+      ...report,
+      sources: { 'RTO, RPO': 'workload log /x/workload.jsonl' },
+    });
+    expect(readFileSync(files.markdown, 'utf8')).toContain(
+      '## Sources\n\n- RTO, RPO: workload log /x/workload.jsonl\n',
+    );
+  });
 });

@@ -1,6 +1,8 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { renderMarkdown } from './markdown.js';
+import { renderPostMortem } from './postmortem.js';
+import { writeQuarterly } from './quarterly.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
 /** A point in time the drill marks (fault injected, incident declared, recovery…). */
@@ -8,6 +10,15 @@ export interface DrillEvent {
   readonly name: string;
   readonly at: string;
   readonly note?: string;
+}
+
+/** A shaded window on the timeline. */
+export interface DrillBand {
+  readonly kind: 'outage' | 'loss';
+  readonly start: string;
+  readonly end: string;
+  /** What it is and where it was measured, e.g. `write outage 1.21 s (workload log)`. */
+  readonly label: string;
 }
 
 /** One bar on the timeline: a runbook step or a drill phase. */
@@ -49,8 +60,18 @@ export interface DrillReport {
   readonly followUps: ReadonlyArray<string>;
   readonly executionId?: string;
   /**
+   * Windows the timeline shades: the write outage, and the acknowledged writes given up (from
+   * the recovery point to the newest lost write). @default none
+   */
+  readonly bands?: ReadonlyArray<DrillBand>;
+  /**
+   * Where each figure comes from (file, query), so an auditor can recompute it: figure name →
+   * source. @default none listed
+   */
+  readonly sources?: Readonly<Record<string, string>>;
+  /**
    * How this drill measures RTO and RPO, when not the workload client's view (first sustained
-   * successful write after T0; T0 − the oldest lost acknowledged write). @default that
+   * successful write after T0; the recovery point → the newest lost acknowledged write). @default that
    */
   readonly definitions?: { readonly rto: string; readonly rpo: string };
 }
@@ -81,11 +102,15 @@ function round(n: number): number {
   return Math.round(n * 1000) / 1000;
 }
 
-/** Writes `<dir>/<YYYY-QX>-<scenario>-<stamp>.{md,json,svg}` and returns their paths. */
+/**
+ * Writes `<dir>/<YYYY-QX>-<scenario>-<stamp>.{md,json,svg}` and its post-mortem draft
+ * (`….postmortem.md`), then regenerates the quarter's evidence file `<dir>/<YYYY-QX>.md` from
+ * every report in `dir`. Returns the paths.
+ */
 export function writeDrillReport(
   dir: string,
   report: DrillReport,
-): { markdown: string; json: string; svg: string } {
+): { markdown: string; json: string; svg: string; postMortem: string; quarterly: string } {
   mkdirSync(dir, { recursive: true });
   const started = new Date(report.startedAt);
   const stamp = report.startedAt.replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -94,5 +119,7 @@ export function writeDrillReport(
   writeFileSync(files.json, JSON.stringify(report, null, 2) + '\n');
   writeFileSync(files.svg, renderTimelineSvg(report));
   writeFileSync(files.markdown, renderMarkdown(report, path.basename(files.svg)));
-  return files;
+  const postMortem = `${base}.postmortem.md`;
+  writeFileSync(postMortem, renderPostMortem(report, path.basename(files.markdown)));
+  return { ...files, postMortem, quarterly: writeQuarterly(dir, quarterOf(started)) };
 }

@@ -5,6 +5,13 @@ const fmt = (n: number | undefined, unit: string) =>
 const signed = (n: number | undefined, unit: string) =>
   n === undefined ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(2)} ${unit}`;
 
+/** RPO beside the loss: a figure that rounds to 0.00 while writes were lost gets more digits. */
+function fmtRpo(r: DrillReport): string {
+  const v = r.achieved.rpoSeconds;
+  if (v !== undefined && v > 0 && v < 0.005) return `${v.toFixed(3)} s`;
+  return fmt(v, 's');
+}
+
 /** The evidence report as markdown: summary, target vs achieved, timeline, facts, follow-ups. */
 export function renderMarkdown(r: DrillReport, svgFile: string): string {
   const t0 = r.events.find((e) => e.name === 'T0')?.at ?? r.startedAt;
@@ -23,12 +30,12 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     '| measure | target | achieved | variance | met |',
     '|---|---|---|---|---|',
     `| RTO | ${r.targets.rtoTargetMinutes * 60} s (${r.targets.rtoTargetMinutes} min) | ${fmt(r.achieved.rtoSeconds, 's')} | ${signed(r.variance.rtoSeconds, 's')} | ${r.met.rto ? 'yes' : 'NO'} |`,
-    `| RPO | ${r.targets.rpoTargetSeconds} s | ${fmt(r.achieved.rpoSeconds, 's')} | ${signed(r.variance.rpoSeconds, 's')} | ${r.met.rpo ? 'yes' : 'NO'} |`,
+    `| RPO | ${r.targets.rpoTargetSeconds} s | ${fmtRpo(r)} | ${signed(r.variance.rpoSeconds, 's')} | ${r.met.rpo ? 'yes' : 'NO'} |`,
     `| acknowledged writes lost | — | ${r.achieved.lostWrites ?? 'n/a'} of ${r.achieved.acknowledgedWrites ?? 'n/a'} | | |`,
     '',
     r.definitions
       ? `RTO = ${r.definitions.rto}. RPO = ${r.definitions.rpo}.`
-      : 'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = T0 − ack time of the oldest acknowledged write missing after recovery (0 when none is lost).',
+      : 'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = the span of acknowledged writes given up: the recovery point → the ack time of the newest acknowledged write missing after recovery (0 only when none is lost).',
     '',
     '## Timeline',
     '',
@@ -45,6 +52,9 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
         `| ${s.kind === 'phase' ? `_${s.name}_` : `\`${s.name}\``} | ${rel(s.start)} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(2)} s`} | ${s.outcome} |`,
     ),
     '',
+    ...(r.sources
+      ? ['## Sources', '', ...Object.entries(r.sources).map(([k, v]) => `- ${k}: ${v}`), '']
+      : []),
     '## Facts',
     '',
     ...Object.entries(r.facts).map(([k, v]) => `- ${k}: ${v === null ? '—' : String(v)}`),

@@ -19,8 +19,19 @@ export interface ChecksumSnapshot {
 export interface ValidationReport {
   readonly ok: boolean;
   readonly tables: ReadonlyArray<TableComparison>;
+  /** Rows compared, each counted once (see {@link rowsCompared}). */
   readonly rowsChecked: number;
   readonly durationMs: number;
+}
+
+/**
+ * Rows compared across tables, each row once: a table contributes the larger of its expected
+ * and actual counts (a row present on both sides is one row; a missing or extra row is one).
+ */
+export function rowsCompared(
+  tables: ReadonlyArray<Pick<TableComparison, 'expectedRows' | 'actualRows'>>,
+): number {
+  return tables.reduce((n, t) => n + Math.max(t.expectedRows, t.actualRows), 0);
 }
 
 /**
@@ -79,7 +90,7 @@ export async function verifySnapshot(
   return {
     ok: tables.every((t) => t.ok),
     tables,
-    rowsChecked: tables.reduce((n, t) => n + t.expectedRows + t.actualRows, 0),
+    rowsChecked: rowsCompared(tables),
     durationMs: Date.now() - started,
   };
 }

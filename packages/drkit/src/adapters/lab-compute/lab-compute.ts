@@ -106,6 +106,13 @@ export class LabCompute implements Compute {
     }
   }
 
+  /** The running tasks of every region, for a freeze to ask (`/healthz`) whether they applied it. */
+  async appTasks(): Promise<Array<{ id: string; address: string }>> {
+    return this.slots
+      .filter((s) => this.pid(s.id) !== undefined)
+      .map((s) => ({ id: s.id, address: `127.0.0.1:${s.port}` }));
+  }
+
   /** Fault injection: SIGKILLs every task of a region at once. Returns the pids killed. */
   killRegion(region: string): number[] {
     const pids: number[] = [];

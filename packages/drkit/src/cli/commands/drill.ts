@@ -3,6 +3,10 @@ import { DrError } from '../../engine/errors.js';
 import { runPitrDrill } from '../../drills/pitr-drill.js';
 import { runRegionDrill, type RegionScenario } from '../../drills/region-drill.js';
 import { runS3Drill } from '../../drills/s3-drill.js';
+import { drillPlan } from '../../report/drill-plan.js';
+import { quarterOf } from '../../report/drill-report.js';
+import { readStoredReports } from '../../report/evidence.js';
+import path from 'node:path';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 
@@ -213,5 +217,34 @@ export function drillCommand(): Command {
   );
   region('switchover', 'planned switchover A → B with RPO 0 asserted, measured');
   region('cutback', 'failover to B, then RB-N-08 cutback to A with RPO 0 asserted, measured');
+  cmd
+    .command('plan')
+    .description(
+      "the seeds' quarterly drill plan (Q1 PITR, Q2 region failover, Q3 search total loss, Q4 S3 undelete): done, due or overdue from the evidence, and the command for each",
+    )
+    .option('--year <yyyy>', 'the plan year (default: this year)', int)
+    .action((o: { year?: number }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const now = new Date();
+      const dir = path.resolve(loaded.baseDir, loaded.config.reportsDir);
+      const plan = drillPlan(
+        o.year ?? now.getUTCFullYear(),
+        quarterOf(now),
+        readStoredReports(dir),
+      );
+      out.result({ evidenceDir: dir, plan });
+      for (const p of plan) {
+        const padded = p.status.padEnd(10);
+        const status =
+          p.status === 'overdue'
+            ? out.red(padded)
+            : p.status.startsWith('done')
+              ? out.green(padded)
+              : padded;
+        out.info(
+          `${p.quarter}  ${p.drill.padEnd(46)} ${status} ${p.command ?? `— ${p.note}`}${p.evidence ? `  (${p.evidence})` : ''}`,
+        );
+      }
+    });
   return cmd;
 }

@@ -13,7 +13,12 @@ import type { DrkitConfig } from '../../config/schema.js';
 import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
 import { HealthDetector } from '../../lab/health-detector.js';
 import { labProvider } from '../../lab/provider.js';
-import { regionMove, regionProvider, type RegionProvider } from '../../lab/regions.js';
+import {
+  readTopology,
+  regionMove,
+  regionProvider,
+  type RegionProvider,
+} from '../../lab/regions.js';
 import type { AppSecret } from '../../ports/app-secret.js';
 import type { IncidentDetector } from '../../ports/incident-detector.js';
 import type { PortName } from '../../ports/port-set.js';
@@ -119,6 +124,11 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       regionAppSecret: () => appSecret,
       router: () => region().router,
       compute: () => region().compute,
+      // the tasks `lab up` started (none in a lab without them): a freeze waits for each
+      appTasks: () => ({
+        kind: 'lab',
+        list: async () => (readTopology(lab) ? await region().compute.appTasks() : []),
+      }),
       regionTopology: topology,
       incidentDetector: detector,
       ...moto,

@@ -50,6 +50,7 @@ export const cutbackRunbook = defineRunbook({
   paramNote:
     'regions and clusters come from the provider (the direction: away from the region that writes now)',
   needs: REGION_PORTS,
+  uses: ['appTasks'],
   normalize: (raw, { ports, hint }) => regionMoveParams(raw, ports, hint, 'cutback after failover'),
   create: (ports) => createCutbackRunbook(regionDepsOf(ports)),
 });

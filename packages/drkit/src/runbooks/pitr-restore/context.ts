@@ -4,6 +4,8 @@ import type { Database, Endpoint } from '../../ports/database.js';
 import type { Functions } from '../../ports/functions.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { Secrets } from '../../ports/secrets.js';
+import type { AppTasks } from '../../ports/app-tasks.js';
+import type { FreezeConfirmation } from '../shared/freeze-confirmation.js';
 import type { ValidationReport } from '../../validate/suite.js';
 import type { PitrParams } from './params.js';
 
@@ -26,13 +28,22 @@ export interface PitrDeps {
     readonly names: readonly string[];
     readonly envVar: string;
   };
+  /**
+   * The app tasks that can take writes: the freeze completes only when each confirms it on
+   * `/healthz` (see {@link confirmFreeze}). @default none: the freeze is the config write alone
+   * and the state has no `freezeConfirmation`
+   */
+  readonly appTasks?: AppTasks;
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */
 export interface PitrState extends PitrParams {
   newClusterId: string;
   declaredAt?: string;
+  /** When the freeze was complete: every app task confirmed it (or the config was written, without tasks). */
   frozenAt?: string;
+  /** Each app task's confirmation of the freeze; absent when the runbook had no tasks to ask. */
+  freezeConfirmation?: FreezeConfirmation;
   previousConfig?: Record<string, unknown>;
   restoredClusterId?: string;
   restoredEndpoint?: Endpoint;

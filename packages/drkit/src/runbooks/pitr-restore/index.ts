@@ -52,7 +52,7 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions'],
+  uses: ['databaseFunctions', 'appTasks'],
   normalize(raw, { ports, hint }): PitrState {
     const p = parseParams(
       PitrParamsSchema,
@@ -70,5 +70,6 @@ export const pitrRestore = defineRunbook({
       notifier: ports.notifier,
       connect: ports.sql,
       ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
+      ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
     }),
 });

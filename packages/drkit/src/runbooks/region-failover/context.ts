@@ -10,6 +10,8 @@ import { runSmokeChecks } from '../../validate/smoke.js';
 import { parseParams, type RunbookPorts } from '../entry.js';
 import { RegionFailoverParamsSchema } from './params.js';
 import type { SmokeResult } from '../../validate/smoke.js';
+import type { AppTasks } from '../../ports/app-tasks.js';
+import type { FreezeConfirmation } from '../shared/freeze-confirmation.js';
 
 /** The ports the region runbooks (RB-N-01, switchover, RB-N-08) run against. */
 export interface RegionDeps {
@@ -41,6 +43,12 @@ export interface RegionDeps {
   readonly appSecretFormat: AppSecretFormat;
   /** The exact calls {@link sourceHealth} makes (for `--dry-run`); given with it. */
   readonly planSourceHealth?: (s: RegionMove) => Promise<string[]>;
+  /**
+   * The app tasks that can take writes: a freeze completes only when each confirms it on
+   * `/healthz` (see `confirmFreeze`). @default none: the freeze waits `freezeGraceMs`,
+   * unconfirmed (AWS, where drkit cannot reach the tasks)
+   */
+  readonly appTasks?: AppTasks;
 }
 
 /** Parameters shared by the region runbooks. */
@@ -69,8 +77,9 @@ export interface RegionParams {
   /** RB-N-01's fallback: cluster id of the restore from the latest backup. */
   restoreClusterId?: string;
   /**
-   * Switchover: time for app tasks to see `global_readonly` (they re-read every 200 ms). Only
-   * spares clients errors: RPO 0 comes from the clean stop and the replay check. @default 300
+   * Switchover without {@link RegionDeps.appTasks}: time for app tasks to see `global_readonly`
+   * (they re-read every 200 ms); with them, the freeze waits for each task's confirmation
+   * instead. RPO 0 comes from the clean stop and the replay check. @default 300
    */
   freezeGraceMs?: number;
 }
@@ -86,6 +95,8 @@ export interface RegionState extends RegionParams {
   frozenAt?: string;
   /** Where the app pointed when writes were frozen (endpoint only). */
   previousConfig?: Record<string, unknown>;
+  /** Each app task's confirmation of the freeze (absent when the runbook had no tasks to ask). */
+  freezeConfirmation?: FreezeConfirmation;
   finalLsn?: string;
   replayedLsn?: string;
   newPrimary?: string;
@@ -123,8 +134,8 @@ export const REGION_PORTS = [
   'sql',
 ] as const;
 
-/** The region runbooks' ports by name. */
-export type RegionPorts = RunbookPorts<(typeof REGION_PORTS)[number]>;
+/** The region runbooks' ports by name (the app tasks when the provider can reach them). */
+export type RegionPorts = RunbookPorts<(typeof REGION_PORTS)[number], 'appTasks'>;
 
 /** The region runbooks' deps from a provider's ports. */
 export function regionDepsOf(p: RegionPorts): RegionDeps {
@@ -141,6 +152,7 @@ export function regionDepsOf(p: RegionPorts): RegionDeps {
     ...(t.frontDoorUrl ? { frontDoorUrl: t.frontDoorUrl } : {}),
     ...(t.sourceHealth ? { sourceHealth: t.sourceHealth } : {}),
     ...(t.planSourceHealth ? { planSourceHealth: t.planSourceHealth } : {}),
+    ...(p.appTasks ? { appTasks: p.appTasks } : {}),
   };
 }
 

@@ -58,6 +58,7 @@ export const regionFailover = defineRunbook({
   paramNote:
     'regions, clusters and the secret come from the provider; force=true fails over a healthy-looking region',
   needs: REGION_PORTS,
+  uses: ['appTasks'],
   normalize: (raw, { ports, hint }) => regionMoveParams(raw, ports, hint),
   create: (ports) => createRegionFailoverRunbook(regionDepsOf(ports)),
 });

@@ -91,6 +91,7 @@ export const switchoverRunbook = defineRunbook({
   paramNote:
     'regions and clusters come from the provider (the direction: away from the region that writes now)',
   needs: REGION_PORTS,
+  uses: ['appTasks'],
   normalize: (raw, { ports, hint }) => regionMoveParams(raw, ports, hint, 'planned switchover'),
   create: (ports) => createSwitchoverRunbook(regionDepsOf(ports)),
 });

@@ -114,7 +114,10 @@ export function flipRouting(deps: RegionDeps): Step<RegionState> {
   };
 }
 
-/** Freezes writes (`global_readonly=true`) and waits until every app task has seen it. */
+/**
+ * Freezes writes (`global_readonly=true`) and waits until every app task confirmed it
+ * ({@link confirmFreeze}); without a way to reach the tasks, a fixed grace wait.
+ */
 export function freezeWrites(deps: RegionDeps): Step<RegionState> {
   return sharedFreeze<RegionState>(deps, { graceMs: (s) => s.freezeGraceMs ?? 300 });
 }

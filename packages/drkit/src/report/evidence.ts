@@ -1,0 +1,128 @@
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { quarterOf, type DrillReport } from './drill-report.js';
+
+/** A drill report found in the evidence directory, with the file it came from. */
+export interface StoredReport {
+  readonly report: DrillReport;
+  /** Base name of its markdown report (`2026-Q4-pitr-20261122T032909Z.md`). */
+  readonly markdown: string;
+  /** `2026-Q4`, from its start time. */
+  readonly quarter: string;
+}
+
+const REPORT_JSON = /^\d{4}-Q[1-4]-[a-z0-9-]+-\d{8}T\d{6}Z\.json$/;
+
+/** Every drill report (`YYYY-QX-<scenario>-<stamp>.json`) in `dir`, oldest first. */
+export function readStoredReports(dir: string): StoredReport[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .filter((f) => REPORT_JSON.test(f))
+    .map((f) => {
+      const report = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as DrillReport;
+      return {
+        report,
+        markdown: f.replace(/\.json$/, '.md'),
+        quarter: quarterOf(new Date(report.startedAt)),
+      };
+    })
+    .sort((a, b) => Date.parse(a.report.startedAt) - Date.parse(b.report.startedAt));
+}
+
+/** A follow-up and its life: raised by one drill, closed by a later drill of the same kind. */
+export interface FollowUpStatus {
+  readonly text: string;
+  readonly raisedBy: string;
+  /** The later report of the same drill (same title) that no longer raised it. */
+  readonly closedBy: string | undefined;
+}
+
+/**
+ * Follow-ups from evidence only: one raised by a drill stays open until a later drill of the
+ * same kind (same title: scenario and variant) runs without raising it again.
+ */
+export function followUpStatus(reports: ReadonlyArray<StoredReport>): FollowUpStatus[] {
+  const out: FollowUpStatus[] = [];
+  reports.forEach((s, i) => {
+    const later = reports.slice(i + 1).filter((l) => l.report.title === s.report.title);
+    for (const text of s.report.followUps) {
+      const closer = later.find((l) => !l.report.followUps.includes(text));
+      // Raised again by the next drill: that drill carries it on, not this one.
+      if (later[0]?.report.followUps.includes(text)) continue;
+      out.push({ text, raisedBy: s.markdown, closedBy: closer?.markdown });
+    }
+  });
+  return out;
+}
+
+/** One line of seed 003's DR test checklist, ticked from evidence only. */
+export interface ChecklistItem {
+  readonly item: string;
+  readonly done: boolean;
+  /** The report (or post-mortem) that proves the tick, or why there is none. */
+  readonly evidence: string;
+}
+
+const stepOk = (r: DrillReport, id: string) =>
+  r.spans.some((s) => s.kind === 'step' && s.name === id && s.outcome === 'succeeded');
+
+/**
+ * Seed 003's DR test checklist over `reports` (a tick needs a report that proves it; the newest
+ * is cited). `postMortemsCompleted` names the post-mortems whose follow-ups all have an owner.
+ */
+export function drChecklist(
+  reports: ReadonlyArray<StoredReport>,
+  postMortemsCompleted: ReadonlyArray<string> = [],
+): ChecklistItem[] {
+  const newest = (pred: (r: DrillReport) => boolean) =>
+    [...reports]
+      .sort((a, b) => Date.parse(b.report.startedAt) - Date.parse(a.report.startedAt))
+      .find((s) => pred(s.report))?.markdown;
+  const item = (name: string, proof: string | undefined, none: string): ChecklistItem => ({
+    item: name,
+    done: proof !== undefined,
+    evidence: proof ?? none,
+  });
+  return [
+    item(
+      'Database point-in-time recovery tested',
+      newest((r) => r.scenario === 'pitr' && r.outcome === 'passed'),
+      'no passed `drkit drill pitr` report',
+    ),
+    item(
+      'S3 object recovery tested',
+      newest((r) => r.scenario === 's3-restore' && r.outcome === 'passed'),
+      'no passed `drkit drill s3-restore` report',
+    ),
+    item(
+      'Secret rotation tested',
+      newest((r) => stepOk(r, 'rotate-credentials')),
+      'no drill exercises secret rotation yet (the security-breach runbook has no drill)',
+    ),
+    item(
+      'Lambda rollback tested',
+      newest((r) => stepOk(r, 'rollback-functions')),
+      'no drill exercises a Lambda rollback yet',
+    ),
+    item(
+      'DNS failover tested',
+      newest((r) => r.scenario === 'region-failover' && stepOk(r, 'flip-routing')),
+      'no region-failover report with a successful `flip-routing` step',
+    ),
+    item(
+      'Communication plan executed',
+      newest((r) => stepOk(r, 'notify') || stepOk(r, 'notify-done')),
+      'no report with a successful notification step',
+    ),
+    item(
+      'Recovery time recorded',
+      newest((r) => r.achieved.rtoSeconds !== undefined),
+      'no report with a measured RTO',
+    ),
+    item(
+      'Post-mortem completed',
+      postMortemsCompleted.at(-1),
+      'post-mortem drafts exist, but none has an owner for every follow-up',
+    ),
+  ];
+}
