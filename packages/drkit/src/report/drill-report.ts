@@ -3,83 +3,11 @@ import path from 'node:path';
 import { renderMarkdown } from './markdown.js';
 import { renderPostMortem } from './postmortem.js';
 import { writeQuarterly } from './quarterly.js';
+import { quarterOf, type DrillReport } from './report-types.js';
 import { renderTimelineSvg } from './timeline-svg.js';
 
-/** A point in time the drill marks (fault injected, incident declared, recovery…). */
-export interface DrillEvent {
-  readonly name: string;
-  readonly at: string;
-  readonly note?: string;
-}
-
-/** A shaded window on the timeline. */
-export interface DrillBand {
-  readonly kind: 'outage' | 'loss';
-  readonly start: string;
-  readonly end: string;
-  /** What it is and where it was measured, e.g. `write outage 1.21 s (workload log)`. */
-  readonly label: string;
-}
-
-/** One bar on the timeline: a runbook step or a drill phase. */
-export interface DrillSpan {
-  readonly name: string;
-  readonly start: string;
-  readonly end: string | undefined;
-  readonly outcome: 'succeeded' | 'failed' | 'skipped' | 'interrupted';
-  readonly durationMs: number | undefined;
-  readonly kind: 'step' | 'phase';
-}
-
-/** Everything a drill measured; the JSON report is exactly this object. */
-export interface DrillReport {
-  readonly scenario: string;
-  readonly drillId: string;
-  readonly title: string;
-  readonly startedAt: string;
-  readonly endedAt: string;
-  readonly outcome: 'passed' | 'failed' | 'error';
-  readonly targets: { readonly rtoTargetMinutes: number; readonly rpoTargetSeconds: number };
-  readonly achieved: {
-    /** Recovery − T0; undefined when service never recovered. */
-    readonly rtoSeconds: number | undefined;
-    readonly rpoSeconds: number | undefined;
-    readonly lostWrites: number | undefined;
-    readonly acknowledgedWrites: number | undefined;
-  };
-  /** Achieved minus target (negative is better than target). */
-  readonly variance: {
-    readonly rtoSeconds: number | undefined;
-    readonly rpoSeconds: number | undefined;
-  };
-  readonly met: { readonly rto: boolean; readonly rpo: boolean };
-  readonly events: ReadonlyArray<DrillEvent>;
-  readonly spans: ReadonlyArray<DrillSpan>;
-  /** Scenario-specific facts (restore target, validation result, …). */
-  readonly facts: Record<string, string | number | boolean | null>;
-  readonly followUps: ReadonlyArray<string>;
-  readonly executionId?: string;
-  /**
-   * Windows the timeline shades: the write outage, and the acknowledged writes given up (from
-   * the recovery point to the newest lost write). @default none
-   */
-  readonly bands?: ReadonlyArray<DrillBand>;
-  /**
-   * Where each figure comes from (file, query), so an auditor can recompute it: figure name →
-   * source. @default none listed
-   */
-  readonly sources?: Readonly<Record<string, string>>;
-  /**
-   * How this drill measures RTO and RPO, when not the workload client's view (first sustained
-   * successful write after T0; the recovery point → the newest lost acknowledged write). @default that
-   */
-  readonly definitions?: { readonly rto: string; readonly rpo: string };
-}
-
-/** `2026-Q4` for a date. */
-export function quarterOf(d: Date): string {
-  return `${d.getUTCFullYear()}-Q${Math.floor(d.getUTCMonth() / 3) + 1}`;
-}
+export type { DrillBand, DrillEvent, DrillReport, DrillSpan } from './report-types.js';
+export { quarterOf } from './report-types.js';
 
 /** Fills variance and met from targets and achieved figures. */
 export function judge(

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { quarterOf, type DrillReport } from './drill-report.js';
+import { quarterOf, type DrillReport } from './report-types.js';
 
 /** A drill report found in the evidence directory, with the file it came from. */
 export interface StoredReport {

@@ -1,4 +1,4 @@
-import type { DrillReport } from './drill-report.js';
+import type { DrillReport } from './report-types.js';
 
 const fmt = (n: number | undefined, unit: string) =>
   n === undefined ? 'not reached' : `${n.toFixed(2)} ${unit}`;

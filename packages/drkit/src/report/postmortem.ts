@@ -1,4 +1,4 @@
-import type { DrillReport } from './drill-report.js';
+import type { DrillReport } from './report-types.js';
 
 const rel = (t0: number, at: string) => {
   const s = (Date.parse(at) - t0) / 1000;

@@ -1,4 +1,4 @@
-import type { DrillReport } from './drill-report.js';
+import type { DrillReport } from './report-types.js';
 
 const COLORS: Record<string, string> = {
   succeeded: '#2e7d32',
