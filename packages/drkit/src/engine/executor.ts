@@ -104,7 +104,13 @@ export async function resume<S extends object>(
   opts: ExecuteOptions,
 ): Promise<ExecutionResult<S>> {
   const journal = Journal.open(opts.journalDir, executionId);
-  const summary = summarize(Journal.read(journal.file));
+  let summary: ExecutionSummary;
+  try {
+    summary = summarize(Journal.readForResume(journal.file));
+  } catch (err) {
+    journal.close();
+    throw err;
+  }
   if (summary.runbook !== rb.id) {
     journal.close();
     throw new DrError(

@@ -196,11 +196,14 @@ export function runbookCommand(): Command {
       const { out, loaded } = cliContext(c);
       const journalDir = labPaths(loaded.config, loaded.baseDir).journalDir;
       const rows = Journal.list(journalDir).map((id) => {
-        const s = summarize(Journal.read(`${journalDir}/${id}.jsonl`));
+        const j = Journal.inspect(`${journalDir}/${id}.jsonl`);
+        const s = summarize(j.records);
         return {
           executionId: id,
           runbook: s.runbook,
-          outcome: s.outcome,
+          // A damaged journal (records after a torn line) cannot vouch for its outcome.
+          outcome: j.damaged ? ('damaged' as const) : s.outcome,
+          tornLines: j.torn,
           startedAt: s.startedAt,
           endedAt: s.endedAt,
           completedSteps: [...s.completed],
@@ -209,7 +212,7 @@ export function runbookCommand(): Command {
       out.result(rows);
       for (const r of rows)
         out.info(
-          `${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}`,
+          `${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}${r.tornLines.length ? `  (torn journal line ${r.tornLines.join(', ')}: a crash mid-write)` : ''}`,
         );
     });
 
