@@ -60,14 +60,16 @@ export const LAB_APP_FORMAT: AppSecretFormat = {
   name: 'drkit-app',
   view(v) {
     const c = v as unknown as Partial<AppConfig>;
-    return { clusterId: c.dbClusterId, endpoint: c.db, globalReadonly: c.global_readonly === true };
+    const db = c.db; // only the endpoint's fields: `db` may also hold the password
+    const endpoint = db && { host: db.host, port: db.port, database: db.database, user: db.user };
+    return { clusterId: c.dbClusterId, endpoint, globalReadonly: c.global_readonly === true };
   },
   point(v, clusterId, endpoint) {
     const c = v as unknown as AppConfig;
     return {
       ...v,
       dbClusterId: clusterId,
-      db: { ...endpoint, database: c.db?.database ?? endpoint.database },
+      db: { ...c.db, ...endpoint, database: c.db?.database ?? endpoint.database }, // password etc. kept
     };
   },
 };

@@ -12,6 +12,7 @@ import { NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
+import { rememberSecretValues } from '../../engine/redact.js';
 
 /** Options of {@link SecretsManagerSecrets}. */
 export interface SecretsManagerSecretsOptions {
@@ -55,8 +56,10 @@ export class SecretsManagerSecrets implements Secrets {
       throw new NotFoundError(`secret ${name} has no string value`);
     try {
       const v: unknown = JSON.parse(out.SecretString);
-      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        rememberSecretValues(v); // journals and output redact these wherever they appear
         return v as Record<string, unknown>;
+      }
     } catch {
       // fall through: never echo the value
     }

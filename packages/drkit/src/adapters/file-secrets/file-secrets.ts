@@ -12,6 +12,7 @@ import {
 import path from 'node:path';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import type { Secrets } from '../../ports/secrets.js';
+import { rememberSecretValues } from '../../engine/redact.js';
 
 /**
  * Secrets as files in a directory (mode 600), one JSON document per name: the way a
@@ -38,7 +39,9 @@ export class FileSecrets implements Secrets {
   async get(name: string): Promise<Record<string, unknown>> {
     const f = this.fileOf(name);
     if (!existsSync(f)) throw new NotFoundError(`secret '${name}' does not exist in ${this.dir}`);
-    return JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+    const v = JSON.parse(readFileSync(f, 'utf8')) as Record<string, unknown>;
+    rememberSecretValues(v); // journals and output redact these wherever they appear
+    return v;
   }
 
   async put(name: string, value: Record<string, unknown>): Promise<void> {
