@@ -143,9 +143,10 @@ const pitr: RunbookEntry = {
       },
       'rb-n-02 takes --param source=<cluster> --param target=<ISO-8601 with zone|latest> [--param newClusterId=<id>] [--param expectedChecksums=<file>] [--param appConfigSecret=<secret>]',
     );
-    parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
+    const target = parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
     const state: PitrState = {
       ...p,
+      target: target === 'latest' ? target : target.toISOString(), // parsed once: steps read UTC ISO
       newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}`,
     };
     return state as unknown as Record<string, unknown>;

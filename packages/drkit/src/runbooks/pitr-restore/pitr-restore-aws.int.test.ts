@@ -69,21 +69,19 @@ beforeAll(async () => {
   );
   sourceHost = c.DBCluster!.Endpoint!;
   for (const region of [A, B]) {
-    await clients
-      .secrets(region)
-      .send(
-        new CreateSecretCommand({
-          Name: SECRET,
-          SecretString: JSON.stringify({
-            engine: 'postgres',
-            host: sourceHost,
-            port: 5432,
-            username: 'app',
-            password: PASSWORD,
-            dbname: 'radiant',
-          }),
+    await clients.secrets(region).send(
+      new CreateSecretCommand({
+        Name: SECRET,
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: sourceHost,
+          port: 5432,
+          username: 'app',
+          password: PASSWORD,
+          dbname: 'radiant',
         }),
-      );
+      }),
+    );
   }
   const role = await createRole(moto.endpoint, 'radiant-lambda');
   for (const n of FUNCTIONS) {
@@ -257,16 +255,14 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
     );
     expect(again).toMatchObject({ restoredClusterId: 'radiant-dr-2', abandonedClusters: [] });
     // a cluster of that id without a writer: the restore died before CreateDBInstance
-    await clients
-      .rds(A)
-      .send(
-        new CreateDBClusterCommand({
-          DBClusterIdentifier: 'radiant-dr-4',
-          Engine: 'aurora-postgresql',
-          MasterUsername: 'app',
-          MasterUserPassword: PASSWORD,
-        }),
-      );
+    await clients.rds(A).send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'radiant-dr-4',
+        Engine: 'aurora-postgresql',
+        MasterUsername: 'app',
+        MasterUserPassword: PASSWORD,
+      }),
+    );
     const next = await runStep(
       restore,
       await entry.normalize(

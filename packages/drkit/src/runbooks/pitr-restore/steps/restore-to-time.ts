@@ -2,6 +2,7 @@ import { NotFoundError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { ClusterInfo } from '../../../ports/database.js';
 import { parseTarget, type PitrDeps, type PitrState } from '../context.js';
+import { assertTargetInWindow } from './preflight.js';
 
 /**
  * Restores the source into a NEW cluster at the target time. Safe to run twice: a cluster of
@@ -21,6 +22,9 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
         newClusterId: ctx.state.newClusterId,
       };
       const lines = await deps.planRestore?.(req);
+      // The dry run refuses what the run would: preflight's window check, read-only (after the
+      // provider's own plan, which may have refused already with its own words).
+      if (ctx.dryRun) await assertTargetInWindow(deps, req.source, req.target);
       return (
         lines ?? [
           `${deps.database.kind}: restore '${req.source}' to ${ctx.state.target} into NEW cluster '${req.newClusterId}' (source untouched)`,
