@@ -76,27 +76,23 @@ beforeAll(async () => {
   );
   endpointA = a.DBCluster!.Endpoint!;
   // moto insists on MasterUsername/Password even for a replica (AWS takes them from the source)
-  await clients
-    .rds(B)
-    .send(
-      new CreateDBClusterCommand({
-        DBClusterIdentifier: 'core-b',
-        Engine: 'aurora-postgresql',
-        ReplicationSourceIdentifier: a.DBCluster!.DBClusterArn!,
-        MasterUsername: 'app',
-        MasterUserPassword: PASSWORD,
-      }),
-    );
-  await clients
-    .rds(B)
-    .send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'core-b-1',
-        DBClusterIdentifier: 'core-b',
-        DBInstanceClass: 'db.r6g.large',
-        Engine: 'aurora-postgresql',
-      }),
-    );
+  await clients.rds(B).send(
+    new CreateDBClusterCommand({
+      DBClusterIdentifier: 'core-b',
+      Engine: 'aurora-postgresql',
+      ReplicationSourceIdentifier: a.DBCluster!.DBClusterArn!,
+      MasterUsername: 'app',
+      MasterUserPassword: PASSWORD,
+    }),
+  );
+  await clients.rds(B).send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'core-b-1',
+      DBClusterIdentifier: 'core-b',
+      DBInstanceClass: 'db.r6g.large',
+      Engine: 'aurora-postgresql',
+    }),
+  );
 
   const zone = await clients
     .route53()
@@ -116,38 +112,31 @@ beforeAll(async () => {
       HealthCheckId: hc,
     },
   });
-  await clients
-    .route53()
-    .send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: {
-          Changes: [
-            rec(A, 'PRIMARY', '192.0.2.10', hcA),
-            rec(B, 'SECONDARY', '198.51.100.10', hcB),
-          ],
-        },
-      }),
-    );
+  await clients.route53().send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [rec(A, 'PRIMARY', '192.0.2.10', hcA), rec(B, 'SECONDARY', '198.51.100.10', hcB)],
+      },
+    }),
+  );
 
   await createTestEcsService(clients, A, 'app-a', 2);
   await createTestEcsService(clients, B, 'app-b', 1);
 
-  await clients
-    .secrets(B)
-    .send(
-      new CreateSecretCommand({
-        Name: 'drkit/db-endpoint',
-        SecretString: JSON.stringify({
-          engine: 'postgres',
-          host: endpointA,
-          port: 5432,
-          username: 'app',
-          password: PASSWORD,
-          dbname: 'app',
-        }),
+  await clients.secrets(B).send(
+    new CreateSecretCommand({
+      Name: 'drkit/db-endpoint',
+      SecretString: JSON.stringify({
+        engine: 'postgres',
+        host: endpointA,
+        port: 5432,
+        username: 'app',
+        password: PASSWORD,
+        dbname: 'app',
       }),
-    );
+    }),
+  );
   const topic = await clients.sns(A).send(new CreateTopicCommand({ Name: 'dr-alerts' }));
 
   const pgA = await rdsA.send(
@@ -161,15 +150,13 @@ beforeAll(async () => {
       BackupRetentionPeriod: 7,
     }),
   );
-  await clients
-    .rds(B)
-    .send(
-      new CreateDBInstanceReadReplicaCommand({
-        DBInstanceIdentifier: 'pg-b',
-        SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!,
-        DBInstanceClass: 'db.m6g.large',
-      }),
-    );
+  await clients.rds(B).send(
+    new CreateDBInstanceReadReplicaCommand({
+      DBInstanceIdentifier: 'pg-b',
+      SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!,
+      DBInstanceClass: 'db.m6g.large',
+    }),
+  );
   fxRds = makeLabFixture({
     aws: {
       endpoint: moto.endpoint,

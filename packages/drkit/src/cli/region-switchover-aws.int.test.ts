@@ -100,26 +100,22 @@ beforeAll(async () => {
     maxAttempts: 1,
   });
   // the writer is the cluster created first
-  await clients
-    .rds(A)
-    .send(
-      new CreateGlobalClusterCommand({
-        GlobalClusterIdentifier: 'core-global',
-        Engine: 'aurora-postgresql',
-        EngineVersion: '15.4',
-      }),
-    );
+  await clients.rds(A).send(
+    new CreateGlobalClusterCommand({
+      GlobalClusterIdentifier: 'core-global',
+      Engine: 'aurora-postgresql',
+      EngineVersion: '15.4',
+    }),
+  );
   const hostA = await cluster(A, 'core-a', 'core-global');
   await cluster(B, 'core-b', 'core-global');
-  await clients
-    .rds(B)
-    .send(
-      new CreateGlobalClusterCommand({
-        GlobalClusterIdentifier: 'after-failover',
-        Engine: 'aurora-postgresql',
-        EngineVersion: '15.4',
-      }),
-    );
+  await clients.rds(B).send(
+    new CreateGlobalClusterCommand({
+      GlobalClusterIdentifier: 'after-failover',
+      Engine: 'aurora-postgresql',
+      EngineVersion: '15.4',
+    }),
+  );
   await cluster(B, 'fo-b', 'after-failover');
   await cluster(A, 'fo-a', 'after-failover');
   await cluster(A, 'solo-a');
@@ -142,36 +138,32 @@ beforeAll(async () => {
       ResourceRecords: [{ Value: ip }],
     },
   });
-  await clients
-    .route53()
-    .send(
-      new ChangeResourceRecordSetsCommand({
-        HostedZoneId: zoneId,
-        ChangeBatch: {
-          Changes: [rec(A, 'PRIMARY', '192.0.2.10'), rec(B, 'SECONDARY', '198.51.100.10')],
-        },
-      }),
-    );
+  await clients.route53().send(
+    new ChangeResourceRecordSetsCommand({
+      HostedZoneId: zoneId,
+      ChangeBatch: {
+        Changes: [rec(A, 'PRIMARY', '192.0.2.10'), rec(B, 'SECONDARY', '198.51.100.10')],
+      },
+    }),
+  );
   await createTestEcsService(clients, A, 'app-a', 2);
   await createTestEcsService(clients, B, 'app-b', 1);
   // one copy of the endpoint secret per region: the app in each region reads its own
   for (const region of [A, B]) {
-    await clients
-      .secrets(region)
-      .send(
-        new CreateSecretCommand({
-          Name: SECRET,
-          SecretString: JSON.stringify({
-            engine: 'postgres',
-            host: hostA,
-            port: 5432,
-            username: 'app',
-            password: PASSWORD,
-            dbname: 'app',
-            dbClusterId: 'core-a',
-          }),
+    await clients.secrets(region).send(
+      new CreateSecretCommand({
+        Name: SECRET,
+        SecretString: JSON.stringify({
+          engine: 'postgres',
+          host: hostA,
+          port: 5432,
+          username: 'app',
+          password: PASSWORD,
+          dbname: 'app',
+          dbClusterId: 'core-a',
         }),
-      );
+      }),
+    );
   }
   fromA = fixture('core-global', 'core-a', 'core-b');
   fromB = fixture('after-failover', 'fo-a', 'fo-b');

@@ -101,16 +101,14 @@ describe('DynamoDbKeyValue backups, tags, plans and resumes on moto', () => {
         })
       )[0],
     ).toMatch(/already restored .* not sent again/);
-    await clients
-      .dynamodb()
-      .send(
-        new CreateTableCommand({
-          TableName: 'orders_kv_other',
-          AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
+    await clients.dynamodb().send(
+      new CreateTableCommand({
+        TableName: 'orders_kv_other',
+        AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+        KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+        BillingMode: 'PAY_PER_REQUEST',
+      }),
+    );
     await expect(
       kv.restoreToTime({
         source: 'orders_kv',

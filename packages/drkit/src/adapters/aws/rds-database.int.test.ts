@@ -47,16 +47,14 @@ beforeAll(async () => {
       BackupRetentionPeriod: 7,
     }),
   );
-  await clients
-    .rds('us-east-1')
-    .send(
-      new CreateDBInstanceCommand({
-        DBInstanceIdentifier: 'prod-core-1',
-        DBClusterIdentifier: 'prod-core-cluster',
-        DBInstanceClass: 'db.r6g.large',
-        Engine: 'aurora-postgresql',
-      }),
-    );
+  await clients.rds('us-east-1').send(
+    new CreateDBInstanceCommand({
+      DBInstanceIdentifier: 'prod-core-1',
+      DBClusterIdentifier: 'prod-core-cluster',
+      DBInstanceClass: 'db.r6g.large',
+      Engine: 'aurora-postgresql',
+    }),
+  );
 });
 afterAll(async () => {
   clients?.destroy();
@@ -234,29 +232,25 @@ describe('RdsDatabase on moto', () => {
   });
 
   it('GIVEN an RDS PostgreSQL read replica instance in B WHEN promoteReadReplica THEN its endpoint is returned', async () => {
-    await clients
-      .rds('us-east-1')
-      .send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: 'lab-pg',
-          DBInstanceClass: 'db.t4g.medium',
-          Engine: 'postgres',
-          MasterUsername: 'app',
-          MasterUserPassword: 'not-a-real-pass-1',
-          AllocatedStorage: 20,
-        }),
-      );
+    await clients.rds('us-east-1').send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'lab-pg',
+        DBInstanceClass: 'db.t4g.medium',
+        Engine: 'postgres',
+        MasterUsername: 'app',
+        MasterUserPassword: 'not-a-real-pass-1',
+        AllocatedStorage: 20,
+      }),
+    );
     const src = await clients
       .rds('us-east-1')
       .send(new DescribeDBInstancesCommand({ DBInstanceIdentifier: 'lab-pg' }));
-    await clients
-      .rds('us-west-2')
-      .send(
-        new CreateDBInstanceReadReplicaCommand({
-          DBInstanceIdentifier: 'lab-pg-replica',
-          SourceDBInstanceIdentifier: src.DBInstances![0]!.DBInstanceArn!,
-        }),
-      );
+    await clients.rds('us-west-2').send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'lab-pg-replica',
+        SourceDBInstanceIdentifier: src.DBInstances![0]!.DBInstanceArn!,
+      }),
+    );
     const r = await dbB.promoteReadReplica('lab-pg-replica');
     expect(r.endpoint).toMatch(/^lab-pg-replica\..*:5432$/);
     // moto keeps ReadReplicaSourceDBInstanceIdentifier on a promoted cross-region replica, so

@@ -65,15 +65,13 @@ async function cluster(region: string, id: string, globalId: string): Promise<vo
 beforeAll(async () => {
   Object.assign(env, await startMotoClients());
   clients = env.clients!;
-  await clients
-    .rds(B)
-    .send(
-      new CreateGlobalClusterCommand({
-        GlobalClusterIdentifier: 'g',
-        Engine: 'aurora-postgresql',
-        EngineVersion: '15.4',
-      }),
-    );
+  await clients.rds(B).send(
+    new CreateGlobalClusterCommand({
+      GlobalClusterIdentifier: 'g',
+      Engine: 'aurora-postgresql',
+      EngineVersion: '15.4',
+    }),
+  );
   await cluster(B, 'db-b', 'g'); // created first: the writer
   await cluster(A, 'db-a', 'g');
   rdsCalls = [];
@@ -160,28 +158,24 @@ describe('RegionalRdsDatabase over an Aurora Global Database (moto)', () => {
 
 describe('RegionalRdsDatabase over RDS PostgreSQL instances (dbMode rds-postgres, moto)', () => {
   it('GIVEN pg-a in A and its cross-region read replica pg-b in B WHEN describe / promote / stop THEN PromoteReadReplica and StopDBInstance, roles from the replica link', async () => {
-    const a = await clients
-      .rds(A)
-      .send(
-        new CreateDBInstanceCommand({
-          DBInstanceIdentifier: 'pg-a',
-          Engine: 'postgres',
-          DBInstanceClass: 'db.m6g.large',
-          MasterUsername: 'app',
-          MasterUserPassword: 'xxxxxxxx1',
-          AllocatedStorage: 20,
-          BackupRetentionPeriod: 7,
-        }),
-      );
-    await clients
-      .rds(B)
-      .send(
-        new CreateDBInstanceReadReplicaCommand({
-          DBInstanceIdentifier: 'pg-b',
-          SourceDBInstanceIdentifier: a.DBInstance!.DBInstanceArn!,
-          DBInstanceClass: 'db.m6g.large',
-        }),
-      );
+    const a = await clients.rds(A).send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'pg-a',
+        Engine: 'postgres',
+        DBInstanceClass: 'db.m6g.large',
+        MasterUsername: 'app',
+        MasterUserPassword: 'xxxxxxxx1',
+        AllocatedStorage: 20,
+        BackupRetentionPeriod: 7,
+      }),
+    );
+    await clients.rds(B).send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'pg-b',
+        SourceDBInstanceIdentifier: a.DBInstance!.DBInstanceArn!,
+        DBInstanceClass: 'db.m6g.large',
+      }),
+    );
     const byRegion = {
       [A]: new RdsDatabase({ clients, region: A }),
       [B]: new RdsDatabase({ clients, region: B }),
@@ -228,14 +222,12 @@ describe('MultiRegionSecrets (moto)', () => {
 
   it('GIVEN a copy per region WHEN the app is pointed elsewhere (RDS layout) THEN both copies change, every other field kept', async () => {
     for (const region of [A, B])
-      await clients
-        .secrets(region)
-        .send(
-          new CreateSecretCommand({
-            Name: 'per-region',
-            SecretString: JSON.stringify({ host: 'old', port: 5432, password: 'p' }),
-          }),
-        );
+      await clients.secrets(region).send(
+        new CreateSecretCommand({
+          Name: 'per-region',
+          SecretString: JSON.stringify({ host: 'old', port: 5432, password: 'p' }),
+        }),
+      );
     const s = new MultiRegionSecrets([
       new SecretsManagerSecrets({ clients, region: B }),
       new SecretsManagerSecrets({ clients, region: A }),
@@ -257,15 +249,13 @@ describe('MultiRegionSecrets (moto)', () => {
   });
 
   it('GIVEN a primary in A replicated to B WHEN put THEN only the primary is written (the replica follows)', async () => {
-    await clients
-      .secrets(A)
-      .send(
-        new CreateSecretCommand({
-          Name: 'replicated',
-          SecretString: JSON.stringify({ v: 1 }),
-          AddReplicaRegions: [{ Region: B }],
-        }),
-      );
+    await clients.secrets(A).send(
+      new CreateSecretCommand({
+        Name: 'replicated',
+        SecretString: JSON.stringify({ v: 1 }),
+        AddReplicaRegions: [{ Region: B }],
+      }),
+    );
     const b = new SecretsManagerSecrets({ clients, region: B });
     expect(await b.primaryRegionOf('replicated')).toBe(A);
     const s = new MultiRegionSecrets([b, new SecretsManagerSecrets({ clients, region: A })]);

@@ -21,7 +21,13 @@ function parseParams(pairs: string[]): Record<string, unknown> {
       throw new UsageError(`--param '${p}' is not key=value`, {
         hint: 'e.g. --param target=2026-11-22T10:30:00Z',
       });
-    out[p.slice(0, i)] = p.slice(i + 1);
+    const key = p.slice(0, i);
+    // A repeated key used to overwrite silently: which of two targets did the operator mean?
+    if (Object.hasOwn(out, key))
+      throw new UsageError(`--param ${key} is given twice`, {
+        hint: `give each parameter once (--param ${key}=… appears more than once)`,
+      });
+    out[key] = p.slice(i + 1);
   }
   return out;
 }

@@ -41,17 +41,15 @@ import type { MotoServer } from '../../lab/moto-server.js';
 export async function createRotationLambda(moto: MotoServer, clients: AwsClients): Promise<string> {
   await moto.configure({ lambda: { use_docker: false } });
   const role = await createRole(moto.endpoint, 'secrets-rotation');
-  const fn = await clients
-    .lambda()
-    .send(
-      new CreateFunctionCommand({
-        FunctionName: 'secrets-rotation',
-        Runtime: 'nodejs20.x',
-        Role: role,
-        Handler: 'index.handler',
-        Code: { ZipFile: zipOf('index.js', 'exports.handler = async () => 1;') },
-      }),
-    );
+  const fn = await clients.lambda().send(
+    new CreateFunctionCommand({
+      FunctionName: 'secrets-rotation',
+      Runtime: 'nodejs20.x',
+      Role: role,
+      Handler: 'index.handler',
+      Code: { ZipFile: zipOf('index.js', 'exports.handler = async () => 1;') },
+    }),
+  );
   return fn.FunctionArn!;
 }
 
@@ -245,16 +243,14 @@ export async function refreshableCount(clients: AwsClients, w: BreachWorld): Pro
   let n = 0;
   for (const t of w.tokens) {
     try {
-      await clients
-        .cognito()
-        .send(
-          new AdminInitiateAuthCommand({
-            UserPoolId: w.poolId,
-            ClientId: w.clientId,
-            AuthFlow: 'REFRESH_TOKEN_AUTH',
-            AuthParameters: { REFRESH_TOKEN: t.refresh },
-          }),
-        );
+      await clients.cognito().send(
+        new AdminInitiateAuthCommand({
+          UserPoolId: w.poolId,
+          ClientId: w.clientId,
+          AuthFlow: 'REFRESH_TOKEN_AUTH',
+          AuthParameters: { REFRESH_TOKEN: t.refresh },
+        }),
+      );
       n++;
     } catch (e) {
       if ((e as { name?: string }).name !== 'NotAuthorizedException') throw e;

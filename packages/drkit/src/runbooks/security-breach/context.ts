@@ -33,9 +33,7 @@ export interface SecretRotation {
 
 /** Read-only look-up of user pools (the `Identity` port only signs out; on AWS, `CognitoIdentity`). Unknown pool: `NotFoundError`. */
 export interface UserPools {
-  describePool(
-    poolId: string,
-  ): Promise<{
+  describePool(poolId: string): Promise<{
     readonly poolId: string;
     readonly name: string | undefined;
     readonly estimatedUsers: number | undefined;

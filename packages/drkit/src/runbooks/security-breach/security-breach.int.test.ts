@@ -391,15 +391,13 @@ describe('steps are safe to run twice (real adapters on moto)', () => {
     const deployments = await clients
       .apigateway()
       .send(new GetDeploymentsCommand({ restApiId: t.apiId }));
-    await clients
-      .apigateway()
-      .send(
-        new CreateStageCommand({
-          restApiId: t.apiId,
-          stageName: 'v3',
-          deploymentId: deployments.items![0]!.id!,
-        }),
-      );
+    await clients.apigateway().send(
+      new CreateStageCommand({
+        restApiId: t.apiId,
+        stageName: 'v3',
+        deploymentId: deployments.items![0]!.id!,
+      }),
+    );
   });
 
   it('GIVEN stages recorded with and without their own limits WHEN restore-throttles runs (twice) THEN each is back exactly, the unset ones unset, and the plan names the removal', async () => {

@@ -107,18 +107,16 @@ export async function createAppReferences(
   endpoint: string,
   opts: { secret: string; table: string; functions: readonly string[] },
 ): Promise<void> {
-  await clients
-    .secrets()
-    .send(
-      new CreateSecretCommand({
-        Name: opts.secret,
-        SecretString: JSON.stringify({
-          tableName: opts.table,
-          region: 'us-east-1',
-          apiKey: 'not-a-real-key',
-        }),
+  await clients.secrets().send(
+    new CreateSecretCommand({
+      Name: opts.secret,
+      SecretString: JSON.stringify({
+        tableName: opts.table,
+        region: 'us-east-1',
+        apiKey: 'not-a-real-key',
       }),
-    );
+    }),
+  );
   const role = await createRole(endpoint, `${opts.secret.replace(/\W/g, '-')}-role`);
   for (const f of opts.functions) {
     await clients.lambda().send(

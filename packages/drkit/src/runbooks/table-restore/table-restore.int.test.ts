@@ -168,14 +168,12 @@ describe('RB-N-05 on moto', () => {
       streamViewType: 'NEW_AND_OLD_IMAGES',
       tags: { team: 'platform', env: 'prod', 'drkit:restored-from': table },
     });
-    const st = await clients
-      .autoscaling()
-      .send(
-        new DescribeScalableTargetsCommand({
-          ServiceNamespace: 'dynamodb',
-          ResourceIds: [`table/${n}`],
-        }),
-      );
+    const st = await clients.autoscaling().send(
+      new DescribeScalableTargetsCommand({
+        ServiceNamespace: 'dynamodb',
+        ResourceIds: [`table/${n}`],
+      }),
+    );
     expect(st.ScalableTargets?.[0]).toMatchObject({ MinCapacity: 5, MaxCapacity: 50 });
 
     expect(await new SecretsManagerSecrets({ clients }).get(secret)).toEqual({
@@ -294,15 +292,13 @@ describe('RB-N-05 on moto', () => {
     // first attempt: the restore call reaches DynamoDB, then the process "dies" (a hard error)
     const dying: KeyValue = Object.assign(Object.create(real) as KeyValue, {
       restoreToTime: async (req: { source: string; newTable: string }) => {
-        await clients
-          .dynamodb()
-          .send(
-            new RestoreTableToPointInTimeCommand({
-              SourceTableName: req.source,
-              TargetTableName: req.newTable,
-              UseLatestRestorableTime: true,
-            }),
-          );
+        await clients.dynamodb().send(
+          new RestoreTableToPointInTimeCommand({
+            SourceTableName: req.source,
+            TargetTableName: req.newTable,
+            UseLatestRestorableTime: true,
+          }),
+        );
         throw new DrError('EXTERNAL', 'connection reset (simulated crash)');
       },
     });
@@ -332,16 +328,14 @@ describe('RB-N-05 on moto', () => {
     const q = params({ newTable: 'rate_limits_foreign', archive: 'false' });
     const squatter: KeyValue = Object.assign(Object.create(real) as KeyValue, {
       restoreToTime: async (req: { newTable: string }) => {
-        await clients
-          .dynamodb()
-          .send(
-            new CreateTableCommand({
-              TableName: req.newTable,
-              AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
-              KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
-              BillingMode: 'PAY_PER_REQUEST',
-            }),
-          );
+        await clients.dynamodb().send(
+          new CreateTableCommand({
+            TableName: req.newTable,
+            AttributeDefinitions: [{ AttributeName: 'pk', AttributeType: 'S' }],
+            KeySchema: [{ AttributeName: 'pk', KeyType: 'HASH' }],
+            BillingMode: 'PAY_PER_REQUEST',
+          }),
+        );
         throw new DrError('EXTERNAL', 'connection reset (simulated crash)');
       },
     });
