@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { RestoreProgress, RestoreRequest, RestoreResult } from '../../ports/database.js';
 import { DrError, NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { freePort, sleep } from '../../util/net.js';
-import { formatCommand } from '../../util/proc.js';
+import { asUserArgv, formatCommand } from '../../util/proc.js';
 import type { ClusterRecord } from './cluster-registry.js';
-import type { PgClusterManager } from './pg-cluster-manager.js';
+import { START_TIMEOUT_SEC, type PgClusterManager } from './pg-cluster-manager.js';
 import { rewriteRestoredConfig } from './pg-config.js';
 import { assertInWindow, latestFromArchive, sealArchive, windowFor } from './recovery-window.js';
 import { formatPgTarget } from './restore-target.js';
@@ -75,7 +75,13 @@ export function planRestore(
       {
         phase: 'replay-wal-promote',
         description: 'start and wait until pg_is_in_recovery() is false',
-        command: formatCommand([ctl, '-D', dataDir, '-l', log, '-w', 'start']),
+        // exactly as run: as the server's OS user when root, with start()'s timeout
+        command: formatCommand(
+          asUserArgv(
+            [ctl, '-D', dataDir, '-l', log, '-w', '-t', String(START_TIMEOUT_SEC), 'start'],
+            mgr.osUser,
+          ),
+        ),
       },
       { phase: 'first-write', description: 'a write succeeds (temporary table insert)' },
       {
