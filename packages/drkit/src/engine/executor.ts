@@ -19,6 +19,7 @@ export type ExecutorEvent =
     }
   | { type: 'step-retry'; step: string; attempt: number; delayMs: number; error: unknown }
   | { type: 'step-skip-completed'; step: string }
+  | { type: 'goal-already-holds'; reason: string }
   | {
       type: 'plan';
       step: string;
@@ -87,6 +88,24 @@ export async function execute<S extends object>(
       pid: process.pid,
       ...(opts.configPath ? { configPath: opts.configPath } : {}),
     });
+    const held = await goalAlreadyHolds(rb, params);
+    if (held !== undefined) {
+      journal.append({
+        type: 'event',
+        at: new Date().toISOString(),
+        name: 'goal-already-holds',
+        data: { reason: held },
+      });
+      opts.onEvent?.({ type: 'goal-already-holds', reason: held });
+      journal.append({ type: 'execution-end', at: new Date().toISOString(), outcome: 'succeeded' });
+      const summary = summarize(Journal.read(journal.file));
+      return {
+        executionId,
+        journalFile: journal.file,
+        state: { ...params, goalAlreadyHeld: held },
+        summary,
+      };
+    }
     return await runSteps(rb, { ...params }, new Set(), executionId, journal, opts);
   } finally {
     journal.close();
@@ -352,6 +371,16 @@ async function plan<S extends object>(
   opts: ExecuteOptions,
 ): Promise<ExecutionResult<S>> {
   const executionId = opts.executionId ?? `dry-run-${newExecutionId(rb.id)}`;
+  const held = await goalAlreadyHolds(rb, params);
+  if (held !== undefined) {
+    opts.onEvent?.({ type: 'goal-already-holds', reason: held });
+    return {
+      executionId,
+      journalFile: undefined,
+      state: { ...params, goalAlreadyHeld: held },
+      summary: undefined,
+    };
+  }
   const signal = opts.signal ?? new AbortController().signal;
   for (const step of rb.steps) {
     const ctx = makeContext(step, params, executionId, true, undefined, opts, signal);
@@ -374,6 +403,19 @@ async function plan<S extends object>(
     });
   }
   return { executionId, journalFile: undefined, state: params, summary: undefined };
+}
+
+/** The runbook's goal check; a failing check counts as "does not hold". */
+async function goalAlreadyHolds<S extends object>(
+  rb: Runbook<S>,
+  params: S,
+): Promise<string | undefined> {
+  if (!rb.goalHolds) return undefined;
+  try {
+    return await rb.goalHolds(params);
+  } catch {
+    return undefined;
+  }
 }
 
 function errorRecord(err: unknown): Record<string, unknown> {

@@ -11,6 +11,14 @@ export interface Runbook<S extends object = Record<string, unknown>> {
    * at a time.
    */
   lockKey(params: S): string;
+  /**
+   * Whether the runbook's goal already holds (a failover that already happened…). Read-only;
+   * asked before a fresh run and before a dry run. A reason means nothing runs: the execution
+   * ends `succeeded` with a `goal-already-holds` event, and the dry run plans nothing. A check
+   * that fails counts as "does not hold" (the steps then check the world themselves).
+   * @default never asked
+   */
+  goalHolds?(params: S): Promise<string | undefined>;
 }
 
 /** Throws when two steps share an id (ids are journal keys). */

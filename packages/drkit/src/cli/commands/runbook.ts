@@ -60,6 +60,9 @@ export function eventPrinter(out: Output): (e: ExecutorEvent) => void {
           `    ${out.yellow('retry')} in ${e.delayMs} ms: ${(e.error as Error).message}`,
         );
         break;
+      case 'goal-already-holds':
+        out.progress(`${out.green('=')} nothing to do: ${e.reason}`);
+        break;
       case 'step-skip-completed':
         out.progress(`${out.dim('=')} ${e.step} already completed (journal): not run again`);
         break;

@@ -1,5 +1,6 @@
 import type { Runbook } from '../../engine/runbook.js';
 import { regionLockKey, type RegionDeps, type RegionState } from './context.js';
+import { failoverGoalHolds } from './goal.js';
 import { flipRouting, scaleTargetRegion, updateDbSecret } from './steps/app.js';
 import { checkPrimaryHealth, decideRecovery } from './steps/check-primary-health.js';
 import { notifyDone, postChecks } from './steps/checks.js';
@@ -23,6 +24,7 @@ export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionSta
     id: REGION_FAILOVER_RUNBOOK_ID,
     title: 'RB-N-01 regional failover (unplanned)',
     lockKey: regionLockKey,
+    goalHolds: (p) => failoverGoalHolds(deps, p),
     steps: [
       checkPrimaryHealth(deps),
       decideRecovery(deps),
