@@ -2,6 +2,7 @@ import { Command } from 'commander';
 import { labDown, labStatus } from '../../lab/lab.js';
 import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
+import { reapOrphanedDrills } from '../../drills/drill-owner.js';
 import { cliContext } from '../context.js';
 
 export function labCommand(): Command {
@@ -19,6 +20,7 @@ export function labCommand(): Command {
     )
     .action(async (o: { users?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
+      await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) => out.progress(m));
       const p = labProvider(loaded.config, loaded.baseDir, {
         log: (l) => out.progress(out.dim(`$ ${l}`)),
       });
@@ -86,11 +88,14 @@ export function labCommand(): Command {
     .option('--destroy', 'delete clusters, backups and lab secrets')
     .action(async (o: { destroy?: boolean }, c: Command) => {
       const { out, loaded } = cliContext(c);
+      const reaped = await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) =>
+        out.progress(m),
+      );
       await labDown(labProvider(loaded.config, loaded.baseDir), {
         destroy: o.destroy ?? false,
         progress: (m) => out.progress(m),
       });
-      out.result({ ok: true, destroyed: o.destroy ?? false });
+      out.result({ ok: true, destroyed: o.destroy ?? false, reapedDrills: reaped });
       out.info(o.destroy ? 'lab destroyed' : 'lab stopped');
     });
   return cmd;
