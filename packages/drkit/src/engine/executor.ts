@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { AbortedError, DrError, StepTimeoutError } from './errors.js';
+import { AbortedError, DrError, PreconditionError, StepTimeoutError } from './errors.js';
 import { Journal, summarize, type ExecutionSummary } from './journal.js';
 import { TargetLock } from './lock.js';
 import { assertUniqueStepIds, type Runbook } from './runbook.js';
@@ -77,6 +77,8 @@ export async function execute<S extends object>(
     rb.lockKey(params),
     executionId,
   );
+  // Unknown when it cannot be read now (e.g. an unknown source): the steps refuse that.
+  const identity = rb.identity ? await rb.identity(params).catch(() => undefined) : undefined;
   const journal = Journal.create(opts.journalDir, executionId);
   try {
     journal.append({
@@ -87,6 +89,7 @@ export async function execute<S extends object>(
       params: params as Record<string, unknown>,
       pid: process.pid,
       ...(opts.configPath ? { configPath: opts.configPath } : {}),
+      ...(identity ? { identity } : {}),
     });
     const held = await goalAlreadyHolds(rb, params);
     if (held !== undefined) {
@@ -140,6 +143,12 @@ export async function resume<S extends object>(
   if (summary.outcome === 'succeeded') {
     journal.close();
     return { executionId, journalFile: journal.file, state: summary.state as S, summary };
+  }
+  try {
+    await assertSameIdentity(rb, summary);
+  } catch (err) {
+    journal.close();
+    throw err;
   }
   const lock = TargetLock.acquire(
     path.join(opts.journalDir, 'locks'),
@@ -403,6 +412,39 @@ async function plan<S extends object>(
     });
   }
   return { executionId, journalFile: undefined, state: params, summary: undefined };
+}
+
+/**
+ * Refuses to resume against something other than what the execution started on.
+ * @throws PreconditionError
+ */
+async function assertSameIdentity<S extends object>(
+  rb: Runbook<S>,
+  summary: ExecutionSummary,
+): Promise<void> {
+  if (!rb.identity || !summary.identity) return;
+  let now: Record<string, unknown>;
+  try {
+    now = await rb.identity(summary.params as S);
+  } catch (err) {
+    throw new PreconditionError(
+      `execution ${summary.executionId} cannot be resumed: what it acts on cannot be identified now (${(err as Error).message})`,
+      {
+        hint: 'it may have been removed or rebuilt since; check the world, then start a new execution',
+        cause: err,
+        details: { recorded: summary.identity },
+      },
+    );
+  }
+  if (JSON.stringify(now) !== JSON.stringify(summary.identity)) {
+    throw new PreconditionError(
+      `execution ${summary.executionId} was started against something else: recorded ${JSON.stringify(summary.identity)}, now ${JSON.stringify(now)}`,
+      {
+        hint: 'the system was rebuilt since (e.g. `lab down --destroy` then `lab up`): its journal must not act on the new one; start a new execution',
+        details: { recorded: summary.identity, now },
+      },
+    );
+  }
 }
 
 /** The runbook's goal check; a failing check counts as "does not hold". */

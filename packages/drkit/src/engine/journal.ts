@@ -29,6 +29,8 @@ export type JournalRecord =
       readonly pid: number;
       /** Where the config came from, so `resume` can rebuild the same adapters. */
       readonly configPath?: string;
+      /** What the run acts on, as {@link Runbook.identity} said at the start. */
+      readonly identity?: Record<string, unknown>;
     }
   | { readonly type: 'resume'; readonly at: string; readonly pid: number }
   | {
@@ -210,6 +212,8 @@ export interface ExecutionSummary {
   readonly runbook: string;
   readonly params: Record<string, unknown>;
   readonly configPath: string | undefined;
+  /** What the run acts on, recorded at its start (absent in older journals). */
+  readonly identity: Record<string, unknown> | undefined;
   readonly startedAt: string;
   readonly endedAt: string | undefined;
   readonly outcome: 'succeeded' | 'failed' | 'aborted' | 'incomplete';
@@ -300,6 +304,7 @@ export function summarize(records: ReadonlyArray<JournalRecord>): ExecutionSumma
     runbook: first.runbook,
     params: first.params,
     configPath: first.configPath,
+    identity: first.identity,
     startedAt: first.at,
     endedAt,
     outcome,

@@ -19,6 +19,13 @@ export interface Runbook<S extends object = Record<string, unknown>> {
    * @default never asked
    */
   goalHolds?(params: S): Promise<string | undefined>;
+  /**
+   * The identity of what the run acts on (a cluster's creation stamp, system identifier,
+   * stanza…), recorded when it starts. `resume` refuses when it no longer matches: a journal
+   * must not act on a world rebuilt since (a lab destroyed and made again under the same names).
+   * @default not recorded, not checked
+   */
+  identity?(params: S): Promise<Record<string, unknown>>;
 }
 
 /** Throws when two steps share an id (ids are journal keys). */

@@ -1,5 +1,6 @@
 import type { Runbook } from '../../engine/runbook.js';
 import type { PitrDeps, PitrState } from './context.js';
+import { sourceIdentity } from './identity.js';
 import { declareIncident, freezeWrites } from './steps/declare-and-freeze.js';
 import { preflight } from './steps/preflight.js';
 import { restoreToTime } from './steps/restore-to-time.js';
@@ -25,6 +26,7 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
     id: PITR_RUNBOOK_ID,
     title: 'RB-N-02 point-in-time restore (logical corruption)',
     lockKey: (p) => `database:${p.source}`,
+    identity: (p) => sourceIdentity(deps.database, p.source),
     steps: [
       preflight(deps),
       declareIncident(deps),
