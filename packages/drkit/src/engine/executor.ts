@@ -258,6 +258,7 @@ async function runWithRetry<S extends object>(
       attempt,
     });
     opts.onEvent?.({ type: 'step-start', step: step.id, title: step.title, attempt });
+    crashAt(step.id, 'before');
     try {
       const output = await runOnce(step, state, executionId, journal, opts);
       const durationMs = Date.now() - started;
@@ -370,6 +371,7 @@ function makeContext<S extends object>(
         message,
       });
       opts.onEvent?.({ type: 'step-progress', step: step.id, message });
+      if (journal) crashAt(step.id, message);
     },
   };
 }
@@ -489,4 +491,21 @@ export function journalEvent(
  */
 function crashPoint(stepId: string): void {
   if (process.env.DRKIT_CRASH_AFTER_STEP === stepId) process.kill(process.pid, 'SIGKILL');
+  crashAt(stepId, 'after');
+}
+
+/**
+ * The crash-point harness's hook: with `DRKIT_CRASH_AT=<step-id>:<phase>` the process
+ * SIGKILLs itself once that point's record is on disk. Phases: `before` (the step's start is
+ * journaled, nothing of it ran), `after` (its end is journaled), or the beginning of one of its
+ * progress messages (e.g. `restore-to-time:replay-wal-promote`: inside a long step).
+ */
+function crashAt(stepId: string, phase: string): void {
+  const spec = process.env.DRKIT_CRASH_AT;
+  if (!spec) return;
+  const i = spec.indexOf(':');
+  if (i <= 0 || spec.slice(0, i) !== stepId) return;
+  const want = spec.slice(i + 1);
+  if (want === 'before' || want === 'after' ? want === phase : phase.startsWith(want))
+    process.kill(process.pid, 'SIGKILL');
 }
