@@ -267,6 +267,25 @@ export async function restoreToTime(
   }
 }
 
+/**
+ * The postconditions of {@link restoreToTime} for a cluster it created, established again for
+ * a run that died after starting it (the server goes on, promotes itself, but its stanza was
+ * never created: every archive_command then fails with "missing stanza path"). Idempotent.
+ * @throws NotFoundError, DrError (EXTERNAL) when it cannot be brought there
+ */
+export async function completeRestore(mgr: PgClusterManager, id: string): Promise<void> {
+  const rec = mgr.get(id);
+  if (!mgr.isRunning(id)) await mgr.start(id);
+  await waitPromoted(mgr, id, 300_000);
+  await mgr.query(
+    id,
+    'create temporary table drkit_write_probe(x int); insert into drkit_write_probe values (1)',
+  );
+  const stanza = rec.stanza ?? id;
+  await mgr.pgbackrest.stanzaCreate(stanza); // idempotent when it exists
+  await mgr.pgbackrest.check(stanza); // archiving into it works now
+}
+
 /** Polls until the cluster is out of recovery (promoted at the target) or `timeoutMs` passes. */
 async function waitPromoted(mgr: PgClusterManager, id: string, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
