@@ -68,21 +68,4 @@ describe('rb-n-01 --provider lab through the registry', () => {
     expect((await readAppConfig(fx.provider.secrets)).dbClusterId).toBe('region-b');
     expect(r.stderr).toMatch(/post-checks succeeded/);
   });
-
-  it('GIVEN the failover already happened WHEN run again THEN it says so and changes nothing', async () => {
-    const before = {
-      a: await fx.provider.database.describe('region-a'),
-      app: await readAppConfig(fx.provider.secrets),
-    };
-    const dry = await run('--dry-run', '--param', 'force=true');
-    expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stderr).toMatch(/nothing to do: already failed over to b/);
-    expect(dry.stderr).not.toContain('fence-old-primary');
-    const again = await run('--yes', '--param', 'force=true');
-    expect(again.code, again.stderr).toBe(0);
-    expect(again.stderr).toMatch(/already failed over to b/);
-    expect(again.stderr).not.toMatch(/fence-old-primary|promote-standby|restore-latest-backup/);
-    expect(await fx.provider.database.describe('region-a')).toEqual(before.a);
-    expect(await readAppConfig(fx.provider.secrets)).toEqual(before.app);
-  });
 });
