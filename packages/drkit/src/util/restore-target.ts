@@ -41,3 +41,11 @@ export function parseRestoreTarget(text: string): Date | 'latest' {
   }
   return new Date(Date.UTC(year, month - 1, day, hour, minute, second, ms) - offsetMin * 60_000);
 }
+
+/**
+ * The target as pgBackRest/PostgreSQL read it: `YYYY-MM-DD HH:MM:SS.mmm+00` (explicitly UTC,
+ * so the server's `timezone` setting cannot shift it).
+ */
+export function formatPgTarget(d: Date): string {
+  return d.toISOString().replace('T', ' ').replace('Z', '+00');
+}
