@@ -34,7 +34,7 @@ function cliProcesses(needle: string): string[] {
   return out;
 }
 
-describe('RB-N-01 and RB-N-08 crash points on the lab (kill, resume, effects once)', () => {
+describe('RB-N-01, RB-N-08 and switchover crash points on the lab (kill, resume, effects once)', () => {
   let fx: LabFixture;
   const cli = (args: string[], env: Record<string, string> = {}) =>
     runCli(['--config', fx.configFile, ...args], env);
@@ -88,5 +88,30 @@ describe('RB-N-01 and RB-N-08 crash points on the lab (kill, resume, effects onc
     expect((await p.database.describe('region-a')).role).toBe('primary');
     expect((await readAppConfig(p.secrets)).dbClusterId).toBe('region-a');
     expect((await regionProvider(p).router.status()).activeRegion).toBe('a');
+  });
+
+  // The planned switchover moves away from the region that writes: A → B, then B → A.
+  it.each([
+    ['stop-old-primary:after', 'wait-standby-caught-up:after'],
+    ['update-db-secret:after', 'unfreeze-writes:before'],
+  ] as const)('switchover killed at %s, and back killed at %s', async (there, back) => {
+    const p = fx.provider;
+    for (const [point, to] of [
+      [there, 'b'],
+      [back, 'a'],
+    ] as const) {
+      const done = await killAndResume(
+        ['runbook', 'run', 'switchover', '--provider', 'lab'],
+        point,
+      );
+      expect(done.get('stop-old-primary')).toBe(1);
+      expect(done.get('flip-routing')).toBe(1);
+      expect(done.get('unfreeze-writes')).toBe(1);
+      expect((await p.database.describe(`region-${to}`)).role).toBe('primary');
+      const app = await readAppConfig(p.secrets);
+      expect(app.dbClusterId).toBe(`region-${to}`);
+      expect(app.global_readonly).toBe(false);
+      expect((await regionProvider(p).router.status()).activeRegion).toBe(to);
+    }
   });
 });
