@@ -392,6 +392,49 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(journalOf(id).state.oldClusterBackup).toBe(after[after.length - 1]);
   });
 
+  it('resuming an execution whose process is alive is refused; the run finishes alone, its journal whole', async () => {
+    await freshIncident();
+    const p = fx.provider;
+    const child = spawnCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      'target=latest',
+      '--param',
+      'newClusterId=dr-live',
+      '--yes',
+    ]);
+    let id: string | undefined;
+    for (let i = 0; i < 600 && !id; i++) {
+      await sleep(50);
+      id = Journal.list(p.paths.journalDir).find((j) => {
+        const recs = Journal.read(path.join(p.paths.journalDir, `${j}.jsonl`));
+        return (
+          recs.some((r) => r.type === 'execution-start' && r.params.newClusterId === 'dr-live') &&
+          recs.some((r) => r.type === 'step-end' && r.step === 'declare-incident')
+        );
+      });
+    }
+    expect(id).toBeDefined();
+    const second = await runCli(['--config', fx.configFile, 'runbook', 'resume', id!, '--yes']);
+    expect(second.code, second.stderr).toBe(7);
+    expect(second.stderr).toMatch(/is still running \(pid \d+/);
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    const file = path.join(p.paths.journalDir, `${id!}.jsonl`);
+    const inspected = Journal.inspect(file);
+    expect(inspected.torn).toEqual([]);
+    expect(inspected.records.some((r) => r.type === 'resume')).toBe(false);
+    expect(journalOf(id!).outcome).toBe('succeeded');
+    expect(stepStarts(id!)['restore-to-time']).toBe(1);
+    expect(p.clusters.list().map((c) => c.id)).not.toContain('dr-live-2');
+  });
+
   it('resume after `lab down --destroy` + `lab up` is refused: the journal is bound to the old source', async () => {
     await freshIncident();
     const killed = await crashRun('dr-stale', 'freeze-writes:after');
