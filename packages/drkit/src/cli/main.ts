@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 import { Command, CommanderError } from 'commander';
 import { exitCodeFor, exitCodeTable, UsageError } from '../engine/errors.js';
+import { fromSystemError } from '../engine/system-error.js';
 import { Output } from './output.js';
 import { configCommand } from './commands/config.js';
 import { costCommand } from './commands/cost.js';
@@ -43,20 +44,47 @@ export function buildProgram(): Command {
   return program;
 }
 
+/**
+ * Makes every command of the tree throw instead of calling `process.exit`: commander gives
+ * `exitOverride` only to subcommands created after the call, not to those added with
+ * `addCommand`, which then exited 1 on a usage error, before `--json` could print anything.
+ */
+function overrideExits(cmd: Command): void {
+  cmd.exitOverride();
+  for (const c of cmd.commands) overrideExits(c);
+}
+
 async function main(argv: string[]): Promise<number> {
-  const program = buildProgram().exitOverride();
+  const program = buildProgram();
+  overrideExits(program);
+  const json = argv.includes('--json');
   try {
     await program.parseAsync(argv);
     return 0;
   } catch (err) {
     if (err instanceof CommanderError) {
-      // --help and --version end here too, with exit code 0.
-      return err.exitCode === 0 ? 0 : exitCodeFor(new UsageError(err.message));
+      // --help and --version end here too, with exit code 0; commander already printed its
+      // message on stderr, so only the JSON document is left to print.
+      if (err.exitCode === 0) return 0;
+      const usage = new UsageError(err.message.replace(/^error: /, ''), {
+        hint: 'see `drkit --help` and `drkit <command> --help`',
+        details: { commanderCode: err.code },
+      });
+      if (json) new Output({ json }).error(usage);
+      return exitCodeFor(usage);
     }
-    const json = argv.includes('--json');
-    new Output({ json }).error(err);
-    return exitCodeFor(err);
+    const translated = fromSystemError(err);
+    new Output({ json }).error(translated);
+    return exitCodeFor(translated);
   }
+}
+
+// `drkit lab status | head`: a reader that goes away is not an error of ours.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
 }
 
 process.exitCode = await main(process.argv);

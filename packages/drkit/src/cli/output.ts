@@ -1,4 +1,5 @@
 import { DrError } from '../engine/errors.js';
+import { redact, redactString } from '../engine/redact.js';
 
 /** Terminal output: human text on stderr/stdout, or one JSON document on stdout with --json. */
 export class Output {
@@ -25,17 +26,17 @@ export class Output {
 
   /** Progress and log lines: stderr, so stdout stays clean for --json. */
   progress(line: string): void {
-    if (!this.quiet) process.stderr.write(`${line}\n`);
+    if (!this.quiet) process.stderr.write(`${redactString(line)}\n`);
   }
 
   /** The command's human result (suppressed in --json mode). */
   info(line: string): void {
-    if (!this.json) process.stdout.write(`${line}\n`);
+    if (!this.json) process.stdout.write(`${redactString(line)}\n`);
   }
 
   /** The command's machine result (only in --json mode). */
   result(value: unknown): void {
-    if (this.json) process.stdout.write(JSON.stringify(value, null, 2) + '\n');
+    if (this.json) process.stdout.write(JSON.stringify(redact(value), null, 2) + '\n');
   }
 
   error(err: unknown): void {
@@ -44,13 +45,13 @@ export class Output {
         err instanceof DrError
           ? err.toJSON()
           : { name: 'Error', message: err instanceof Error ? err.message : String(err) };
-      process.stdout.write(JSON.stringify({ error: e }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify(redact({ error: e }), null, 2) + '\n');
       return;
     }
-    const msg = err instanceof Error ? err.message : String(err);
+    const msg = redactString(err instanceof Error ? err.message : String(err));
     process.stderr.write(`${this.red('error:')} ${msg}\n`);
     if (err instanceof DrError && err.hint)
-      process.stderr.write(`${this.yellow('hint:')} ${err.hint}\n`);
+      process.stderr.write(`${this.yellow('hint:')} ${redactString(err.hint)}\n`);
     if (!(err instanceof DrError) && err instanceof Error && process.env.DRKIT_DEBUG)
       process.stderr.write(`${err.stack}\n`);
   }

@@ -410,4 +410,17 @@ describe('rb-n-01 --provider aws (moto)', () => {
     const events = Journal.read(`${fx.provider.paths.journalDir}/${id}.jsonl`);
     expect(JSON.stringify(events)).toContain('skipped: no appUrl configured');
   });
+
+  it('GIVEN the failover already happened WHEN run again THEN it says so, exits 0 and changes nothing', async () => {
+    const before = await awsState();
+    const dry = await motoCli.run(rbN01('--dry-run', '--param', 'force=true'));
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stderr).toMatch(/nothing to do: already failed over to us-west-2/);
+    expect(dry.stderr).not.toContain('StopDBCluster');
+    const again = await motoCli.run(rbN01('--yes', '--param', 'force=true'));
+    expect(again.code, again.stderr).toBe(0);
+    expect(again.stderr).toMatch(/already failed over to us-west-2/);
+    expect(again.stderr).not.toMatch(/no usable replica|fence-old-primary/);
+    expect(await awsState()).toEqual(before);
+  });
 });

@@ -40,6 +40,21 @@ describe('rb-n-01 --provider lab through the registry', () => {
     expect((await readAppConfig(fx.provider.secrets)).dbClusterId).toBe('region-a');
   });
 
+  it('GIVEN a two-region lab WHEN lab status --json THEN the front door and the WAN are in the document', async () => {
+    const r = await runCli(['--config', fx.configFile, '--json', 'lab', 'status']);
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as {
+      frontDoor: { url: string; activeRegion: string; targets: unknown[] };
+      wan: { pid: number; links: Array<{ name: string; state: string }> };
+      orphanedDrills: string[];
+    };
+    expect(doc.frontDoor.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+/);
+    expect(doc.frontDoor.activeRegion).toBe('a');
+    expect(doc.frontDoor.targets.length).toBeGreaterThan(0);
+    expect(doc.wan.links.map((l) => l.name)).toContain('link-a-b');
+    expect(doc.orphanedDrills).toEqual([]);
+  });
+
   it('GIVEN region A healthy WHEN run without force THEN refused; with force=true THEN region B is the primary the app points at', async () => {
     const refused = await run('--yes');
     expect(refused.code).not.toBe(0);

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parse as parseYaml, YAMLParseError } from 'yaml';
 import { z } from 'zod';
@@ -30,9 +30,26 @@ export function loadConfig(explicitPath?: string, cwd = process.cwd()): LoadedCo
     }
     return { config: parseConfig({}), path: undefined, baseDir: cwd };
   }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (err) {
+    // EACCES, EISDIR…: the file cannot be read, which says nothing about its YAML.
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new ConfigError(
+      `config file ${file} cannot be read (${code}): ${(err as Error).message}`,
+      {
+        hint:
+          code === 'EISDIR'
+            ? 'give the path of the YAML file, not of a directory'
+            : 'check the file exists and this user may read it',
+        cause: err,
+      },
+    );
+  }
   let raw: unknown;
   try {
-    raw = parseYaml(readFileSync(file, 'utf8')) ?? {};
+    raw = parseYaml(text) ?? {};
   } catch (err) {
     const where = err instanceof YAMLParseError ? ` at line ${err.linePos?.[0]?.line ?? '?'}` : '';
     throw new ConfigError(
@@ -42,7 +59,43 @@ export function loadConfig(explicitPath?: string, cwd = process.cwd()): LoadedCo
       },
     );
   }
-  return { config: parseConfig(raw, file), path: file, baseDir: path.dirname(file) };
+  const config = parseConfig(raw, file);
+  assertStateDirUsable(config.stateDir, path.dirname(file));
+  return { config, path: file, baseDir: path.dirname(file) };
+}
+
+/** Kernel file systems: creating directories there hangs or fails in odd ways (Node's mkdir). */
+const VIRTUAL_FS = ['/proc', '/sys', '/dev'];
+
+/**
+ * Refuses a `stateDir` drkit can never write journals and locks to, before anything tries
+ * (`mkdirSync` under `/proc` never returns).
+ * @throws ConfigError
+ */
+export function assertStateDirUsable(stateDir: string, baseDir: string): void {
+  const abs = path.resolve(baseDir, stateDir);
+  const root = VIRTUAL_FS.find((v) => abs === v || abs.startsWith(`${v}/`));
+  if (root) {
+    throw new ConfigError(
+      `'stateDir' = ${JSON.stringify(stateDir)}: ${abs} is inside ${root}, a kernel file system where drkit cannot keep journals and locks`,
+      {
+        hint: 'point stateDir at a directory on a real disk, e.g. .drkit',
+        details: { stateDir: abs },
+      },
+    );
+  }
+  // The nearest existing ancestor must be a directory: a file on the way is ENOTDIR later.
+  let cur = abs;
+  while (!existsSync(cur) && path.dirname(cur) !== cur) cur = path.dirname(cur);
+  if (existsSync(cur) && !statSync(cur).isDirectory()) {
+    throw new ConfigError(
+      `'stateDir' = ${JSON.stringify(stateDir)}: ${cur} is a file, not a directory`,
+      {
+        hint: 'point stateDir at a directory (it is created when missing)',
+        details: { stateDir: abs },
+      },
+    );
+  }
 }
 
 /** Validates a raw object; errors name the key, the value given and what is allowed. */

@@ -22,6 +22,7 @@ import { freePort, sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
+import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
 
 /** Options of `drkit drill pitr`. */
 export interface PitrDrillOptions extends DrillOptions {
@@ -42,6 +43,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
   const drillId = `pitr-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
   mkdirSync(drillDir, { recursive: true });
+  claimDrillDir(drillDir); // a killed drill's servers are reaped by the next `lab up|down`
   // The drill's lab lives in its own state dir, so it never disturbs a lab the user runs.
   const config: DrkitConfig = {
     ...o.config,
@@ -233,6 +235,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     await compute?.stopAll();
     // The evidence (journal, workload log, checksums, reports) stays; the drill's clusters go.
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
+    releaseDrillDir(drillDir); // ended (or kept on purpose): nothing to reap
   }
 }
 

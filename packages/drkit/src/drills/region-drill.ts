@@ -21,6 +21,7 @@ import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
 import { failedButPresent, partitionFacts, standbyPosition, type Partition } from './partition.js';
 import { servedBy, writeOutageByTask } from './region-measure.js';
+import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
 
 /** The three region game days. */
 export type RegionScenario = 'region-failover' | 'switchover' | 'cutback';
@@ -70,6 +71,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
   const drillId = `${o.scenario}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
   mkdirSync(drillDir, { recursive: true });
+  claimDrillDir(drillDir); // a killed drill's servers are reaped by the next `lab up|down`
   const synchronous = o.synchronous ?? o.config.lab.regions.synchronous;
   const config: DrkitConfig = {
     ...o.config,
@@ -413,6 +415,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     await workload?.stop();
     provider.close();
     if (!o.keep) await labDown(p, { destroy: true }).catch(() => undefined);
+    releaseDrillDir(drillDir); // ended (or kept on purpose): nothing to reap
   }
 }
 

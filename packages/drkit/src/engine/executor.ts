@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
-import { AbortedError, DrError, StepTimeoutError } from './errors.js';
+import { AbortedError, DrError, PreconditionError, StepTimeoutError } from './errors.js';
 import { Journal, summarize, type ExecutionSummary } from './journal.js';
 import { TargetLock } from './lock.js';
 import { assertUniqueStepIds, type Runbook } from './runbook.js';
@@ -19,6 +19,7 @@ export type ExecutorEvent =
     }
   | { type: 'step-retry'; step: string; attempt: number; delayMs: number; error: unknown }
   | { type: 'step-skip-completed'; step: string }
+  | { type: 'goal-already-holds'; reason: string }
   | {
       type: 'plan';
       step: string;
@@ -76,6 +77,8 @@ export async function execute<S extends object>(
     rb.lockKey(params),
     executionId,
   );
+  // Unknown when it cannot be read now (e.g. an unknown source): the steps refuse that.
+  const identity = rb.identity ? await rb.identity(params).catch(() => undefined) : undefined;
   const journal = Journal.create(opts.journalDir, executionId);
   try {
     journal.append({
@@ -86,7 +89,26 @@ export async function execute<S extends object>(
       params: params as Record<string, unknown>,
       pid: process.pid,
       ...(opts.configPath ? { configPath: opts.configPath } : {}),
+      ...(identity ? { identity } : {}),
     });
+    const held = await goalAlreadyHolds(rb, params);
+    if (held !== undefined) {
+      journal.append({
+        type: 'event',
+        at: new Date().toISOString(),
+        name: 'goal-already-holds',
+        data: { reason: held },
+      });
+      opts.onEvent?.({ type: 'goal-already-holds', reason: held });
+      journal.append({ type: 'execution-end', at: new Date().toISOString(), outcome: 'succeeded' });
+      const summary = summarize(Journal.read(journal.file));
+      return {
+        executionId,
+        journalFile: journal.file,
+        state: { ...params, goalAlreadyHeld: held },
+        summary,
+      };
+    }
     return await runSteps(rb, { ...params }, new Set(), executionId, journal, opts);
   } finally {
     journal.close();
@@ -104,7 +126,13 @@ export async function resume<S extends object>(
   opts: ExecuteOptions,
 ): Promise<ExecutionResult<S>> {
   const journal = Journal.open(opts.journalDir, executionId);
-  const summary = summarize(Journal.read(journal.file));
+  let summary: ExecutionSummary;
+  try {
+    summary = summarize(Journal.readForResume(journal.file));
+  } catch (err) {
+    journal.close();
+    throw err;
+  }
   if (summary.runbook !== rb.id) {
     journal.close();
     throw new DrError(
@@ -115,6 +143,12 @@ export async function resume<S extends object>(
   if (summary.outcome === 'succeeded') {
     journal.close();
     return { executionId, journalFile: journal.file, state: summary.state as S, summary };
+  }
+  try {
+    await assertSameIdentity(rb, summary);
+  } catch (err) {
+    journal.close();
+    throw err;
   }
   const lock = TargetLock.acquire(
     path.join(opts.journalDir, 'locks'),
@@ -224,6 +258,7 @@ async function runWithRetry<S extends object>(
       attempt,
     });
     opts.onEvent?.({ type: 'step-start', step: step.id, title: step.title, attempt });
+    crashAt(step.id, 'before');
     try {
       const output = await runOnce(step, state, executionId, journal, opts);
       const durationMs = Date.now() - started;
@@ -336,6 +371,7 @@ function makeContext<S extends object>(
         message,
       });
       opts.onEvent?.({ type: 'step-progress', step: step.id, message });
+      if (journal) crashAt(step.id, message);
     },
   };
 }
@@ -346,6 +382,16 @@ async function plan<S extends object>(
   opts: ExecuteOptions,
 ): Promise<ExecutionResult<S>> {
   const executionId = opts.executionId ?? `dry-run-${newExecutionId(rb.id)}`;
+  const held = await goalAlreadyHolds(rb, params);
+  if (held !== undefined) {
+    opts.onEvent?.({ type: 'goal-already-holds', reason: held });
+    return {
+      executionId,
+      journalFile: undefined,
+      state: { ...params, goalAlreadyHeld: held },
+      summary: undefined,
+    };
+  }
   const signal = opts.signal ?? new AbortController().signal;
   for (const step of rb.steps) {
     const ctx = makeContext(step, params, executionId, true, undefined, opts, signal);
@@ -368,6 +414,52 @@ async function plan<S extends object>(
     });
   }
   return { executionId, journalFile: undefined, state: params, summary: undefined };
+}
+
+/**
+ * Refuses to resume against something other than what the execution started on.
+ * @throws PreconditionError
+ */
+async function assertSameIdentity<S extends object>(
+  rb: Runbook<S>,
+  summary: ExecutionSummary,
+): Promise<void> {
+  if (!rb.identity || !summary.identity) return;
+  let now: Record<string, unknown>;
+  try {
+    now = await rb.identity(summary.params as S);
+  } catch (err) {
+    throw new PreconditionError(
+      `execution ${summary.executionId} cannot be resumed: what it acts on cannot be identified now (${(err as Error).message})`,
+      {
+        hint: 'it may have been removed or rebuilt since; check the world, then start a new execution',
+        cause: err,
+        details: { recorded: summary.identity },
+      },
+    );
+  }
+  if (JSON.stringify(now) !== JSON.stringify(summary.identity)) {
+    throw new PreconditionError(
+      `execution ${summary.executionId} was started against something else: recorded ${JSON.stringify(summary.identity)}, now ${JSON.stringify(now)}`,
+      {
+        hint: 'the system was rebuilt since (e.g. `lab down --destroy` then `lab up`): its journal must not act on the new one; start a new execution',
+        details: { recorded: summary.identity, now },
+      },
+    );
+  }
+}
+
+/** The runbook's goal check; a failing check counts as "does not hold". */
+async function goalAlreadyHolds<S extends object>(
+  rb: Runbook<S>,
+  params: S,
+): Promise<string | undefined> {
+  if (!rb.goalHolds) return undefined;
+  try {
+    return await rb.goalHolds(params);
+  } catch {
+    return undefined;
+  }
 }
 
 function errorRecord(err: unknown): Record<string, unknown> {
@@ -399,4 +491,21 @@ export function journalEvent(
  */
 function crashPoint(stepId: string): void {
   if (process.env.DRKIT_CRASH_AFTER_STEP === stepId) process.kill(process.pid, 'SIGKILL');
+  crashAt(stepId, 'after');
+}
+
+/**
+ * The crash-point harness's hook: with `DRKIT_CRASH_AT=<step-id>:<phase>` the process
+ * SIGKILLs itself once that point's record is on disk. Phases: `before` (the step's start is
+ * journaled, nothing of it ran), `after` (its end is journaled), or the beginning of one of its
+ * progress messages (e.g. `restore-to-time:replay-wal-promote`: inside a long step).
+ */
+function crashAt(stepId: string, phase: string): void {
+  const spec = process.env.DRKIT_CRASH_AT;
+  if (!spec) return;
+  const i = spec.indexOf(':');
+  if (i <= 0 || spec.slice(0, i) !== stepId) return;
+  const want = spec.slice(i + 1);
+  if (want === 'before' || want === 'after' ? want === phase : phase.startsWith(want))
+    process.kill(process.pid, 'SIGKILL');
 }

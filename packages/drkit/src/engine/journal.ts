@@ -1,15 +1,22 @@
 import {
   closeSync,
   existsSync,
+  fchmodSync,
+  fstatSync,
   fsyncSync,
   mkdirSync,
   openSync,
   readFileSync,
+  readSync,
   readdirSync,
   writeSync,
 } from 'node:fs';
 import path from 'node:path';
-import { NotFoundError } from './errors.js';
+import { DrError, NotFoundError } from './errors.js';
+import { redact } from './redact.js';
+
+/** Journals may hold operational detail: only their owner reads them. */
+const JOURNAL_MODE = 0o600;
 
 /** One line of an execution journal. */
 export type JournalRecord =
@@ -22,6 +29,8 @@ export type JournalRecord =
       readonly pid: number;
       /** Where the config came from, so `resume` can rebuild the same adapters. */
       readonly configPath?: string;
+      /** What the run acts on, as {@link Runbook.identity} said at the start. */
+      readonly identity?: Record<string, unknown>;
     }
   | { readonly type: 'resume'; readonly at: string; readonly pid: number }
   | {
@@ -76,7 +85,8 @@ export class Journal {
   static create(dir: string, executionId: string): Journal {
     mkdirSync(dir, { recursive: true });
     const j = new Journal(path.join(dir, `${executionId}.jsonl`));
-    j.fd = openSync(j.file, 'wx');
+    j.fd = openSync(j.file, 'wx', JOURNAL_MODE);
+    fchmodSync(j.fd, JOURNAL_MODE); // the umask must not widen it
     return j;
   }
 
@@ -85,17 +95,26 @@ export class Journal {
     const file = path.join(dir, `${executionId}.jsonl`);
     if (!existsSync(file)) {
       throw new NotFoundError(`no journal for execution ${executionId} in ${dir}`, {
-        hint: 'list executions with `drkit runbook list-executions`',
+        hint: 'list executions with `drkit runbook executions`',
       });
     }
     const j = new Journal(file);
-    j.fd = openSync(file, 'a');
+    // Append only ('a+' = O_APPEND, readable to check the tail): what is on disk is never truncated or overwritten.
+    j.fd = openSync(file, 'a+', JOURNAL_MODE);
+    fchmodSync(j.fd, JOURNAL_MODE);
+    // A crash mid-write leaves a torn last line without its newline: end it, so the next
+    // record starts on a line of its own instead of being glued to the torn one.
+    if (!endsWithNewline(j.fd)) {
+      writeSync(j.fd, '\n');
+      fsyncSync(j.fd);
+    }
     return j;
   }
 
+  /** Appends one record (secrets redacted) and fsyncs it. */
   append(rec: JournalRecord): void {
     if (this.fd === undefined) throw new Error('journal is closed');
-    writeSync(this.fd, JSON.stringify(rec) + '\n');
+    writeSync(this.fd, JSON.stringify(redact(rec)) + '\n');
     fsyncSync(this.fd);
   }
 
@@ -104,19 +123,60 @@ export class Journal {
     this.fd = undefined;
   }
 
-  /** Every complete record of a journal file; a torn last line (crash mid-write) is dropped. */
+  /** Every complete record of a journal file; a torn line (crash mid-write) is dropped. */
   static read(file: string): JournalRecord[] {
-    const out: JournalRecord[] = [];
-    for (const line of readFileSync(file, 'utf8').split('\n')) {
+    return Journal.inspect(file).records;
+  }
+
+  /**
+   * Every complete record of a journal file, and the torn lines found (1-based line numbers).
+   * A torn line is what a crash mid-write leaves; {@link Journal.open} ends it with a newline,
+   * so a torn line followed by a `resume` record is a repaired crash. A torn line followed by
+   * anything else means two writers or a damaged file: reading stops there (`damaged`).
+   */
+  static inspect(file: string): JournalInspection {
+    const records: JournalRecord[] = [];
+    const torn: number[] = [];
+    let damaged = false;
+    const lines = readFileSync(file, 'utf8').split('\n');
+    let afterTorn = false;
+    for (let i = 0; i < lines.length; i++) {
+      const line = lines[i]!;
       if (!line.trim()) continue;
+      let rec: JournalRecord;
       try {
-        out.push(JSON.parse(line) as JournalRecord);
+        rec = JSON.parse(line) as JournalRecord;
       } catch {
-        // Only the last line can be torn; anything after it is not trusted either.
+        torn.push(i + 1);
+        afterTorn = true;
+        continue;
+      }
+      if (afterTorn && rec.type !== 'resume') {
+        damaged = true;
         break;
       }
+      afterTorn = false;
+      records.push(rec);
     }
-    return out;
+    return { records, torn, damaged };
+  }
+
+  /**
+   * Reads a journal to act on it (resume): a damaged journal is refused.
+   * @throws DrError (`CONFLICT`) when a torn line is followed by other records.
+   */
+  static readForResume(file: string): JournalRecord[] {
+    const r = Journal.inspect(file);
+    if (r.damaged)
+      throw new DrError(
+        'CONFLICT',
+        `journal ${file} is damaged: a torn line (line ${r.torn.join(', ')}) is followed by further records — two processes wrote it, or it was edited`,
+        {
+          hint: 'inspect it with `drkit runbook executions`; check the systems it acted on before doing anything else',
+          details: { file, tornLines: r.torn },
+        },
+      );
+    return r.records;
   }
 
   /** Execution ids in a journal directory, oldest first. */
@@ -129,12 +189,31 @@ export class Journal {
   }
 }
 
+/** What {@link Journal.inspect} found in a journal file. */
+export interface JournalInspection {
+  readonly records: JournalRecord[];
+  /** 1-based numbers of lines that are not a complete record. */
+  readonly torn: number[];
+  /** A torn line followed by records other than a `resume`: reading stopped there. */
+  readonly damaged: boolean;
+}
+
+function endsWithNewline(fd: number): boolean {
+  const size = fstatSync(fd).size;
+  if (size === 0) return true;
+  const b = Buffer.alloc(1);
+  readSync(fd, b, 0, 1, size - 1);
+  return b[0] === 0x0a;
+}
+
 /** What a journal says about an execution. */
 export interface ExecutionSummary {
   readonly executionId: string;
   readonly runbook: string;
   readonly params: Record<string, unknown>;
   readonly configPath: string | undefined;
+  /** What the run acts on, recorded at its start (absent in older journals). */
+  readonly identity: Record<string, unknown> | undefined;
   readonly startedAt: string;
   readonly endedAt: string | undefined;
   readonly outcome: 'succeeded' | 'failed' | 'aborted' | 'incomplete';
@@ -225,6 +304,7 @@ export function summarize(records: ReadonlyArray<JournalRecord>): ExecutionSumma
     runbook: first.runbook,
     params: first.params,
     configPath: first.configPath,
+    identity: first.identity,
     startedAt: first.at,
     endedAt,
     outcome,

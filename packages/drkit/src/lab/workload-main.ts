@@ -35,5 +35,11 @@ const stop = async () => {
   await gen.stop();
   process.exit(0);
 };
+// Dies with its drill: a drkit killed with SIGKILL cannot stop us, but we are then
+// reparented, and a workload writing on for nobody would skew the next measurement.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void stop();
+}, 500).unref();
 process.on('SIGTERM', () => void stop());
 process.on('SIGINT', () => void stop());

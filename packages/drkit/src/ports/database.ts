@@ -53,6 +53,15 @@ export interface Database {
   /** The calls {@link stop} makes, for `--dry-run`. */
   planStop(clusterId: string): Promise<string[]>;
 
+  /**
+   * Re-establishes every postcondition {@link Database.restoreToTime} promises for a cluster
+   * it created — promoted and writable, archiving into its OWN stanza — for a run that died
+   * mid-restore while the cluster went on (it promotes itself). Idempotent; changes nothing on
+   * a finished restore. Optional: a backend whose restore is one atomic call does not need it.
+   * @throws NotFoundError for an unknown cluster
+   */
+  completeRestore?(clusterId: string): Promise<void>;
+
   /** Takes a backup (full/diff/incr for pgBackRest; a manual snapshot for RDS). */
   backup(clusterId: string, opts?: { type?: BackupType; label?: string }): Promise<BackupInfo>;
 

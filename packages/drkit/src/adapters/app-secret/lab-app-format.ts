@@ -8,10 +8,12 @@ export const LAB_APP_FORMAT: AppSecretFormat = {
   name: 'drkit-app',
   endpointFields: 'db',
   view(v) {
+    // only the endpoint's fields: `db` may also hold the password
     const db = v.db as Endpoint | undefined;
+    const endpoint = db && { host: db.host, port: db.port, database: db.database, user: db.user };
     return {
       clusterId: typeof v.dbClusterId === 'string' ? v.dbClusterId : undefined,
-      endpoint: db,
+      endpoint,
       globalReadonly: v.global_readonly === true,
     };
   },
@@ -26,7 +28,8 @@ export const LAB_APP_FORMAT: AppSecretFormat = {
     return {
       ...v,
       dbClusterId: clusterId,
-      db: { ...endpoint, database: db?.database ?? endpoint.database },
+      // the password and every other field of `db` kept
+      db: { ...db, ...endpoint, database: db?.database ?? endpoint.database },
     };
   },
 };

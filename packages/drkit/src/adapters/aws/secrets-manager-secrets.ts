@@ -13,6 +13,7 @@ import type { SecretRotation } from '../../ports/secret-rotation.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
+import { rememberSecretValues } from '../../engine/redact.js';
 
 /** Options of {@link SecretsManagerSecrets}. */
 export interface SecretsManagerSecretsOptions {
@@ -56,8 +57,10 @@ export class SecretsManagerSecrets implements Secrets, SecretRotation {
       throw new NotFoundError(`secret ${name} has no string value`);
     try {
       const v: unknown = JSON.parse(out.SecretString);
-      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        rememberSecretValues(v); // journals and output redact these wherever they appear
         return v as Record<string, unknown>;
+      }
     } catch {
       // fall through: never echo the value
     }

@@ -12,6 +12,7 @@ import {
 import path from 'node:path';
 import { NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import type { Secrets } from '../../ports/secrets.js';
+import { rememberSecretValues } from '../../engine/redact.js';
 
 /**
  * Secrets as files in a directory (mode 600), one JSON document per name: the way a
@@ -40,8 +41,10 @@ export class FileSecrets implements Secrets {
     if (!existsSync(f)) throw new NotFoundError(`secret '${name}' does not exist in ${this.dir}`);
     try {
       const v: unknown = JSON.parse(readFileSync(f, 'utf8'));
-      if (typeof v === 'object' && v !== null && !Array.isArray(v))
+      if (typeof v === 'object' && v !== null && !Array.isArray(v)) {
+        rememberSecretValues(v as Record<string, unknown>); // journals and output redact these
         return v as Record<string, unknown>;
+      }
     } catch {
       // fall through: JSON.parse's message quotes the text, and the text is a secret
     }

@@ -64,6 +64,9 @@ export interface CreateClusterOptions {
   readonly stanza?: string | false;
 }
 
+/** Seconds `pg_ctl start -w` waits for a server (crash recovery and WAL replay included). */
+export const START_TIMEOUT_SEC = 120;
+
 /** Shutdown modes of `pg_ctl stop`. */
 export type StopMode = 'smart' | 'fast' | 'immediate';
 
@@ -276,7 +279,11 @@ export class PgClusterManager {
    * cluster (an old primary after a failover) is refused unless `allowFenced`: it may rejoin
    * only as a standby, through RB-N-08.
    */
-  async start(id: string, timeoutSec = 120, opts: { allowFenced?: boolean } = {}): Promise<void> {
+  async start(
+    id: string,
+    timeoutSec = START_TIMEOUT_SEC,
+    opts: { allowFenced?: boolean } = {},
+  ): Promise<void> {
     const c = this.get(id);
     if (!opts.allowFenced && existsSync(path.join(c.dataDir, FENCE_CONF))) {
       throw new PreconditionError(

@@ -56,6 +56,15 @@ describe('planRestore (dry-run: reads the registry only)', () => {
     ]);
   });
 
+  it('prints the pg_ctl start line as it runs: runuser when root, -w -t 120', () => {
+    const mgr = lab();
+    const plan = planRestore(mgr, { source: 'src', target: 'latest', newClusterId: 'x' });
+    const start = plan.steps.find((s) => s.phase === 'replay-wal-promote')!.command!;
+    expect(start).toMatch(/pg_ctl -D \S+ -l \S+ -w -t 120 start$/);
+    if (process.geteuid?.() === 0) expect(start).toMatch(/^runuser -u postgres -- /);
+    else expect(start).not.toContain('runuser');
+  });
+
   it("uses --type=default for 'latest' and refuses an unknown source", () => {
     const mgr = lab();
     expect(

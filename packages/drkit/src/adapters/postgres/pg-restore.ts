@@ -3,9 +3,9 @@ import path from 'node:path';
 import type { RestoreProgress, RestoreRequest, RestoreResult } from '../../ports/database.js';
 import { DrError, NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { freePort, sleep } from '../../util/net.js';
-import { formatCommand } from '../../util/proc.js';
+import { asUserArgv, formatCommand } from '../../util/proc.js';
 import type { ClusterRecord } from './cluster-registry.js';
-import type { PgClusterManager } from './pg-cluster-manager.js';
+import { START_TIMEOUT_SEC, type PgClusterManager } from './pg-cluster-manager.js';
 import { rewriteRestoredConfig } from './pg-config.js';
 import { assertInWindow, latestFromArchive, sealArchive, windowFor } from './recovery-window.js';
 import { formatPgTarget } from '../../util/restore-target.js';
@@ -75,7 +75,13 @@ export function planRestore(
       {
         phase: 'replay-wal-promote',
         description: 'start and wait until pg_is_in_recovery() is false',
-        command: formatCommand([ctl, '-D', dataDir, '-l', log, '-w', 'start']),
+        // exactly as run: as the server's OS user when root, with start()'s timeout
+        command: formatCommand(
+          asUserArgv(
+            [ctl, '-D', dataDir, '-l', log, '-w', '-t', String(START_TIMEOUT_SEC), 'start'],
+            mgr.osUser,
+          ),
+        ),
       },
       { phase: 'first-write', description: 'a write succeeds (temporary table insert)' },
       {
@@ -259,6 +265,25 @@ export async function restoreToTime(
       },
     );
   }
+}
+
+/**
+ * The postconditions of {@link restoreToTime} for a cluster it created, established again for
+ * a run that died after starting it (the server goes on, promotes itself, but its stanza was
+ * never created: every archive_command then fails with "missing stanza path"). Idempotent.
+ * @throws NotFoundError, DrError (EXTERNAL) when it cannot be brought there
+ */
+export async function completeRestore(mgr: PgClusterManager, id: string): Promise<void> {
+  const rec = mgr.get(id);
+  if (!mgr.isRunning(id)) await mgr.start(id);
+  await waitPromoted(mgr, id, 300_000);
+  await mgr.query(
+    id,
+    'create temporary table drkit_write_probe(x int); insert into drkit_write_probe values (1)',
+  );
+  const stanza = rec.stanza ?? id;
+  await mgr.pgbackrest.stanzaCreate(stanza); // idempotent when it exists
+  await mgr.pgbackrest.check(stanza); // archiving into it works now
 }
 
 /** Polls until the cluster is out of recovery (promoted at the target) or `timeoutMs` passes. */

@@ -126,9 +126,16 @@ export class PgBackRestCli {
   }
 
   /** `backup --type=…`. */
-  async backup(stanza: string, type: 'full' | 'diff' | 'incr', label?: string): Promise<void> {
+  async backup(
+    stanza: string,
+    type: 'full' | 'diff' | 'incr',
+    label?: string,
+    opts: { expire?: boolean } = {},
+  ): Promise<void> {
     const extra = [`--type=${type}`];
     if (label) extra.push(`--annotation=drkit-label=${label}`);
+    // A backup taken during a recovery must not expire the backup and WAL the recovery used.
+    if (opts.expire === false) extra.push('--no-expire-auto');
     await this.exec(this.argv('backup', stanza, extra), `${type} backup of '${stanza}'`);
   }
 

@@ -11,7 +11,7 @@ import type {
 } from '../../ports/database.js';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { PgClusterManager, type PgClusterManagerOptions } from './pg-cluster-manager.js';
-import { planRestore, restoreToTime, type RestorePlan } from './pg-restore.js';
+import { completeRestore, planRestore, restoreToTime, type RestorePlan } from './pg-restore.js';
 import { createStandby, promote } from './pg-standby.js';
 import {
   fence,
@@ -116,6 +116,11 @@ export class PgBackRestDatabase implements Database {
     );
   }
 
+  /** See the port: waits until promoted, checks a write, creates and checks its own stanza. */
+  async completeRestore(clusterId: string): Promise<void> {
+    await completeRestore(this.clusters, clusterId);
+  }
+
   /** The dry-run plan of {@link restoreToTime}: steps and exact commands, nothing run. */
   planRestore(req: Omit<RestoreRequest, 'onProgress'>): RestorePlan {
     return planRestore(this.clusters, req);
@@ -133,7 +138,11 @@ export class PgBackRestDatabase implements Database {
     const before = new Set(
       (await this.clusters.pgbackrest.info(stanza)).backups.map((b) => b.label),
     );
-    await this.clusters.pgbackrest.backup(stanza, type, opts.label);
+    // A labelled backup is drkit's own, taken inside a runbook: retention must not let it
+    // expire older backups (and their WAL) that the recovery in progress depends on.
+    await this.clusters.pgbackrest.backup(stanza, type, opts.label, {
+      expire: opts.label === undefined,
+    });
     const after = (await this.clusters.pgbackrest.info(stanza)).backups;
     const made = after.filter((b) => !before.has(b.label)).pop();
     if (!made)

@@ -3,6 +3,7 @@ import { labStatus } from '../../lab/lab.js';
 import { labDown } from '../../lab/lab-down.js';
 import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
+import { orphanedDrills, reapOrphanedDrills } from '../../drills/drill-owner.js';
 import { cliContext } from '../context.js';
 
 export function labCommand(): Command {
@@ -20,6 +21,7 @@ export function labCommand(): Command {
     )
     .action(async (o: { users?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
+      await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) => out.progress(m));
       const p = labProvider(loaded.config, loaded.baseDir, {
         log: (l) => out.progress(out.dim(`$ ${l}`)),
       });
@@ -47,34 +49,48 @@ export function labCommand(): Command {
       const { out, loaded } = cliContext(c);
       const p = labProvider(loaded.config, loaded.baseDir);
       const s = await labStatus(p);
-      out.result(s);
-      if (!s.lab) out.info('no lab (run `drkit lab up`)');
+      // Everything the human lines show is in the JSON document too (front door, WAN).
+      const doc: Record<string, unknown> = {
+        ...s,
+        orphanedDrills: orphanedDrills(loaded.config, loaded.baseDir),
+      };
+      const lines: string[] = [];
+      if (!s.lab) lines.push('no lab (run `drkit lab up`)');
       for (const cl of s.clusters)
-        out.info(
+        lines.push(
           `${cl.id.padEnd(24)} port ${cl.port}  ${cl.running ? out.green('running') : out.dim('stopped')}  ${cl.role}  ${out.dim(cl.origin)}`,
         );
       if (readTopology(p)) {
         const r = regionProvider(p);
-        for (const [primary, rep] of Object.entries(await replicationOf(p)))
-          out.info(`replication from ${primary}: ${rep}`);
+        const replication = await replicationOf(p);
+        doc.replication = replication;
+        for (const [primary, rep] of Object.entries(replication))
+          lines.push(`replication from ${primary}: ${rep}`);
         try {
           const st = await r.router.status();
-          out.info(
+          doc.frontDoor = { url: r.router.url, ...st };
+          lines.push(
             `front door ${r.router.url} -> region ${st.activeRegion ?? 'NONE'}: ${st.targets.map((t) => `${t.name}${t.backup ? '(backup)' : ''}=${t.admin}/${t.health}`).join(' ')}`,
           );
         } catch (err) {
-          out.info(`front door: ${(err as Error).message}`);
+          doc.frontDoor = { url: r.router.url, error: (err as Error).message };
+          lines.push(`front door: ${(err as Error).message}`);
         }
         if (r.wan) {
           try {
-            out.info(
-              `WAN (pid ${r.wan.pid()}): ${(await r.wan.status()).map((l) => `${l.name} ${l.listen} -> ${l.to} ${l.state}`).join(', ')}`,
+            const links = await r.wan.status();
+            doc.wan = { pid: r.wan.pid(), links };
+            lines.push(
+              `WAN (pid ${r.wan.pid()}): ${links.map((l) => `${l.name} ${l.listen} -> ${l.to} ${l.state}`).join(', ')}`,
             );
           } catch (err) {
-            out.info(`WAN: ${(err as Error).message}`);
+            doc.wan = { error: (err as Error).message };
+            lines.push(`WAN: ${(err as Error).message}`);
           }
         }
       }
+      out.result(doc);
+      for (const l of lines) out.info(l);
       if (s.appConfig)
         out.info(
           `app -> ${s.appConfig.dbClusterId} (port ${s.appConfig.port})${s.appConfig.global_readonly ? out.yellow(' [global_readonly]') : ''}`,
@@ -87,11 +103,14 @@ export function labCommand(): Command {
     .option('--destroy', 'delete clusters, backups and lab secrets')
     .action(async (o: { destroy?: boolean }, c: Command) => {
       const { out, loaded } = cliContext(c);
+      const reaped = await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) =>
+        out.progress(m),
+      );
       await labDown(labProvider(loaded.config, loaded.baseDir), {
         destroy: o.destroy ?? false,
         progress: (m) => out.progress(m),
       });
-      out.result({ ok: true, destroyed: o.destroy ?? false });
+      out.result({ ok: true, destroyed: o.destroy ?? false, reapedDrills: reaped });
       out.info(o.destroy ? 'lab destroyed' : 'lab stopped');
     });
   return cmd;

@@ -23,7 +23,13 @@ function parseParams(pairs: string[]): Record<string, unknown> {
       throw new UsageError(`--param '${p}' is not key=value`, {
         hint: 'e.g. --param target=2026-11-22T10:30:00Z',
       });
-    out[p.slice(0, i)] = p.slice(i + 1);
+    const key = p.slice(0, i);
+    // A repeated key used to overwrite silently: which of two targets did the operator mean?
+    if (Object.hasOwn(out, key))
+      throw new UsageError(`--param ${key} is given twice`, {
+        hint: `give each parameter once (--param ${key}=… appears more than once)`,
+      });
+    out[key] = p.slice(i + 1);
   }
   return out;
 }
@@ -55,6 +61,9 @@ export function eventPrinter(out: Output): (e: ExecutorEvent) => void {
         out.progress(
           `    ${out.yellow('retry')} in ${e.delayMs} ms: ${(e.error as Error).message}`,
         );
+        break;
+      case 'goal-already-holds':
+        out.progress(`${out.green('=')} nothing to do: ${e.reason}`);
         break;
       case 'step-skip-completed':
         out.progress(`${out.dim('=')} ${e.step} already completed (journal): not run again`);
@@ -198,11 +207,14 @@ export function runbookCommand(): Command {
       const { out, loaded } = cliContext(c);
       const journalDir = labPaths(loaded.config, loaded.baseDir).journalDir;
       const rows = Journal.list(journalDir).map((id) => {
-        const s = summarize(Journal.read(`${journalDir}/${id}.jsonl`));
+        const j = Journal.inspect(`${journalDir}/${id}.jsonl`);
+        const s = summarize(j.records);
         return {
           executionId: id,
           runbook: s.runbook,
-          outcome: s.outcome,
+          // A damaged journal (records after a torn line) cannot vouch for its outcome.
+          outcome: j.damaged ? ('damaged' as const) : s.outcome,
+          tornLines: j.torn,
           startedAt: s.startedAt,
           endedAt: s.endedAt,
           completedSteps: [...s.completed],
@@ -211,7 +223,7 @@ export function runbookCommand(): Command {
       out.result(rows);
       for (const r of rows)
         out.info(
-          `${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}`,
+          `${r.executionId}  ${r.outcome.padEnd(10)} ${r.startedAt}  steps done: ${r.completedSteps.length}${r.tornLines.length ? `  (torn journal line ${r.tornLines.join(', ')}: a crash mid-write)` : ''}`,
         );
     });
 

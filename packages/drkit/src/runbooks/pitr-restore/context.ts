@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import type { AppSecretFormat } from '../../ports/app-secret.js';
+import { parseRestoreTarget } from '../../util/restore-target.js';
 import type { Database, Endpoint } from '../../ports/database.js';
 import type { Functions } from '../../ports/functions.js';
 import type { Notifier } from '../../ports/notifier.js';
@@ -66,6 +67,12 @@ export interface PitrState extends PitrParams {
   notifiedAt?: string;
 }
 
+/**
+ * The restore target of the state, parsed by the one parser every entry point uses (the
+ * params were checked and canonicalised by it already; a journal written by an older drkit
+ * may still hold the text as typed, e.g. with a `+00` offset).
+ * @throws UsageError for a malformed target — never an Invalid Date.
+ */
 export function parseTarget(text: string): Date | 'latest' {
-  return text === 'latest' ? 'latest' : new Date(text);
+  return parseRestoreTarget(text);
 }

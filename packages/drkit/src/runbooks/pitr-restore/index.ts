@@ -4,6 +4,7 @@ import { utcStamp } from '../../util/time.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import type { PitrDeps, PitrState } from './context.js';
 import { PitrParamsSchema } from './params.js';
+import { sourceIdentity } from './identity.js';
 import { declareIncident, freezeWrites } from './steps/declare-and-freeze.js';
 import { preflight } from './steps/preflight.js';
 import { restoreToTime } from './steps/restore-to-time.js';
@@ -30,6 +31,7 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
     id: PITR_RUNBOOK_ID,
     title: TITLE,
     lockKey: (p) => `database:${p.source}`,
+    identity: (p) => sourceIdentity(deps.database, p.source),
     steps: [
       preflight(deps),
       declareIncident(deps),
@@ -59,8 +61,12 @@ export const pitrRestore = defineRunbook({
       { appConfigSecret: ports.appSecret.defaultName, ...raw },
       hint,
     );
-    parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
-    return { ...p, newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}` };
+    const target = parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
+    return {
+      ...p,
+      target: target === 'latest' ? target : target.toISOString(), // parsed once: steps read UTC ISO
+      newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}`,
+    };
   },
   create: (ports) =>
     createPitrRunbook({

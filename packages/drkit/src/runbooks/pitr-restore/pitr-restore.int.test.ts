@@ -311,4 +311,143 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(code).toBe(0);
     expect(p.clusters.list().map((c) => c.id)).not.toContain('dr-lock-b');
   });
+
+  /** Points the app at region-a (running) again, for one more incident. */
+  async function freshIncident(): Promise<void> {
+    const p = fx.provider;
+    await p.clusters.start('region-a').catch(() => undefined);
+    const app = await readAppConfig(p.secrets);
+    await writeAppConfig(p.secrets, {
+      ...app,
+      dbClusterId: 'region-a',
+      db: { ...app.db, port: p.clusters.get('region-a').port },
+      global_readonly: false,
+    });
+  }
+
+  const crashRun = (newClusterId: string, at: string) =>
+    runCli(
+      [
+        '--config',
+        fx.configFile,
+        'runbook',
+        'run',
+        'rb-n-02',
+        '--param',
+        'source=region-a',
+        '--param',
+        'target=latest',
+        '--param',
+        `newClusterId=${newClusterId}`,
+        '--yes',
+      ],
+      { DRKIT_CRASH_AT: at },
+    );
+
+  const idOf = (newClusterId: string) =>
+    Journal.list(fx.provider.paths.journalDir).find((j) =>
+      Journal.read(path.join(fx.provider.paths.journalDir, `${j}.jsonl`)).some(
+        (r) => r.type === 'execution-start' && r.params.newClusterId === newClusterId,
+      ),
+    )!;
+
+  it('crash at replay-wal-promote, resume 5 s later: the cluster that promoted itself meanwhile is reused AND gets its own stanza (archiving works)', async () => {
+    await freshIncident();
+    const killed = await crashRun('dr-replay', 'restore-to-time:replay-wal-promote');
+    expect(killed.signal).toBe('SIGKILL');
+    // The kill lands as pg_ctl starts the server: it goes on without drkit and promotes itself.
+    await fx.provider.clusters.start('dr-replay');
+    await sleep(5000);
+    const id = idOf('dr-replay');
+    const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
+    expect(res.code, res.stderr).toBe(0);
+    const s = journalOf(id);
+    expect(s.outcome).toBe('succeeded');
+    expect(s.state.restoredClusterId).toBe('dr-replay');
+    expect(res.stderr).toMatch(/re-establishing the restore's postconditions on 'dr-replay'/);
+    // pgbackrest check: a WAL switch is archived into the cluster's own stanza
+    await fx.provider.clusters.pgbackrest.check('dr-replay');
+  });
+
+  it('crash in retire while the backup of the old cluster runs: resume adopts that backup, takes no second one, and the backup the restore used survives', async () => {
+    await freshIncident();
+    const p = fx.provider;
+    const usedByRestore = (await p.database.listBackups('region-a')).map((b) => b.label);
+    const killed = await crashRun('dr-retire', 'retire-old-cluster:backing up');
+    expect(killed.signal).toBe('SIGKILL');
+    const id = idOf('dr-retire');
+    // the killed run's `pgbackrest backup` outlives it (started as the step began)
+    const orphan = p.clusters.pgbackrest.backup('region-a', 'full', `pre-retire-${id}`, {
+      expire: false,
+    });
+    await sleep(300);
+    const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
+    await orphan;
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toMatch(/adopt/);
+    const after = (await p.database.listBackups('region-a')).map((b) => b.label);
+    // exactly one new full backup, and every backup that existed before is still there
+    expect(after.filter((l) => !usedByRestore.includes(l))).toHaveLength(1);
+    for (const l of usedByRestore) expect(after).toContain(l);
+    expect(journalOf(id).state.oldClusterBackup).toBe(after[after.length - 1]);
+  });
+
+  it('resuming an execution whose process is alive is refused; the run finishes alone, its journal whole', async () => {
+    await freshIncident();
+    const p = fx.provider;
+    const child = spawnCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'rb-n-02',
+      '--param',
+      'source=region-a',
+      '--param',
+      'target=latest',
+      '--param',
+      'newClusterId=dr-live',
+      '--yes',
+    ]);
+    let id: string | undefined;
+    for (let i = 0; i < 600 && !id; i++) {
+      await sleep(50);
+      id = Journal.list(p.paths.journalDir).find((j) => {
+        const recs = Journal.read(path.join(p.paths.journalDir, `${j}.jsonl`));
+        return (
+          recs.some((r) => r.type === 'execution-start' && r.params.newClusterId === 'dr-live') &&
+          recs.some((r) => r.type === 'step-end' && r.step === 'declare-incident')
+        );
+      });
+    }
+    expect(id).toBeDefined();
+    const second = await runCli(['--config', fx.configFile, 'runbook', 'resume', id!, '--yes']);
+    expect(second.code, second.stderr).toBe(7);
+    expect(second.stderr).toMatch(/is still running \(pid \d+/);
+    const code = await new Promise((r) => child.once('exit', r));
+    expect(code).toBe(0);
+    const file = path.join(p.paths.journalDir, `${id!}.jsonl`);
+    const inspected = Journal.inspect(file);
+    expect(inspected.torn).toEqual([]);
+    expect(inspected.records.some((r) => r.type === 'resume')).toBe(false);
+    expect(journalOf(id!).outcome).toBe('succeeded');
+    expect(stepStarts(id!)['restore-to-time']).toBe(1);
+    expect(p.clusters.list().map((c) => c.id)).not.toContain('dr-live-2');
+  });
+
+  it('resume after `lab down --destroy` + `lab up` is refused: the journal is bound to the old source', async () => {
+    await freshIncident();
+    const killed = await crashRun('dr-stale', 'freeze-writes:after');
+    expect(killed.signal).toBe('SIGKILL');
+    const id = idOf('dr-stale');
+    const down = await runCli(['--config', fx.configFile, 'lab', 'down', '--destroy']);
+    expect(down.code, down.stderr).toBe(0);
+    await labUp(fx.provider, fx.config);
+    const before = readFileSync(fx.provider.secrets.fileOf('drkit/app'), 'utf8');
+    const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
+    expect(res.code, res.stderr).toBe(4);
+    expect(res.stderr).toMatch(/was started against something else/);
+    expect(readFileSync(fx.provider.secrets.fileOf('drkit/app'), 'utf8')).toBe(before);
+    expect(fx.provider.clusters.list().map((c) => c.id)).not.toContain('dr-stale');
+  });
 });

@@ -9,6 +9,7 @@ import {
   type RegionState,
 } from './context.js';
 import { RegionFailoverParamsSchema } from './params.js';
+import { failoverGoalHolds } from './goal.js';
 import { flipRouting, scaleTargetRegion, updateDbSecret } from './steps/app.js';
 import { checkPrimaryHealth, decideRecovery } from './steps/check-primary-health.js';
 import { notifyDone, postChecks } from './steps/checks.js';
@@ -34,6 +35,7 @@ export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionSta
     id: REGION_FAILOVER_RUNBOOK_ID,
     title: TITLE,
     lockKey: regionLockKey,
+    goalHolds: (p) => failoverGoalHolds(deps, p),
     steps: [
       checkPrimaryHealth(deps),
       decideRecovery(deps),

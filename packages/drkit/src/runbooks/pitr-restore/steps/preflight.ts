@@ -3,6 +3,31 @@ import type { Step } from '../../../engine/step.js';
 import { parseTarget, type PitrDeps, type PitrState } from '../context.js';
 
 /**
+ * Refuses a target outside the source's recoverable window (reads only; the dry run calls it
+ * too, so it refuses what the run would).
+ * @throws OutOfWindowError
+ */
+export async function assertTargetInWindow(
+  deps: PitrDeps,
+  source: string,
+  target: Date | 'latest',
+): Promise<void> {
+  if (target === 'latest') return;
+  const w = await deps.database.recoverableWindow(source);
+  const t = target.getTime();
+  // A NaN compares false with everything: it must be refused, never let through.
+  if (Number.isNaN(t) || t < w.earliest.getTime() || t > w.latest.getTime()) {
+    throw new OutOfWindowError(
+      `target ${Number.isNaN(t) ? 'Invalid Date' : target.toISOString()} is outside the recoverable window of '${source}': ${w.earliest.toISOString()} … ${w.latest.toISOString()}`,
+      {
+        hint: 'pick a time inside the window, or `latest`; nothing was changed',
+        details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() },
+      },
+    );
+  }
+}
+
+/**
  * Checks everything a bad input could get wrong BEFORE the incident is declared and writes are
  * frozen: the source exists, the target lies inside its recoverable window, the new cluster id
  * is free. A refused target then changes nothing at all. (The restore step checks again: the
@@ -17,19 +42,7 @@ export function preflight(deps: PitrDeps): Step<PitrState> {
     ],
     async run(ctx) {
       await deps.database.describe(ctx.state.source); // NotFoundError for an unknown source
-      const target = parseTarget(ctx.state.target);
-      if (target !== 'latest') {
-        const w = await deps.database.recoverableWindow(ctx.state.source);
-        if (target.getTime() < w.earliest.getTime() || target.getTime() > w.latest.getTime()) {
-          throw new OutOfWindowError(
-            `target ${target.toISOString()} is outside the recoverable window of '${ctx.state.source}': ${w.earliest.toISOString()} … ${w.latest.toISOString()}`,
-            {
-              hint: 'pick a time inside the window, or `latest`; nothing was changed',
-              details: { earliest: w.earliest.toISOString(), latest: w.latest.toISOString() },
-            },
-          );
-        }
-      }
+      await assertTargetInWindow(deps, ctx.state.source, parseTarget(ctx.state.target));
       // On a resume, a cluster of this id may be our own half-made restore: the restore step
       // decides about it. Only a fresh execution insists on a free id.
       if (!ctx.state.declaredAt) {

@@ -40,6 +40,12 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
           ctx.progress(
             `cluster '${id}' already restored and promoted by an earlier attempt: reusing it`,
           );
+          // The earlier attempt may have died before the restore's last phases (its own
+          // stanza): re-establish every postcondition, not only the one we can see.
+          if (deps.database.completeRestore) {
+            ctx.progress(`re-establishing the restore's postconditions on '${id}'`);
+            await deps.database.completeRestore(id);
+          }
           return {
             restoredClusterId: id,
             restoredEndpoint: existing.endpoint,

@@ -17,14 +17,25 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
       `${deps.database.kind}: stop '${ctx.state.source}' (only after the backup exists; data directory kept)`,
     ],
     async run(ctx) {
-      let label = ctx.state.oldClusterBackup;
+      let label = ctx.state.oldClusterBackup ?? (await adoptableBackup(deps, ctx.state));
+      if (label)
+        ctx.progress(
+          `adopting backup ${label} of '${ctx.state.source}' (taken by an earlier attempt)`,
+        );
       if (!label) {
         ctx.progress(`backing up '${ctx.state.source}'`);
-        const b = await deps.database.backup(ctx.state.source, {
-          type: 'full',
-          label: `pre-retire-${ctx.executionId}`,
-        });
-        label = b.label;
+        try {
+          const b = await deps.database.backup(ctx.state.source, {
+            type: 'full',
+            label: `pre-retire-${ctx.executionId}`,
+          });
+          label = b.label;
+        } catch (err) {
+          // An earlier attempt's backup may still run (its process outlived a crash): wait
+          // for it and adopt it rather than take a second one.
+          label = await waitForAdoptable(deps, ctx.state, err, ctx.signal);
+          ctx.progress(`adopted backup ${label}, finished by an earlier attempt`);
+        }
       }
       // The backup must be listed before the cluster may stop.
       const backups = await deps.database.listBackups(ctx.state.source);
@@ -34,6 +45,37 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
       return { oldClusterBackup: label, oldClusterStoppedAt: new Date().toISOString() };
     },
   };
+}
+
+/**
+ * A full backup of the source that started after writes moved to the restored cluster: only
+ * this execution (which holds the source's lock) takes one then — an attempt that crashed.
+ */
+async function adoptableBackup(deps: PitrDeps, s: PitrState): Promise<string | undefined> {
+  const since = Date.parse(s.unfrozenAt ?? s.swappedAt ?? '');
+  if (Number.isNaN(since)) return undefined;
+  const backups = await deps.database.listBackups(s.source);
+  // pgBackRest stamps whole seconds: allow the second the step began in
+  return backups.filter((b) => b.type === 'full' && b.startedAt.getTime() >= since - 1000).pop()
+    ?.label;
+}
+
+/** Waits (up to 10 min) for a backup of an earlier attempt to finish; rethrows `err` if none. */
+async function waitForAdoptable(
+  deps: PitrDeps,
+  s: PitrState,
+  err: unknown,
+  signal: AbortSignal,
+): Promise<string> {
+  if (!/lock|another .*(backup|process)|already running/i.test(String((err as Error)?.message)))
+    throw err;
+  const deadline = Date.now() + 10 * 60_000;
+  while (Date.now() < deadline && !signal.aborted) {
+    const label = await adoptableBackup(deps, s);
+    if (label) return label;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+  throw err;
 }
 
 /** Tells people it is over, with the figures. */

@@ -33,7 +33,7 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
           throw new PreconditionError(
             `region ${s.fromRegion} is healthy (${h.detail}): refusing to fail over`,
             {
-              hint: 'a planned move is a switchover; to fail over a healthy region anyway pass --param force=true',
+              hint: 'a planned move is a switchover (`drkit switchover`); to fail over a healthy region anyway pass --force to `drkit failover`, or --param force=true to `drkit runbook run rb-n-01`',
               details: { fromRegion: s.fromRegion },
             },
           );
@@ -64,7 +64,7 @@ export function checkPrimaryHealth(deps: RegionDeps): Step<RegionState> {
         throw new PreconditionError(
           `region ${s.fromRegion} is healthy (${detail}): refusing to fail over`,
           {
-            hint: 'a planned move is a switchover (`drkit switchover`); to fail over a healthy region anyway pass --force',
+            hint: 'a planned move is a switchover (`drkit switchover`); to fail over a healthy region anyway pass --force to `drkit failover`, or --param force=true to `drkit runbook run rb-n-01`',
             details: { fromRegion: s.fromRegion, healthyTasks, dbUp },
           },
         );

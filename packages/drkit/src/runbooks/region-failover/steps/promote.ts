@@ -93,7 +93,7 @@ export function restoreLatestBackup(deps: RegionDeps): Step<RegionState> {
           })()
         : ctx.state.decision === 'restore',
     plan: (ctx) => [
-      `database(${deps.database.kind}) restoreToTime source=${ctx.state.fromCluster} target=latest new=${ctx.state.restoreClusterId}`,
+      `database(${deps.database.kind}) restoreToTime source=${ctx.state.fromCluster} target=latest new=${ctx.state.restoreClusterId ?? `${ctx.state.toCluster}-restored`}`,
     ],
     async run(ctx) {
       const s = ctx.state;

@@ -1,0 +1,230 @@
+import { execFile } from 'node:child_process';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The bad-input catalogue: every input drkit refuses, with its exit code and a fragment of the
+ * message, run through the built CLI (`npm test` builds first). No lab is needed: each input
+ * is refused before anything is bound or started. A new runbook adds its rows here.
+ * `{cfg}` is replaced by the directory of the configs written below.
+ */
+interface BadInput {
+  readonly args: readonly string[];
+  readonly code: number;
+  /** Matched against stderr (human) or the JSON error's message (`--json`). */
+  readonly message: RegExp;
+}
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const CLI = path.resolve(here, '../../dist/cli/main.js');
+
+const ok = ['-c', '{cfg}/ok.yaml'];
+const rb02 = [...ok, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a'];
+const target = (t: string) => [...rb02, '--param', `target=${t}`];
+
+const CATALOGUE: ReadonlyArray<BadInput> = [
+  // commands and options (commander usage errors: exit 2 in every subcommand)
+  { args: ['nosuch'], code: 2, message: /unknown command 'nosuch'/ },
+  { args: ['lab', 'bogus'], code: 2, message: /unknown command 'bogus'/ },
+  { args: ['runbook', 'bogus'], code: 2, message: /unknown command 'bogus'/ },
+  { args: ['drill', 'bogus'], code: 2, message: /unknown command 'bogus'/ },
+  { args: ['config', 'bogus'], code: 2, message: /unknown command 'bogus'/ },
+  { args: ['runbook'], code: 2, message: /Usage: drkit runbook/ },
+  { args: ['runbook', 'run', 'x', '--bogus'], code: 2, message: /unknown option '--bogus'/ },
+  { args: ['switchover', '--bogus'], code: 2, message: /unknown option '--bogus'/ },
+  { args: ['lab', 'down', '--bogus'], code: 2, message: /unknown option '--bogus'/ },
+  { args: ['drill', 'pitr', '--bogus'], code: 2, message: /unknown option '--bogus'/ },
+  {
+    args: ['runbook', 'run', 'rb-n-02', '--provider', 'gcp'],
+    code: 2,
+    message: /argument 'gcp' is invalid\. Allowed choices are lab, aws/,
+  },
+  { args: ['failover', '--provider', 'gcp'], code: 2, message: /argument 'gcp' is invalid/ },
+  { args: ['cutback', '--provider', 'x'], code: 2, message: /argument 'x' is invalid/ },
+  { args: ['cost', '--tier', 'bogus'], code: 2, message: /argument 'bogus' is invalid/ },
+  { args: ['cost', '--tier'], code: 2, message: /option '--tier <tier>' argument missing/ },
+  { args: ['cost', '--price', 'nokey=1'], code: 2, message: /unknown unit price 'nokey'/ },
+  {
+    args: ['cost', '--price', 'fargateVcpuHour=abc'],
+    code: 2,
+    message: /'abc' is not a non-negative number/,
+  },
+  { args: ['runbook', 'run'], code: 2, message: /missing required argument 'name'/ },
+  { args: ['runbook', 'resume'], code: 2, message: /missing required argument 'executionId'/ },
+  { args: ['validate'], code: 2, message: /required option '--source <url>' not specified/ },
+  { args: ['-c'], code: 2, message: /option '-c, --config <file>' argument missing/ },
+  // runbooks and their parameters
+  { args: [...ok, 'runbook', 'run', 'no-such'], code: 2, message: /unknown runbook 'no-such'/ },
+  {
+    args: [...ok, 'runbook', 'resume', 'no-such-id'],
+    code: 3,
+    message: /no journal for execution no-such-id.*\n.*drkit runbook executions/,
+  },
+  { args: [...rb02, '--param', 'noequals'], code: 2, message: /'noequals' is not key=value/ },
+  { args: [...rb02, '--param', '=x'], code: 2, message: /'=x' is not key=value/ },
+  {
+    args: [...target('latest'), '--param', 'source=region-b'],
+    code: 2,
+    message: /--param source is given twice/,
+  },
+  { args: rb02, code: 2, message: /--param target: .*expected string/ },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-02', '-p', 'source=', '-p', 'target=latest'],
+    code: 2,
+    message: /--param source: Too small/,
+  },
+  { args: [...target('latest'), '-p', 'foo=1'], code: 2, message: /Unrecognized key: "foo"/ },
+  {
+    args: [...target('latest'), '-p', 'newClusterId=Bad_Id'],
+    code: 2,
+    message: /--param newClusterId: lower-case letters/,
+  },
+  {
+    args: target('2026-11-22T10:30:00'),
+    code: 2,
+    message: /malformed restore target.*followed by Z/,
+  },
+  { args: target('2026-12-01T04:00:00+0'), code: 2, message: /malformed restore target/ },
+  { args: target('2026-12-01T04:00:00+000'), code: 2, message: /malformed restore target/ },
+  { args: target('yesterday'), code: 2, message: /malformed restore target 'yesterday'/ },
+  { args: target('1700000000'), code: 2, message: /malformed restore target/ },
+  { args: target('2026-13-01T10:00:00Z'), code: 2, message: /month out of range/ },
+  { args: target('2026-02-30T00:00:00Z'), code: 2, message: /day out of range/ },
+  { args: target('2026-11-22T24:00:00Z'), code: 2, message: /time out of range/ },
+  { args: target('2026-11-22T10:60:00Z'), code: 2, message: /time out of range/ },
+  { args: target('2026-02-01T00:00:00+15:00'), code: 2, message: /zone offset out of range/ },
+  { args: target('2026-02-01T00:00:00+02:60'), code: 2, message: /zone offset out of range/ },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-03'],
+    code: 2,
+    message: /--param bucket: .*expected string/,
+  },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-03', '-p', 'bucket=b'],
+    code: 2,
+    message: /--param bucket: Too small/,
+  },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-05', '-p', 'table=t'],
+    code: 5,
+    message: /the lab provider has no DynamoDB/,
+  },
+  {
+    args: [...ok, 'runbook', 'run', 'sb', '--dry-run'],
+    code: 5,
+    message: /the lab provider has no API gateway/,
+  },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-01', '--dry-run'],
+    code: 3,
+    message: /no two-region lab in .*\n.*drkit lab up/,
+  },
+  // config files
+  { args: ['-c', '{cfg}/missing.yaml', 'config', 'show'], code: 2, message: /does not exist/ },
+  { args: ['-c', '{cfg}/bad-yaml.yaml', 'config', 'show'], code: 2, message: /not valid YAML/ },
+  {
+    args: ['-c', '{cfg}', 'config', 'show'],
+    code: 2,
+    message: /cannot be read \(EISDIR\)[^]*not of a directory/,
+  },
+  {
+    args: ['-c', '{cfg}/unknown-key.yaml', 'config', 'show'],
+    code: 2,
+    message: /unknown key 'targets.rtoTargetMinute'/,
+  },
+  {
+    args: ['-c', '{cfg}/bad-provider.yaml', 'config', 'show'],
+    code: 2,
+    message: /'provider' = "gcp"/,
+  },
+  {
+    args: ['-c', '{cfg}/negative-rto.yaml', 'config', 'show'],
+    code: 2,
+    message: /'targets.rtoTargetMinutes' = -5/,
+  },
+  {
+    args: ['-c', '{cfg}/proc.yaml', 'runbook', 'executions'],
+    code: 2,
+    message: /inside \/proc, a kernel file system/,
+  },
+  {
+    args: ['-c', '{cfg}/through-file.yaml', 'runbook', 'executions'],
+    code: 2,
+    message: /is a file, not a directory/,
+  },
+  // the outside world
+  {
+    args: ['validate', '--source', 'postgres://u@no-such-host.invalid/db', '--target', 'x'],
+    code: 12,
+    message: /host name not found[^]*check the host name/,
+  },
+];
+
+let cfg: string;
+
+beforeAll(() => {
+  cfg = mkdtempSync(path.join(tmpdir(), 'drkit-bad-input-'));
+  const w = (name: string, text: string) => writeFileSync(path.join(cfg, name), text);
+  w('ok.yaml', `stateDir: ${path.join(cfg, 'state')}\n`);
+  w('bad-yaml.yaml', 'targets: [unclosed\n');
+  w('unknown-key.yaml', 'targets: { rtoTargetMinute: 5 }\n');
+  w('bad-provider.yaml', 'provider: gcp\n');
+  w('negative-rto.yaml', 'targets: { rtoTargetMinutes: -5 }\n');
+  w('proc.yaml', 'stateDir: /proc/drkit\n');
+  w('a-file', '');
+  w('through-file.yaml', `stateDir: ${path.join(cfg, 'a-file', 'sub')}\n`);
+  mkdirSync(path.join(cfg, 'state'), { recursive: true });
+  chmodSync(cfg, 0o755);
+});
+
+function run(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  const argv = args.map((a) => a.replaceAll('{cfg}', cfg));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [CLI, ...argv],
+      { env: { ...process.env, NO_COLOR: '1' }, timeout: 20_000, cwd: cfg },
+      (err, stdout, stderr) => {
+        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0;
+        resolve({ code, stdout, stderr });
+      },
+    );
+  });
+}
+
+/** Rows also run with `--json` (each kind of refusal once: the CLI start-up is the cost). */
+const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54];
+
+// Each row is a CLI start-up (~1-2 s on a busy 2-core machine): run a few at once.
+describe.concurrent('bad-input catalogue', () => {
+  it('holds at least 40 refused inputs', () => {
+    expect(CATALOGUE.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it.each(CATALOGUE.map((c) => [c.args.join(' '), c] as const))(
+    'refuses `drkit %s`',
+    async (_name, c) => {
+      const r = await run(c.args);
+      expect(r.code, r.stderr).toBe(c.code);
+      expect(r.stderr).toMatch(c.message);
+      expect(r.stdout).toBe('');
+    },
+  );
+
+  it.each(
+    JSON_SAMPLE.filter((i) => i < CATALOGUE.length).map(
+      (i) => [CATALOGUE[i]!.args.join(' '), CATALOGUE[i]!] as const,
+    ),
+  )('with --json prints one JSON error document: `drkit --json %s`', async (_name, c) => {
+    const r = await run(['--json', ...c.args]);
+    expect(r.code, r.stderr).toBe(c.code);
+    const doc = JSON.parse(r.stdout) as {
+      error: { message: string; code: string; hint?: string };
+    };
+    expect(typeof doc.error.code).toBe('string');
+    expect(`${doc.error.message}\n${doc.error.hint ?? ''}\n${r.stderr}`).toMatch(c.message);
+  });
+});
