@@ -2,6 +2,7 @@ import { NotFoundError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import type { ClusterInfo } from '../../../ports/database.js';
 import { parseTarget, type PitrDeps, type PitrState } from '../context.js';
+import { assertTargetInWindow } from './preflight.js';
 
 /**
  * Restores the source into a NEW cluster at the target time. Safe to run twice: a cluster of
@@ -20,6 +21,9 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
         target: parseTarget(ctx.state.target),
         newClusterId: ctx.state.newClusterId,
       };
+      // The dry run refuses what the run would: preflight's window check, read-only, whatever
+      // the backend's own plan checks.
+      if (ctx.dryRun) await assertTargetInWindow(deps, req.source, req.target);
       return await deps.database.planRestoreToTime(req);
     },
     async run(ctx) {

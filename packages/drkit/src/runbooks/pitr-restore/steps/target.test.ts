@@ -7,7 +7,7 @@ import { preflight } from './preflight.js';
 import { restoreToTime } from './restore-to-time.js';
 
 /**
- * A stub of the two READ calls preflight and the restore plan make (named as a stub: the real
+ * A stub of the READ calls preflight and the restore plan make (named as a stub: the real
  * adapters are exercised against PostgreSQL/pgBackRest and moto in pitr-restore*.int.test.ts).
  */
 function stubDeps(): PitrDeps {
@@ -18,6 +18,7 @@ function stubDeps(): PitrDeps {
       earliest: new Date('2026-12-01T03:00:00Z'),
       latest: new Date('2026-12-01T05:00:00Z'),
     }),
+    planRestoreToTime: async () => ['stub: restore'],
   } as unknown as Database;
   return { database, secrets: {}, notifier: {}, connect: async () => ({}) } as unknown as PitrDeps;
 }
