@@ -1,6 +1,7 @@
 import type { DrkitConfig } from '../config/schema.js';
 import type { ExecutorEvent } from '../engine/executor.js';
 import type { DrillEvent, DrillReport, DrillSpan } from '../report/drill-report.js';
+import type { ExecutionSummary } from '../engine/journal.js';
 
 /** What every drill takes: where it runs, how long it watches, where the evidence goes. */
 export interface DrillOptions {
@@ -52,5 +53,17 @@ export function drillTimeline(say: (m: string) => void) {
     });
     return r;
   };
-  return { events, spans, mark, phase };
+  /** The runbook's steps, from its journal's timeline, as spans of the drill's timeline. */
+  const steps = (summary: ExecutionSummary | undefined) => {
+    for (const t of summary?.timeline ?? [])
+      spans.push({
+        name: t.step,
+        start: t.start,
+        end: t.end,
+        outcome: t.outcome,
+        durationMs: t.durationMs,
+        kind: 'step',
+      });
+  };
+  return { events, spans, mark, phase, steps };
 }

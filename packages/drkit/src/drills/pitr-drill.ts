@@ -54,7 +54,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     },
   };
   const p = labProvider(config, o.baseDir);
-  const { events, spans, mark, phase } = drillTimeline(say);
+  const { events, spans, mark, phase, steps } = drillTimeline(say);
   let workload: WorkloadProcess | undefined;
   let compute: LabCompute | undefined;
   const logFile = path.join(drillDir, 'workload.jsonl');
@@ -118,16 +118,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       },
     );
-    for (const t of res.summary?.timeline ?? []) {
-      spans.push({
-        name: t.step,
-        start: t.start,
-        end: t.end,
-        outcome: t.outcome,
-        durationMs: t.durationMs,
-        kind: 'step',
-      });
-    }
+    steps(res.summary);
     await sleep((o.sustainSeconds ?? 5) * 1000);
     await workload.stop();
     workload = undefined;

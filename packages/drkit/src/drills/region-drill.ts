@@ -83,7 +83,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     },
   };
   const p = labProvider(config, o.baseDir);
-  const { events, spans, mark } = drillTimeline(say);
+  const { events, spans, mark, steps } = drillTimeline(say);
   // the drill runs its runbook as `drkit runbook run` does: the lab provider's ports, the entry
   const provider = bindLab(config, o.baseDir);
   const run = async (entry: RunbookEntry<RegionState>, raw: Record<string, unknown>) => {
@@ -91,15 +91,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       yes: true,
       ...(o.onEvent ? { onEvent: o.onEvent } : {}),
     });
-    for (const t of res.summary?.timeline ?? [])
-      spans.push({
-        name: t.step,
-        start: t.start,
-        end: t.end,
-        outcome: t.outcome,
-        durationMs: t.durationMs,
-        kind: 'step',
-      });
+    steps(res.summary);
     return res;
   };
   let workload: WorkloadProcess | undefined;

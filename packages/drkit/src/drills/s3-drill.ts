@@ -71,7 +71,7 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
   const drillId = `s3-restore-${stamp}`;
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
   mkdirSync(drillDir, { recursive: true });
-  const { events, spans, mark, phase } = drillTimeline(say);
+  const { events, spans, mark, phase, steps } = drillTimeline(say);
 
   let moto: MotoServer | undefined;
   let clients: AwsClients | undefined;
@@ -171,15 +171,7 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
       runbookError = err instanceof Error ? err.message : String(err);
       say(`RB-N-03 failed: ${runbookError}`);
     }
-    for (const t of res?.summary?.timeline ?? [])
-      spans.push({
-        name: t.step,
-        start: t.start,
-        end: t.end,
-        outcome: t.outcome,
-        durationMs: t.durationMs,
-        kind: 'step',
-      });
+    steps(res?.summary);
     const state = (res?.state ?? {}) as Partial<S3RestoreState>;
 
     const check = await phase('verify key by key', async () => {
