@@ -1,37 +1,26 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import {
-  CreateDBClusterCommand,
-  CreateDBInstanceCommand,
-  CreateDBInstanceReadReplicaCommand,
-  DescribeDBClustersCommand,
-  DescribeDBInstancesCommand,
-} from '@aws-sdk/client-rds';
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-} from '@aws-sdk/client-route-53';
-import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
-import { CreateTopicCommand } from '@aws-sdk/client-sns';
+import { DescribeDBClustersCommand, DescribeDBInstancesCommand } from '@aws-sdk/client-rds';
+import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../adapters/aws/clients.js';
 import { Journal } from '../engine/journal.js';
-import { createTestEcsService, createTestHealthCheck } from '../testing/moto.js';
-import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
 import type { LabFixture } from '../testing/lab-fixture.js';
+import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
+import { createFailoverWorld, RECORD } from '../testing/rds-world.js';
 
 /**
  * `drkit runbook run rb-n-01 --provider aws` end to end through the built CLI against a moto
- * server: region A (us-east-1) has the Aurora cluster, region B (us-west-2) its cross-region
- * replica cluster; a Route 53 PRIMARY/SECONDARY failover record with health checks; an ECS
- * service per region; the DB endpoint secret in B; an SNS topic. moto reports every health
- * check healthy and serves no data plane, so the real run needs force=true and its post-checks
- * are journaled as not checked (no aws.appUrl).
+ * server, in the world of `createFailoverWorld` (testing/rds-world.ts): region A (us-east-1) has
+ * the Aurora cluster, region B (us-west-2) its cross-region replica cluster; a Route 53
+ * PRIMARY/SECONDARY failover record with health checks; an ECS service per region; the DB
+ * endpoint secret in B; an SNS topic. moto reports every health check healthy and serves no
+ * data plane, so the real run needs force=true and its post-checks are journaled as not
+ * checked (no aws.appUrl).
  */
 const A = 'us-east-1';
 const B = 'us-west-2';
 const PASSWORD = 'Sup3r-secret-never-printed';
-const RECORD = 'api.example.com.';
 
 let motoCli: MotoCli;
 let clients: AwsClients;
@@ -39,159 +28,14 @@ let fx: LabFixture;
 /** The same deployment in dbMode rds-postgres: an instance in A, its cross-region read replica in B. */
 let fxRds: LabFixture;
 let zoneId: string;
-let endpointA: string;
 
 beforeAll(async () => {
   motoCli = await startMotoCli({ region: A, maxAttempts: 1 });
   ({ clients } = motoCli);
-  const rdsA = clients.rds(A);
-  const a = await rdsA.send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: 'core-a',
-      Engine: 'aurora-postgresql',
-      MasterUsername: 'app',
-      MasterUserPassword: PASSWORD,
-      DatabaseName: 'app',
-      BackupRetentionPeriod: 7,
-    }),
-  );
-  await rdsA.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: 'core-a-1',
-      DBClusterIdentifier: 'core-a',
-      DBInstanceClass: 'db.r6g.large',
-      Engine: 'aurora-postgresql',
-    }),
-  );
-  endpointA = a.DBCluster!.Endpoint!;
-  // moto insists on MasterUsername/Password even for a replica (AWS takes them from the source)
-  await clients.rds(B).send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: 'core-b',
-      Engine: 'aurora-postgresql',
-      ReplicationSourceIdentifier: a.DBCluster!.DBClusterArn!,
-      MasterUsername: 'app',
-      MasterUserPassword: PASSWORD,
-    }),
-  );
-  await clients.rds(B).send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: 'core-b-1',
-      DBClusterIdentifier: 'core-b',
-      DBInstanceClass: 'db.r6g.large',
-      Engine: 'aurora-postgresql',
-    }),
-  );
-
-  const zone = await clients
-    .route53()
-    .send(new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-rb-n-01' }));
-  zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-  const hcA = await createTestHealthCheck(clients, '192.0.2.10');
-  const hcB = await createTestHealthCheck(clients, '198.51.100.10');
-  const rec = (id: string, failover: 'PRIMARY' | 'SECONDARY', ip: string, hc: string) => ({
-    Action: 'CREATE' as const,
-    ResourceRecordSet: {
-      Name: RECORD,
-      Type: 'A' as const,
-      SetIdentifier: id,
-      Failover: failover,
-      TTL: 60,
-      ResourceRecords: [{ Value: ip }],
-      HealthCheckId: hc,
-    },
-  });
-  await clients.route53().send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: {
-        Changes: [rec(A, 'PRIMARY', '192.0.2.10', hcA), rec(B, 'SECONDARY', '198.51.100.10', hcB)],
-      },
-    }),
-  );
-
-  await createTestEcsService(clients, A, 'app-a', 2);
-  await createTestEcsService(clients, B, 'app-b', 1);
-
-  await clients.secrets(B).send(
-    new CreateSecretCommand({
-      Name: 'drkit/db-endpoint',
-      SecretString: JSON.stringify({
-        engine: 'postgres',
-        host: endpointA,
-        port: 5432,
-        username: 'app',
-        password: PASSWORD,
-        dbname: 'app',
-      }),
-    }),
-  );
-  const topic = await clients.sns(A).send(new CreateTopicCommand({ Name: 'dr-alerts' }));
-
-  const pgA = await rdsA.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: 'pg-a',
-      Engine: 'postgres',
-      DBInstanceClass: 'db.m6g.large',
-      MasterUsername: 'app',
-      MasterUserPassword: PASSWORD,
-      AllocatedStorage: 20,
-      BackupRetentionPeriod: 7,
-    }),
-  );
-  await clients.rds(B).send(
-    new CreateDBInstanceReadReplicaCommand({
-      DBInstanceIdentifier: 'pg-b',
-      SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!,
-      DBInstanceClass: 'db.m6g.large',
-    }),
-  );
-  fxRds = motoCli.fixture({
-    regionA: A,
-    regionB: B,
-    failoverTasks: 3,
-    route53: { hostedZoneId: zoneId, recordName: RECORD },
-    regions: {
-      a: {
-        dbInstance: 'pg-a',
-        ecsCluster: 'app-a',
-        ecsService: 'web',
-        recordValue: '192.0.2.10',
-        healthCheckId: hcA,
-      },
-      b: {
-        dbInstance: 'pg-b',
-        ecsCluster: 'app-b',
-        ecsService: 'web',
-        recordValue: '198.51.100.10',
-        healthCheckId: hcB,
-      },
-    },
-  });
-
-  fx = motoCli.fixture({
-    regionA: A,
-    regionB: B,
-    notifyTopicArn: topic.TopicArn,
-    failoverTasks: 3,
-    route53: { hostedZoneId: zoneId, recordName: RECORD },
-    regions: {
-      a: {
-        dbCluster: 'core-a',
-        ecsCluster: 'app-a',
-        ecsService: 'web',
-        recordValue: '192.0.2.10',
-        healthCheckId: hcA,
-      },
-      b: {
-        dbCluster: 'core-b',
-        ecsCluster: 'app-b',
-        ecsService: 'web',
-        recordValue: '198.51.100.10',
-        healthCheckId: hcB,
-      },
-    },
-  });
+  const w = await createFailoverWorld(clients, { regionA: A, regionB: B, password: PASSWORD });
+  ({ zoneId } = w);
+  fxRds = motoCli.fixture(w.instances);
+  fx = motoCli.fixture({ ...w.aurora, notifyTopicArn: w.topicArn });
 });
 afterAll(() => motoCli?.stop());
 

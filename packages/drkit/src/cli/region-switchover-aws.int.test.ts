@@ -1,29 +1,19 @@
 import { DescribeServicesCommand } from '@aws-sdk/client-ecs';
-import {
-  CreateDBClusterCommand,
-  CreateDBInstanceCommand,
-  CreateGlobalClusterCommand,
-  DescribeDBClustersCommand,
-  DescribeGlobalClustersCommand,
-} from '@aws-sdk/client-rds';
-import {
-  ChangeResourceRecordSetsCommand,
-  CreateHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-} from '@aws-sdk/client-route-53';
-import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { DescribeDBClustersCommand, DescribeGlobalClustersCommand } from '@aws-sdk/client-rds';
+import { ListResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../adapters/aws/clients.js';
 import { Journal } from '../engine/journal.js';
 import type { LabFixture } from '../testing/lab-fixture.js';
 import { startMotoCli, type MotoCli } from '../testing/moto-cli.js';
-import { createTestEcsService } from '../testing/moto.js';
+import { createSwitchoverWorld, type SwitchoverWorld } from '../testing/rds-world.js';
 
 /**
  * The planned switchover and RB-N-08 cutback with `--provider aws`, through the built CLI
- * against a moto server: two Aurora Global Databases (one written from region A, one already
- * failed over to region B), a Route 53 failover record, an ECS service and a copy of the DB
- * endpoint secret in each region. moto answers SwitchoverGlobalCluster with HTTP 500 (not
+ * against a moto server, in the world of `createSwitchoverWorld` (testing/rds-world.ts): two
+ * Aurora Global Databases (one written from region A, one already failed over to region B), a
+ * Route 53 failover record, an ECS service and a copy of the DB endpoint secret in each region. moto answers SwitchoverGlobalCluster with HTTP 500 (not
  * implemented), so the real runs are shown up to that call — preflight, scale, freeze — and
  * stopping there cleanly (failed step journaled, nothing after it run, resumable); the
  * request's shape is checked against the SDK's model in rds-database.int.test.ts.
@@ -42,115 +32,16 @@ let fromA: LabFixture;
 let fromB: LabFixture;
 /** Clusters outside any global database: a planned move is refused. */
 let noGlobal: LabFixture;
+let world: SwitchoverWorld;
 
-async function cluster(region: string, id: string, globalId?: string): Promise<string> {
-  const rds = clients.rds(region);
-  const c = await rds.send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: id,
-      Engine: 'aurora-postgresql',
-      EngineVersion: '15.4',
-      MasterUsername: 'app',
-      MasterUserPassword: PASSWORD,
-      DatabaseName: 'app',
-      ...(globalId ? { GlobalClusterIdentifier: globalId } : {}),
-    }),
-  );
-  await rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: `${id}-1`,
-      DBClusterIdentifier: id,
-      DBInstanceClass: 'db.r6g.large',
-      Engine: 'aurora-postgresql',
-    }),
-  );
-  return c.DBCluster!.Endpoint!;
-}
-
-function fixture(globalClusterId: string | undefined, a: string, b: string): LabFixture {
-  return motoCli.fixture({
-    regionA: A,
-    regionB: B,
-    failoverTasks: 3,
-    warmTasks: 1,
-    ...(globalClusterId ? { globalClusterId } : {}),
-    route53: { hostedZoneId: zoneId, recordName: 'api.example.com.' },
-    regions: {
-      a: { dbCluster: a, ecsCluster: 'app-a', ecsService: 'web', recordValue: '192.0.2.10' },
-      b: { dbCluster: b, ecsCluster: 'app-b', ecsService: 'web', recordValue: '198.51.100.10' },
-    },
-  });
-}
+const fixture = (globalClusterId: string | undefined, a: string, b: string): LabFixture =>
+  motoCli.fixture(world.config(globalClusterId, a, b));
 
 beforeAll(async () => {
   motoCli = await startMotoCli({ region: A, maxAttempts: 1 });
   ({ clients } = motoCli);
-  // the writer is the cluster created first
-  await clients.rds(A).send(
-    new CreateGlobalClusterCommand({
-      GlobalClusterIdentifier: 'core-global',
-      Engine: 'aurora-postgresql',
-      EngineVersion: '15.4',
-    }),
-  );
-  const hostA = await cluster(A, 'core-a', 'core-global');
-  await cluster(B, 'core-b', 'core-global');
-  await clients.rds(B).send(
-    new CreateGlobalClusterCommand({
-      GlobalClusterIdentifier: 'after-failover',
-      Engine: 'aurora-postgresql',
-      EngineVersion: '15.4',
-    }),
-  );
-  await cluster(B, 'fo-b', 'after-failover');
-  await cluster(A, 'fo-a', 'after-failover');
-  await cluster(A, 'solo-a');
-  await cluster(B, 'solo-b');
-
-  const zone = await clients
-    .route53()
-    .send(
-      new CreateHostedZoneCommand({ Name: 'example.com', CallerReference: 'drkit-switchover' }),
-    );
-  zoneId = zone.HostedZone!.Id!.replace('/hostedzone/', '');
-  const rec = (id: string, failover: 'PRIMARY' | 'SECONDARY', ip: string) => ({
-    Action: 'CREATE' as const,
-    ResourceRecordSet: {
-      Name: 'api.example.com.',
-      Type: 'A' as const,
-      SetIdentifier: id,
-      Failover: failover,
-      TTL: 60,
-      ResourceRecords: [{ Value: ip }],
-    },
-  });
-  await clients.route53().send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: {
-        Changes: [rec(A, 'PRIMARY', '192.0.2.10'), rec(B, 'SECONDARY', '198.51.100.10')],
-      },
-    }),
-  );
-  await createTestEcsService(clients, A, 'app-a', 2);
-  await createTestEcsService(clients, B, 'app-b', 1);
-  // one copy of the endpoint secret per region: the app in each region reads its own
-  for (const region of [A, B]) {
-    await clients.secrets(region).send(
-      new CreateSecretCommand({
-        Name: SECRET,
-        SecretString: JSON.stringify({
-          engine: 'postgres',
-          host: hostA,
-          port: 5432,
-          username: 'app',
-          password: PASSWORD,
-          dbname: 'app',
-          dbClusterId: 'core-a',
-        }),
-      }),
-    );
-  }
+  world = await createSwitchoverWorld(clients, { regionA: A, regionB: B, password: PASSWORD });
+  ({ zoneId } = world);
   fromA = fixture('core-global', 'core-a', 'core-b');
   fromB = fixture('after-failover', 'fo-a', 'fo-b');
   noGlobal = fixture(undefined, 'solo-a', 'solo-b');

@@ -1,24 +1,21 @@
-import { CreateFunctionCommand, GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import {
-  CreateDBClusterCommand,
-  CreateDBInstanceCommand,
-  DescribeDBClustersCommand,
-} from '@aws-sdk/client-rds';
-import { CreateSecretCommand, GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
+import { CreateDBClusterCommand, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
+import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../adapters/aws/clients.js';
-import type { Step, StepContext } from '../../engine/step.js';
 import { bindProvider, type Provider } from '../../providers/index.js';
 import type { LabFixture } from '../../testing/lab-fixture.js';
 import { startMotoCli, type MotoCli } from '../../testing/moto-cli.js';
-import { createRole } from '../../testing/moto.js';
+import { createPitrWorld } from '../../testing/rds-world.js';
+import { runStep } from '../../testing/run-step.js';
 import { findRunbook } from '../registry.js';
 import { pitrRestore } from './index.js';
 
 /**
- * RB-N-02 with `--provider aws`, bound exactly as the CLI binds it, on a moto server: the
- * control-plane steps run for real (preflight, freeze, restore into a new cluster with its
- * writer, swap, unfreeze) against moto's RDS, Secrets Manager in two regions and Lambda.
+ * RB-N-02 with `--provider aws`, bound exactly as the CLI binds it, on a moto server (the world
+ * of `createPitrWorld`, testing/rds-world.ts): the control-plane steps run for real
+ * (preflight, freeze, restore into a new cluster with its writer, swap, unfreeze) against
+ * moto's RDS, Secrets Manager in two regions and Lambda.
  * moto serves no SQL, so the `validate` step — the data plane — is not run here; it runs on
  * real PostgreSQL in the lab provider's tests (pitr-restore.int.test.ts), and moto's restore
  * ignores the target time (its request shape is checked in rds-database.int.test.ts).
@@ -39,63 +36,16 @@ beforeAll(async () => {
   // bindProvider binds in this process, with the CLI's credential chain: the environment
   motoCli = await startMotoCli({ region: A, maxAttempts: 1, processEnv: true });
   ({ clients } = motoCli);
-  const rds = clients.rds(A);
-  const c = await rds.send(
-    new CreateDBClusterCommand({
-      DBClusterIdentifier: 'radiant-production',
-      Engine: 'aurora-postgresql',
-      MasterUsername: 'app',
-      MasterUserPassword: PASSWORD,
-      DatabaseName: 'radiant',
-      BackupRetentionPeriod: 7,
-    }),
-  );
-  await rds.send(
-    new CreateDBInstanceCommand({
-      DBInstanceIdentifier: 'radiant-production-1',
-      DBClusterIdentifier: 'radiant-production',
-      DBInstanceClass: 'db.r6g.large',
-      Engine: 'aurora-postgresql',
-    }),
-  );
-  sourceHost = c.DBCluster!.Endpoint!;
-  for (const region of [A, B]) {
-    await clients.secrets(region).send(
-      new CreateSecretCommand({
-        Name: SECRET,
-        SecretString: JSON.stringify({
-          engine: 'postgres',
-          host: sourceHost,
-          port: 5432,
-          username: 'app',
-          password: PASSWORD,
-          dbname: 'radiant',
-        }),
-      }),
-    );
-  }
-  const role = await createRole(motoCli.moto.endpoint, 'radiant-lambda');
-  for (const n of FUNCTIONS) {
-    await clients.lambda().send(
-      new CreateFunctionCommand({
-        FunctionName: n,
-        Runtime: 'nodejs20.x',
-        Role: role,
-        Handler: 'index.handler',
-        Code: { ZipFile: new Uint8Array([80, 75, 5, 6, ...new Array<number>(18).fill(0)]) },
-        Environment: {
-          Variables: { DB_CLUSTER_ARN: c.DBCluster!.DBClusterArn!, LOG_LEVEL: 'info' },
-        },
-      }),
-    );
-  }
-  fx = motoCli.fixture({
+  const w = await createPitrWorld(clients, motoCli.moto.endpoint, {
     regionA: A,
     regionB: B,
-    dbEndpointSecret: SECRET,
-    dbFunctions: { names: FUNCTIONS },
-    writerInstanceClass: 'db.r6g.large',
+    password: PASSWORD,
+    cluster: 'radiant-production',
+    secret: SECRET,
+    functions: FUNCTIONS,
   });
+  sourceHost = w.sourceHost;
+  fx = motoCli.fixture(w.config);
   bound = bindProvider('aws', fx.config, fx.dir);
 });
 afterAll(async () => {
@@ -120,20 +70,6 @@ const prepare = (raw: Record<string, unknown>) => {
     journalDir: bound.journalDir,
   });
 };
-
-async function runStep<S extends object>(step: Step<S>, state: S): Promise<S> {
-  const ctx: StepContext<S> = {
-    state,
-    executionId: 'it-aws-pitr',
-    dryRun: false,
-    signal: new AbortController().signal,
-    progress: () => undefined,
-  };
-  const out = (await step.run(ctx)) ?? {};
-  const next = { ...state, ...out };
-  await step.verify?.({ ...ctx, state: next });
-  return next;
-}
 
 describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
   it("GIVEN the CLI's AWS binding WHEN a dry run THEN the RDS restore, both secret copies and each function are named, no password, nothing changed", async () => {

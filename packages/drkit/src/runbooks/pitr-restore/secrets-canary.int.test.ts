@@ -1,25 +1,10 @@
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync, statSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Journal } from '../../engine/journal.js';
 import { readAppConfig, writeAppConfig } from '../../lab/app-config.js';
 import { labUp } from '../../lab/lab.js';
+import { CANARY, filesUnder } from '../../testing/canary.js';
 import { makeLabFixture, runCli, type LabFixture } from '../../testing/lab-fixture.js';
-
-const CANARY = 'canary-7f3a9c0e-do-not-print';
-
-/** Every file under `dir` (recursively), except the ones listed. */
-function filesUnder(dir: string, except: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const e of readdirSync(dir)) {
-    const f = path.join(dir, e);
-    if (except.includes(f)) continue;
-    const st = statSync(f);
-    if (st.isDirectory()) out.push(...filesUnder(f, except));
-    else if (st.isFile()) out.push(f);
-  }
-  return out;
-}
 
 /**
  * The secrets canary for RB-N-02 on the lab: a password planted in the app's endpoint secret
