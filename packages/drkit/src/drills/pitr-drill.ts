@@ -7,6 +7,7 @@ import { LabCompute } from '../adapters/lab-compute/index.js';
 import { labUp } from '../lab/lab.js';
 import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
+import { appsDir } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { bindLab } from '../providers/lab/index.js';
 import { withPorts } from '../providers/provider.js';
@@ -70,7 +71,8 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       taken.add(port);
       slots.push({ id: `a-${slots.length + 1}`, region: 'a', port });
     }
-    compute = new LabCompute(path.join(drillDir, 'apps'), p.paths.secretsDir, slots);
+    // where `lab down` finds them: a killed drill's tasks are reaped with its servers
+    compute = new LabCompute(appsDir(p), p.paths.secretsDir, slots);
     const tasks = compute;
     await phase('app tasks up', () => tasks.scale('a', slots.length));
     workload = await startWorkloadProcess({

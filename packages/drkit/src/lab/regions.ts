@@ -92,7 +92,7 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
     ...(topology.links?.length
       ? { wan: new HaproxyWan({ dir: path.join(p.paths.labDir, 'wan'), links: topology.links }) }
       : {}),
-    compute: new LabCompute(path.join(p.paths.labDir, 'apps'), p.paths.secretsDir, topology.slots),
+    compute: new LabCompute(appsDir(p), p.paths.secretsDir, topology.slots),
   };
 }
 
@@ -220,6 +220,11 @@ function setReplicationEndpoint(p: LabProvider, clusterId: string, link: Haproxy
   });
 }
 
+/** Where a lab's app tasks keep their pid files and logs. */
+export function appsDir(p: LabProvider): string {
+  return path.join(p.paths.labDir, 'apps');
+}
+
 /** Records the current task counts (after a runbook scaled a region). */
 export function recordTaskCounts(p: LabProvider, tasks: Record<string, number>): void {
   const t = readTopology(p);
@@ -229,7 +234,8 @@ export function recordTaskCounts(p: LabProvider, tasks: Record<string, number>):
 /** Stops the front door and every app task of a lab (before its clusters stop). */
 export async function stopRegionProcesses(p: LabProvider): Promise<void> {
   const topo = readTopology(p);
-  if (!topo) return;
+  // no layout (a single-region lab, a PITR drill's own tasks): stop what the pid files name
+  if (!topo) return await LabCompute.fromPidFiles(appsDir(p), p.paths.secretsDir).stopAll();
   const r = regionProvider(p, topo);
   await r.router.stop();
   await r.compute.stopAll();

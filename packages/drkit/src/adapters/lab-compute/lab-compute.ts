@@ -4,6 +4,7 @@ import {
   mkdirSync,
   openSync,
   closeSync,
+  readdirSync,
   readFileSync,
   rmSync,
   writeFileSync,
@@ -123,6 +124,23 @@ export class LabCompute implements Compute {
       pids.push(pid);
     }
     return pids;
+  }
+
+  /**
+   * The tasks whose pid files lie in `dir`, whatever layout started them (a drill's own tasks,
+   * a lab whose layout file is gone): enough to stop them.
+   */
+  static fromPidFiles(dir: string, secretsDir: string): LabCompute {
+    const ids = existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith('.pid'))
+          .map((f) => f.slice(0, -'.pid'.length))
+      : [];
+    return new LabCompute(
+      dir,
+      secretsDir,
+      ids.map((id) => ({ id, region: id.split('-')[0] ?? id, port: 0 })),
+    );
   }
 
   /** Stops every task (SIGTERM, then SIGKILL after 3 s). */

@@ -21,10 +21,11 @@ export function restoreToTime(deps: PitrDeps): Step<PitrState> {
         target: parseTarget(ctx.state.target),
         newClusterId: ctx.state.newClusterId,
       };
-      // The dry run refuses what the run would: preflight's window check, read-only, whatever
-      // the backend's own plan checks.
+      // the backend's plan refuses an out-of-window target in its own words; the dry run then
+      // also refuses what preflight would, read-only, whatever the backend checks
+      const lines = await deps.database.planRestoreToTime(req);
       if (ctx.dryRun) await assertTargetInWindow(deps, req.source, req.target);
-      return await deps.database.planRestoreToTime(req);
+      return lines;
     },
     async run(ctx) {
       const target = parseTarget(ctx.state.target);
