@@ -69,11 +69,14 @@ export interface BreachWorld {
   readonly tokens: Array<{ user: string; access: string; refresh: string }>;
 }
 
-/** Builds one independent set of resources named after `tag`. */
+/**
+ * Builds one independent set of resources named after `tag`. Every secret is
+ * `{ username, password }` (the bare one `{ token }`), plus `secretFields` when given.
+ */
 export async function createWorld(
   clients: AwsClients,
   tag: string,
-  opts: { users: number; lambdaArn: string },
+  opts: { users: number; lambdaArn: string; secretFields?: Record<string, unknown> },
 ): Promise<BreachWorld> {
   const apigw = clients.apigateway();
   const api = await apigw.send(new CreateRestApiCommand({ name: `radiant-${tag}` }));
@@ -115,7 +118,11 @@ export async function createWorld(
     await sm.send(
       new CreateSecretCommand({
         Name: name,
-        SecretString: JSON.stringify({ username: 'app', password: `pw-${tag}` }),
+        SecretString: JSON.stringify({
+          username: 'app',
+          password: `pw-${tag}`,
+          ...opts.secretFields,
+        }),
       }),
     );
     // configure rotation the usual way (scheduled, not now), then clear the AWSPENDING label
@@ -142,7 +149,12 @@ export async function createWorld(
     }
   }
   const bareSecret = `radiant-${tag}-legacy`;
-  await sm.send(new CreateSecretCommand({ Name: bareSecret, SecretString: '{"token":"x"}' }));
+  await sm.send(
+    new CreateSecretCommand({
+      Name: bareSecret,
+      SecretString: JSON.stringify({ token: 'x', ...opts.secretFields }),
+    }),
+  );
 
   const idp = clients.cognito();
   const pool = await idp.send(new CreateUserPoolCommand({ PoolName: `radiant-${tag}-users` }));

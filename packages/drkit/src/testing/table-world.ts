@@ -99,13 +99,19 @@ export async function createSourceTable(
 }
 
 /**
- * The app's references to the table: a config secret `{ tableName, region, apiKey }` and
- * Lambda functions with `TABLE_NAME` (moto stores the code without unzipping it until Invoke).
+ * The app's references to the table: a config secret `{ tableName, region, apiKey }` (plus
+ * `secretFields`) and Lambda functions with `TABLE_NAME` (moto stores the code without
+ * unzipping it until Invoke).
  */
 export async function createAppReferences(
   clients: AwsClients,
   endpoint: string,
-  opts: { secret: string; table: string; functions: readonly string[] },
+  opts: {
+    secret: string;
+    table: string;
+    functions: readonly string[];
+    secretFields?: Record<string, unknown>;
+  },
 ): Promise<void> {
   await clients.secrets().send(
     new CreateSecretCommand({
@@ -114,6 +120,7 @@ export async function createAppReferences(
         tableName: opts.table,
         region: 'us-east-1',
         apiKey: 'not-a-real-key',
+        ...opts.secretFields,
       }),
     }),
   );
