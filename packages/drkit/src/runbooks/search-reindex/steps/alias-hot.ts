@@ -1,0 +1,26 @@
+import type { Step } from '../../../engine/step.js';
+import type { SearchReindexDeps, SearchReindexState } from '../context.js';
+
+/**
+ * Step 4 (destructive): points the aliases of the hot collections at the new collections as
+ * soon as their hot slice is in: search is back, partially (the report says so), while the
+ * backfill runs. The old collections stay.
+ */
+export function aliasHot(deps: SearchReindexDeps): Step<SearchReindexState> {
+  const names = (s: SearchReindexState) => [
+    ...new Set(s.searchSchemas.hotSlices.map((h) => h.collection)),
+  ];
+  return {
+    id: 'alias-hot',
+    title: 'Point the hot collections’ aliases at the new collections (search back, partial)',
+    destructive: true,
+    retry: { attempts: 3 },
+    when: ({ state: s }) => s.searchSchemas.hotSlices.length > 0,
+    plan: ({ state: s }) =>
+      names(s).flatMap((n) => deps.index.planPutAlias(n, s.targets?.[n] ?? `${n}_<stamp>`)),
+    async run({ state: s }) {
+      for (const n of names(s)) await deps.index.putAlias(n, s.targets![n]!);
+      return { hotReadyAt: new Date().toISOString() };
+    },
+  };
+}
