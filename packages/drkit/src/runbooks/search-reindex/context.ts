@@ -61,14 +61,14 @@ export function collectionOf(s: SearchReindexState, name: string): SourcedCollec
   return c;
 }
 
-/** `<alias>_<yyyymmddhhmmss>`: the only collections drkit creates. */
+/** `<alias>_<yyyymmddhhmmssSSS>`: the only collections drkit creates. */
 export function newCollectionName(alias: string, at: Date): string {
-  return `${alias}_${at.toISOString().replace(/\D/g, '').slice(0, 14)}`;
+  return `${alias}_${at.toISOString().replace(/\D/g, '').slice(0, 17)}`;
 }
 
 /** Whether drkit created `collection` for `alias` (by its name). */
 export function isDrkitCollection(alias: string, collection: string): boolean {
-  return new RegExp(`^${alias}_\\d{14}$`).test(collection);
+  return new RegExp(`^${alias}_\\d{17}$`).test(collection);
 }
 
 /** The database to read rows from. @throws UsageError */

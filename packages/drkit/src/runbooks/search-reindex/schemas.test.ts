@@ -55,12 +55,12 @@ describe('ops/typesense/collections.json', () => {
 });
 
 describe('RB-N-04 helpers', () => {
-  it('GIVEN an instant THEN <alias>_<14 digits>, recognized as drkit’s; other names are not', () => {
+  it('GIVEN an instant THEN <alias>_<17 digits>, recognized as drkit’s; other names are not', () => {
     const n = newCollectionName('people', new Date('2025-11-06T12:30:05.123Z'));
-    expect(n).toBe('people_20251106123005');
+    expect(n).toBe('people_20251106123005123');
     expect(isDrkitCollection('people', n)).toBe(true);
     expect(isDrkitCollection('people', 'people_v2')).toBe(false);
-    expect(isDrkitCollection('people', 'studios_20251106123005')).toBe(false);
+    expect(isDrkitCollection('people', 'studios_20251106123005123')).toBe(false);
   });
 
   it('GIVEN a row THEN id as text, numeric text as numbers, nulls absent, extra columns dropped', () => {
