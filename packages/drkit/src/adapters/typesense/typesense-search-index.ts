@@ -175,14 +175,27 @@ export class TypesenseSearchIndex implements SearchIndex {
     const failed: FailedDocument[] = [];
     const maxBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BYTES;
     const maxDocs = opts.maxBatchDocs ?? DEFAULT_MAX_DOCS;
-    for await (const batch of jsonlBatches(docs, maxBytes, maxDocs)) {
-      if (opts.signal?.aborted) throw opts.signal.reason;
-      const r = await this.importBatch(collection, batch.lines, opts, () => backoffs++);
-      imported += r.imported;
-      failed.push(...r.failed);
-      batches++;
-      bytes += batch.bytes;
-      opts.onBatch?.({ imported: r.imported, failed: r.failed.length });
+    const it = jsonlBatches(docs, maxBytes, maxDocs)[Symbol.asyncIterator]();
+    let next = it.next();
+    try {
+      for (;;) {
+        const step = await next;
+        if (step.done) break;
+        if (opts.signal?.aborted) throw opts.signal.reason;
+        // read the next batch from the source while the server indexes this one: at most two
+        // batches in memory, the source and the server both kept busy
+        next = it.next();
+        const batch = step.value;
+        const r = await this.importBatch(collection, batch.lines, opts, () => backoffs++);
+        imported += r.imported;
+        failed.push(...r.failed);
+        batches++;
+        bytes += batch.bytes;
+        opts.onBatch?.({ imported: r.imported, failed: r.failed.length });
+      }
+    } catch (err) {
+      next.catch(() => undefined); // the read ahead is abandoned with the import
+      throw err;
     }
     return { imported, failed, batches, backoffs, bytes };
   }

@@ -143,7 +143,11 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     expect(order.indexOf('alias-hot')).toBeLessThan(order.indexOf('backfill'));
     expect(s.hotReadyAt! <= s.fullReadyAt!).toBe(true);
     expect(s.counts!.people).toEqual({ db: PEOPLE, index: PEOPLE, deadLettered: 0 });
-    expect(s.slices!['hot:people']!.rows).toBeGreaterThan(PEOPLE / 2); // skewed: hot cities hold most
+    const hot = await sql(
+      `SELECT count(*)::int AS n FROM people WHERE city IN ('Paris', 'London') AND role = 'photographer'`,
+    );
+    expect(s.slices!['hot:people']!.rows).toBe(hot[0]!.n);
+    expect(hot[0]!.n).toBeGreaterThan(PEOPLE * 0.04); // skewed: 2 of 10 cities x 1 of 5 roles is 4 % uniform
     expect(await index.getAlias('people')).toBe(s.targets!.people);
     const changed = await sql(`SELECT count(*)::int AS n FROM people WHERE updated_at >= $1`, [
       s.startedAt,
