@@ -1,4 +1,4 @@
-import { appendFileSync, chmodSync, mkdirSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { PgClusterManager } from '../adapters/postgres/pg-cluster-manager.js';
 import { TypesenseSearchIndex } from '../adapters/typesense/index.js';
@@ -321,5 +321,8 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
     for (const t of servers) await t.stop().catch(() => undefined);
     for (const c of mgr.list())
       if (mgr.isRunning(c.id)) await mgr.stop(c.id, 'immediate').catch(() => undefined);
+    // the servers' data is bulk; the journal, workload log and dead letters stay as evidence
+    for (const d of ['pg', 'typesense-a', 'typesense-b'])
+      rmSync(path.join(drillDir, d), { recursive: true, force: true });
   }
 }
