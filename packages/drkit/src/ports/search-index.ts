@@ -102,8 +102,12 @@ export interface ImportOptions {
   readonly maxBatchDocs?: number;
   /** Back-off attempts on HTTP 503 before giving up with a retryable `DrError`. @default 12 */
   readonly maxBackoffAttempts?: number;
-  /** Called after each batch. */
-  readonly onBatch?: (b: { readonly imported: number; readonly failed: number }) => void;
+  /** Called after each batch: its counts, and the 503 back-offs of this call so far. */
+  readonly onBatch?: (b: {
+    readonly imported: number;
+    readonly failed: number;
+    readonly backoffs: number;
+  }) => void;
   readonly signal?: AbortSignal;
 }
 

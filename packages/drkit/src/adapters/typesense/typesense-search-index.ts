@@ -191,7 +191,7 @@ export class TypesenseSearchIndex implements SearchIndex {
         failed.push(...r.failed);
         batches++;
         bytes += batch.bytes;
-        opts.onBatch?.({ imported: r.imported, failed: r.failed.length });
+        opts.onBatch?.({ imported: r.imported, failed: r.failed.length, backoffs });
       }
     } catch (err) {
       next.catch(() => undefined); // the read ahead is abandoned with the import

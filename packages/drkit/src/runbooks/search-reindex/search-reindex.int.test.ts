@@ -10,8 +10,8 @@ import { execute, resume, type ExecutorEvent } from '../../engine/executor.js';
 import { connectEndpoint } from '../../lab/provider.js';
 import { SEARCH_SCHEMA_SQL, searchSeedSql } from '../../lab/search-schema.js';
 import { startTypesenseServer, type TypesenseServer } from '../../lab/typesense-server.js';
-import type { SearchDocument, SearchIndex } from '../../ports/search-index.js';
-import { freePort } from '../../util/net.js';
+import type { ImportOptions, SearchDocument, SearchIndex } from '../../ports/search-index.js';
+import { freePort, waitFor } from '../../util/net.js';
 import { toDocument } from './context.js';
 import { createSearchReindexRunbook, searchReindex, type SearchReindexState } from './index.js';
 
@@ -297,5 +297,56 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     const res = await execute(runbook(), await state({ force: 'true' }), { journalDir, yes: true });
     expect(await index.getAlias('studios')).toBe(res.state.targets!.studios);
     expect(existsSync(path.join(res.state.workDir, `${res.executionId}.slices.jsonl`))).toBe(true);
+  });
+});
+
+describe('RB-N-04 under write back-pressure', () => {
+  it('GIVEN a server shedding writes (503, --healthy-write-lag=1) under other writers WHEN run THEN the adapter backs off and the run completes with every row', async () => {
+    const lag = await startTypesenseServer({
+      dataDir: path.join(dir, 'typesense-lagging'),
+      healthyWriteLag: 1,
+    });
+    try {
+      const idx = new TypesenseSearchIndex({ url: lag.url, apiKey: lag.apiKey, backoffBaseMs: 20 });
+      // other writers keep the server's write queue over its bound while RB-N-04 runs
+      await idx.createCollection({ name: 'noise', fields: [{ name: 't', type: 'string' }] });
+      let done = false;
+      let shedding = 0;
+      const noise = Array.from({ length: 8 }, async (_, k) => {
+        for (let round = 0; !done; round++) {
+          const docs = Array.from({ length: 1500 }, (_, i) => ({
+            id: `${k}-${round}-${i}`,
+            t: 'word '.repeat(150),
+          }));
+          shedding += (await idx.importDocuments('noise', docs, { maxBatchDocs: 100 })).backoffs;
+        }
+      });
+      // the server samples its queue about once a second: start once it is seen shedding
+      await waitFor(() => shedding > 0, { timeoutMs: 60_000, what: 'the server to shed writes' });
+      // the other writers stop once RB-N-04 has been shed once (the test stays fast)
+      const watched: SearchIndex = Object.assign(Object.create(idx) as SearchIndex, {
+        importDocuments: (c: string, d: Iterable<SearchDocument>, o?: ImportOptions) =>
+          idx.importDocuments(c, d, {
+            ...o,
+            onBatch: (b: Parameters<NonNullable<ImportOptions['onBatch']>>[0]) => {
+              if (b.backoffs > 0) done = true;
+              o?.onBatch?.(b);
+            },
+          }),
+      });
+      const res = await execute(runbook(watched), await state({ maxBatchBytes: 1024 }, idx), {
+        journalDir,
+        yes: true,
+      }).finally(() => {
+        done = true;
+      });
+      await Promise.all(noise);
+      expect(res.summary?.outcome).toBe('succeeded');
+      expect(res.state.counts!.people).toEqual({ db: PEOPLE, index: PEOPLE, deadLettered: 0 });
+      const backoffs = Object.values(res.state.slices!).reduce((n, r) => n + r.backoffs, 0);
+      expect(backoffs).toBeGreaterThan(0);
+    } finally {
+      await lag.stop();
+    }
   });
 });
