@@ -47,6 +47,8 @@ export interface SearchReindexState extends SearchReindexParams, NotifyState {
   startedAt?: string;
   slices?: Record<string, SliceResult>;
   hotReadyAt?: string;
+  /** Whether the app's config was told its search is partial (it has a search section). */
+  appToldPartial?: boolean;
   catchUpRows?: number;
   counts?: Record<string, { db: number; index: number; deadLettered: number }>;
   fullReadyAt?: string;

@@ -2,7 +2,11 @@ import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { AddressInfo } from 'node:net';
+import { LAB_APP_FORMAT } from '../../adapters/app-secret/index.js';
+import { FileSecrets } from '../../adapters/file-secrets/index.js';
 import { PgClusterManager } from '../../adapters/postgres/pg-cluster-manager.js';
+import { createAppServer } from '../../app/server.js';
 import { TypesenseSearchIndex } from '../../adapters/typesense/index.js';
 import { ConfigSchema } from '../../config/schema.js';
 import { DrError } from '../../engine/errors.js';
@@ -155,6 +159,72 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     expect(changed[0]!.n).toBeGreaterThan(0);
     expect(s.catchUpRows).toBeGreaterThanOrEqual(changed[0]!.n as number);
     await expectIndexEqualsDatabase(s);
+  });
+
+  it('GIVEN the app searching through the alias WHEN RB-N-04 runs THEN GET /search says partial once the hot slice is in, complete after the swap', async () => {
+    const secrets = new FileSecrets(path.join(dir, 'secrets'));
+    const c = mgr.connectionConfig('src');
+    await secrets.put('drkit/app', {
+      dbClusterId: 'src',
+      db: { host: c.host, port: c.port, database: c.database, user: c.user },
+      global_readonly: false,
+      search: { url: ts.url, apiKey: ts.apiKey, alias: 'people' },
+    });
+    const { server, db: appDb } = createAppServer({
+      secrets,
+      region: 'a',
+      task: 't1',
+      refreshMs: 0,
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const search = async (qs: string) => {
+      const r = await fetch(`${url}/search?${qs}`);
+      return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+    };
+    try {
+      const seen: Array<Promise<{ status: number; body: Record<string, unknown> }>> = [];
+      // the backfill waits for the app's answer: the search lands while only the hot slice is in
+      const gated: SearchIndex = Object.assign(Object.create(index) as SearchIndex, {
+        importDocuments: async (c: string, d: Iterable<SearchDocument>, o?: ImportOptions) => {
+          await seen[0];
+          return await index.importDocuments(c, d, o);
+        },
+      });
+      const res = await execute(
+        createSearchReindexRunbook({
+          index: gated,
+          sql: connectEndpoint,
+          appSecret: { secrets, format: LAB_APP_FORMAT, defaultName: 'drkit/app' },
+        }),
+        await state(),
+        {
+          journalDir,
+          yes: true,
+          onEvent: (e) => {
+            if (e.type === 'step-end' && e.step === 'alias-hot')
+              seen.push(search('q=*&city=Paris&role=photographer'));
+          },
+        },
+      );
+      const during = await seen[0]!;
+      expect(during.status).toBe(200);
+      expect(during.body).toMatchObject({ source: 'typesense', alias: 'people', partial: true });
+      const hot = await sql(
+        `SELECT count(*)::int AS n FROM people WHERE city = 'Paris' AND role = 'photographer'`,
+      );
+      expect(during.body.found).toBe(hot[0]!.n);
+      expect(res.state.appToldPartial).toBe(true);
+      const after = await search('q=person&city=Berlin');
+      expect(after.body).toMatchObject({ partial: false });
+      expect(after.body.found as number).toBeGreaterThan(0);
+      expect(
+        (after.body.results as Array<{ city: string }>).every((d) => d.city === 'Berlin'),
+      ).toBe(true);
+    } finally {
+      await new Promise((r) => server.close(r));
+      await appDb.close();
+    }
   });
 
   it('GIVEN a row the server rejects (wrong type) WHEN run THEN it is dead-lettered with its error, the run completes, the count check accounts for it', async () => {

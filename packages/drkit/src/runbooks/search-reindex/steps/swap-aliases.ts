@@ -1,4 +1,5 @@
 import type { Step } from '../../../engine/step.js';
+import { planSearchPartial, setSearchPartial } from '../app-search-flag.js';
 import type { SearchReindexDeps, SearchReindexState } from '../context.js';
 
 /**
@@ -11,13 +12,16 @@ export function swapAliases(deps: SearchReindexDeps): Step<SearchReindexState> {
     title: 'Point every alias at its new collection (search complete)',
     destructive: true,
     retry: { attempts: 3 },
-    plan: ({ state: s }) =>
-      s.searchSchemas.collections.flatMap((c) =>
+    plan: ({ state: s }) => [
+      ...s.searchSchemas.collections.flatMap((c) =>
         deps.index.planPutAlias(c.name, s.targets?.[c.name] ?? `${c.name}_<stamp>`),
       ),
+      ...planSearchPartial(deps, false),
+    ],
     async run({ state: s }) {
       for (const c of s.searchSchemas.collections)
         await deps.index.putAlias(c.name, s.targets![c.name]!);
+      await setSearchPartial(deps, false);
       return { fullReadyAt: new Date().toISOString() };
     },
   };
