@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Secrets } from '../ports/secrets.js';
 import { AppDb } from './app-db.js';
+import { searchPeople } from './search.js';
 
 /** Options of {@link createAppServer}. */
 export interface AppServerOptions {
@@ -53,6 +54,8 @@ export function configGeneration(value: unknown): string {
  * - `POST /orders`: the workload's write (201 with the row; 503 `global_readonly` when frozen).
  * - Smoke endpoints: `POST /auth/login`, `GET /search?q=`, `GET /users/:id`, `POST /checkout`
  *   (test mode only), `POST /messages`, `GET /messages?user_id=`.
+ * - `GET /search?q=&city=&role=` is served from the search cluster through its alias when the
+ *   app config has `search` (and says `partial` while a reindex has only the hot slices in).
  */
 export function createAppServer(o: AppServerOptions): { server: http.Server; db: AppDb } {
   const db = new AppDb(o.secrets, o.secretName ?? 'drkit/app', o.refreshMs ?? 200);
@@ -146,6 +149,25 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
       'GET',
       /^\/search$/,
       async (_m, url) => {
+        const cfg = await db.config();
+        if (cfg.search) {
+          // served from the search cluster through its alias; a dead cluster is a 503
+          try {
+            const p = url.searchParams;
+            return [
+              200,
+              {
+                ...(await searchPeople(cfg.search, {
+                  q: p.get('q') ?? '',
+                  city: p.get('city'),
+                  role: p.get('role'),
+                })),
+              },
+            ];
+          } catch (err) {
+            throw new HttpError(503, (err as Error).message);
+          }
+        }
         const { pool } = await db.db();
         const r = await pool.query(
           `SELECT id::text, name FROM users WHERE name ILIKE $1 ORDER BY id LIMIT 20`,

@@ -114,6 +114,17 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    search: z
+      .object({
+        /** The search cluster (Typesense), e.g. `http://127.0.0.1:8108`. @default none (no searchIndex port) */
+        url: z.string().url().optional(),
+        /** Environment variable holding its admin API key (never in this file). @default 'TYPESENSE_API_KEY' */
+        apiKeyEnv: z.string().min(1).default('TYPESENSE_API_KEY'),
+        /** Collection schemas, row sources and hot slices (RB-N-04). @default 'ops/typesense/collections.json' */
+        collectionsFile: z.string().min(1).default('ops/typesense/collections.json'),
+      })
+      .strict()
+      .prefault({}),
     aws: z
       .object({
         regionA: z.string().default('us-east-1'),

@@ -11,6 +11,20 @@ export interface AppConfig {
   readonly db: Endpoint;
   /** The seed's feature flag: when true the application refuses writes. */
   readonly global_readonly: boolean;
+  /** Where `GET /search` reads from; absent: the app searches its database. */
+  readonly search?: AppSearchConfig;
+}
+
+/** The app's search cluster, read at run time like the database endpoint. */
+export interface AppSearchConfig {
+  /** e.g. `http://127.0.0.1:8108`. */
+  readonly url: string;
+  /** A key allowed to search (the app never writes the index). */
+  readonly apiKey: string;
+  /** The alias searched (RB-N-04 swaps its target). @default 'people' */
+  readonly alias?: string;
+  /** Set by RB-N-04 while only the hot slices are in: the app says its results are partial. */
+  readonly partial?: boolean;
 }
 
 /** Reads the app's runtime config. @throws NotFoundError */

@@ -12,6 +12,7 @@ import type { Notifier } from './notifier.js';
 import type { ObjectStore } from './object-store.js';
 import type { RegionTopology } from './region-topology.js';
 import type { Router } from './router.js';
+import type { SearchIndex } from './search-index.js';
 import type { SecretRotation, UserPools } from './secret-rotation.js';
 import type { Secrets } from './secrets.js';
 import type { SqlConnector } from './sql.js';
@@ -58,6 +59,8 @@ export interface PortSet {
   /** The secret store application config lives in (RB-N-05's config-secret swap). */
   readonly configSecrets: Secrets;
   readonly functions: Functions;
+  /** The search cluster RB-N-04 rebuilds (Typesense). */
+  readonly searchIndex: SearchIndex;
 }
 
 /** The name of a port in {@link PortSet}. */

@@ -4,6 +4,7 @@ import type { RunbookEntry } from './entry.js';
 import { pitrRestore } from './pitr-restore/index.js';
 import { regionFailover } from './region-failover/index.js';
 import { s3Restore } from './s3-restore/index.js';
+import { searchReindex } from './search-reindex/index.js';
 import { securityBreach, securityBreachRestoreAccess } from './security-breach/index.js';
 import { switchoverRunbook } from './switchover/index.js';
 import { tableRestore } from './table-restore/index.js';
@@ -20,6 +21,7 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   securityBreach,
   securityBreachRestoreAccess,
   tableRestore,
+  searchReindex,
 ];
 
 /** Finds a runbook by id or alias. @throws UsageError */

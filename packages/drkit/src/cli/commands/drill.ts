@@ -7,6 +7,7 @@ import { drillPlan } from '../../report/drill-plan.js';
 import { quarterOf } from '../../report/drill-report.js';
 import { readStoredReports } from '../../report/evidence.js';
 import path from 'node:path';
+import { runSearchDrill } from '../../drills/search-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 
@@ -208,6 +209,49 @@ export function drillCommand(): Command {
             'VALIDATION_FAILED',
             'the drill failed verification or missed its targets',
             { hint: `see ${res.files.markdown}` },
+          );
+      },
+    );
+  cmd
+    .command('search-loss')
+    .description(
+      'Q3 drill: kill Typesense and delete its data → RB-N-04 reindex from PostgreSQL, hot slices first, measured (RTO-hot, RTO-full, documents missing or stale)',
+    )
+    .option('--people <n>', 'people seeded (studios a tenth, work a half)', int, 20000)
+    .option('--rate <n>', 'people updates per second during the drill', int, 20)
+    .option('--warmup <s>', 'seconds of workload before the fault', int, 2)
+    .option('--schemas <file>', 'collection schemas (default: search.collectionsFile)')
+    .action(
+      async (o: { people: number; rate: number; warmup: number; schemas?: string }, c: Command) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runSearchDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          people: o.people,
+          updatesPerSecond: o.rate,
+          warmupSeconds: o.warmup,
+          ...(o.schemas ? { schemas: o.schemas } : {}),
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        const f = r.facts;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  RTO-hot ${f.rtoHotSeconds ?? 'not reached'} s, RTO-full ${f.rtoFullSeconds ?? 'not reached'} s (${f.windows})`,
+        );
+        out.info(
+          `  missing ${f.documentsMissing}, stale ${f.documentsStale}; dead letters ${f.deadLetters}; ${f.documentsPerSecond} documents/s`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError(
+            'VALIDATION_FAILED',
+            'the drill failed verification or missed its targets',
+            {
+              hint: `see ${res.files.markdown}`,
+            },
           );
       },
     );

@@ -9,7 +9,9 @@ import {
   S3ObjectStore,
   SecretsManagerSecrets,
 } from '../../adapters/aws/index.js';
+import { TypesenseSearchIndex } from '../../adapters/typesense/index.js';
 import type { DrkitConfig } from '../../config/schema.js';
+import { ConfigError } from '../../engine/errors.js';
 import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
 import { HealthDetector } from '../../lab/health-detector.js';
 import { labProvider } from '../../lab/provider.js';
@@ -131,9 +133,15 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       }),
       regionTopology: topology,
       incidentDetector: detector,
+      ...(config.search.url ? { searchIndex: () => searchIndexOf(config) } : {}),
       ...moto,
     },
     missing: (port): Missing | undefined => {
+      if (port === 'searchIndex')
+        return {
+          what: 'search cluster',
+          hint: 'set search.url in the config (and its API key in the variable search.apiKeyEnv names)',
+        };
       const what = ON_MOTO[port];
       if (!what) return undefined;
       return {
@@ -143,4 +151,15 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
     },
     close: () => clients?.destroy(),
   });
+}
+
+/** The search cluster of `search.url`, its key from the environment (never from the file). */
+function searchIndexOf(config: DrkitConfig): TypesenseSearchIndex {
+  const apiKey = process.env[config.search.apiKeyEnv];
+  if (!apiKey) {
+    throw new ConfigError(`search.url is set but ${config.search.apiKeyEnv} is empty`, {
+      hint: `export ${config.search.apiKeyEnv}=<the Typesense admin key>`,
+    });
+  }
+  return new TypesenseSearchIndex({ url: config.search.url!, apiKey });
 }

@@ -1,0 +1,4 @@
+export {
+  TypesenseSearchIndex,
+  type TypesenseSearchIndexOptions,
+} from './typesense-search-index.js';

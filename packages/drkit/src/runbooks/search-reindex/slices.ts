@@ -1,0 +1,115 @@
+import {
+  appendFileSync,
+  closeSync,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import type { StepContext } from '../../engine/step.js';
+import {
+  deadLetter,
+  sourceEndpoint,
+  streamDocuments,
+  type SearchReindexDeps,
+  type SearchReindexState,
+  type SliceResult,
+} from './context.js';
+import type { SourcedCollection } from './schemas.js';
+
+/** One unit of work journaled on its own: a row source into a collection. */
+export interface Slice {
+  /** Checkpoint key, e.g. `hot:people`, `full:studios`. */
+  readonly key: string;
+  readonly collection: SourcedCollection;
+  readonly sql: string;
+  readonly values: unknown[];
+}
+
+const checkpointFile = (s: SearchReindexState, executionId: string) =>
+  path.join(s.workDir, `${executionId}.slices.jsonl`);
+
+/** The slices an execution has finished, from its checkpoint file. */
+export function doneSlices(s: SearchReindexState, executionId: string): Map<string, SliceResult> {
+  const file = checkpointFile(s, executionId);
+  const out = new Map<string, SliceResult>();
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    try {
+      const r = JSON.parse(line) as { key: string; result: SliceResult };
+      out.set(r.key, r.result);
+    } catch {
+      // a torn last line (killed mid-write): that slice is simply done again
+    }
+  }
+  return out;
+}
+
+function checkpoint(s: SearchReindexState, executionId: string, key: string, result: SliceResult) {
+  mkdirSync(s.workDir, { recursive: true });
+  const file = checkpointFile(s, executionId);
+  appendFileSync(file, `${JSON.stringify({ key, result })}\n`);
+  const fd = openSync(file, 'r');
+  try {
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Imports each slice not yet checkpointed: rows streamed from PostgreSQL through a server-side
+ * cursor into the target collection, failures to the dead-letter file, then a checkpoint (fsync)
+ * so a resumed run never imports a finished slice again.
+ */
+export async function runSlices(
+  deps: SearchReindexDeps,
+  ctx: StepContext<SearchReindexState>,
+  slices: readonly Slice[],
+): Promise<Record<string, SliceResult>> {
+  const s = ctx.state;
+  const done = doneSlices(s, ctx.executionId);
+  const results: Record<string, SliceResult> = { ...(s.slices ?? {}) };
+  const pending = slices.filter((sl) => {
+    const d = done.get(sl.key);
+    if (d) results[sl.key] = d;
+    return !d;
+  });
+  if (pending.length === 0) return results;
+  const client = await deps.sql(await sourceEndpoint(deps, s));
+  try {
+    for (const sl of pending) {
+      const started = Date.now();
+      const count = { rows: 0 };
+      const target = s.targets![sl.collection.name]!;
+      const sum = await deps.index.importDocuments(
+        target,
+        streamDocuments(client, sl.collection, sl.sql, sl.values, s.fetchRows, count),
+        {
+          maxBatchBytes: s.maxBatchBytes,
+          signal: ctx.signal,
+          onBatch: () => ctx.progress(`${sl.key}: ${count.rows} rows read`),
+        },
+      );
+      deadLetter(s, ctx.executionId, sl.key, target, sum.failed);
+      const result: SliceResult = {
+        collection: target,
+        rows: count.rows,
+        imported: sum.imported,
+        failed: sum.failed.length,
+        batches: sum.batches,
+        backoffs: sum.backoffs,
+        ms: Date.now() - started,
+      };
+      checkpoint(s, ctx.executionId, sl.key, result);
+      results[sl.key] = result;
+      ctx.progress(`${sl.key}: ${sum.imported} imported, ${sum.failed.length} dead-lettered`);
+    }
+  } finally {
+    await client.end();
+  }
+  return results;
+}

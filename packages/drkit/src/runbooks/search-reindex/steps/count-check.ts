@@ -1,0 +1,73 @@
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ValidationFailedError } from '../../../engine/errors.js';
+import type { Step } from '../../../engine/step.js';
+import { sourceEndpoint, type SearchReindexDeps, type SearchReindexState } from '../context.js';
+
+/** Distinct dead-lettered ids per collection of an execution. */
+export function deadLetteredIds(
+  s: SearchReindexState,
+  executionId: string,
+): Map<string, Set<string>> {
+  const file = path.join(s.workDir, `${executionId}.deadletter.jsonl`);
+  const out = new Map<string, Set<string>>();
+  if (!existsSync(file)) return out;
+  for (const line of readFileSync(file, 'utf8').split('\n')) {
+    if (!line.trim()) continue;
+    const r = JSON.parse(line) as { collection: string; id?: string };
+    const set = out.get(r.collection) ?? new Set<string>();
+    set.add(r.id ?? `(no id) ${line.length}`);
+    out.set(r.collection, set);
+  }
+  return out;
+}
+
+/**
+ * Step 7: database rows vs collection `num_documents`, minus the documents the server refused
+ * (dead-lettered). A difference fails the run before the final alias swap.
+ */
+export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
+  return {
+    id: 'count-check',
+    title: 'Count check: database rows = indexed documents + dead-lettered',
+    plan: ({ state: s }) =>
+      s.searchSchemas.collections.map(
+        (c) =>
+          `SELECT count(*) FROM ${c.source}() = num_documents of ${s.targets?.[c.name] ?? `${c.name}_<stamp>`} + dead-lettered ids`,
+      ),
+    async run({ state: s, executionId }) {
+      const dead = deadLetteredIds(s, executionId);
+      const counts: Record<string, { db: number; index: number; deadLettered: number }> = {};
+      const client = await deps.sql(await sourceEndpoint(deps, s));
+      try {
+        for (const c of s.searchSchemas.collections) {
+          const target = s.targets![c.name]!;
+          const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${c.source}()`);
+          counts[c.name] = {
+            db: Number(r.rows[0]!.n),
+            index: await deps.index.count(target),
+            deadLettered: dead.get(target)?.size ?? 0,
+          };
+        }
+      } finally {
+        await client.end();
+      }
+      const bad = Object.entries(counts).filter(([, n]) => n.db !== n.index + n.deadLettered);
+      if (bad.length > 0) {
+        throw new ValidationFailedError(
+          `count check failed: ${bad.map(([k, n]) => `${k}: ${n.db} rows, ${n.index} indexed + ${n.deadLettered} dead-lettered`).join('; ')}`,
+          {
+            hint: 'the aliases were not swapped; inspect the dead-letter file, then resume',
+            details: { counts },
+          },
+        );
+      }
+      const deadLetters = [...dead.values()].reduce((n, x) => n + x.size, 0);
+      return {
+        counts,
+        deadLetters,
+        deadLetterFile: path.join(s.workDir, `${executionId}.deadletter.jsonl`),
+      };
+    },
+  };
+}
