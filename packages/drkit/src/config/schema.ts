@@ -223,6 +223,29 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The app's email providers, for RB-N-07 (email failover). */
+    mail: z
+      .object({
+        /**
+         * The secret the app reads its active email provider from (the lab's secrets; region
+         * B's Secrets Manager on aws). RB-N-07 writes the new provider's credentials there.
+         * @default 'drkit/mail-provider'
+         */
+        activeSecret: z.string().min(1).default('drkit/mail-provider'),
+        /** The providers RB-N-07 can switch to, by name, each with its credentials secret. @default {} */
+        providers: z
+          .record(
+            z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+            z.object({ credentialsSecret: z.string().min(1) }).strict(),
+          )
+          .default({}),
+        /** Warm-up of a newly active provider: messages per minute, one stage each. @default [60, 300, 1200] */
+        warmupPerMinute: z.array(z.number().positive()).min(1).default([60, 300, 1200]),
+        /** Length of each warm-up stage. @default 3600 */
+        warmupStageSeconds: z.number().int().min(1).default(3600),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

@@ -7,6 +7,8 @@ import type { Functions } from './functions.js';
 import type { Identity } from './identity.js';
 import type { IncidentDetector } from './incident-detector.js';
 import type { KeyValue } from './key-value.js';
+import type { MailOutbox } from './mail-outbox.js';
+import type { MailerFactory } from './mailer.js';
 import type { Notifier } from './notifier.js';
 import type { ObjectStore } from './object-store.js';
 import type { RegionTopology } from './region-topology.js';
@@ -55,6 +57,12 @@ export interface PortSet {
   /** The secret store application config lives in (RB-N-05's config-secret swap). */
   readonly configSecrets: Secrets;
   readonly functions: Functions;
+  /** Opens a mailer from an email provider's credentials (SMTP, SES): RB-N-07. */
+  readonly mailers: MailerFactory;
+  /** The secret store holding the email providers' credentials (region B's on aws): RB-N-07. */
+  readonly mailSecrets: Secrets;
+  /** The app's mail outbox, the idempotency record of critical mail: RB-N-07. */
+  readonly mailOutbox: MailOutbox;
 }
 
 /** The name of a port in {@link PortSet}. */

@@ -8,7 +8,9 @@ import {
   LambdaFunctions,
   S3ObjectStore,
   SecretsManagerSecrets,
+  SesMailer,
 } from '../../adapters/aws/index.js';
+import { PgMailOutbox } from '../../adapters/postgres-outbox/index.js';
 import type { DrkitConfig } from '../../config/schema.js';
 import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
 import { HealthDetector } from '../../lab/health-detector.js';
@@ -18,6 +20,8 @@ import type { AppSecret } from '../../ports/app-secret.js';
 import type { IncidentDetector } from '../../ports/incident-detector.js';
 import type { PortName } from '../../ports/port-set.js';
 import type { RegionTopology } from '../../ports/region-topology.js';
+import { PreconditionError } from '../../engine/errors.js';
+import { mailerFactory } from '../mailer-factory.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -106,6 +110,16 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       },
     };
   };
+  // the app's mail outbox lives in the database the app's endpoint secret names
+  let outbox: PgMailOutbox | undefined;
+  const mailOutbox = (): PgMailOutbox =>
+    (outbox ??= new PgMailOutbox({
+      connect: async () => {
+        const ep = LAB_APP_FORMAT.view(await lab.secrets.get(APP_CONFIG_SECRET)).endpoint;
+        if (!ep) throw new PreconditionError(`${APP_CONFIG_SECRET} names no database endpoint`);
+        return await lab.connect(ep);
+      },
+    }));
   return makeProvider({
     provider: 'lab',
     config,
@@ -121,6 +135,10 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       compute: () => region().compute,
       regionTopology: topology,
       incidentDetector: detector,
+      mailers: () =>
+        mailerFactory(clients ? { ses: (r) => new SesMailer({ clients, region: r }) } : {}),
+      mailSecrets: () => lab.secrets,
+      mailOutbox,
       ...moto,
     },
     missing: (port): Missing | undefined => {
@@ -131,6 +149,9 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
         hint: 'run it with --provider aws, or set aws.endpoint in the config to a moto server: the lab then binds the AWS services there',
       };
     },
-    close: () => clients?.destroy(),
+    close: () => {
+      clients?.destroy();
+      void outbox?.close();
+    },
   });
 }
