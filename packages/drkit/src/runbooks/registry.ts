@@ -1,5 +1,6 @@
 import { UsageError } from '../engine/errors.js';
 import { cutbackRunbook } from './cutback/index.js';
+import { emailFailover } from './email-failover/index.js';
 import type { RunbookEntry } from './entry.js';
 import { pitrRestore } from './pitr-restore/index.js';
 import { regionFailover } from './region-failover/index.js';
@@ -20,6 +21,7 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   securityBreach,
   securityBreachRestoreAccess,
   tableRestore,
+  emailFailover,
 ];
 
 /** Finds a runbook by id or alias. @throws UsageError */
