@@ -42,13 +42,25 @@ export class PgMailOutbox implements MailOutbox {
 
   constructor(private readonly opts: PgMailOutboxOptions) {}
 
-  private async db(): Promise<pg.Client> {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  private async connection(): Promise<pg.Client> {
     this.client ??= (async () => {
       const c = await this.opts.connect();
       if (this.opts.ensureSchema ?? true) await c.query(MAIL_OUTBOX_SQL);
       return c;
     })();
     return await this.client;
+  }
+
+  /**
+   * Runs `fn` alone on the one connection: operations of this instance never interleave (a
+   * transaction in `record` must not take in another caller's statements).
+   */
+  private async exclusive<T>(fn: (db: pg.Client) => Promise<T>): Promise<T> {
+    const run = this.queue.then(async () => fn(await this.connection()));
+    this.queue = run.catch(() => undefined);
+    return await run;
   }
 
   /** Ends the connection. */
@@ -64,11 +76,11 @@ export class PgMailOutbox implements MailOutbox {
     mail: Omit<Mail, 'messageId'>;
   }): Promise<OutboxMessage> {
     const domain = /@([^>\s]+)>?$/.exec(msg.mail.from)?.[1] ?? 'drkit.invalid';
-    const { rows } = await (
-      await this.db()
-    ).query<Row>(
-      `INSERT INTO mail_outbox (message_id, critical, category, mail) VALUES ($1, $2, $3, $4) RETURNING *`,
-      [`${randomUUID()}@${domain}`, msg.critical, msg.category, JSON.stringify(msg.mail)],
+    const { rows } = await this.exclusive((db) =>
+      db.query<Row>(
+        `INSERT INTO mail_outbox (message_id, critical, category, mail) VALUES ($1, $2, $3, $4) RETURNING *`,
+        [`${randomUUID()}@${domain}`, msg.critical, msg.category, JSON.stringify(msg.mail)],
+      ),
     );
     return toMessage(rows[0]!);
   }
@@ -77,22 +89,22 @@ export class PgMailOutbox implements MailOutbox {
     status: OutboxStatus,
     opts: { criticalOnly?: boolean; limit?: number } = {},
   ): Promise<OutboxMessage[]> {
-    const { rows } = await (
-      await this.db()
-    ).query<Row>(
-      `SELECT * FROM mail_outbox WHERE status = $1 AND (critical OR NOT $2) ORDER BY id LIMIT $3`,
-      [status, opts.criticalOnly ?? false, opts.limit ?? 100_000],
+    const { rows } = await this.exclusive((db) =>
+      db.query<Row>(
+        `SELECT * FROM mail_outbox WHERE status = $1 AND (critical OR NOT $2) ORDER BY id LIMIT $3`,
+        [status, opts.criticalOnly ?? false, opts.limit ?? 100_000],
+      ),
     );
     return rows.map(toMessage);
   }
 
   async claimedBy(claimKey: string, status: OutboxStatus): Promise<OutboxMessage[]> {
-    const { rows } = await (
-      await this.db()
-    ).query<Row>(`SELECT * FROM mail_outbox WHERE status = $1 AND claim_key = $2 ORDER BY id`, [
-      status,
-      claimKey,
-    ]);
+    const { rows } = await this.exclusive((db) =>
+      db.query<Row>(`SELECT * FROM mail_outbox WHERE status = $1 AND claim_key = $2 ORDER BY id`, [
+        status,
+        claimKey,
+      ]),
+    );
     return rows.map(toMessage);
   }
 
@@ -102,20 +114,21 @@ export class PgMailOutbox implements MailOutbox {
     provider: string,
     claimKey: string,
   ): Promise<ClaimOutcome> {
-    const db = await this.db();
-    const won = await db.query(
-      `UPDATE mail_outbox SET status = 'sending', provider = $3, claim_key = $4,
+    return await this.exclusive(async (db) => {
+      const won = await db.query(
+        `UPDATE mail_outbox SET status = 'sending', provider = $3, claim_key = $4,
          attempts = attempts + 1, claimed_at = clock_timestamp()
        WHERE id = $1 AND status = $2 RETURNING id`,
-      [id, from, provider, claimKey],
-    );
-    if (won.rowCount === 1) return 'claimed';
-    const { rows } = await db.query<{ status: OutboxStatus }>(
-      `SELECT status FROM mail_outbox WHERE id = $1`,
-      [id],
-    );
-    const s = rows[0]?.status;
-    return s === 'sent' ? 'sent' : s === 'sending' ? 'in-doubt' : 'skipped';
+        [id, from, provider, claimKey],
+      );
+      if (won.rowCount === 1) return 'claimed';
+      const { rows } = await db.query<{ status: OutboxStatus }>(
+        `SELECT status FROM mail_outbox WHERE id = $1`,
+        [id],
+      );
+      const s = rows[0]?.status;
+      return s === 'sent' ? 'sent' : s === 'sending' ? 'in-doubt' : 'skipped';
+    });
   }
 
   async recordSent(id: string, claimKey: string, providerMessageId: string): Promise<void> {
@@ -139,44 +152,45 @@ export class PgMailOutbox implements MailOutbox {
     providerMessageId: string | undefined,
     reason: string | undefined,
   ): Promise<void> {
-    const db = await this.db();
-    await db.query('BEGIN');
-    try {
-      const r = await db.query<{ provider: string }>(
-        `UPDATE mail_outbox SET status = $3, failure = $4, provider_message_id = coalesce($5, provider_message_id),
+    await this.exclusive(async (db) => {
+      await db.query('BEGIN');
+      try {
+        const r = await db.query<{ provider: string }>(
+          `UPDATE mail_outbox SET status = $3, failure = $4, provider_message_id = coalesce($5, provider_message_id),
            last_error = $6, sent_at = CASE WHEN $3 = 'sent' THEN clock_timestamp() END
          WHERE id = $1 AND status = 'sending' AND claim_key = $2 RETURNING provider`,
-        [
-          id,
-          claimKey,
-          outcome,
-          failure ?? null,
-          providerMessageId ?? null,
-          reason?.slice(0, 500) ?? null,
-        ],
-      );
-      if (r.rowCount !== 1) {
-        throw new DrError('CONFLICT', `outbox message ${id} is not claimed by ${claimKey}`, {
-          hint: 'another sender claimed it: its outcome is recorded there',
-        });
+          [
+            id,
+            claimKey,
+            outcome,
+            failure ?? null,
+            providerMessageId ?? null,
+            reason?.slice(0, 500) ?? null,
+          ],
+        );
+        if (r.rowCount !== 1) {
+          throw new DrError('CONFLICT', `outbox message ${id} is not claimed by ${claimKey}`, {
+            hint: 'another sender claimed it: its outcome is recorded there',
+          });
+        }
+        await db.query(
+          `INSERT INTO mail_attempts (outbox_id, provider, claim_key, outcome, failure) VALUES ($1, $2, $3, $4, $5)`,
+          [id, r.rows[0]!.provider, claimKey, outcome, failure ?? null],
+        );
+        await db.query('COMMIT');
+      } catch (err) {
+        await db.query('ROLLBACK');
+        throw err;
       }
-      await db.query(
-        `INSERT INTO mail_attempts (outbox_id, provider, claim_key, outcome, failure) VALUES ($1, $2, $3, $4, $5)`,
-        [id, r.rows[0]!.provider, claimKey, outcome, failure ?? null],
-      );
-      await db.query('COMMIT');
-    } catch (err) {
-      await db.query('ROLLBACK');
-      throw err;
-    }
+    });
   }
 
   async outcomes(since: Date) {
-    const { rows } = await (
-      await this.db()
-    ).query<{ provider: string; outcome: 'sent' | 'failed'; n: string }>(
-      `SELECT provider, outcome, count(*) AS n FROM mail_attempts WHERE at >= $1 GROUP BY 1, 2`,
-      [since],
+    const { rows } = await this.exclusive((db) =>
+      db.query<{ provider: string; outcome: 'sent' | 'failed'; n: string }>(
+        `SELECT provider, outcome, count(*) AS n FROM mail_attempts WHERE at >= $1 GROUP BY 1, 2`,
+        [since],
+      ),
     );
     const byProvider: Record<string, { sent: number; failed: number }> = {};
     let sent = 0;
