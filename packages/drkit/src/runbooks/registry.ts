@@ -8,6 +8,7 @@ import { s3Restore } from './s3-restore/index.js';
 import { securityBreach, securityBreachRestoreAccess } from './security-breach/index.js';
 import { switchoverRunbook } from './switchover/index.js';
 import { tableRestore } from './table-restore/index.js';
+import { webhookReplay } from './webhook-replay/index.js';
 
 export type { RunbookEntry } from './entry.js';
 
@@ -21,6 +22,7 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   securityBreach,
   securityBreachRestoreAccess,
   tableRestore,
+  webhookReplay,
   emailFailover,
 ];
 
