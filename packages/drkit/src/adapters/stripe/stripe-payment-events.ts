@@ -11,8 +11,8 @@ import type {
 
 /** Options of {@link StripePaymentEvents}. */
 export interface StripePaymentEventsOptions {
-  /** The secret API key: passed to the SDK only, never logged or planned. */
-  readonly apiKey: string;
+  /** The secret API key (or how to read it, on first use): passed to the SDK only, never logged or planned. */
+  readonly apiKey: string | (() => Promise<string>);
   /** Another API base (localstripe, stripe-mock), e.g. `http://127.0.0.1:8420`. @default Stripe */
   readonly apiBase?: string;
   /**
@@ -37,8 +37,9 @@ export class StripePaymentEvents implements PaymentEvents {
   readonly kind: string;
   readonly capabilities: ReadonlySet<PaymentEventsCapability>;
   readonly retentionDays: number;
-  private readonly stripe: Stripe;
+  private sdk: Promise<Stripe> | undefined;
   private readonly base: string;
+  private readonly config: Stripe.StripeConfig;
 
   constructor(opts: StripePaymentEventsOptions) {
     const local = opts.flavour === 'localstripe';
@@ -49,7 +50,7 @@ export class StripePaymentEvents implements PaymentEvents {
     this.retentionDays = opts.retentionDays ?? 30;
     const url = opts.apiBase ? new URL(opts.apiBase) : undefined;
     this.base = url ? url.origin : 'https://api.stripe.com';
-    this.stripe = new Stripe(opts.apiKey, {
+    this.config = {
       maxNetworkRetries: 0, // retries belong to the engine
       timeout: opts.timeoutMs ?? 20_000,
       telemetry: false,
@@ -60,8 +61,12 @@ export class StripePaymentEvents implements PaymentEvents {
             protocol: url.protocol === 'https:' ? 'https' : 'http',
           }
         : {}),
-    });
+    };
+    const key = opts.apiKey;
+    this.apiKey = typeof key === 'string' ? async () => key : key;
   }
+
+  private readonly apiKey: () => Promise<string>;
 
   /** Refuses a start older than the retention window. @throws OutOfWindowError */
   checkWindow(since: number, now = Date.now()): void {
@@ -97,8 +102,8 @@ export class StripePaymentEvents implements PaymentEvents {
     const byId = new Map<string, PaymentEvent>();
     let after: string | undefined;
     for (;;) {
-      const page = await this.call('GET /v1/events', () =>
-        this.stripe.events.list(this.eventParams(q, after) as Stripe.EventListParams),
+      const page = await this.call('GET /v1/events', (stripe) =>
+        stripe.events.list(this.eventParams(q, after) as Stripe.EventListParams),
       );
       for (const e of page.data) {
         if (q.types && !q.types.includes(e.type)) continue;
@@ -144,8 +149,8 @@ export class StripePaymentEvents implements PaymentEvents {
         ...(server ? { created: { gte: q.since, ...(q.until ? { lte: q.until } : {}) } } : {}),
         ...(after ? { starting_after: after } : {}),
       };
-      const page = await this.call('GET /v1/payment_intents', () =>
-        this.stripe.paymentIntents.list(params as Stripe.PaymentIntentListParams),
+      const page = await this.call('GET /v1/payment_intents', (stripe) =>
+        stripe.paymentIntents.list(params as Stripe.PaymentIntentListParams),
       );
       for (const pi of page.data) {
         if (pi.created < q.since || (q.until !== undefined && pi.created > q.until)) continue;
@@ -164,8 +169,8 @@ export class StripePaymentEvents implements PaymentEvents {
   }
 
   async createPayment(p: NewPayment): Promise<ProviderPayment> {
-    const pi = await this.call('POST /v1/payment_intents', () =>
-      this.stripe.paymentIntents.create(
+    const pi = await this.call('POST /v1/payment_intents', (stripe) =>
+      stripe.paymentIntents.create(
         {
           amount: p.amountCents,
           currency: p.currency,
@@ -182,9 +187,16 @@ export class StripePaymentEvents implements PaymentEvents {
     return toPayment(pi);
   }
 
-  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+  private async call<T>(what: string, fn: (stripe: Stripe) => Promise<T>): Promise<T> {
     try {
-      return await fn();
+      this.sdk ??= this.apiKey().then(
+        (k) => new Stripe(k, this.config),
+        (err: unknown) => {
+          this.sdk = undefined; // a key fixed in its secret is read again next time
+          throw err;
+        },
+      );
+      return await fn(await this.sdk);
     } catch (err) {
       throw translateStripeError(err, what);
     }

@@ -10,6 +10,7 @@ import { labPaths } from '../../lab/provider.js';
 import type { Endpoint } from '../../ports/database.js';
 import type { Secrets } from '../../ports/secrets.js';
 import { mailerFactory } from '../mailer-factory.js';
+import { NO_WEBHOOK_URL, paymentEvents, paymentLedger, webhookEndpoint } from '../payments.js';
 import { makeProvider, type Provider } from '../provider.js';
 import { bindAwsRegions, type AwsRegionPorts } from './regions.js';
 
@@ -38,16 +39,14 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
   // first use so that a missing key fails only a region runbook (naming every missing key)
   let regions: AwsRegionPorts | undefined;
   const region = (): AwsRegionPorts => (regions ??= bindAwsRegions(config, aws));
-  // the app's mail outbox lives in the database the app's endpoint secret names
+  // the app's own tables (mail outbox, payments) live in the database its secret names
+  const appDb = async () => {
+    const ep = RDS_SECRET_FORMAT.view(await secrets.get(a.dbEndpointSecret)).endpoint;
+    if (!ep) throw new PreconditionError(`${a.dbEndpointSecret} names no database endpoint`);
+    return await connect(ep);
+  };
   let outbox: PgMailOutbox | undefined;
-  const mailOutbox = (): PgMailOutbox =>
-    (outbox ??= new PgMailOutbox({
-      connect: async () => {
-        const ep = RDS_SECRET_FORMAT.view(await secrets.get(a.dbEndpointSecret)).endpoint;
-        if (!ep) throw new PreconditionError(`${a.dbEndpointSecret} names no database endpoint`);
-        return await connect(ep);
-      },
-    }));
+  const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
   return makeProvider({
     provider: 'aws',
     config,
@@ -91,6 +90,11 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
       // RB-N-07 switches the provider credentials in region B's secrets (the seeds' step)
       mailSecrets: () => aws.secrets.secondary,
       mailOutbox,
+      paymentEvents: () => paymentEvents(config, secrets),
+      ...(config.payments.webhookUrl
+        ? { webhookEndpoint: () => webhookEndpoint(config, secrets) }
+        : {}),
+      paymentLedger: () => paymentLedger(appDb),
     },
     missing: (port) =>
       port === 'incidentDetector'
@@ -100,7 +104,9 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
           }
         : port === 'databaseFunctions'
           ? { what: 'functions configured', hint: 'set aws.dbFunctions.names' }
-          : undefined,
+          : port === 'webhookEndpoint'
+            ? NO_WEBHOOK_URL
+            : undefined,
     close: () => {
       aws.clients.destroy();
       void outbox?.close();

@@ -22,6 +22,7 @@ import type { PortName } from '../../ports/port-set.js';
 import type { RegionTopology } from '../../ports/region-topology.js';
 import { PreconditionError } from '../../engine/errors.js';
 import { mailerFactory } from '../mailer-factory.js';
+import { NO_WEBHOOK_URL, paymentEvents, paymentLedger, webhookEndpoint } from '../payments.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -110,16 +111,14 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       },
     };
   };
-  // the app's mail outbox lives in the database the app's endpoint secret names
+  // the app's own tables (mail outbox, payments) live in the database its secret names
+  const appDb = async () => {
+    const ep = LAB_APP_FORMAT.view(await lab.secrets.get(APP_CONFIG_SECRET)).endpoint;
+    if (!ep) throw new PreconditionError(`${APP_CONFIG_SECRET} names no database endpoint`);
+    return await lab.connect(ep);
+  };
   let outbox: PgMailOutbox | undefined;
-  const mailOutbox = (): PgMailOutbox =>
-    (outbox ??= new PgMailOutbox({
-      connect: async () => {
-        const ep = LAB_APP_FORMAT.view(await lab.secrets.get(APP_CONFIG_SECRET)).endpoint;
-        if (!ep) throw new PreconditionError(`${APP_CONFIG_SECRET} names no database endpoint`);
-        return await lab.connect(ep);
-      },
-    }));
+  const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
   return makeProvider({
     provider: 'lab',
     config,
@@ -139,9 +138,15 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
         mailerFactory(clients ? { ses: (r) => new SesMailer({ clients, region: r }) } : {}),
       mailSecrets: () => lab.secrets,
       mailOutbox,
+      paymentEvents: () => paymentEvents(config, lab.secrets),
+      ...(config.payments.webhookUrl
+        ? { webhookEndpoint: () => webhookEndpoint(config, lab.secrets) }
+        : {}),
+      paymentLedger: () => paymentLedger(appDb),
       ...moto,
     },
     missing: (port): Missing | undefined => {
+      if (port === 'webhookEndpoint') return NO_WEBHOOK_URL;
       const what = ON_MOTO[port];
       if (!what) return undefined;
       return {
