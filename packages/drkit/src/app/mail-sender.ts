@@ -31,13 +31,23 @@ export interface SendPass {
  */
 export async function sendPending(
   deps: MailSenderDeps,
-  opts: { readonly limit?: number; readonly signal?: AbortSignal } = {},
+  opts: {
+    readonly limit?: number;
+    readonly signal?: AbortSignal;
+    /** Kept between passes so the warm-up pace holds across them (a long-running sender). */
+    readonly pacing?: { startedAt?: string; pacer?: WarmupPacer };
+  } = {},
 ): Promise<SendPass> {
   const active = await deps.secrets.get(deps.activeSecret);
   const provider = String(active.provider ?? 'unknown');
   const mailer = deps.mailers.open(active);
   const warmup = active.warmup as WarmupSchedule | undefined;
-  const pacer = warmup ? new WarmupPacer(warmup) : undefined;
+  const pacing = opts.pacing ?? {};
+  if (warmup && pacing.startedAt !== warmup.startedAt) {
+    pacing.startedAt = warmup.startedAt;
+    pacing.pacer = new WarmupPacer(warmup);
+  }
+  const pacer = warmup ? pacing.pacer : undefined;
   let sent = 0;
   const failed: Partial<Record<MailFailure, number>> = {};
   for (const m of await deps.outbox.list('pending', { limit: opts.limit ?? 100 })) {

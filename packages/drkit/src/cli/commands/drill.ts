@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
+import { runEmailFailoverDrill } from '../../drills/email-drill.js';
 import { runPitrDrill } from '../../drills/pitr-drill.js';
 import { runRegionDrill, type RegionScenario } from '../../drills/region-drill.js';
 import { runS3Drill } from '../../drills/s3-drill.js';
@@ -205,6 +206,56 @@ export function drillCommand(): Command {
             'the drill failed verification or missed its targets',
             { hint: `see ${res.files.markdown}` },
           );
+      },
+    );
+  cmd
+    .command('email-failover')
+    .description(
+      'RB-N-07 drill: the primary mail provider (mailpit) refuses with 451 while the app sends → outbox failure rate → RB-N-07 → measured from both servers by Message-ID',
+    )
+    .option('--warmup <s>', 'seconds of sending before the fault', int, 3)
+    .option('--sustain <s>', 'seconds of sending after the runbook', int, 5)
+    .option('--rate <n>', 'critical messages the app queues per second', int, 4)
+    .option(
+      '--warmup-rates <list>',
+      'warm-up of the secondary, messages per minute per stage',
+      '120,600',
+    )
+    .option('--stage <s>', 'seconds per warm-up stage', int, 10)
+    .action(
+      async (
+        o: { warmup: number; sustain: number; rate: number; warmupRates: string; stage: number },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runEmailFailoverDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          warmupSeconds: o.warmup,
+          sustainSeconds: o.sustain,
+          messagesPerSecond: o.rate,
+          warmupPerMinute: o.warmupRates.split(',').map(Number),
+          warmupStageSeconds: o.stage,
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  T0 → first delivery via the secondary: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${r.facts.detection})`,
+        );
+        out.info(
+          `  critical messages: ${r.facts.criticalQueued} queued, ${r.facts.criticalLost} lost, ${r.facts.deliveredTwice} delivered twice, ${r.facts.resent} re-sent, ${r.facts.inDoubt} in doubt`,
+        );
+        out.info(
+          `  warm-up ${r.facts.warmupSchedule}: peak ${r.facts.peakRatePerMinute}/min (allowed ${r.facts.allowedAtPeakPerMinute}/min), ${r.facts.windowsOverSchedule} 10-s windows over`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError('VALIDATION_FAILED', 'the drill lost or doubled a critical message', {
+            hint: `see ${res.files.markdown}`,
+          });
       },
     );
   region(
