@@ -24,6 +24,8 @@ export interface PaidOrder {
   /** The provider payment it was paid by; undefined when no payment is recorded. */
   readonly paymentRef: string | undefined;
   readonly amountCents: number;
+  /** When the order was created (Unix seconds). */
+  readonly created: number;
 }
 
 export interface DeadLetter {

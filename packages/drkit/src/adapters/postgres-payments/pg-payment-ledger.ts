@@ -36,8 +36,13 @@ export class PgPaymentLedger implements PaymentLedger {
   }
 
   async paidOrders(since: number): Promise<PaidOrder[]> {
-    const r = await this.q<{ id: string; provider_ref: string | null; amount_cents: number }>(
-      `SELECT o.id::text, p.provider_ref, o.amount_cents FROM orders o
+    const r = await this.q<{
+      id: string;
+      provider_ref: string | null;
+      amount_cents: number;
+      created: string;
+    }>(
+      `SELECT o.id::text, p.provider_ref, o.amount_cents, extract(epoch FROM o.created_at)::float8 AS created FROM orders o
        LEFT JOIN payments p ON p.order_id = o.id
        WHERE o.status = 'paid' AND o.created_at >= to_timestamp($1) ORDER BY o.id`,
       [since],
@@ -46,6 +51,7 @@ export class PgPaymentLedger implements PaymentLedger {
       orderId: x.id,
       paymentRef: x.provider_ref ?? undefined,
       amountCents: x.amount_cents,
+      created: Number(x.created),
     }));
   }
 

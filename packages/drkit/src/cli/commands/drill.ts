@@ -4,6 +4,7 @@ import { runEmailFailoverDrill } from '../../drills/email-drill.js';
 import { runPitrDrill } from '../../drills/pitr-drill.js';
 import { runRegionDrill, type RegionScenario } from '../../drills/region-drill.js';
 import { runS3Drill } from '../../drills/s3-drill.js';
+import { runWebhookOutageDrill } from '../../drills/webhook-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 
@@ -256,6 +257,49 @@ export function drillCommand(): Command {
           throw new DrError('VALIDATION_FAILED', 'the drill lost or doubled a critical message', {
             hint: `see ${res.files.markdown}`,
           });
+      },
+    );
+  cmd
+    .command('webhook-outage')
+    .description(
+      "RB-N-06 drill: the app's webhook route is down for N seconds while checkouts go on (localstripe) → RB-N-06 replay and reconcile, measured",
+    )
+    .option('--warmup <s>', 'seconds of checkouts before the outage', int, 3)
+    .option('--outage <s>', 'seconds the webhook route answers 503', int, 5)
+    .option('--sustain <s>', 'seconds of checkouts after the runbook', int, 2)
+    .option('--rate <n>', 'checkouts per second', int, 4)
+    .action(
+      async (o: { warmup: number; outage: number; sustain: number; rate: number }, c: Command) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runWebhookOutageDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          warmupSeconds: o.warmup,
+          outageSeconds: o.outage,
+          sustainSeconds: o.sustain,
+          checkoutsPerSecond: o.rate,
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        const f = r.facts;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  events missed ${f.missed}, replayed ${f.replayedApplied}, applied twice ${f.appliedTwice}, unreconciled after ${f.unreconciledAfter} (+${f.ordersStillUnpaid} still unpaid), dead letters ${f.deadLetters}`,
+        );
+        out.info(
+          `  endpoint back → reconciled: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${f.checkouts} checkouts)`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError(
+            'VALIDATION_FAILED',
+            'the drill left orders unreconciled or applied an event twice',
+            {
+              hint: `see ${res.files.markdown}`,
+            },
+          );
       },
     );
   region(

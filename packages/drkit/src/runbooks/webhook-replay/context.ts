@@ -20,6 +20,7 @@ export interface WebhookReplayState extends NotifyState {
   readonly sinceParam?: number;
   readonly overlapSeconds: number;
   readonly ratePerSecond: number;
+  readonly settleSeconds: number;
   readonly mode: 'replay' | 'reconcile-only';
   readonly types: readonly string[];
   lastProcessed?: { id: string; created: number };

@@ -62,6 +62,7 @@ export const webhookReplay = defineRunbook({
       ...(sinceParam !== undefined ? { sinceParam } : {}),
       overlapSeconds: p.overlapSeconds,
       ratePerSecond: p.ratePerSecond,
+      settleSeconds: p.settleSeconds,
       mode: p.mode,
       types: p.types,
     };

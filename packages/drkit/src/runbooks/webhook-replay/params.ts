@@ -12,6 +12,11 @@ export const WebhookReplayParamsSchema = z
     overlapSeconds: z.coerce.number().int().min(0).max(86_400).default(300),
     /** Events replayed per second at most. @default 10 */
     ratePerSecond: z.coerce.number().positive().max(1000).default(10),
+    /**
+     * A payment younger than this whose order is not paid may have its webhook in flight: the
+     * difference is checked again once it is this old. @default 10
+     */
+    settleSeconds: z.coerce.number().int().min(0).max(600).default(10),
     /** `reconcile-only`: no listing or replay (the start is older than the provider keeps events). @default replay */
     mode: z.enum(['replay', 'reconcile-only']).default('replay'),
     /** Event types replayed. @default the handler's: payment_intent.succeeded,payment_intent.payment_failed */

@@ -250,7 +250,7 @@ describe('RB-N-06 webhook replay on localstripe', () => {
     const lost = await checkout(2500);
     await settle();
     app.setWebhookDown(false);
-    const res = await run({ mode: 'reconcile-only' });
+    const res = await run({ mode: 'reconcile-only', settleSeconds: '3' });
     const r = (res.state as WebhookReplayState).reconcile!;
     expect(r.chargedNotPaid).toEqual([{ paymentId: lost.paymentId, orderId: lost.orderId }]);
     expect(r.paidWithoutPayment).toContainEqual({
