@@ -234,6 +234,47 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** The app's payment provider and webhook endpoint, for RB-N-06 (webhook replay). */
+    payments: z
+      .object({
+        /** Another Stripe API base (localstripe in the lab). @default Stripe's */
+        apiBase: z.string().url().optional(),
+        /** `localstripe` keeps the emulator's quirks out (see StripePaymentEvents). @default 'stripe' */
+        flavour: z.enum(['stripe', 'localstripe']).default('stripe'),
+        /** Secret holding `{ "apiKey": "sk_…" }`. @default 'drkit/payments-api-key' */
+        apiKeySecret: z.string().min(1).default('drkit/payments-api-key'),
+        /** The app's webhook URL RB-N-06 replays into. @default none (no webhookEndpoint port) */
+        webhookUrl: z.string().url().optional(),
+        /** Secret holding the endpoint's signing secret `{ "secret": "whsec_…" }`. @default 'drkit/stripe-webhook' */
+        webhookSecret: z.string().min(1).default('drkit/stripe-webhook'),
+        /** How long the provider keeps events. @default 30 */
+        retentionDays: z.number().int().min(1).max(365).default(30),
+      })
+      .strict()
+      .prefault({}),
+    /** The app's email providers, for RB-N-07 (email failover). */
+    mail: z
+      .object({
+        /**
+         * The secret the app reads its active email provider from (the lab's secrets; region
+         * B's Secrets Manager on aws). RB-N-07 writes the new provider's credentials there.
+         * @default 'drkit/mail-provider'
+         */
+        activeSecret: z.string().min(1).default('drkit/mail-provider'),
+        /** The providers RB-N-07 can switch to, by name, each with its credentials secret. @default {} */
+        providers: z
+          .record(
+            z.string().regex(/^[a-z0-9][a-z0-9-]*$/),
+            z.object({ credentialsSecret: z.string().min(1) }).strict(),
+          )
+          .default({}),
+        /** Warm-up of a newly active provider: messages per minute, one stage each. @default [60, 300, 1200] */
+        warmupPerMinute: z.array(z.number().positive()).min(1).default([60, 300, 1200]),
+        /** Length of each warm-up stage. @default 3600 */
+        warmupStageSeconds: z.number().int().min(1).default(3600),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 

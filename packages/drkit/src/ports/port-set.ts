@@ -8,7 +8,11 @@ import type { Functions } from './functions.js';
 import type { Identity } from './identity.js';
 import type { IncidentDetector } from './incident-detector.js';
 import type { KeyValue } from './key-value.js';
+import type { MailOutbox } from './mail-outbox.js';
+import type { MailerFactory } from './mailer.js';
 import type { Notifier } from './notifier.js';
+import type { PaymentEvents } from './payment-events.js';
+import type { PaymentLedger } from './payment-ledger.js';
 import type { ObjectStore } from './object-store.js';
 import type { RegionTopology } from './region-topology.js';
 import type { Router } from './router.js';
@@ -16,6 +20,7 @@ import type { SearchIndex } from './search-index.js';
 import type { SecretRotation, UserPools } from './secret-rotation.js';
 import type { Secrets } from './secrets.js';
 import type { SqlConnector } from './sql.js';
+import type { WebhookEndpoint } from './webhook-endpoint.js';
 
 /** Functions that name the database by its cluster ARN, and the variable that holds it. */
 export interface DatabaseFunctions {
@@ -61,6 +66,18 @@ export interface PortSet {
   readonly functions: Functions;
   /** The search cluster RB-N-04 rebuilds (Typesense). */
   readonly searchIndex: SearchIndex;
+  /** Opens a mailer from an email provider's credentials (SMTP, SES): RB-N-07. */
+  readonly mailers: MailerFactory;
+  /** The secret store holding the email providers' credentials (region B's on aws): RB-N-07. */
+  readonly mailSecrets: Secrets;
+  /** The app's mail outbox, the idempotency record of critical mail: RB-N-07. */
+  readonly mailOutbox: MailOutbox;
+  /** The payment provider's events and payments (Stripe, localstripe): RB-N-06. */
+  readonly paymentEvents: PaymentEvents;
+  /** The app's payment webhook endpoint, replayed into: RB-N-06. */
+  readonly webhookEndpoint: WebhookEndpoint;
+  /** The app's processed events, paid orders and dead letters (read-only): RB-N-06. */
+  readonly paymentLedger: PaymentLedger;
 }
 
 /** The name of a port in {@link PortSet}. */

@@ -37,9 +37,13 @@ describe('runbook registry', () => {
       'security-breach-restore-access',
       'rb-n-05',
       'rb-n-04',
+      'rb-n-06',
+      'rb-n-07',
     ]);
     expect(findRunbook('region-failover').id).toBe('rb-n-01');
     expect(findRunbook('search-reindex').id).toBe('rb-n-04');
+    expect(findRunbook('email-failover').id).toBe('rb-n-07');
+    expect(findRunbook('webhook-replay').id).toBe('rb-n-06');
   });
 
   it('GIVEN rb-n-03 params WHEN normalized THEN the config distribution fills a missing distributionId, an explicit one wins', async () => {

@@ -1,5 +1,6 @@
 import { UsageError } from '../engine/errors.js';
 import { cutbackRunbook } from './cutback/index.js';
+import { emailFailover } from './email-failover/index.js';
 import type { RunbookEntry } from './entry.js';
 import { pitrRestore } from './pitr-restore/index.js';
 import { regionFailover } from './region-failover/index.js';
@@ -8,6 +9,7 @@ import { searchReindex } from './search-reindex/index.js';
 import { securityBreach, securityBreachRestoreAccess } from './security-breach/index.js';
 import { switchoverRunbook } from './switchover/index.js';
 import { tableRestore } from './table-restore/index.js';
+import { webhookReplay } from './webhook-replay/index.js';
 
 export type { RunbookEntry } from './entry.js';
 
@@ -22,6 +24,8 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   securityBreachRestoreAccess,
   tableRestore,
   searchReindex,
+  webhookReplay,
+  emailFailover,
 ];
 
 /** Finds a runbook by id or alias. @throws UsageError */

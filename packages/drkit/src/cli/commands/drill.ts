@@ -8,6 +8,8 @@ import { quarterOf } from '../../report/drill-report.js';
 import { readStoredReports } from '../../report/evidence.js';
 import path from 'node:path';
 import { runSearchDrill } from '../../drills/search-drill.js';
+import { runEmailFailoverDrill } from '../../drills/email-drill.js';
+import { runWebhookOutageDrill } from '../../drills/webhook-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 
@@ -249,6 +251,105 @@ export function drillCommand(): Command {
           throw new DrError(
             'VALIDATION_FAILED',
             'the drill failed verification or missed its targets',
+            {
+              hint: `see ${res.files.markdown}`,
+            },
+          );
+      },
+    );
+  region(
+    'region-failover',
+    'Q2 drill: SIGKILL every region-A process → detector → RB-N-01 failover to B, measured',
+  );
+  region('switchover', 'planned switchover A → B with RPO 0 asserted, measured');
+  region('cutback', 'failover to B, then RB-N-08 cutback to A with RPO 0 asserted, measured');
+  cmd
+    .command('email-failover')
+    .description(
+      'RB-N-07 drill: the primary mail provider (mailpit) refuses with 451 while the app sends → outbox failure rate → RB-N-07 → measured from both servers by Message-ID',
+    )
+    .option('--warmup <s>', 'seconds of sending before the fault', int, 3)
+    .option('--sustain <s>', 'seconds of sending after the runbook', int, 5)
+    .option('--rate <n>', 'critical messages the app queues per second', int, 4)
+    .option(
+      '--warmup-rates <list>',
+      'warm-up of the secondary, messages per minute per stage',
+      '120,600',
+    )
+    .option('--stage <s>', 'seconds per warm-up stage', int, 10)
+    .action(
+      async (
+        o: { warmup: number; sustain: number; rate: number; warmupRates: string; stage: number },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runEmailFailoverDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          warmupSeconds: o.warmup,
+          sustainSeconds: o.sustain,
+          messagesPerSecond: o.rate,
+          warmupPerMinute: o.warmupRates.split(',').map(Number),
+          warmupStageSeconds: o.stage,
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  T0 → first delivery via the secondary: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${r.facts.detection})`,
+        );
+        out.info(
+          `  critical messages: ${r.facts.criticalQueued} queued, ${r.facts.criticalLost} lost, ${r.facts.deliveredTwice} delivered twice, ${r.facts.resent} re-sent, ${r.facts.inDoubt} in doubt`,
+        );
+        out.info(
+          `  warm-up ${r.facts.warmupSchedule}: peak ${r.facts.peakRatePerMinute}/min (allowed ${r.facts.allowedAtPeakPerMinute}/min), ${r.facts.windowsOverSchedule} 10-s windows over`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError('VALIDATION_FAILED', 'the drill lost or doubled a critical message', {
+            hint: `see ${res.files.markdown}`,
+          });
+      },
+    );
+  cmd
+    .command('webhook-outage')
+    .description(
+      "RB-N-06 drill: the app's webhook route is down for N seconds while checkouts go on (localstripe) → RB-N-06 replay and reconcile, measured",
+    )
+    .option('--warmup <s>', 'seconds of checkouts before the outage', int, 3)
+    .option('--outage <s>', 'seconds the webhook route answers 503', int, 5)
+    .option('--sustain <s>', 'seconds of checkouts after the runbook', int, 2)
+    .option('--rate <n>', 'checkouts per second', int, 4)
+    .action(
+      async (o: { warmup: number; outage: number; sustain: number; rate: number }, c: Command) => {
+        const { out, loaded } = cliContext(c);
+        const res = await runWebhookOutageDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          warmupSeconds: o.warmup,
+          outageSeconds: o.outage,
+          sustainSeconds: o.sustain,
+          checkoutsPerSecond: o.rate,
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const r = res.report;
+        const f = r.facts;
+        out.result({ report: r, files: res.files });
+        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        out.info(
+          `  events missed ${f.missed}, replayed ${f.replayedApplied}, applied twice ${f.appliedTwice}, unreconciled after ${f.unreconciledAfter} (+${f.ordersStillUnpaid} still unpaid), dead letters ${f.deadLetters}`,
+        );
+        out.info(
+          `  endpoint back → reconciled: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${f.checkouts} checkouts)`,
+        );
+        out.info(`  report: ${res.files.markdown}`);
+        if (r.outcome !== 'passed')
+          throw new DrError(
+            'VALIDATION_FAILED',
+            'the drill left orders unreconciled or applied an event twice',
             {
               hint: `see ${res.files.markdown}`,
             },

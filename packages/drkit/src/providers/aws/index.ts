@@ -1,13 +1,16 @@
 import pg from 'pg';
 import { RDS_SECRET_FORMAT } from '../../adapters/app-secret/index.js';
-import { createAwsAdapters } from '../../adapters/aws/index.js';
+import { createAwsAdapters, SesMailer } from '../../adapters/aws/index.js';
 import { MultiRegionSecrets } from '../../adapters/aws/multi-region-secrets.js';
 import { LogNotifier } from '../../adapters/log-notifier/index.js';
+import { PgMailOutbox } from '../../adapters/postgres-outbox/index.js';
 import type { DrkitConfig } from '../../config/schema.js';
 import { PreconditionError } from '../../engine/errors.js';
 import { labPaths } from '../../lab/provider.js';
 import type { Endpoint } from '../../ports/database.js';
 import type { Secrets } from '../../ports/secrets.js';
+import { mailerFactory } from '../mailer-factory.js';
+import { NO_WEBHOOK_URL, paymentEvents, paymentLedger, webhookEndpoint } from '../payments.js';
 import { makeProvider, type Provider } from '../provider.js';
 import { bindAwsRegions, type AwsRegionPorts } from './regions.js';
 
@@ -36,6 +39,14 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
   // first use so that a missing key fails only a region runbook (naming every missing key)
   let regions: AwsRegionPorts | undefined;
   const region = (): AwsRegionPorts => (regions ??= bindAwsRegions(config, aws));
+  // the app's own tables (mail outbox, payments) live in the database its secret names
+  const appDb = async () => {
+    const ep = RDS_SECRET_FORMAT.view(await secrets.get(a.dbEndpointSecret)).endpoint;
+    if (!ep) throw new PreconditionError(`${a.dbEndpointSecret} names no database endpoint`);
+    return await connect(ep);
+  };
+  let outbox: PgMailOutbox | undefined;
+  const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
   return makeProvider({
     provider: 'aws',
     config,
@@ -74,6 +85,16 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
       keyValue: () => aws.keyValue.primary,
       configSecrets: () => secrets,
       functions: () => aws.functions.primary,
+      mailers: () =>
+        mailerFactory({ ses: (region) => new SesMailer({ clients: aws.clients, region }) }),
+      // RB-N-07 switches the provider credentials in region B's secrets (the seeds' step)
+      mailSecrets: () => aws.secrets.secondary,
+      mailOutbox,
+      paymentEvents: () => paymentEvents(config, secrets),
+      ...(config.payments.webhookUrl
+        ? { webhookEndpoint: () => webhookEndpoint(config, secrets) }
+        : {}),
+      paymentLedger: () => paymentLedger(appDb),
     },
     missing: (port) =>
       port === 'incidentDetector'
@@ -83,8 +104,13 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
           }
         : port === 'databaseFunctions'
           ? { what: 'functions configured', hint: 'set aws.dbFunctions.names' }
-          : undefined,
-    close: () => aws.clients.destroy(),
+          : port === 'webhookEndpoint'
+            ? NO_WEBHOOK_URL
+            : undefined,
+    close: () => {
+      aws.clients.destroy();
+      void outbox?.close();
+    },
   });
 }
 

@@ -8,8 +8,10 @@ import {
   LambdaFunctions,
   S3ObjectStore,
   SecretsManagerSecrets,
+  SesMailer,
 } from '../../adapters/aws/index.js';
 import { TypesenseSearchIndex } from '../../adapters/typesense/index.js';
+import { PgMailOutbox } from '../../adapters/postgres-outbox/index.js';
 import type { DrkitConfig } from '../../config/schema.js';
 import { ConfigError } from '../../engine/errors.js';
 import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
@@ -25,6 +27,9 @@ import type { AppSecret } from '../../ports/app-secret.js';
 import type { IncidentDetector } from '../../ports/incident-detector.js';
 import type { PortName } from '../../ports/port-set.js';
 import type { RegionTopology } from '../../ports/region-topology.js';
+import { PreconditionError } from '../../engine/errors.js';
+import { mailerFactory } from '../mailer-factory.js';
+import { NO_WEBHOOK_URL, paymentEvents, paymentLedger, webhookEndpoint } from '../payments.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -113,6 +118,14 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       },
     };
   };
+  // the app's own tables (mail outbox, payments) live in the database its secret names
+  const appDb = async () => {
+    const ep = LAB_APP_FORMAT.view(await lab.secrets.get(APP_CONFIG_SECRET)).endpoint;
+    if (!ep) throw new PreconditionError(`${APP_CONFIG_SECRET} names no database endpoint`);
+    return await lab.connect(ep);
+  };
+  let outbox: PgMailOutbox | undefined;
+  const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
   return makeProvider({
     provider: 'lab',
     config,
@@ -134,6 +147,15 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       regionTopology: topology,
       incidentDetector: detector,
       ...(config.search.url ? { searchIndex: () => searchIndexOf(config) } : {}),
+      mailers: () =>
+        mailerFactory(clients ? { ses: (r) => new SesMailer({ clients, region: r }) } : {}),
+      mailSecrets: () => lab.secrets,
+      mailOutbox,
+      paymentEvents: () => paymentEvents(config, lab.secrets),
+      ...(config.payments.webhookUrl
+        ? { webhookEndpoint: () => webhookEndpoint(config, lab.secrets) }
+        : {}),
+      paymentLedger: () => paymentLedger(appDb),
       ...moto,
     },
     missing: (port): Missing | undefined => {
@@ -142,6 +164,7 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
           what: 'search cluster',
           hint: 'set search.url in the config (and its API key in the variable search.apiKeyEnv names)',
         };
+      if (port === 'webhookEndpoint') return NO_WEBHOOK_URL;
       const what = ON_MOTO[port];
       if (!what) return undefined;
       return {
@@ -149,7 +172,10 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
         hint: 'run it with --provider aws, or set aws.endpoint in the config to a moto server: the lab then binds the AWS services there',
       };
     },
-    close: () => clients?.destroy(),
+    close: () => {
+      clients?.destroy();
+      void outbox?.close();
+    },
   });
 }
 

@@ -1,0 +1,1 @@
+export { PgPaymentLedger } from './pg-payment-ledger.js';

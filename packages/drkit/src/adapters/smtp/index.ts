@@ -1,0 +1,1 @@
+export { SmtpMailer, smtpFailure, type SmtpMailerOptions } from './smtp-mailer.js';
