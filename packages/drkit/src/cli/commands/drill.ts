@@ -356,12 +356,6 @@ export function drillCommand(): Command {
           );
       },
     );
-  region(
-    'region-failover',
-    'Q2 drill: SIGKILL every region-A process → detector → RB-N-01 failover to B, measured',
-  );
-  region('switchover', 'planned switchover A → B with RPO 0 asserted, measured');
-  region('cutback', 'failover to B, then RB-N-08 cutback to A with RPO 0 asserted, measured');
   cmd
     .command('plan')
     .description(

@@ -1,5 +1,9 @@
 import { GetFunctionConfigurationCommand } from '@aws-sdk/client-lambda';
-import { CreateDBClusterCommand, DescribeDBClustersCommand } from '@aws-sdk/client-rds';
+import {
+  CreateDBClusterCommand,
+  DescribeDBClusterSnapshotsCommand,
+  DescribeDBClustersCommand,
+} from '@aws-sdk/client-rds';
 import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { AwsClients } from '../../adapters/aws/clients.js';
@@ -8,6 +12,16 @@ import type { LabFixture } from '../../testing/lab-fixture.js';
 import { startMotoCli, type MotoCli } from '../../testing/moto-cli.js';
 import { createPitrWorld } from '../../testing/rds-world.js';
 import { runStep } from '../../testing/run-step.js';
+import type { StepContext } from '../../engine/step.js';
+import type { PitrState } from './context.js';
+
+const ctxOf = (state: PitrState): StepContext<PitrState> => ({
+  state,
+  executionId: 'it-step',
+  dryRun: false,
+  signal: new AbortController().signal,
+  progress: () => undefined,
+});
 import { findRunbook } from '../registry.js';
 import { pitrRestore } from './index.js';
 
@@ -204,5 +218,31 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
     await expect(runStep(unfreeze, state)).rejects.toThrow(
       /refusing to unfreeze: the app does not point at the restored cluster yet/,
     );
+  });
+  // last: it stops the source
+  it('GIVEN the swap done WHEN retire-old-cluster runs THEN a manual snapshot of the source (RDS takes no full backups), then the source stopped, data kept', async () => {
+    const p = await prepare({
+      source: 'radiant-production',
+      target: 'latest',
+      newClusterId: 'radiant-dr-5',
+    });
+    const retire = p.runbook.steps.find((s) => s.id === 'retire-old-cluster')!;
+    expect((await retire.plan({ ...ctxOf(p.state), dryRun: true })).join('\n')).toContain(
+      "snapshot backup of 'radiant-production'",
+    );
+    const state = await runStep(retire, { ...p.state, unfrozenAt: new Date().toISOString() });
+    expect(state.oldClusterBackup).toBe('pre-retire-it-step');
+    const snaps = await clients
+      .rds(A)
+      .send(new DescribeDBClusterSnapshotsCommand({ DBClusterIdentifier: 'radiant-production' }));
+    expect(snaps.DBClusterSnapshots?.map((x) => x.DBClusterSnapshotIdentifier)).toContain(
+      'pre-retire-it-step',
+    );
+    const source = (
+      await clients
+        .rds(A)
+        .send(new DescribeDBClustersCommand({ DBClusterIdentifier: 'radiant-production' }))
+    ).DBClusters![0]!;
+    expect(source.Status).toBe('stopped');
   });
 });

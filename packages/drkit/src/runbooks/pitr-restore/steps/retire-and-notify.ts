@@ -1,4 +1,5 @@
 import type { Step } from '../../../engine/step.js';
+import type { BackupType, Database } from '../../../ports/database.js';
 import { notifyStep } from '../../shared/steps/notify.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
@@ -13,7 +14,7 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
     destructive: true,
     timeoutMs: 60 * 60_000,
     plan: (ctx) => [
-      `${deps.database.kind}: full backup of '${ctx.state.source}' labelled pre-retire`,
+      `${deps.database.kind}: ${retireBackupType(deps.database)} backup of '${ctx.state.source}' labelled pre-retire`,
       `${deps.database.kind}: stop '${ctx.state.source}' (only after the backup exists; data directory kept)`,
     ],
     async run(ctx) {
@@ -26,7 +27,7 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
         ctx.progress(`backing up '${ctx.state.source}'`);
         try {
           const b = await deps.database.backup(ctx.state.source, {
-            type: 'full',
+            type: retireBackupType(deps.database),
             label: `pre-retire-${ctx.executionId}`,
           });
           label = b.label;
@@ -48,7 +49,15 @@ export function retireOldCluster(deps: PitrDeps): Step<PitrState> {
 }
 
 /**
- * A full backup of the source that started after writes moved to the restored cluster: only
+ * The whole-cluster backup the backend takes on demand: a snapshot where it has them (RDS:
+ * its automated backups cannot be taken by hand), else a full backup (pgBackRest).
+ */
+function retireBackupType(db: Database): BackupType {
+  return db.capabilities.has('snapshots') ? 'snapshot' : 'full';
+}
+
+/**
+ * A full backup (or snapshot) of the source that started after writes moved to the restored cluster: only
  * this execution (which holds the source's lock) takes one then — an attempt that crashed.
  */
 async function adoptableBackup(deps: PitrDeps, s: PitrState): Promise<string | undefined> {
@@ -56,7 +65,8 @@ async function adoptableBackup(deps: PitrDeps, s: PitrState): Promise<string | u
   if (Number.isNaN(since)) return undefined;
   const backups = await deps.database.listBackups(s.source);
   // pgBackRest stamps whole seconds: allow the second the step began in
-  return backups.filter((b) => b.type === 'full' && b.startedAt.getTime() >= since - 1000).pop()
+  const type = retireBackupType(deps.database);
+  return backups.filter((b) => b.type === type && b.startedAt.getTime() >= since - 1000).pop()
     ?.label;
 }
 
