@@ -10,12 +10,12 @@ import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.
  * built CLI: the app's secret (`drkit/app`) holds a canary as the `password` inside `db` and
  * in a top-level `dsn` URL; then `drkit failover --force` (dry, dry --json, real), `drkit
  * cutback` (dry, dry --json, real --json), `drkit switchover --dry-run --json`, `runbook
- * executions` and `runbook resume` of the finished failover. Nothing printed and no file under
- * the lab's directory may hold it but the secrets store itself (holding it is its job): the
- * journals, locks, notifications log, lab state files, and also the app tasks' and HAProxy's
- * logs, PostgreSQL's data directories and pgBackRest's logs and repository (read as they are:
- * what an operator's grep would see). The swaps keep both fields. RB-N-02 on the lab has its
- * own canary (runbooks/pitr-restore/secrets-canary.int.test.ts).
+ * executions`, `runbook resume` of the finished failover, `lab status` (it reads the secret).
+ * Nothing printed and no file under the lab's directory may hold it but the secrets store
+ * itself (holding it is its job): the journals, locks, notifications log, lab state files, and
+ * also the app tasks' and HAProxy's logs, PostgreSQL's data directories and pgBackRest's logs
+ * and repository (read as they are: what an operator's grep would see). The swaps keep both
+ * fields. RB-N-02 on the lab has its own canary (runbooks/pitr-restore/secrets-canary.int.test.ts).
  */
 describe('secrets canary: the region runbooks on the two-region lab', () => {
   let fx: LabFixture;
@@ -64,7 +64,7 @@ describe('secrets canary: the region runbooks on the two-region lab', () => {
     expect(await appSecret()).toMatchObject({ dbClusterId: 'region-a', dsn, db: { password } });
   });
 
-  it('switchover dry run --json, runbook executions, resume of the finished failover: the canary is nowhere', async () => {
+  it('switchover dry run --json, runbook executions, resume of the finished failover, lab status: the canary is nowhere', async () => {
     const sw = await cli('switchover dry json', '--json', 'switchover', '--dry-run');
     expect(sw.code, sw.stdout).toBe(0);
     const list = await cli('executions', 'runbook', 'executions');
@@ -75,6 +75,9 @@ describe('secrets canary: the region runbooks on the two-region lab', () => {
     );
     const resumed = await cli('resume json', '--json', 'runbook', 'resume', failover!, '--yes');
     expect(resumed.code, resumed.stdout).toBe(0);
+    // lab status reads the app secret too
+    expect((await cli('lab status', 'lab', 'status')).code).toBe(0);
+    expect((await cli('lab status json', '--json', 'lab', 'status')).code).toBe(0);
 
     expect(canaryHits({ probe: `x${canary('probe')}x` })).toHaveLength(1); // the search works
     const files = filesUnder(fx.dir, [fx.provider.paths.secretsDir]);
