@@ -22,7 +22,7 @@ import { runRunbook } from '../runbooks/run.js';
 import { freePort, sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
-import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
+import { measureDataLoss, measureRecovery, readWorkloadLog, rpoGapsText } from './measure.js';
 import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
 
 /** Options of `drkit drill pitr`. */
@@ -133,13 +133,18 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     const target = await p.connect({ ...res.state.restoredEndpoint!, database: app.db.database });
     let loss;
     try {
-      loss = await measureDataLoss(records, target, t0, { recoveryPoint: restoreTarget });
+      loss = await measureDataLoss(records, target, t0, {
+        oldCluster: res.state.source,
+        recoveryPoint: restoreTarget,
+      });
     } finally {
       await target.end();
     }
     const achieved = {
       rtoSeconds: recovery.rtoSeconds,
       rpoSeconds: loss.rpoSeconds,
+      rpoResolutionSeconds: loss.rpoResolutionSeconds,
+      rpoUpperBoundSeconds: loss.rpoUpperBoundSeconds,
       lostWrites: loss.lost,
       acknowledgedWrites: loss.acknowledged,
     };
@@ -199,6 +204,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         writesLost: loss.lost,
         lastWriteOnOldCluster: lastOldAck ?? null,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
+        rpoGapsByTask: rpoGapsText(loss.rpoGaps),
         workloadRatePerSecond: config.lab.workload.writesPerSecond,
         seedUsers: lab.seeded.users,
         seedOrders: lab.seeded.orders,
@@ -216,6 +222,8 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       definitions: {
         rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
         rpo: `${loss.rpoDefinition} (ack times from the workload log ${path.basename(logFile)}; presence by \`SELECT client_ref FROM orders WHERE client_ref = ANY(…)\` on '${restoredId}')`,
+        rpoResolution: `${loss.rpoResolutionDefinition} (workload log ${path.basename(logFile)}; per task: fact rpoGapsByTask)`,
+        rpoUpperBound: loss.rpoUpperBoundDefinition,
       },
     };
     const files = writeDrillReport(

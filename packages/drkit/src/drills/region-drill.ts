@@ -18,7 +18,7 @@ import { switchoverRunbook } from '../runbooks/switchover/index.js';
 import { sleep } from '../util/net.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
-import { measureDataLoss, measureRecovery, readWorkloadLog } from './measure.js';
+import { measureDataLoss, measureRecovery, readWorkloadLog, rpoGapsText } from './measure.js';
 import { failedButPresent, partitionFacts, standbyPosition, type Partition } from './partition.js';
 import { servedBy, writeOutageByTask } from './region-measure.js';
 import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
@@ -260,7 +260,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     const client = await p.connect({ ...st.newEndpoint!, database: lab.database });
     let loss;
     try {
-      loss = await measureDataLoss(records, client, t0);
+      loss = await measureDataLoss(records, client, t0, { oldCluster: st.fromCluster });
       if (partition)
         partition.failedButPresent = await failedButPresent(
           records,
@@ -286,6 +286,8 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         ? (recovery.recoveredAt.getTime() - rtoFrom.getTime()) / 1000
         : undefined,
       rpoSeconds: loss.rpoSeconds,
+      rpoResolutionSeconds: loss.rpoResolutionSeconds,
+      rpoUpperBoundSeconds: loss.rpoUpperBoundSeconds,
       lostWrites: loss.lost,
       acknowledgedWrites: loss.acknowledged,
     };
@@ -335,6 +337,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         writesAcknowledged: loss.acknowledged,
         writesLost: loss.lost,
         lostWindow: loss.oldestLostAt ? `${loss.oldestLostAt} … ${loss.newestLostAt}` : null,
+        rpoGapsByTask: rpoGapsText(loss.rpoGaps),
         finalLsn: st.finalLsn ?? null,
         replayedLsn: st.replayedLsn ?? null,
         rejoin: st.rejoin
@@ -394,6 +397,8 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
           ? `first sustained successful write through the front door on '${st.newPrimary}' − the start of the write outage (the earliest last ack of any app task, ${unavailable.start ?? 'none'}): the time writes still succeeded after the runbook started is not counted (workload log)`
           : `first acknowledged write through the front door on '${st.newPrimary}' followed by 3 s of sustained success − T0 (the SIGKILL of region A; workload log)`,
         rpo: `${loss.rpoDefinition} (workload log; presence by client_ref on '${st.newPrimary}')`,
+        rpoResolution: `${loss.rpoResolutionDefinition} (workload log; per task: fact rpoGapsByTask)`,
+        rpoUpperBound: loss.rpoUpperBoundDefinition,
       },
     };
     const files = writeDrillReport(

@@ -15,6 +15,8 @@ export type WorkloadRecord =
       readonly at: string;
       readonly cluster: string;
       readonly task?: string;
+      /** HTTP mode with several URLs: the index of the URL the request was sent to. */
+      readonly door?: number;
     }
   | {
       readonly type: 'fail';
@@ -25,6 +27,8 @@ export type WorkloadRecord =
       readonly error: string;
       /** The app task that answered (HTTP mode), when one did. */
       readonly task?: string;
+      /** HTTP mode with several URLs: the index of the URL the request was sent to. */
+      readonly door?: number;
     }
   | {
       readonly type: 'refused';
@@ -33,6 +37,8 @@ export type WorkloadRecord =
       readonly reason: 'global_readonly';
       /** The app task that refused (HTTP mode). */
       readonly task?: string;
+      /** HTTP mode with several URLs: the index of the URL the request was sent to. */
+      readonly door?: number;
     }
   | { readonly type: 'switch'; readonly at: string; readonly cluster: string };
 
@@ -154,7 +160,8 @@ export class WorkloadGenerator {
   private async writeOnce(): Promise<void> {
     if (this.opts.frontDoor) {
       const doors = this.opts.frontDoor.split(',');
-      return await this.postOnce(doors[this.seq % doors.length]!);
+      const door = this.seq % doors.length;
+      return await this.postOnce(doors[door]!, doors.length > 1 ? door : undefined);
     }
     const seq = ++this.seq;
     const cfg = await this.config();
@@ -197,9 +204,14 @@ export class WorkloadGenerator {
     }
   }
 
-  /** HTTP mode: one order through the front door, as a browser or API client would. */
-  private async postOnce(base: string): Promise<void> {
+  /**
+   * HTTP mode: one order through the front door, as a browser or API client would. `door`: the
+   * index of `base` among several URLs, logged so a request no task answered is still known
+   * to have gone to that task.
+   */
+  private async postOnce(base: string, door?: number): Promise<void> {
     const seq = ++this.seq;
+    const to = door === undefined ? {} : { door };
     const ref = randomUUID();
     const userId = 1 + (seq % Math.max(1, this.opts.maxUserId));
     try {
@@ -229,6 +241,7 @@ export class WorkloadGenerator {
           at,
           cluster: body.cluster ?? '?',
           task: r.headers.get('x-drkit-task') ?? '?',
+          ...to,
         });
       } else if (r.status === 503 && body.error === 'global_readonly') {
         this.stats.refused++;
@@ -238,6 +251,7 @@ export class WorkloadGenerator {
           at,
           reason: 'global_readonly',
           task: r.headers.get('x-drkit-task') ?? '?',
+          ...to,
         });
       } else {
         this.stats.fails++;
@@ -249,6 +263,7 @@ export class WorkloadGenerator {
           cluster: body.cluster ?? '?',
           error: `HTTP ${r.status} ${body.error ?? ''}`.trim().slice(0, 200),
           ...(r.headers.get('x-drkit-task') ? { task: r.headers.get('x-drkit-task')! } : {}),
+          ...to,
         });
       }
     } catch (err) {
@@ -260,6 +275,7 @@ export class WorkloadGenerator {
         at: new Date().toISOString(),
         cluster: '?',
         error: (err as Error).message.slice(0, 200),
+        ...to,
       });
     }
   }

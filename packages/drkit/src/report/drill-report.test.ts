@@ -55,6 +55,28 @@ describe('drill report', () => {
     expect(svg).toMatch(/<rect x="[\d.]+" y="\d+" width="[\d.]+"/);
   });
 
+  it('prints the RPO with its upper bound and resolution, and their definitions', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drkit-report-'));
+    const bounded = { ...achieved, rpoResolutionSeconds: 0.092, rpoUpperBoundSeconds: 3.31 };
+    const files = writeDrillReport(dir, {
+      ...report,
+      achieved: bounded,
+      definitions: {
+        rto: 'rto words',
+        rpo: 'rpo words',
+        rpoResolution: 'the largest per-task gap',
+        rpoUpperBound: 'the recovery point → the latest gap end',
+      },
+    });
+    const md = readFileSync(files.markdown, 'utf8');
+    expect(md).toContain(
+      '| RPO | 300 s | 3.20 s (≤ 3.31 s: the workload left each task unasked for up to 0.09 s) |',
+    );
+    expect(md).toContain('RPO resolution = the largest per-task gap.');
+    expect(md).toContain('RPO upper bound = the recovery point → the latest gap end.');
+    expect(JSON.parse(readFileSync(files.json, 'utf8')).achieved).toEqual(bounded);
+  });
+
   it('lists where each figure comes from when the drill names its sources', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'drkit-report-'));
     const files = writeDrillReport(dir, {

@@ -5,11 +5,16 @@ const fmt = (n: number | undefined, unit: string) =>
 const signed = (n: number | undefined, unit: string) =>
   n === undefined ? 'n/a' : `${n > 0 ? '+' : ''}${n.toFixed(2)} ${unit}`;
 
-/** RPO beside the loss: a figure that rounds to 0.00 while writes were lost gets more digits. */
+/**
+ * RPO beside the loss: a figure that rounds to 0.00 while writes were lost gets more digits.
+ * Its upper bound and resolution follow when measured.
+ */
 function fmtRpo(r: DrillReport): string {
   const v = r.achieved.rpoSeconds;
-  if (v !== undefined && v > 0 && v < 0.005) return `${v.toFixed(3)} s`;
-  return fmt(v, 's');
+  const figure = v !== undefined && v > 0 && v < 0.005 ? `${v.toFixed(3)} s` : fmt(v, 's');
+  const { rpoUpperBoundSeconds: up, rpoResolutionSeconds: res } = r.achieved;
+  if (up === undefined || res === undefined) return figure;
+  return `${figure} (≤ ${up.toFixed(2)} s: the workload left each task unasked for up to ${res.toFixed(2)} s)`;
 }
 
 /** The evidence report as markdown: summary, target vs achieved, timeline, facts, follow-ups. */
@@ -36,6 +41,17 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     r.definitions
       ? `RTO = ${r.definitions.rto}. RPO = ${r.definitions.rpo}.`
       : 'RTO = first sustained successful write after T0 (seen by the workload client) − T0. RPO = the span of acknowledged writes given up: the recovery point → the ack time of the newest acknowledged write missing after recovery (0 only when none is lost).',
+    ...(r.definitions?.rpoResolution || r.definitions?.rpoUpperBound
+      ? [
+          '',
+          ...(r.definitions.rpoResolution
+            ? [`RPO resolution = ${r.definitions.rpoResolution}.`]
+            : []),
+          ...(r.definitions.rpoUpperBound
+            ? [`RPO upper bound = ${r.definitions.rpoUpperBound}.`]
+            : []),
+        ]
+      : []),
     '',
     '## Timeline',
     '',

@@ -54,7 +54,7 @@ export function renderQuarterly(
         r.outcome.toUpperCase(),
         `${f2(r.achieved.rtoSeconds)} s / ${r.targets.rtoTargetMinutes * 60} s`,
         `${signed(r.variance.rtoSeconds)} s`,
-        `${f2(r.achieved.rpoSeconds)} s / ${r.targets.rpoTargetSeconds} s`,
+        `${f2(r.achieved.rpoSeconds)} s${r.achieved.rpoUpperBoundSeconds === undefined ? '' : ` (≤ ${f2(r.achieved.rpoUpperBoundSeconds)} s)`} / ${r.targets.rpoTargetSeconds} s`,
         `${signed(r.variance.rpoSeconds)} s`,
         `${r.achieved.lostWrites ?? 'n/a'} of ${r.achieved.acknowledgedWrites ?? 'n/a'}`,
         `[${markdown}](${markdown})`,

@@ -39,6 +39,18 @@ export interface DrillReport {
     /** Recovery − T0; undefined when service never recovered. */
     readonly rtoSeconds: number | undefined;
     readonly rpoSeconds: number | undefined;
+    /**
+     * How finely the workload saw the end of acceptance on the old cluster: the longest an app
+     * task went unasked after its last write acknowledged there. Another client could have lost
+     * writes up to this much later than the newest lost write the workload saw. @default not measured
+     */
+    readonly rpoResolutionSeconds?: number | undefined;
+    /**
+     * The most acknowledged history any client could have given up: the recovery point → the
+     * latest end of those per-task gaps (≥ `rpoSeconds`; stated when nothing was lost too).
+     * @default not measured
+     */
+    readonly rpoUpperBoundSeconds?: number | undefined;
     readonly lostWrites: number | undefined;
     readonly acknowledgedWrites: number | undefined;
   };
@@ -68,7 +80,14 @@ export interface DrillReport {
    * How this drill measures RTO and RPO, when not the workload client's view (first sustained
    * successful write after T0; the recovery point → the newest lost acknowledged write). @default that
    */
-  readonly definitions?: { readonly rto: string; readonly rpo: string };
+  readonly definitions?: {
+    readonly rto: string;
+    readonly rpo: string;
+    /** How `achieved.rpoResolutionSeconds` is measured. @default not measured */
+    readonly rpoResolution?: string;
+    /** How `achieved.rpoUpperBoundSeconds` is measured. @default not measured */
+    readonly rpoUpperBound?: string;
+  };
 }
 
 /** `2026-Q4` for a date. */

@@ -73,7 +73,7 @@ export function renderTimelineSvg(r: DrillReport): string {
   const lost = r.achieved.lostWrites;
   const figures = [
     `RTO ${secs(r.achieved.rtoSeconds)} s (target ${r.targets.rtoTargetMinutes * 60} s)`,
-    `RPO ${secs(r.achieved.rpoSeconds)} s (target ${r.targets.rpoTargetSeconds} s)`,
+    `RPO ${secs(r.achieved.rpoSeconds)} s${r.achieved.rpoUpperBoundSeconds === undefined ? '' : ` (≤ ${secs(r.achieved.rpoUpperBoundSeconds)} s)`} (target ${r.targets.rpoTargetSeconds} s)`,
     `${lost ?? 'n/a'} of ${r.achieved.acknowledgedWrites ?? 'n/a'} acknowledged writes lost`,
     r.outcome.toUpperCase(),
   ].join(' · ');

@@ -12,6 +12,15 @@ import { runEmailFailoverDrill } from '../../drills/email-drill.js';
 import { runWebhookOutageDrill } from '../../drills/webhook-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
+import type { DrillReport } from '../../report/report-types.js';
+
+/** ` (≤ 0.34 s, resolution 0.10 s)` when the drill measured the RPO's bound. */
+function rpoBound(r: DrillReport): string {
+  const { rpoUpperBoundSeconds: up, rpoResolutionSeconds: res } = r.achieved;
+  return up === undefined || res === undefined
+    ? ''
+    : ` (≤ ${up.toFixed(2)} s, resolution ${res.toFixed(2)} s)`;
+}
 
 const int = (v: string) => Number.parseInt(v, 10);
 
@@ -58,7 +67,7 @@ export function drillCommand(): Command {
           `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s)`,
         );
         out.info(
-          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (target ${r.targets.rpoTargetSeconds} s)`,
+          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s${rpoBound(r)}, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (target ${r.targets.rpoTargetSeconds} s)`,
         );
         out.info(`  report: ${res.files.markdown}`);
         if (r.outcome !== 'passed') {
@@ -131,7 +140,7 @@ export function drillCommand(): Command {
           `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`,
         );
         out.info(
-          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`,
+          `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s${rpoBound(r)}, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`,
         );
         if (r.facts.partitionSeconds) {
           out.info(

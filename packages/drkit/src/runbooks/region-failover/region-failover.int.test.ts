@@ -146,7 +146,7 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
 
     const b = await p.connect({ ...st.newEndpoint!, database: 'app' });
     const acked = records.filter((x) => x.type === 'ack').map((x) => x.ref);
-    const loss = await measureDataLoss(records, b, t0);
+    const loss = await measureDataLoss(records, b, t0, { oldCluster: 'region-a' });
     // Exactness, counted a second way: the acknowledged refs absent from the new primary.
     const onB = await b
       .query<{ ref: string }>(
@@ -229,7 +229,9 @@ describe('region failover and cutback (real PostgreSQL, pgBackRest, HAProxy, app
       ...(await p.database.describe('region-a')).endpoint,
       database: 'app',
     });
-    const loss = await measureDataLoss(records, a, new Date(0)).finally(() => a.end());
+    const loss = await measureDataLoss(records, a, new Date(0), {
+      oldCluster: 'region-b',
+    }).finally(() => a.end());
     console.log(
       `cutback: ${loss.lost} of ${loss.acknowledged} lost; rejoin ${JSON.stringify((res.state as RegionState).rejoin)}; RTO ${measureRecovery(records, t0, { cluster: 'region-a' }).rtoSeconds} s`,
     );
