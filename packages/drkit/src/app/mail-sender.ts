@@ -1,7 +1,7 @@
 import type { MailOutbox } from '../ports/mail-outbox.js';
 import { mailFailureOf, type MailerFactory, type MailFailure } from '../ports/mailer.js';
 import type { Secrets } from '../ports/secrets.js';
-import { WarmupPacer, type WarmupSchedule } from '../util/warmup.js';
+import { SharedWarmupPacer, type WarmupSchedule } from '../util/warmup.js';
 
 /** What the app's mail sender needs. */
 export interface MailSenderDeps {
@@ -35,7 +35,7 @@ export async function sendPending(
     readonly limit?: number;
     readonly signal?: AbortSignal;
     /** Kept between passes so the warm-up pace holds across them (a long-running sender). */
-    readonly pacing?: { startedAt?: string; pacer?: WarmupPacer };
+    readonly pacing?: { startedAt?: string; pacer?: SharedWarmupPacer };
   } = {},
 ): Promise<SendPass> {
   const active = await deps.secrets.get(deps.activeSecret);
@@ -45,7 +45,10 @@ export async function sendPending(
   const pacing = opts.pacing ?? {};
   if (warmup && pacing.startedAt !== warmup.startedAt) {
     pacing.startedAt = warmup.startedAt;
-    pacing.pacer = new WarmupPacer(warmup);
+    // slots shared with every other sender of the outbox (other tasks, RB-N-07's resend)
+    pacing.pacer = new SharedWarmupPacer(warmup, (perMinute) =>
+      deps.outbox.reserveSlot(provider, perMinute),
+    );
   }
   const pacer = warmup ? pacing.pacer : undefined;
   let sent = 0;

@@ -15,7 +15,7 @@ import { judge, writeDrillReport, type DrillReport } from '../report/drill-repor
 import { emailFailover, type EmailFailoverState } from '../runbooks/email-failover/index.js';
 import { runRunbook } from '../runbooks/run.js';
 import { freePort, sleep } from '../util/net.js';
-import type { WarmupPacer, WarmupSchedule } from '../util/warmup.js';
+import type { SharedWarmupPacer, WarmupSchedule } from '../util/warmup.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { checkWarmup, measureEmailLoss, type Delivery } from './email-measure.js';
 
@@ -105,7 +105,7 @@ export async function runEmailFailoverDrill(o: EmailDrillOptions): Promise<Drill
         await sleep(1000 / rate);
       }
     })();
-    const pacing: { startedAt?: string; pacer?: WarmupPacer } = {};
+    const pacing: { startedAt?: string; pacer?: SharedWarmupPacer } = {};
     const sender = (async () => {
       while (!stop.signal.aborted) {
         await sendPending(
@@ -231,7 +231,7 @@ export async function runEmailFailoverDrill(o: EmailDrillOptions): Promise<Drill
       followUps: [
         ...(warm.overWindows
           ? [
-              `the secondary received up to ${warm.peakPerMinute}/min against ${warm.allowedPerMinute}/min allowed in ${warm.overWindows} 10-s windows: the app's sender and RB-N-07's resend pace separately; share one budget`,
+              `the secondary received up to ${warm.peakPerMinute}/min against ${warm.allowedPerMinute}/min allowed in ${warm.overWindows} 10-s windows: check the senders all reserve from the outbox's shared slots`,
             ]
           : []),
         ...(state.inDoubt?.length ? [`${state.inDoubt.length} messages in doubt: check them`] : []),

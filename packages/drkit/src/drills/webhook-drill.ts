@@ -196,9 +196,13 @@ export async function runWebhookOutageDrill(o: WebhookDrillOptions): Promise<Dri
         outageSeconds: o.outageSeconds ?? 5,
         checkouts,
         checkoutErrors,
-        missed: s.missed ?? missedAtBack,
+        missed: app.stats.refusedWhileDown,
+        notProcessedWhenListed: s.missed ?? null,
         ordersAwaitingPaymentWhenBack: missedAtBack,
         replayedApplied: s.applied ?? 0,
+        // events not yet delivered when listed (localstripe waits ~1 s): the replay got there
+        // first, the live delivery then found a duplicate
+        replayedBeforeLiveDelivery: Math.max(0, (s.applied ?? 0) - app.stats.refusedWhileDown),
         replayedRecorded: replayed,
         appliedTwice: appliedTwice + ordersPaidTwice,
         unreconciledAfter: unreconciled,

@@ -5,13 +5,19 @@ import type { MailOutbox } from './mail-outbox.js';
 
 /** The cases of the {@link MailOutbox} contract, by id (the keys of a reasoned skip). */
 export type MailOutboxCase =
-  'enqueue-fixes-message-id' | 'claim-once' | 'record-needs-the-claim' | 'in-doubt' | 'outcomes';
+  | 'enqueue-fixes-message-id'
+  | 'claim-once'
+  | 'record-needs-the-claim'
+  | 'in-doubt'
+  | 'outcomes'
+  | 'shared-slots';
 
 /**
  * The {@link MailOutbox} contract (see `mail-outbox.ts`): a message's Message-ID is fixed at
  * enqueue and kept by every send; of concurrent claims exactly one wins; an outcome is recorded
  * only by the claimer; a claim without an outcome is listed as in doubt; every recorded attempt
- * counts in the outcomes by provider. Call it at the top level of a test file.
+ * counts in the outcomes by provider; send slots are shared by every instance. Call it at the top
+ * level of a test file.
  */
 /** One backend under test. */
 export interface MailOutboxWorld {
@@ -116,6 +122,19 @@ export function mailOutboxContract(
           else await o.recordFailed(m.id, k, 'connection', 'refused');
         }
         expect((await o.outcomes(since)).byProvider[provider]).toEqual({ sent: 1, failed: 2 });
+      },
+    );
+
+    it(
+      'shared-slots',
+      'GIVEN two instances reserving slots at 600/min WHEN they race THEN every slot is 100 ms after the previous one',
+      async () => {
+        const provider = uniqueName('slots');
+        const got = await Promise.all(
+          [o, other, o, other, o, other].map((x) => x.reserveSlot(provider, 600)),
+        );
+        const ts = got.map((d) => d.getTime()).sort((a, b) => a - b);
+        for (let i = 1; i < ts.length; i++) expect(ts[i]! - ts[i - 1]!).toBeGreaterThanOrEqual(99);
       },
     );
   });

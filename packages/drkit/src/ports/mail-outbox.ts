@@ -77,6 +77,12 @@ export interface MailOutbox {
     failed: number;
     byProvider: Record<string, { sent: number; failed: number }>;
   }>;
+  /**
+   * Reserves the next send slot through `provider` at `perMinute`, shared by every sender of
+   * this outbox (the app's tasks and RB-N-07's resend): resolves with the instant the caller
+   * may send, slots spaced 60 s / `perMinute` apart. The warm-up holds for all of them together.
+   */
+  reserveSlot(provider: string, perMinute: number): Promise<Date>;
   /** What `claim` + `recordSent` of `id` would do (dry run). */
   planResend(id: string, provider: string): string[];
 }

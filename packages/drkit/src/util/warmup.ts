@@ -34,3 +34,21 @@ export class WarmupPacer {
     this.next = t + 60_000 / warmupRate(this.schedule, new Date(t));
   }
 }
+
+/**
+ * A pacer whose slots come from a shared reservation (the outbox's `reserveSlot`): every
+ * sender using the same reservation keeps to one schedule together.
+ */
+export class SharedWarmupPacer {
+  constructor(
+    private readonly schedule: WarmupSchedule,
+    private readonly reserve: (perMinute: number) => Promise<Date>,
+  ) {}
+
+  async wait(signal?: AbortSignal): Promise<void> {
+    const at = await this.reserve(warmupRate(this.schedule));
+    const ms = at.getTime() - Date.now();
+    if (ms > 0) await sleep(ms);
+    signal?.throwIfAborted();
+  }
+}

@@ -204,6 +204,21 @@ export class PgMailOutbox implements MailOutbox {
     return { sent, failed, byProvider };
   }
 
+  async reserveSlot(provider: string, perMinute: number): Promise<Date> {
+    // one row per provider: the upsert takes its lock, so concurrent senders queue up
+    const { rows } = await this.exclusive((db) =>
+      db.query<{ at: Date }>(
+        `INSERT INTO mail_send_slots AS s (provider, next_at)
+         VALUES ($1, clock_timestamp() + make_interval(secs => 60.0 / $2))
+         ON CONFLICT (provider) DO UPDATE
+           SET next_at = greatest(s.next_at, clock_timestamp()) + make_interval(secs => 60.0 / $2)
+         RETURNING next_at - make_interval(secs => 60.0 / $2) AS at`,
+        [provider, perMinute],
+      ),
+    );
+    return rows[0]!.at;
+  }
+
   planResend(id: string, provider: string): string[] {
     return [
       `UPDATE mail_outbox SET status='sending', provider='${provider}', claim_key=<execution id> WHERE id=${id} AND status='failed'`,

@@ -1,7 +1,7 @@
 /**
  * The app's mail outbox in PostgreSQL: one row per message (its Message-ID fixed at enqueue,
  * its status the idempotency record) and one row per send attempt (the failure rate the
- * detector reads). Idempotent: the app applies it at start, the adapter before first use.
+ * detector reads), and the next send slot per provider (one warm-up pace for every sender). Idempotent: the app applies it at start, the adapter before first use.
  */
 export const MAIL_OUTBOX_SQL = `
 CREATE TABLE IF NOT EXISTS mail_outbox (
@@ -32,4 +32,8 @@ CREATE TABLE IF NOT EXISTS mail_attempts (
   at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
 CREATE INDEX IF NOT EXISTS mail_attempts_at ON mail_attempts (at);
+CREATE TABLE IF NOT EXISTS mail_send_slots (
+  provider text PRIMARY KEY,
+  next_at timestamptz NOT NULL
+);
 `;

@@ -25,6 +25,8 @@ export interface PaymentsServerOptions {
  */
 export function createPaymentsServer(o: PaymentsServerOptions) {
   let down = false;
+  /** Webhook deliveries answered 503 while down: the events the provider failed to deliver. */
+  const stats = { refusedWhileDown: 0 };
   const send = (res: http.ServerResponse, status: number, body: Record<string, unknown>) => {
     res.writeHead(status, { 'content-type': 'application/json' });
     res.end(JSON.stringify(body));
@@ -36,7 +38,10 @@ export function createPaymentsServer(o: PaymentsServerOptions) {
       const raw = Buffer.concat(chunks).toString('utf8');
       void (async () => {
         if (req.method === 'POST' && req.url === '/webhooks/stripe') {
-          if (down) return send(res, 503, { error: 'webhook endpoint down' });
+          if (down) {
+            stats.refusedWhileDown++;
+            return send(res, 503, { error: 'webhook endpoint down' });
+          }
           let event;
           try {
             const sig = req.headers['stripe-signature'];
@@ -74,6 +79,7 @@ export function createPaymentsServer(o: PaymentsServerOptions) {
   });
   return {
     server,
+    stats,
     setWebhookDown(on: boolean) {
       down = on;
     },

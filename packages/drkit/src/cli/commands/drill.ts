@@ -349,7 +349,7 @@ export function drillCommand(): Command {
         out.result({ report: r, files: res.files });
         out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
         out.info(
-          `  events missed ${f.missed}, replayed ${f.replayedApplied}, applied twice ${f.appliedTwice}, unreconciled after ${f.unreconciledAfter} (+${f.ordersStillUnpaid} still unpaid), dead letters ${f.deadLetters}`,
+          `  events missed ${f.missed}, replayed ${f.replayedApplied} (${f.replayedBeforeLiveDelivery} before their live delivery), applied twice ${f.appliedTwice}, unreconciled after ${f.unreconciledAfter} (+${f.ordersStillUnpaid} still unpaid), dead letters ${f.deadLetters}`,
         );
         out.info(
           `  endpoint back → reconciled: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${f.checkouts} checkouts)`,

@@ -1,7 +1,7 @@
 import { DrError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import { mailFailureOf, type MailFailure } from '../../../ports/mailer.js';
-import { WarmupPacer } from '../../../util/warmup.js';
+import { SharedWarmupPacer } from '../../../util/warmup.js';
 import { openTarget, type EmailFailoverDeps, type EmailFailoverState } from '../context.js';
 
 /**
@@ -35,12 +35,14 @@ export function resendFailed(deps: EmailFailoverDeps): Step<EmailFailoverState> 
         ...(await deps.outbox.claimedBy(executionId, 'sending')).map((m) => m.id),
       ]);
       const mailer = await openTarget(deps, s);
-      const pacer = new WarmupPacer(
+      // the app's senders reserve from the same slots: together they keep to the schedule
+      const pacer = new SharedWarmupPacer(
         s.warmup ?? {
           startedAt: new Date().toISOString(),
           perMinute: s.warmupPerMinute,
           stageSeconds: s.warmupStageSeconds,
         },
+        (perMinute) => deps.outbox.reserveSlot(s.to, perMinute),
       );
       const refused: Record<string, MailFailure> = { ...s.refused };
       let alreadySent = s.alreadySent ?? 0;
