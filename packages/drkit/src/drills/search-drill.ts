@@ -65,7 +65,7 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
   mkdirSync(drillDir, { recursive: true });
   chmodSync(drillDir, 0o755); // the postgres OS user traverses it
-  const { events, spans, mark, phase } = drillTimeline(say);
+  const { events, spans, mark, phase, steps } = drillTimeline(say);
   const schemas = path.resolve(o.baseDir, o.schemas ?? o.config.search.collectionsFile);
   const mgr = new PgClusterManager({ labDir: path.join(drillDir, 'pg') });
   const servers: TypesenseServer[] = [];
@@ -209,15 +209,7 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
     watching = false;
     await watcher;
     await stopWorkload();
-    for (const t of res?.summary?.timeline ?? [])
-      spans.push({
-        name: t.step,
-        start: t.start,
-        end: t.end,
-        outcome: t.outcome,
-        durationMs: t.durationMs,
-        kind: 'step',
-      });
+    steps(res?.summary);
     const s = (res?.state ?? {}) as Partial<SearchReindexState>;
     if (hotAt)
       mark('hot slice searchable', hotAt, 'hot-slice query through the alias = the database');
