@@ -38,7 +38,7 @@ describe('layers', () => {
   it.each([
     ['runbooks', ['lab', 'adapters', 'providers', 'cli', 'drills']],
     ['engine', ['adapters', 'lab', 'providers', 'runbooks', 'cli', 'drills']],
-    ['ports', ['adapters', 'lab', 'providers', 'runbooks', 'cli', 'drills', 'engine']],
+    ['ports', ['adapters', 'lab', 'providers', 'runbooks', 'cli', 'drills']],
     ['adapters', ['lab', 'providers', 'runbooks', 'cli', 'drills']],
     ['providers', ['runbooks', 'cli', 'drills']],
     ['cli', ['adapters']],
@@ -46,6 +46,17 @@ describe('layers', () => {
     const bad = [...graph]
       .filter(([f]) => top(f) === layer)
       .flatMap(([f, ts]) => ts.filter((t) => forbidden.includes(top(t))).map((t) => `${f} → ${t}`));
+    expect(bad).toEqual([]);
+  });
+
+  it('GIVEN ports WHEN they import the engine THEN only its error catalogue (the errors a contract names)', () => {
+    const bad = [...graph]
+      .filter(([f]) => top(f) === 'ports')
+      .flatMap(([f, ts]) =>
+        ts
+          .filter((t) => top(t) === 'engine' && t !== path.join('engine', 'errors.ts'))
+          .map((t) => `${f} → ${t}`),
+      );
     expect(bad).toEqual([]);
   });
 
