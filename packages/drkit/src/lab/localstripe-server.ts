@@ -1,8 +1,7 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { DependencyMissingError } from '../engine/errors.js';
-import { freePort, waitFor } from '../util/net.js';
+import { startLoopbackServer } from './loopback-server.js';
 import { toolsDir } from './tools.js';
 
 /** A running localstripe (a stateful Stripe API emulator), bound to loopback. */
@@ -38,41 +37,21 @@ export async function startLocalstripe(): Promise<LocalstripeServer> {
       hint: 'run scripts/bootstrap: it creates .tools/localstripe-venv (or set DRKIT_TOOLS_DIR)',
     });
   }
-  const port = await freePort();
-  const child: ChildProcess = spawn(python, ['-c', LAUNCHER, String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const server = await startLoopbackServer({
+    name: 'localstripe',
+    command: python,
+    args: (port) => ['-c', LAUNCHER, String(port)],
+    ready: async (url) =>
+      (
+        await fetch(`${url}/v1/events?limit=1`, {
+          headers: { authorization: 'Bearer sk_test_ready' },
+        })
+      ).ok,
   });
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`localstripe exited early: ${stderr}`);
-        try {
-          const r = await fetch(`${url}/v1/events?limit=1`, {
-            headers: { authorization: 'Bearer sk_test_ready' },
-          });
-          return r.ok;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: 'localstripe to listen' },
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
+  const url = server.url;
   return {
     url,
-    port,
+    port: server.port,
     async addWebhook(id, target, secret, events) {
       const body = new URLSearchParams({ url: target, secret });
       for (const e of events ?? []) body.append('events[]', e);
@@ -82,13 +61,6 @@ export async function startLocalstripe(): Promise<LocalstripeServer> {
       });
       if (!r.ok) throw new Error(`localstripe webhook config: HTTP ${r.status}`);
     },
-    async stop() {
-      if (exited) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
-    },
+    stop: () => server.stop(),
   };
 }

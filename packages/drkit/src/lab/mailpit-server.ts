@@ -1,9 +1,9 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { DependencyMissingError } from '../engine/errors.js';
-import { freePort, waitFor } from '../util/net.js';
+import { freePort } from '../util/net.js';
+import { startLoopbackServer } from './loopback-server.js';
 import { toolBin } from './tools.js';
 
 /** A message as mailpit's API lists it. */
@@ -48,11 +48,13 @@ export async function startMailpit(): Promise<MailpitServer> {
   const host = '127.0.0.1';
   const [apiPort, smtpPort] = [await freePort(), await freePort()];
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'drkit-mailpit-'));
-  const child: ChildProcess = spawn(
-    bin,
-    [
+  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+  const server = await startLoopbackServer({
+    name: 'mailpit',
+    command: bin,
+    args: (port) => [
       '--listen',
-      `${host}:${apiPort}`,
+      `${host}:${port}`,
       '--smtp',
       `${host}:${smtpPort}`,
       '--database',
@@ -63,40 +65,18 @@ export async function startMailpit(): Promise<MailpitServer> {
       '--enable-chaos',
       '--quiet',
     ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
+    port: apiPort,
+    ready: async (url) => (await fetch(`${url}/readyz`)).ok,
+  }).catch((err: unknown) => {
+    cleanup();
+    throw err;
   });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const apiUrl = `http://${host}:${apiPort}`;
+  const apiUrl = server.url;
   const api = async (p: string, init?: RequestInit): Promise<Response> => {
     const r = await fetch(`${apiUrl}${p}`, init);
     if (!r.ok) throw new Error(`mailpit ${init?.method ?? 'GET'} ${p}: HTTP ${r.status}`);
     return r;
   };
-  const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`mailpit exited early: ${stderr}`);
-        try {
-          return (await fetch(`${apiUrl}/readyz`)).ok;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: 'mailpit to listen' },
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    cleanup();
-    throw err;
-  }
   return {
     host,
     smtpPort,
@@ -124,13 +104,7 @@ export async function startMailpit(): Promise<MailpitServer> {
       await api('/api/v1/messages', { method: 'DELETE' });
     },
     async stop() {
-      if (!exited) {
-        await new Promise<void>((resolve) => {
-          child.once('exit', () => resolve());
-          child.kill('SIGTERM');
-          setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-        });
-      }
+      await server.stop();
       cleanup();
     },
   };

@@ -1,9 +1,8 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DependencyMissingError } from '../engine/errors.js';
-import { freePort, waitFor } from '../util/net.js';
+import { startLoopbackServer } from './loopback-server.js';
 
 /** A running moto server (the AWS emulator) on loopback. */
 export interface MotoServer {
@@ -40,40 +39,18 @@ export async function startMotoServer(opts: { port?: number } = {}): Promise<Mot
         'with moto[server]',
     });
   }
-  const port = opts.port ?? (await freePort());
-  const child: ChildProcess = spawn(bin, ['-H', '127.0.0.1', '-p', String(port)], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-    env: { ...process.env, MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+  const server = await startLoopbackServer({
+    name: 'moto_server',
+    command: bin,
+    args: (port) => ['-H', '127.0.0.1', '-p', String(port)],
+    port: opts.port,
+    env: { MOTO_ALLOW_NONEXISTENT_REGION: 'true' },
+    ready: async (url) => (await fetch(`${url}/moto-api/`)).status < 500,
   });
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const endpoint = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`moto_server exited early: ${stderr}`);
-        try {
-          const r = await fetch(`${endpoint}/moto-api/`);
-          return r.status < 500;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: 'moto_server to listen' },
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
+  const endpoint = server.url;
   return {
     endpoint,
-    port,
+    port: server.port,
     async reset() {
       await fetch(`${endpoint}/moto-api/reset`, { method: 'POST' });
     },
@@ -85,14 +62,7 @@ export async function startMotoServer(opts: { port?: number } = {}): Promise<Mot
       });
       if (!r.ok) throw new Error(`moto config failed: HTTP ${r.status}`);
     },
-    async stop() {
-      if (exited) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
-    },
+    stop: () => server.stop(),
   };
 }
 

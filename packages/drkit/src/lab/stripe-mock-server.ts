@@ -1,7 +1,6 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { DependencyMissingError } from '../engine/errors.js';
-import { freePort, waitFor } from '../util/net.js';
+import { startLoopbackServer } from './loopback-server.js';
 import { toolBin } from './tools.js';
 
 /** A running stripe-mock (Stripe's OpenAPI-checked stateless mock), HTTP on loopback. */
@@ -23,46 +22,12 @@ export async function startStripeMock(): Promise<StripeMockServer> {
       hint: 'run scripts/bootstrap: it builds stripe-mock into .tools/bin (or set DRKIT_TOOLS_DIR)',
     });
   }
-  const port = await freePort();
-  const child: ChildProcess = spawn(bin, ['-http-addr', `127.0.0.1:${port}`], {
-    stdio: ['ignore', 'ignore', 'pipe'],
+  const server = await startLoopbackServer({
+    name: 'stripe-mock',
+    command: bin,
+    args: (port) => ['-http-addr', `127.0.0.1:${port}`],
+    ready: async (url) =>
+      (await fetch(`${url}/v1/events`, { headers: { authorization: 'Bearer sk_test_123' } })).ok,
   });
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`stripe-mock exited early: ${stderr}`);
-        try {
-          return (
-            await fetch(`${url}/v1/events`, { headers: { authorization: 'Bearer sk_test_123' } })
-          ).ok;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: 30_000, intervalMs: 100, what: 'stripe-mock to listen' },
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  return {
-    url,
-    async stop() {
-      if (exited) return;
-      await new Promise<void>((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      });
-    },
-  };
+  return { url: server.url, stop: () => server.stop() };
 }

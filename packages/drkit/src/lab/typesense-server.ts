@@ -1,10 +1,10 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DependencyMissingError } from '../engine/errors.js';
-import { freePort, waitFor } from '../util/net.js';
+import { freePort } from '../util/net.js';
+import { startLoopbackServer } from './loopback-server.js';
 
 /** A running Typesense server on loopback. */
 export interface TypesenseServer {
@@ -73,66 +73,42 @@ export async function startTypesenseServer(opts: TypesenseServerOptions): Promis
   let peeringPort = await freePort();
   while (peeringPort === port) peeringPort = await freePort();
   const apiKey = opts.apiKey ?? randomBytes(12).toString('hex');
-  const args = [
-    `--data-dir=${opts.dataDir}`,
-    `--api-key=${apiKey}`,
-    '--listen-address=127.0.0.1',
-    `--api-port=${port}`,
-    '--peering-address=127.0.0.1',
-    `--peering-port=${peeringPort}`,
-    ...(opts.healthyWriteLag !== undefined ? [`--healthy-write-lag=${opts.healthyWriteLag}`] : []),
-    ...(opts.extraArgs ?? []),
-  ];
-  const child: ChildProcess = spawn(bin, args, { stdio: ['ignore', 'ignore', 'pipe'] });
-  let stderr = '';
-  child.stderr?.on('data', (b: Buffer) => {
-    stderr = (stderr + b.toString()).slice(-4000);
+  const server = await startLoopbackServer({
+    name: 'typesense-server',
+    command: bin,
+    args: (apiPort) => [
+      `--data-dir=${opts.dataDir}`,
+      `--api-key=${apiKey}`,
+      '--listen-address=127.0.0.1',
+      `--api-port=${apiPort}`,
+      '--peering-address=127.0.0.1',
+      `--peering-port=${peeringPort}`,
+      ...(opts.healthyWriteLag !== undefined
+        ? [`--healthy-write-lag=${opts.healthyWriteLag}`]
+        : []),
+      ...(opts.extraArgs ?? []),
+    ],
+    port,
+    ready: async (url) => {
+      const r = await fetch(`${url}/health`);
+      return r.ok && ((await r.json()) as { ok?: boolean }).ok === true;
+    },
+    timeoutMs: opts.readyTimeoutMs ?? 60_000,
+    what: 'Typesense /health ok',
+    killAfterMs: 5000,
   });
-  let exited = false;
-  const exit = new Promise<void>((resolve) =>
-    child.once('exit', () => {
-      exited = true;
-      resolve();
-    }),
-  );
-  const url = `http://127.0.0.1:${port}`;
-  try {
-    await waitFor(
-      async () => {
-        if (exited) throw new Error(`typesense-server exited early: ${stderr}`);
-        try {
-          const r = await fetch(`${url}/health`);
-          return r.ok && ((await r.json()) as { ok?: boolean }).ok === true;
-        } catch {
-          return false;
-        }
-      },
-      { timeoutMs: opts.readyTimeoutMs ?? 60_000, intervalMs: 100, what: 'Typesense /health ok' },
-    );
-  } catch (err) {
-    child.kill('SIGKILL');
-    throw err;
-  }
-  const stop = async (signal: NodeJS.Signals) => {
-    if (exited) return;
-    child.kill(signal);
-    const t = setTimeout(() => child.kill('SIGKILL'), 5000);
-    t.unref();
-    await exit;
-    clearTimeout(t);
-  };
   return {
-    url,
+    url: server.url,
     host: '127.0.0.1',
     port,
     peeringPort,
     apiKey,
     dataDir: opts.dataDir,
-    pid: child.pid!,
-    exited: () => exited,
-    stop: () => stop('SIGTERM'),
+    pid: server.child.pid!,
+    exited: server.exited,
+    stop: () => server.stop('SIGTERM'),
     async destroy() {
-      await stop('SIGKILL');
+      await server.stop('SIGKILL');
       rmSync(opts.dataDir, { recursive: true, force: true });
     },
   };
