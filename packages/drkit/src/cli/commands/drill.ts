@@ -13,6 +13,7 @@ import { runWebhookOutageDrill } from '../../drills/webhook-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 import type { DrillReport } from '../../report/report-types.js';
+import type { Output } from '../output.js';
 
 /** ` (≤ 0.34 s, resolution 0.10 s)` when the drill measured the RPO's bound. */
 function rpoBound(r: DrillReport): string {
@@ -61,20 +62,14 @@ export function drillCommand(): Command {
           progress: (m) => out.progress(m),
         });
         const r = res.report;
-        out.result({ report: r, files: res.files });
-        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        announce(out, res);
         out.info(
           `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s)`,
         );
         out.info(
           `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s${rpoBound(r)}, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (target ${r.targets.rpoTargetSeconds} s)`,
         );
-        out.info(`  report: ${res.files.markdown}`);
-        if (r.outcome !== 'passed') {
-          throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', {
-            hint: `see ${res.files.markdown}`,
-          });
-        }
+        conclude(out, res, 'the drill did not meet its targets');
       },
     );
   const region = (name: RegionScenario, description: string) => {
@@ -134,8 +129,7 @@ export function drillCommand(): Command {
           progress: (m) => out.progress(m),
         });
         const r = res.report;
-        out.result({ report: r, files: res.files });
-        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        announce(out, res);
         out.info(
           `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s); detection ${r.facts.detectionSeconds ?? '-'} s, promotion ${r.facts.promotionSeconds ?? '-'} s, write unavailability ${r.facts.writeUnavailabilitySeconds} s`,
         );
@@ -149,11 +143,7 @@ export function drillCommand(): Command {
           if (r.facts.lostWindow) out.info(`  lost acknowledged writes: ${r.facts.lostWindow}`);
         }
         if (r.facts.fence) out.info(`  split-brain fence: ${r.facts.fence}`);
-        out.info(`  report: ${res.files.markdown}`);
-        if (r.outcome !== 'passed')
-          throw new DrError('VALIDATION_FAILED', 'the drill did not meet its targets', {
-            hint: `see ${res.files.markdown}`,
-          });
+        conclude(out, res, 'the drill did not meet its targets');
       },
     );
   };
@@ -202,8 +192,7 @@ export function drillCommand(): Command {
           progress: (m) => out.progress(m),
         });
         const r = res.report;
-        out.result({ report: r, files: res.files });
-        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        announce(out, res);
         out.info(`  ${r.facts.emulator}`);
         out.info(
           `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s): T0 → verified and CDN purged`,
@@ -214,13 +203,7 @@ export function drillCommand(): Command {
         out.info(
           `  verification: by version listing ${r.facts.verificationByVersionListing}; by workload record ${r.facts.verificationByWorkloadRecord}`,
         );
-        out.info(`  report: ${res.files.markdown}`);
-        if (r.outcome !== 'passed')
-          throw new DrError(
-            'VALIDATION_FAILED',
-            'the drill failed verification or missed its targets',
-            { hint: `see ${res.files.markdown}` },
-          );
+        conclude(out, res, 'the drill failed verification or missed its targets');
       },
     );
   cmd
@@ -247,23 +230,14 @@ export function drillCommand(): Command {
         });
         const r = res.report;
         const f = r.facts;
-        out.result({ report: r, files: res.files });
-        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        announce(out, res);
         out.info(
           `  RTO-hot ${f.rtoHotSeconds ?? 'not reached'} s, RTO-full ${f.rtoFullSeconds ?? 'not reached'} s (${f.windows})`,
         );
         out.info(
           `  missing ${f.documentsMissing}, stale ${f.documentsStale}; dead letters ${f.deadLetters}; ${f.documentsPerSecond} documents/s`,
         );
-        out.info(`  report: ${res.files.markdown}`);
-        if (r.outcome !== 'passed')
-          throw new DrError(
-            'VALIDATION_FAILED',
-            'the drill failed verification or missed its targets',
-            {
-              hint: `see ${res.files.markdown}`,
-            },
-          );
+        conclude(out, res, 'the drill failed verification or missed its targets');
       },
     );
   region(
@@ -304,8 +278,7 @@ export function drillCommand(): Command {
           progress: (m) => out.progress(m),
         });
         const r = res.report;
-        out.result({ report: r, files: res.files });
-        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        announce(out, res);
         out.info(
           `  T0 → first delivery via the secondary: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${r.facts.detection})`,
         );
@@ -315,11 +288,7 @@ export function drillCommand(): Command {
         out.info(
           `  warm-up ${r.facts.warmupSchedule}: peak ${r.facts.peakRatePerMinute}/min (allowed ${r.facts.allowedAtPeakPerMinute}/min), ${r.facts.windowsOverSchedule} 10-s windows over`,
         );
-        out.info(`  report: ${res.files.markdown}`);
-        if (r.outcome !== 'passed')
-          throw new DrError('VALIDATION_FAILED', 'the drill lost or doubled a critical message', {
-            hint: `see ${res.files.markdown}`,
-          });
+        conclude(out, res, 'the drill lost or doubled a critical message');
       },
     );
   cmd
@@ -346,23 +315,14 @@ export function drillCommand(): Command {
         });
         const r = res.report;
         const f = r.facts;
-        out.result({ report: r, files: res.files });
-        out.info(`${r.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${r.title}`);
+        announce(out, res);
         out.info(
           `  events missed ${f.missed}, replayed ${f.replayedApplied} (${f.replayedBeforeLiveDelivery} before their live delivery), applied twice ${f.appliedTwice}, unreconciled after ${f.unreconciledAfter} (+${f.ordersStillUnpaid} still unpaid), dead letters ${f.deadLetters}`,
         );
         out.info(
           `  endpoint back → reconciled: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${f.checkouts} checkouts)`,
         );
-        out.info(`  report: ${res.files.markdown}`);
-        if (r.outcome !== 'passed')
-          throw new DrError(
-            'VALIDATION_FAILED',
-            'the drill left orders unreconciled or applied an event twice',
-            {
-              hint: `see ${res.files.markdown}`,
-            },
-          );
+        conclude(out, res, 'the drill left orders unreconciled or applied an event twice');
       },
     );
   cmd
@@ -395,4 +355,23 @@ export function drillCommand(): Command {
       }
     });
   return cmd;
+}
+
+/** What every drill command prints first: the result document (`--json`) and the verdict. */
+function announce(out: Output, res: { report: DrillReport; files: { markdown: string } }): void {
+  out.result({ report: res.report, files: res.files });
+  out.info(
+    `${res.report.outcome === 'passed' ? out.green('PASSED') : out.red('FAILED')} ${res.report.title}`,
+  );
+}
+
+/** What every drill command prints last; a failed drill exits 11 with `failure`. */
+function conclude(
+  out: Output,
+  res: { report: DrillReport; files: { markdown: string } },
+  failure: string,
+): void {
+  out.info(`  report: ${res.files.markdown}`);
+  if (res.report.outcome !== 'passed')
+    throw new DrError('VALIDATION_FAILED', failure, { hint: `see ${res.files.markdown}` });
 }
