@@ -12,6 +12,7 @@ import { validateCommand } from './commands/validate.js';
 import { failoverCommand } from './commands/failover.js';
 import { switchoverCommand } from './commands/switchover.js';
 import { cutbackCommand } from './commands/cutback.js';
+import { matrixCommand } from './commands/matrix.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -40,6 +41,7 @@ export function buildProgram(): Command {
   program.addCommand(switchoverCommand());
   program.addCommand(cutbackCommand());
   program.addCommand(costCommand());
+  program.addCommand(matrixCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

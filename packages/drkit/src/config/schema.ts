@@ -58,6 +58,42 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /**
+     * The DR matrix (seed 001: "DR matrix reviewed; RTO/RPO targets documented"): components with
+     * their tier and targets, and the drill scenarios whose evidence counts for each.
+     * `drkit matrix` compares them with the last drill. Components given here replace the
+     * default of the same name; the others keep the seeds' defaults.
+     */
+    matrix: z
+      .object({
+        /** A component whose newest drill is older than this is flagged. @default 92 (a quarter) */
+        maxDrillAgeDays: z.number().positive().max(3660).default(92),
+        /** @default the seeds' matrix (database, object-storage, search, key-value, payments-webhooks, email, dns-cdn) */
+        components: z
+          .record(
+            z.string().regex(/^[a-z0-9][a-z0-9-]*$/, 'lower-case letters, digits and dashes'),
+            z
+              .object({
+                /** 1 = most critical. */
+                tier: z.number().int().min(0).max(9),
+                rtoTargetMinutes: z
+                  .number()
+                  .positive()
+                  .max(7 * 24 * 60),
+                rpoTargetSeconds: z
+                  .number()
+                  .nonnegative()
+                  .max(30 * 24 * 3600),
+                /** Drill scenarios proving it (a report's `scenario`, e.g. `pitr`). */
+                scenarios: z.array(z.string().min(1)).min(1),
+                description: z.string().default(''),
+              })
+              .strict(),
+          )
+          .default({}),
+      })
+      .strict()
+      .prefault({}),
     lab: z
       .object({
         /** PostgreSQL server binaries. */

@@ -31,9 +31,9 @@ export const DRILL_CALENDAR: ReadonlyArray<Omit<PlannedDrill, 'quarter'> & { rea
     {
       q: 3,
       drill: 'Typesense total loss with reindex (RB-N-04)',
-      scenario: 'search-total-loss',
-      command: undefined,
-      note: 'no drill yet: drkit has no RB-N-04 runbook or search backend',
+      scenario: 'search-loss',
+      command: 'drkit drill search-loss',
+      note: '',
     },
     {
       q: 4,

@@ -1,5 +1,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { z } from 'zod';
+import { DrError } from '../engine/errors.js';
 import { quarterOf, type DrillReport } from './report-types.js';
 
 /** A drill report found in the evidence directory, with the file it came from. */
@@ -13,20 +15,79 @@ export interface StoredReport {
 
 const REPORT_JSON = /^\d{4}-Q[1-4]-[a-z0-9-]+-\d{8}T\d{6}Z\.json$/;
 
-/** Every drill report (`YYYY-QX-<scenario>-<stamp>.json`) in `dir`, oldest first. */
+const seconds = z.number().nonnegative().optional();
+/** The fields of a report the posture views read; the rest is not checked here. */
+const ReportShape = z.object({
+  scenario: z.string().min(1),
+  title: z.string(),
+  startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a time'),
+  outcome: z.enum(['passed', 'failed', 'error']),
+  achieved: z.object({
+    rtoSeconds: seconds,
+    rpoSeconds: seconds,
+    rpoUpperBoundSeconds: seconds,
+    lostWrites: z.number().int().nonnegative().optional(),
+    acknowledgedWrites: z.number().int().nonnegative().optional(),
+  }),
+});
+
+/** A report file that could not be read, and why. */
+export interface SkippedReport {
+  readonly file: string;
+  readonly reason: string;
+}
+
+/**
+ * Like {@link readStoredReports}, but a malformed report (not JSON, or missing a field the
+ * posture views read) is named in `skipped` with the reason instead of failing the whole read.
+ */
+export function readEvidence(dir: string): {
+  reports: StoredReport[];
+  skipped: SkippedReport[];
+} {
+  const reports: StoredReport[] = [];
+  const skipped: SkippedReport[] = [];
+  if (!existsSync(dir)) return { reports, skipped };
+  for (const f of readdirSync(dir).filter((n) => REPORT_JSON.test(n))) {
+    let raw: unknown;
+    try {
+      raw = JSON.parse(readFileSync(path.join(dir, f), 'utf8'));
+    } catch (err) {
+      skipped.push({ file: f, reason: `not JSON: ${(err as Error).message}` });
+      continue;
+    }
+    const parsed = ReportShape.safeParse(raw);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      skipped.push({
+        file: f,
+        reason: `${issue?.path.join('.') || 'report'}: ${issue?.message ?? 'invalid'}`,
+      });
+      continue;
+    }
+    const report = raw as DrillReport;
+    reports.push({
+      report,
+      markdown: f.replace(/\.json$/, '.md'),
+      quarter: quarterOf(new Date(report.startedAt)),
+    });
+  }
+  reports.sort((a, b) => Date.parse(a.report.startedAt) - Date.parse(b.report.startedAt));
+  return { reports, skipped };
+}
+
+/**
+ * Every drill report (`YYYY-QX-<scenario>-<stamp>.json`) in `dir`, oldest first; a malformed
+ * one is an error naming the file (the quarterly evidence must not silently leave a drill out).
+ */
 export function readStoredReports(dir: string): StoredReport[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => REPORT_JSON.test(f))
-    .map((f) => {
-      const report = JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as DrillReport;
-      return {
-        report,
-        markdown: f.replace(/\.json$/, '.md'),
-        quarter: quarterOf(new Date(report.startedAt)),
-      };
-    })
-    .sort((a, b) => Date.parse(a.report.startedAt) - Date.parse(b.report.startedAt));
+  const { reports, skipped } = readEvidence(dir);
+  const bad = skipped[0];
+  if (bad)
+    throw new DrError('PRECONDITION', `drill report ${path.join(dir, bad.file)}: ${bad.reason}`, {
+      hint: 'fix or move the file away; `drkit matrix` lists every malformed report',
+    });
+  return reports;
 }
 
 /** A follow-up and its life: raised by one drill, closed by a later drill of the same kind. */
