@@ -13,6 +13,7 @@ import { failoverCommand } from './commands/failover.js';
 import { switchoverCommand } from './commands/switchover.js';
 import { cutbackCommand } from './commands/cutback.js';
 import { matrixCommand } from './commands/matrix.js';
+import { verifyCommand } from './commands/verify.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -42,6 +43,7 @@ export function buildProgram(): Command {
   program.addCommand(cutbackCommand());
   program.addCommand(costCommand());
   program.addCommand(matrixCommand());
+  program.addCommand(verifyCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

@@ -94,6 +94,20 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** What `drkit verify` holds backups and archiving to (the RPO target comes from `targets`). */
+    posture: z
+      .object({
+        /** The newest backup older than this fails. @default 26 (a daily backup and some slack) */
+        maxBackupAgeHours: z
+          .number()
+          .positive()
+          .max(24 * 366)
+          .default(26),
+        /** A recoverable window shorter than this fails. @default 7 (seeds: one release cycle) */
+        minWindowDays: z.number().nonnegative().max(3660).default(7),
+      })
+      .strict()
+      .prefault({}),
     lab: z
       .object({
         /** PostgreSQL server binaries. */

@@ -8,6 +8,7 @@ import {
   type ProcResult,
 } from '../../util/proc.js';
 import { parsePgBackRestInfo, type StanzaInfo } from './pgbackrest-info.js';
+import { parseVerifyOutput, type VerifyResult } from './pgbackrest-verify.js';
 
 /** Options of {@link PgBackRestCli}. */
 export interface PgBackRestCliOptions {
@@ -121,8 +122,12 @@ export class PgBackRestCli {
   }
 
   /** `check`: archiving works and the config matches the cluster. */
-  async check(stanza: string): Promise<void> {
-    await this.exec(this.argv('check', stanza), `check of stanza '${stanza}'`);
+  async check(stanza: string, opts: { archiveTimeoutSeconds?: number } = {}): Promise<void> {
+    const extra =
+      opts.archiveTimeoutSeconds === undefined
+        ? []
+        : [`--archive-timeout=${opts.archiveTimeoutSeconds}`];
+    await this.exec(this.argv('check', stanza, extra), `check of stanza '${stanza}'`);
   }
 
   /** `backup --type=…`. */
@@ -155,6 +160,31 @@ export class PgBackRestCli {
       );
     }
     return info;
+  }
+
+  /** `info --output=json` as printed (its system ids exceed 2^53: see `systemIdsOf`). */
+  async infoJson(stanza: string): Promise<string> {
+    return (await this.exec(this.argv('info', stanza, ['--output=json']), `info of '${stanza}'`))
+      .stdout;
+  }
+
+  /**
+   * `verify` of the stanza's repository: every WAL segment and backup file read back and
+   * checksummed. pgBackRest 2.45 exits 0 whatever it finds, so the text summary and the
+   * per-file `invalid result` lines are parsed; no job retries (a corrupt file stays corrupt).
+   */
+  async verify(stanza: string, timeoutMs = 30 * 60_000): Promise<VerifyResult> {
+    const r = await this.exec(
+      this.argv('verify', stanza, [
+        '--output=text',
+        '--verbose',
+        '--log-level-console=detail',
+        '--job-retry=0',
+      ]),
+      `verify of '${stanza}'`,
+      timeoutMs,
+    );
+    return parseVerifyOutput(`${r.stdout}\n${r.stderr}`);
   }
 
   /** `archive-get <segment> <dest>`: false when the segment is not in the archive. */

@@ -1,0 +1,49 @@
+import { Command } from 'commander';
+import { DrError } from '../../engine/errors.js';
+import { labProvider } from '../../lab/provider.js';
+import { posturePolicy, verifyLab } from '../../lab/verify.js';
+import type { PostureCheck } from '../../ports/posture.js';
+import { cliContext } from '../context.js';
+import { providerOption } from './runbook.js';
+
+/** `drkit verify`: can the protected system be recovered today, within its targets? */
+export function verifyCommand(): Command {
+  return new Command('verify')
+    .description(
+      'check that backups and replication can actually restore: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag — each pass/warn/fail with the value seen; exits 11 on any fail',
+    )
+    .addOption(providerOption())
+    .action(async (o: { provider?: string }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const provider = o.provider ?? loaded.config.provider;
+      if (provider !== 'lab')
+        throw new DrError(
+          'CAPABILITY',
+          `drkit verify has no checks for the ${provider} provider yet`,
+          {
+            hint: 'it verifies the lab (PostgreSQL + pgBackRest); AWS checks (retention, restorable time, S3, DynamoDB, Route 53) are not built yet',
+          },
+        );
+      const checks = await verifyLab(
+        labProvider(loaded.config, loaded.baseDir),
+        loaded.config,
+        (l) => out.progress(l),
+      );
+      const failed = checks.filter((x) => x.status === 'fail').length;
+      const warned = checks.filter((x) => x.status === 'warn').length;
+      out.result({ provider, policy: posturePolicy(loaded.config), checks, failed, warned });
+      const mark = (s: PostureCheck['status']) =>
+        s === 'pass' ? out.green('PASS') : s === 'warn' ? out.yellow('WARN') : out.red('FAIL');
+      for (const x of checks)
+        out.info(
+          `${mark(x.status)} ${x.id.padEnd(26)} ${x.subject}: ${x.value}\n     ${out.dim(x.reason)}`,
+        );
+      out.info(
+        `${checks.length} checks: ${checks.length - failed - warned} pass, ${warned} warn, ${failed} fail`,
+      );
+      if (failed)
+        throw new DrError('VALIDATION_FAILED', `${failed} posture checks failed`, {
+          hint: 'each FAIL line says what was seen and the policy it breaks (config: posture, targets)',
+        });
+    });
+}
