@@ -14,6 +14,7 @@ import { switchoverCommand } from './commands/switchover.js';
 import { cutbackCommand } from './commands/cutback.js';
 import { matrixCommand } from './commands/matrix.js';
 import { verifyCommand } from './commands/verify.js';
+import { metricsCommand } from './commands/metrics.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   program.addCommand(costCommand());
   program.addCommand(matrixCommand());
   program.addCommand(verifyCommand());
+  program.addCommand(metricsCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

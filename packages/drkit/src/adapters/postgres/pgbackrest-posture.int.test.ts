@@ -13,6 +13,7 @@ import type { PostureCheck, PosturePolicy } from '../../ports/posture.js';
 import { freePort, sleep } from '../../util/net.js';
 import { PgClusterManager } from './pg-cluster-manager.js';
 import { PgBackRestDatabase } from './pgbackrest-database.js';
+import { pgBackRestMetrics } from './pgbackrest-metrics.js';
 import { pgBackRestPosture } from './pgbackrest-posture.js';
 
 /** `drkit verify`'s PostgreSQL checks on real PostgreSQL 15 + pgBackRest 2.45, each fault planted. */
@@ -23,6 +24,8 @@ const healthy: PosturePolicy = { maxBackupAgeHours: 1, minWindowDays: 0, rpoTarg
 const run = (policy: PosturePolicy = healthy) =>
   pgBackRestPosture(mgr, db, 'src', policy, { archiveTimeoutSeconds: 5 });
 const byId = (checks: PostureCheck[], id: string) => checks.filter((c) => c.id === id);
+const gauge = async (name: string) =>
+  (await pgBackRestMetrics(mgr, db, ['src'])).filter((m) => m.name === name).map((m) => m.value);
 const statusOf = (checks: PostureCheck[], id: string) => byId(checks, id).map((c) => c.status);
 
 beforeAll(async () => {
@@ -57,6 +60,31 @@ describe('pgBackRest posture', () => {
     expect(sys!.value).toBe(`repository ${row!.id}, server ${row!.id}`);
     expect(statusOf(checks, 'pgbackrest.verify')).toEqual(['pass']);
     expect(statusOf(checks, 'replication.lag')).toEqual(['warn']); // no standby here
+  }, 120_000);
+
+  it('exports the live recovery-point gauges, each read afresh, none for a standby that is not there', async () => {
+    const samples = await pgBackRestMetrics(mgr, db, ['src']);
+    const names = samples.map((m) => m.name);
+    expect(names).toEqual([
+      'drkit_archive_last_success_age_seconds',
+      'drkit_archive_failing',
+      'drkit_archive_failed_count',
+      'drkit_newest_backup_age_seconds',
+      'drkit_newest_restorable_age_seconds',
+      'drkit_recoverable_window_seconds',
+    ]);
+    expect(await gauge('drkit_archive_failing')).toEqual([0]);
+    const [backupAge] = await gauge('drkit_newest_backup_age_seconds');
+    expect(backupAge).toBeGreaterThan(0);
+    expect(backupAge).toBeLessThan(600);
+    // a cluster that is not there: the families are absent and an error gauge says which
+    const missing = await pgBackRestMetrics(mgr, db, ['nope']);
+    expect(missing.map((m) => [m.name, m.labels['family'], m.value])).toEqual([
+      ['drkit_metric_errors', 'archive', 1],
+      ['drkit_metric_errors', 'backup', 1],
+      ['drkit_metric_errors', 'window', 1],
+      ['drkit_metric_errors', 'replication', 1],
+    ]);
   }, 120_000);
 
   it('fails a backup older than the policy and a window shorter than the minimum, naming both', async () => {
@@ -94,6 +122,8 @@ describe('pgBackRest posture', () => {
       reason: expect.stringMatching(/archiving is failing.*archive_command: false/),
     });
     expect(statusOf(broken, 'pgbackrest.check')).toEqual(['fail']);
+    expect(await gauge('drkit_archive_failing')).toEqual([1]);
+    expect((await gauge('drkit_archive_failed_count'))[0]).toBeGreaterThan(0);
 
     await mgr.query('src', 'alter system reset archive_command');
     await mgr.query('src', 'select pg_reload_conf()');

@@ -6,6 +6,38 @@ import { segmentInRange, systemIdsOf } from './pgbackrest-verify.js';
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(2)} h`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
 
+/** `pg_stat_archiver` of one cluster, with what drkit derives from it. */
+export interface ArchiverStatus extends ArchiverRow {
+  /** The newest failure is later than the newest success: archiving is broken now. */
+  readonly failing: boolean;
+  /** Milliseconds since the last archived segment (server clock); undefined if none yet. */
+  readonly lastArchivedAgeMs: number | undefined;
+}
+
+/** Reads `pg_stat_archiver` (and the archive settings) of a running cluster. */
+export async function archiverStatus(
+  clusters: PgClusterManager,
+  clusterId: string,
+): Promise<ArchiverStatus> {
+  const [a] = await clusters.query<ArchiverRow>(
+    clusterId,
+    `select archived_count::text, last_archived_wal, last_archived_time, failed_count::text,
+            last_failed_wal, last_failed_time, current_setting('archive_command') as archive_command,
+            current_setting('archive_timeout') as archive_timeout, now() as now
+       from pg_stat_archiver`,
+  );
+  if (!a) throw new Error('pg_stat_archiver returned no row');
+  return {
+    ...a,
+    failing:
+      a.last_failed_time !== null &&
+      (a.last_archived_time === null || a.last_failed_time > a.last_archived_time),
+    lastArchivedAgeMs: a.last_archived_time
+      ? a.now.getTime() - a.last_archived_time.getTime()
+      : undefined,
+  };
+}
+
 interface ArchiverRow {
   archived_count: string;
   last_archived_wal: string | null;
@@ -150,20 +182,9 @@ export async function pgBackRestPosture(
   });
 
   await guarded('archiving', async () => {
-    const [a] = await clusters.query<ArchiverRow>(
-      clusterId,
-      `select archived_count::text, last_archived_wal, last_archived_time, failed_count::text,
-              last_failed_wal, last_failed_time, current_setting('archive_command') as archive_command,
-              current_setting('archive_timeout') as archive_timeout, now() as now
-         from pg_stat_archiver`,
-    );
-    if (!a) throw new Error('pg_stat_archiver returned no row');
-    const failing =
-      a.last_failed_time !== null &&
-      (a.last_archived_time === null || a.last_failed_time > a.last_archived_time);
-    const lastAge = a.last_archived_time
-      ? a.now.getTime() - a.last_archived_time.getTime()
-      : undefined;
+    const a = await archiverStatus(clusters, clusterId);
+    const failing = a.failing;
+    const lastAge = a.lastArchivedAgeMs;
     const value = `archived ${a.archived_count} (last ${a.last_archived_wal ?? 'none'}${lastAge === undefined ? '' : `, ${secs(lastAge)} ago`}), failed ${a.failed_count}${a.last_failed_wal ? ` (last ${a.last_failed_wal} at ${a.last_failed_time?.toISOString()})` : ''}`;
     if (failing)
       check(

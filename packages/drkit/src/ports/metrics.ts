@@ -1,0 +1,8 @@
+/** One gauge value drkit exports (`drkit metrics`): name, labels, value, and what it means. */
+export interface MetricSample {
+  /** Prometheus name, `drkit_…`, base units (seconds, bytes). */
+  readonly name: string;
+  readonly help: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly value: number;
+}

@@ -1,0 +1,76 @@
+import { Gauge, Registry } from 'prom-client';
+import type { MetricSample } from '../ports/metrics.js';
+import type { StoredReport } from './evidence.js';
+
+/**
+ * The last drill of each scenario as gauges (from the evidence directory): achieved RTO and RPO
+ * (and the RPO's upper bound where measured) beside the drill's targets, acknowledged writes
+ * lost, whether it passed, and when it ran. A figure the drill did not measure is absent, never 0.
+ */
+export function drillSamples(reports: ReadonlyArray<StoredReport>): MetricSample[] {
+  const newest = new Map<string, StoredReport>();
+  for (const s of reports) newest.set(s.report.scenario, s); // reports come oldest first
+  const out: MetricSample[] = [];
+  for (const [scenario, { report: r }] of newest) {
+    const labels = { scenario };
+    const put = (name: string, help: string, value: number | undefined) => {
+      if (value !== undefined) out.push({ name, help, labels, value });
+    };
+    put(
+      'drkit_drill_rto_seconds',
+      'RTO achieved by the last drill of the scenario',
+      r.achieved.rtoSeconds,
+    );
+    put(
+      'drkit_drill_rpo_seconds',
+      'RPO achieved by the last drill of the scenario',
+      r.achieved.rpoSeconds,
+    );
+    put(
+      'drkit_drill_rpo_upper_bound_seconds',
+      'upper bound of the RPO the last drill could have given up (its sampling resolution included)',
+      r.achieved.rpoUpperBoundSeconds,
+    );
+    put(
+      'drkit_drill_rto_target_seconds',
+      'RTO target the last drill was judged against',
+      r.targets.rtoTargetMinutes * 60,
+    );
+    put(
+      'drkit_drill_rpo_target_seconds',
+      'RPO target the last drill was judged against',
+      r.targets.rpoTargetSeconds,
+    );
+    put(
+      'drkit_drill_lost_writes',
+      'acknowledged writes the last drill lost',
+      r.achieved.lostWrites,
+    );
+    put(
+      'drkit_drill_passed',
+      '1 when the last drill of the scenario passed',
+      r.outcome === 'passed' ? 1 : 0,
+    );
+    put(
+      'drkit_drill_last_run_timestamp_seconds',
+      'start of the last drill of the scenario (Unix time)',
+      Date.parse(r.startedAt) / 1000,
+    );
+  }
+  return out;
+}
+
+/** The samples in Prometheus' text exposition format, through prom-client (one fresh registry per call). */
+export async function renderPrometheus(
+  samples: ReadonlyArray<MetricSample>,
+): Promise<{ text: string; contentType: string }> {
+  const registry = new Registry();
+  const byName = new Map<string, MetricSample[]>();
+  for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
+  for (const [name, group] of byName) {
+    const labelNames = [...new Set(group.flatMap((s) => Object.keys(s.labels)))].sort();
+    const g = new Gauge({ name, help: group[0]!.help, labelNames, registers: [registry] });
+    for (const s of group) g.set({ ...s.labels }, s.value);
+  }
+  return { text: await registry.metrics(), contentType: registry.contentType };
+}
