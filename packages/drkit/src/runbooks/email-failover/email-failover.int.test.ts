@@ -223,6 +223,8 @@ describe('RB-N-07 email failover on two mailpit servers', () => {
     });
   });
 
+  // the deterministic in-doubt case (a crash right after the provider accepted); the real
+  // SIGKILL of the CLI is in email-failover-kill.int.test.ts
   it('GIVEN RB-N-07 killed during the resend WHEN resumed THEN no message is sent twice and the one in doubt is named', async () => {
     await primary.refuse(451);
     const ids = await enqueue(5);
