@@ -76,6 +76,11 @@ export interface PortSet {
   readonly paymentEvents: PaymentEvents;
   /** The app's payment webhook endpoint, replayed into: RB-N-06. */
   readonly webhookEndpoint: WebhookEndpoint;
+  /**
+   * The app's webhook processing function called directly on its database (no HTTP, no
+   * signature check), marked replayed: RB-N-06 with `delivery=direct`.
+   */
+  readonly webhookProcessor: WebhookEndpoint;
   /** The app's processed events, paid orders and dead letters (read-only): RB-N-06. */
   readonly paymentLedger: PaymentLedger;
 }

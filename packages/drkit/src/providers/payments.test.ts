@@ -45,6 +45,7 @@ describe('payment and mail ports on the lab and aws providers', () => {
         }
         expect(b.port('paymentEvents').kind).toBe('localstripe');
         expect(b.port('webhookEndpoint').kind).toBe('http');
+        expect(b.port('webhookProcessor').kind).toBe('direct');
         expect(b.port('mailers').kinds).toContain('smtp');
       } finally {
         b.close();

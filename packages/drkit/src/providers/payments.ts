@@ -1,5 +1,5 @@
 import type pg from 'pg';
-import { PgPaymentLedger } from '../adapters/postgres-payments/index.js';
+import { DirectWebhookProcessor, PgPaymentLedger } from '../adapters/postgres-payments/index.js';
 import { HttpWebhookEndpoint, StripePaymentEvents } from '../adapters/stripe/index.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { PreconditionError } from '../engine/errors.js';
@@ -46,4 +46,9 @@ export function webhookEndpoint(config: DrkitConfig, secrets: Secrets): HttpWebh
 /** The app's payment ledger in the database `connect` opens. */
 export function paymentLedger(connect: () => Promise<pg.Client>): PgPaymentLedger {
   return new PgPaymentLedger(connect);
+}
+
+/** The app's webhook processor called directly in the database `connect` opens (RB-N-06 `delivery=direct`). */
+export function webhookProcessor(connect: () => Promise<pg.Client>): DirectWebhookProcessor {
+  return new DirectWebhookProcessor(connect);
 }

@@ -1,1 +1,2 @@
 export { PgPaymentLedger } from './pg-payment-ledger.js';
+export { DirectWebhookProcessor } from './direct-webhook-processor.js';

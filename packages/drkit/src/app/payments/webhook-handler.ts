@@ -53,6 +53,22 @@ export async function processEvent(
 ): Promise<ProcessOutcome> {
   const c = await pool.connect();
   try {
+    return await processEventOn(c, event, replayed);
+  } finally {
+    c.release();
+  }
+}
+
+/**
+ * {@link processEvent} on a connection the caller holds (RB-N-06's direct replay opens its
+ * own): one transaction, rolled back on error.
+ */
+export async function processEventOn(
+  c: pg.ClientBase,
+  event: WebhookEvent,
+  replayed: boolean,
+): Promise<ProcessOutcome> {
+  try {
     await c.query('BEGIN');
     const fresh = await c.query(
       `INSERT INTO webhook_events (event_id, type, created, replayed, outcome)
@@ -86,13 +102,11 @@ export async function processEvent(
   } catch (err) {
     await c.query('ROLLBACK').catch(() => undefined);
     throw err;
-  } finally {
-    c.release();
   }
 }
 
 /** The event's effect; a reason when it cannot be processed. */
-async function apply(c: pg.PoolClient, event: WebhookEvent): Promise<string | undefined> {
+async function apply(c: pg.ClientBase, event: WebhookEvent): Promise<string | undefined> {
   if (event.type !== 'payment_intent.succeeded' && event.type !== 'payment_intent.payment_failed') {
     return undefined; // not an event this app acts on: recorded, nothing to do
   }

@@ -10,7 +10,13 @@ import { labPaths } from '../../lab/provider.js';
 import type { Endpoint } from '../../ports/database.js';
 import type { Secrets } from '../../ports/secrets.js';
 import { mailerFactory } from '../mailer-factory.js';
-import { NO_WEBHOOK_URL, paymentEvents, paymentLedger, webhookEndpoint } from '../payments.js';
+import {
+  NO_WEBHOOK_URL,
+  paymentEvents,
+  paymentLedger,
+  webhookEndpoint,
+  webhookProcessor,
+} from '../payments.js';
 import { makeProvider, type Provider } from '../provider.js';
 import { bindAwsRegions, type AwsRegionPorts } from './regions.js';
 
@@ -95,6 +101,7 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
         ? { webhookEndpoint: () => webhookEndpoint(config, secrets) }
         : {}),
       paymentLedger: () => paymentLedger(appDb),
+      webhookProcessor: () => webhookProcessor(appDb),
     },
     missing: (port) =>
       port === 'incidentDetector'

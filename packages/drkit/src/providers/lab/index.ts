@@ -29,7 +29,13 @@ import type { PortName } from '../../ports/port-set.js';
 import type { RegionTopology } from '../../ports/region-topology.js';
 import { PreconditionError } from '../../engine/errors.js';
 import { mailerFactory } from '../mailer-factory.js';
-import { NO_WEBHOOK_URL, paymentEvents, paymentLedger, webhookEndpoint } from '../payments.js';
+import {
+  NO_WEBHOOK_URL,
+  paymentEvents,
+  paymentLedger,
+  webhookEndpoint,
+  webhookProcessor,
+} from '../payments.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -156,6 +162,7 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
         ? { webhookEndpoint: () => webhookEndpoint(config, lab.secrets) }
         : {}),
       paymentLedger: () => paymentLedger(appDb),
+      webhookProcessor: () => webhookProcessor(appDb),
       ...moto,
     },
     missing: (port): Missing | undefined => {

@@ -26,6 +26,12 @@ export interface EmailFailoverState extends NotifyState {
   readonly warmupStageSeconds: number;
   readonly criticalOnly: boolean;
   readonly windowSeconds: number;
+  /** The switch back once the original provider is healthy again (`switchBackTo`). */
+  readonly switchBack?: SwitchBack;
+  /** The switch back's health probes so far. */
+  switchBackProbes?: { accepted: number; refused: number };
+  switchBackHealthyAt?: string;
+  switchedBackAt?: string;
   /** The provider active before the switch (from the active secret). */
   fromProvider?: string;
   /** Outcomes of the outgoing provider over the window, when checked. */
@@ -48,4 +54,16 @@ export interface EmailFailoverState extends NotifyState {
 /** The credentials secret's values, opened as a mailer (throws UsageError on a bad kind/field). */
 export async function openTarget(deps: EmailFailoverDeps, s: EmailFailoverState): Promise<Mailer> {
   return deps.mailers.open(await deps.secrets.get(s.credentialsSecret));
+}
+
+/** RB-N-07's switch back, normalized from its parameters. */
+export interface SwitchBack {
+  /** The provider switched back to (a name under `mail.providers`). */
+  readonly to: string;
+  readonly credentialsSecret: string;
+  /** Where the health probes are sent (and from). */
+  readonly probeTo: string;
+  readonly healthyProbes: number;
+  readonly probeIntervalSeconds: number;
+  readonly waitSeconds: number;
 }

@@ -223,6 +223,8 @@ describe('RB-N-07 email failover on two mailpit servers', () => {
     });
   });
 
+  // the deterministic in-doubt case (a crash right after the provider accepted); the real
+  // SIGKILL of the CLI is in email-failover-kill.int.test.ts
   it('GIVEN RB-N-07 killed during the resend WHEN resumed THEN no message is sent twice and the one in doubt is named', async () => {
     await primary.refuse(451);
     const ids = await enqueue(5);
@@ -261,6 +263,89 @@ describe('RB-N-07 email failover on two mailpit servers', () => {
     const d = await deliveries();
     for (const id of ids) expect(d.get(id)).toEqual({ primary: 0, secondary: 1 });
     expect(readFileSync(notifier.file, 'utf8')).toContain('1 in doubt');
+  });
+
+  it('GIVEN switchBackTo WHEN the primary is still refusing THEN the run stops after the failover; once healthy, resume probes it and switches back in its own confirmed step', async () => {
+    // the primary is active again and starts refusing
+    await secrets.put(ACTIVE, { ...creds(primary), provider: 'primary' });
+    await primary.refuse(451);
+    const ids = await enqueue(2);
+    expect(await app()).toMatchObject({ provider: 'primary', failed: { temporary: 2 } });
+    const back = {
+      to: 'secondary',
+      switchBackTo: 'primary',
+      probeTo: 'postmaster@shop.example.test',
+      healthyProbes: '2',
+      probeIntervalSeconds: '0.5',
+      switchBackWaitSeconds: '2',
+    };
+    const questions: string[] = [];
+    const confirm = async (q: string) => {
+      questions.push(q);
+      return true;
+    };
+    const { runbook, state } = await prepare(back);
+    const err = await execute(runbook, state, {
+      journalDir,
+      confirm,
+      executionId: 'rb-n-07-switch-back',
+    }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(PreconditionError);
+    expect((err as Error).message).toMatch(
+      /email provider 'primary' is not healthy yet: \d+ of \d+ probes refused within 2 s \(last: temporary/,
+    );
+    expect((err as PreconditionError).hint).toContain('drkit runbook resume rb-n-07-switch-back');
+    // the failover itself is done: the secondary delivered both, mail goes through it
+    expect(questions).toHaveLength(1);
+    expect(questions[0]).toContain('Switch the active email provider credentials');
+    expect(await secrets.get(ACTIVE)).toMatchObject({ provider: 'secondary' });
+    let d = await deliveries();
+    for (const id of ids) expect(d.get(id)).toEqual({ primary: 0, secondary: 1 });
+
+    // the primary heals; resume probes it and asks again, for the switch back only
+    await primary.refuse(undefined);
+    const res = await resume(
+      createEmailFailoverRunbook({ mailers: factory, secrets, outbox, notifier }),
+      'rb-n-07-switch-back',
+      { journalDir, confirm },
+    );
+    expect(res.summary?.outcome).toBe('succeeded');
+    expect(questions).toHaveLength(2);
+    expect(questions[1]).toContain('Switch the active email provider back');
+    const s = res.state as EmailFailoverState;
+    expect(s.switchBackProbes!.accepted).toBe(2);
+    // (the refused probes are in the failed attempt's error; this attempt's are all accepted)
+    expect((err as PreconditionError).details).toMatchObject({ probes: { accepted: 0 } });
+    expect(s.switchBackProbes!.refused).toBe(0);
+    const active = await secrets.get(ACTIVE);
+    expect(active).toMatchObject({ provider: 'primary', port: primary.smtpPort });
+    expect(active.warmup).toBeUndefined();
+    // the probes that were accepted (and the last one before the write) are on the primary
+    d = await deliveries();
+    const probes = [...d.keys()].filter((k) => k.startsWith('drkit-probe-rb-n-07-switch-back-'));
+    expect(probes).toHaveLength(3);
+    for (const k of probes) expect(d.get(k)).toEqual({ primary: 1, secondary: 0 });
+    for (const id of ids) expect(d.get(id)).toEqual({ primary: 0, secondary: 1 });
+    const journal = readFileSync(res.journalFile!, 'utf8');
+    expect(journal).toContain('switch-back');
+    expect(journal).not.toContain('not-a-real-password');
+    expect(readFileSync(notifier.file, 'utf8')).toContain(
+      'RB-N-07 email switched back: secondary → primary',
+    );
+    // the app sends through the primary again
+    const after = await enqueue(1);
+    expect(await app()).toMatchObject({ provider: 'primary', sent: 1 });
+    expect((await deliveries()).get(after[0]!)).toEqual({ primary: 1, secondary: 0 });
+    // bad switch-back inputs: clear errors before anything runs
+    await expect(prepare({ ...back, switchBackTo: 'mailgun' })).rejects.toThrow(
+      /unknown email provider 'mailgun' \(switchBackTo\)/,
+    );
+    await expect(prepare({ ...back, switchBackTo: 'secondary' })).rejects.toThrow(
+      /is the provider failed over to/,
+    );
+    await expect(prepare({ to: 'secondary', switchBackTo: 'primary' })).rejects.toThrow(
+      /switchBackTo needs probeTo/,
+    );
   });
 
   it('GIVEN bad inputs WHEN RB-N-07 is prepared THEN each is a clear error and nothing changes', async () => {

@@ -8,6 +8,7 @@ import { alertFailover } from './steps/alert-failover.js';
 import { checkProviders } from './steps/check-providers.js';
 import { notifyOutcome } from './steps/notify.js';
 import { resendFailed } from './steps/resend-failed.js';
+import { notifySwitchBack, probeSwitchBack, switchBack } from './steps/switch-back.js';
 import { switchCredentials } from './steps/switch-credentials.js';
 
 export type { EmailFailoverDeps, EmailFailoverState } from './context.js';
@@ -21,8 +22,9 @@ const TITLE = 'RB-N-07 Email (SES/secondary) failover';
  * RB-N-07 — email provider failover (the provider refuses, throttles or is unreachable): read
  * the active provider and what failed, switch the credentials the app reads (destructive),
  * alert, re-send the failed critical messages through the new provider with their Message-ID
- * and never twice, at the warm-up pace, then notify. Switching back is the same runbook with
- * `to=<primary>`, run separately and confirmed once the primary is healthy.
+ * and never twice, at the warm-up pace, then notify. With `switchBackTo`, it then probes that
+ * provider until it is healthy and switches back in a step confirmed on its own; without, the
+ * switch back is the same runbook with `to=<primary>`, run separately.
  */
 export function createEmailFailoverRunbook(deps: EmailFailoverDeps): Runbook<EmailFailoverState> {
   return {
@@ -35,6 +37,9 @@ export function createEmailFailoverRunbook(deps: EmailFailoverDeps): Runbook<Ema
       alertFailover(deps),
       resendFailed(deps),
       notifyOutcome(deps),
+      probeSwitchBack(deps),
+      switchBack(deps),
+      notifySwitchBack(deps),
     ],
   };
 }
@@ -66,7 +71,41 @@ export const emailFailover = defineRunbook({
     );
     ports.mailers.open(creds); // an unknown kind or a missing field: UsageError naming it
     await mustGet(ports.mailSecrets, config.mail.activeSecret, 'the active email provider secret');
+    let switchBack: EmailFailoverState['switchBack'];
+    if (p.switchBackTo !== undefined) {
+      const back = config.mail.providers[p.switchBackTo];
+      if (!back) {
+        throw new UsageError(`unknown email provider '${p.switchBackTo}' (switchBackTo)`, {
+          hint: `known providers (mail.providers in the config): ${known.join(', ')}`,
+        });
+      }
+      if (p.switchBackTo === p.to) {
+        throw new UsageError(`switchBackTo=${p.switchBackTo} is the provider failed over to`, {
+          hint: 'name the provider to return to once it is healthy (usually the primary)',
+        });
+      }
+      if (p.probeTo === undefined) {
+        throw new UsageError('switchBackTo needs probeTo: the address the health probes go to', {
+          hint: `${hint}; e.g. --param probeTo=postmaster@your-domain`,
+        });
+      }
+      const backCreds = await mustGet(
+        ports.mailSecrets,
+        back.credentialsSecret,
+        `the credentials secret of email provider '${p.switchBackTo}'`,
+      );
+      ports.mailers.open(backCreds);
+      switchBack = {
+        to: p.switchBackTo,
+        credentialsSecret: back.credentialsSecret,
+        probeTo: p.probeTo,
+        healthyProbes: p.healthyProbes,
+        probeIntervalSeconds: p.probeIntervalSeconds,
+        waitSeconds: p.switchBackWaitSeconds,
+      };
+    }
     return {
+      ...(switchBack ? { switchBack } : {}),
       to: p.to,
       credentialsSecret: provider.credentialsSecret,
       activeSecret: config.mail.activeSecret,

@@ -1,4 +1,4 @@
-import { OutOfWindowError, UsageError } from '../../engine/errors.js';
+import { CapabilityError, OutOfWindowError, UsageError } from '../../engine/errors.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { PaymentEvents } from '../../ports/payment-events.js';
 import type { PaymentLedger } from '../../ports/payment-ledger.js';
@@ -8,7 +8,10 @@ import type { NotifyState } from '../shared/steps/notify.js';
 /** The ports RB-N-06 runs against. */
 export interface WebhookReplayDeps {
   readonly events: PaymentEvents;
-  readonly endpoint: WebhookEndpoint;
+  /** The app's webhook route (`delivery=http`). */
+  readonly endpoint?: WebhookEndpoint;
+  /** The app's processing function called directly (`delivery=direct`). */
+  readonly processor?: WebhookEndpoint;
   readonly ledger: PaymentLedger;
   /** Tells people the outcome; the notify step is skipped without it. */
   readonly notifier?: Notifier;
@@ -22,6 +25,8 @@ export interface WebhookReplayState extends NotifyState {
   readonly ratePerSecond: number;
   readonly settleSeconds: number;
   readonly mode: 'replay' | 'reconcile-only';
+  /** How events are replayed (absent in journals from before it: `http`). */
+  readonly delivery?: 'http' | 'direct';
   readonly types: readonly string[];
   lastProcessed?: { id: string; created: number };
   /** Where the listing starts (Unix seconds) and why. */
@@ -101,4 +106,25 @@ export async function computeStart(
     start,
     startReason: `${why} (${iso(at)}) − ${s.overlapSeconds} s overlap`,
   };
+}
+
+/** Where the events are replayed into: the route (`http`) or the processor (`direct`). @throws CapabilityError */
+export function replayTarget(
+  deps: Pick<WebhookReplayDeps, 'endpoint' | 'processor'>,
+  delivery: WebhookReplayState['delivery'],
+  provider = 'this',
+): WebhookEndpoint {
+  const direct = delivery === 'direct';
+  const target = direct ? deps.processor : deps.endpoint;
+  if (target) return target;
+  throw new CapabilityError(
+    direct
+      ? `the ${provider} provider has no direct webhook processor (port 'webhookProcessor')`
+      : `the ${provider} provider has no payment webhook endpoint configured (port 'webhookEndpoint')`,
+    {
+      hint: direct
+        ? 'run with --param delivery=http (the app needs its database in the app secret)'
+        : 'set payments.webhookUrl (and the payments.webhookSecret secret) in the config, or run with --param delivery=direct',
+    },
+  );
 }

@@ -3,6 +3,7 @@ import { defineRunbook, parseParams } from '../entry.js';
 import {
   checkRetention,
   parseSince,
+  replayTarget,
   type WebhookReplayDeps,
   type WebhookReplayState,
 } from './context.js';
@@ -49,10 +50,20 @@ export const webhookReplay = defineRunbook({
   aliases: ['webhook-replay'],
   title: TITLE,
   params: WebhookReplayParamsSchema,
-  needs: ['paymentEvents', 'webhookEndpoint', 'paymentLedger'],
-  uses: ['notifier'],
-  normalize(raw, { ports, hint }): WebhookReplayState {
+  needs: ['paymentEvents', 'paymentLedger'],
+  // one of the two, as `delivery` says (checked before anything runs)
+  uses: ['notifier', 'webhookEndpoint', 'webhookProcessor'],
+  normalize(raw, { ports, hint, provider }): WebhookReplayState {
     const p = parseParams(WebhookReplayParamsSchema, raw, hint);
+    // the replay target `delivery` names must be bound (a CapabilityError before anything runs)
+    if (p.mode === 'replay') {
+      const { webhookEndpoint: endpoint, webhookProcessor: processor } = ports;
+      replayTarget(
+        { ...(endpoint ? { endpoint } : {}), ...(processor ? { processor } : {}) },
+        p.delivery,
+        provider,
+      );
+    }
     const sinceParam = p.since !== undefined ? parseSince(p.since) : undefined;
     // an explicit start older than the retention is refused before anything runs
     if (sinceParam !== undefined && p.mode === 'replay') {
@@ -64,14 +75,16 @@ export const webhookReplay = defineRunbook({
       ratePerSecond: p.ratePerSecond,
       settleSeconds: p.settleSeconds,
       mode: p.mode,
+      delivery: p.delivery,
       types: p.types,
     };
   },
   create: (ports) =>
     createWebhookReplayRunbook({
       events: ports.paymentEvents,
-      endpoint: ports.webhookEndpoint,
       ledger: ports.paymentLedger,
+      ...(ports.webhookEndpoint ? { endpoint: ports.webhookEndpoint } : {}),
+      ...(ports.webhookProcessor ? { processor: ports.webhookProcessor } : {}),
       ...(ports.notifier ? { notifier: ports.notifier } : {}),
     }),
 });

@@ -19,6 +19,13 @@ export const WebhookReplayParamsSchema = z
     settleSeconds: z.coerce.number().int().min(0).max(600).default(10),
     /** `reconcile-only`: no listing or replay (the start is older than the provider keeps events). @default replay */
     mode: z.enum(['replay', 'reconcile-only']).default('replay'),
+    /**
+     * How each event is replayed: `http`, POSTed to the app's webhook route re-signed with the
+     * endpoint's own secret; `direct`, the app's processing function called on its database
+     * (no signature check: for a route still down or a signing secret lost). Both mark the
+     * event `replayed=true`. (`mode` already names replay vs reconcile-only.) @default http
+     */
+    delivery: z.enum(['http', 'direct']).default('http'),
     /** Event types replayed. @default the handler's: payment_intent.succeeded,payment_intent.payment_failed */
     types: z
       .string()

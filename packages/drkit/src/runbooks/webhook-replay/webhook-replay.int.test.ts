@@ -6,12 +6,17 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LogNotifier } from '../../adapters/log-notifier/index.js';
 import { PgClusterManager } from '../../adapters/postgres/pg-cluster-manager.js';
-import { PgPaymentLedger } from '../../adapters/postgres-payments/index.js';
+import { DirectWebhookProcessor, PgPaymentLedger } from '../../adapters/postgres-payments/index.js';
 import { HttpWebhookEndpoint, StripePaymentEvents } from '../../adapters/stripe/index.js';
 import { createPaymentsServer } from '../../app/payments/payments-server.js';
 import { PAYMENTS_SCHEMA_SQL } from '../../app/payments/schema.js';
 import { parseConfig } from '../../config/load.js';
-import { OutOfWindowError, PreconditionError, UsageError } from '../../engine/errors.js';
+import {
+  CapabilityError,
+  OutOfWindowError,
+  PreconditionError,
+  UsageError,
+} from '../../engine/errors.js';
 import { execute } from '../../engine/executor.js';
 import { startLocalstripe, type LocalstripeServer } from '../../lab/localstripe-server.js';
 import { APP_SCHEMA_SQL } from '../../lab/schema.js';
@@ -35,6 +40,7 @@ let app: ReturnType<typeof createPaymentsServer>;
 let url: string;
 let events: StripePaymentEvents;
 let ledger: PgPaymentLedger;
+let processor: DirectWebhookProcessor;
 let notifier: LogNotifier;
 let journalDir: string;
 const config = parseConfig({});
@@ -46,14 +52,20 @@ const endpoint = (secret = SECRET) =>
     secretName: 'drkit/stripe-webhook',
   });
 
-async function run(raw: Record<string, unknown>, ep: WebhookEndpoint = endpoint(), dryRun = false) {
+async function run(
+  raw: Record<string, unknown>,
+  /** `null`: no webhook endpoint bound (only the direct processor). */
+  ep: WebhookEndpoint | null = endpoint(),
+  dryRun = false,
+) {
   const provider = makeProvider({
     provider: 'lab',
     config,
     journalDir,
     ports: {
       paymentEvents: () => events,
-      webhookEndpoint: () => ep,
+      ...(ep ? { webhookEndpoint: () => ep } : {}),
+      webhookProcessor: () => processor,
       paymentLedger: () => ledger,
       notifier: () => notifier,
     },
@@ -115,6 +127,11 @@ beforeAll(async () => {
     flavour: 'localstripe',
   });
   ledger = new PgPaymentLedger(async () => {
+    const c = new pg.Client(mgr.connectionConfig('app'));
+    await c.connect();
+    return c;
+  });
+  processor = new DirectWebhookProcessor(async () => {
     const c = new pg.Client(mgr.connectionConfig('app'));
     await c.connect();
     return c;
@@ -303,6 +320,50 @@ describe('RB-N-06 webhook replay on localstripe', () => {
     expect((err as Error).message).not.toContain('whsec_wrong');
     expect(await appState()).toEqual(before);
     await run({ ratePerSecond: '50' }); // leaves the world reconciled for the next case
+  });
+
+  it('GIVEN the route still down WHEN RB-N-06 runs with delivery=direct THEN the processor applies each missed event once, marked replayed, with no signature and no HTTP', async () => {
+    app.setWebhookDown(true);
+    const missed = [await checkout(), await checkout(), await checkout()];
+    await settle();
+    const refused = app.stats.refusedWhileDown;
+    const replayedBefore = await count(`SELECT count(*) n FROM webhook_events WHERE replayed`);
+    // no webhook endpoint bound at all: only the processor can reach the handler
+    const plan = await run({ delivery: 'direct' }, null, true);
+    expect(planned.join('\n')).toMatch(/3 of \d+ listed events would be replayed/);
+    expect(planned.join('\n')).toMatch(
+      /process evt_\w+ .* directly in .*no signature check, replayed=true/,
+    );
+    expect(plan.summary).toBeUndefined();
+    const res = await run({ delivery: 'direct', ratePerSecond: '50' }, null);
+    expect(res.summary?.outcome).toBe('succeeded');
+    expect(res.state).toMatchObject({ delivery: 'direct', missed: 3, applied: 3, duplicates: 0 });
+    // (the orders the ordering case paid with made-up payments stay paid without one)
+    const rec = (res.state as WebhookReplayState).reconcile!;
+    expect(rec.chargedNotPaid).toEqual([]);
+    for (const m of missed) {
+      expect(rec.paidWithoutPayment.map((x) => x.orderId)).not.toContain(m.orderId);
+      expect(
+        (await pool.query(`SELECT status FROM orders WHERE id = $1`, [m.orderId])).rows[0],
+      ).toEqual({ status: 'paid' });
+      expect(
+        await count(`SELECT count(*) n FROM payments WHERE provider_ref = $1`, [m.paymentId]),
+      ).toBe(1);
+    }
+    expect(await count(`SELECT count(*) n FROM webhook_events WHERE replayed`)).toBe(
+      replayedBefore + 3,
+    );
+    // nothing went over HTTP: the route (still down) refused no more than the live deliveries
+    expect(app.stats.refusedWhileDown).toBe(refused);
+    const before = await appState();
+    expect((await run({ delivery: 'direct' }, null)).state).toMatchObject({ applied: 0 });
+    expect(await appState()).toEqual(before);
+    app.setWebhookDown(false);
+    // http without an endpoint bound: refused before anything runs, naming the way out
+    const err = await run({}, null).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(CapabilityError);
+    expect((err as CapabilityError).hint).toContain('delivery=direct');
+    await expect(run({ delivery: 'pigeon' })).rejects.toThrow(/--param delivery/);
   });
 
   it('GIVEN bad inputs WHEN prepared THEN clear errors, nothing changed; the dry run lists what would be replayed', async () => {

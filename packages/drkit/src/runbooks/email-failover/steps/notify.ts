@@ -20,7 +20,9 @@ export function notifyOutcome(deps: EmailFailoverDeps): Step<EmailFailoverState>
           refused.length
             ? `${refused.length} refused permanently by ${s.to}: outbox ids ${refused.join(', ')}.`
             : '',
-          `Switch back with RB-N-07 to=${s.fromProvider ?? '<primary>'} once it is healthy (a separate, confirmed run).`,
+          s.switchBack
+            ? `Next: probing ${s.switchBack.to} until it is healthy, then switching back (confirmed on its own).`
+            : `Switch back with RB-N-07 to=${s.fromProvider ?? '<primary>'} once it is healthy (a separate, confirmed run).`,
         ]
           .filter(Boolean)
           .join('\n'),
