@@ -109,6 +109,15 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /--param bucket: Too small/,
   },
   {
+    // issue 17: `preferCopy=false` used to turn copy mode on; a word that is no boolean is refused
+    args: [
+      ...[...ok, 'runbook', 'run', 'rb-n-03', '--provider', 'aws', '-p', 'bucket=media'],
+      ...['-p', 'at=2025-11-06T12:30:00Z', '-p', 'preferCopy=maybe'],
+    ],
+    code: 2,
+    message: /--param preferCopy: expected a boolean \(true\/false, 1\/0, yes\/no\), got "maybe"/,
+  },
+  {
     args: [...ok, 'runbook', 'run', 'rb-n-05', '-p', 'table=t'],
     code: 5,
     message: /the lab provider has no DynamoDB/,

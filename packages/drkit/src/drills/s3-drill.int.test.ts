@@ -57,7 +57,6 @@ describe('drkit drill s3-restore (moto)', () => {
     expect(Number(r.facts.faultOverwritten)).toBeGreaterThan(0);
     expect(r.spans.map((s) => s.name)).toEqual(
       expect.arrayContaining([
-        'list-versions',
         'plan-restore',
         'restore-objects',
         'invalidate-cdn',

@@ -63,6 +63,37 @@ export interface ObjectStore {
     opts?: PlanOptions,
   ): Promise<RestorePlan>;
 
+  /**
+   * The same plan as `planRestoreToTime`, streamed: one listing pass, each key's action handed
+   * to `onAction` in key order as soon as the key's last entry has been read. Memory is bounded
+   * by one listing page plus the entries of the key being read, whatever the prefix holds.
+   * Read-only.
+   * @throws PreconditionError when the bucket is not versioned (a restore needs old versions)
+   * @throws NotFoundError when the bucket does not exist
+   */
+  streamRestoreToTime(
+    bucket: string,
+    prefix: string,
+    at: Date,
+    opts: StreamPlanOptions,
+  ): Promise<PlanStreamSummary>;
+
+  /**
+   * Applies one action and returns the version ids its writes made (the CopyObject's new
+   * version, the delete marker put) or removed (delete-marker removals), from the write
+   * responses: they prove the write without reading the key again. A `none` action makes no
+   * call. Not retried here (the caller owns retries and back-off).
+   * @throws DrError (THROTTLED when S3 answers SlowDown after the SDK's retries)
+   */
+  applyAction(bucket: string, action: RestoreAction): Promise<AppliedAction>;
+
+  /**
+   * Whether the key already shows the effect of `action` (a write whose answer was lost in a
+   * crash): reads that one key's versions, never the prefix. `remove-delete-markers` is
+   * idempotent and always reports false.
+   */
+  actionTookEffect(bucket: string, action: RestoreAction): Promise<boolean>;
+
   /** Plans restoring each listed key to the listed version (a CSV manifest). Read-only. */
   planRestoreFromManifest(
     bucket: string,
@@ -172,6 +203,37 @@ export interface PlanOptions {
   readonly preferCopy?: boolean;
   /** Concurrency of the look-ups a manifest plan makes. @default 16 */
   readonly concurrency?: number;
+}
+
+export interface StreamPlanOptions extends PlanOptions {
+  /** Receives each key's action in key order (awaited: a slow sink slows the listing). */
+  readonly onAction: (a: RestoreAction) => void | Promise<void>;
+  /** Called after each listing page. */
+  readonly onPage?: ListVersionsOptions['onPage'];
+}
+
+/** What one streamed planning pass read and found. */
+export interface PlanStreamSummary {
+  /** ListObjectVersions pages read (one listing pass). */
+  readonly pages: number;
+  readonly versions: number;
+  readonly deleteMarkers: number;
+  /** Keys seen (one action each). */
+  readonly keys: number;
+  /** Actions by kind. */
+  readonly counts: Readonly<Record<RestoreAction['kind'], number>>;
+  /** The first 1000 warnings (ambiguous order, archived or too large versions). */
+  readonly warnings: ReadonlyArray<string>;
+  /** Warnings in all, including those left out of `warnings`. */
+  readonly warningCount: number;
+}
+
+/** What {@link ObjectStore.applyAction} wrote, from the write responses. */
+export interface AppliedAction {
+  /** Version id of the new version (copy) or of the delete marker put (delete). */
+  readonly madeVersionId?: string;
+  /** Delete-marker version ids removed (remove-delete-markers). */
+  readonly removedVersionIds?: ReadonlyArray<string>;
 }
 
 export interface ApplyOptions {

@@ -111,7 +111,7 @@ describe('runbook registry', () => {
         regionCtx(() => Promise.resolve(defaults)),
       ),
     ).resolves.toMatchObject({ ...defaults, force: false });
-    await expect(e.normalize({ force: 'yes' }, regions)).rejects.toThrow(UsageError);
+    await expect(e.normalize({ force: 'maybe' }, regions)).rejects.toThrow(UsageError);
     await expect(e.normalize({ bogus: '1' }, regions)).rejects.toThrow(UsageError);
   });
 

@@ -8,22 +8,26 @@ import {
 } from '@aws-sdk/client-s3';
 import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type {
+  AppliedAction,
   ApplyOptions,
   ListVersionsOptions,
   ManifestEntry,
   ObjectStore,
   ObjectStoreCapability,
   PlanOptions,
+  PlanStreamSummary,
   RestoreAction,
   RestorePlan,
   RestoreSummary,
+  StreamPlanOptions,
   VersionEntry,
   VersionListing,
 } from '../../ports/object-store.js';
 import type { AwsClients } from './clients.js';
 import { awsCall, translateAwsError } from './errors.js';
 import { forEachLimited } from './limit.js';
-import { planPrefixRestore } from './s3-restore-plan.js';
+import { KeyGrouper } from './s3-key-grouper.js';
+import { planKey, type HistoryEntry } from './s3-restore-plan.js';
 
 /** Options of {@link S3ObjectStore}. */
 export interface S3ObjectStoreOptions {
@@ -57,6 +61,23 @@ export class S3ObjectStore implements ObjectStore {
     const prefix = opts.prefix ?? '';
     const versions: VersionEntry[] = [];
     const deleteMarkers: VersionEntry[] = [];
+    const pages = await this.eachVersionPage(bucket, opts, (entries) => {
+      for (const { marker, ...e } of entries) (marker ? deleteMarkers : versions).push(e);
+    });
+    return { bucket, prefix, versions, deleteMarkers, pages };
+  }
+
+  /**
+   * Reads every ListObjectVersions page under `opts.prefix`, handing each page's entries
+   * (versions, then delete markers) to `onPage` before the next page is asked for.
+   * @returns the number of pages read
+   */
+  private async eachVersionPage(
+    bucket: string,
+    opts: ListVersionsOptions,
+    onPage: (entries: HistoryEntry[], last: boolean) => void | Promise<void>,
+  ): Promise<number> {
+    const prefix = opts.prefix ?? '';
     let keyMarker: string | undefined;
     let versionIdMarker: string | undefined;
     let pages = 0;
@@ -75,8 +96,9 @@ export class S3ObjectStore implements ObjectStore {
           ),
       );
       pages++;
-      for (const v of out.Versions ?? []) versions.push(toEntry(v, false));
-      for (const m of out.DeleteMarkers ?? []) deleteMarkers.push(toEntry(m, true));
+      const entries: HistoryEntry[] = [];
+      for (const v of out.Versions ?? []) entries.push({ ...toEntry(v, false), marker: false });
+      for (const m of out.DeleteMarkers ?? []) entries.push({ ...toEntry(m, true), marker: true });
       opts.onPage?.({
         versions: out.Versions?.length ?? 0,
         deleteMarkers: out.DeleteMarkers?.length ?? 0,
@@ -84,7 +106,8 @@ export class S3ObjectStore implements ObjectStore {
       });
       // A page may hold only delete markers (no Versions at all): truncation is decided by
       // IsTruncated alone, never by whether Versions was empty.
-      if (!out.IsTruncated) break;
+      await onPage(entries, !out.IsTruncated);
+      if (!out.IsTruncated) return pages;
       if (!out.NextKeyMarker) {
         throw new DrError(
           'EXTERNAL',
@@ -94,7 +117,6 @@ export class S3ObjectStore implements ObjectStore {
       keyMarker = out.NextKeyMarker;
       versionIdMarker = out.NextVersionIdMarker;
     }
-    return { bucket, prefix, versions, deleteMarkers, pages };
   }
 
   planListVersions(
@@ -117,17 +139,23 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   async restoreVersion(bucket: string, key: string, versionId: string): Promise<void> {
-    await awsCall({ action: 's3:CopyObject', resource: objectUrl(bucket, key, versionId) }, () =>
-      this.s3.send(
-        new CopyObjectCommand({
-          Bucket: bucket,
-          Key: key,
-          CopySource: copySource(bucket, key, versionId),
-          // COPY keeps the old version's Content-Type and user metadata; the seed's REPLACE
-          // would silently drop them.
-          MetadataDirective: 'COPY',
-        }),
-      ),
+    await this.copyVersion(bucket, key, versionId);
+  }
+
+  private async copyVersion(bucket: string, key: string, versionId: string) {
+    return await awsCall(
+      { action: 's3:CopyObject', resource: objectUrl(bucket, key, versionId) },
+      () =>
+        this.s3.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: copySource(bucket, key, versionId),
+            // COPY keeps the old version's Content-Type and user metadata; the seed's REPLACE
+            // would silently drop them.
+            MetadataDirective: 'COPY',
+          }),
+        ),
     );
   }
 
@@ -148,15 +176,95 @@ export class S3ObjectStore implements ObjectStore {
     at: Date,
     opts: PlanOptions = {},
   ): Promise<RestorePlan> {
-    const listing = await this.listVersions(bucket, {
-      prefix,
-      ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+    const actions: RestoreAction[] = [];
+    const r = await this.streamRestoreToTime(bucket, prefix, at, {
+      ...opts,
+      onAction: (a) => void actions.push(a),
     });
-    const { actions, warnings } = planPrefixRestore(listing.versions, listing.deleteMarkers, at, {
-      preferCopy: opts.preferCopy ?? false,
-    });
-    warnings.push(...archivedWarnings(actions, listing.versions));
-    return { bucket, prefix, at, actions, warnings };
+    return { bucket, prefix, at, actions, warnings: [...r.warnings] };
+  }
+
+  async streamRestoreToTime(
+    bucket: string,
+    prefix: string,
+    at: Date,
+    opts: StreamPlanOptions,
+  ): Promise<PlanStreamSummary> {
+    await this.assertVersioningEnabled(bucket, 'restore');
+    const grouper = new KeyGrouper();
+    const counts = { copy: 0, 'remove-delete-markers': 0, delete: 0, none: 0 };
+    const warnings: string[] = [];
+    let warningCount = 0;
+    let versions = 0;
+    let deleteMarkers = 0;
+    let keys = 0;
+    const warn = (w: string) => {
+      if (warningCount++ < 1000) warnings.push(w);
+    };
+    const pages = await this.eachVersionPage(
+      bucket,
+      {
+        prefix,
+        ...(opts.pageSize ? { pageSize: opts.pageSize } : {}),
+        ...(opts.onPage ? { onPage: opts.onPage } : {}),
+      },
+      async (entries, last) => {
+        for (const e of entries)
+          if (e.marker) deleteMarkers++;
+          else versions++;
+        for (const [key, history] of grouper.feed(entries, last)) {
+          const r = planKey(key, history, at, { preferCopy: opts.preferCopy ?? false });
+          keys++;
+          counts[r.action.kind]++;
+          if (r.warning) warn(r.warning);
+          if (r.action.kind === 'copy' && r.target)
+            archivedWarnings([r.action], [r.target]).forEach(warn);
+          await opts.onAction(r.action);
+        }
+      },
+    );
+    return { pages, versions, deleteMarkers, keys, counts, warnings, warningCount };
+  }
+
+  async applyAction(bucket: string, a: RestoreAction): Promise<AppliedAction> {
+    switch (a.kind) {
+      case 'copy': {
+        const out = await this.copyVersion(bucket, a.key, a.versionId);
+        return out.VersionId ? { madeVersionId: out.VersionId } : {};
+      }
+      case 'remove-delete-markers':
+        for (const id of a.deleteMarkerVersionIds) await this.deleteVersion(bucket, a.key, id);
+        return { removedVersionIds: [...a.deleteMarkerVersionIds] };
+      case 'delete': {
+        const out = await awsCall(
+          { action: 's3:DeleteObject', resource: objectUrl(bucket, a.key) },
+          () => this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: a.key })),
+        );
+        return out.VersionId ? { madeVersionId: out.VersionId } : {};
+      }
+      case 'none':
+        return {};
+    }
+  }
+
+  async actionTookEffect(bucket: string, a: RestoreAction): Promise<boolean> {
+    if (a.kind !== 'copy' && a.kind !== 'delete') return false;
+    const { versions, deleteMarkers } = await this.listVersions(bucket, { prefix: a.key });
+    const history: HistoryEntry[] = [
+      ...versions.filter((v) => v.key === a.key).map((v) => ({ ...v, marker: false })),
+      ...deleteMarkers.filter((m) => m.key === a.key).map((m) => ({ ...m, marker: true })),
+    ];
+    const latest = history.find((e) => e.isLatest);
+    if (!latest) return false;
+    if (a.kind === 'delete') return latest.marker;
+    const target = history.find((e) => e.versionId === a.versionId);
+    return (
+      !latest.marker &&
+      target !== undefined &&
+      latest.versionId !== target.versionId &&
+      latest.etag === target.etag &&
+      latest.size === target.size
+    );
   }
 
   async planRestoreFromManifest(
@@ -242,7 +350,8 @@ export class S3ObjectStore implements ObjectStore {
     const started = Date.now();
     const dryRun = opts.dryRun ?? false;
     const todo = plan.actions.filter((a) => a.kind !== 'none');
-    if (todo.some((a) => a.kind === 'delete')) await this.assertVersioningEnabled(plan.bucket);
+    if (todo.some((a) => a.kind === 'delete'))
+      await this.assertVersioningEnabled(plan.bucket, 'delete');
     const restored: string[] = [];
     const deleted: string[] = [];
     const skipped = plan.actions
@@ -281,20 +390,7 @@ export class S3ObjectStore implements ObjectStore {
   }
 
   private async applyOne(bucket: string, a: RestoreAction): Promise<void> {
-    switch (a.kind) {
-      case 'copy':
-        return await this.restoreVersion(bucket, a.key, a.versionId);
-      case 'remove-delete-markers':
-        for (const id of a.deleteMarkerVersionIds) await this.deleteVersion(bucket, a.key, id);
-        return;
-      case 'delete':
-        await awsCall({ action: 's3:DeleteObject', resource: objectUrl(bucket, a.key) }, () =>
-          this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: a.key })),
-        );
-        return;
-      case 'none':
-        return;
-    }
+    await this.applyAction(bucket, a);
   }
 
   /** Deletes one version id; only ever called with delete-marker ids. */
@@ -304,15 +400,20 @@ export class S3ObjectStore implements ObjectStore {
     );
   }
 
-  /** On an unversioned bucket a DeleteObject is permanent: refuse before doing any. */
-  private async assertVersioningEnabled(bucket: string): Promise<void> {
+  /**
+   * On an unversioned bucket a DeleteObject is permanent, and there are no old versions to
+   * restore: refuse before doing anything.
+   */
+  private async assertVersioningEnabled(bucket: string, why: 'delete' | 'restore'): Promise<void> {
     const out = await awsCall(
       { action: 's3:GetBucketVersioning', resource: `s3://${bucket}` },
       () => this.s3.send(new GetBucketVersioningCommand({ Bucket: bucket })),
     );
     if (out.Status !== 'Enabled') {
       throw new PreconditionError(
-        `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`,
+        why === 'delete'
+          ? `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`
+          : `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a point-in-time restore needs a versioned bucket (its old versions), and its deletes would be permanent`,
         {
           hint: 'enable versioning on the bucket; drkit never deletes objects permanently',
         },

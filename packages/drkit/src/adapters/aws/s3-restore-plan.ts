@@ -1,7 +1,7 @@
 import type { RestoreAction, VersionEntry } from '../../ports/object-store.js';
 
 /** One key's history entry: an object version or a delete marker. */
-interface HistoryEntry extends VersionEntry {
+export interface HistoryEntry extends VersionEntry {
   readonly marker: boolean;
 }
 
@@ -48,29 +48,47 @@ export function planPrefixRestore(
   for (const v of versions) add(v, false);
   for (const m of deleteMarkers) add(m, true);
 
-  const t = at.getTime();
   const actions: RestoreAction[] = [];
   const warnings: string[] = [];
   for (const key of [...byKey.keys()].sort()) {
-    const history = byKey.get(key)!;
-    // Newest first; at equal times the entry S3 flags as latest wins (stable sort keeps
-    // listing order otherwise, which is newest first within each array).
-    history.sort(
-      (a, b) =>
-        b.lastModified.getTime() - a.lastModified.getTime() ||
-        Number(b.isLatest) - Number(a.isLatest),
-    );
-    const latest = history[0]!;
-    const idx = history.findIndex((e) => e.lastModified.getTime() <= t);
-    const atT = idx >= 0 ? history[idx] : undefined;
-    if (atT && isAmbiguous(history, idx)) {
-      warnings.push(
-        `${key}: several versions share LastModified ${atT.lastModified.toISOString()} at the restore point; chose ${atT.marker ? 'delete marker' : 'version'} ${atT.versionId}`,
-      );
-    }
-    actions.push(actionFor(key, history, latest, atT, idx, opts));
+    const r = planKey(key, byKey.get(key)!, at, opts);
+    actions.push(r.action);
+    if (r.warning) warnings.push(r.warning);
   }
   return { actions, warnings };
+}
+
+/**
+ * Plans one key from its whole history (every version and delete marker of the key, in any
+ * order; sorted in place): the rule of {@link planPrefixRestore}, which streaming planners
+ * call once per key as soon as the key's last entry has been read.
+ */
+export function planKey(
+  key: string,
+  history: HistoryEntry[],
+  at: Date,
+  opts: PrefixRestoreOptions = {},
+): { action: RestoreAction; warning?: string; target?: HistoryEntry } {
+  const t = at.getTime();
+  // Newest first; at equal times the entry S3 flags as latest wins (stable sort keeps
+  // listing order otherwise, which is newest first within each array).
+  history.sort(
+    (a, b) =>
+      b.lastModified.getTime() - a.lastModified.getTime() ||
+      Number(b.isLatest) - Number(a.isLatest),
+  );
+  const latest = history[0]!;
+  const idx = history.findIndex((e) => e.lastModified.getTime() <= t);
+  const atT = idx >= 0 ? history[idx] : undefined;
+  const warning =
+    atT && isAmbiguous(history, idx)
+      ? `${key}: several versions share LastModified ${atT.lastModified.toISOString()} at the restore point; chose ${atT.marker ? 'delete marker' : 'version'} ${atT.versionId}`
+      : undefined;
+  return {
+    action: actionFor(key, history, latest, atT, idx, opts),
+    ...(warning ? { warning } : {}),
+    ...(atT ? { target: atT } : {}),
+  };
 }
 
 function actionFor(

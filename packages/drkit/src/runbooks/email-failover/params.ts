@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boolParam } from '../shared/bool-param.js';
 
 const perMinuteList = z
   .string()
@@ -16,10 +17,7 @@ export const EmailFailoverParamsSchema = z
     /** Length of each warm-up stage. @default config mail.warmupStageSeconds */
     warmupStageSeconds: z.coerce.number().int().min(1).optional().describe('seconds'),
     /** Re-send only critical messages (receipts, password resets). @default true */
-    criticalOnly: z
-      .enum(['true', 'false'])
-      .default('true')
-      .transform((v) => v === 'true'),
+    criticalOnly: boolParam().default(true),
     /** The window the failure rate of the outgoing provider is read over. @default 300 */
     windowSeconds: z.coerce.number().int().min(1).default(300),
     /**

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** `true`/`false` from `--param` strings, or a boolean from config. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
+import { boolParam } from '../shared/bool-param.js';
 
 /**
  * Parameters of RB-N-01 (what `drkit runbook run rb-n-01 --param k=v` accepts). The provider
@@ -22,13 +20,13 @@ export const RegionFailoverParamsSchema = z
     /** Secret the app reads its DB endpoint from. */
     appConfigSecret: z.string().min(1),
     /** Make commits wait for a new standby once there is one. @default false */
-    synchronous: flag.default(false),
+    synchronous: boolParam().default(false),
     /** Why (for notifications). @default 'regional failover' */
     reason: z.string().default('regional failover'),
     /** Who declared the incident. @default 'manual' */
     trigger: z.string().default('manual'),
     /** Fail over even though the source region looks healthy. @default false */
-    force: flag.default(false),
+    force: boolParam().default(false),
     /** App tasks the source region keeps (moving back to the primary region). */
     sourceTasks: z.coerce.number().int().min(0).optional(),
     /** Cluster id of the restore from the latest backup, when no replica is usable. */

@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { CapabilityError, UsageError } from '../../engine/errors.js';
+import { CapabilityError, PreconditionError, UsageError } from '../../engine/errors.js';
 import type { Cdn } from '../../ports/cdn.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { ObjectStore, RestorePlan } from '../../ports/object-store.js';
@@ -17,6 +17,14 @@ export interface S3RestoreDeps {
 
 /** RB-N-03's state: its parameters plus what each step recorded. */
 export interface S3RestoreState extends S3RestoreParams {
+  /** Where the plan file and the apply log go: the journal's directory (set by `normalize`). */
+  planDir?: string;
+  /** The plan file written by plan-restore (JSONL, beside the journal). */
+  planFile?: string;
+  /** Entries of the plan file (keys to change). */
+  plannedEntries?: number;
+  /** Full listings of the prefix so far (plan + final check: at most 2 per restore). */
+  listingPasses?: number;
   listedVersions?: number;
   listedDeleteMarkers?: number;
   listedPages?: number;
@@ -30,6 +38,14 @@ export interface S3RestoreState extends S3RestoreParams {
   deletedCount?: number;
   skippedCount?: number;
   restoreDurationMs?: number;
+  /** Plan entries found already applied on resume (their write answered before the crash). */
+  foundApplied?: number;
+  /** Writes answered 503 SlowDown (each retried after a back-off). */
+  throttledCalls?: number;
+  /** Keys whose write answered with the version it made (the proof the verify step uses). */
+  verifiedByResponse?: number;
+  /** Keys not at their state at T after the final listing: written under the restore. */
+  changedUnderRestore?: string[];
   invalidationIds?: string[];
   verifiedAt?: string;
   notifiedAt?: string;
@@ -59,12 +75,25 @@ export async function makePlan(deps: S3RestoreDeps, s: S3RestoreParams): Promise
   return await deps.store.planRestoreToTime(s.bucket, s.prefix, restorePoint(s), opts);
 }
 
-function need(store: ObjectStore, cap: 'manifest-restore' | 'point-in-time'): void {
+export function need(store: ObjectStore, cap: 'manifest-restore' | 'point-in-time'): void {
   if (!store.capabilities.has(cap)) {
     throw new CapabilityError(`object store ${store.kind} cannot do ${cap} restores`, {
       hint: 'bind an adapter that declares it (aws-s3 does)',
     });
   }
+}
+
+/**
+ * The directory of the plan file: the journal's (beside it, outside the bucket restored).
+ * @throws PreconditionError when no directory was given
+ */
+export function planDirOf(s: S3RestoreState): string {
+  if (!s.planDir) {
+    throw new PreconditionError('RB-N-03 has no directory for its plan file', {
+      hint: 'run it through `drkit runbook run rb-n-03` (the journal directory), or set planDir in the state',
+    });
+  }
+  return s.planDir;
 }
 
 /** Counts of plan actions by kind. */

@@ -3,7 +3,6 @@ import { defineRunbook, parseParams } from '../entry.js';
 import { restorePoint, type S3RestoreDeps, type S3RestoreState } from './context.js';
 import { S3RestoreParamsSchema } from './params.js';
 import { invalidateCdn } from './steps/invalidate-cdn.js';
-import { listVersions } from './steps/list-versions.js';
 import { notifyRestored } from './steps/notify.js';
 import { planRestore } from './steps/plan-restore.js';
 import { restoreObjects } from './steps/restore-objects.js';
@@ -19,8 +18,9 @@ const TITLE = 'RB-N-03 S3 undelete/restore (versioned buckets)';
 
 /**
  * RB-N-03 — S3 undelete/restore on a versioned bucket (accidental delete or overwrite, a purge
- * rolled back): list versions, plan per key, restore (destructive), purge the CDN, verify,
- * notify. Either a prefix goes back to its state at a point in time, or each key of a CSV
+ * rolled back): list the versions once while planning per key (the plan streamed to a file
+ * beside the journal), apply the plan (destructive; resumable entry by entry), purge the CDN,
+ * verify (from the write answers, plus one final listing for concurrent writers), notify. Either a prefix goes back to its state at a point in time, or each key of a CSV
  * manifest goes back to the listed version.
  */
 export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreState> {
@@ -29,7 +29,6 @@ export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreSt
     title: TITLE,
     lockKey: (p) => `object-store:${p.bucket}/${p.prefix}`,
     steps: [
-      listVersions(deps),
       planRestore(deps),
       restoreObjects(deps),
       invalidateCdn(deps),
@@ -49,11 +48,11 @@ export const s3Restore = defineRunbook({
     'exactly one of at=<ISO-8601 with zone> or manifest=<key,versionId CSV>; distributionId defaults to aws.cdnDistributionId',
   needs: ['objectStore'],
   uses: ['cdn', 'notifier'],
-  normalize(raw, { config, hint }): S3RestoreState {
+  normalize(raw, { config, hint, journalDir }): S3RestoreState {
     const p = parseParams(S3RestoreParamsSchema, raw, hint);
     if (p.at !== undefined) restorePoint(p); // refuses a malformed or future time before anything runs
     const distributionId = p.distributionId ?? config.aws.cdnDistributionId;
-    return { ...p, ...(distributionId ? { distributionId } : {}) };
+    return { ...p, ...(distributionId ? { distributionId } : {}), planDir: journalDir };
   },
   create: (ports) =>
     createS3RestoreRunbook({

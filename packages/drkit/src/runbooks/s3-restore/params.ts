@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boolParam } from '../shared/bool-param.js';
 
 /** Parameters of RB-N-03 (what `drkit runbook run rb-n-03 --param k=v` accepts). */
 export const S3RestoreParamsSchema = z
@@ -20,7 +21,7 @@ export const S3RestoreParamsSchema = z
     /** Keys restored at once. @default 16 */
     concurrency: z.coerce.number().int().min(1).max(256).default(16),
     /** Copy old versions instead of removing delete markers (bucket policies denying DeleteObjectVersion). */
-    preferCopy: z.coerce.boolean().default(false),
+    preferCopy: boolParam().default(false),
     /** ListObjectVersions page size. @default 1000 */
     pageSize: z.coerce.number().int().min(1).max(1000).default(1000),
   })

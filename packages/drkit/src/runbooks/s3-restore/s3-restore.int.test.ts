@@ -83,13 +83,18 @@ afterAll(async () => {
   await stopMotoClients({ moto, clients });
 });
 
-function params(extra: Record<string, unknown>): S3RestoreState {
+function parsed(extra: Record<string, unknown>) {
   return S3RestoreParamsSchema.parse({
     bucket,
     prefix: 'img/',
     distributionId,
     ...extra,
   }) as S3RestoreState;
+}
+
+/** The params as the CLI's normalize makes them: the plan file goes beside the journal. */
+function params(extra: Record<string, unknown>): S3RestoreState {
+  return { ...parsed(extra), planDir: journalDir };
 }
 
 async function invalidations(): Promise<number> {
@@ -157,6 +162,13 @@ describe('RB-N-03 on moto', () => {
       plannedActions: { copy: 20, 'remove-delete-markers': 20, delete: 10, none: 20 },
     });
     expect(res.state.changedKeys).toHaveLength(50);
+    // one listing to plan, one final check; every entry proven by its write answer
+    expect(res.state).toMatchObject({
+      listingPasses: 2,
+      plannedEntries: 50,
+      verifiedByResponse: 50,
+    });
+    expect(res.state.changedUnderRestore).toEqual([]);
     for (const [k, want] of atT) expect(await body(k), k).toBe(want);
     expect(await invalidations()).toBe(invBefore + 1);
     expect(res.state.invalidationIds).toHaveLength(1);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boolParam } from '../shared/bool-param.js';
 
 /** Parameters of RB-N-04 (what `drkit runbook run rb-n-04 --param k=v` accepts). */
 export const SearchReindexParamsSchema = z
@@ -22,10 +23,7 @@ export const SearchReindexParamsSchema = z
       .max(32 * 1024 * 1024)
       .default(8 * 1024 * 1024),
     /** Point an alias at a collection drkit did not create. @default false */
-    force: z
-      .union([z.boolean(), z.enum(['true', 'false'])])
-      .transform((v) => v === true || v === 'true')
-      .default(false),
+    force: boolParam().default(false),
   })
   .strict();
 

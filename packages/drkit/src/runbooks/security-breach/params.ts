@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { boolParam } from '../shared/bool-param.js';
 
 /** A comma-separated `--param` value or a config list, as a trimmed list without blanks. */
 const list = (item: z.ZodString, what: string) =>
@@ -35,9 +36,7 @@ export const SecurityBreachParamsSchema = z
      */
     rotationLambdaArn: z.string().min(1).optional(),
     /** `RotateImmediately` of RotateSecret; false only schedules the rotation. @default true */
-    rotateImmediately: z
-      .preprocess((v) => (v === 'false' ? false : v === 'true' ? true : v), z.boolean())
-      .default(true),
+    rotateImmediately: boolParam().default(true),
     /** Users signed out at once per pool. @default 8 */
     concurrency: z.coerce.number().int().min(1).max(64).default(8),
   })

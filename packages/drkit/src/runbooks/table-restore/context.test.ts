@@ -73,7 +73,7 @@ describe('RB-N-05 params and helpers', () => {
       { functions: 'f' },
       { envVar: 'X' },
       { newTable: 'rate_limits' },
-      { archive: 'yes' },
+      { archive: 'maybe' },
       { table: 'a' },
       { table: 'bad name' },
       { bogus: 1 },

@@ -1,8 +1,7 @@
 import { z } from 'zod';
+import { boolParam } from '../shared/bool-param.js';
 import { UsageError } from '../../engine/errors.js';
 
-/** `true`/`false` from `--param` strings, or a boolean from config. */
-const flag = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
 /** DynamoDB's rule for table names (and backup names). */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const tableName = z.string().regex(TABLE_NAME, 'a DynamoDB table name: 3-255 of a-z A-Z 0-9 _ . -');
@@ -38,7 +37,7 @@ export const TableRestoreParamsSchema = z
       .regex(/^[a-zA-Z]\w*$/, 'an environment variable name')
       .optional(),
     /** Take an on-demand backup of the old table and tag it as superseded. @default true */
-    archive: flag.default(true),
+    archive: boolParam().default(true),
     /** Name of that backup. @default `${table}_before_restore_<unix seconds>` */
     backupName: tableName.optional(),
     /**
@@ -46,7 +45,7 @@ export const TableRestoreParamsSchema = z
      * replicates). Without it RB-N-05 refuses a global table and says to flip to a replica.
      * @default false
      */
-    force: flag.default(false),
+    force: boolParam().default(false),
   })
   .strict()
   .refine((p) => (p.configSecret === undefined) === (p.configKey === undefined), {
