@@ -161,6 +161,90 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     await expectIndexEqualsDatabase(s);
   });
 
+  it('GIVEN rows deleted, re-inserted and inserted during the reindex WHEN run THEN their documents follow the database exactly (every id and field), the count check exact', async () => {
+    // after the backfill has indexed them: a hot-slice person, other people and works are
+    // deleted, one person deleted then inserted again with other fields, one new person added
+    const hotIds = (
+      await sql(
+        `SELECT id FROM people WHERE city = 'Paris' AND role = 'photographer' ORDER BY id LIMIT 2`,
+      )
+    ).map((r) => Number(r.id));
+    const others = (
+      await sql(
+        `SELECT id FROM people WHERE NOT (city = 'Paris' AND role = 'photographer') ORDER BY id LIMIT 5`,
+      )
+    ).map((r) => Number(r.id));
+    const gone = [hotIds[0]!, ...others];
+    const back = hotIds[1]!;
+    const goneWork = [3, 4];
+    const saved = await sql(`SELECT * FROM people WHERE id = ANY($1::bigint[])`, [[...gone, back]]);
+    const savedWork = await sql(`SELECT * FROM work WHERE id = ANY($1::bigint[])`, [goneWork]);
+    const added = PEOPLE + 1;
+    let changes: Promise<void> | undefined;
+    const change = async () => {
+      await sql(`DELETE FROM people WHERE id = ANY($1::bigint[])`, [[...gone, back]]);
+      await sql(`DELETE FROM work WHERE id = ANY($1::bigint[])`, [goneWork]);
+      await sql(
+        `INSERT INTO people (id, name, city, role, bio, rating) VALUES ($1, 'back again', 'Oslo', 'stylist', NULL, 999)`,
+        [back],
+      );
+      await sql(
+        `INSERT INTO people (id, name, city, role, bio, rating) VALUES ($1, 'newcomer', 'Paris', 'photographer', 'new', 5)`,
+        [added],
+      );
+    };
+    // the catch-up connects only once the changes have committed
+    const sqlAfterChanges = async (ep: Parameters<typeof connectEndpoint>[0]) => {
+      await changes;
+      return await connectEndpoint(ep);
+    };
+    try {
+      const res = await execute(
+        createSearchReindexRunbook({ index, sql: sqlAfterChanges }),
+        await state(),
+        {
+          journalDir,
+          yes: true,
+          onEvent: (e) => {
+            if (e.type === 'step-end' && e.step === 'backfill') changes = change();
+          },
+        },
+      );
+      const s = res.state;
+      expect(res.summary?.outcome).toBe('succeeded');
+      // the backfill had indexed the deleted rows: the catch-up removed them
+      expect(s.slices!['full:people']!.rows).toBe(PEOPLE);
+      expect(s.catchUpDeleted).toBe(gone.length + goneWork.length);
+      expect(s.slices!['catch-up-deleted:people']).toMatchObject({ deleted: gone.length });
+      expect(s.counts!.people).toEqual({
+        db: PEOPLE - gone.length + 1,
+        index: PEOPLE - gone.length + 1,
+        deadLettered: 0,
+      });
+      expect(s.counts!.work!.index).toBe(PEOPLE / 2 - goneWork.length);
+      const people = new Map<string, SearchDocument>();
+      for await (const d of index.exportDocuments('people')) people.set(d.id, d);
+      for (const id of gone) expect(people.has(String(id)), `person ${id}`).toBe(false);
+      expect(people.get(String(back))).toMatchObject({ name: 'back again', city: 'Oslo' });
+      expect(people.get(String(added))).toMatchObject({ name: 'newcomer' });
+      await expectIndexEqualsDatabase(s);
+    } finally {
+      // the other cases count on the seeded rows
+      await changes;
+      await sql(`DELETE FROM people WHERE id = ANY($1::bigint[])`, [[back, added]]);
+      for (const r of saved)
+        await sql(
+          `INSERT INTO people (id, name, city, role, bio, rating, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [r.id, r.name, r.city, r.role, r.bio, r.rating, r.updated_at],
+        );
+      for (const r of savedWork)
+        await sql(
+          `INSERT INTO work (id, person_id, title, tags, updated_at) VALUES ($1, $2, $3, $4, $5)`,
+          [r.id, r.person_id, r.title, r.tags, r.updated_at],
+        );
+    }
+  });
+
   it('GIVEN the app searching through the alias WHEN RB-N-04 runs THEN GET /search says partial once the hot slice is in, complete after the swap', async () => {
     const secrets = new FileSecrets(path.join(dir, 'secrets'));
     const c = mgr.connectionConfig('src');

@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationFailedError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { sourceEndpoint, type SearchReindexDeps, type SearchReindexState } from '../context.js';
+import {
+  collectionOf,
+  sourceEndpoint,
+  type SearchReindexDeps,
+  type SearchReindexState,
+} from '../context.js';
 
 /** Distinct dead-lettered ids per collection of an execution. */
 export function deadLetteredIds(
@@ -57,7 +62,11 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
         throw new ValidationFailedError(
           `count check failed: ${bad.map(([k, n]) => `${k}: ${n.db} rows, ${n.index} indexed + ${n.deadLettered} dead-lettered`).join('; ')}`,
           {
-            hint: 'the aliases were not swapped; inspect the dead-letter file, then resume',
+            hint: bad.some(
+              ([k, n]) => n.index + n.deadLettered > n.db && !collectionOf(s, k).deletions,
+            )
+              ? `the aliases were not swapped; more documents than rows: rows were deleted during the reindex and ${bad.map(([k]) => k).join(', ')} declares no deletions source in ${s.schemaFile}`
+              : 'the aliases were not swapped; inspect the dead-letter file (or rows changed after the catch-up), then resume',
             details: { counts },
           },
         );
