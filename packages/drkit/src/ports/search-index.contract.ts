@@ -162,6 +162,8 @@ export function searchIndexContract(
             .sort(),
         );
         expect(left.get('4')).toEqual(docs(30)[4]);
+        expect(await w.index.getDocument(name, '4')).toEqual(docs(30)[4]);
+        expect(await w.index.getDocument(name, '3')).toBeUndefined();
         expect(await w.index.deleteDocuments(name, [])).toMatchObject({ deleted: 0, absent: 0 });
       },
     );

@@ -51,6 +51,8 @@ export interface SearchIndex {
     ids: AsyncIterable<string> | Iterable<string>,
     opts?: { readonly signal?: AbortSignal },
   ): Promise<DeleteSummary>;
+  /** One document by id, `undefined` when the collection does not hold it. */
+  getDocument(collection: string, id: string): Promise<SearchDocument | undefined>;
   /** Every document of a collection (comparisons after a reindex). @throws NotFoundError */
   exportDocuments(collection: string): AsyncIterable<SearchDocument>;
   /** Full-text search (smoke checks, the app). */

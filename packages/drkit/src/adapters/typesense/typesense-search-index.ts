@@ -313,6 +313,22 @@ export class TypesenseSearchIndex implements SearchIndex {
     return { deleted, absent, backoffs };
   }
 
+  async getDocument(collection: string, id: string): Promise<SearchDocument | undefined> {
+    try {
+      return (await this.client
+        .collections(collection)
+        .documents(id)
+        .retrieve()) as unknown as SearchDocument;
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw translateTypesenseError(
+        err,
+        `GET /collections/${collection}/documents/${id}`,
+        this.endpoint,
+      );
+    }
+  }
+
   async *exportDocuments(collection: string): AsyncIterable<SearchDocument> {
     const text = await this.call(`GET /collections/${collection}/documents/export`, () =>
       this.client.collections(collection).documents().export(),

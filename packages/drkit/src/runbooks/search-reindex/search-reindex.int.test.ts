@@ -311,9 +311,14 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     }
   });
 
-  it('GIVEN a row the server rejects (wrong type) WHEN run THEN it is dead-lettered with its error, the run completes, the count check accounts for it', async () => {
+  it('GIVEN a row the server rejects (wrong type) WHEN run THEN it is dead-lettered with its error, the run completes, the count check accounts for it (not for refused rows fixed or deleted meanwhile)', async () => {
     await sql(`ALTER TABLE studios ADD COLUMN IF NOT EXISTS floor text`);
-    await sql(`UPDATE studios SET floor = CASE WHEN id = 5 THEN 'ground' ELSE (id % 9)::text END`);
+    // 5 stays refused; 6 is refused by the backfill, then fixed (the catch-up imports it); 7 is
+    // refused, then deleted: neither is missing at the count check
+    await sql(
+      `UPDATE studios SET floor = CASE WHEN id = 5 THEN 'ground' WHEN id IN (6, 7) THEN 'upper' ELSE (id % 9)::text END`,
+    );
+    const studio7 = (await sql(`SELECT * FROM studios WHERE id = 7`))[0]!;
     await sql(`CREATE OR REPLACE FUNCTION search.studios_floor()
       RETURNS TABLE (id text, name text, city text, floor text, updated_at timestamptz)
       LANGUAGE sql STABLE AS $$ SELECT s.id::text, s.name, s.city, s.floor, s.updated_at FROM studios s ORDER BY s.id $$`);
@@ -325,21 +330,49 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     studios.fields.push({ name: 'floor', type: 'int32' });
     const file = path.join(dir, 'collections-floor.json');
     writeFileSync(file, JSON.stringify(f));
-    const res = await execute(runbook(), await state({ schemas: file }), { journalDir, yes: true });
-    expect(res.summary?.outcome).toBe('succeeded');
-    expect(res.state.counts!.studios).toEqual({
-      db: PEOPLE / 10,
-      index: PEOPLE / 10 - 1,
-      deadLettered: 1,
-    });
-    expect(res.state.deadLetters).toBe(1);
-    const dead = readFileSync(res.state.deadLetterFile!, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ id: '5', code: 400, slice: 'full:studios' });
-    expect(dead[0].error).toMatch(/floor/);
+    let changes: Promise<unknown> | undefined;
+    const sqlAfterChanges = async (ep: Parameters<typeof connectEndpoint>[0]) => {
+      await changes;
+      return await connectEndpoint(ep);
+    };
+    try {
+      const res = await execute(
+        createSearchReindexRunbook({ index, sql: sqlAfterChanges }),
+        await state({ schemas: file }),
+        {
+          journalDir,
+          yes: true,
+          onEvent: (e) => {
+            if (e.type === 'step-end' && e.step === 'backfill')
+              changes = sql(`UPDATE studios SET floor = '6', updated_at = now() WHERE id = 6`).then(
+                () => sql(`DELETE FROM studios WHERE id = 7`),
+              );
+          },
+        },
+      );
+      expect(res.summary?.outcome).toBe('succeeded');
+      expect(res.state.counts!.studios).toEqual({
+        db: PEOPLE / 10 - 1,
+        index: PEOPLE / 10 - 2,
+        deadLettered: 1,
+      });
+      expect(res.state.deadLetters).toBe(3);
+      const dead = readFileSync(res.state.deadLetterFile!, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(dead.map((d) => d.id)).toEqual(['5', '6', '7']);
+      expect(dead[0]).toMatchObject({ id: '5', code: 400, slice: 'full:studios' });
+      expect(dead[0].error).toMatch(/floor/);
+      expect(await index.getDocument(res.state.targets!.studios!, '6')).toMatchObject({ floor: 6 });
+      expect(await index.getDocument(res.state.targets!.studios!, '7')).toBeUndefined();
+    } finally {
+      await changes;
+      await sql(
+        `INSERT INTO studios (id, name, city, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+        [studio7.id, studio7.name, studio7.city, studio7.updated_at],
+      );
+    }
   });
 
   it('GIVEN a run killed during the backfill WHEN resumed THEN it completes and finished slices are not imported again', async () => {
