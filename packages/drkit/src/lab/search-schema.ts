@@ -2,7 +2,10 @@
  * The sample platform's searchable entities and the row sources RB-N-04 reads (the seeds'
  * `search.people_hot(list)`, `search.people_all()`, `search.studios_all()`, `search.work_all()`).
  * Every row source returns `id` (text), the collection's fields and `updated_at` (the catch-up
- * pass reads rows changed since the reindex began).
+ * pass reads rows changed since the reindex began). Deleted rows leave a tombstone
+ * (`search.deleted_rows`, filled by an AFTER DELETE trigger with the deletion's clock time), read
+ * through `search.<entity>_deleted(since)`: the ids deleted since then and absent now (a row
+ * deleted and inserted again is not a deletion).
  */
 export const SEARCH_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS people (
@@ -32,6 +35,46 @@ CREATE TABLE IF NOT EXISTS work (
 );
 CREATE INDEX IF NOT EXISTS work_updated_at_idx ON work (updated_at);
 CREATE SCHEMA IF NOT EXISTS search;
+CREATE TABLE IF NOT EXISTS search.deleted_rows (
+  entity text NOT NULL,
+  id text NOT NULL,
+  deleted_at timestamptz NOT NULL DEFAULT clock_timestamp()
+);
+CREATE INDEX IF NOT EXISTS deleted_rows_entity_at_idx ON search.deleted_rows (entity, deleted_at);
+CREATE OR REPLACE FUNCTION search.record_deletion() RETURNS trigger
+  LANGUAGE plpgsql AS $$
+    BEGIN
+      INSERT INTO search.deleted_rows (entity, id) VALUES (TG_TABLE_NAME, OLD.id::text);
+      RETURN OLD;
+    END
+  $$;
+CREATE OR REPLACE TRIGGER people_deleted AFTER DELETE ON people
+  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
+CREATE OR REPLACE TRIGGER studios_deleted AFTER DELETE ON studios
+  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
+CREATE OR REPLACE TRIGGER work_deleted AFTER DELETE ON work
+  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
+CREATE OR REPLACE FUNCTION search.people_deleted(since timestamptz)
+  RETURNS TABLE (id text)
+  LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT d.id FROM search.deleted_rows d
+    WHERE d.entity = 'people' AND d.deleted_at >= since
+      AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = d.id::bigint)
+  $$;
+CREATE OR REPLACE FUNCTION search.studios_deleted(since timestamptz)
+  RETURNS TABLE (id text)
+  LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT d.id FROM search.deleted_rows d
+    WHERE d.entity = 'studios' AND d.deleted_at >= since
+      AND NOT EXISTS (SELECT 1 FROM studios s WHERE s.id = d.id::bigint)
+  $$;
+CREATE OR REPLACE FUNCTION search.work_deleted(since timestamptz)
+  RETURNS TABLE (id text)
+  LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT d.id FROM search.deleted_rows d
+    WHERE d.entity = 'work' AND d.deleted_at >= since
+      AND NOT EXISTS (SELECT 1 FROM work w WHERE w.id = d.id::bigint)
+  $$;
 CREATE OR REPLACE FUNCTION search.people_all()
   RETURNS TABLE (id text, name text, city text, role text, bio text, rating int, updated_at timestamptz)
   LANGUAGE sql STABLE AS $$

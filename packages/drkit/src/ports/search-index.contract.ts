@@ -9,6 +9,7 @@ export type SearchIndexCase =
   | 'import-upsert-count'
   | 'import-failures'
   | 'byte-bounded-batches'
+  | 'delete-documents'
   | 'aliases'
   | 'drop'
   | 'health'
@@ -137,6 +138,37 @@ export function searchIndexContract(
     );
 
     it(
+      'delete-documents',
+      'GIVEN 30 documents WHEN 12 ids deleted (2 of them absent), streamed THEN 10 deleted, 2 absent, the other 20 untouched',
+      async () => {
+        const name = uniqueName('c');
+        await w.index.createCollection(schema(name));
+        await w.index.importDocuments(name, docs(30));
+        async function* ids() {
+          for (let i = 0; i < 10; i++) yield String(i * 3);
+          yield 'absent-1';
+          yield 'absent-2';
+        }
+        expect(await w.index.deleteDocuments(name, ids())).toMatchObject({
+          deleted: 10,
+          absent: 2,
+        });
+        const left = new Map<string, SearchDocument>();
+        for await (const d of w.index.exportDocuments(name)) left.set(d.id, d);
+        expect([...left.keys()].sort()).toEqual(
+          docs(30)
+            .filter((_, i) => i % 3 !== 0)
+            .map((d) => d.id)
+            .sort(),
+        );
+        expect(left.get('4')).toEqual(docs(30)[4]);
+        expect(await w.index.getDocument(name, '4')).toEqual(docs(30)[4]);
+        expect(await w.index.getDocument(name, '3')).toBeUndefined();
+        expect(await w.index.deleteDocuments(name, [])).toMatchObject({ deleted: 0, absent: 0 });
+      },
+    );
+
+    it(
       'aliases',
       'GIVEN no alias THEN undefined even when a collection has that name; WHEN put, then swapped THEN it names the last target',
       async () => {
@@ -225,6 +257,7 @@ export function searchIndexContract(
       const lines = [
         ...w.index.planCreateCollection(schema(name)),
         ...w.index.planImport(name, 'people hot'),
+        ...w.index.planDelete(name, 'people deleted'),
         ...w.index.planPutAlias('people', name),
         ...w.index.planDropCollection(name),
       ].join('\n');

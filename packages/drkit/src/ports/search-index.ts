@@ -42,6 +42,17 @@ export interface SearchIndex {
     docs: AsyncIterable<SearchDocument> | Iterable<SearchDocument>,
     opts?: ImportOptions,
   ): Promise<ImportSummary>;
+  /**
+   * Deletes documents by id (the rows deleted meanwhile); an id absent from the collection is
+   * no error (counted as `absent`). Write back-pressure (503) is waited out as for imports.
+   */
+  deleteDocuments(
+    collection: string,
+    ids: AsyncIterable<string> | Iterable<string>,
+    opts?: { readonly signal?: AbortSignal },
+  ): Promise<DeleteSummary>;
+  /** One document by id, `undefined` when the collection does not hold it. */
+  getDocument(collection: string, id: string): Promise<SearchDocument | undefined>;
   /** Every document of a collection (comparisons after a reindex). @throws NotFoundError */
   exportDocuments(collection: string): AsyncIterable<SearchDocument>;
   /** Full-text search (smoke checks, the app). */
@@ -55,6 +66,7 @@ export interface SearchIndex {
   /** The exact API calls of the mutating methods, for `--dry-run`. */
   planCreateCollection(schema: CollectionSchema): string[];
   planImport(collection: string, what: string): string[];
+  planDelete(collection: string, what: string): string[];
   planPutAlias(name: string, collection: string): string[];
   planDropCollection(name: string): string[];
 }
@@ -127,6 +139,15 @@ export interface ImportSummary {
   /** HTTP 503 answers waited out. */
   readonly backoffs: number;
   readonly bytes: number;
+}
+
+export interface DeleteSummary {
+  /** Documents the server deleted. */
+  readonly deleted: number;
+  /** Ids the collection did not hold. */
+  readonly absent: number;
+  /** HTTP 503 answers waited out. */
+  readonly backoffs: number;
 }
 
 export interface SearchQuery {

@@ -3,6 +3,7 @@ import { DrError, PreconditionError } from '../../engine/errors.js';
 import type {
   CollectionInfo,
   CollectionSchema,
+  DeleteSummary,
   FailedDocument,
   ImportOptions,
   ImportSummary,
@@ -27,10 +28,18 @@ export interface TypesenseSearchIndexOptions {
   readonly timeoutSeconds?: number;
   /** First back-off delay after a 503. @default 200 ms (doubling, capped at 5 s) */
   readonly backoffBaseMs?: number;
+  /**
+   * The import's server-side `batch_size`: documents the server indexes per internal batch of
+   * one request. @default the server's (40)
+   */
+  readonly importBatchSize?: number;
+  /** Import requests in flight at once. @default 1 (plus the next batch read ahead) */
+  readonly importConcurrency?: number;
 }
 
 const DEFAULT_MAX_BYTES = 8 * 1024 * 1024;
 const DEFAULT_MAX_DOCS = 5000;
+const DELETE_CONCURRENCY = 8;
 
 /** The search-index port on a Typesense server, through the official `typesense` client. */
 export class TypesenseSearchIndex implements SearchIndex {
@@ -43,11 +52,15 @@ export class TypesenseSearchIndex implements SearchIndex {
   readonly endpoint: string;
   private readonly client: Client;
   private readonly backoffBaseMs: number;
+  private readonly importBatchSize: number | undefined;
+  private readonly importConcurrency: number;
 
   constructor(opts: TypesenseSearchIndexOptions) {
     const u = new URL(opts.url);
     this.endpoint = `${u.protocol}//${u.host}`;
     this.backoffBaseMs = opts.backoffBaseMs ?? 200;
+    this.importBatchSize = opts.importBatchSize;
+    this.importConcurrency = Math.max(1, opts.importConcurrency ?? 1);
     this.client = new Client({
       nodes: [
         {
@@ -176,25 +189,39 @@ export class TypesenseSearchIndex implements SearchIndex {
     const maxBytes = opts.maxBatchBytes ?? DEFAULT_MAX_BYTES;
     const maxDocs = opts.maxBatchDocs ?? DEFAULT_MAX_DOCS;
     const it = jsonlBatches(docs, maxBytes, maxDocs)[Symbol.asyncIterator]();
+    // up to `importConcurrency` requests in flight, and the next batch read from the source while
+    // the server indexes: the source and the server both kept busy, memory bounded by batches
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
     let next = it.next();
     try {
       for (;;) {
         const step = await next;
         if (step.done) break;
         if (opts.signal?.aborted) throw opts.signal.reason;
-        // read the next batch from the source while the server indexes this one: at most two
-        // batches in memory, the source and the server both kept busy
         next = it.next();
         const batch = step.value;
-        const r = await this.importBatch(collection, batch.lines, opts, () => backoffs++);
-        imported += r.imported;
-        failed.push(...r.failed);
-        batches++;
-        bytes += batch.bytes;
-        opts.onBatch?.({ imported: r.imported, failed: r.failed.length, backoffs });
+        const p: Promise<void> = this.importBatch(collection, batch.lines, opts, () => backoffs++)
+          .then((r) => {
+            imported += r.imported;
+            failed.push(...r.failed);
+            batches++;
+            bytes += batch.bytes;
+            opts.onBatch?.({ imported: r.imported, failed: r.failed.length, backoffs });
+          })
+          .catch((err: unknown) => {
+            failure ??= err;
+          })
+          .finally(() => inFlight.delete(p));
+        inFlight.add(p);
+        if (inFlight.size >= this.importConcurrency) await Promise.race(inFlight);
+        if (failure !== undefined) throw failure;
       }
+      await Promise.all(inFlight);
+      if (failure !== undefined) throw failure;
     } catch (err) {
       next.catch(() => undefined); // the read ahead is abandoned with the import
+      await Promise.all(inFlight);
       throw err;
     }
     return { imported, failed, batches, backoffs, bytes };
@@ -211,7 +238,10 @@ export class TypesenseSearchIndex implements SearchIndex {
     for (let attempt = 1; ; attempt++) {
       try {
         // a JSONL string answers raw JSONL text; an array would throw ImportError instead
-        const answer = await docs.import(lines.join('\n'), { action: 'upsert' });
+        const answer = await docs.import(lines.join('\n'), {
+          action: 'upsert',
+          ...(this.importBatchSize ? { batch_size: this.importBatchSize } : {}),
+        });
         return parseImportResults(answer, lines);
       } catch (err) {
         if (err instanceof Errors.ImportError) return parseImportResults(err.importResults, lines);
@@ -228,6 +258,74 @@ export class TypesenseSearchIndex implements SearchIndex {
         await sleep(cap / 2 + Math.random() * (cap / 2));
         if (opts.signal?.aborted) throw opts.signal.reason;
       }
+    }
+  }
+
+  async deleteDocuments(
+    collection: string,
+    ids: AsyncIterable<string> | Iterable<string>,
+    opts: { readonly signal?: AbortSignal } = {},
+  ): Promise<DeleteSummary> {
+    let deleted = 0;
+    let absent = 0;
+    let backoffs = 0;
+    // one DELETE per id (Typesense 0.24 has no delete-by-ids), a few in flight
+    const inFlight = new Set<Promise<void>>();
+    let failure: unknown;
+    const deleteOne = async (id: string) => {
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.client.collections(collection).documents(id).delete();
+          deleted++;
+          return;
+        } catch (err) {
+          const status = httpStatus(err);
+          if (status === 404) {
+            absent++;
+            return;
+          }
+          if (status !== 503 || attempt >= 12) {
+            throw translateTypesenseError(
+              err,
+              `DELETE /collections/${collection}/documents/${id}`,
+              this.endpoint,
+            );
+          }
+          backoffs++;
+          const cap = Math.min(5000, this.backoffBaseMs * 2 ** (attempt - 1));
+          await sleep(cap / 2 + Math.random() * (cap / 2));
+        }
+      }
+    };
+    for await (const id of ids) {
+      if (opts.signal?.aborted) failure ??= opts.signal.reason;
+      if (failure !== undefined) break;
+      const p: Promise<void> = deleteOne(id)
+        .catch((err: unknown) => {
+          failure ??= err;
+        })
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= DELETE_CONCURRENCY) await Promise.race(inFlight);
+    }
+    await Promise.all(inFlight);
+    if (failure !== undefined) throw failure;
+    return { deleted, absent, backoffs };
+  }
+
+  async getDocument(collection: string, id: string): Promise<SearchDocument | undefined> {
+    try {
+      return (await this.client
+        .collections(collection)
+        .documents(id)
+        .retrieve()) as unknown as SearchDocument;
+    } catch (err) {
+      if (httpStatus(err) === 404) return undefined;
+      throw translateTypesenseError(
+        err,
+        `GET /collections/${collection}/documents/${id}`,
+        this.endpoint,
+      );
     }
   }
 
@@ -287,6 +385,12 @@ export class TypesenseSearchIndex implements SearchIndex {
   planImport(collection: string, what: string): string[] {
     return [
       `typesense ${this.endpoint}: POST /collections/${collection}/documents/import?action=upsert JSONL ≤ ${DEFAULT_MAX_BYTES / 1024 / 1024} MiB / ${DEFAULT_MAX_DOCS} docs per request, 503 backed off: ${what}`,
+    ];
+  }
+
+  planDelete(collection: string, what: string): string[] {
+    return [
+      `typesense ${this.endpoint}: DELETE /collections/${collection}/documents/<id> for each id (absent ids ignored, 503 backed off): ${what}`,
     ];
   }
 

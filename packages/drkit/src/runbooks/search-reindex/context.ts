@@ -28,6 +28,8 @@ export interface SliceResult {
   readonly rows: number;
   readonly imported: number;
   readonly failed: number;
+  /** A deletions slice: documents deleted (`rows` is then the ids read). */
+  readonly deleted?: number;
   readonly batches: number;
   readonly backoffs: number;
   readonly ms: number;
@@ -50,6 +52,8 @@ export interface SearchReindexState extends SearchReindexParams, NotifyState {
   /** Whether the app's config was told its search is partial (it has a search section). */
   appToldPartial?: boolean;
   catchUpRows?: number;
+  /** Documents of rows deleted during the reindex, removed by the catch-up pass. */
+  catchUpDeleted?: number;
   counts?: Record<string, { db: number; index: number; deadLettered: number }>;
   fullReadyAt?: string;
   deadLetterFile?: string;

@@ -42,6 +42,14 @@ const CollectionZ = z
     name: z.string().regex(NAME, 'lower-case letters, digits and _'),
     /** The SQL row source: a set-returning function in the `search` schema. */
     source: z.string().regex(/^search\.[a-z_][a-z0-9_]*$/, 'search.<function>'),
+    /**
+     * The SQL deletions source: a set-returning function taking one timestamptz and returning the
+     * `id`s deleted since then and absent now (the catch-up pass removes their documents).
+     */
+    deletions: z
+      .string()
+      .regex(/^search\.[a-z_][a-z0-9_]*$/, 'search.<function>')
+      .optional(),
     fields: z.array(FieldSchemaZ).min(1),
     default_sorting_field: z.string().optional(),
   })
@@ -64,6 +72,8 @@ const FileZ = z
 /** A collection as the schemas file declares it: the Typesense schema plus its row source. */
 export interface SourcedCollection extends CollectionSchema {
   readonly source: string;
+  /** Ids deleted since a time (`search.<entity>_deleted(since)`); none: deletions not caught up. */
+  readonly deletions?: string;
 }
 
 /** A hot slice: the rows of `collection` matching `filters`, indexed first. */

@@ -161,6 +161,90 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     await expectIndexEqualsDatabase(s);
   });
 
+  it('GIVEN rows deleted, re-inserted and inserted during the reindex WHEN run THEN their documents follow the database exactly (every id and field), the count check exact', async () => {
+    // after the backfill has indexed them: a hot-slice person, other people and works are
+    // deleted, one person deleted then inserted again with other fields, one new person added
+    const hotIds = (
+      await sql(
+        `SELECT id FROM people WHERE city = 'Paris' AND role = 'photographer' ORDER BY id LIMIT 2`,
+      )
+    ).map((r) => Number(r.id));
+    const others = (
+      await sql(
+        `SELECT id FROM people WHERE NOT (city = 'Paris' AND role = 'photographer') ORDER BY id LIMIT 5`,
+      )
+    ).map((r) => Number(r.id));
+    const gone = [hotIds[0]!, ...others];
+    const back = hotIds[1]!;
+    const goneWork = [3, 4];
+    const saved = await sql(`SELECT * FROM people WHERE id = ANY($1::bigint[])`, [[...gone, back]]);
+    const savedWork = await sql(`SELECT * FROM work WHERE id = ANY($1::bigint[])`, [goneWork]);
+    const added = PEOPLE + 1;
+    let changes: Promise<void> | undefined;
+    const change = async () => {
+      await sql(`DELETE FROM people WHERE id = ANY($1::bigint[])`, [[...gone, back]]);
+      await sql(`DELETE FROM work WHERE id = ANY($1::bigint[])`, [goneWork]);
+      await sql(
+        `INSERT INTO people (id, name, city, role, bio, rating) VALUES ($1, 'back again', 'Oslo', 'stylist', NULL, 999)`,
+        [back],
+      );
+      await sql(
+        `INSERT INTO people (id, name, city, role, bio, rating) VALUES ($1, 'newcomer', 'Paris', 'photographer', 'new', 5)`,
+        [added],
+      );
+    };
+    // the catch-up connects only once the changes have committed
+    const sqlAfterChanges = async (ep: Parameters<typeof connectEndpoint>[0]) => {
+      await changes;
+      return await connectEndpoint(ep);
+    };
+    try {
+      const res = await execute(
+        createSearchReindexRunbook({ index, sql: sqlAfterChanges }),
+        await state(),
+        {
+          journalDir,
+          yes: true,
+          onEvent: (e) => {
+            if (e.type === 'step-end' && e.step === 'backfill') changes = change();
+          },
+        },
+      );
+      const s = res.state;
+      expect(res.summary?.outcome).toBe('succeeded');
+      // the backfill had indexed the deleted rows: the catch-up removed them
+      expect(s.slices!['full:people']!.rows).toBe(PEOPLE);
+      expect(s.catchUpDeleted).toBe(gone.length + goneWork.length);
+      expect(s.slices!['catch-up-deleted:people']).toMatchObject({ deleted: gone.length });
+      expect(s.counts!.people).toEqual({
+        db: PEOPLE - gone.length + 1,
+        index: PEOPLE - gone.length + 1,
+        deadLettered: 0,
+      });
+      expect(s.counts!.work!.index).toBe(PEOPLE / 2 - goneWork.length);
+      const people = new Map<string, SearchDocument>();
+      for await (const d of index.exportDocuments('people')) people.set(d.id, d);
+      for (const id of gone) expect(people.has(String(id)), `person ${id}`).toBe(false);
+      expect(people.get(String(back))).toMatchObject({ name: 'back again', city: 'Oslo' });
+      expect(people.get(String(added))).toMatchObject({ name: 'newcomer' });
+      await expectIndexEqualsDatabase(s);
+    } finally {
+      // the other cases count on the seeded rows
+      await changes;
+      await sql(`DELETE FROM people WHERE id = ANY($1::bigint[])`, [[back, added]]);
+      for (const r of saved)
+        await sql(
+          `INSERT INTO people (id, name, city, role, bio, rating, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)`,
+          [r.id, r.name, r.city, r.role, r.bio, r.rating, r.updated_at],
+        );
+      for (const r of savedWork)
+        await sql(
+          `INSERT INTO work (id, person_id, title, tags, updated_at) VALUES ($1, $2, $3, $4, $5)`,
+          [r.id, r.person_id, r.title, r.tags, r.updated_at],
+        );
+    }
+  });
+
   it('GIVEN the app searching through the alias WHEN RB-N-04 runs THEN GET /search says partial once the hot slice is in, complete after the swap', async () => {
     const secrets = new FileSecrets(path.join(dir, 'secrets'));
     const c = mgr.connectionConfig('src');
@@ -227,9 +311,14 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     }
   });
 
-  it('GIVEN a row the server rejects (wrong type) WHEN run THEN it is dead-lettered with its error, the run completes, the count check accounts for it', async () => {
+  it('GIVEN a row the server rejects (wrong type) WHEN run THEN it is dead-lettered with its error, the run completes, the count check accounts for it (not for refused rows fixed or deleted meanwhile)', async () => {
     await sql(`ALTER TABLE studios ADD COLUMN IF NOT EXISTS floor text`);
-    await sql(`UPDATE studios SET floor = CASE WHEN id = 5 THEN 'ground' ELSE (id % 9)::text END`);
+    // 5 stays refused; 6 is refused by the backfill, then fixed (the catch-up imports it); 7 is
+    // refused, then deleted: neither is missing at the count check
+    await sql(
+      `UPDATE studios SET floor = CASE WHEN id = 5 THEN 'ground' WHEN id IN (6, 7) THEN 'upper' ELSE (id % 9)::text END`,
+    );
+    const studio7 = (await sql(`SELECT * FROM studios WHERE id = 7`))[0]!;
     await sql(`CREATE OR REPLACE FUNCTION search.studios_floor()
       RETURNS TABLE (id text, name text, city text, floor text, updated_at timestamptz)
       LANGUAGE sql STABLE AS $$ SELECT s.id::text, s.name, s.city, s.floor, s.updated_at FROM studios s ORDER BY s.id $$`);
@@ -241,21 +330,49 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     studios.fields.push({ name: 'floor', type: 'int32' });
     const file = path.join(dir, 'collections-floor.json');
     writeFileSync(file, JSON.stringify(f));
-    const res = await execute(runbook(), await state({ schemas: file }), { journalDir, yes: true });
-    expect(res.summary?.outcome).toBe('succeeded');
-    expect(res.state.counts!.studios).toEqual({
-      db: PEOPLE / 10,
-      index: PEOPLE / 10 - 1,
-      deadLettered: 1,
-    });
-    expect(res.state.deadLetters).toBe(1);
-    const dead = readFileSync(res.state.deadLetterFile!, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l));
-    expect(dead).toHaveLength(1);
-    expect(dead[0]).toMatchObject({ id: '5', code: 400, slice: 'full:studios' });
-    expect(dead[0].error).toMatch(/floor/);
+    let changes: Promise<unknown> | undefined;
+    const sqlAfterChanges = async (ep: Parameters<typeof connectEndpoint>[0]) => {
+      await changes;
+      return await connectEndpoint(ep);
+    };
+    try {
+      const res = await execute(
+        createSearchReindexRunbook({ index, sql: sqlAfterChanges }),
+        await state({ schemas: file }),
+        {
+          journalDir,
+          yes: true,
+          onEvent: (e) => {
+            if (e.type === 'step-end' && e.step === 'backfill')
+              changes = sql(`UPDATE studios SET floor = '6', updated_at = now() WHERE id = 6`).then(
+                () => sql(`DELETE FROM studios WHERE id = 7`),
+              );
+          },
+        },
+      );
+      expect(res.summary?.outcome).toBe('succeeded');
+      expect(res.state.counts!.studios).toEqual({
+        db: PEOPLE / 10 - 1,
+        index: PEOPLE / 10 - 2,
+        deadLettered: 1,
+      });
+      expect(res.state.deadLetters).toBe(3);
+      const dead = readFileSync(res.state.deadLetterFile!, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l));
+      expect(dead.map((d) => d.id)).toEqual(['5', '6', '7']);
+      expect(dead[0]).toMatchObject({ id: '5', code: 400, slice: 'full:studios' });
+      expect(dead[0].error).toMatch(/floor/);
+      expect(await index.getDocument(res.state.targets!.studios!, '6')).toMatchObject({ floor: 6 });
+      expect(await index.getDocument(res.state.targets!.studios!, '7')).toBeUndefined();
+    } finally {
+      await changes;
+      await sql(
+        `INSERT INTO studios (id, name, city, updated_at) VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO NOTHING`,
+        [studio7.id, studio7.name, studio7.city, studio7.updated_at],
+      );
+    }
   });
 
   it('GIVEN a run killed during the backfill WHEN resumed THEN it completes and finished slices are not imported again', async () => {

@@ -26,6 +26,17 @@ export interface Slice {
   readonly collection: SourcedCollection;
   readonly sql: string;
   readonly values: unknown[];
+  /** `upsert` (default): rows become documents; `delete`: the rows' ids are deleted. */
+  readonly kind?: 'upsert' | 'delete';
+}
+
+/** Options of {@link runSlices}. */
+export interface RunSlicesOptions {
+  /**
+   * Read every slice in one REPEATABLE READ READ ONLY transaction: the slices see one snapshot
+   * of the database (the catch-up's changed and deleted rows agree with each other).
+   */
+  readonly snapshot?: boolean;
 }
 
 const checkpointFile = (s: SearchReindexState, executionId: string) =>
@@ -69,6 +80,7 @@ export async function runSlices(
   deps: SearchReindexDeps,
   ctx: StepContext<SearchReindexState>,
   slices: readonly Slice[],
+  opts: RunSlicesOptions = {},
 ): Promise<Record<string, SliceResult>> {
   const s = ctx.state;
   const done = doneSlices(s, ctx.executionId);
@@ -81,10 +93,37 @@ export async function runSlices(
   if (pending.length === 0) return results;
   const client = await deps.sql(await sourceEndpoint(deps, s));
   try {
+    if (opts.snapshot) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     for (const sl of pending) {
       const started = Date.now();
       const count = { rows: 0 };
       const target = s.targets![sl.collection.name]!;
+      if (sl.kind === 'delete') {
+        const ids = streamDocuments(client, sl.collection, sl.sql, sl.values, s.fetchRows, count);
+        const del = await deps.index.deleteDocuments(
+          target,
+          (async function* () {
+            for await (const d of ids) yield d.id;
+          })(),
+          { signal: ctx.signal },
+        );
+        const result: SliceResult = {
+          collection: target,
+          rows: count.rows,
+          imported: 0,
+          failed: 0,
+          deleted: del.deleted,
+          batches: 0,
+          backoffs: del.backoffs,
+          ms: Date.now() - started,
+        };
+        checkpoint(s, ctx.executionId, sl.key, result);
+        results[sl.key] = result;
+        ctx.progress(
+          `${sl.key}: ${count.rows} deleted rows, ${del.deleted} documents deleted (${del.absent} were absent)`,
+        );
+        continue;
+      }
       const sum = await deps.index.importDocuments(
         target,
         streamDocuments(client, sl.collection, sl.sql, sl.values, s.fetchRows, count),
@@ -108,6 +147,7 @@ export async function runSlices(
       results[sl.key] = result;
       ctx.progress(`${sl.key}: ${sum.imported} imported, ${sum.failed.length} dead-lettered`);
     }
+    if (opts.snapshot) await client.query('COMMIT');
   } finally {
     await client.end();
   }

@@ -2,7 +2,12 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ValidationFailedError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import { sourceEndpoint, type SearchReindexDeps, type SearchReindexState } from '../context.js';
+import {
+  collectionOf,
+  sourceEndpoint,
+  type SearchReindexDeps,
+  type SearchReindexState,
+} from '../context.js';
 
 /** Distinct dead-lettered ids per collection of an execution. */
 export function deadLetteredIds(
@@ -22,9 +27,14 @@ export function deadLetteredIds(
   return out;
 }
 
+/** Above this many dead-lettered ids in a collection, each is counted without being looked up. */
+const MAX_LOOKED_UP = 10_000;
+
 /**
- * Step 7: database rows vs collection `num_documents`, minus the documents the server refused
- * (dead-lettered). A difference fails the run before the final alias swap.
+ * Step 7: database rows vs collection `num_documents` plus the rows whose documents the server
+ * refused and are still missing: a dead-lettered id whose row was deleted since, or whose
+ * document a later slice (the catch-up) imported, is not counted. Exact: any difference fails
+ * the run before the final alias swap.
  */
 export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
   return {
@@ -43,10 +53,21 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
         for (const c of s.searchSchemas.collections) {
           const target = s.targets![c.name]!;
           const r = await client.query<{ n: string }>(`SELECT count(*) AS n FROM ${c.source}()`);
+          const ids = dead.get(target) ?? new Set<string>();
+          let deadLettered = ids.size;
+          if (ids.size > 0 && ids.size <= MAX_LOOKED_UP) {
+            const rows = await client.query<{ id: string }>(
+              `SELECT id FROM ${c.source}() WHERE id = ANY($1::text[])`,
+              [[...ids]],
+            );
+            deadLettered = [...ids].filter((id) => id.startsWith('(no id)')).length;
+            for (const { id } of rows.rows)
+              if (!(await deps.index.getDocument(target, id))) deadLettered++;
+          }
           counts[c.name] = {
             db: Number(r.rows[0]!.n),
             index: await deps.index.count(target),
-            deadLettered: dead.get(target)?.size ?? 0,
+            deadLettered,
           };
         }
       } finally {
@@ -57,7 +78,11 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
         throw new ValidationFailedError(
           `count check failed: ${bad.map(([k, n]) => `${k}: ${n.db} rows, ${n.index} indexed + ${n.deadLettered} dead-lettered`).join('; ')}`,
           {
-            hint: 'the aliases were not swapped; inspect the dead-letter file, then resume',
+            hint: bad.some(
+              ([k, n]) => n.index + n.deadLettered > n.db && !collectionOf(s, k).deletions,
+            )
+              ? `the aliases were not swapped; more documents than rows: rows were deleted during the reindex and ${bad.map(([k]) => k).join(', ')} declares no deletions source in ${s.schemaFile}`
+              : 'the aliases were not swapped; inspect the dead-letter file (or rows changed after the catch-up), then resume',
             details: { counts },
           },
         );
