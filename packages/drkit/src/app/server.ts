@@ -3,7 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { Secrets } from '../ports/secrets.js';
 import { AppDb } from './app-db.js';
-import { searchPeople } from './search.js';
+import { indexPerson, searchPeople, type PersonRow } from './search.js';
 
 /** Options of {@link createAppServer}. */
 export interface AppServerOptions {
@@ -56,6 +56,10 @@ export function configGeneration(value: unknown): string {
  *   (test mode only), `POST /messages`, `GET /messages?user_id=`.
  * - `GET /search?q=&city=&role=` is served from the search cluster through its alias when the
  *   app config has `search` (and says `partial` while a reindex has only the hot slices in).
+ * - `POST /people/:id`: the workload's change to a person (rating + 1, `updated_at` now); after
+ *   the commit, with `search` configured, the person's document is upserted through the alias
+ *   (`index: 'upserted'`, or `'failed: …'`: the row is committed either way, as on a platform
+ *   whose database is the source of truth; RB-N-04's catch-up pass reads such rows again).
  */
 export function createAppServer(o: AppServerOptions): { server: http.Server; db: AppDb } {
   const db = new AppDb(o.secrets, o.secretName ?? 'drkit/app', o.refreshMs ?? 200);
@@ -131,6 +135,29 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
           [num(b.user_id), num(b.amount_cents), str(b.client_ref)],
         );
         return [201, { order: r.rows[0], cluster: cfg.dbClusterId }];
+      },
+    ],
+    [
+      'POST',
+      /^\/people\/(\d+)$/,
+      async (m) => {
+        const { pool, cfg } = await writable();
+        const r = await pool.query<PersonRow>(
+          `UPDATE people SET rating = (rating + 1) % 1000, updated_at = now() WHERE id = $1
+         RETURNING id::text, name, city, role, bio, rating`,
+          [m[1]],
+        );
+        const row = r.rows[0];
+        if (!row) throw new HttpError(404, 'no such person');
+        let index = 'none';
+        if (cfg.search) {
+          // after the commit: the index follows the database, never the other way round
+          index = await indexPerson(cfg.search, row).then(
+            () => 'upserted',
+            (err: Error) => `failed: ${err.message.slice(0, 160)}`,
+          );
+        }
+        return [200, { person: row, index, cluster: cfg.dbClusterId }];
       },
     ],
     [

@@ -12,7 +12,7 @@ chmodSync(dir, 0o755); // the postgres OS user traverses it
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('drkit drill search-loss (real Typesense and PostgreSQL)', () => {
-  it('GIVEN search up and people updated WHEN Typesense is killed and its data deleted THEN RB-N-04 brings hot search back first, then everything, 0 documents missing or stale', async () => {
+  it('GIVEN `lab up --search` and people changed through the app WHEN Typesense is killed and its data deleted THEN RB-N-04 brings hot search back first, then everything, 0 documents missing or stale', async () => {
     const config = ConfigSchema.parse({
       stateDir: path.join(dir, 'state'),
       reportsDir: path.join(dir, 'reports'),
@@ -32,6 +32,11 @@ describe('drkit drill search-loss (real Typesense and PostgreSQL)', () => {
     expect(f.rtoHotSeconds as number).toBeGreaterThan(0);
     expect(f.rtoHotSeconds as number).toBeLessThanOrEqual(f.rtoFullSeconds as number);
     expect(f.peopleUpdatesAcknowledged as number).toBeGreaterThan(0);
+    // through the front door, marked partial while only the hot slice was in
+    expect(f.hotMarkedPartial).toBe(true);
+    // the app's write path kept the index current during and after the reindex
+    expect(f.peopleUpdatesDuringReindex as number).toBeGreaterThan(0);
+    expect(f.peopleUpdatesAfterFinalSwap as number).toBeGreaterThan(0);
     expect(res.report.outcome).toBe('passed');
     const md = readFileSync(res.files.markdown, 'utf8');
     expect(md).toContain('T0');

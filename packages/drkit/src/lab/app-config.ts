@@ -19,7 +19,10 @@ export interface AppConfig {
 export interface AppSearchConfig {
   /** e.g. `http://127.0.0.1:8108`. */
   readonly url: string;
-  /** A key allowed to search (the app never writes the index). */
+  /**
+   * A key allowed to search and to upsert people documents (the app's write path keeps the index
+   * current after each committed change to a person).
+   */
   readonly apiKey: string;
   /** The alias searched (RB-N-04 swaps its target). @default 'people' */
   readonly alias?: string;

@@ -1,14 +1,16 @@
 import { rmSync } from 'node:fs';
 import type { LabProvider } from './provider.js';
 import { stopRegionProcesses, stopWan } from './regions.js';
+import { stopSearchServers } from './search-lab.js';
 
-/** `drkit lab down`: stops every cluster; with `destroy`, removes the lab's state directory. */
+/** `drkit lab down`: stops every cluster and search server; with `destroy`, removes the lab's state directory. */
 export async function labDown(
   p: LabProvider,
   opts: { destroy?: boolean; progress?: (m: string) => void } = {},
 ): Promise<void> {
   // The front door and app tasks first: they hold connections to the clusters.
   await stopRegionProcesses(p);
+  await stopSearchServers(p);
   for (const c of p.clusters.list()) {
     if (p.clusters.isRunning(c.id)) {
       opts.progress?.(`stopping ${c.id}`);

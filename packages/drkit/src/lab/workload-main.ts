@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { FileSecrets } from '../adapters/file-secrets/index.js';
+import { PeopleWorkload } from './people-workload.js';
 import { WorkloadGenerator } from './workload.js';
 
 const { values } = parseArgs({
@@ -14,12 +15,24 @@ const { values } = parseArgs({
     rate: { type: 'string', default: '20' },
     'max-user-id': { type: 'string', default: '100' },
     'front-door': { type: 'string' },
+    'people-rate': { type: 'string' },
+    'max-person-id': { type: 'string' },
+    'people-log': { type: 'string' },
   },
 });
 if ((!values['secrets-dir'] && !values['front-door']) || !values.log) {
   process.stderr.write(
-    'usage: workload-main (--secrets-dir DIR | --front-door URL) --log FILE [--rate N] [--max-user-id N]\n',
+    'usage: workload-main (--secrets-dir DIR | --front-door URL) --log FILE [--rate N] [--max-user-id N]\n' +
+      '       [--people-rate N --max-person-id N --people-log FILE (with --front-door)]\n',
   );
+  process.exit(2);
+}
+const peopleRate = Number(values['people-rate'] ?? 0);
+if (
+  peopleRate > 0 &&
+  (!values['front-door'] || !values['people-log'] || !values['max-person-id'])
+) {
+  process.stderr.write('--people-rate needs --front-door, --max-person-id and --people-log\n');
   process.exit(2);
 }
 const gen = new WorkloadGenerator({
@@ -29,10 +42,21 @@ const gen = new WorkloadGenerator({
   writesPerSecond: Number(values.rate),
   maxUserId: Number(values['max-user-id']),
 });
+// people change through the app (which keeps their search documents current)
+const people =
+  peopleRate > 0
+    ? new PeopleWorkload({
+        frontDoor: values['front-door']!.split(',')[0]!,
+        logFile: values['people-log']!,
+        perSecond: peopleRate,
+        maxPersonId: Number(values['max-person-id']),
+      })
+    : undefined;
 gen.start();
+people?.start();
 process.stdout.write('ready\n');
 const stop = async () => {
-  await gen.stop();
+  await Promise.all([gen.stop(), people?.stop()]);
   process.exit(0);
 };
 // Dies with its drill: a drkit killed with SIGKILL cannot stop us, but we are then

@@ -37,6 +37,8 @@ export async function startWorkloadProcess(opts: {
   logFile: string;
   rate: number;
   maxUserId: number;
+  /** Also change people through the front door (HTTP mode only). @default no people changes */
+  people?: { rate: number; maxPersonId: number; logFile: string };
 }): Promise<WorkloadProcess> {
   const mode = opts.frontDoor
     ? ['--front-door', opts.frontDoor]
@@ -52,6 +54,16 @@ export async function startWorkloadProcess(opts: {
       String(opts.rate),
       '--max-user-id',
       String(opts.maxUserId),
+      ...(opts.people
+        ? [
+            '--people-rate',
+            String(opts.people.rate),
+            '--max-person-id',
+            String(opts.people.maxPersonId),
+            '--people-log',
+            opts.people.logFile,
+          ]
+        : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );

@@ -1,3 +1,5 @@
+import type { SearchIndex } from './search-index.js';
+
 /**
  * A move of writes and traffic from one region to the other, as the two-region world
  * describes it: which region and database cluster serve now and which take over.
@@ -17,6 +19,23 @@ export interface RegionMove {
   readonly synchronous: boolean;
   /** RB-N-01's fallback: cluster id of a restore from the latest backup. */
   readonly restoreClusterId?: string;
+}
+
+/**
+ * A region's search cluster, in a world whose platform searches (RB-N-01 reindexes the target
+ * region's cluster from its new primary: the seeds' "Typesense in B (fresh cluster): run
+ * reindex").
+ */
+export interface RegionSearch {
+  readonly index: SearchIndex;
+  /** The collections file RB-N-04 applies (schemas, row sources, hot slices). */
+  readonly schemas: string;
+  /** Where RB-N-04 keeps dead letters and checkpoints. */
+  readonly workDir: string;
+  /** Where RB-N-04's own journal goes (a run of its own, beside RB-N-01's). */
+  readonly journalDir: string;
+  /** The app config's `search` section once this cluster serves the app (url, key, alias). */
+  readonly appSearch: Readonly<Record<string, unknown>>;
 }
 
 /**
@@ -46,4 +65,9 @@ export interface RegionTopology {
    * @default none (with no `sourceHealth` the runbook probes by itself and says so)
    */
   readonly planSourceHealth?: (s: RegionMove) => Promise<string[]>;
+  /**
+   * The search cluster of a region (reads only). @default none: the world has no search, RB-N-01
+   * journals its search step as skipped
+   */
+  readonly searchOf?: (region: string) => Promise<RegionSearch | undefined>;
 }

@@ -3,6 +3,8 @@ import { labStatus } from '../../lab/lab.js';
 import { labDown } from '../../lab/lab-down.js';
 import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
+import { UsageError } from '../../engine/errors.js';
+import { labSearchStatus, labUpSearch, readLabSearch, searchUrl } from '../../lab/search-lab.js';
 import { orphanedDrills, reapOrphanedDrills } from '../../drills/drill-owner.js';
 import { cliContext } from '../context.js';
 
@@ -19,18 +21,42 @@ export function labCommand(): Command {
     .option('--users <n>', 'seed users (orders, payments and messages scale with it)', (v) =>
       Number.parseInt(v, 10),
     )
-    .action(async (o: { users?: number }, c: Command) => {
+    .option(
+      '--search',
+      'also search: the search schema and seed, a Typesense server per region, an initial index of region A by RB-N-04, the app config pointed at it',
+    )
+    .option('--people <n>', 'with --search: people seeded (studios a tenth, work a half)', (v) =>
+      Number.parseInt(v, 10),
+    )
+    .action(async (o: { users?: number; search?: boolean; people?: number }, c: Command) => {
       const { out, loaded } = cliContext(c);
       await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) => out.progress(m));
       const p = labProvider(loaded.config, loaded.baseDir, {
         log: (l) => out.progress(out.dim(`$ ${l}`)),
       });
+      if (o.people !== undefined && !o.search)
+        throw new UsageError('--people is for --search', { hint: 'add --search' });
+      if (
+        o.people !== undefined &&
+        !(Number.isInteger(o.people) && o.people >= 10 && o.people <= 5_000_000)
+      )
+        throw new UsageError(`--people ${o.people}: give a whole number from 10 to 5000000`);
       const { lab: state, regions } = await labUpRegions(p, loaded.config, {
         ...(o.users !== undefined ? { seed: { users: o.users } } : {}),
         progress: (m) => out.progress(m),
       });
+      // a lab that has search gets its servers started again, with or without --search
+      const search =
+        o.search || readLabSearch(p)
+          ? await labUpSearch(p, loaded.config, {
+              baseDir: loaded.baseDir,
+              ...(o.people !== undefined ? { people: o.people } : {}),
+              progress: (m) => out.progress(m),
+            })
+          : undefined;
       out.result({
         ...state,
+        ...(search ? { search } : {}),
         topology: regions.topology,
         frontDoor: regions.router.url,
         ...(regions.wan
@@ -40,6 +66,10 @@ export function labCommand(): Command {
       out.info(
         `lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`,
       );
+      if (search)
+        out.info(
+          `search: ${search.people} people, alias '${search.alias}'; ${search.servers.map((s) => `region ${s.region} ${searchUrl(s)}`).join(', ')}`,
+        );
     });
 
   cmd
@@ -88,6 +118,14 @@ export function labCommand(): Command {
             lines.push(`WAN: ${(err as Error).message}`);
           }
         }
+      }
+      const search = await labSearchStatus(p);
+      if (search) {
+        doc.search = search;
+        for (const s of search)
+          lines.push(
+            `search ${s.region} ${s.url} ${s.running ? `running (pid ${s.pid})` : 'stopped'}${s.aliasTarget ? ` ${s.alias} -> ${s.aliasTarget} (${s.documents ?? '?'} docs)` : s.running ? ` no alias '${s.alias}'` : ''}${s.servesApp ? ' [app]' : ''}`,
+          );
       }
       out.result(doc);
       for (const l of lines) out.info(l);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { LAB_APP_FORMAT } from '../../adapters/app-secret/index.js';
 import {
   ApiGatewayStages,
@@ -17,6 +18,7 @@ import { ConfigError } from '../../engine/errors.js';
 import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
 import { HealthDetector } from '../../lab/health-detector.js';
 import { labProvider } from '../../lab/provider.js';
+import { appSearchOf, readLabSearch, searchUrl } from '../../lab/search-lab.js';
 import {
   readTopology,
   regionMove,
@@ -98,6 +100,19 @@ export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptio
       frontDoorUrl: r.router.url,
       // which cluster the app points at decides the direction
       move: () => regionMove(lab, r),
+      // `lab up --search`: a Typesense server per region
+      searchOf: async (name: string) => {
+        const st = readLabSearch(lab);
+        const s = st?.servers.find((x) => x.region === name);
+        if (!st || !s) return undefined;
+        return {
+          index: new TypesenseSearchIndex({ url: searchUrl(s), apiKey: s.apiKey }),
+          schemas: st.schemas,
+          workDir: path.join(lab.paths.stateDir, 'search-reindex'),
+          journalDir: lab.paths.journalDir,
+          appSearch: { ...appSearchOf(s, st.alias) },
+        };
+      },
     };
   };
   const detector = (): IncidentDetector => {

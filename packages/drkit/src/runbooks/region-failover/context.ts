@@ -5,7 +5,7 @@ import type { Notifier } from '../../ports/notifier.js';
 import type { Router } from '../../ports/router.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AppSecretFormat } from '../../ports/app-secret.js';
-import type { RegionMove } from '../../ports/region-topology.js';
+import type { RegionMove, RegionSearch } from '../../ports/region-topology.js';
 import { runSmokeChecks } from '../../validate/smoke.js';
 import { parseParams, type RunbookPorts } from '../entry.js';
 import { RegionFailoverParamsSchema } from './params.js';
@@ -49,6 +49,11 @@ export interface RegionDeps {
    * unconfirmed (AWS, where drkit cannot reach the tasks)
    */
   readonly appTasks?: AppTasks;
+  /**
+   * A region's search cluster (see `RegionTopology.searchOf`). @default none: RB-N-01's search
+   * step is skipped
+   */
+  readonly searchOf?: (region: string) => Promise<RegionSearch | undefined>;
 }
 
 /** Parameters shared by the region runbooks. */
@@ -116,6 +121,17 @@ export interface RegionState extends RegionParams {
     standbys: Array<{ name: string; lagBytes: number; syncState: string }>;
   };
   notifiedAt?: string;
+  /** RB-N-01's search step: RB-N-04's run against the target region's search cluster. */
+  searchReindex?: {
+    executionId?: string;
+    endpoint?: string;
+    outcome: string;
+    hotReadyAt?: string;
+    fullReadyAt?: string;
+    deadLetters?: number;
+    /** Why nothing ran. */
+    skipped?: string;
+  };
 }
 
 /** One lock for all region runbooks: one failover, switchover or cutback at a time. */
@@ -153,6 +169,7 @@ export function regionDepsOf(p: RegionPorts): RegionDeps {
     ...(t.sourceHealth ? { sourceHealth: t.sourceHealth } : {}),
     ...(t.planSourceHealth ? { planSourceHealth: t.planSourceHealth } : {}),
     ...(p.appTasks ? { appTasks: p.appTasks } : {}),
+    ...(t.searchOf ? { searchOf: t.searchOf } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import { failoverGoalHolds } from './goal.js';
 import { flipRouting, scaleTargetRegion, updateDbSecret } from './steps/app.js';
 import { checkPrimaryHealth, decideRecovery } from './steps/check-primary-health.js';
 import { notifyDone, postChecks } from './steps/checks.js';
+import { reindexSearch } from './steps/search.js';
 import { fenceOldPrimary, promoteStandby, restoreLatestBackup } from './steps/promote.js';
 
 export type { RegionDeps, RegionParams, RegionState } from './context.js';
@@ -27,7 +28,7 @@ const TITLE = 'RB-N-01 regional failover (unplanned)';
  * RB-N-01 — unplanned regional failover A → B, the seed's state machine: CheckPrimaryHealth →
  * decide (promote the standby, or restore from the latest backup) → fence the old primary →
  * promote → update the DB endpoint secret → scale region B → flip routing → post-checks →
- * notify. Writes acknowledged by A and not yet on B are lost unless replication is
+ * search: RB-N-04 into region B's search cluster (when the world has search) → notify. Writes acknowledged by A and not yet on B are lost unless replication is
  * synchronous; the drill counts them.
  */
 export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionState> {
@@ -46,6 +47,7 @@ export function createRegionFailoverRunbook(deps: RegionDeps): Runbook<RegionSta
       scaleTargetRegion(deps),
       flipRouting(deps),
       postChecks(deps),
+      reindexSearch(deps),
       notifyDone(deps, 'RB-N-01 regional failover'),
     ],
   };
