@@ -1,3 +1,4 @@
+import { livePidFromFile } from '../util/proc.js';
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
@@ -62,16 +63,7 @@ export function appSearchOf(s: LabSearchServer, alias: string): AppSearchConfig 
 
 /** The pid of a region's server when it runs. */
 export function searchPid(p: LabProvider, region: string): number | undefined {
-  const f = path.join(runDir(p), `typesense-${region}.pid`);
-  if (!existsSync(f)) return undefined;
-  const pid = Number(readFileSync(f, 'utf8'));
-  try {
-    process.kill(pid, 0);
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? undefined : pid;
-  } catch {
-    return undefined;
-  }
+  return livePidFromFile(path.join(runDir(p), `typesense-${region}.pid`));
 }
 
 /**

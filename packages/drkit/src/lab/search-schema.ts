@@ -7,6 +7,21 @@
  * through `search.<entity>_deleted(since)`: the ids deleted since then and absent now (a row
  * deleted and inserted again is not a deletion).
  */
+/** The searchable tables: each gets a deletion trigger and `search.<table>_deleted(since)`. */
+const SEARCH_ENTITIES = ['people', 'studios', 'work'] as const;
+
+/** A table's tombstone trigger and its deletion source (ids deleted since `since`, absent now). */
+const deletionSql = (t: string) => `CREATE OR REPLACE TRIGGER ${t}_deleted AFTER DELETE ON ${t}
+  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
+CREATE OR REPLACE FUNCTION search.${t}_deleted(since timestamptz)
+  RETURNS TABLE (id text)
+  LANGUAGE sql STABLE AS $$
+    SELECT DISTINCT d.id FROM search.deleted_rows d
+    WHERE d.entity = '${t}' AND d.deleted_at >= since
+      AND NOT EXISTS (SELECT 1 FROM ${t} x WHERE x.id = d.id::bigint)
+  $$;
+`;
+
 export const SEARCH_SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS people (
   id bigint PRIMARY KEY,
@@ -48,34 +63,7 @@ CREATE OR REPLACE FUNCTION search.record_deletion() RETURNS trigger
       RETURN OLD;
     END
   $$;
-CREATE OR REPLACE TRIGGER people_deleted AFTER DELETE ON people
-  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
-CREATE OR REPLACE TRIGGER studios_deleted AFTER DELETE ON studios
-  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
-CREATE OR REPLACE TRIGGER work_deleted AFTER DELETE ON work
-  FOR EACH ROW EXECUTE FUNCTION search.record_deletion();
-CREATE OR REPLACE FUNCTION search.people_deleted(since timestamptz)
-  RETURNS TABLE (id text)
-  LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT d.id FROM search.deleted_rows d
-    WHERE d.entity = 'people' AND d.deleted_at >= since
-      AND NOT EXISTS (SELECT 1 FROM people p WHERE p.id = d.id::bigint)
-  $$;
-CREATE OR REPLACE FUNCTION search.studios_deleted(since timestamptz)
-  RETURNS TABLE (id text)
-  LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT d.id FROM search.deleted_rows d
-    WHERE d.entity = 'studios' AND d.deleted_at >= since
-      AND NOT EXISTS (SELECT 1 FROM studios s WHERE s.id = d.id::bigint)
-  $$;
-CREATE OR REPLACE FUNCTION search.work_deleted(since timestamptz)
-  RETURNS TABLE (id text)
-  LANGUAGE sql STABLE AS $$
-    SELECT DISTINCT d.id FROM search.deleted_rows d
-    WHERE d.entity = 'work' AND d.deleted_at >= since
-      AND NOT EXISTS (SELECT 1 FROM work w WHERE w.id = d.id::bigint)
-  $$;
-CREATE OR REPLACE FUNCTION search.people_all()
+${SEARCH_ENTITIES.map(deletionSql).join('')}CREATE OR REPLACE FUNCTION search.people_all()
   RETURNS TABLE (id text, name text, city text, role text, bio text, rating int, updated_at timestamptz)
   LANGUAGE sql STABLE AS $$
     SELECT p.id::text, p.name, p.city, p.role, p.bio, p.rating, p.updated_at FROM people p ORDER BY p.id

@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 
 /** The outcome of a finished command (a non-zero exit is not thrown: callers translate it). */
@@ -123,5 +123,18 @@ function readPasswd(): string {
     return readFileSync('/etc/passwd', 'utf8');
   } catch {
     return '';
+  }
+}
+
+/** The pid written in `file` when that process is alive (not gone, not a zombie), else undefined. */
+export function livePidFromFile(file: string): number | undefined {
+  if (!existsSync(file)) return undefined;
+  const pid = Number(readFileSync(file, 'utf8'));
+  try {
+    process.kill(pid, 0);
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? undefined : pid;
+  } catch {
+    return undefined;
   }
 }

@@ -1,3 +1,4 @@
+import { livePidFromFile } from '../../util/proc.js';
 import { spawn } from 'node:child_process';
 import {
   existsSync,
@@ -5,7 +6,6 @@ import {
   openSync,
   closeSync,
   readdirSync,
-  readFileSync,
   rmSync,
   writeFileSync,
 } from 'node:fs';
@@ -150,16 +150,7 @@ export class LabCompute implements Compute {
 
   /** Pid of a running task. */
   pid(id: string): number | undefined {
-    const f = path.join(this.dir, `${id}.pid`);
-    if (!existsSync(f)) return undefined;
-    const pid = Number(readFileSync(f, 'utf8'));
-    try {
-      process.kill(pid, 0);
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z') ? undefined : pid;
-    } catch {
-      return undefined;
-    }
+    return livePidFromFile(path.join(this.dir, `${id}.pid`));
   }
 
   private slotsOf(region: string): TaskSlot[] {
