@@ -1,7 +1,7 @@
 import type { MetricSample } from '../../ports/metrics.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import type { PgBackRestDatabase } from './pgbackrest-database.js';
-import { archiverStatus } from './pgbackrest-posture.js';
+import { archiveWindow, archiverStatus } from './pgbackrest-posture.js';
 
 const HELP = {
   drkit_archive_last_success_age_seconds:
@@ -11,7 +11,7 @@ const HELP = {
   drkit_archive_failed_count: 'archive_command failures since pg_stat_archiver was last reset',
   drkit_newest_backup_age_seconds: 'seconds since the newest valid pgBackRest backup stopped',
   drkit_newest_restorable_age_seconds:
-    'seconds between now and the newest restorable time of the recoverable window',
+    'seconds between now and the newest time the archive alone restores to (the primary lost)',
   drkit_recoverable_window_seconds:
     'length of the recoverable window (earliest → newest restorable)',
   drkit_replica_lag_bytes: 'WAL written on the primary not yet replayed on the standby',
@@ -63,7 +63,7 @@ export async function pgBackRestMetrics(
         );
     });
     await family(cluster, 'window', async () => {
-      const w = await db.recoverableWindow(cluster);
+      const w = await archiveWindow(clusters, db, cluster);
       put(
         'drkit_newest_restorable_age_seconds',
         { cluster },

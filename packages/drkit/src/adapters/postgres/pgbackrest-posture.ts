@@ -1,10 +1,30 @@
+import type { RecoverableWindow } from '../../ports/database.js';
 import type { PostureCheck, PosturePolicy } from '../../ports/posture.js';
+import { latestFromArchive } from './recovery-window.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import type { PgBackRestDatabase } from './pgbackrest-database.js';
 import { segmentInRange, systemIdsOf } from './pgbackrest-verify.js';
 
 const hours = (ms: number) => `${(ms / 3_600_000).toFixed(2)} h`;
 const secs = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
+/**
+ * The recoverable window as the archive alone gives it: what is left when the primary is lost.
+ * (`Database.recoverableWindow` ends at "now" for a running source, which can still hand over
+ * its unarchived WAL; a posture check must not count on that.)
+ */
+export async function archiveWindow(
+  clusters: PgClusterManager,
+  db: PgBackRestDatabase,
+  clusterId: string,
+): Promise<RecoverableWindow> {
+  const { earliest } = await db.recoverableWindow(clusterId);
+  const stanza = clusters.get(clusterId).stanza;
+  if (!stanza) throw new Error(`cluster ${clusterId} archives nowhere`);
+  const latest = await latestFromArchive(clusters, await clusters.pgbackrest.info(stanza));
+  if (!latest) throw new Error(`no commit found in the newest archived WAL of stanza ${stanza}`);
+  return { earliest, latest };
+}
 
 /** `pg_stat_archiver` of one cluster, with what drkit derives from it. */
 export interface ArchiverStatus extends ArchiverRow {
@@ -212,7 +232,7 @@ export async function pgBackRestPosture(
   });
 
   await guarded('recovery.window', async () => {
-    const w = await db.recoverableWindow(clusterId);
+    const w = await archiveWindow(clusters, db, clusterId);
     const span = w.latest.getTime() - w.earliest.getTime();
     const min = policy.minWindowDays * 86_400_000;
     check(
@@ -226,7 +246,7 @@ export async function pgBackRestPosture(
       'recovery.newest-restorable',
       lag <= policy.rpoTargetSeconds * 1000 ? 'pass' : 'fail',
       `${w.latest.toISOString()} (${secs(lag)} ago)`,
-      `the newest restorable time may lag now by at most the RPO target (${policy.rpoTargetSeconds} s)`,
+      `the newest time the archive alone restores to (the primary lost) may lag now by at most the RPO target (${policy.rpoTargetSeconds} s)`,
     );
   });
 
