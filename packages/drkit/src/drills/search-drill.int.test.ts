@@ -20,7 +20,8 @@ describe('drkit drill search-loss (real Typesense and PostgreSQL)', () => {
     const res = await runSearchDrill({
       config,
       baseDir: REPO,
-      people: 3000,
+      // large enough that the backfill outlasts the front-door probes by far (~1 s quiet)
+      people: 20000,
       updatesPerSecond: 30,
       warmupSeconds: 1,
     });

@@ -316,9 +316,13 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
           ...((s.deadLetters ?? 0) > 0
             ? [`${s.deadLetters} dead-lettered documents in ${s.deadLetterFile}`]
             : []),
-          ...(hotAt && hotPartial !== true
-            ? ['the app did not mark hot-only results as partial']
-            : []),
+          ...(hotAt && fullAt && hotAt >= fullAt
+            ? [
+                'hot-first not shown: the first right hot-slice answer came after the full swap (a larger index, or a probe less loaded, opens the hot window)',
+              ]
+            : hotAt && hotPartial !== true
+              ? ['the app did not mark hot-only results as partial']
+              : []),
         ],
         ...(res ? { executionId: res.executionId } : {}),
       };

@@ -34,6 +34,19 @@ describe('Journal', () => {
     expect(Journal.read(j.file).map((r) => r.type)).toEqual(['execution-start', 'resume']);
   });
 
+  it("lists journals only, never an execution's side files (`<id>.s3-plan.jsonl`)", () => {
+    const dir = tmp();
+    for (const id of ['rb-b', 'rb-a']) {
+      const j = Journal.create(dir, id);
+      j.append({ ...start, executionId: id });
+      j.close();
+    }
+    appendFileSync(path.join(dir, 'rb-a.s3-plan.jsonl'), '{"bucket":"b"}\n');
+    appendFileSync(path.join(dir, 'rb-a.s3-applied.jsonl'), '{"s":0}\n');
+    appendFileSync(path.join(dir, 'rb-a.lock'), '{}');
+    expect(Journal.list(dir)).toEqual(['rb-a', 'rb-b']);
+  });
+
   it('reports a torn last line, and a resume after it starts on a line of its own', () => {
     const dir = tmp();
     const j = Journal.create(dir, 'e1');

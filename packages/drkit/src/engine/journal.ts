@@ -179,11 +179,14 @@ export class Journal {
     return r.records;
   }
 
-  /** Execution ids in a journal directory, oldest first. */
+  /**
+   * Execution ids in a journal directory, oldest first. Only `<id>.jsonl` is a journal: an
+   * execution's side files (`<id>.<kind>.jsonl`, e.g. RB-N-03's plan) carry a second dot.
+   */
   static list(dir: string): string[] {
     if (!existsSync(dir)) return [];
     return readdirSync(dir)
-      .filter((f) => f.endsWith('.jsonl'))
+      .filter((f) => /^[^.]+\.jsonl$/.test(f))
       .map((f) => f.slice(0, -'.jsonl'.length))
       .sort();
   }

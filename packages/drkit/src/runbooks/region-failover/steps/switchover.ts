@@ -1,7 +1,11 @@
 import { DrError, PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
 import { planIfCapable, requireCapability } from '../../shared/capability.js';
+import { sleep } from '../../../util/net.js';
 import type { RegionDeps, RegionState } from '../context.js';
+
+/** How long a connected standby may take to go from `catchup` to `streaming`. */
+const CATCHUP_WAIT_MS = 60_000;
 
 /** A planned move needs a streaming standby: checked before anything is frozen. */
 export function checkStandbyReady(deps: RegionDeps): Step<RegionState> {
@@ -19,13 +23,23 @@ export function checkStandbyReady(deps: RegionDeps): Step<RegionState> {
         ['promote', 'promote: no planned switchover'],
       ] as const)
         requireCapability(deps.database, cap, what);
-      const rep = await deps.database.replication!(s.fromCluster);
-      const sb = rep.standbys.find((x) => x.name === s.toCluster);
-      if (!sb || sb.state !== 'streaming') {
-        throw new PreconditionError(
-          `${s.toCluster} does not stream from ${s.fromCluster} (${sb?.state ?? 'not connected'})`,
-          { hint: 'rebuild it as a standby first (RB-N-08 does)' },
-        );
+      // A standby just rebuilt (RB-N-08) is connected but still in `catchup` for a moment:
+      // waited for, bounded; a standby not connected at all fails at once.
+      const deadline = Date.now() + CATCHUP_WAIT_MS;
+      let sb;
+      for (;;) {
+        const rep = await deps.database.replication!(s.fromCluster);
+        sb = rep.standbys.find((x) => x.name === s.toCluster);
+        if (sb?.state === 'streaming') break;
+        if (!sb || Date.now() > deadline) {
+          const waited = sb ? ` after ${CATCHUP_WAIT_MS / 1000} s` : '';
+          throw new PreconditionError(
+            `${s.toCluster} does not stream from ${s.fromCluster} (${sb?.state ?? 'not connected'}${waited})`,
+            { hint: 'rebuild it as a standby first (RB-N-08 does)' },
+          );
+        }
+        ctx.progress(`${s.toCluster} ${sb.state}, lag ${sb.lagBytes} B: waiting for streaming`);
+        await sleep(500);
       }
       ctx.progress(
         `${s.toCluster} streaming, ${sb.syncState}, lag ${sb.lagBytes} B / ${sb.replayLagSeconds ?? 0} s`,
