@@ -172,6 +172,12 @@ export const ConfigSchema = z
         apiKeyEnv: z.string().min(1).default('TYPESENSE_API_KEY'),
         /** Collection schemas, row sources and hot slices (RB-N-04). @default 'ops/typesense/collections.json' */
         collectionsFile: z.string().min(1).default('ops/typesense/collections.json'),
+        /**
+         * How long the app takes to see a change of its config (the lab app re-reads it every
+         * 200 ms): RB-N-04 tells the app its search is partial this long before a hot alias goes
+         * live, so no hot-only answer leaves unmarked. @default 500
+         */
+        appConfigRefreshMs: z.number().int().min(0).max(600_000).default(500),
       })
       .strict()
       .prefault({}),

@@ -26,7 +26,8 @@ describe('drkit drill search-loss (real Typesense and PostgreSQL)', () => {
       warmupSeconds: 1,
     });
     const f = res.report.facts;
-    expect(f.runbook).toBe('rb-n-04 succeeded');
+    const md = readFileSync(res.files.markdown, 'utf8'); // shown when an assertion fails
+    expect(f.runbook, md).toBe('rb-n-04 succeeded');
     expect(f.documentsMissing).toBe('0');
     expect(f.documentsStale).toBe('0');
     expect(f.documentsExtra).toBe('0');
@@ -34,12 +35,11 @@ describe('drkit drill search-loss (real Typesense and PostgreSQL)', () => {
     expect(f.rtoHotSeconds as number).toBeLessThanOrEqual(f.rtoFullSeconds as number);
     expect(f.peopleUpdatesAcknowledged as number).toBeGreaterThan(0);
     // through the front door, marked partial while only the hot slice was in
-    expect(f.hotMarkedPartial).toBe(true);
+    expect(f.hotMarkedPartial, md).toBe(true);
     // the app's write path kept the index current during and after the reindex
     expect(f.peopleUpdatesDuringReindex as number).toBeGreaterThan(0);
     expect(f.peopleUpdatesAfterFinalSwap as number).toBeGreaterThan(0);
     expect(res.report.outcome).toBe('passed');
-    const md = readFileSync(res.files.markdown, 'utf8');
     expect(md).toContain('T0');
     expect(md).toContain('hot slice searchable');
   });

@@ -82,6 +82,7 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
   mkdirSync(drillDir, { recursive: true });
   claimDrillDir(drillDir); // a killed drill's servers are reaped by the next `lab up|down`
   const schemas = path.resolve(o.baseDir, o.schemas ?? o.config.search.collectionsFile);
+  const searchSchemas = await loadSearchSchemas(schemas); // a bad file fails before the lab is up
   // one region's database is enough here: no standby, one app task per region
   const config: DrkitConfig = {
     ...o.config,
@@ -109,7 +110,6 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
     mark('search up', new Date(), `${people} people indexed on ${searchUrl(a)}`);
     const conn = p.clusters.connectionConfig(REGION_A_PRIMARY, APP_DATABASE);
     const db = { dbHost: conn.host, dbPort: conn.port, dbName: APP_DATABASE, dbUser: conn.user };
-    const searchSchemas = await loadSearchSchemas(schemas);
     const hot = searchSchemas.hotSlices[0];
     const query = hot ? hotQueryOf(hot) : undefined;
     const sql = await connectEndpoint(conn);

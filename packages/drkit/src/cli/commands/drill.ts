@@ -224,7 +224,8 @@ export function drillCommand(): Command {
           people: o.people,
           updatesPerSecond: o.rate,
           warmupSeconds: o.warmup,
-          ...(o.schemas ? { schemas: o.schemas } : {}),
+          // a path given on the command line is the caller's, relative to the working directory
+          ...(o.schemas ? { schemas: path.resolve(o.schemas) } : {}),
           onEvent: eventPrinter(out),
           progress: (m) => out.progress(m),
         });

@@ -77,6 +77,7 @@ export const searchReindex = defineRunbook({
       schemaFile,
       searchSchemas,
       workDir: p.workDir ?? path.join(config.stateDir, 'search-reindex'),
+      partialLeadMs: p.partialLeadMs ?? config.search.appConfigRefreshMs,
     };
   },
   create: (ports) =>

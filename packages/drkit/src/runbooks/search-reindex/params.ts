@@ -22,6 +22,8 @@ export const SearchReindexParamsSchema = z
       .min(1024)
       .max(32 * 1024 * 1024)
       .default(8 * 1024 * 1024),
+    /** Milliseconds between telling the app "partial" and the hot alias going live. @default config search.appConfigRefreshMs */
+    partialLeadMs: z.coerce.number().int().min(0).max(600_000).optional(),
     /** Point an alias at a collection drkit did not create. @default false */
     force: boolParam().default(false),
   })
