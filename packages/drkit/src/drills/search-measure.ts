@@ -26,6 +26,8 @@ export async function compareIndex(
   client: pg.Client,
   collections: readonly SourcedCollection[],
   cutoff: Date,
+  /** The collection to read for an alias (RB-N-04's new collection). @default the alias */
+  collectionOf: (alias: string) => string = (n) => n,
 ): Promise<IndexComparison> {
   const missing: string[] = [];
   const stale: string[] = [];
@@ -34,7 +36,7 @@ export async function compareIndex(
   let compared = 0;
   for (const c of collections) {
     const docs = new Map<string, SearchDocument>();
-    for await (const d of index.exportDocuments(c.name)) docs.set(d.id, d);
+    for await (const d of index.exportDocuments(collectionOf(c.name))) docs.set(d.id, d);
     const rows = await client.query<Record<string, unknown>>(`SELECT * FROM ${c.source}()`);
     for (const r of rows.rows) {
       compared++;

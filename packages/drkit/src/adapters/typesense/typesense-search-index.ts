@@ -1,3 +1,4 @@
+import { createInterface } from 'node:readline';
 import { Client, Errors } from 'typesense';
 import { DrError, PreconditionError } from '../../engine/errors.js';
 import type {
@@ -330,10 +331,20 @@ export class TypesenseSearchIndex implements SearchIndex {
   }
 
   async *exportDocuments(collection: string): AsyncIterable<SearchDocument> {
-    const text = await this.call(`GET /collections/${collection}/documents/export`, () =>
-      this.client.collections(collection).documents().export(),
+    const what = `GET /collections/${collection}/documents/export`;
+    // streamed line by line: memory stays flat whatever the collection's size
+    const stream = await this.call(what, () =>
+      this.client.collections(collection).documents().exportStream(),
     );
-    for (const line of text.split('\n')) if (line.trim()) yield JSON.parse(line) as SearchDocument;
+    const lines = createInterface({ input: stream, crlfDelay: Infinity });
+    try {
+      for await (const line of lines) if (line.trim()) yield JSON.parse(line) as SearchDocument;
+    } catch (err) {
+      throw translateTypesenseError(err, what, this.endpoint);
+    } finally {
+      lines.close();
+      stream.destroy();
+    }
   }
 
   async search(collection: string, query: SearchQuery): Promise<SearchHits> {

@@ -54,7 +54,11 @@ export interface SearchReindexState extends SearchReindexParams, NotifyState {
   catchUpRows?: number;
   /** Documents of rows deleted during the reindex, removed by the catch-up pass. */
   catchUpDeleted?: number;
-  counts?: Record<string, { db: number; index: number; deadLettered: number }>;
+  /** Per collection; `numDocuments` only when the server's counter disagreed with its export. */
+  counts?: Record<
+    string,
+    { db: number; index: number; deadLettered: number; numDocuments?: number }
+  >;
   fullReadyAt?: string;
   deadLetterFile?: string;
   deadLetters?: number;

@@ -34,7 +34,8 @@ const MAX_LOOKED_UP = 10_000;
  * Step 7: database rows vs collection `num_documents` plus the rows whose documents the server
  * refused and are still missing: a dead-lettered id whose row was deleted since, or whose
  * document a later slice (the catch-up) imported, is not counted. Exact: any difference fails
- * the run before the final alias swap.
+ * the run before the final alias swap. When `num_documents` disagrees, the documents are counted
+ * from the export (streamed) before anything is judged.
  */
 export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
   return {
@@ -45,9 +46,12 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
         (c) =>
           `SELECT count(*) FROM ${c.source}() = num_documents of ${s.targets?.[c.name] ?? `${c.name}_<stamp>`} + dead-lettered ids`,
       ),
-    async run({ state: s, executionId }) {
+    async run({ state: s, executionId, progress }) {
       const dead = deadLetteredIds(s, executionId);
-      const counts: Record<string, { db: number; index: number; deadLettered: number }> = {};
+      const counts: Record<
+        string,
+        { db: number; index: number; deadLettered: number; numDocuments?: number }
+      > = {};
       const client = await deps.sql(await sourceEndpoint(deps, s));
       try {
         for (const c of s.searchSchemas.collections) {
@@ -64,10 +68,25 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
             for (const { id } of rows.rows)
               if (!(await deps.index.getDocument(target, id))) deadLettered++;
           }
+          const db = Number(r.rows[0]!.n);
+          const numDocuments = await deps.index.count(target);
+          let index = numDocuments;
+          if (db !== index + deadLettered) {
+            // the server's counter is not the documents: Typesense 0.24's num_documents can
+            // count a document twice when two writers create the same id at once (the app's
+            // write path and the backfill); the export is what a search can return
+            index = 0;
+            for await (const _ of deps.index.exportDocuments(target)) index++;
+            if (index !== numDocuments)
+              progress(
+                `${c.name}: num_documents says ${numDocuments}, the export holds ${index} documents: counted from the export`,
+              );
+          }
           counts[c.name] = {
-            db: Number(r.rows[0]!.n),
-            index: await deps.index.count(target),
+            db,
+            index,
             deadLettered,
+            ...(index !== numDocuments ? { numDocuments } : {}),
           };
         }
       } finally {
