@@ -10,7 +10,7 @@ import { cliContext } from '../context.js';
 export function metricsCommand(): Command {
   return new Command('metrics')
     .description(
-      "DR posture as Prometheus gauges (prom-client): archive lag and failures, standby lag in bytes and seconds, newest backup and newest restorable time ages, the recoverable window, each scenario's last drill RTO/RPO vs target; printed once, or served on /metrics with --serve",
+      "DR posture as Prometheus gauges (prom-client): whether the cluster the app writes to answers as a primary, archive lag and failures, standby lag in bytes and seconds, newest backup and newest restorable time ages, the recoverable window, each scenario's last drill RTO/RPO vs target, the configured RPO/RTO/backup-age thresholds; printed once, or served on /metrics with --serve",
     )
     .option('--serve', 'serve /metrics until interrupted (each scrape reads the lab afresh)')
     .option('--port <n>', 'port for --serve (0 = a free one, printed)', '9464')
