@@ -12,7 +12,8 @@ import { readTopology } from './regions.js';
 
 /**
  * `drkit lab up --alerting` with the real Prometheus 2.42 and Alertmanager 0.25 (Debian's
- * packages) on a real two-region lab: healthy → no alert; region A's primary PostgreSQL
+ * packages) on a real two-region lab: healthy → no alert; archiving broken → ArchiveFailing,
+ * fixed → its resolution; region A's primary PostgreSQL
  * stopped → Prometheus fires PrimaryDown from drkit's metrics, Alertmanager delivers it to
  * drkit's receiver, which records it with its times and hands it to the notifier;
  * `lab down` stops all three.
@@ -61,6 +62,40 @@ describe('lab alerting (Prometheus, Alertmanager, drkit receiver)', () => {
     await new Promise((r) => setTimeout(r, 6000));
     expect(await prometheusAlerts(prom())).toEqual([]);
     expect(readReceivedAlerts(st.alertsFile)).toEqual([]);
+  });
+
+  it('GIVEN archive_command failing WHEN drkit sees it THEN ArchiveFailing is received; fixed THEN its resolution is received', async () => {
+    const q = (sql: string) => fx.provider.clusters.query(REGION_A_PRIMARY, sql);
+    const received = (status: 'firing' | 'resolved') => () =>
+      readReceivedAlerts(st.alertsFile).some(
+        (a) =>
+          a.alertname === 'ArchiveFailing' &&
+          a.status === status &&
+          a.labels.cluster === REGION_A_PRIMARY,
+      );
+    await q("alter system set archive_command = 'false'");
+    await q('select pg_reload_conf()');
+    await q('create table if not exists alert_probe (x int)');
+    await q('insert into alert_probe values (1)');
+    await q('select pg_switch_wal()');
+    await waitFor(received('firing'), {
+      timeoutMs: 60_000,
+      intervalMs: 200,
+      what: 'the receiver to record ArchiveFailing',
+    });
+    await q('alter system reset archive_command');
+    await q('select pg_reload_conf()');
+    await q('insert into alert_probe values (2)');
+    await q('select pg_switch_wal()');
+    await waitFor(received('resolved'), {
+      timeoutMs: 90_000,
+      intervalMs: 200,
+      what: 'the receiver to record ArchiveFailing resolved',
+    });
+    const resolved = readReceivedAlerts(st.alertsFile).find(
+      (a) => a.alertname === 'ArchiveFailing' && a.status === 'resolved',
+    )!;
+    expect(Date.parse(resolved.endsAt!)).toBeGreaterThan(Date.parse(resolved.startsAt));
   });
 
   it('GIVEN the primary PostgreSQL stopped WHEN the rule holds for its `for` THEN PrimaryDown fires, Alertmanager delivers it and the receiver records its times and notifies', async () => {
