@@ -154,6 +154,21 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        alerting: z
+          .object({
+            /** Alert rules Prometheus loads (relative to the config file's directory). @default 'ops/prometheus/rules.yml' */
+            rulesFile: z.string().min(1).default('ops/prometheus/rules.yml'),
+            /** @default '/usr/bin/prometheus' (Debian's `prometheus`) */
+            prometheusBin: z.string().min(1).default('/usr/bin/prometheus'),
+            /** @default '/usr/bin/promtool' (Debian's `prometheus`) */
+            promtoolBin: z.string().min(1).default('/usr/bin/promtool'),
+            /** @default '/usr/bin/prometheus-alertmanager' (Debian's `prometheus-alertmanager`) */
+            alertmanagerBin: z.string().min(1).default('/usr/bin/prometheus-alertmanager'),
+            /** Scrape and rule evaluation interval of the lab's Prometheus. @default 1 */
+            intervalSeconds: z.number().int().min(1).max(300).default(1),
+          })
+          .strict()
+          .prefault({}),
         workload: z
           .object({
             /** Order writes per second from the workload generator. @default 20 */

@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { DrkitConfig } from '../config/schema.js';
 import { UsageError } from '../engine/errors.js';
 import type { ExecutionResult } from '../engine/executor.js';
+import { labUpAlerting, type LabAlerting } from '../lab/alerting.js';
 import { HealthDetector } from '../lab/health-detector.js';
 import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
@@ -16,6 +17,11 @@ import { regionFailover, type RegionState } from '../runbooks/region-failover/in
 import { runRunbook } from '../runbooks/run.js';
 import { switchoverRunbook } from '../runbooks/switchover/index.js';
 import { sleep } from '../util/net.js';
+import {
+  awaitPrimaryUpInPrometheus,
+  waitForAlert,
+  type AlertDetection,
+} from './alert-detection.js';
 import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog, rpoGapsText } from './measure.js';
@@ -41,6 +47,13 @@ export interface RegionDrillOptions extends DrillOptions {
    * @default 0 (no partition)
    */
   readonly partitionSeconds?: number;
+  /**
+   * `region-failover` only: the drill lab runs Prometheus and Alertmanager (`lab up
+   * --alerting`), and RB-N-01 starts when the PrimaryDown alert reaches drkit's receiver
+   * instead of when the drill's health detector declares: detection measured by real alerting.
+   * @default false
+   */
+  readonly alerting?: boolean;
 }
 
 export interface RegionDrillResult extends DrillResult {
@@ -67,6 +80,10 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       hint: 'drop --partition, or --break-standby',
     });
   }
+  if (o.alerting && o.scenario !== 'region-failover')
+    throw new UsageError('--alerting runs only in the region-failover drill', {
+      hint: 'drop --alerting',
+    });
   const startedAt = new Date();
   const drillId = `${o.scenario}-${startedAt.toISOString().replace(/[-:]/g, '').replace(/\..*/, '')}`;
   const drillDir = path.resolve(o.baseDir, o.config.stateDir, 'drills', drillId);
@@ -109,6 +126,22 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       durationMs: Date.now() - s0.getTime(),
       kind: 'phase',
     });
+    let alerting: LabAlerting | undefined;
+    if (o.alerting) {
+      alerting = await labUpAlerting(p, config, {
+        baseDir: o.baseDir,
+        ...(regions.topology.frontDoorMetricsPort
+          ? { haproxyMetricsPort: regions.topology.frontDoorMetricsPort }
+          : {}),
+        progress: say,
+      });
+      await awaitPrimaryUpInPrometheus(alerting, regions.topology.clusters.a!);
+      mark(
+        'alerting up',
+        new Date(),
+        `Prometheus http://127.0.0.1:${alerting.prometheusPort} sees ${regions.topology.clusters.a} as primary; Alertmanager → drkit's receiver`,
+      );
+    }
     workload = await startWorkloadProcess({
       frontDoor: regions.router.url,
       logFile,
@@ -131,7 +164,9 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     // probe interval (detection takes (threshold − 1) to threshold intervals), as in production.
     // With a partition it starts at the end of it instead: the detector declares the loss of
     // region A (T0), not the partition before it.
-    watcher = o.scenario === 'region-failover' && !partitionSeconds ? detector() : undefined;
+    // With alerting the alert declares the incident: no detector.
+    watcher =
+      o.scenario === 'region-failover' && !partitionSeconds && !alerting ? detector() : undefined;
     watcher?.start();
     await sleep(
       (o.warmupSeconds ?? 3) * 1000 + (partitionSeconds ? 0 : Math.random() * hcfg.intervalMs),
@@ -154,8 +189,10 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       // The detector starts inside the partition at a random phase of its interval before T0.
       const phase = Math.min(Math.random() * hcfg.intervalMs, partitionSeconds * 1000);
       await sleep(partitionSeconds * 1000 - phase);
-      watcher = detector();
-      watcher.start();
+      if (!alerting) {
+        watcher = detector();
+        watcher.start();
+      }
       await sleep(phase);
       partition.atFault = await standbyPosition(
         p.clusters,
@@ -167,6 +204,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
     let t0: Date;
     let deadAt: Date | undefined;
     let detection: { declaredAt: Date } | undefined;
+    let alert: AlertDetection | undefined;
     let res;
     let fence: FenceCheck | undefined;
     const hc = config.lab.healthCheck;
@@ -185,7 +223,6 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         await p.clusters.stop(regions.topology.clusters.b!, 'immediate');
         mark('standby broken', new Date(), 'region B standby stopped before the fault');
       }
-      const detector = watcher!;
       t0 = new Date();
       const killed = [
         ...regions.compute.killRegion('a'),
@@ -197,14 +234,32 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         t0,
         `fault injected: SIGKILL of every region-A process (${killed.length} pids, all dead ${deadAt.getTime() - t0.getTime()} ms later)`,
       );
-      const incident = await detector.incident;
-      detection = incident;
-      mark(
-        'detected',
-        incident.declaredAt,
-        `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`,
-      );
-      res = await run(regionFailover, { trigger: 'detector', reason: 'drill: region A lost' });
+      if (alerting) {
+        alert = await waitForAlert(alerting, {
+          alertname: 'PrimaryDown',
+          cluster: regions.topology.clusters.a!,
+          after: t0,
+        });
+        detection = { declaredAt: alert.receivedAt };
+        mark('alert fired', alert.firedAt, `Prometheus: PrimaryDown(${alert.cluster}) firing`);
+        mark(
+          'detected',
+          alert.receivedAt,
+          "Alertmanager delivered PrimaryDown to drkit's receiver (notifier told); RB-N-01 started",
+        );
+      } else {
+        const incident = await watcher!.incident;
+        detection = incident;
+        mark(
+          'detected',
+          incident.declaredAt,
+          `health detector: ${incident.failedRounds} failed rounds × ${hc.intervalMs} ms; RB-N-01 started`,
+        );
+      }
+      res = await run(regionFailover, {
+        trigger: alert ? 'alert' : 'detector',
+        reason: 'drill: region A lost',
+      });
       if (partition) {
         // Healed so RB-N-08 can later rebuild B as a standby of A through the same link.
         await partition.link.heal();
@@ -321,6 +376,14 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         decision: st.decision ?? 'promote',
         newPrimary: st.newPrimary ?? null,
         detectionSeconds: detection ? (detection.declaredAt.getTime() - t0.getTime()) / 1000 : null,
+        detectedBy: alert
+          ? "alerting: PrimaryDown received by drkit's receiver (Prometheus → Alertmanager)"
+          : detection
+            ? 'the drill health detector'
+            : null,
+        alertFiredSeconds: alert ? (alert.firedAt.getTime() - t0.getTime()) / 1000 : null,
+        alertFiredAt: alert ? alert.firedAt.toISOString() : null,
+        alertReceivedAt: alert ? alert.receivedAt.toISOString() : null,
         healthCheck: `${hc.intervalMs} ms × ${hc.failureThreshold} failures (rise ${hc.rise})`,
         promotionSeconds: st.promotionMs !== undefined ? st.promotionMs / 1000 : null,
         writeUnavailabilitySeconds: unavailable.seconds,
@@ -368,6 +431,11 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
       executionId: res.executionId,
       sources: {
         'RTO, RPO, write outage, acknowledged and lost writes': `workload log ${logFile} (one JSON line per write through the front door: ack/refused/fail, ref, time, task, cluster); presence of each acknowledged ref by client_ref in orders on '${st.newPrimary}'`,
+        ...(alerting
+          ? {
+              'detection (alert fired, received)': `drkit's alert receiver record ${alerting.alertsFile} (startsAt from Prometheus, receivedAt from drkit)`,
+            }
+          : {}),
         'step times, LSNs, post-checks': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
       },
       bands: [

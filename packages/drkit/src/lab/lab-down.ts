@@ -1,14 +1,17 @@
 import { rmSync } from 'node:fs';
+import { stopAlerting } from './alerting.js';
 import type { LabProvider } from './provider.js';
 import { stopRegionProcesses, stopWan } from './regions.js';
 import { stopSearchServers } from './search-lab.js';
 
-/** `drkit lab down`: stops every cluster and search server; with `destroy`, removes the lab's state directory. */
+/** `drkit lab down`: stops alerting, every cluster and search server; with `destroy`, removes the lab's state directory. */
 export async function labDown(
   p: LabProvider,
   opts: { destroy?: boolean; progress?: (m: string) => void } = {},
 ): Promise<void> {
-  // The front door and app tasks first: they hold connections to the clusters.
+  // Alerting first: the shutdown below is no incident to page anyone about.
+  await stopAlerting(p);
+  // The front door and app tasks next: they hold connections to the clusters.
   await stopRegionProcesses(p);
   await stopSearchServers(p);
   for (const c of p.clusters.list()) {

@@ -22,6 +22,11 @@ export interface RegionTopology {
   /** Cluster id per region. */
   readonly clusters: Readonly<Record<string, string>>;
   readonly frontDoorPort: number;
+  /**
+   * Port of the front door's Prometheus exporter (`/metrics`). Absent in labs built before it
+   * existed: `lab up` adds one and restarts the front door.
+   */
+  readonly frontDoorMetricsPort?: number;
   readonly slots: readonly TaskSlot[];
   readonly tasks: Readonly<Record<string, number>>;
   readonly synchronous: boolean;
@@ -79,6 +84,7 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
     router: new HaproxyRouter({
       dir: path.join(p.paths.labDir, 'haproxy'),
       port: topology.frontDoorPort,
+      ...(topology.frontDoorMetricsPort ? { metricsPort: topology.frontDoorMetricsPort } : {}),
       primaryRegion: topology.primaryRegion,
       health: topology.health,
       servers: topology.slots.map((s) => ({
@@ -143,6 +149,7 @@ export async function labUpRegions(
       standbyRegion: 'b',
       clusters: { a: REGION_A_PRIMARY, ...(rc.standby ? { b: REGION_B_STANDBY } : {}) },
       frontDoorPort: await freshPort(),
+      frontDoorMetricsPort: await freshPort(),
       slots,
       tasks: { a: rc.appTasksA, b: rc.appTasksB },
       synchronous: rc.synchronous,
@@ -164,14 +171,18 @@ export async function labUpRegions(
     // Written before any process starts, so `lab down` finds whatever a failed `lab up` left.
     writeTopology(p, topo);
   }
+  if (!topo.frontDoorMetricsPort) {
+    topo = { ...topo, frontDoorMetricsPort: await freePort() };
+    writeTopology(p, topo);
+  }
   const regions = regionProvider(p, topo);
-  // A front door started before the WAN existed still holds the links' ports: restart it
-  // (below) from a config without them.
-  if (
-    regions.router.pid() !== undefined &&
-    readFileSync(regions.router.configFile, 'utf8').includes('\nlisten ')
-  )
-    await regions.router.stop();
+  // A front door started before the WAN existed still holds the links' ports, one started
+  // before the exporter existed has none: restart it (below) from the current config.
+  if (regions.router.pid() !== undefined) {
+    const running = readFileSync(regions.router.configFile, 'utf8');
+    if (running.includes('\nlisten ') || !running.includes('prometheus-exporter'))
+      await regions.router.stop();
+  }
   if (regions.wan) {
     // Before any standby starts: it connects through a link.
     say(

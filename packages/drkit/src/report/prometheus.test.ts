@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { judge, type DrillReport } from './drill-report.js';
 import type { StoredReport } from './evidence.js';
-import { drillSamples, renderPrometheus } from './prometheus.js';
+import { parseConfig } from '../config/load.js';
+import { drillSamples, renderPrometheus, targetSamples } from './prometheus.js';
 
 function stored(
   scenario: string,
@@ -59,5 +60,18 @@ describe('Prometheus exposition of drill evidence', () => {
     expect(text.match(/# HELP drkit_x/g)).toHaveLength(1);
     expect(text).toContain('drkit_x{cluster="a"} 1');
     expect(text).toContain('drkit_x{cluster="b",standby="s"} 2');
+  });
+});
+
+describe('targetSamples', () => {
+  it('GIVEN a config WHEN exported THEN the thresholds the alert rules compare with are gauges in seconds', async () => {
+    const config = parseConfig({
+      targets: { rpoTargetSeconds: 60, rtoTargetMinutes: 15 },
+      posture: { maxBackupAgeHours: 2 },
+    });
+    const { text } = await renderPrometheus(targetSamples(config));
+    expect(text).toContain('drkit_target_rpo_seconds 60\n');
+    expect(text).toContain('drkit_target_rto_seconds 900\n');
+    expect(text).toContain('drkit_posture_max_backup_age_seconds 7200\n');
   });
 });

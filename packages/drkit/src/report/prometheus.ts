@@ -1,4 +1,5 @@
 import { Gauge, Registry } from 'prom-client';
+import type { DrkitConfig } from '../config/schema.js';
 import type { MetricSample } from '../ports/metrics.js';
 import type { StoredReport } from './evidence.js';
 
@@ -58,6 +59,33 @@ export function drillSamples(reports: ReadonlyArray<StoredReport>): MetricSample
     );
   }
   return out;
+}
+
+/**
+ * The configured thresholds as gauges, so the shipped alert rules (`ops/prometheus/rules.yml`)
+ * compare a live figure with the config's target instead of a number written into the rules.
+ */
+export function targetSamples(config: DrkitConfig): MetricSample[] {
+  return [
+    {
+      name: 'drkit_target_rpo_seconds',
+      help: 'the configured recovery point objective (targets.rpoTargetSeconds)',
+      labels: {},
+      value: config.targets.rpoTargetSeconds,
+    },
+    {
+      name: 'drkit_target_rto_seconds',
+      help: 'the configured recovery time objective (targets.rtoTargetMinutes)',
+      labels: {},
+      value: config.targets.rtoTargetMinutes * 60,
+    },
+    {
+      name: 'drkit_posture_max_backup_age_seconds',
+      help: 'the newest backup may be this old (posture.maxBackupAgeHours)',
+      labels: {},
+      value: config.posture.maxBackupAgeHours * 3600,
+    },
+  ];
 }
 
 /** The samples in Prometheus' text exposition format, through prom-client (one fresh registry per call). */

@@ -33,6 +33,13 @@ describe('renderHaproxyConfig', () => {
       'server a-1 127.0.0.1:9001 check disabled',
     );
   });
+  it('GIVEN a metrics port WHEN rendered THEN a stats frontend serves the Prometheus exporter on /metrics; none without', () => {
+    const cfg = renderHaproxyConfig({ ...base, disabled: new Set(), metricsPort: 8405 });
+    expect(cfg).toContain(
+      'frontend stats\n    bind 127.0.0.1:8405\n    http-request use-service prometheus-exporter if { path /metrics }\n',
+    );
+    expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('prometheus');
+  });
   it("renders no listen section: the inter-region links are the WAN's", () => {
     expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('listen ');
   });

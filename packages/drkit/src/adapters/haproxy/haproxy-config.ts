@@ -51,6 +51,11 @@ export interface HaproxySettings extends HaproxyProcessSettings {
   readonly health: HealthCheckSettings;
   /** Servers written `disabled` (in maintenance from start): the routed-away region's. */
   readonly disabled: ReadonlySet<string>;
+  /**
+   * Port of a stats frontend serving HAProxy's built-in Prometheus exporter on `/metrics`.
+   * @default none (no exporter)
+   */
+  readonly metricsPort?: number;
 }
 
 /** Everything the WAN's haproxy.cfg is rendered from. */
@@ -65,7 +70,8 @@ export const BACKEND = 'app';
 /**
  * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
  * other region's as `backup` (`option allbackups`: every backup shares the load), HTTP checks
- * of `/healthz`, and an admin-level stats socket for the runtime API. Routed-away servers are
+ * of `/healthz`, an admin-level stats socket for the runtime API, and with `metricsPort` a
+ * frontend serving the built-in Prometheus exporter. Routed-away servers are
  * written `disabled`, so a restart of HAProxy keeps them out of service.
  */
 export function renderHaproxyConfig(s: HaproxySettings): string {
@@ -87,6 +93,15 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     '    http-response set-header X-Drkit-Server %s',
     `    default_backend ${BACKEND}`,
     '',
+    ...(s.metricsPort
+      ? [
+          'frontend stats',
+          `    bind ${s.bindHost}:${s.metricsPort}`,
+          '    http-request use-service prometheus-exporter if { path /metrics }',
+          '    no log',
+          '',
+        ]
+      : []),
     `backend ${BACKEND}`,
     '    balance roundrobin',
     '    option allbackups',

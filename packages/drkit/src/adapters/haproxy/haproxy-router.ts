@@ -24,6 +24,8 @@ export interface HaproxyRouterOptions {
   readonly primaryRegion: string;
   /** @default '/usr/sbin/haproxy' */
   readonly bin?: string;
+  /** Port of HAProxy's Prometheus exporter (`/metrics`) on 127.0.0.1. @default none */
+  readonly metricsPort?: number;
 }
 
 /**
@@ -74,6 +76,11 @@ export class HaproxyRouter implements Router {
   /** The front door's URL. */
   get url(): string {
     return `http://127.0.0.1:${this.opts.port}`;
+  }
+
+  /** The exporter's scrape URL, when the front door has one. */
+  get metricsUrl(): string | undefined {
+    return this.opts.metricsPort ? `http://127.0.0.1:${this.opts.metricsPort}/metrics` : undefined;
   }
 
   /** The region traffic is routed to by decision (not health): `route.json`, else the primary. */
@@ -166,6 +173,7 @@ export class HaproxyRouter implements Router {
       servers: this.opts.servers,
       health: this.opts.health,
       disabled,
+      ...(this.opts.metricsPort ? { metricsPort: this.opts.metricsPort } : {}),
     });
   }
 }

@@ -96,6 +96,10 @@ export function drillCommand(): Command {
         'cut the inter-region link A → B this many seconds before the fault (the workload keeps writing to A)',
         int,
       );
+      sub.option(
+        '--alerting',
+        "run Prometheus and Alertmanager in the drill lab: RB-N-01 starts when the PrimaryDown alert reaches drkit's receiver (detection measured by real alerting)",
+      );
     }
     sub.action(
       async (
@@ -109,6 +113,7 @@ export function drillCommand(): Command {
           breakStandby?: boolean;
           fenceCheck?: boolean;
           partition?: number;
+          alerting?: boolean;
         },
         c: Command,
       ) => {
@@ -121,6 +126,7 @@ export function drillCommand(): Command {
           breakStandby: o.breakStandby ?? false,
           checkFence: o.fenceCheck ?? true,
           ...(o.partition !== undefined ? { partitionSeconds: o.partition } : {}),
+          ...(o.alerting ? { alerting: true } : {}),
           seedUsers: o.users,
           warmupSeconds: o.warmup,
           sustainSeconds: o.sustain,
@@ -136,6 +142,10 @@ export function drillCommand(): Command {
         out.info(
           `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s${rpoBound(r)}, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (${r.facts.replication})`,
         );
+        if (r.facts.alertFiredAt)
+          out.info(
+            `  alert: PrimaryDown fired ${r.facts.alertFiredSeconds} s after T0 (${r.facts.alertFiredAt}), received ${r.facts.alertReceivedAt}`,
+          );
         if (r.facts.partitionSeconds) {
           out.info(
             `  partition ${r.facts.partitionSeconds} s: ${r.facts.writesAcknowledgedDuringPartition} writes acknowledged and ${r.facts.writesFailedDuringPartition} failed during it, ${r.facts.lostOfPartitionAcks} of them lost (${r.facts.partitionAcksOnBAnyway} on B anyway: WAL archive, or in flight at the cut); B at T0: ${r.facts.standbyAtFault}`,

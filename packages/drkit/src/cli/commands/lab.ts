@@ -4,6 +4,7 @@ import { labDown } from '../../lab/lab-down.js';
 import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
 import { UsageError } from '../../engine/errors.js';
+import { labAlertingStatus, labUpAlerting, readLabAlerting } from '../../lab/alerting.js';
 import { labSearchStatus, labUpSearch, readLabSearch, searchUrl } from '../../lab/search-lab.js';
 import { orphanedDrills, reapOrphanedDrills } from '../../drills/drill-owner.js';
 import { cliContext } from '../context.js';
@@ -25,52 +26,77 @@ export function labCommand(): Command {
       '--search',
       'also search: the search schema and seed, a Typesense server per region, an initial index of region A by RB-N-04, the app config pointed at it',
     )
+    .option(
+      '--alerting',
+      "also alerting: Prometheus (scraping drkit's metrics and the front door's HAProxy exporter, evaluating ops/prometheus/rules.yml), Alertmanager, and drkit's alert receiver handing alerts to the notifier",
+    )
     .option('--people <n>', 'with --search: people seeded (studios a tenth, work a half)', (v) =>
       Number.parseInt(v, 10),
     )
-    .action(async (o: { users?: number; search?: boolean; people?: number }, c: Command) => {
-      const { out, loaded } = cliContext(c);
-      await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) => out.progress(m));
-      const p = labProvider(loaded.config, loaded.baseDir, {
-        log: (l) => out.progress(out.dim(`$ ${l}`)),
-      });
-      if (o.people !== undefined && !o.search)
-        throw new UsageError('--people is for --search', { hint: 'add --search' });
-      if (
-        o.people !== undefined &&
-        !(Number.isInteger(o.people) && o.people >= 10 && o.people <= 5_000_000)
-      )
-        throw new UsageError(`--people ${o.people}: give a whole number from 10 to 5000000`);
-      const { lab: state, regions } = await labUpRegions(p, loaded.config, {
-        ...(o.users !== undefined ? { seed: { users: o.users } } : {}),
-        progress: (m) => out.progress(m),
-      });
-      // a lab that has search gets its servers started again, with or without --search
-      const search =
-        o.search || readLabSearch(p)
-          ? await labUpSearch(p, loaded.config, {
-              baseDir: loaded.baseDir,
-              ...(o.people !== undefined ? { people: o.people } : {}),
-              progress: (m) => out.progress(m),
-            })
-          : undefined;
-      out.result({
-        ...state,
-        ...(search ? { search } : {}),
-        topology: regions.topology,
-        frontDoor: regions.router.url,
-        ...(regions.wan
-          ? { wan: { config: regions.wan.configFile, log: regions.wan.logFile } }
-          : {}),
-      });
-      out.info(
-        `lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`,
-      );
-      if (search)
+    .action(
+      async (
+        o: { users?: number; search?: boolean; people?: number; alerting?: boolean },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        await reapOrphanedDrills(loaded.config, loaded.baseDir, (m) => out.progress(m));
+        const p = labProvider(loaded.config, loaded.baseDir, {
+          log: (l) => out.progress(out.dim(`$ ${l}`)),
+        });
+        if (o.people !== undefined && !o.search)
+          throw new UsageError('--people is for --search', { hint: 'add --search' });
+        if (
+          o.people !== undefined &&
+          !(Number.isInteger(o.people) && o.people >= 10 && o.people <= 5_000_000)
+        )
+          throw new UsageError(`--people ${o.people}: give a whole number from 10 to 5000000`);
+        const { lab: state, regions } = await labUpRegions(p, loaded.config, {
+          ...(o.users !== undefined ? { seed: { users: o.users } } : {}),
+          progress: (m) => out.progress(m),
+        });
+        // a lab that has search gets its servers started again, with or without --search
+        const search =
+          o.search || readLabSearch(p)
+            ? await labUpSearch(p, loaded.config, {
+                baseDir: loaded.baseDir,
+                ...(o.people !== undefined ? { people: o.people } : {}),
+                progress: (m) => out.progress(m),
+              })
+            : undefined;
+        // a lab that has alerting gets it started again, with or without --alerting
+        const alerting =
+          o.alerting || readLabAlerting(p)
+            ? await labUpAlerting(p, loaded.config, {
+                baseDir: loaded.baseDir,
+                ...(regions.topology.frontDoorMetricsPort
+                  ? { haproxyMetricsPort: regions.topology.frontDoorMetricsPort }
+                  : {}),
+                progress: (m) => out.progress(m),
+              })
+            : undefined;
+        out.result({
+          ...state,
+          ...(search ? { search } : {}),
+          ...(alerting ? { alerting } : {}),
+          topology: regions.topology,
+          frontDoor: regions.router.url,
+          ...(regions.wan
+            ? { wan: { config: regions.wan.configFile, log: regions.wan.logFile } }
+            : {}),
+        });
         out.info(
-          `search: ${search.people} people, alias '${search.alias}'; ${search.servers.map((s) => `region ${s.region} ${searchUrl(s)}`).join(', ')}`,
+          `lab up: primary '${state.primary}', ${state.seeded.orders} orders; front door ${regions.router.url}; state in ${p.paths.stateDir}`,
         );
-    });
+        if (search)
+          out.info(
+            `search: ${search.people} people, alias '${search.alias}'; ${search.servers.map((s) => `region ${s.region} ${searchUrl(s)}`).join(', ')}`,
+          );
+        if (alerting)
+          out.info(
+            `alerting: Prometheus http://127.0.0.1:${alerting.prometheusPort}, Alertmanager http://127.0.0.1:${alerting.alertmanagerPort}; alerts received in ${alerting.alertsFile}`,
+          );
+      },
+    );
 
   cmd
     .command('status')
@@ -126,6 +152,18 @@ export function labCommand(): Command {
           lines.push(
             `search ${s.region} ${s.url} ${s.running ? `running (pid ${s.pid})` : 'stopped'}${s.aliasTarget ? ` ${s.alias} -> ${s.aliasTarget} (${s.documents ?? '?'} docs)` : s.running ? ` no alias '${s.alias}'` : ''}${s.servesApp ? ' [app]' : ''}`,
           );
+      }
+      const alerting = await labAlertingStatus(p);
+      if (alerting) {
+        doc.alerting = alerting;
+        lines.push(
+          `alerting: ${alerting.processes.map((x) => `${x.name} ${x.url} ${x.pid !== undefined ? `running (pid ${x.pid})` : 'stopped'}`).join(', ')}`,
+        );
+        lines.push(
+          'error' in alerting.alerts
+            ? `alerts: ${alerting.alerts.error}`
+            : `alerts: ${alerting.alerts.map((x) => `${x.labels.alertname}${x.labels.cluster ? `(${x.labels.cluster})` : ''} ${x.state} since ${x.activeAt}`).join(', ') || 'none'}`,
+        );
       }
       out.result(doc);
       for (const l of lines) out.info(l);

@@ -1,19 +1,16 @@
 import { createServer } from 'node:http';
-import path from 'node:path';
 import { Command } from 'commander';
 import { UsageError } from '../../engine/errors.js';
-import { labMetricSamples } from '../../lab/metrics.js';
+import { labScrape } from '../../lab/metrics.js';
 import { labProvider } from '../../lab/provider.js';
-import type { MetricSample } from '../../ports/metrics.js';
-import { readEvidence } from '../../report/evidence.js';
-import { drillSamples, renderPrometheus } from '../../report/prometheus.js';
+import { renderPrometheus } from '../../report/prometheus.js';
 import { cliContext } from '../context.js';
 
 /** `drkit metrics`: the DR posture as Prometheus gauges, printed once or served for scraping. */
 export function metricsCommand(): Command {
   return new Command('metrics')
     .description(
-      "DR posture as Prometheus gauges (prom-client): archive lag and failures, standby lag in bytes and seconds, newest backup and newest restorable time ages, the recoverable window, each scenario's last drill RTO/RPO vs target; printed once, or served on /metrics with --serve",
+      "DR posture as Prometheus gauges (prom-client): whether the cluster the app writes to answers as a primary, archive lag and failures, standby lag in bytes and seconds, newest backup and newest restorable time ages, the recoverable window, each scenario's last drill RTO/RPO vs target, the configured RPO/RTO/backup-age thresholds; printed once, or served on /metrics with --serve",
     )
     .option('--serve', 'serve /metrics until interrupted (each scrape reads the lab afresh)')
     .option('--port <n>', 'port for --serve (0 = a free one, printed)', '9464')
@@ -24,17 +21,7 @@ export function metricsCommand(): Command {
       if (!Number.isInteger(port) || port < 0 || port > 65535)
         throw new UsageError(`--port: '${o.port}' is not a port number (0-65535)`);
       const p = labProvider(loaded.config, loaded.baseDir);
-      const dir = path.resolve(loaded.baseDir, loaded.config.reportsDir);
-      const collect = async (): Promise<MetricSample[]> => {
-        const { reports, skipped } = readEvidence(dir);
-        const evidenceErrors: MetricSample[] = skipped.map((s) => ({
-          name: 'drkit_metric_errors',
-          help: '1 when a metric family could not be read on this scrape (the family is then absent)',
-          labels: { cluster: '', family: `report:${s.file}` },
-          value: 1,
-        }));
-        return [...(await labMetricSamples(p)), ...drillSamples(reports), ...evidenceErrors];
-      };
+      const collect = () => labScrape(p, loaded.config, loaded.baseDir);
       if (!o.serve) {
         const { text } = await renderPrometheus(await collect());
         out.result({ text });
