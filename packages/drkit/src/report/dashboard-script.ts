@@ -15,6 +15,13 @@ export const DASHBOARD_SCRIPT = `(function () {
   var charts = [];
   // Each drill is its own event: points, no line implying a measurement between drills.
   var none = function () { return null; };
+  // Labels at 0 and whole powers of ten only (the minor grid lines stay), never below 0.
+  var decades = function (u, splits) {
+    return splits.map(function (v) {
+      var l = Math.log10(v);
+      return v === 0 || (v > 0 && Math.abs(l - Math.round(l)) < 1e-9) ? v : null;
+    });
+  };
   var COLORS = { rto: '#0969da', rpo: '#8250df', upper: '#9a6700', target: '#cf222e' };
   history.forEach(function (h, i) {
     var ts = h.drills.map(function (d) { return Date.parse(d.startedAt) / 1000; });
@@ -49,7 +56,7 @@ export const DASHBOARD_SCRIPT = `(function () {
         scales: { x: { time: true }, y: { distr: 4, log: 10, asinh: 1,
           range: function (u, min, max) { return [0, Math.max(max || 0, 1) * 3]; } } },
         axes: [{}, { label: 'seconds (asinh scale)', size: 60,
-          filter: function (u, splits) { return splits.map(function (v) { return v < 0 ? null : v; }); } }],
+          filter: decades }],
         series: series,
       }, data, host);
       charts.push({ scenario: h.scenario, metric: m, target: target[target.length - 1], targetColor: COLORS.target, uplot: u });
