@@ -1,6 +1,7 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
+import { ConfigError, UsageError } from '../../engine/errors.js';
 import { dashboardData, type DashboardData } from '../../report/dashboard-data.js';
 import { renderDashboardHtml } from '../../report/dashboard-html.js';
 import { readEvidence } from '../../report/evidence.js';
@@ -37,6 +38,10 @@ export function dashboardCommand(): Command {
       const file = o.out
         ? path.resolve(o.out)
         : path.resolve(loaded.baseDir, cfg.reportsDir, 'dashboard.html');
+      if (o.reports && !existsSync(evidenceDir))
+        throw new UsageError(`--reports: ${evidenceDir} does not exist`, {
+          hint: 'name the directory the drills write their reports to (the config’s reportsDir by default)',
+        });
       const assets = loadUplotAssets();
       const build = (): { data: DashboardData; html: string } => {
         const { reports, skipped } = readEvidence(evidenceDir);
@@ -52,8 +57,17 @@ export function dashboardCommand(): Command {
         return { data, html: renderDashboardHtml(data, assets) };
       };
       const { data, html } = build();
-      mkdirSync(path.dirname(file), { recursive: true });
-      writeFileSync(file, html);
+      try {
+        mkdirSync(path.dirname(file), { recursive: true });
+        writeFileSync(file, html);
+      } catch (err) {
+        const why = `cannot write the dashboard page ${file}: ${(err as Error).message}`;
+        throw o.out
+          ? new UsageError(`--out: ${why}`, { hint: 'choose a file in a writable directory' })
+          : new ConfigError(why, {
+              hint: 'make the config’s reportsDir writable, or choose the page with --out',
+            });
+      }
       const summary = {
         file,
         bytes: Buffer.byteLength(html),
