@@ -171,6 +171,18 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 12,
     message: /host name not found[^]*check the host name/,
   },
+  // the dashboard: refused before any page is written
+  { args: ['dashboard', '--serve', '--port', 'x'], code: 2, message: /--port: 'x' is not a port/ },
+  {
+    args: [...ok, 'dashboard', '--reports', '{cfg}/no-such-dir'],
+    code: 2,
+    message: /--reports: .*no-such-dir does not exist/,
+  },
+  {
+    args: [...ok, 'dashboard', '--out', '{cfg}/a-file/page.html'],
+    code: 2,
+    message: /--out: cannot write the dashboard page .*a-file\/page\.html/,
+  },
 ];
 
 let cfg: string;

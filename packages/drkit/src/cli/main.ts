@@ -15,6 +15,7 @@ import { cutbackCommand } from './commands/cutback.js';
 import { matrixCommand } from './commands/matrix.js';
 import { verifyCommand } from './commands/verify.js';
 import { metricsCommand } from './commands/metrics.js';
+import { dashboardCommand } from './commands/dashboard.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -46,6 +47,7 @@ export function buildProgram(): Command {
   program.addCommand(matrixCommand());
   program.addCommand(verifyCommand());
   program.addCommand(metricsCommand());
+  program.addCommand(dashboardCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

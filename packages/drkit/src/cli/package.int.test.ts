@@ -91,4 +91,16 @@ describe('the drkit command', () => {
     const ids = (JSON.parse(stdout) as { id: string }[]).map((r) => r.id);
     expect(ids).toEqual(expect.arrayContaining(['rb-n-01', 'rb-n-02', 'rb-n-03', 'rb-n-05']));
   });
+
+  it('GIVEN the tarball installed outside the repo WHEN `drkit dashboard` THEN the page inlines the uPlot installed beside it', async () => {
+    const out = path.join(runDir, 'dashboard.html');
+    const { stdout } = await run(drkit, ['--json', 'dashboard', '--out', out], { cwd: runDir });
+    const doc = JSON.parse(stdout) as { file: string; uplot: string };
+    expect(doc.file).toBe(out);
+    const installed = JSON.parse(
+      readFileSync(path.join(tmp, 'install/node_modules/uplot/package.json'), 'utf8'),
+    ) as { version: string };
+    expect(doc.uplot).toBe(installed.version);
+    expect(readFileSync(out, 'utf8')).toContain(`uPlot (v${installed.version})`);
+  });
 });

@@ -22,6 +22,10 @@ const ReportShape = z.object({
   title: z.string(),
   startedAt: z.string().refine((s) => !Number.isNaN(Date.parse(s)), 'not a time'),
   outcome: z.enum(['passed', 'failed', 'error']),
+  targets: z.object({
+    rtoTargetMinutes: z.number().positive(),
+    rpoTargetSeconds: z.number().nonnegative(),
+  }),
   achieved: z.object({
     rtoSeconds: seconds,
     rpoSeconds: seconds,

@@ -156,7 +156,7 @@ describe('drMatrix: targets against the newest drill of each component', () => {
 });
 
 describe('readEvidence: a malformed report is named and skipped, the rest read', () => {
-  it('skips a file that is not JSON and one missing a field, with the reason; readStoredReports refuses them', () => {
+  it('skips a file that is not JSON and ones missing a field, with the reason; readStoredReports refuses them', () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'drkit-matrix-'));
     const good = report('pitr', '2026-11-30T00:00:00.000Z');
     writeFileSync(path.join(dir, '2026-Q4-pitr-20261130T000000Z.json'), JSON.stringify(good));
@@ -167,6 +167,13 @@ describe('readEvidence: a malformed report is named and skipped, the rest read',
       path.join(dir, '2026-Q4-s3-restore-20261128T000000Z.json'),
       JSON.stringify(noAchieved),
     );
+    // The dashboard's and the metrics' target lines read it.
+    const noTargets: Record<string, unknown> = { ...good };
+    delete noTargets['targets'];
+    writeFileSync(
+      path.join(dir, '2026-Q4-switchover-20261127T000000Z.json'),
+      JSON.stringify(noTargets),
+    );
     writeFileSync(path.join(dir, 'notes.json'), 'not a report name: ignored');
     const { reports, skipped } = readEvidence(dir);
     expect(reports.map((r) => r.markdown)).toEqual(['2026-Q4-pitr-20261130T000000Z.md']);
@@ -175,6 +182,10 @@ describe('readEvidence: a malformed report is named and skipped, the rest read',
       {
         file: '2026-Q4-s3-restore-20261128T000000Z.json',
         reason: expect.stringMatching(/^achieved: /),
+      },
+      {
+        file: '2026-Q4-switchover-20261127T000000Z.json',
+        reason: expect.stringMatching(/^targets: /),
       },
     ]);
     expect(() => readStoredReports(dir)).toThrow(/2026-Q4-pitr-20261129T000000Z\.json: not JSON/);

@@ -1,10 +1,9 @@
-import { createServer } from 'node:http';
 import { Command } from 'commander';
-import { UsageError } from '../../engine/errors.js';
 import { labScrape } from '../../lab/metrics.js';
 import { labProvider } from '../../lab/provider.js';
 import { renderPrometheus } from '../../report/prometheus.js';
 import { cliContext } from '../context.js';
+import { parsePort, serveUntilSignal } from '../serve.js';
 
 /** `drkit metrics`: the DR posture as Prometheus gauges, printed once or served for scraping. */
 export function metricsCommand(): Command {
@@ -17,9 +16,7 @@ export function metricsCommand(): Command {
     .option('--host <addr>', 'address for --serve', '127.0.0.1')
     .action(async (o: { serve?: boolean; port: string; host: string }, c: Command) => {
       const { out, loaded } = cliContext(c);
-      const port = Number(o.port);
-      if (!Number.isInteger(port) || port < 0 || port > 65535)
-        throw new UsageError(`--port: '${o.port}' is not a port number (0-65535)`);
+      const port = parsePort(o.port);
       const p = labProvider(loaded.config, loaded.baseDir);
       const collect = () => labScrape(p, loaded.config, loaded.baseDir);
       if (!o.serve) {
@@ -28,29 +25,18 @@ export function metricsCommand(): Command {
         out.info(text.trimEnd());
         return;
       }
-      const server = createServer((req, res) => {
-        if (req.url !== '/metrics') {
-          res.writeHead(404).end('only /metrics\n');
-          return;
-        }
-        collect()
-          .then(renderPrometheus)
-          .then(({ text, contentType }) =>
-            res.writeHead(200, { 'content-type': contentType }).end(text),
-          )
-          .catch((err: unknown) => res.writeHead(500).end(`${(err as Error).message}\n`));
-      });
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(port, o.host, () => resolve());
-      });
-      const addr = server.address();
-      const url = `http://${o.host}:${typeof addr === 'object' && addr ? addr.port : port}/metrics`;
-      out.result({ url });
-      out.info(`serving ${url} (Ctrl-C to stop)`);
-      await new Promise<void>((resolve) => {
-        for (const sig of ['SIGINT', 'SIGTERM'] as const)
-          process.once(sig, () => server.close(() => resolve()));
+      await serveUntilSignal({
+        path: '/metrics',
+        port,
+        host: o.host,
+        render: async () => {
+          const { text, contentType } = await renderPrometheus(await collect());
+          return { contentType, body: text };
+        },
+        onListening: (url) => {
+          out.result({ url });
+          out.info(`serving ${url} (Ctrl-C to stop)`);
+        },
       });
     });
 }

@@ -1,8 +1,10 @@
+import path from 'node:path';
 import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
 import { labProvider } from '../../lab/provider.js';
 import { posturePolicy, verifyLab } from '../../lab/verify.js';
 import type { PostureCheck } from '../../ports/posture.js';
+import { writeVerifyRecord } from '../../report/verify-record.js';
 import { cliContext } from '../context.js';
 import { providerOption } from './runbook.js';
 
@@ -10,7 +12,7 @@ import { providerOption } from './runbook.js';
 export function verifyCommand(): Command {
   return new Command('verify')
     .description(
-      'check that backups and replication can actually restore: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag — each pass/warn/fail with the value seen; exits 11 on any fail',
+      'check that backups and replication can actually restore: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json for `drkit dashboard`',
     )
     .addOption(providerOption())
     .action(async (o: { provider?: string }, c: Command) => {
@@ -31,7 +33,20 @@ export function verifyCommand(): Command {
       );
       const failed = checks.filter((x) => x.status === 'fail').length;
       const warned = checks.filter((x) => x.status === 'warn').length;
-      out.result({ provider, policy: posturePolicy(loaded.config), checks, failed, warned });
+      const policy = posturePolicy(loaded.config);
+      // Kept for `drkit dashboard`; a state directory we cannot write must not hide the checks.
+      let recorded: string | undefined;
+      try {
+        recorded = writeVerifyRecord(path.resolve(loaded.baseDir, loaded.config.stateDir), {
+          checkedAt: new Date().toISOString(),
+          provider,
+          policy,
+          checks,
+        });
+      } catch (err) {
+        out.progress(out.yellow(`verify result not recorded: ${(err as Error).message}`));
+      }
+      out.result({ provider, policy, checks, failed, warned, recorded });
       const mark = (s: PostureCheck['status']) =>
         s === 'pass' ? out.green('PASS') : s === 'warn' ? out.yellow('WARN') : out.red('FAIL');
       for (const x of checks)
