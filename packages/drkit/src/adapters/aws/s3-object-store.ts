@@ -272,6 +272,9 @@ export class S3ObjectStore implements ObjectStore {
     entries: ReadonlyArray<ManifestEntry>,
     opts: PlanOptions = {},
   ): Promise<RestorePlan> {
+    // an unversioned bucket has no old version to go back to, and a copy over its only version
+    // would destroy it: refuse before any look-up
+    await this.assertVersioningEnabled(bucket, 'restore');
     const actions: RestoreAction[] = new Array(entries.length);
     const missing: string[] = [];
     const all: VersionEntry[] = [];
@@ -307,10 +310,12 @@ export class S3ObjectStore implements ObjectStore {
       } else actions[i] = { kind: 'copy', key: e.key, versionId: e.versionId, reason: 'manifest' };
     });
     if (missing.length > 0) {
+      missing.sort();
+      const shown = missing.slice(0, 5).join('; ');
       throw new PreconditionError(
-        `${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}`,
+        `${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}: ${shown}${missing.length > 5 ? '; …' : ''}`,
         {
-          hint: 'fix or remove these lines; nothing was restored',
+          hint: "fix or remove these lines (list a key's versions with `aws s3api list-object-versions --prefix <key>`); nothing was restored",
           details: { missing: missing.slice(0, 50) },
         },
       );
@@ -413,9 +418,9 @@ export class S3ObjectStore implements ObjectStore {
       throw new PreconditionError(
         why === 'delete'
           ? `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`
-          : `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a point-in-time restore needs a versioned bucket (its old versions), and its deletes would be permanent`,
+          : `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a restore needs a versioned bucket (its old versions), and its deletes would be permanent`,
         {
-          hint: 'enable versioning on the bucket; drkit never deletes objects permanently',
+          hint: 'enable versioning on the bucket (s3api put-bucket-versioning Status=Enabled) and run again; objects overwritten or deleted while it was off have no old version: restore those from a backup or replica. drkit never deletes objects permanently',
         },
       );
     }
