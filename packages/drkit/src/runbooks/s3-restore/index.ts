@@ -1,11 +1,13 @@
 import type { Runbook } from '../../engine/runbook.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import { restorePoint, type S3RestoreDeps, type S3RestoreState } from './context.js';
+import { batchSettings } from './batch.js';
 import { S3RestoreParamsSchema } from './params.js';
 import { invalidateCdn } from './steps/invalidate-cdn.js';
 import { notifyRestored } from './steps/notify.js';
 import { planRestore } from './steps/plan-restore.js';
 import { restoreObjects } from './steps/restore-objects.js';
+import { submitBatchCopy } from './steps/submit-batch-copy.js';
 import { verifyRestore } from './steps/verify-restore.js';
 
 export type { S3RestoreDeps, S3RestoreState } from './context.js';
@@ -30,6 +32,7 @@ export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreSt
     lockKey: (p) => `object-store:${p.bucket}/${p.prefix}`,
     steps: [
       planRestore(deps),
+      submitBatchCopy(deps),
       restoreObjects(deps),
       invalidateCdn(deps),
       verifyRestore(deps),
@@ -52,7 +55,12 @@ export const s3Restore = defineRunbook({
     const p = parseParams(S3RestoreParamsSchema, raw, hint);
     if (p.at !== undefined) restorePoint(p); // refuses a malformed or future time before anything runs
     const distributionId = p.distributionId ?? config.aws.cdnDistributionId;
-    return { ...p, ...(distributionId ? { distributionId } : {}), planDir: journalDir };
+    return {
+      ...p,
+      ...batchSettings(p, config.aws.s3BatchOperations),
+      ...(distributionId ? { distributionId } : {}),
+      planDir: journalDir,
+    };
   },
   create: (ports) =>
     createS3RestoreRunbook({
