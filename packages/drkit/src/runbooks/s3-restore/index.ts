@@ -21,9 +21,11 @@ const TITLE = 'RB-N-03 S3 undelete/restore (versioned buckets)';
 /**
  * RB-N-03 — S3 undelete/restore on a versioned bucket (accidental delete or overwrite, a purge
  * rolled back): list the versions once while planning per key (the plan streamed to a file
- * beside the journal), apply the plan (destructive; resumable entry by entry), purge the CDN,
- * verify (from the write answers, plus one final listing for concurrent writers), notify. Either a prefix goes back to its state at a point in time, or each key of a CSV
- * manifest goes back to the listed version.
+ * beside the journal); above `batchOperationsAbove` copies, hand the copies to one S3 Batch
+ * Operations job; apply the plan (destructive; resumable entry by entry), purge the CDN, verify
+ * (from the write answers, plus one final listing for concurrent writers), notify. Either a
+ * prefix goes back to its state at a point in time, or each key of a CSV manifest goes back to
+ * the listed version.
  */
 export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreState> {
   return {
@@ -48,7 +50,7 @@ export const s3Restore = defineRunbook({
   title: TITLE,
   params: S3RestoreParamsSchema,
   paramNote:
-    'exactly one of at=<ISO-8601 with zone> or manifest=<key,versionId CSV>; distributionId defaults to aws.cdnDistributionId',
+    'exactly one of at=<ISO-8601 with zone> or manifest=<key,versionId CSV>; distributionId defaults to aws.cdnDistributionId, batch* to aws.s3BatchOperations',
   needs: ['objectStore'],
   uses: ['cdn', 'notifier'],
   normalize(raw, { config, hint, journalDir }): S3RestoreState {

@@ -5,7 +5,7 @@ import { planDirOf, type S3RestoreDeps, type S3RestoreState } from '../context.j
 import { AppliedLog, appliedFilePath, readPlan, type PlanEntry } from '../plan-file.js';
 
 /**
- * Step 2 (destructive; seed: `aws s3api copy-object` per key, or s3-restore-list.sh): applies
+ * Step 3 (destructive; seed: `aws s3api copy-object` per key, or s3-restore-list.sh): applies
  * the plan file, `concurrency` calls in flight, backing off when S3 answers SlowDown. Each
  * entry is logged before it is sent and with the version its write made after; a run after a
  * crash skips the entries applied, checks the few in flight at the crash on their own key

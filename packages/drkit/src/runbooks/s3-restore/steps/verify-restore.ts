@@ -12,7 +12,7 @@ import {
 import { appliedFilePath } from '../plan-file.js';
 
 /**
- * Step 4: the write answers prove each entry (every CopyObject and DeleteObject answered with
+ * Step 5: the write answers prove each entry (every CopyObject and DeleteObject answered with
  * the version it made, logged by the restore step); then one final listing of the prefix,
  * planned against T again, catches what a concurrent writer changed meanwhile: any key not at
  * its state at T is named and fails the step. A manifest run looks its keys up instead.
