@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import {
+  CopyObjectCommand,
   CreateBucketCommand,
   DeleteObjectCommand,
   GetObjectCommand,
@@ -16,8 +17,10 @@ import { S3ObjectStore } from '../../adapters/aws/s3-object-store.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
 import type { MotoServer } from '../../lab/moto-server.js';
 import { dumpVersions, startMotoClients, stopMotoClients } from '../../testing/moto.js';
+import { runStep } from '../../testing/run-step.js';
 import { sleep } from '../../util/net.js';
 import { createS3RestoreRunbook, S3RestoreParamsSchema, type S3RestoreState } from './index.js';
+import { readPlan } from './plan-file.js';
 
 /**
  * RB-N-03's S3 Batch Operations path on moto: above `batchOperationsAbove` copies, the plan's
@@ -53,13 +56,19 @@ beforeAll(async () => {
   await sleep(1100);
   T = new Date().toISOString();
   await sleep(1100);
+  await incident();
+});
+
+/** After T: 15 keys overwritten, 5 deleted, 3 created (again, after a test restored them). */
+async function incident() {
+  const s3 = clients.s3();
   for (let i = 0; i < 15; i++)
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `bad-${i}` }));
   for (let i = 15; i < 20; i++)
     await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(i) }));
   for (let i = 30; i < 33; i++)
     await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(i), Body: `new-${i}` }));
-});
+}
 afterAll(async () => {
   await stopMotoClients({ moto, clients });
 });
@@ -94,6 +103,15 @@ function capturingControl() {
 }
 
 const world = async () => [await dumpVersions(clients.s3(), bucket)];
+const body = async (k: string): Promise<string | null> => {
+  try {
+    const out = await clients.s3().send(new GetObjectCommand({ Bucket: bucket, Key: k }));
+    return await out.Body!.transformToString();
+  } catch (e) {
+    if ((e as { name?: string }).name === 'NoSuchKey') return null;
+    throw e;
+  }
+};
 
 describe('RB-N-03 S3 Batch Operations path (moto)', () => {
   it('GIVEN more copies than batchOperationsAbove WHEN --dry-run THEN the CreateJob request is printed and nothing changes', async () => {
@@ -183,7 +201,49 @@ describe('RB-N-03 S3 Batch Operations path (moto)', () => {
     expect(req.body).toContain(`<TargetResource>arn:aws:s3:::${bucket}</TargetResource>`);
   });
 
+  it('GIVEN a job holds the copies THEN restore-objects applies only the rest, verify names the copies until the job has made them, and passes once the manifest has been carried out', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'drkit-batch-'));
+    const store = new S3ObjectStore({ clients });
+    const rb = createS3RestoreRunbook({ store });
+    const step = (id: string) => rb.steps.find((x) => x.id === id)!;
+    const id = 'it-batch-job';
+    let s = await runStep(step('plan-restore'), params(dir, batch), id);
+    // as if CreateJob had answered: the state submit-batch-copy records
+    const file = path.join(dir, `${id}.s3-batch-manifest.csv`);
+    async function* planned() {
+      for await (const e of readPlan(s.planFile!)) yield e.a;
+    }
+    const batchCopies = await store.writeBatchCopyManifest(bucket, planned(), file);
+    s = { ...s, batchJobId: 'job-0001', batchCopies, batchManifestFile: file };
+    s = await runStep(step('restore-objects'), s, id);
+    expect(s).toMatchObject({ restoredCount: 5, deletedCount: 3 });
+    for (let i = 0; i < 15; i++) expect(await body(key(i))).toBe(`bad-${i}`); // left to the job
+    expect(await body(key(15))).toBe('good-15');
+    expect(await body(key(30))).toBeNull();
+    const err = await runStep(step('verify-restore'), s, id).catch((e: unknown) => e);
+    expect(String(err)).toMatch(/15 key\(s\) are not at their target state/);
+    expect((err as { hint?: string }).hint).toMatch(
+      /S3 Batch Operations job job-0001 .*describe-job --account-id 123456789012 --job-id job-0001/,
+    );
+    // what the job does per manifest line (S3PutObjectCopy): the version copied over its key
+    for (const line of readFileSync(file, 'utf8').trim().split('\n')) {
+      const [b, k, v] = line.split(',') as [string, string, string];
+      await clients.s3().send(
+        new CopyObjectCommand({
+          Bucket: b,
+          Key: decodeURIComponent(k),
+          CopySource: `${b}/${k}?versionId=${v}`,
+          MetadataDirective: 'COPY',
+        }),
+      );
+    }
+    s = await runStep(step('verify-restore'), s, id);
+    expect(s).toMatchObject({ listingPasses: 2, verifiedByResponse: 8, changedUnderRestore: [] });
+    for (let i = 0; i < 30; i++) expect(await body(key(i))).toBe(`good-${i}`);
+  });
+
   it('GIVEN fewer copies than batchOperationsAbove THEN no job: the in-process restore does everything', async () => {
+    await incident();
     const dir = mkdtempSync(path.join(tmpdir(), 'drkit-batch-'));
     const rb = createS3RestoreRunbook({ store: new S3ObjectStore({ clients }) });
     const res = await execute(rb, params(dir, { ...batch, batchOperationsAbove: 100 }), {
