@@ -24,6 +24,10 @@ const CLI = path.resolve(here, '../../dist/cli/main.js');
 const ok = ['-c', '{cfg}/ok.yaml'];
 const rb02 = [...ok, 'runbook', 'run', 'rb-n-02', '--param', 'source=region-a'];
 const target = (t: string) => [...rb02, '--param', `target=${t}`];
+const rb03at = [
+  ...[...ok, 'runbook', 'run', 'rb-n-03', '--provider', 'aws', '-p', 'bucket=media'],
+  ...['-p', 'at=2025-11-06T12:30:00Z'],
+];
 
 const CATALOGUE: ReadonlyArray<BadInput> = [
   // commands and options (commander usage errors: exit 2 in every subcommand)
@@ -116,6 +120,23 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     ],
     code: 2,
     message: /--param preferCopy: expected a boolean \(true\/false, 1\/0, yes\/no\), got "maybe"/,
+  },
+  {
+    args: [...rb03at, '-p', 'batchOperationsAbove=lots'],
+    code: 2,
+    message: /--param batchOperationsAbove: .*expected number/,
+  },
+  {
+    args: [...rb03at, '-p', 'batchOperationsAbove=1000', '-p', 'batchAccountId=1234'],
+    code: 2,
+    message: /--param batchAccountId: a 12-digit AWS account id/,
+  },
+  {
+    // submitting an S3 Batch Operations job needs its role, account and manifest bucket
+    args: [...rb03at, '-p', 'batchOperationsAbove=1000', '-p', 'submitBatchJob=yes'],
+    code: 2,
+    message:
+      /submitBatchJob=true needs batchRoleArn, batchAccountId, batchManifestBucket[^]*--param batchRoleArn=… --param batchAccountId=… --param batchManifestBucket=… or set aws\.s3BatchOperations/,
   },
   {
     args: [...ok, 'runbook', 'run', 'rb-n-05', '-p', 'table=t'],

@@ -207,6 +207,29 @@ export const ConfigSchema = z
         /** CloudFront distribution RB-N-03 purges when no `distributionId` param is given. @default none */
         cdnDistributionId: z.string().min(1).optional(),
         /**
+         * RB-N-03's S3 Batch Operations path: a restore with more copies than `above` hands them
+         * to one S3 Batch Operations job (its `--param batch*` values override these).
+         * @default none: every restore copies in-process
+         */
+        s3BatchOperations: z
+          .object({
+            /** Copies in a restore above which the batch path is taken. */
+            above: z.number().int().positive(),
+            /** Role S3 Batch Operations assumes. */
+            roleArn: z.string().min(1).optional(),
+            /** The 12-digit account that owns the job. */
+            accountId: z
+              .string()
+              .regex(/^\d{12}$/, 'a 12-digit AWS account id')
+              .optional(),
+            /** Bucket the manifest CSV is uploaded to. */
+            manifestBucket: z.string().min(3).optional(),
+            /** Bucket of the completion report. @default manifestBucket */
+            reportBucket: z.string().min(3).optional(),
+          })
+          .strict()
+          .optional(),
+        /**
          * Secrets Manager secret holding the database credentials (`username`, `password`) that
          * RB-N-02 uses to validate a restored cluster. The password is never logged.
          * @default 'drkit/db-credentials'

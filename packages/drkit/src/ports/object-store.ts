@@ -106,10 +106,60 @@ export interface ObjectStore {
 
   /** Carries out a plan with bounded concurrency, reporting progress. */
   applyRestorePlan(plan: RestorePlan, opts?: ApplyOptions): Promise<RestoreSummary>;
+
+  /**
+   * Capability `batch-copy`: writes the `copy` entries of `actions` (streamed) to `file` in the
+   * format of the provider's bulk-copy service (S3 Batch Operations: a `bucket,key,versionId`
+   * CSV). Local only: nothing is sent. Returns the entries written.
+   */
+  writeBatchCopyManifest(
+    bucket: string,
+    actions: AsyncIterable<RestoreAction>,
+    file: string,
+  ): Promise<number>;
+
+  /** The exact calls `submitBatchCopy(job)` makes, one line or block each (for dry-run). */
+  describeBatchCopy(job: BatchCopyJob): string[];
+
+  /**
+   * Capability `batch-copy`: uploads the manifest and creates the bulk-copy job (S3: PutObject
+   * of the CSV, then s3control:CreateJob with S3PutObjectCopy). Idempotent on `job.token`:
+   * submitting the same job twice yields the same job id. The job runs asynchronously.
+   * @throws DrError as translated from the provider (ACCESS_DENIED for a role that cannot run it)
+   */
+  submitBatchCopy(job: BatchCopyJob): Promise<{ readonly jobId: string }>;
 }
 
 export type ObjectStoreCapability =
-  'versioning' | 'delete-markers' | 'object-lock' | 'point-in-time' | 'manifest-restore';
+  | 'versioning'
+  | 'delete-markers'
+  | 'object-lock'
+  | 'point-in-time'
+  | 'manifest-restore'
+  | 'batch-copy';
+
+/** A bulk-copy job: the copy part of a restore plan, handed to the provider's batch service. */
+export interface BatchCopyJob {
+  /** The bucket restored: each listed version is copied over its own key there. */
+  readonly bucket: string;
+  /** The local manifest written by `writeBatchCopyManifest`. */
+  readonly manifestFile: string;
+  /** Where the manifest is uploaded (the job reads it from there). */
+  readonly manifestBucket: string;
+  readonly manifestKey: string;
+  /** The account that owns the job (S3 Control is per account). */
+  readonly accountId: string;
+  /** The IAM role the service assumes to read the manifest, copy, and write the report. */
+  readonly roleArn: string;
+  /** Where the completion report goes. */
+  readonly reportBucket: string;
+  readonly reportPrefix: string;
+  /** Idempotency token (the execution id): a resumed run never creates a second job. */
+  readonly token: string;
+  readonly description: string;
+  /** Job priority (higher runs first). @default 10 */
+  readonly priority?: number;
+}
 
 export interface ListVersionsOptions {
   /** Only keys starting with this. @default '' (whole bucket) */

@@ -32,6 +32,9 @@ export interface AdaptivePoolStats {
  * TCP): a throttled call halves the window and is tried again after a jittered back-off; a
  * window's worth of successes widens it by one, up to `concurrency`. So a restore keeps every
  * connection busy while the service allows it and backs off as soon as it says SlowDown.
+ * Calls that were in flight together when the service said SlowDown are one signal: they
+ * halve the window once (as TCP halves once per loss window), not once each — otherwise a
+ * burst of 16 refusals would collapse a window of 16 to 1.
  */
 export async function runAdaptive<T>(
   items: AsyncIterable<T>,
@@ -47,13 +50,16 @@ export async function runAdaptive<T>(
   let inFlight = 0;
   let okStreak = 0;
   let throttled = 0;
+  /** Bumped by each halving: a throttled call started before it was already counted. */
+  let epoch = 0;
   const waiters: Array<() => void> = [];
   const wake = () => {
     while (inFlight < window && waiters.length > 0) waiters.shift()!();
   };
-  const acquire = async () => {
+  const acquire = async (): Promise<number> => {
     while (inFlight >= window) await new Promise<void>((r) => waiters.push(r));
     inFlight++;
+    return epoch;
   };
   const release = () => {
     inFlight--;
@@ -65,11 +71,13 @@ export async function runAdaptive<T>(
       const next = await it.next();
       if (next.done) return;
       for (let attempt = 0; ; attempt++) {
-        await acquire();
+        const startedIn = await acquire();
         try {
           await fn(next.value);
           release();
-          if (++okStreak >= window && window < max) {
+          // only calls started since the last halving count towards widening again: the
+          // successes of the old, wider window say nothing about the new one
+          if (startedIn === epoch && ++okStreak >= window && window < max) {
             window++;
             okStreak = 0;
             wake();
@@ -79,9 +87,12 @@ export async function runAdaptive<T>(
           release();
           if (opts.isThrottle(err) && attempt < retries) {
             throttled++;
-            window = Math.max(1, Math.floor(window / 2));
-            minWindow = Math.min(minWindow, window);
-            okStreak = 0;
+            if (startedIn === epoch) {
+              epoch++;
+              window = Math.max(1, Math.floor(window / 2));
+              minWindow = Math.min(minWindow, window);
+              okStreak = 0;
+            }
             await sleep(Math.round(Math.random() * Math.min(cap, base * 2 ** attempt)));
             continue;
           }

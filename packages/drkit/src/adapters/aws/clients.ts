@@ -8,6 +8,7 @@ import { LambdaClient } from '@aws-sdk/client-lambda';
 import { RDSClient } from '@aws-sdk/client-rds';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { S3Client, type S3ClientConfig } from '@aws-sdk/client-s3';
+import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -92,6 +93,10 @@ export class AwsClients {
   s3(region?: string): S3Client {
     // Path-style addressing: moto (and any S3-compatible endpoint) has no per-bucket DNS.
     return this.client(S3Client, region, this.options.endpoint ? { forcePathStyle: true } : {});
+  }
+  /** S3 Control (Batch Operations jobs); moto does not serve it. */
+  s3control(region?: string): S3ControlClient {
+    return this.client(S3ControlClient, region);
   }
   rds(region?: string): RDSClient {
     return this.client(RDSClient, region);

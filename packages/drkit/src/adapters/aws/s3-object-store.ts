@@ -4,12 +4,16 @@ import {
   GetBucketVersioningCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
+  PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
+import { CreateJobCommand, type S3ControlClient } from '@aws-sdk/client-s3-control';
+import { createReadStream, statSync } from 'node:fs';
 import { DrError, NotFoundError, PreconditionError } from '../../engine/errors.js';
 import type {
   AppliedAction,
   ApplyOptions,
+  BatchCopyJob,
   ListVersionsOptions,
   ManifestEntry,
   ObjectStore,
@@ -26,6 +30,7 @@ import type {
 import type { AwsClients } from './clients.js';
 import { awsCall, translateAwsError } from './errors.js';
 import { forEachLimited } from './limit.js';
+import { createJobInput, writeBatchManifest } from './s3-batch-copy.js';
 import { KeyGrouper } from './s3-key-grouper.js';
 import { planKey, type HistoryEntry } from './s3-restore-plan.js';
 
@@ -34,6 +39,12 @@ export interface S3ObjectStoreOptions {
   readonly clients: AwsClients;
   /** Region of the buckets. @default the factory's default region */
   readonly region?: string;
+  /**
+   * The S3 Control client Batch Operations jobs are created with (a test passes one whose
+   * request handler captures the request: moto does not serve S3 Control jobs).
+   * @default clients.s3control(region)
+   */
+  readonly s3control?: S3ControlClient;
 }
 
 const ARCHIVED = new Set(['GLACIER', 'DEEP_ARCHIVE']);
@@ -50,11 +61,14 @@ export class S3ObjectStore implements ObjectStore {
     'object-lock',
     'point-in-time',
     'manifest-restore',
+    'batch-copy',
   ]);
   private readonly s3: S3Client;
+  private readonly control: () => S3ControlClient;
 
   constructor(opts: S3ObjectStoreOptions) {
     this.s3 = opts.clients.s3(opts.region);
+    this.control = () => opts.s3control ?? opts.clients.s3control(opts.region);
   }
 
   async listVersions(bucket: string, opts: ListVersionsOptions = {}): Promise<VersionListing> {
@@ -272,6 +286,9 @@ export class S3ObjectStore implements ObjectStore {
     entries: ReadonlyArray<ManifestEntry>,
     opts: PlanOptions = {},
   ): Promise<RestorePlan> {
+    // an unversioned bucket has no old version to go back to, and a copy over its only version
+    // would destroy it: refuse before any look-up
+    await this.assertVersioningEnabled(bucket, 'restore');
     const actions: RestoreAction[] = new Array(entries.length);
     const missing: string[] = [];
     const all: VersionEntry[] = [];
@@ -307,10 +324,12 @@ export class S3ObjectStore implements ObjectStore {
       } else actions[i] = { kind: 'copy', key: e.key, versionId: e.versionId, reason: 'manifest' };
     });
     if (missing.length > 0) {
+      missing.sort();
+      const shown = missing.slice(0, 5).join('; ');
       throw new PreconditionError(
-        `${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}`,
+        `${missing.length} manifest line(s) name a version that does not exist in s3://${bucket}: ${shown}${missing.length > 5 ? '; …' : ''}`,
         {
-          hint: 'fix or remove these lines; nothing was restored',
+          hint: "fix or remove these lines (list a key's versions with `aws s3api list-object-versions --prefix <key>`); nothing was restored",
           details: { missing: missing.slice(0, 50) },
         },
       );
@@ -389,6 +408,44 @@ export class S3ObjectStore implements ObjectStore {
     };
   }
 
+  async writeBatchCopyManifest(
+    bucket: string,
+    actions: AsyncIterable<RestoreAction>,
+    file: string,
+  ): Promise<number> {
+    return await writeBatchManifest(bucket, actions, file);
+  }
+
+  describeBatchCopy(job: BatchCopyJob): string[] {
+    const req = createJobInput(job, '<ETag of the uploaded manifest>');
+    return [
+      `s3:PutObject Bucket=${job.manifestBucket} Key=${job.manifestKey} Body=@${job.manifestFile}`,
+      `s3control:CreateJob (the job starts at once: ConfirmationRequired=false) ${JSON.stringify(req)}`,
+    ];
+  }
+
+  async submitBatchCopy(job: BatchCopyJob): Promise<{ jobId: string }> {
+    const manifestUrl = `s3://${job.manifestBucket}/${job.manifestKey}`;
+    const put = await awsCall({ action: 's3:PutObject', resource: manifestUrl }, () =>
+      this.s3.send(
+        new PutObjectCommand({
+          Bucket: job.manifestBucket,
+          Key: job.manifestKey,
+          Body: createReadStream(job.manifestFile),
+          ContentLength: statSync(job.manifestFile).size,
+          ContentType: 'text/csv',
+        }),
+      ),
+    );
+    if (!put.ETag) throw new DrError('EXTERNAL', `s3:PutObject on ${manifestUrl}: no ETag`);
+    const out = await awsCall(
+      { action: 's3control:CreateJob', resource: `account ${job.accountId}` },
+      () => this.control().send(new CreateJobCommand(createJobInput(job, put.ETag!))),
+    );
+    if (!out.JobId) throw new DrError('EXTERNAL', 's3control:CreateJob answered no JobId');
+    return { jobId: out.JobId };
+  }
+
   private async applyOne(bucket: string, a: RestoreAction): Promise<void> {
     await this.applyAction(bucket, a);
   }
@@ -413,9 +470,9 @@ export class S3ObjectStore implements ObjectStore {
       throw new PreconditionError(
         why === 'delete'
           ? `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a delete would be permanent`
-          : `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a point-in-time restore needs a versioned bucket (its old versions), and its deletes would be permanent`,
+          : `s3://${bucket} has versioning ${out.Status ?? 'never enabled'}: a restore needs a versioned bucket (its old versions), and its deletes would be permanent`,
         {
-          hint: 'enable versioning on the bucket; drkit never deletes objects permanently',
+          hint: 'enable versioning on the bucket (s3api put-bucket-versioning Status=Enabled) and run again; objects overwritten or deleted while it was off have no old version: restore those from a backup or replica. drkit never deletes objects permanently',
         },
       );
     }

@@ -46,6 +46,14 @@ export interface S3RestoreState extends S3RestoreParams {
   verifiedByResponse?: number;
   /** Keys not at their state at T after the final listing: written under the restore. */
   changedUnderRestore?: string[];
+  /** The S3 Batch Operations job making the plan's copies (large restores, `submitBatchJob`). */
+  batchJobId?: string;
+  /** Copies handed to that job (restore-objects leaves them to it). */
+  batchCopies?: number;
+  /** The job's manifest beside the journal. */
+  batchManifestFile?: string;
+  /** Where the job's completion report goes (`s3://bucket/prefix`). */
+  batchReport?: string;
   invalidationIds?: string[];
   verifiedAt?: string;
   notifiedAt?: string;

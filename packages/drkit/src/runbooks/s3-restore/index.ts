@@ -1,11 +1,13 @@
 import type { Runbook } from '../../engine/runbook.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import { restorePoint, type S3RestoreDeps, type S3RestoreState } from './context.js';
+import { batchSettings } from './batch.js';
 import { S3RestoreParamsSchema } from './params.js';
 import { invalidateCdn } from './steps/invalidate-cdn.js';
 import { notifyRestored } from './steps/notify.js';
 import { planRestore } from './steps/plan-restore.js';
 import { restoreObjects } from './steps/restore-objects.js';
+import { submitBatchCopy } from './steps/submit-batch-copy.js';
 import { verifyRestore } from './steps/verify-restore.js';
 
 export type { S3RestoreDeps, S3RestoreState } from './context.js';
@@ -19,9 +21,11 @@ const TITLE = 'RB-N-03 S3 undelete/restore (versioned buckets)';
 /**
  * RB-N-03 — S3 undelete/restore on a versioned bucket (accidental delete or overwrite, a purge
  * rolled back): list the versions once while planning per key (the plan streamed to a file
- * beside the journal), apply the plan (destructive; resumable entry by entry), purge the CDN,
- * verify (from the write answers, plus one final listing for concurrent writers), notify. Either a prefix goes back to its state at a point in time, or each key of a CSV
- * manifest goes back to the listed version.
+ * beside the journal); above `batchOperationsAbove` copies, hand the copies to one S3 Batch
+ * Operations job; apply the plan (destructive; resumable entry by entry), purge the CDN, verify
+ * (from the write answers, plus one final listing for concurrent writers), notify. Either a
+ * prefix goes back to its state at a point in time, or each key of a CSV manifest goes back to
+ * the listed version.
  */
 export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreState> {
   return {
@@ -30,6 +34,7 @@ export function createS3RestoreRunbook(deps: S3RestoreDeps): Runbook<S3RestoreSt
     lockKey: (p) => `object-store:${p.bucket}/${p.prefix}`,
     steps: [
       planRestore(deps),
+      submitBatchCopy(deps),
       restoreObjects(deps),
       invalidateCdn(deps),
       verifyRestore(deps),
@@ -45,14 +50,19 @@ export const s3Restore = defineRunbook({
   title: TITLE,
   params: S3RestoreParamsSchema,
   paramNote:
-    'exactly one of at=<ISO-8601 with zone> or manifest=<key,versionId CSV>; distributionId defaults to aws.cdnDistributionId',
+    'exactly one of at=<ISO-8601 with zone> or manifest=<key,versionId CSV>; distributionId defaults to aws.cdnDistributionId, batch* to aws.s3BatchOperations',
   needs: ['objectStore'],
   uses: ['cdn', 'notifier'],
   normalize(raw, { config, hint, journalDir }): S3RestoreState {
     const p = parseParams(S3RestoreParamsSchema, raw, hint);
     if (p.at !== undefined) restorePoint(p); // refuses a malformed or future time before anything runs
     const distributionId = p.distributionId ?? config.aws.cdnDistributionId;
-    return { ...p, ...(distributionId ? { distributionId } : {}), planDir: journalDir };
+    return {
+      ...p,
+      ...batchSettings(p, config.aws.s3BatchOperations),
+      ...(distributionId ? { distributionId } : {}),
+      planDir: journalDir,
+    };
   },
   create: (ports) =>
     createS3RestoreRunbook({

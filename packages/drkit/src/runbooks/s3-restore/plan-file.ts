@@ -19,6 +19,11 @@ export function appliedFilePath(dir: string, executionId: string): string {
   return path.join(dir, `${executionId}.s3-applied.jsonl`);
 }
 
+/** The S3 Batch Operations manifest of the plan's copies: `<executionId>.s3-batch-manifest.csv`. */
+export function batchManifestPath(dir: string, executionId: string): string {
+  return path.join(dir, `${executionId}.s3-batch-manifest.csv`);
+}
+
 /** Header line of a plan file. */
 export interface PlanHeader {
   readonly bucket: string;

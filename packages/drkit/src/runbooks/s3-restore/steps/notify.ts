@@ -12,6 +12,9 @@ export function notifyRestored(deps: S3RestoreDeps): Step<S3RestoreState> {
       body: [
         s.at ? `Restored to ${s.at}.` : `Restored from manifest ${s.manifest}.`,
         `${s.restoredCount ?? 0} keys restored, ${s.deletedCount ?? 0} given a delete marker, ${s.skippedCount ?? 0} unchanged.`,
+        ...(s.batchJobId
+          ? [`${s.batchCopies ?? 0} keys copied by S3 Batch Operations job ${s.batchJobId}.`]
+          : []),
         s.invalidationIds?.length
           ? `CDN invalidations: ${s.invalidationIds.join(', ')}.`
           : 'No CDN invalidation.',

@@ -43,6 +43,11 @@ export function planRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
         ...listing,
         `${s.manifest !== undefined ? `manifest ${s.manifest}` : `state of s3://${s.bucket}/${s.prefix} at ${s.at}`}: ${counts.copy} copy, ${counts['remove-delete-markers']} undelete, ${counts.delete} delete-marker, ${counts.none} unchanged`,
         ...warnings.map((w) => `warning: ${w}`),
+        ...(s.batchOperationsAbove !== undefined && (counts.copy ?? 0) > s.batchOperationsAbove
+          ? [
+              `${counts.copy} copies > batchOperationsAbove=${s.batchOperationsAbove}: the copies go to one S3 Batch Operations job (submit-batch-copy), the rest is applied in-process`,
+            ]
+          : []),
         ...calls,
         ...(more > 0 ? [`… and ${more} more calls (the plan file lists every one)`] : []),
       ];

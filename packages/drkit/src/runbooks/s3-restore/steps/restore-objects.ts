@@ -5,7 +5,7 @@ import { planDirOf, type S3RestoreDeps, type S3RestoreState } from '../context.j
 import { AppliedLog, appliedFilePath, readPlan, type PlanEntry } from '../plan-file.js';
 
 /**
- * Step 2 (destructive; seed: `aws s3api copy-object` per key, or s3-restore-list.sh): applies
+ * Step 3 (destructive; seed: `aws s3api copy-object` per key, or s3-restore-list.sh): applies
  * the plan file, `concurrency` calls in flight, backing off when S3 answers SlowDown. Each
  * entry is logged before it is sent and with the version its write made after; a run after a
  * crash skips the entries applied, checks the few in flight at the crash on their own key
@@ -19,14 +19,16 @@ export function restoreObjects(deps: S3RestoreDeps): Step<S3RestoreState> {
     retry: { attempts: 3 },
     timeoutMs: 4 * 60 * 60_000,
     plan: ({ state: s }) => [
-      `apply the plan file's entries (the calls listed under plan-restore), ${s.concurrency} calls in flight, halving on 503 SlowDown; each entry logged to <executionId>.s3-applied.jsonl beside the journal`,
+      `apply the plan file's entries (the calls listed under plan-restore${s.batchOperationsAbove !== undefined ? '; on the batch path all but the copies' : ''}), ${s.concurrency} calls in flight, halving on 503 SlowDown; each entry logged to <executionId>.s3-applied.jsonl beside the journal`,
     ],
     async run({ state: s, executionId, progress, signal }) {
       const planFile = s.planFile;
       if (!planFile) throw new PreconditionError('plan-restore recorded no plan file');
       const started = Date.now();
       const log = await AppliedLog.open(appliedFilePath(planDirOf(s), executionId));
-      const total = s.plannedEntries ?? 0;
+      // on the batch path the job makes the copies: they are not applied here
+      const byJob = s.batchJobId !== undefined;
+      const total = (s.plannedEntries ?? 0) - (byJob ? (s.batchCopies ?? 0) : 0);
       const failed: Array<{ key: string; code: string; message: string; retryable: boolean }> = [];
       let found = 0;
       let last = 0;
@@ -43,7 +45,8 @@ export function restoreObjects(deps: S3RestoreDeps): Step<S3RestoreState> {
         }
       };
       async function* todo(): AsyncGenerator<PlanEntry> {
-        for await (const e of readPlan(planFile!)) if (!log.isDone(e.i)) yield e;
+        for await (const e of readPlan(planFile!))
+          if (!log.isDone(e.i) && !(byJob && e.a.kind === 'copy')) yield e;
       }
       let stats;
       try {

@@ -12,7 +12,7 @@ import {
 import { appliedFilePath } from '../plan-file.js';
 
 /**
- * Step 4: the write answers prove each entry (every CopyObject and DeleteObject answered with
+ * Step 5: the write answers prove each entry (every CopyObject and DeleteObject answered with
  * the version it made, logged by the restore step); then one final listing of the prefix,
  * planned against T again, catches what a concurrent writer changed meanwhile: any key not at
  * its state at T is named and fails the step. A manifest run looks its keys up instead.
@@ -31,7 +31,9 @@ export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
     ],
     async run({ state: s, executionId }) {
       const answered = await answeredEntries(appliedFilePath(planDirOf(s), executionId));
-      const planned = s.plannedEntries ?? 0;
+      // the batch job's copies have no write answer here: the final listing checks them
+      const planned =
+        (s.plannedEntries ?? 0) - (s.batchJobId !== undefined ? (s.batchCopies ?? 0) : 0);
       if (answered < planned) {
         throw new ValidationFailedError(
           `${planned - answered} of ${planned} plan entries have no write answer`,
@@ -58,7 +60,10 @@ export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
           `${left.length} key(s) are not at their target state after the restore (written under it, or a write failed): ${left.slice(0, 10).join(', ')}`,
           {
             details: { keys: left.slice(0, 50), listingPasses: passes },
-            hint: 'something wrote to the bucket during the restore; find the writer, then run the runbook again',
+            hint:
+              s.batchJobId !== undefined
+                ? `S3 Batch Operations job ${s.batchJobId} makes the copies and may still be running (aws s3control describe-job --account-id ${s.batchAccountId} --job-id ${s.batchJobId}; report under ${s.batchReport}): once it is Complete, run \`drkit runbook resume\`; if keys are still named then, something else wrote to the bucket`
+                : 'something wrote to the bucket during the restore; find the writer, then run the runbook again',
           },
         );
       }
