@@ -311,6 +311,7 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
           deadLetterFile: s.deadLetterFile ?? null,
           documentsPerSecond: indexMs > 0 ? Math.round(sent / (indexMs / 1000)) : null,
           catchUpRows: s.catchUpRows ?? null,
+          catchUpWritersHeldOffMs: s.catchUpLockMs ?? null,
           peopleUpdatesAcknowledged: acks.length,
           peopleUpdatesFailed: changes.length - acks.length,
           peopleUpdatesDuringReindex: during,

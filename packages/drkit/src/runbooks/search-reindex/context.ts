@@ -54,10 +54,12 @@ export interface SearchReindexState extends SearchReindexParams, NotifyState {
   catchUpRows?: number;
   /** Documents of rows deleted during the reindex, removed by the catch-up pass. */
   catchUpDeleted?: number;
+  /** How long the final catch-up pass held the collections' tables (writers waited at most this). */
+  catchUpLockMs?: number;
   /** Per collection; `numDocuments` only when the server's counter disagreed with its export. */
   counts?: Record<
     string,
-    { db: number; index: number; deadLettered: number; numDocuments?: number }
+    { db: number; index: number; deadLettered: number; numDocuments?: number; extraIds?: string[] }
   >;
   fullReadyAt?: string;
   deadLetterFile?: string;

@@ -50,6 +50,16 @@ const CollectionZ = z
       .string()
       .regex(/^search\.[a-z_][a-z0-9_]*$/, 'search.<function>')
       .optional(),
+    /**
+     * The tables whose writes change the collection's rows: the final catch-up pass holds their
+     * writers off (SHARE lock) while it reads and imports, so no write can race it.
+     */
+    tables: z
+      .array(
+        z.string().regex(/^([a-z_][a-z0-9_]*\.)?[a-z_][a-z0-9_]*$/, '<table> or <schema>.<table>'),
+      )
+      .min(1)
+      .optional(),
     fields: z.array(FieldSchemaZ).min(1),
     default_sorting_field: z.string().optional(),
   })
@@ -74,6 +84,8 @@ export interface SourcedCollection extends CollectionSchema {
   readonly source: string;
   /** Ids deleted since a time (`search.<entity>_deleted(since)`); none: deletions not caught up. */
   readonly deletions?: string;
+  /** Tables the final catch-up pass locks (SHARE) against writers; none: no final pass. */
+  readonly tables?: readonly string[];
 }
 
 /** A hot slice: the rows of `collection` matching `filters`, indexed first. */

@@ -147,6 +147,13 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     expect(order.indexOf('alias-hot')).toBeLessThan(order.indexOf('backfill'));
     expect(s.hotReadyAt! <= s.fullReadyAt!).toBe(true);
     expect(s.counts!.people).toEqual({ db: PEOPLE, index: PEOPLE, deadLettered: 0 });
+    // the locked final catch-up pass ran over every collection naming its tables
+    expect(Object.keys(s.slices!).filter((k) => k.startsWith('catch-up-final:'))).toEqual([
+      'catch-up-final:people',
+      'catch-up-final:studios',
+      'catch-up-final:work',
+    ]);
+    expect(s.catchUpLockMs).toBeGreaterThanOrEqual(0);
     const hot = await sql(
       `SELECT count(*)::int AS n FROM people WHERE city IN ('Paris', 'London') AND role = 'photographer'`,
     );
@@ -403,8 +410,18 @@ describe('RB-N-04 on real Typesense and PostgreSQL', () => {
     const res = await resume(rb, executionId, { journalDir, yes: true });
     expect(res.summary?.outcome).toBe('succeeded');
     const t = res.state.targets!;
-    // on resume: studios again (it was cut), work, then the three catch-up slices; never people's backfill
-    expect(calls.slice(before)).toEqual([t.studios, t.work, t.people, t.studios, t.work]);
+    // on resume: studios again (it was cut), work, then the three catch-up slices and the three
+    // of the locked final pass; never people's backfill
+    expect(calls.slice(before)).toEqual([
+      t.studios,
+      t.work,
+      t.people,
+      t.studios,
+      t.work,
+      t.people,
+      t.studios,
+      t.work,
+    ]);
     const keys = readFileSync(path.join(s.workDir, `${executionId}.slices.jsonl`), 'utf8')
       .trim()
       .split('\n')

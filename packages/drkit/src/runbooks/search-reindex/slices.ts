@@ -37,6 +37,13 @@ export interface RunSlicesOptions {
    * of the database (the catch-up's changed and deleted rows agree with each other).
    */
   readonly snapshot?: boolean;
+  /**
+   * Tables locked IN SHARE MODE before the snapshot is taken (implies `snapshot`): writers in
+   * flight are waited for, new ones wait until the slices are imported and the lock released.
+   */
+  readonly lockTables?: readonly string[];
+  /** How long to wait for the lock. @default 10 s */
+  readonly lockTimeoutMs?: number;
 }
 
 const checkpointFile = (s: SearchReindexState, executionId: string) =>
@@ -93,7 +100,13 @@ export async function runSlices(
   if (pending.length === 0) return results;
   const client = await deps.sql(await sourceEndpoint(deps, s));
   try {
-    if (opts.snapshot) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const lock = opts.lockTables?.length ? opts.lockTables : undefined;
+    if (lock) {
+      // LOCK before any SELECT: the snapshot is taken after the writers in flight committed
+      await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ');
+      await client.query(`SET LOCAL lock_timeout = ${Math.round(opts.lockTimeoutMs ?? 10_000)}`);
+      await client.query(`LOCK TABLE ${lock.join(', ')} IN SHARE MODE`);
+    } else if (opts.snapshot) await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
     for (const sl of pending) {
       const started = Date.now();
       const count = { rows: 0 };
@@ -147,7 +160,7 @@ export async function runSlices(
       results[sl.key] = result;
       ctx.progress(`${sl.key}: ${sum.imported} imported, ${sum.failed.length} dead-lettered`);
     }
-    if (opts.snapshot) await client.query('COMMIT');
+    if (opts.snapshot || lock) await client.query('COMMIT');
   } finally {
     await client.end();
   }

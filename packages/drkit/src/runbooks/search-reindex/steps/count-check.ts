@@ -30,6 +30,9 @@ export function deadLetteredIds(
 /** Above this many dead-lettered ids in a collection, each is counted without being looked up. */
 const MAX_LOOKED_UP = 10_000;
 
+/** Up to this many rows, a recount from the export holds the ids (distinct count, extras named). */
+const MAX_IDS_HELD = 2_000_000;
+
 /**
  * Step 7: database rows vs collection `num_documents` plus the rows whose documents the server
  * refused and are still missing: a dead-lettered id whose row was deleted since, or whose
@@ -50,8 +53,15 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
       const dead = deadLetteredIds(s, executionId);
       const counts: Record<
         string,
-        { db: number; index: number; deadLettered: number; numDocuments?: number }
+        {
+          db: number;
+          index: number;
+          deadLettered: number;
+          numDocuments?: number;
+          extraIds?: string[];
+        }
       > = {};
+      const extra: Record<string, string[]> = {};
       const client = await deps.sql(await sourceEndpoint(deps, s));
       try {
         for (const c of s.searchSchemas.collections) {
@@ -75,18 +85,32 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
             // the server's counter is not the documents: Typesense 0.24's num_documents can
             // count a document twice when two writers create the same id at once (the app's
             // write path and the backfill); the export is what a search can return
-            index = 0;
-            for await (const _ of deps.index.exportDocuments(target)) index++;
-            if (index !== numDocuments)
+            const seen = new Set<string>();
+            let lines = 0;
+            for await (const d of deps.index.exportDocuments(target)) {
+              lines++;
+              if (db <= MAX_IDS_HELD) seen.add(String(d.id));
+            }
+            index = db <= MAX_IDS_HELD ? seen.size : lines;
+            if (index !== numDocuments || lines !== index)
               progress(
-                `${c.name}: num_documents says ${numDocuments}, the export holds ${index} documents: counted from the export`,
+                `${c.name}: num_documents says ${numDocuments}, the export holds ${lines} documents${lines !== index ? ` (${index} distinct ids)` : ''}: counted from the export`,
               );
+            if (index > db && seen.size > 0) {
+              // name the documents without a row: what to look at first
+              const r2 = await client.query<{ id: string }>(
+                `SELECT x AS id FROM unnest($1::text[]) x EXCEPT SELECT id::text FROM ${c.source}() LIMIT 20`,
+                [[...seen]],
+              );
+              extra[c.name] = r2.rows.map((x) => x.id);
+            }
           }
           counts[c.name] = {
             db,
             index,
             deadLettered,
             ...(index !== numDocuments ? { numDocuments } : {}),
+            ...(extra[c.name] ? { extraIds: extra[c.name] } : {}),
           };
         }
       } finally {
@@ -95,7 +119,7 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
       const bad = Object.entries(counts).filter(([, n]) => n.db !== n.index + n.deadLettered);
       if (bad.length > 0) {
         throw new ValidationFailedError(
-          `count check failed: ${bad.map(([k, n]) => `${k}: ${n.db} rows, ${n.index} indexed + ${n.deadLettered} dead-lettered`).join('; ')}`,
+          `count check failed: ${bad.map(([k, n]) => `${k}: ${n.db} rows, ${n.index} indexed + ${n.deadLettered} dead-lettered${n.extraIds?.length ? ` (documents without a row: ${n.extraIds.slice(0, 5).join(', ')})` : ''}`).join('; ')}`,
           {
             hint: bad.some(
               ([k, n]) => n.index + n.deadLettered > n.db && !collectionOf(s, k).deletions,
