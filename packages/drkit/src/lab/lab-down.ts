@@ -1,10 +1,11 @@
 import { rmSync } from 'node:fs';
 import { stopAlerting } from './alerting.js';
+import { stopPayments } from './payments-lab.js';
 import type { LabProvider } from './provider.js';
 import { stopRegionProcesses, stopWan } from './regions.js';
 import { stopSearchServers } from './search-lab.js';
 
-/** `drkit lab down`: stops alerting, every cluster and search server; with `destroy`, removes the lab's state directory. */
+/** `drkit lab down`: stops alerting, every cluster, search server and localstripe; with `destroy`, removes the lab's state directory. */
 export async function labDown(
   p: LabProvider,
   opts: { destroy?: boolean; progress?: (m: string) => void } = {},
@@ -13,6 +14,7 @@ export async function labDown(
   await stopAlerting(p);
   // The front door and app tasks next: they hold connections to the clusters.
   await stopRegionProcesses(p);
+  await stopPayments(p);
   await stopSearchServers(p);
   for (const c of p.clusters.list()) {
     if (p.clusters.isRunning(c.id)) {
