@@ -3,12 +3,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { runWebhookOutageDrill } from './webhook-drill.js';
 
-const baseDir = mkdtempSync('/tmp/drkit-webhook-drill-');
+const baseDir = mkdtempSync('/tmp/drkit-wh-');
 chmodSync(baseDir, 0o755); // the postgres user must traverse it
 afterAll(() => rmSync(baseDir, { recursive: true, force: true }));
 
 describe('drkit drill webhook-outage', () => {
-  it('GIVEN the webhook route down while checkouts go on WHEN the drill runs THEN every missed event is applied once and nothing is left unreconciled', async () => {
+  it('GIVEN the front door answering 503 to webhook deliveries while checkouts go on through it WHEN the drill runs THEN every missed event is applied once and nothing is left unreconciled', async () => {
     const res = await runWebhookOutageDrill({
       config: parseConfig({}),
       baseDir,
@@ -21,7 +21,8 @@ describe('drkit drill webhook-outage', () => {
     expect(r.facts.runbook).toBe('rb-n-06 succeeded');
     expect(r.outcome).toBe('passed');
     expect(r.facts.missed).toBeGreaterThan(0);
-    // missed = deliveries the app answered 503, each applied by the replay; the replay may also
+    expect(r.facts.checkouts).toBeGreaterThan(0);
+    // missed = deliveries the front door answered 503, each applied by the replay; the replay may also
     // beat a live delivery still in flight (which then finds a duplicate)
     expect(r.facts.replayedApplied).toBe(
       (r.facts.missed as number) + (r.facts.replayedBeforeLiveDelivery as number),
