@@ -74,7 +74,12 @@ describe('lab payments (real PostgreSQL, HAProxy, localstripe)', () => {
     const whsec = (await fx.provider.secrets.get('drkit/stripe-webhook')).secret as string;
     const key = (await fx.provider.secrets.get('drkit/payments-api-key')).apiKey as string;
     expect(whsec).toMatch(/^whsec_/);
-    for (const text of [JSON.stringify(cfg), upOutput]) {
+    const st = await runCli(['--config', fx.configFile, '--json', 'lab', 'status']);
+    expect(st.code, st.stderr).toBe(0);
+    const doc = JSON.parse(st.stdout) as { payments: { pid: number; webhookUrl: string } };
+    expect(doc.payments.pid).toBe(localstripePid(fx.provider));
+    expect(doc.payments.webhookUrl).toBe(lab.webhookUrl);
+    for (const text of [JSON.stringify(cfg), upOutput, st.stdout]) {
       expect(text).not.toContain(whsec);
       expect(text).not.toContain(key);
     }

@@ -19,8 +19,8 @@ export interface PaymentsServerOptions {
  * tests that need no lab (the lab's app serves the same routes behind the front door):
  * - `POST /checkout/pay {userId, amountCents}`: an order awaiting payment and a PaymentIntent
  *   at the provider naming it (`metadata.order_id`); the webhook marks it paid.
- * - `POST /webhooks/stripe`: verifies `Stripe-Signature` (400 and nothing recorded when it does
- *   not verify) and processes the event idempotently; `X-Drkit-Replayed: true` marks a replay.
+ * - `POST /webhooks/stripe`: verifies `Stripe-Signature` (400, only the rejection recorded, when
+ *   it does not verify) and processes the event idempotently; `X-Drkit-Replayed: true` marks a replay.
  * - `setWebhookDown(true)`: the route answers 503 (a drill's outage).
  */
 export function createPaymentsServer(o: PaymentsServerOptions) {

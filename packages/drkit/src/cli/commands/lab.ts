@@ -5,7 +5,7 @@ import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js
 import { labProvider } from '../../lab/provider.js';
 import { UsageError } from '../../engine/errors.js';
 import { labAlertingStatus, labUpAlerting, readLabAlerting } from '../../lab/alerting.js';
-import { labUpPayments, readLabPayments } from '../../lab/payments-lab.js';
+import { labUpPayments, localstripePid, readLabPayments } from '../../lab/payments-lab.js';
 import { labSearchStatus, labUpSearch, readLabSearch, searchUrl } from '../../lab/search-lab.js';
 import { orphanedDrills, reapOrphanedDrills } from '../../drills/drill-owner.js';
 import { cliContext } from '../context.js';
@@ -173,6 +173,14 @@ export function labCommand(): Command {
           lines.push(
             `search ${s.region} ${s.url} ${s.running ? `running (pid ${s.pid})` : 'stopped'}${s.aliasTarget ? ` ${s.alias} -> ${s.aliasTarget} (${s.documents ?? '?'} docs)` : s.running ? ` no alias '${s.alias}'` : ''}${s.servesApp ? ' [app]' : ''}`,
           );
+      }
+      const payments = readLabPayments(p);
+      if (payments) {
+        const pid = localstripePid(p);
+        doc.payments = { ...payments, pid: pid ?? null };
+        lines.push(
+          `payments: localstripe ${payments.apiBase} ${pid !== undefined ? `running (pid ${pid})` : 'stopped'}, webhooks to ${payments.webhookUrl}`,
+        );
       }
       const alerting = await labAlertingStatus(p);
       if (alerting) {
