@@ -1,4 +1,5 @@
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/load.js';
 import { runWebhookOutageDrill } from './webhook-drill.js';
@@ -30,5 +31,18 @@ describe('drkit drill webhook-outage', () => {
     expect(r.facts.appliedTwice).toBe(0);
     expect(r.facts.unreconciledAfter).toBe(0);
     expect(r.achieved.rtoSeconds).toBeGreaterThan(0);
+  });
+  it('GIVEN a rate of 0 or an outage of 0 s WHEN the drill is asked THEN a clear error before any lab exists', async () => {
+    const base = { config: parseConfig({}), baseDir };
+    const drills = path.join(baseDir, '.drkit', 'drills');
+    const made = () => (existsSync(drills) ? readdirSync(drills).length : 0);
+    const before = made();
+    await expect(runWebhookOutageDrill({ ...base, checkoutsPerSecond: 0 })).rejects.toThrow(
+      /--rate 0: give 1\.\.50 per second/,
+    );
+    await expect(runWebhookOutageDrill({ ...base, outageSeconds: 0 })).rejects.toThrow(
+      /--outage 0: give 1\.\.600 seconds/,
+    );
+    expect(made()).toBe(before);
   });
 });

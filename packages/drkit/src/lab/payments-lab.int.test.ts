@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { inMaintenance, parseServersState, runtimeCommand } from '../adapters/haproxy/index.js';
 import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
 import { sleep } from '../util/net.js';
 import { readAppConfig, writeAppConfig } from './app-config.js';
@@ -121,6 +122,21 @@ describe('lab payments (real PostgreSQL, HAProxy, localstripe)', () => {
     }
     const { orderId } = await checkout();
     expect(await waitPaid(orderId)).toBe('paid');
+  });
+
+  it('GIVEN the front door routed to region B THEN webhooks follow it (A in maintenance in both backends), and back', async () => {
+    const webhookServers = async () =>
+      parseServersState(await runtimeCommand(regions.router.socket, 'show servers state webhooks'));
+    await regions.router.routeTo('b', { assumeHealthy: ['b-1'] });
+    try {
+      const a1 = (await webhookServers()).find((x) => x.name === 'a-1')!;
+      expect(inMaintenance(a1.adminState)).toBe(true);
+      const { orderId } = await checkout();
+      expect(await waitPaid(orderId)).toBe('paid');
+    } finally {
+      await regions.router.routeTo('a', { assumeHealthy: ['a-1'] });
+    }
+    expect((await webhookServers()).every((x) => !inMaintenance(x.adminState))).toBe(true);
   });
 
   it('GIVEN the workload with checkouts WHEN it runs THEN each acknowledged checkout is logged with its order, which exists', async () => {
