@@ -39,7 +39,9 @@ export function verifyCommand(): Command {
       } catch (err) {
         out.progress(out.yellow(`verify result not recorded: ${(err as Error).message}`));
       }
-      out.result({ provider, policy, checks, failed, warned, recorded });
+      const result = { provider, policy, checks, failed, warned, recorded };
+      // --json prints one document: the result, or on any fail the error carrying it (as validate)
+      if (!failed) out.result(result);
       const mark = (s: PostureCheck['status']) =>
         s === 'pass' ? out.green('PASS') : s === 'warn' ? out.yellow('WARN') : out.red('FAIL');
       for (const x of checks)
@@ -51,6 +53,7 @@ export function verifyCommand(): Command {
       );
       if (failed)
         throw new DrError('VALIDATION_FAILED', `${failed} posture checks failed`, {
+          details: result,
           hint: 'each FAIL line says what was seen and the policy it breaks (config: posture, targets)',
         });
     });

@@ -32,7 +32,7 @@ async function reachable(clients: AwsClients, region: string, endpoint: string |
     const e = err as Error & { code?: string };
     throw new DrError(
       'EXTERNAL',
-      `AWS is unreachable in ${region} (${endpoint ?? 'the public AWS endpoints'}): ${e.name}${e.code ? ` ${e.code}` : ''}: ${e.message}`,
+      `AWS is unreachable in ${region} (${endpoint ?? 'the public AWS endpoints'}): ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
       {
         cause: err,
         hint: endpoint
