@@ -91,4 +91,15 @@ describe('drkit verify --provider aws (moto, built CLI)', () => {
     expect(human.stderr).toContain('error: AWS is unreachable in us-east-1 (http://127.0.0.1:9)');
     expect(human.stderr).toContain('hint: nothing answers at aws.endpoint');
   });
+
+  it('GIVEN no credentials anywhere THEN exit 8 saying so, not "unreachable"', async () => {
+    const r = await motoCli.run(['--config', fx.configFile, 'verify', '--provider', 'aws'], {
+      AWS_ACCESS_KEY_ID: '',
+      AWS_SECRET_ACCESS_KEY: '',
+      HOME: path.join(fx.dir, 'no-home'),
+    });
+    expect(r.code, r.stderr).toBe(8);
+    expect(r.stderr).toContain('error: no AWS credentials to verify with');
+    expect(r.stderr).toContain('hint: set AWS_PROFILE');
+  });
 });

@@ -30,6 +30,11 @@ async function reachable(clients: AwsClients, region: string, endpoint: string |
   } catch (err) {
     if (isAwsError(err) && (err.$metadata?.httpStatusCode ?? 0) > 0) return;
     const e = err as Error & { code?: string };
+    if (e.name === 'CredentialsProviderError')
+      throw new DrError('ACCESS_DENIED', `no AWS credentials to verify with: ${e.message}`, {
+        cause: err,
+        hint: 'set AWS_PROFILE (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, SSO, an instance role); against moto any fake keys do',
+      });
     throw new DrError(
       'EXTERNAL',
       `AWS is unreachable in ${region} (${endpoint ?? 'the public AWS endpoints'}): ${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}`,
@@ -47,7 +52,8 @@ async function reachable(clients: AwsClients, region: string, endpoint: string |
  * `drkit verify --provider aws`: the RDS/Aurora, S3, DynamoDB, Route 53 and Secrets Manager
  * posture of the deployment the `aws` config section names, in the lab's result shape. What the
  * config does not name is one warn saying which key to set, never a pass.
- * @throws DrError EXTERNAL when region A's endpoint does not answer at all
+ * @throws DrError EXTERNAL when region A's endpoint does not answer at all, ACCESS_DENIED
+ *   when no credentials are found
  */
 export async function verifyAws(
   config: DrkitConfig,
