@@ -1,4 +1,12 @@
-import { ModifyDBClusterCommand } from '@aws-sdk/client-rds';
+import {
+  CopyDBSnapshotCommand,
+  CreateDBInstanceCommand,
+  CreateDBInstanceReadReplicaCommand,
+  CreateDBSnapshotCommand,
+  ModifyDBClusterCommand,
+} from '@aws-sdk/client-rds';
+import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
+import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import {
   DeleteBucketReplicationCommand,
   PutBucketPolicyCommand,
@@ -210,5 +218,130 @@ describe('verifyAws (moto)', () => {
       new RegExp(`^AWS is unreachable in ${A} \\(http://127\\.0\\.0\\.1:9\\): .*ECONNREFUSED`),
     );
     expect((err as DrError).hint).toContain('nothing answers at aws.endpoint http://127.0.0.1:9');
+  });
+
+  it('GIVEN the PRIMARY failover record without its health check WHEN verified THEN route53.primary fails: no automatic failover', async () => {
+    const zone = config.aws.route53!.hostedZoneId;
+    const upsert = (HealthCheckId?: string) =>
+      clients.route53().send(
+        new ChangeResourceRecordSetsCommand({
+          HostedZoneId: zone,
+          ChangeBatch: {
+            Changes: [
+              {
+                Action: 'UPSERT',
+                ResourceRecordSet: {
+                  Name: 'api.example.com.',
+                  Type: 'A',
+                  SetIdentifier: A,
+                  Failover: 'PRIMARY',
+                  TTL: 60,
+                  ResourceRecords: [{ Value: '192.0.2.10' }],
+                  ...(HealthCheckId ? { HealthCheckId } : {}),
+                },
+              },
+            ],
+          },
+        }),
+      );
+    const before = (await run()).find((c) => c.id === 'route53.primary')!;
+    const hc = /health check (\S+)/.exec(before.value)![1]!;
+    await upsert();
+    try {
+      const f = failed(await run());
+      expect(f.map((c) => [c.id, c.value])).toEqual([
+        ['route53.primary', `${A} → 192.0.2.10, no health check`],
+      ]);
+      expect(f[0]!.reason).toContain('no automatic failover');
+    } finally {
+      await upsert(hc);
+    }
+  });
+
+  it('GIVEN A’s copy of a hand-copied secret changed after B’s WHEN verified THEN secrets.replica fails: the update did not reach B', async () => {
+    // moto keeps LastChangedDate to the second
+    await new Promise((r) => setTimeout(r, 1100));
+    await clients
+      .secrets(A)
+      .send(
+        new PutSecretValueCommand({ SecretId: 'drkit/db-credentials', SecretString: '{"v":2}' }),
+      );
+    try {
+      const f = failed(await run());
+      expect(f.map((c) => `${c.id} ${c.subject}`)).toEqual([
+        `secrets.replica secret drkit/db-credentials → ${B}`,
+      ]);
+      expect(f[0]!.reason).toBe(
+        `${A} changed after ${B}'s copy: the last update did not reach ${B}`,
+      );
+    } finally {
+      await new Promise((r) => setTimeout(r, 1100));
+      await clients
+        .secrets(B)
+        .send(
+          new PutSecretValueCommand({ SecretId: 'drkit/db-credentials', SecretString: '{"v":2}' }),
+        );
+    }
+    expect(failed(await run())).toEqual([]);
+  });
+
+  it('GIVEN a snapshot copy older than posture.maxBackupAgeHours WHEN verified THEN rds.snapshot-copy fails with its age', async () => {
+    // moto cannot age a snapshot: the policy is made shorter than the copy's age instead
+    const strict = ConfigSchema.parse({
+      aws: config.aws,
+      posture: { maxBackupAgeHours: 1 / 3600 },
+    });
+    await new Promise((r) => setTimeout(r, 1100));
+    const f = failed(await verifyAws(strict, posturePolicy(strict)));
+    expect(f.map((c) => c.id)).toEqual(['rds.snapshot-copy']);
+    expect(f[0]!.value).toMatch(/^newest core-a-nightly-copy \d+\.\d s old \(1 in us-west-2\)$/);
+    expect(f[0]!.reason).toContain('at most 0.0002777777777777778 h old');
+  });
+
+  it('GIVEN RDS PostgreSQL instances (pg-a → its read replica pg-b) and no CloudWatch lag datapoint WHEN verified THEN the replica passes and its lag is a warn, not checked', async () => {
+    const rdsA = clients.rds(A);
+    const pgA = await rdsA.send(
+      new CreateDBInstanceCommand({
+        DBInstanceIdentifier: 'pg-a',
+        DBInstanceClass: 'db.t3.micro',
+        Engine: 'postgres',
+        MasterUsername: 'app',
+        MasterUserPassword: 'not-a-secret-1',
+        AllocatedStorage: 20,
+        BackupRetentionPeriod: 7,
+        DeletionProtection: true,
+      }),
+    );
+    await clients.rds(B).send(
+      new CreateDBInstanceReadReplicaCommand({
+        DBInstanceIdentifier: 'pg-b',
+        SourceDBInstanceIdentifier: pgA.DBInstance!.DBInstanceArn!,
+      }),
+    );
+    const snap = await rdsA.send(
+      new CreateDBSnapshotCommand({
+        DBInstanceIdentifier: 'pg-a',
+        DBSnapshotIdentifier: 'pg-a-nightly',
+      }),
+    );
+    await clients.rds(B).send(
+      new CopyDBSnapshotCommand({
+        SourceDBSnapshotIdentifier: snap.DBSnapshot!.DBSnapshotArn!,
+        TargetDBSnapshotIdentifier: 'pg-a-nightly-copy',
+      }),
+    );
+    const cfg = ConfigSchema.parse({
+      aws: { ...config.aws, regions: { a: { dbInstance: 'pg-a' }, b: { dbInstance: 'pg-b' } } },
+    });
+    const rds = (await verifyAws(cfg, posturePolicy(cfg))).filter((c) => c.id.startsWith('rds.'));
+    expect(rds.map((c) => `${c.status} ${c.id} ${c.subject}`)).toEqual([
+      `pass rds.backup-retention instance pg-a (${A})`,
+      `pass rds.restorable-lag instance pg-a (${A})`,
+      `pass rds.deletion-protection instance pg-a (${A})`,
+      `pass rds.snapshot-copy instance pg-a → ${B}`,
+      `pass rds.replica instance pg-b (${B})`,
+      `warn rds.replica-lag instance pg-b (${B})`,
+    ]);
+    expect(rds.at(-1)!.reason).toMatch(/^not checked: no ReplicaLag datapoint in the last 10 min/);
   });
 });
