@@ -1,12 +1,15 @@
 import {
   CopyDBSnapshotCommand,
+  CreateDBClusterCommand,
   CreateDBInstanceCommand,
+  CreateGlobalClusterCommand,
   CreateDBInstanceReadReplicaCommand,
   CreateDBSnapshotCommand,
   ModifyDBClusterCommand,
 } from '@aws-sdk/client-rds';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { PutSecretValueCommand } from '@aws-sdk/client-secrets-manager';
+import { PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DeleteBucketReplicationCommand,
   PutBucketPolicyCommand,
@@ -343,5 +346,53 @@ describe('verifyAws (moto)', () => {
       `warn rds.replica-lag instance pg-b (${B})`,
     ]);
     expect(rds.at(-1)!.reason).toMatch(/^not checked: no ReplicaLag datapoint in the last 10 min/);
+  });
+
+  it('GIVEN an Aurora Global Database (core-a + secondary core-g) with a lag datapoint WHEN verified THEN both are members and the lag is judged in ms → s', async () => {
+    await clients.rds(A).send(
+      new CreateGlobalClusterCommand({
+        GlobalClusterIdentifier: 'core-global',
+        SourceDBClusterIdentifier: 'arn:aws:rds:us-east-1:123456789012:cluster:core-a',
+      }),
+    );
+    await clients.rds(B).send(
+      new CreateDBClusterCommand({
+        DBClusterIdentifier: 'core-g',
+        Engine: 'aurora-postgresql',
+        GlobalClusterIdentifier: 'core-global',
+        MasterUsername: 'app',
+        MasterUserPassword: 'not-a-secret-1',
+      }),
+    );
+    await clients.cloudwatch(B).send(
+      new PutMetricDataCommand({
+        Namespace: 'AWS/RDS',
+        MetricData: [
+          {
+            MetricName: 'AuroraGlobalDBReplicationLag',
+            Dimensions: [{ Name: 'DBClusterIdentifier', Value: 'core-g' }],
+            Value: 450_000,
+            Unit: 'Milliseconds',
+          },
+        ],
+      }),
+    );
+    const cfg = ConfigSchema.parse({
+      aws: {
+        ...config.aws,
+        globalClusterId: 'core-global',
+        regions: { a: { dbCluster: 'core-a' }, b: { dbCluster: 'core-g' } },
+      },
+    });
+    const checks = await verifyAws(cfg, posturePolicy(cfg));
+    const g = checks.find((c) => c.id === 'rds.global-cluster')!;
+    expect(g.status).toBe('pass');
+    expect(g.value).toMatch(/^members: core-a.*, core-g/);
+    // 450 s over the 300 s RPO target
+    const lag = checks.find((c) => c.id === 'rds.replica-lag')!;
+    expect([lag.status, lag.value], lag.reason).toEqual([
+      'fail',
+      'AuroraGlobalDBReplicationLag max 450.00 s over the last 10 min (1 datapoints)',
+    ]);
   });
 });

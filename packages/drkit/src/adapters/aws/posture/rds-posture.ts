@@ -251,7 +251,8 @@ async function replicaChecks(
             MetricName: metric,
             Dimensions: [{ Name: dim, Value: bId }],
             StartTime: new Date(end.getTime() - 600_000),
-            EndTime: end,
+            // a minute past now: the current, still open period is included (moto drops it otherwise)
+            EndTime: new Date(end.getTime() + 60_000),
             Period: 60,
             Statistics: ['Maximum'],
           }),
