@@ -2,7 +2,8 @@
  * Benchmark: RB-N-03's point-in-time restore of a prefix against `s3-pit-restore` 0.9 (PyPI),
  * side by side on one moto server (drkit issue 17).
  *
- *   npx tsx bench/s3-pit-restore/run.ts [--keys 3003] [--runs 3] [--concurrency 16] [--memory] [--no-write]
+ *   npx tsx bench/s3-pit-restore/run.ts [--keys 3003] [--runs 3] [--concurrency 16] [--first peer]
+ *     [--memory] [--memory-only] [--no-write]
  *
  * The incident (./scenario.ts): `--keys` keys in the prefix before T, of which 3 were deleted
  * before T with their delete marker the last entry of a ListObjectVersions page; after T 40 % of
@@ -56,6 +57,10 @@ const KEYS = opt('keys', 3003);
 const RUNS = opt('runs', 3);
 const CONCURRENCY = opt('concurrency', 16);
 const WRITE = !args.includes('--no-write');
+/** Only one side (`--side drkit|peer`), e.g. when the other ran in another process. @default both */
+const ONLY = args.includes('--side') ? args[args.indexOf('--side') + 1] : undefined;
+/** Which side goes first in odd-numbered runs (`--first peer`). @default drkit */
+const PEER_FIRST = args.includes('--first') && args[args.indexOf('--first') + 1] === 'peer';
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
 const venv = path.join(root, '.tools', 's3pit-venv');
@@ -73,8 +78,8 @@ if (!existsSync(PEER)) {
 }
 const resultsFile = path.resolve(here, '../RESULTS.md');
 
-if (args.includes('--memory')) {
-  const rows = [3000, 300_000].map((v) => {
+if (args.includes('--memory') || args.includes('--memory-only')) {
+  const rows = [3000, 30_000, 300_000, 3_000_000].map((v) => {
     const plain = JSON.parse(
       execFileSync('npx', ['tsx', path.join(here, 'plan-memory.ts'), '--versions', String(v)], {
         encoding: 'utf8',
@@ -124,9 +129,9 @@ if (!args.includes('--memory-only')) {
     const s3 = clients.s3();
     let checked = false;
     for (let r = 0; r < RUNS; r++) {
-      for (const side of r % 2 === 0
-        ? (['drkit', 'peer'] as const)
-        : (['peer', 'drkit'] as const)) {
+      const drkitFirst = (r % 2 === 0) !== PEER_FIRST;
+      for (const side of drkitFirst ? (['drkit', 'peer'] as const) : (['peer', 'drkit'] as const)) {
+        if (ONLY && side !== ONLY) continue;
         await moto.reset();
         const bucket = `pit-${side}-${r}`;
         let t = Date.now();
@@ -148,7 +153,7 @@ if (!args.includes('--memory-only')) {
         const res: RunResult = {
           side,
           run: r + 1,
-          first: (r % 2 === 0) === (side === 'drkit'),
+          first: drkitFirst === (side === 'drkit'),
           ms,
           keysPerS: KEYS / (ms / 1000),
           written: out.written,
@@ -212,7 +217,9 @@ async function runDrkit(
       {
         yes: true,
         onEvent: (e) => {
-          if (e.type === 'step-end') steps[e.step] = Math.round(e.durationMs);
+          if (e.type !== 'step-end') return;
+          steps[e.step] = Math.round(e.durationMs);
+          log(`drkit ${e.step} ${e.outcome} in ${(e.durationMs / 1000).toFixed(1)} s`);
         },
       },
     );
