@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
-const ALL = ['pitr', 'validate', 'failover', 's3-restore', 'search-reindex'];
+const ALL = ['pitr', 'validate', 'failover', 's3-restore', 's3-pit-restore', 'search-reindex'];
 const chosen = process.argv.slice(2).filter((a) => !a.startsWith('-'));
 const unknown = chosen.filter((c) => !ALL.includes(c));
 if (unknown.length) {
