@@ -12,6 +12,7 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 
 /** How every AWS client drkit builds is configured. */
@@ -106,6 +107,10 @@ export class AwsClients {
   }
   cloudfront(): CloudFrontClient {
     return this.client(CloudFrontClient, 'us-east-1'); // global service
+  }
+  /** WAF v2; scope CLOUDFRONT web ACLs live in us-east-1, REGIONAL ones in each region. */
+  wafv2(region?: string): WAFV2Client {
+    return this.client(WAFV2Client, region);
   }
   dynamodb(region?: string): DynamoDBClient {
     return this.client(DynamoDBClient, region);
