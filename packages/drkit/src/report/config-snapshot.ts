@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { NotFoundError } from '../engine/errors.js';
+import { NotFoundError, PreconditionError } from '../engine/errors.js';
 
 /**
  * A config export on disk (`drkit config-export`, `drkit config-drift`): one normalized JSON
@@ -76,6 +76,7 @@ export function writeSnapshot(
 /**
  * Reads an export written by {@link writeSnapshot}.
  * @throws NotFoundError when `dir` does not exist or holds no exported file
+ * @throws PreconditionError when an exported file is not valid JSON
  */
 export function readSnapshot(dir: string): SnapshotResource[] {
   if (!fs.existsSync(dir) || !fs.statSync(dir).isDirectory())
@@ -92,7 +93,7 @@ export function readSnapshot(dir: string): SnapshotResource[] {
     try {
       return { file, body: JSON.parse(text) as unknown };
     } catch (err) {
-      throw new NotFoundError(`${path.join(dir, file)} is not valid JSON`, {
+      throw new PreconditionError(`${path.join(dir, file)} is not valid JSON`, {
         hint: 'restore it from git, or export again',
         cause: err,
       });
