@@ -209,6 +209,18 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 2,
     message: /'aws\.s3\.breakGlassRoleArn' = "break-glass": an IAM role ARN/,
   },
+  // config export / drift: refused before any AWS call
+  {
+    args: [...ok, 'config-drift', '--dir', '{cfg}/no-such-export'],
+    code: 3,
+    message: /config export directory .*no-such-export does not exist/,
+  },
+  {
+    args: [...ok, 'config-export', '--provider', 'lab'],
+    code: 5,
+    message: /nothing to export on the lab provider/,
+  },
+  { args: ['config-drift', '--provider', 'gcp'], code: 2, message: /argument 'gcp' is invalid/ },
 ];
 
 let cfg: string;

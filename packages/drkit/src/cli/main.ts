@@ -16,6 +16,7 @@ import { matrixCommand } from './commands/matrix.js';
 import { verifyCommand } from './commands/verify.js';
 import { metricsCommand } from './commands/metrics.js';
 import { dashboardCommand } from './commands/dashboard.js';
+import { configDriftCommand, configExportCommand } from './commands/config-export.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -48,6 +49,8 @@ export function buildProgram(): Command {
   program.addCommand(verifyCommand());
   program.addCommand(metricsCommand());
   program.addCommand(dashboardCommand());
+  program.addCommand(configExportCommand());
+  program.addCommand(configDriftCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

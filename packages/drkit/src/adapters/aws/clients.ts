@@ -13,6 +13,7 @@ import { S3ControlClient } from '@aws-sdk/client-s3-control';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SESClient } from '@aws-sdk/client-ses';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { WAFV2Client } from '@aws-sdk/client-wafv2';
 import { ConfiguredRetryStrategy } from '@smithy/util-retry';
 
 /** How every AWS client drkit builds is configured. */
@@ -111,6 +112,10 @@ export class AwsClients {
   /** CloudWatch metrics (replica lag for `drkit verify`). */
   cloudwatch(region?: string): CloudWatchClient {
     return this.client(CloudWatchClient, region);
+  }
+  /** WAF v2; scope CLOUDFRONT web ACLs live in us-east-1, REGIONAL ones in each region. */
+  wafv2(region?: string): WAFV2Client {
+    return this.client(WAFV2Client, region);
   }
   dynamodb(region?: string): DynamoDBClient {
     return this.client(DynamoDBClient, region);
