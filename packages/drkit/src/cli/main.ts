@@ -16,6 +16,7 @@ import { matrixCommand } from './commands/matrix.js';
 import { verifyCommand } from './commands/verify.js';
 import { metricsCommand } from './commands/metrics.js';
 import { dashboardCommand } from './commands/dashboard.js';
+import { restoreTestCommand } from './commands/restore-test.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -48,6 +49,7 @@ export function buildProgram(): Command {
   program.addCommand(verifyCommand());
   program.addCommand(metricsCommand());
   program.addCommand(dashboardCommand());
+  program.addCommand(restoreTestCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

@@ -1,6 +1,7 @@
 import { rmSync } from 'node:fs';
 import { stopAlerting } from './alerting.js';
 import type { LabProvider } from './provider.js';
+import { reapScratchClusters } from './scratch-clusters.js';
 import { stopRegionProcesses, stopWan } from './regions.js';
 import { stopSearchServers } from './search-lab.js';
 
@@ -14,6 +15,8 @@ export async function labDown(
   // The front door and app tasks next: they hold connections to the clusters.
   await stopRegionProcesses(p);
   await stopSearchServers(p);
+  // A restore test killed before its cleanup left a scratch cluster: nothing else removes it.
+  for (const id of await reapScratchClusters(p)) opts.progress?.(`removed scratch cluster ${id}`);
   for (const c of p.clusters.list()) {
     if (p.clusters.isRunning(c.id)) {
       opts.progress?.(`stopping ${c.id}`);
