@@ -38,6 +38,27 @@ function scratchLeftovers(): string[] {
   return out;
 }
 
+/** Starts a restore test and SIGKILLs it once its scratch server runs; returns the scratch id. */
+async function killMidRestore(): Promise<string> {
+  const child = spawnCli(['--config', fx.configFile, 'restore-test']);
+  let err = '';
+  const scratch = await new Promise<string>((resolve, reject) => {
+    child.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+      // killed once its server runs and is promoted (the line before the kill names it)
+      const m = /replay-wal-promote: starting '(rt-scratch-[^']+)'/.exec(err);
+      if (m && /replay-wal-promote: done/.test(err)) resolve(m[1]!);
+    });
+    child.once('close', () => reject(new Error(`ended before the restore started: ${err}`)));
+  });
+  child.kill('SIGKILL');
+  await new Promise((r) => child.once('close', r));
+  const left = scratchLeftovers();
+  expect(left).toContain(`registry:${scratch}`);
+  expect(left.some((l) => l.startsWith('process '))).toBe(true); // its server goes on
+  return scratch;
+}
+
 function metric(text: string, name: string): number[] {
   return [...text.matchAll(new RegExp(`^${name}\\{[^}]*\\} (\\S+)$`, 'gm'))].map((m) =>
     Number(m[1]),
@@ -100,22 +121,16 @@ describe('drkit restore-test on the lab', () => {
     ]);
   }, 180_000);
 
+  it('GIVEN a run killed mid-restore WHEN lab up runs THEN it reaps the scratch cluster', async () => {
+    const scratch = await killMidRestore();
+    const up = await cli('lab', 'up');
+    expect(up.code, up.stderr).toBe(0);
+    expect(up.stderr).toContain(`removed scratch cluster ${scratch}`);
+    expect(scratchLeftovers()).toEqual([]);
+  }, 240_000);
+
   it('GIVEN a run killed mid-restore WHEN the next restore-test --target random runs THEN it reaps the scratch cluster and restores a point inside the window', async () => {
-    const child = spawnCli(['--config', fx.configFile, 'restore-test']);
-    let err = '';
-    const scratch = await new Promise<string>((resolve, reject) => {
-      child.stderr.on('data', (b: Buffer) => {
-        err += b.toString();
-        const m = /replay-wal-promote: starting '(rt-scratch-[^']+)'/.exec(err);
-        if (m) resolve(m[1]!);
-      });
-      child.once('close', () => reject(new Error(`ended before the restore started: ${err}`)));
-    });
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('close', r));
-    const left = scratchLeftovers();
-    expect(left).toContain(`registry:${scratch}`);
-    expect(left.some((l) => l.startsWith('process '))).toBe(true); // its server goes on
+    const scratch = await killMidRestore();
 
     const r = await cli('--json', 'restore-test', '--target', 'random');
     expect(r.code, r.stderr).toBe(0);

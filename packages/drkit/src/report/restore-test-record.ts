@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { MetricSample } from '../ports/metrics.js';
+import { readPostureRecord, writePostureRecord, type PostureRecordRead } from './posture-record.js';
 
 /** One check of a restore test: the restore itself, a table read in full, a smoke query. */
 export interface RestoreTestCheck {
@@ -91,9 +92,7 @@ export function writeRestoreTestRecord(stateDir: string, r: RestoreTestRecord): 
   const json = JSON.stringify(r, null, 2) + '\n';
   writeFileSync(`${base}.json`, json);
   writeFileSync(`${base}.md`, restoreTestMarkdown(r));
-  const latest = restoreTestLatestPath(stateDir);
-  writeFileSync(`${latest}.tmp`, json);
-  renameSync(`${latest}.tmp`, latest);
+  writePostureRecord(restoreTestLatestPath(stateDir), r);
   return `${base}.json`;
 }
 
@@ -121,34 +120,17 @@ const RecordShape = z.object({
 });
 
 /** What {@link readRestoreTestRecord} finds. */
-export type RestoreTestRead =
-  | { readonly kind: 'none'; readonly file: string }
-  | { readonly kind: 'malformed'; readonly file: string; readonly reason: string }
-  | { readonly kind: 'record'; readonly file: string; readonly record: RestoreTestRecord };
+export type RestoreTestRead = PostureRecordRead<RestoreTestRecord>;
 
 /**
  * The newest restore test under `stateDir`: `none` when none ran there, `malformed` with the
  * reason when the file cannot be read as a record.
  */
 export function readRestoreTestRecord(stateDir: string): RestoreTestRead {
-  const file = restoreTestLatestPath(stateDir);
-  if (!existsSync(file)) return { kind: 'none', file };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    return { kind: 'malformed', file, reason: `not JSON: ${(err as Error).message}` };
-  }
-  const parsed = RecordShape.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      kind: 'malformed',
-      file,
-      reason: `${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}`,
-    };
-  }
-  return { kind: 'record', file, record: parsed.data as RestoreTestRecord };
+  return readPostureRecord(
+    restoreTestLatestPath(stateDir),
+    RecordShape as z.ZodType<RestoreTestRecord>,
+  );
 }
 
 /**
