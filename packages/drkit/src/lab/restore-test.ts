@@ -98,7 +98,10 @@ async function testOnce(
   try {
     // The source's figures first, for the report: taken before the restore, so every row of
     // this snapshot was committed before the restore's recovery point when the target is latest.
-    const before = await sourceSnapshot(p, source, database).catch(() => undefined);
+    const before =
+      target === 'latest'
+        ? await sourceSnapshot(p, source, database).catch(() => undefined)
+        : undefined;
     say(`restoring '${source}' (newest backup ${newest.label}) into scratch cluster '${id}'`);
     try {
       const res = await p.database.restoreToTime({
@@ -119,11 +122,23 @@ async function testOnce(
       checks.push({ name: 'restore', ok: false, enforced: true, detail: firstLine(err) });
     }
     if (recoveryPoint) {
-      const client = await p.connect({ ...(await p.database.describe(id)).endpoint, database });
+      let client: pg.Client | undefined;
       try {
-        checks.push(...(await validateCopy(client, target === 'latest' ? before : undefined)));
-      } finally {
-        await client.end();
+        client = await p.connect({ ...(await p.database.describe(id)).endpoint, database });
+      } catch (err) {
+        checks.push({
+          name: `connect ${database}`,
+          ok: false,
+          enforced: true,
+          detail: firstLine(err),
+        });
+      }
+      if (client) {
+        try {
+          checks.push(...(await validateCopy(client, before)));
+        } finally {
+          await client.end();
+        }
       }
     }
   } finally {
