@@ -1,8 +1,11 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
+import type { AppPaymentsConfig } from '../lab/app-config.js';
 import type { Secrets } from '../ports/secrets.js';
 import { AppDb } from './app-db.js';
+import { AppPayments } from './payments/app-payments.js';
+import { checkoutPay, receiveWebhook } from './payments/payment-routes.js';
 import { indexPerson, searchPeople, type PersonRow } from './search.js';
 
 /** Options of {@link createAppServer}. */
@@ -18,6 +21,11 @@ export interface AppServerOptions {
 }
 
 type Json = Record<string, unknown>;
+/** The request as received, for routes that need more than the parsed body (a signature). */
+interface RawRequest {
+  readonly raw: string;
+  readonly headers: http.IncomingHttpHeaders;
+}
 class HttpError extends Error {
   constructor(
     readonly status: number,
@@ -60,9 +68,19 @@ export function configGeneration(value: unknown): string {
  *   the commit, with `search` configured, the person's document is upserted through the alias
  *   (`index: 'upserted'`, or `'failed: …'`: the row is committed either way, as on a platform
  *   whose database is the source of truth; RB-N-04's catch-up pass reads such rows again).
+ * - With `payments` in the app config (404 without): `POST /checkout/pay {user_id,
+ *   amount_cents}` creates an order awaiting payment and a PaymentIntent at the provider;
+ *   `POST /webhooks/stripe` verifies the signature and processes the event idempotently
+ *   (see payments/payment-routes.ts). Both refuse writes under `global_readonly`.
  */
 export function createAppServer(o: AppServerOptions): { server: http.Server; db: AppDb } {
   const db = new AppDb(o.secrets, o.secretName ?? 'drkit/app', o.refreshMs ?? 200);
+  const payments = new AppPayments(o.secrets);
+  const paymentsOf = (cfg: { payments?: AppPaymentsConfig }): AppPaymentsConfig => {
+    if (!cfg.payments)
+      throw new HttpError(404, 'payments are off: the app config has no payments section');
+    return cfg.payments;
+  };
   // Each request runs in its own store: a write admitted under a writable config stays counted
   // until its response is sent, so a freeze is confirmed only once no such write can commit.
   const requestScope = new AsyncLocalStorage<{ admitted: boolean }>();
@@ -87,7 +105,11 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
     };
   };
   const routes: Array<
-    [string, RegExp, (m: RegExpMatchArray, url: URL, body: Json) => Promise<[number, Json]>]
+    [
+      string,
+      RegExp,
+      (m: RegExpMatchArray, url: URL, body: Json, req: RawRequest) => Promise<[number, Json]>,
+    ]
   > = [
     [
       'GET',
@@ -246,6 +268,34 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
     ],
     [
       'POST',
+      /^\/checkout\/pay$/,
+      async (_m, _u, b) => {
+        const { pool, cfg } = await writable();
+        const provider = payments.provider(paymentsOf(cfg));
+        return await checkoutPay(pool, provider, {
+          userId: num(b.user_id),
+          amountCents: num(b.amount_cents),
+        });
+      },
+    ],
+    [
+      'POST',
+      /^\/webhooks\/stripe$/,
+      async (_m, _u, _b, req) => {
+        const { pool, cfg } = await writable();
+        const secret = await payments.webhookSecret(paymentsOf(cfg));
+        const replayed = req.headers['x-drkit-replayed'] === 'true';
+        return await receiveWebhook(
+          pool,
+          req.raw,
+          req.headers['stripe-signature'],
+          secret,
+          replayed,
+        );
+      },
+    ],
+    [
+      'POST',
       /^\/messages$/,
       async (_m, _u, b) => {
         const { pool } = await writable();
@@ -280,14 +330,16 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
         let status = 404;
         let payload: Json = { error: 'not found' };
         try {
-          const body = chunks.length ? (JSON.parse(Buffer.concat(chunks).toString()) as Json) : {};
+          const raw = Buffer.concat(chunks).toString('utf8');
+          const body = raw ? (JSON.parse(raw) as Json) : {};
           for (const [method, re, handler] of routes) {
             const m = url.pathname.match(re);
             if (!m || (method !== 'ANY' && method !== req.method)) continue;
-            [status, payload] = await handler(m, url, body);
+            [status, payload] = await handler(m, url, body, { raw, headers: req.headers });
             break;
           }
         } catch (err) {
+          // a provider or payments-config failure is a 503 with its message (never a secret)
           status = err instanceof HttpError ? err.status : err instanceof SyntaxError ? 400 : 503;
           payload = { error: (err as Error).message.slice(0, 200) };
         }

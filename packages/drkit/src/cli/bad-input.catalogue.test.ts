@@ -204,6 +204,11 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 2,
     message: /--out: cannot write the dashboard page .*a-file\/page\.html/,
   },
+  {
+    args: ['-c', '{cfg}/bad-break-glass.yaml', 'verify', '--provider', 'aws'],
+    code: 2,
+    message: /'aws\.s3\.breakGlassRoleArn' = "break-glass": an IAM role ARN/,
+  },
   // restore-test: refused before any scratch cluster exists
   {
     args: [...ok, 'restore-test', '--target', 'yesterday'],
@@ -233,6 +238,7 @@ beforeAll(() => {
   w('bad-provider.yaml', 'provider: gcp\n');
   w('negative-rto.yaml', 'targets: { rtoTargetMinutes: -5 }\n');
   w('proc.yaml', 'stateDir: /proc/drkit\n');
+  w('bad-break-glass.yaml', 'aws: { s3: { breakGlassRoleArn: break-glass } }\n');
   w('a-file', '');
   w('through-file.yaml', `stateDir: ${path.join(cfg, 'a-file', 'sub')}\n`);
   mkdirSync(path.join(cfg, 'state'), { recursive: true });

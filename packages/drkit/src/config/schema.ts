@@ -311,9 +311,37 @@ export const ConfigSchema = z
           })
           .strict()
           .prefault({}),
+        /**
+         * What `drkit verify --provider aws` checks on S3 (seed 000: versioning + replication to
+         * B, Object Lock 7–30 days for compliance buckets, a policy denying s3:DeleteObjectVersion
+         * except via the break-glass role). Buckets are read through regionA's endpoint.
+         */
+        s3: z
+          .object({
+            /** Buckets checked for versioning, replication to regionB and the delete policy. @default [] */
+            buckets: z.array(z.string().min(3)).default([]),
+            /** Compliance buckets: also need Object Lock with a default retention. @default [] */
+            objectLockBuckets: z.array(z.string().min(3)).default([]),
+            /** Shortest default Object Lock retention a compliance bucket may have. @default 7 */
+            objectLockMinDays: z.number().int().min(1).max(36500).default(7),
+            /** The only principal the delete policy may exempt. @default none (the exemption is reported, not judged: a warn) */
+            breakGlassRoleArn: z
+              .string()
+              .regex(/^arn:aws[a-z-]*:iam::/, 'an IAM role ARN')
+              .optional(),
+          })
+          .strict()
+          .prefault({}),
+        /**
+         * Secrets that must have a current copy in regionB (`drkit verify`).
+         * @default [dbEndpointSecret, dbCredentialsSecret]
+         */
+        replicatedSecrets: z.array(z.string().min(1)).optional(),
         /** What RB-N-05 (DynamoDB table restore) swaps to the new table (`--param` values override these). */
         dynamodb: z
           .object({
+            /** Global tables `drkit verify` checks: PITR in both regions, a replica in regionB. @default [] */
+            tables: z.array(z.string().min(3)).default([]),
             /** Secrets Manager secret (JSON) the app reads its table name from. @default none */
             configSecret: z.string().min(1).optional(),
             /** Key of `configSecret` holding the table name. @default none (required with configSecret) */

@@ -13,6 +13,23 @@ export interface AppConfig {
   readonly global_readonly: boolean;
   /** Where `GET /search` reads from; absent: the app searches its database. */
   readonly search?: AppSearchConfig;
+  /** The payment provider the app charges through; absent: no `/checkout/pay`, no webhooks. */
+  readonly payments?: AppPaymentsConfig;
+}
+
+/**
+ * The app's payment provider, read at run time. Secrets are named, never held: the app reads
+ * them from its secrets store per use (a rotation takes effect at once) and never logs them.
+ */
+export interface AppPaymentsConfig {
+  /** Stripe API base, e.g. localstripe's `http://127.0.0.1:P`. @default Stripe's */
+  readonly apiBase?: string;
+  /** `localstripe` keeps the emulator's quirks out (see StripePaymentEvents). */
+  readonly flavour: 'stripe' | 'localstripe';
+  /** Secret holding `{ "apiKey": "sk_…" }`. */
+  readonly apiKeySecret: string;
+  /** Secret holding the webhook endpoint's signing secret `{ "secret": "whsec_…" }`. */
+  readonly webhookSecret: string;
 }
 
 /** The app's search cluster, read at run time like the database endpoint. */

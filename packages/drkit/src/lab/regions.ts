@@ -177,10 +177,14 @@ export async function labUpRegions(
   }
   const regions = regionProvider(p, topo);
   // A front door started before the WAN existed still holds the links' ports, one started
-  // before the exporter existed has none: restart it (below) from the current config.
+  // before the exporter or the webhooks backend existed lacks them: restart it (below).
   if (regions.router.pid() !== undefined) {
     const running = readFileSync(regions.router.configFile, 'utf8');
-    if (running.includes('\nlisten ') || !running.includes('prometheus-exporter'))
+    if (
+      running.includes('\nlisten ') ||
+      !running.includes('prometheus-exporter') ||
+      !running.includes('backend webhooks')
+    )
       await regions.router.stop();
   }
   if (regions.wan) {

@@ -39,6 +39,11 @@ export async function startWorkloadProcess(opts: {
   maxUserId: number;
   /** Also change people through the front door (HTTP mode only). @default no people changes */
   people?: { rate: number; maxPersonId: number; logFile: string };
+  /**
+   * Also check out through the front door (HTTP mode only; the app needs its payments
+   * section): `rate` per second, each answer logged to `logFile`. @default no checkouts
+   */
+  checkouts?: { rate: number; logFile: string };
 }): Promise<WorkloadProcess> {
   const mode = opts.frontDoor
     ? ['--front-door', opts.frontDoor]
@@ -63,6 +68,9 @@ export async function startWorkloadProcess(opts: {
             '--people-log',
             opts.people.logFile,
           ]
+        : []),
+      ...(opts.checkouts
+        ? ['--checkout-rate', String(opts.checkouts.rate), '--checkout-log', opts.checkouts.logFile]
         : []),
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },

@@ -26,6 +26,39 @@ export interface Functions {
    * restored yet).
    */
   planUpdateEnvironment(names: readonly string[], vars: Readonly<Record<string, string>>): string[];
+
+  /**
+   * Published versions (never `$LATEST`), oldest first, each with the hash of its code
+   * (capability `versions`). @throws NotFoundError for an unknown function
+   */
+  listVersions?(name: string): Promise<FunctionVersion[]>;
+  /** The version an alias routes to (capability `versions`). @throws NotFoundError */
+  getAlias?(name: string, alias: string): Promise<FunctionAlias>;
+  /**
+   * Points `alias` at `version` alone (any weighted routing to a second version removed);
+   * idempotent (capability `versions`). @throws NotFoundError
+   */
+  pointAlias?(name: string, alias: string, version: string): Promise<void>;
+  /** The exact calls {@link pointAlias} makes (for `--dry-run`). */
+  planPointAlias?(name: string, alias: string, version: string): string[];
 }
 
-export type FunctionsCapability = 'environment' | 'wait-updated';
+/** A published version of a function. */
+export interface FunctionVersion {
+  readonly version: string;
+  /** Base64 SHA-256 of the deployment package. */
+  readonly codeSha256: string;
+  readonly description?: string;
+  readonly lastModified?: string;
+}
+
+/** Where an alias routes. */
+export interface FunctionAlias {
+  readonly alias: string;
+  readonly version: string;
+  /** A second version taking part of the traffic (weighted routing), when set. */
+  readonly additionalVersionWeights?: Readonly<Record<string, number>>;
+}
+
+/** `versions`: {@link Functions.listVersions}, `getAlias`, `pointAlias` (rollback). */
+export type FunctionsCapability = 'environment' | 'wait-updated' | 'versions';

@@ -39,7 +39,9 @@ describe('runbook registry', () => {
       'rb-n-04',
       'rb-n-06',
       'rb-n-07',
+      'function-rollback',
     ]);
+    expect(findRunbook('lambda-rollback').id).toBe('function-rollback');
     expect(findRunbook('region-failover').id).toBe('rb-n-01');
     expect(findRunbook('search-reindex').id).toBe('rb-n-04');
     expect(findRunbook('email-failover').id).toBe('rb-n-07');

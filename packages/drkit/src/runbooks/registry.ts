@@ -1,6 +1,7 @@
 import { UsageError } from '../engine/errors.js';
 import { cutbackRunbook } from './cutback/index.js';
 import { emailFailover } from './email-failover/index.js';
+import { functionRollback } from './function-rollback/index.js';
 import type { RunbookEntry } from './entry.js';
 import { pitrRestore } from './pitr-restore/index.js';
 import { regionFailover } from './region-failover/index.js';
@@ -26,6 +27,7 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   searchReindex,
   webhookReplay,
   emailFailover,
+  functionRollback,
 ];
 
 /** Finds a runbook by id or alias. @throws UsageError */

@@ -1,6 +1,7 @@
 import { APIGatewayClient } from '@aws-sdk/client-api-gateway';
 import { ApplicationAutoScalingClient } from '@aws-sdk/client-application-auto-scaling';
 import { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -106,6 +107,10 @@ export class AwsClients {
   }
   cloudfront(): CloudFrontClient {
     return this.client(CloudFrontClient, 'us-east-1'); // global service
+  }
+  /** CloudWatch metrics (replica lag for `drkit verify`). */
+  cloudwatch(region?: string): CloudWatchClient {
+    return this.client(CloudWatchClient, region);
   }
   dynamodb(region?: string): DynamoDBClient {
     return this.client(DynamoDBClient, region);

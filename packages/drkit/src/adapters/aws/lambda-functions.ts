@@ -1,10 +1,18 @@
 import {
+  GetAliasCommand,
   GetFunctionConfigurationCommand,
+  ListVersionsByFunctionCommand,
+  UpdateAliasCommand,
   UpdateFunctionConfigurationCommand,
   waitUntilFunctionUpdatedV2,
   type LambdaClient,
 } from '@aws-sdk/client-lambda';
-import type { Functions, FunctionsCapability } from '../../ports/functions.js';
+import type {
+  FunctionAlias,
+  Functions,
+  FunctionsCapability,
+  FunctionVersion,
+} from '../../ports/functions.js';
 import type { AwsClients } from './clients.js';
 import { awsCall } from './errors.js';
 
@@ -18,6 +26,7 @@ export class LambdaFunctions implements Functions {
   readonly capabilities: ReadonlySet<FunctionsCapability> = new Set<FunctionsCapability>([
     'environment',
     'wait-updated',
+    'versions',
   ]);
   private readonly lambda: LambdaClient;
 
@@ -81,5 +90,62 @@ export class LambdaFunctions implements Functions {
       changed.push(name);
     }
     return { changed };
+  }
+
+  async listVersions(name: string): Promise<FunctionVersion[]> {
+    const out: FunctionVersion[] = [];
+    let marker: string | undefined;
+    do {
+      const r = await awsCall({ action: 'lambda:ListVersionsByFunction', resource: name }, () =>
+        this.lambda.send(
+          new ListVersionsByFunctionCommand({
+            FunctionName: name,
+            ...(marker ? { Marker: marker } : {}),
+          }),
+        ),
+      );
+      for (const v of r.Versions ?? []) {
+        if (!v.Version || v.Version === '$LATEST') continue;
+        out.push({
+          version: v.Version,
+          codeSha256: v.CodeSha256 ?? '',
+          ...(v.Description ? { description: v.Description } : {}),
+          ...(v.LastModified ? { lastModified: v.LastModified } : {}),
+        });
+      }
+      marker = r.NextMarker;
+    } while (marker);
+    return out.sort((a, b) => Number(a.version) - Number(b.version));
+  }
+
+  async getAlias(name: string, alias: string): Promise<FunctionAlias> {
+    const r = await awsCall({ action: 'lambda:GetAlias', resource: `${name}:${alias}` }, () =>
+      this.lambda.send(new GetAliasCommand({ FunctionName: name, Name: alias })),
+    );
+    const weights = r.RoutingConfig?.AdditionalVersionWeights;
+    return {
+      alias,
+      version: r.FunctionVersion ?? '',
+      ...(weights && Object.keys(weights).length ? { additionalVersionWeights: weights } : {}),
+    };
+  }
+
+  async pointAlias(name: string, alias: string, version: string): Promise<void> {
+    await awsCall({ action: 'lambda:UpdateAlias', resource: `${name}:${alias}` }, () =>
+      this.lambda.send(
+        new UpdateAliasCommand({
+          FunctionName: name,
+          Name: alias,
+          FunctionVersion: version,
+          RoutingConfig: { AdditionalVersionWeights: {} },
+        }),
+      ),
+    );
+  }
+
+  planPointAlias(name: string, alias: string, version: string): string[] {
+    return [
+      `lambda:UpdateAlias FunctionName=${name} Name=${alias} FunctionVersion=${version} RoutingConfig.AdditionalVersionWeights={}`,
+    ];
   }
 }

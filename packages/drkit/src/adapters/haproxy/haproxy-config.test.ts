@@ -28,6 +28,17 @@ describe('renderHaproxyConfig', () => {
     expect(cfg).toContain('server b-1 127.0.0.1:9002 check backup\n');
     expect(cfg).toContain('option allbackups');
   });
+  it('GIVEN the front door WHEN rendered THEN /webhooks/ goes to a backend of its own with the same servers (a webhook outage can be made there alone)', () => {
+    const cfg = renderHaproxyConfig({ ...base, disabled: new Set(['b-1']) });
+    expect(cfg).toContain(
+      '    use_backend webhooks if { path_beg /webhooks/ }\n    default_backend app\n',
+    );
+    const webhooks = cfg.slice(cfg.indexOf('backend webhooks'));
+    expect(webhooks).toContain('option httpchk GET /healthz');
+    expect(webhooks).toContain('server a-1 127.0.0.1:9001 check\n');
+    expect(webhooks).toContain('server b-1 127.0.0.1:9002 check backup disabled\n');
+    expect(cfg.match(/server b-1 .* disabled/g)).toHaveLength(2);
+  });
   it('writes routed-away servers disabled, so a restart keeps them out of service', () => {
     expect(renderHaproxyConfig({ ...base, disabled: new Set(['a-1']) })).toContain(
       'server a-1 127.0.0.1:9001 check disabled',

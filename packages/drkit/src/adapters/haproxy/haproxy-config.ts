@@ -68,14 +68,34 @@ export interface HaproxyWanSettings extends HaproxyProcessSettings {
 export const BACKEND = 'app';
 
 /**
+ * The backend `/webhooks/` goes to: the same servers as {@link BACKEND}, so a webhook outage
+ * can be made at the front door (its servers in maintenance: HAProxy answers 503) while every
+ * other route is served.
+ */
+export const WEBHOOKS_BACKEND = 'webhooks';
+
+/**
  * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
- * other region's as `backup` (`option allbackups`: every backup shares the load), HTTP checks
+ * other region's as `backup` (and the same servers again in {@link WEBHOOKS_BACKEND} for
+ * `/webhooks/`) (`option allbackups`: every backup shares the load), HTTP checks
  * of `/healthz`, an admin-level stats socket for the runtime API, and with `metricsPort` a
  * frontend serving the built-in Prometheus exporter. Routed-away servers are
  * written `disabled`, so a restart of HAProxy keeps them out of service.
  */
 export function renderHaproxyConfig(s: HaproxySettings): string {
   const h = s.health;
+  const backend = (name: string) => [
+    `backend ${name}`,
+    '    balance roundrobin',
+    '    option allbackups',
+    '    option httpchk GET /healthz',
+    '    http-check expect status 200',
+    `    default-server inter ${h.intervalMs}ms fall ${h.fall} rise ${h.rise}`,
+    ...s.servers.map(
+      (srv) =>
+        `    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`,
+    ),
+  ];
   const lines = [
     ...globalSection('the lab front door', s),
     '',
@@ -91,6 +111,7 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     'frontend front_door',
     `    bind ${s.bindHost}:${s.bindPort}`,
     '    http-response set-header X-Drkit-Server %s',
+    `    use_backend ${WEBHOOKS_BACKEND} if { path_beg /webhooks/ }`,
     `    default_backend ${BACKEND}`,
     '',
     ...(s.metricsPort
@@ -102,18 +123,10 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
           '',
         ]
       : []),
-    `backend ${BACKEND}`,
-    '    balance roundrobin',
-    '    option allbackups',
-    '    option httpchk GET /healthz',
-    '    http-check expect status 200',
-    `    default-server inter ${h.intervalMs}ms fall ${h.fall} rise ${h.rise}`,
+    ...backend(BACKEND),
+    '',
+    ...backend(WEBHOOKS_BACKEND),
   ];
-  for (const srv of s.servers) {
-    lines.push(
-      `    server ${srv.name} ${srv.host}:${srv.port} check${srv.backup ? ' backup' : ''}${s.disabled.has(srv.name) ? ' disabled' : ''}`,
-    );
-  }
   return lines.join('\n') + '\n';
 }
 

@@ -4,6 +4,7 @@ import { DrError, UsageError } from '../../engine/errors.js';
 import type { Router, RouterCapability, RouterStatus, RouteTarget } from '../../ports/router.js';
 import {
   BACKEND,
+  WEBHOOKS_BACKEND,
   inMaintenance,
   parseServersState,
   renderHaproxyConfig,
@@ -138,18 +139,60 @@ export class HaproxyRouter implements Router {
     // Routed away from the primary region: take the others out first, so no request reaches
     // them once this returns. Back to the primary region: the normal failover record again.
     const away = region !== this.opts.primaryRegion;
-    if (away)
-      for (const s of this.opts.servers.filter((x) => x.region !== region))
-        await this.cmd(`set server ${BACKEND}/${s.name} state maint`);
-    for (const s of this.opts.servers.filter((x) => x.region === region || !away)) {
-      await this.cmd(`set server ${BACKEND}/${s.name} state ready`);
-      if (opts.assumeHealthy?.includes(s.name))
-        await this.cmd(`set server ${BACKEND}/${s.name} health up`);
+    // the webhooks backend follows (unless a drill holds it in maintenance: see setWebhooksDown)
+    const backends = this.webhooksDown ? [BACKEND] : [BACKEND, WEBHOOKS_BACKEND];
+    for (const b of backends) {
+      if (away)
+        for (const s of this.opts.servers.filter((x) => x.region !== region))
+          await this.cmd(`set server ${b}/${s.name} state maint`);
+      for (const s of this.opts.servers.filter((x) => x.region === region || !away)) {
+        await this.cmd(`set server ${b}/${s.name} state ready`);
+        if (opts.assumeHealthy?.includes(s.name))
+          await this.cmd(`set server ${b}/${s.name} health up`);
+      }
     }
     const tmp = `${this.routeFile}.tmp`;
     writeFileSync(tmp, JSON.stringify({ region, at: new Date().toISOString() }) + '\n');
     renameSync(tmp, this.routeFile);
     this.proc.writeConfig();
+  }
+
+  private webhooksDown = false;
+
+  /**
+   * A webhook outage at the front door (a drill's fault): `true` puts every server of the
+   * `/webhooks/` backend in maintenance, so HAProxy answers 503 to each delivery while every
+   * other route is served; `false` makes the routed region's servers ready again (the others
+   * stay in maintenance after a failover). Runtime only: a restart of HAProxy ends the outage.
+   */
+  async setWebhooksDown(down: boolean): Promise<void> {
+    const routed = this.routedRegion();
+    const away = routed !== this.opts.primaryRegion;
+    // a server leaving maintenance waits for `rise` checks: one the app backend sees up is
+    // marked up at once, so the route is back when this returns
+    const upInApp = new Set(
+      parseServersState(await this.proc.command(`show servers state ${BACKEND}`))
+        .filter((st) => st.opState === 2)
+        .map((st) => st.name),
+    );
+    for (const s of this.opts.servers) {
+      const serves = !away || s.region === routed;
+      const b = `${WEBHOOKS_BACKEND}/${s.name}`;
+      await this.cmd(`set server ${b} state ${down || !serves ? 'maint' : 'ready'}`);
+      if (!down && serves && upInApp.has(s.name)) await this.cmd(`set server ${b} health up`);
+    }
+    this.webhooksDown = down;
+  }
+
+  /** Responses of the `/webhooks/` backend by class, as HAProxy counts them (`show stat`). */
+  async webhookResponses(): Promise<{ '2xx': number; '4xx': number; '5xx': number }> {
+    const csv = (await this.proc.command('show stat')).split('\n');
+    const cols = (csv[0] ?? '').replace(/^# /, '').split(',');
+    const row = csv
+      .map((l) => l.split(','))
+      .find((f) => f[0] === WEBHOOKS_BACKEND && f[1] === 'BACKEND');
+    const n = (c: string) => Number(row?.[cols.indexOf(c)] ?? 0) || 0;
+    return { '2xx': n('hrsp_2xx'), '4xx': n('hrsp_4xx'), '5xx': n('hrsp_5xx') };
   }
 
   private async cmd(command: string): Promise<void> {

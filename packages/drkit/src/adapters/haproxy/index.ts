@@ -8,6 +8,7 @@ export {
   parseServersState,
   inMaintenance,
   BACKEND,
+  WEBHOOKS_BACKEND,
   type HaproxyServer,
   type HaproxyTcpLink,
   type HealthCheckSettings,

@@ -1,8 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type pg from 'pg';
 import type { PaymentEvents } from '../../ports/payment-events.js';
-import { processEvent, SignatureError, verifyWebhook } from './webhook-handler.js';
+import { checkoutPay, receiveWebhook } from './payment-routes.js';
 
 /** Options of {@link createPaymentsServer}. */
 export interface PaymentsServerOptions {
@@ -16,11 +15,12 @@ export interface PaymentsServerOptions {
 }
 
 /**
- * The sample app as a payment client, over HTTP:
+ * The payment routes of the sample app (see payment-routes.ts) as a server of their own, for
+ * tests that need no lab (the lab's app serves the same routes behind the front door):
  * - `POST /checkout/pay {userId, amountCents}`: an order awaiting payment and a PaymentIntent
  *   at the provider naming it (`metadata.order_id`); the webhook marks it paid.
- * - `POST /webhooks/stripe`: verifies `Stripe-Signature` (400 and nothing recorded when it does
- *   not verify) and processes the event idempotently; `X-Drkit-Replayed: true` marks a replay.
+ * - `POST /webhooks/stripe`: verifies `Stripe-Signature` (400, only the rejection recorded, when
+ *   it does not verify) and processes the event idempotently; `X-Drkit-Replayed: true` marks a replay.
  * - `setWebhookDown(true)`: the route answers 503 (a drill's outage).
  */
 export function createPaymentsServer(o: PaymentsServerOptions) {
@@ -42,36 +42,23 @@ export function createPaymentsServer(o: PaymentsServerOptions) {
             stats.refusedWhileDown++;
             return send(res, 503, { error: 'webhook endpoint down' });
           }
-          let event;
-          try {
-            const sig = req.headers['stripe-signature'];
-            event = verifyWebhook(raw, Array.isArray(sig) ? sig[0] : sig, await o.webhookSecret());
-          } catch (err) {
-            if (!(err instanceof SignatureError)) throw err;
-            await o.pool.query(`INSERT INTO webhook_rejections (reason) VALUES ($1)`, [
-              err.message.slice(0, 500),
-            ]);
-            return send(res, 400, { error: err.message });
-          }
           const replayed = req.headers['x-drkit-replayed'] === 'true';
-          return send(res, 200, { ...(await processEvent(o.pool, event, replayed)) });
+          const sig = req.headers['stripe-signature'];
+          return send(
+            res,
+            ...(await receiveWebhook(o.pool, raw, sig, await o.webhookSecret(), replayed)),
+          );
         }
         if (req.method === 'POST' && req.url === '/checkout/pay') {
           const b = JSON.parse(raw || '{}') as { userId?: number; amountCents?: number };
-          const ref = randomUUID();
-          const ord = await o.pool.query<{ id: string }>(
-            `INSERT INTO orders (user_id, amount_cents, status, client_ref) VALUES ($1, $2, 'awaiting_payment', $3) RETURNING id::text`,
-            [b.userId, b.amountCents, ref],
+          return send(
+            res,
+            ...(await checkoutPay(o.pool, o.payments, {
+              userId: Number(b.userId),
+              amountCents: Number(b.amountCents),
+              ...(o.paymentMethod ? { paymentMethod: o.paymentMethod } : {}),
+            })),
           );
-          const orderId = ord.rows[0]!.id;
-          const pi = await o.payments.createPayment({
-            amountCents: Number(b.amountCents),
-            currency: 'eur',
-            orderId,
-            idempotencyKey: ref,
-            paymentMethod: o.paymentMethod ?? 'pm_card_visa',
-          });
-          return send(res, 201, { orderId, paymentId: pi.id, status: pi.status });
         }
         send(res, 404, { error: 'not found' });
       })().catch((err: unknown) => send(res, 500, { error: (err as Error).message }));

@@ -5,6 +5,7 @@ import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js
 import { labProvider } from '../../lab/provider.js';
 import { UsageError } from '../../engine/errors.js';
 import { labAlertingStatus, labUpAlerting, readLabAlerting } from '../../lab/alerting.js';
+import { labUpPayments, localstripePid, readLabPayments } from '../../lab/payments-lab.js';
 import { labSearchStatus, labUpSearch, readLabSearch, searchUrl } from '../../lab/search-lab.js';
 import { orphanedDrills, reapOrphanedDrills } from '../../drills/drill-owner.js';
 import { cliContext } from '../context.js';
@@ -30,12 +31,22 @@ export function labCommand(): Command {
       '--alerting',
       "also alerting: Prometheus (scraping drkit's metrics and the front door's HAProxy exporter, evaluating ops/prometheus/rules.yml), Alertmanager, and drkit's alert receiver handing alerts to the notifier",
     )
+    .option(
+      '--payments',
+      "also payments: the payments tables in the app's database, localstripe on loopback with its webhook delivered to the front door's /webhooks/stripe, the app config's payments section",
+    )
     .option('--people <n>', 'with --search: people seeded (studios a tenth, work a half)', (v) =>
       Number.parseInt(v, 10),
     )
     .action(
       async (
-        o: { users?: number; search?: boolean; people?: number; alerting?: boolean },
+        o: {
+          users?: number;
+          search?: boolean;
+          people?: number;
+          alerting?: boolean;
+          payments?: boolean;
+        },
         c: Command,
       ) => {
         const { out, loaded } = cliContext(c);
@@ -63,6 +74,11 @@ export function labCommand(): Command {
                 progress: (m) => out.progress(m),
               })
             : undefined;
+        // a lab that has payments gets localstripe started again, with or without --payments
+        const payments =
+          o.payments || readLabPayments(p)
+            ? await labUpPayments(p, loaded.config, { progress: (m) => out.progress(m) })
+            : undefined;
         // a lab that has alerting gets it started again, with or without --alerting
         const alerting =
           o.alerting || readLabAlerting(p)
@@ -78,6 +94,7 @@ export function labCommand(): Command {
           ...state,
           ...(search ? { search } : {}),
           ...(alerting ? { alerting } : {}),
+          ...(payments ? { payments } : {}),
           topology: regions.topology,
           frontDoor: regions.router.url,
           ...(regions.wan
@@ -90,6 +107,10 @@ export function labCommand(): Command {
         if (search)
           out.info(
             `search: ${search.people} people, alias '${search.alias}'; ${search.servers.map((s) => `region ${s.region} ${searchUrl(s)}`).join(', ')}`,
+          );
+        if (payments)
+          out.info(
+            `payments: localstripe ${payments.apiBase}, webhooks delivered to ${payments.webhookUrl}`,
           );
         if (alerting)
           out.info(
@@ -152,6 +173,14 @@ export function labCommand(): Command {
           lines.push(
             `search ${s.region} ${s.url} ${s.running ? `running (pid ${s.pid})` : 'stopped'}${s.aliasTarget ? ` ${s.alias} -> ${s.aliasTarget} (${s.documents ?? '?'} docs)` : s.running ? ` no alias '${s.alias}'` : ''}${s.servesApp ? ' [app]' : ''}`,
           );
+      }
+      const payments = readLabPayments(p);
+      if (payments) {
+        const pid = localstripePid(p);
+        doc.payments = { ...payments, pid: pid ?? null };
+        lines.push(
+          `payments: localstripe ${payments.apiBase} ${pid !== undefined ? `running (pid ${pid})` : 'stopped'}, webhooks to ${payments.webhookUrl}`,
+        );
       }
       const alerting = await labAlertingStatus(p);
       if (alerting) {

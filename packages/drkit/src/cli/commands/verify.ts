@@ -3,6 +3,7 @@ import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
 import { labProvider } from '../../lab/provider.js';
 import { posturePolicy, verifyLab } from '../../lab/verify.js';
+import { verifyAws } from '../../providers/aws/verify.js';
 import type { PostureCheck } from '../../ports/posture.js';
 import { writeVerifyRecord } from '../../report/verify-record.js';
 import { cliContext } from '../context.js';
@@ -12,28 +13,20 @@ import { providerOption } from './runbook.js';
 export function verifyCommand(): Command {
   return new Command('verify')
     .description(
-      'check that backups and replication can actually restore: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json for `drkit dashboard`',
+      'check that backups and replication can actually restore — lab: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag; aws: RDS/Aurora backup retention, latest restorable time, deletion protection, snapshot copy in region B, replica or global cluster and its lag, S3 versioning, replication to B, Object Lock and the delete-version policy, DynamoDB PITR in both regions and replicas, Route 53 failover records with health checks, secrets in B — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json for `drkit dashboard`',
     )
     .addOption(providerOption())
     .action(async (o: { provider?: string }, c: Command) => {
       const { out, loaded } = cliContext(c);
       const provider = o.provider ?? loaded.config.provider;
-      if (provider !== 'lab')
-        throw new DrError(
-          'CAPABILITY',
-          `drkit verify has no checks for the ${provider} provider yet`,
-          {
-            hint: 'it verifies the lab (PostgreSQL + pgBackRest); AWS checks (retention, restorable time, S3, DynamoDB, Route 53) are not built yet',
-          },
-        );
-      const checks = await verifyLab(
-        labProvider(loaded.config, loaded.baseDir),
-        loaded.config,
-        (l) => out.progress(l),
-      );
+      const policy = posturePolicy(loaded.config);
+      const progress = (l: string) => out.progress(l);
+      const checks =
+        provider === 'aws'
+          ? await verifyAws(loaded.config, policy, { progress })
+          : await verifyLab(labProvider(loaded.config, loaded.baseDir), loaded.config, progress);
       const failed = checks.filter((x) => x.status === 'fail').length;
       const warned = checks.filter((x) => x.status === 'warn').length;
-      const policy = posturePolicy(loaded.config);
       // Kept for `drkit dashboard`; a state directory we cannot write must not hide the checks.
       let recorded: string | undefined;
       try {
@@ -46,7 +39,9 @@ export function verifyCommand(): Command {
       } catch (err) {
         out.progress(out.yellow(`verify result not recorded: ${(err as Error).message}`));
       }
-      out.result({ provider, policy, checks, failed, warned, recorded });
+      const result = { provider, policy, checks, failed, warned, recorded };
+      // --json prints one document: the result, or on any fail the error carrying it (as validate)
+      if (!failed) out.result(result);
       const mark = (s: PostureCheck['status']) =>
         s === 'pass' ? out.green('PASS') : s === 'warn' ? out.yellow('WARN') : out.red('FAIL');
       for (const x of checks)
@@ -58,6 +53,7 @@ export function verifyCommand(): Command {
       );
       if (failed)
         throw new DrError('VALIDATION_FAILED', `${failed} posture checks failed`, {
+          details: result,
           hint: 'each FAIL line says what was seen and the policy it breaks (config: posture, targets)',
         });
     });

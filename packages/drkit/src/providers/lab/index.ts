@@ -30,6 +30,7 @@ import type { IncidentDetector } from '../../ports/incident-detector.js';
 import type { PortName } from '../../ports/port-set.js';
 import type { RegionTopology } from '../../ports/region-topology.js';
 import { PreconditionError } from '../../engine/errors.js';
+import { readLabPayments } from '../../lab/payments-lab.js';
 import { mailerFactory } from '../mailer-factory.js';
 import {
   NO_WEBHOOK_URL,
@@ -65,8 +66,13 @@ const ON_MOTO: Partial<Record<PortName, string>> = {
  * health detector. It has no AWS services of its own: with `aws.endpoint` set (a moto server)
  * it binds S3, CloudFront, API Gateway, Cognito, Secrets Manager, DynamoDB and Lambda there.
  */
-export function bindLab(config: DrkitConfig, baseDir: string, opts: LabBindOptions = {}): Provider {
-  const lab = labProvider(config, baseDir, opts.log ? { log: opts.log } : {});
+export function bindLab(
+  labConfig: DrkitConfig,
+  baseDir: string,
+  opts: LabBindOptions = {},
+): Provider {
+  const lab = labProvider(labConfig, baseDir, opts.log ? { log: opts.log } : {});
+  const config = withLabPayments(labConfig, readLabPayments(lab));
   const appSecret: AppSecret = {
     secrets: lab.secrets,
     format: LAB_APP_FORMAT,
@@ -210,4 +216,27 @@ function searchIndexOf(config: DrkitConfig): TypesenseSearchIndex {
     });
   }
   return new TypesenseSearchIndex({ url: config.search.url!, apiKey });
+}
+
+/**
+ * A lab built with `lab up --payments` provides the payments config the drkit config leaves
+ * out: localstripe's API base (flavour `localstripe`) and the front door's webhook URL, with
+ * the secret names the lab stored. What the config sets wins.
+ */
+function withLabPayments(
+  config: DrkitConfig,
+  lab: ReturnType<typeof readLabPayments>,
+): DrkitConfig {
+  if (!lab || config.payments.apiBase) return config;
+  return {
+    ...config,
+    payments: {
+      ...config.payments,
+      apiBase: lab.apiBase,
+      flavour: 'localstripe',
+      webhookUrl: config.payments.webhookUrl ?? lab.webhookUrl,
+      apiKeySecret: lab.apiKeySecret,
+      webhookSecret: lab.webhookSecret,
+    },
+  };
 }
