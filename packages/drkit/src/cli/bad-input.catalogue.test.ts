@@ -221,6 +221,22 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /nothing to export on the lab provider/,
   },
   { args: ['config-drift', '--provider', 'gcp'], code: 2, message: /argument 'gcp' is invalid/ },
+  // restore-test: refused before any scratch cluster exists
+  {
+    args: [...ok, 'restore-test', '--target', 'yesterday'],
+    code: 2,
+    message: /argument 'yesterday' is invalid\. Allowed choices are latest, random/,
+  },
+  {
+    args: [...ok, 'restore-test', '--provider', 'aws'],
+    code: 5,
+    message: /restore-test is not built for the aws provider yet/,
+  },
+  {
+    args: [...ok, 'restore-test'],
+    code: 4,
+    message: /the lab has no app config: nothing names the cluster to test/,
+  },
 ];
 
 let cfg: string;

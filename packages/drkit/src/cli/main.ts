@@ -17,6 +17,7 @@ import { verifyCommand } from './commands/verify.js';
 import { metricsCommand } from './commands/metrics.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { configDriftCommand, configExportCommand } from './commands/config-export.js';
+import { restoreTestCommand } from './commands/restore-test.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -51,6 +52,7 @@ export function buildProgram(): Command {
   program.addCommand(dashboardCommand());
   program.addCommand(configExportCommand());
   program.addCommand(configDriftCommand());
+  program.addCommand(restoreTestCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

@@ -2,6 +2,7 @@ import { rmSync } from 'node:fs';
 import { stopAlerting } from './alerting.js';
 import { stopPayments } from './payments-lab.js';
 import type { LabProvider } from './provider.js';
+import { reapScratchClusters } from './scratch-clusters.js';
 import { stopRegionProcesses, stopWan } from './regions.js';
 import { stopSearchServers } from './search-lab.js';
 
@@ -16,6 +17,8 @@ export async function labDown(
   await stopRegionProcesses(p);
   await stopPayments(p);
   await stopSearchServers(p);
+  // A restore test killed before its cleanup left a scratch cluster: nothing else removes it.
+  for (const id of await reapScratchClusters(p)) opts.progress?.(`removed scratch cluster ${id}`);
   for (const c of p.clusters.list()) {
     if (p.clusters.isRunning(c.id)) {
       opts.progress?.(`stopping ${c.id}`);

@@ -7,6 +7,7 @@ import { freePort } from '../util/net.js';
 import { readAppConfig, writeAppConfig, APP_CONFIG_SECRET } from './app-config.js';
 import type { LabProvider } from './provider.js';
 import { applySchema, seedData, type SeedSize } from './schema.js';
+import { reapIdleScratchClusters } from './scratch-clusters.js';
 
 /** The lab's own record of what `lab up` built. */
 export interface LabState {
@@ -48,6 +49,8 @@ export async function labUp(
   const say = opts.progress ?? (() => undefined);
   const existing = readLabState(p);
   if (existing) {
+    // A restore test killed before its cleanup left a scratch cluster behind.
+    for (const id of await reapIdleScratchClusters(p)) say(`removed scratch cluster ${id}`);
     for (const c of p.clusters.list()) {
       if (c.id === existing.primary && !p.clusters.isRunning(c.id)) {
         say(`starting ${c.id}`);

@@ -4,6 +4,7 @@ import type { DrkitConfig } from '../config/schema.js';
 import type { MetricSample } from '../ports/metrics.js';
 import { readEvidence } from '../report/evidence.js';
 import { drillSamples, targetSamples } from '../report/prometheus.js';
+import { readRestoreTestRecord, restoreTestSamples } from '../report/restore-test-record.js';
 import { readAppConfig } from './app-config.js';
 import type { LabProvider } from './provider.js';
 
@@ -51,7 +52,8 @@ async function primaryUpSamples(p: LabProvider): Promise<MetricSample[]> {
 /**
  * Everything `drkit metrics` exports for a lab, read afresh: the lab's gauges, the last drill
  * of each scenario from the evidence directory (a malformed report is named in
- * `drkit_metric_errors`), and the configured thresholds the alert rules compare against.
+ * `drkit_metric_errors`), the last restore test (an unreadable record is named there too), and
+ * the configured thresholds the alert rules compare against.
  */
 export async function labScrape(
   p: LabProvider,
@@ -65,9 +67,18 @@ export async function labScrape(
     labels: { cluster: '', family: `report:${s.file}` },
     value: 1,
   }));
+  const restoreTest = readRestoreTestRecord(path.resolve(baseDir, config.stateDir));
+  if (restoreTest.kind === 'malformed')
+    evidenceErrors.push({
+      name: 'drkit_metric_errors',
+      help: '1 when a metric family could not be read on this scrape (the family is then absent)',
+      labels: { cluster: '', family: `restore-test:${restoreTest.file}` },
+      value: 1,
+    });
   return [
     ...(await labMetricSamples(p)),
     ...drillSamples(reports),
+    ...restoreTestSamples(restoreTest),
     ...evidenceErrors,
     ...targetSamples(config),
   ];

@@ -2,6 +2,7 @@ import type { PostureCheck } from '../ports/posture.js';
 import type { SkippedReport, StoredReport } from './evidence.js';
 import { drMatrix, type MatrixComponent, type MatrixRow } from './matrix.js';
 import type { DrillReport } from './report-types.js';
+import type { RestoreTestRead } from './restore-test-record.js';
 import type { readVerifyRecord, VerifyRecord } from './verify-record.js';
 
 /** One drill on a scenario's history chart. */
@@ -63,6 +64,8 @@ export interface DashboardData {
   /** Malformed reports in the evidence directory, named and left out of everything else. */
   readonly skipped: ReadonlyArray<SkippedReport>;
   readonly verify: VerifySection;
+  /** The latest `drkit restore-test` run, or why there is none. @default none recorded */
+  readonly restoreTest?: RestoreTestRead;
 }
 
 /** Each scenario's drills, oldest first; scenarios in name order. */
@@ -116,6 +119,8 @@ export function dashboardData(o: {
   readonly reports: ReadonlyArray<StoredReport>;
   readonly skipped: ReadonlyArray<SkippedReport>;
   readonly verify: ReturnType<typeof readVerifyRecord>;
+  /** @default none recorded */
+  readonly restoreTest?: RestoreTestRead;
 }): DashboardData {
   return {
     generatedAt: o.now.toISOString(),
@@ -125,5 +130,6 @@ export function dashboardData(o: {
     history: drillHistory(o.reports),
     skipped: o.skipped,
     verify: verifySection(o.verify, o.now),
+    ...(o.restoreTest ? { restoreTest: o.restoreTest } : {}),
   };
 }

@@ -110,6 +110,49 @@ describe('renderDashboardHtml: a self-contained page that shows report strings a
   });
 });
 
+describe('renderDashboardHtml: the latest restore test', () => {
+  const record = {
+    scratchCluster: 'rt-scratch-202612020220-c36c',
+    provider: 'lab',
+    source: 'region-a',
+    startedAt: '2026-12-02T02:20:53.961Z',
+    finishedAt: '2026-12-02T02:20:56.100Z',
+    target: 'latest' as const,
+    totalDurationSeconds: 2.1,
+    result: 'FAILED' as const,
+    reason: `restore: lz4 error ${EVIL}`,
+    checks: [],
+    scratchRemoved: true,
+    reaped: [],
+  };
+
+  it('GIVEN a FAILED run with a hostile reason WHEN rendered THEN its badge, figures and escaped reason are shown', () => {
+    const html = renderDashboardHtml(
+      data({ restoreTest: { kind: 'record', file: '/s/rt.json', record } }),
+      assets,
+    );
+    const part = /<section id="restore-test">[\s\S]*?<\/section>/.exec(html)![0];
+    expect(part).toContain('<span class="badge fail">FAILED</span> 2026-12-02T02:20:53.961Z');
+    expect(part).toContain('<th>recovery point</th><td>not reached</td>');
+    expect(part).toContain('<th>restore duration</th><td>not measured</td>');
+    expect(part).toContain(escapeHtml(record.reason));
+    expect(part).not.toMatch(/<img|<script>alert/);
+  });
+
+  it('GIVEN none or an unreadable record WHEN rendered THEN the page says what to run / names the file', () => {
+    expect(renderDashboardHtml(data(), assets)).toContain(
+      'No <code>drkit restore-test</code> run recorded yet',
+    );
+    const html = renderDashboardHtml(
+      data({ restoreTest: { kind: 'malformed', file: '/s/rt.json', reason: 'result: invalid' } }),
+      assets,
+    );
+    expect(html).toContain(
+      'Unreadable restore test record <code>/s/rt.json</code>: result: invalid',
+    );
+  });
+});
+
 describe('scriptJson', () => {
   it('escapes what could end a script block or break a JavaScript string', () => {
     expect(scriptJson({ t: '</script>\u2028' })).toBe('{"t":"\\u003c/script>\\u2028"}');

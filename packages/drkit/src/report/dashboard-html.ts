@@ -107,6 +107,17 @@ ${v.lagAndAge.length ? `<table class="checks lag">${head}<tbody>${v.lagAndAge.ma
 <details><summary>all ${r.checks.length} checks</summary><table class="checks">${head}<tbody>${r.checks.map(line).join('\n')}</tbody></table></details>`;
 }
 
+function restoreTestPart(t: DashboardData['restoreTest']): string {
+  if (!t || t.kind === 'none')
+    return `<p class="muted">No <code>drkit restore-test</code> run recorded yet: schedule <code>drkit restore-test</code> (see the README).</p>`;
+  if (t.kind === 'malformed')
+    return `<p class="warn">The recorded restore test <code>${e(t.file)}</code> cannot be read (${e(t.reason)}): run <code>drkit restore-test</code> again.</p>`;
+  const r = t.record;
+  const status = r.result === 'SUCCESSFUL' ? 'pass' : 'fail';
+  return `<p id="restore-test-result"><span class="badge ${status}">${e(r.result)}</span> ${e(r.startedAt)}: <b>${e(r.source)}</b> restored (${e(r.target)}) into scratch cluster <code>${e(r.scratchCluster)}</code>${r.scratchRemoved ? ', since removed' : ', <b>NOT removed</b>'}.</p>
+<table class="checks"><tbody><tr><th>recovery point</th>${cell(r.recoveryPoint ?? 'not reached')}</tr><tr><th>restore duration</th>${cell(r.restoreDurationSeconds === undefined ? 'not measured' : `${r.restoreDurationSeconds} s`)}</tr><tr><th>reason</th>${cell(r.reason)}</tr></tbody></table>`;
+}
+
 function warnings(d: DashboardData): string {
   const items = d.skipped.map(
     (s) =>
@@ -115,6 +126,10 @@ function warnings(d: DashboardData): string {
   if (d.verify.kind === 'malformed')
     items.push(
       `<li>Unreadable verify record <code>${e(d.verify.file)}</code>: ${e(d.verify.reason)}</li>`,
+    );
+  if (d.restoreTest?.kind === 'malformed')
+    items.push(
+      `<li>Unreadable restore test record <code>${e(d.restoreTest.file)}</code>: ${e(d.restoreTest.reason)}</li>`,
     );
   return items.length
     ? `<section id="warnings" role="alert"><h2>Warnings</h2><ul>${items.join('\n')}</ul></section>`
@@ -164,6 +179,8 @@ ${d.history.length ? d.history.map(scenarioCard).join('\n') : '<p class="muted">
 </section>
 <section id="verify"><h2>Posture — latest <code>drkit verify</code></h2>
 ${verifyPart(d.verify)}</section>
+<section id="restore-test"><h2>Latest restore test</h2>
+${restoreTestPart(d.restoreTest)}</section>
 <script type="application/json" id="drkit-chart-data">${scriptJson(d.history)}</script>
 <script>${uplotJs}</script>
 <script>${DASHBOARD_SCRIPT}</script>

@@ -1,7 +1,7 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { PostureCheck, PosturePolicy } from '../ports/posture.js';
+import { readPostureRecord, writePostureRecord, type PostureRecordRead } from './posture-record.js';
 
 /** What `drkit verify` saw on its last run, as the dashboard reads it back. */
 export interface VerifyRecord {
@@ -23,9 +23,7 @@ export function verifyRecordPath(stateDir: string): string {
  */
 export function writeVerifyRecord(stateDir: string, record: VerifyRecord): string {
   const file = verifyRecordPath(stateDir);
-  mkdirSync(path.dirname(file), { recursive: true });
-  writeFileSync(`${file}.tmp`, JSON.stringify(record, null, 2) + '\n');
-  renameSync(`${file}.tmp`, file);
+  writePostureRecord(file, record);
   return file;
 }
 
@@ -52,28 +50,6 @@ const RecordShape = z.object({
  * The newest verify record under `stateDir`: `none` when verify never ran there, `malformed`
  * with the reason when the file cannot be read as a record (the dashboard names it).
  */
-export function readVerifyRecord(
-  stateDir: string,
-):
-  | { readonly kind: 'none'; readonly file: string }
-  | { readonly kind: 'malformed'; readonly file: string; readonly reason: string }
-  | { readonly kind: 'record'; readonly file: string; readonly record: VerifyRecord } {
-  const file = verifyRecordPath(stateDir);
-  if (!existsSync(file)) return { kind: 'none', file };
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (err) {
-    return { kind: 'malformed', file, reason: `not JSON: ${(err as Error).message}` };
-  }
-  const parsed = RecordShape.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return {
-      kind: 'malformed',
-      file,
-      reason: `${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}`,
-    };
-  }
-  return { kind: 'record', file, record: parsed.data };
+export function readVerifyRecord(stateDir: string): PostureRecordRead<VerifyRecord> {
+  return readPostureRecord(verifyRecordPath(stateDir), RecordShape);
 }

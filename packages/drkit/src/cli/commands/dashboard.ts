@@ -8,6 +8,7 @@ import { readEvidence } from '../../report/evidence.js';
 import { DEFAULT_MATRIX } from '../../report/matrix.js';
 import { loadUplotAssets } from '../../report/uplot-assets.js';
 import { readVerifyRecord } from '../../report/verify-record.js';
+import { readRestoreTestRecord } from '../../report/restore-test-record.js';
 import { cliContext } from '../context.js';
 import { parsePort, serveUntilSignal } from '../serve.js';
 
@@ -23,7 +24,7 @@ interface DashboardOptions {
 export function dashboardCommand(): Command {
   return new Command('dashboard')
     .description(
-      'write one self-contained HTML page (no network at view time; uPlot inlined): the DR matrix with target vs achieved, RTO and RPO per drill over time against the target for each scenario, the latest `drkit verify` result with its lag and age figures; malformed reports are named and skipped',
+      'write one self-contained HTML page (no network at view time; uPlot inlined): the DR matrix with target vs achieved, RTO and RPO per drill over time against the target for each scenario, the latest `drkit verify` result with its lag and age figures, the latest `drkit restore-test`; malformed reports are named and skipped',
     )
     .option('--out <file>', 'page to write (default: <reportsDir>/dashboard.html)')
     .option('--reports <dir>', 'evidence directory (default: the config’s reportsDir)')
@@ -53,6 +54,7 @@ export function dashboardCommand(): Command {
           reports,
           skipped,
           verify: readVerifyRecord(path.resolve(loaded.baseDir, cfg.stateDir)),
+          restoreTest: readRestoreTestRecord(path.resolve(loaded.baseDir, cfg.stateDir)),
         });
         return { data, html: renderDashboardHtml(data, assets) };
       };
