@@ -35,12 +35,20 @@ const verify = (configFile = fx.configFile) =>
   motoCli.run(['--config', configFile, 'verify', '--provider', 'aws', '--json']);
 
 describe('drkit verify --provider aws (moto, built CLI)', () => {
-  it('GIVEN the healthy world THEN exit 0, no fail, one warn (the global table moto cannot show), and the record is kept', async () => {
+  it('GIVEN the healthy world and its config exported THEN exit 0, no fail, one warn (the global table moto cannot show), no drift, and the record is kept', async () => {
+    const before = await verify();
+    const noExport = (JSON.parse(before.stdout) as Result).checks.find(
+      (c) => c.id === 'config.drift',
+    );
+    expect(noExport).toMatchObject({ status: 'warn', value: 'no export' });
+    const exported = await motoCli.run(['--config', fx.configFile, 'config-export']);
+    expect(exported.code, exported.stderr).toBe(0);
     const r = await verify();
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout) as Result;
     expect(out).toMatchObject({ provider: 'aws', failed: 0, warned: 1 });
-    expect(out.checks).toHaveLength(21);
+    expect(out.checks).toHaveLength(22);
+    expect(out.checks.find((c) => c.id === 'config.drift')).toMatchObject({ status: 'pass' });
     expect(out.checks.find((c) => c.status === 'warn')?.id).toBe('dynamodb.replica');
     const kept = JSON.parse(readFileSync(out.recorded, 'utf8')) as Result;
     expect(path.basename(out.recorded)).toBe('verify-latest.json');

@@ -1,8 +1,10 @@
+import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
 import { labProvider } from '../../lab/provider.js';
 import { posturePolicy, verifyLab } from '../../lab/verify.js';
+import { configDrift, DEFAULT_CONFIG_EXPORT_DIR } from '../../providers/aws/config-drift.js';
 import { verifyAws } from '../../providers/aws/verify.js';
 import type { PostureCheck } from '../../ports/posture.js';
 import { writeVerifyRecord } from '../../report/verify-record.js';
@@ -13,17 +15,29 @@ import { providerOption } from './runbook.js';
 export function verifyCommand(): Command {
   return new Command('verify')
     .description(
-      'check that backups and replication can actually restore — lab: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag; aws: RDS/Aurora backup retention, latest restorable time, deletion protection, snapshot copy in region B, replica or global cluster and its lag, S3 versioning, replication to B, Object Lock and the delete-version policy, DynamoDB PITR in both regions and replicas, Route 53 failover records with health checks, secrets in B — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json for `drkit dashboard`',
+      'check that backups and replication can actually restore — lab: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag; aws: RDS/Aurora backup retention, latest restorable time, deletion protection, snapshot copy in region B, replica or global cluster and its lag, S3 versioning, replication to B, Object Lock and the delete-version policy, DynamoDB PITR in both regions and replicas, Route 53 failover records with health checks, secrets in B, drift from the config export in the repo — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json for `drkit dashboard`',
     )
     .addOption(providerOption())
-    .action(async (o: { provider?: string }, c: Command) => {
+    .option(
+      '--config-export <dir>',
+      'aws: the config export to compare with what is live (`drkit config-export`)',
+      DEFAULT_CONFIG_EXPORT_DIR,
+    )
+    .action(async (o: { provider?: string; configExport: string }, c: Command) => {
       const { out, loaded } = cliContext(c);
       const provider = o.provider ?? loaded.config.provider;
       const policy = posturePolicy(loaded.config);
       const progress = (l: string) => out.progress(l);
       const checks =
         provider === 'aws'
-          ? await verifyAws(loaded.config, policy, { progress })
+          ? [
+              ...(await verifyAws(loaded.config, policy, { progress })),
+              ...(await driftChecks(
+                loaded.config,
+                path.resolve(loaded.baseDir, o.configExport),
+                progress,
+              )),
+            ]
           : await verifyLab(labProvider(loaded.config, loaded.baseDir), loaded.config, progress);
       const failed = checks.filter((x) => x.status === 'fail').length;
       const warned = checks.filter((x) => x.status === 'warn').length;
@@ -57,4 +71,28 @@ export function verifyCommand(): Command {
           hint: 'each FAIL line says what was seen and the policy it breaks (config: posture, targets)',
         });
     });
+}
+
+/**
+ * Drift of the live CloudFront, WAF and Route 53 configuration from the export in the repo (seed
+ * 000): a fail per drifted resource; no export yet is a warn, never a pass.
+ */
+async function driftChecks(
+  config: Parameters<typeof configDrift>[0],
+  dir: string,
+  progress: (l: string) => void,
+): Promise<PostureCheck[]> {
+  if (!existsSync(dir) || readdirSync(dir).length === 0)
+    return [
+      {
+        id: 'config.drift',
+        subject: `config export ${dir}`,
+        status: 'warn',
+        value: 'no export',
+        reason:
+          'not checked: run `drkit config-export` and commit the files, then verify compares them with what is live',
+      },
+    ];
+  progress(`comparing the live CloudFront, WAF and Route 53 configuration with ${dir}`);
+  return configDrift(config, dir);
 }
