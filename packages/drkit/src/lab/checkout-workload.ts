@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { PacedLoop } from './paced-loop.js';
 
 /** One line of the checkout workload's log. */
 export type CheckoutRecord =
@@ -42,45 +41,15 @@ export interface CheckoutWorkloadOptions {
  * an order awaiting payment and a PaymentIntent at the provider, whose webhook later marks the
  * order paid. Every answer is logged (the webhook drill counts the acknowledged checkouts).
  */
-export class CheckoutWorkload {
-  private running = false;
-  private loop: Promise<void> | undefined;
+export class CheckoutWorkload extends PacedLoop<CheckoutRecord> {
   private seq = 0;
   readonly stats = { acks: 0, fails: 0 };
 
   constructor(private readonly opts: CheckoutWorkloadOptions) {
-    mkdirSync(path.dirname(opts.logFile), { recursive: true });
+    super(opts.perSecond, opts.logFile);
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Stops after the checkout in flight. */
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const interval = 1000 / this.opts.perSecond;
-    let next = Date.now();
-    while (this.running) {
-      await this.checkoutOnce();
-      next += interval;
-      const wait = next - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else if (wait < -1000) next = Date.now(); // an outage: no burst afterwards
-    }
-  }
-
-  private log(rec: CheckoutRecord): void {
-    appendFileSync(this.opts.logFile, JSON.stringify(rec) + '\n');
-  }
-
-  private async checkoutOnce(): Promise<void> {
+  protected async once(): Promise<void> {
     const seq = ++this.seq;
     const userId = 1 + Math.floor(Math.random() * this.opts.maxUserId);
     const amountCents = 500 + ((seq * 37) % 5000);

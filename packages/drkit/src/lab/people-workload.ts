@@ -1,5 +1,4 @@
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { PacedLoop } from './paced-loop.js';
 
 /** One line of the people workload's log. */
 export type PeopleRecord =
@@ -42,45 +41,15 @@ export interface PeopleWorkloadOptions {
  * go: the app commits the row, then upserts its search document through the alias. Every
  * answer is logged (the search drill counts the changes made while it ran).
  */
-export class PeopleWorkload {
-  private running = false;
-  private loop: Promise<void> | undefined;
+export class PeopleWorkload extends PacedLoop<PeopleRecord> {
   private seq = 0;
   readonly stats = { acks: 0, fails: 0, indexFailed: 0 };
 
   constructor(private readonly opts: PeopleWorkloadOptions) {
-    mkdirSync(path.dirname(opts.logFile), { recursive: true });
+    super(opts.perSecond, opts.logFile);
   }
 
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
-  }
-
-  /** Stops after the change in flight. */
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
-  }
-
-  private async run(): Promise<void> {
-    const interval = 1000 / this.opts.perSecond;
-    let next = Date.now();
-    while (this.running) {
-      await this.changeOnce();
-      next += interval;
-      const wait = next - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else if (wait < -1000) next = Date.now(); // an outage: no burst afterwards
-    }
-  }
-
-  private log(rec: PeopleRecord): void {
-    appendFileSync(this.opts.logFile, JSON.stringify(rec) + '\n');
-  }
-
-  private async changeOnce(): Promise<void> {
+  protected async once(): Promise<void> {
     const seq = ++this.seq;
     const id = String(1 + Math.floor(Math.random() * this.opts.maxPersonId));
     try {

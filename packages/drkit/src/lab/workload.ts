@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { appendFileSync, mkdirSync } from 'node:fs';
-import path from 'node:path';
+import { PacedLoop } from './paced-loop.js';
 import pg from 'pg';
 import type { Secrets } from '../ports/secrets.js';
 import { readAppConfig, type AppConfig } from './app-config.js';
@@ -71,9 +70,7 @@ export interface WorkloadOptions {
  * client's own ref, the row id, the ack time, the cluster) for RPO and RTO measurement.
  * A write counts as acknowledged only once COMMIT returned.
  */
-export class WorkloadGenerator {
-  private running = false;
-  private loop: Promise<void> | undefined;
+export class WorkloadGenerator extends PacedLoop<WorkloadRecord> {
   private client: pg.Client | undefined;
   private clientKey = '';
   private cfg: AppConfig | undefined;
@@ -82,39 +79,16 @@ export class WorkloadGenerator {
   readonly stats = { acks: 0, fails: 0, refused: 0 };
 
   constructor(private readonly opts: WorkloadOptions) {
+    super(opts.writesPerSecond, opts.logFile);
     if (!opts.secrets && !opts.frontDoor)
       throw new Error('WorkloadGenerator: give secrets (direct-DB mode) or frontDoor (HTTP mode)');
-    mkdirSync(path.dirname(opts.logFile), { recursive: true });
-  }
-
-  start(): void {
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run();
   }
 
   /** Stops after the write in flight. */
-  async stop(): Promise<void> {
-    this.running = false;
-    await this.loop;
+  override async stop(): Promise<void> {
+    await super.stop();
     await this.client?.end().catch(() => undefined);
     this.client = undefined;
-  }
-
-  private log(rec: WorkloadRecord): void {
-    appendFileSync(this.opts.logFile, JSON.stringify(rec) + '\n');
-  }
-
-  private async run(): Promise<void> {
-    const interval = 1000 / this.opts.writesPerSecond;
-    let next = Date.now();
-    while (this.running) {
-      await this.writeOnce();
-      next += interval;
-      const wait = next - Date.now();
-      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-      else if (wait < -1000) next = Date.now(); // fell behind (outage): don't burst to catch up
-    }
   }
 
   private async config(): Promise<AppConfig | undefined> {
@@ -157,7 +131,7 @@ export class WorkloadGenerator {
     return c;
   }
 
-  private async writeOnce(): Promise<void> {
+  protected async once(): Promise<void> {
     if (this.opts.frontDoor) {
       const doors = this.opts.frontDoor.split(',');
       const door = this.seq % doors.length;

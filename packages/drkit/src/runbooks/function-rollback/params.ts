@@ -1,15 +1,5 @@
 import { z } from 'zod';
-
-/** Comma-separated from `--param`, a list from config. */
-const nameList = z.union([
-  z.array(z.string().min(1)),
-  z.string().transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x !== ''),
-  ),
-]);
+import { nameList } from '../shared/name-list.js';
 
 /** Parameters of the function rollback (what `--param k=v` accepts). */
 export const FunctionRollbackParamsSchema = z

@@ -1,20 +1,11 @@
 import { z } from 'zod';
+import { nameList } from '../shared/name-list.js';
 import { boolParam } from '../shared/bool-param.js';
 import { UsageError } from '../../engine/errors.js';
 
 /** DynamoDB's rule for table names (and backup names). */
 const TABLE_NAME = /^[a-zA-Z0-9_.-]{3,255}$/;
 const tableName = z.string().regex(TABLE_NAME, 'a DynamoDB table name: 3-255 of a-z A-Z 0-9 _ . -');
-/** Comma-separated from `--param`, a list from config. */
-const nameList = z.union([
-  z.array(z.string().min(1)),
-  z.string().transform((s) =>
-    s
-      .split(',')
-      .map((x) => x.trim())
-      .filter((x) => x !== ''),
-  ),
-]);
 
 /** Parameters of RB-N-05 (what `drkit runbook run rb-n-05 --param k=v` accepts). */
 export const TableRestoreParamsSchema = z
