@@ -1,6 +1,12 @@
 import type { DrkitConfig } from '../config/schema.js';
 import type { ExecutorEvent } from '../engine/executor.js';
-import type { DrillEvent, DrillReport, DrillSpan } from '../report/drill-report.js';
+import path from 'node:path';
+import {
+  writeDrillReport,
+  type DrillEvent,
+  type DrillReport,
+  type DrillSpan,
+} from '../report/drill-report.js';
 import type { ExecutionSummary } from '../engine/journal.js';
 
 /** What every drill takes: where it runs, how long it watches, where the evidence goes. */
@@ -66,4 +72,17 @@ export function drillTimeline(say: (m: string) => void) {
       });
   };
   return { events, spans, mark, phase, steps };
+}
+
+/** Writes a drill's report into `o.reportsDir` (else the config's) and returns the drill's result. */
+export function drillResult(
+  o: Pick<DrillOptions, 'baseDir' | 'config' | 'reportsDir'>,
+  report: DrillReport,
+  drillDir: string,
+): DrillResult {
+  const files = writeDrillReport(
+    path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
+    report,
+  );
+  return { report, files, drillDir };
 }

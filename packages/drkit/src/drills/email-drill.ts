@@ -11,12 +11,17 @@ import { startMailpit, type MailpitServer } from '../lab/mailpit-server.js';
 import { bindProvider } from '../providers/index.js';
 import { mailerFactory } from '../providers/mailer-factory.js';
 import { withPorts } from '../providers/provider.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
+import { judge, type DrillReport } from '../report/drill-report.js';
 import { emailFailover, type EmailFailoverState } from '../runbooks/email-failover/index.js';
 import { runRunbook } from '../runbooks/run.js';
 import { freePort, sleep } from '../util/net.js';
 import type { SharedWarmupPacer, WarmupSchedule } from '../util/warmup.js';
-import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
+import {
+  drillResult,
+  drillTimeline,
+  type DrillOptions,
+  type DrillResult,
+} from './drill-options.js';
 import { checkWarmup, measureEmailLoss, type Delivery } from './email-measure.js';
 
 /** Options of `drkit drill email-failover`. */
@@ -238,11 +243,7 @@ export async function runEmailFailoverDrill(o: EmailDrillOptions): Promise<Drill
       ],
       ...(res ? { executionId: res.executionId } : {}),
     };
-    const files = writeDrillReport(
-      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-      report,
-    );
-    return { report, files, drillDir };
+    return drillResult(o, report, drillDir);
   } finally {
     stop.abort();
     await outbox?.close().catch(() => undefined);

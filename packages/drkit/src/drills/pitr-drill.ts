@@ -11,17 +11,17 @@ import { appsDir } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { bindLab } from '../providers/lab/index.js';
 import { withPorts } from '../providers/provider.js';
-import {
-  judge,
-  writeDrillReport,
-  type DrillBand,
-  type DrillReport,
-} from '../report/drill-report.js';
+import { judge, type DrillBand, type DrillReport } from '../report/drill-report.js';
 import { pitrRestore } from '../runbooks/pitr-restore/index.js';
 import { runRunbook } from '../runbooks/run.js';
 import { freePort, sleep } from '../util/net.js';
 import { snapshotChecksums } from '../validate/suite.js';
-import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
+import {
+  drillResult,
+  drillTimeline,
+  type DrillOptions,
+  type DrillResult,
+} from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog, rpoGapsText } from './measure.js';
 import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
 
@@ -226,11 +226,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         rpoUpperBound: loss.rpoUpperBoundDefinition,
       },
     };
-    const files = writeDrillReport(
-      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-      report,
-    );
-    return { report, files, drillDir };
+    return drillResult(o, report, drillDir);
   } finally {
     await workload?.stop();
     await compute?.stopAll();

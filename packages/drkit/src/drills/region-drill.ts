@@ -9,7 +9,7 @@ import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { labUpRegions, LINK_A_B, requireWan, type RegionProvider } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
+import { judge, type DrillReport } from '../report/drill-report.js';
 import { bindLab } from '../providers/lab/index.js';
 import { cutbackRunbook } from '../runbooks/cutback/index.js';
 import type { RunbookEntry } from '../runbooks/entry.js';
@@ -22,7 +22,12 @@ import {
   waitForAlert,
   type AlertDetection,
 } from './alert-detection.js';
-import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
+import {
+  drillResult,
+  drillTimeline,
+  type DrillOptions,
+  type DrillResult,
+} from './drill-options.js';
 import { checkSplitBrainFence, type FenceCheck } from './fence-check.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog, rpoGapsText } from './measure.js';
 import { failedButPresent, partitionFacts, standbyPosition, type Partition } from './partition.js';
@@ -469,11 +474,7 @@ export async function runRegionDrill(o: RegionDrillOptions): Promise<RegionDrill
         rpoUpperBound: loss.rpoUpperBoundDefinition,
       },
     };
-    const files = writeDrillReport(
-      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-      report,
-    );
-    return { report, files, drillDir, state: st, fence };
+    return { ...drillResult(o, report, drillDir), state: st, fence };
   } finally {
     watcher?.stop();
     if (partition && !partition.healedAt) await partition.link.heal().catch(() => undefined);

@@ -12,13 +12,18 @@ import {
   startMotoServer,
   type MotoServer,
 } from '../lab/moto-server.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
+import { judge, type DrillReport } from '../report/drill-report.js';
 import { bindProvider } from '../providers/index.js';
 import { withPorts } from '../providers/provider.js';
 import { runRunbook } from '../runbooks/run.js';
 import { s3Restore, type S3RestoreState } from '../runbooks/s3-restore/index.js';
 import { sleep, waitFor } from '../util/net.js';
-import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
+import {
+  drillResult,
+  drillTimeline,
+  type DrillOptions,
+  type DrillResult,
+} from './drill-options.js';
 import { diffStates, measureS3Loss, restorePointAfter, versionsAt } from './s3-measure.js';
 import { checkBucket, createDistribution, createVersionedBucket } from './s3-world.js';
 import { badDeploy, currentState, S3Writer, seedPrefix, stateOfVersions } from './s3-workload.js';
@@ -288,11 +293,7 @@ export async function runS3Drill(o: S3DrillOptions): Promise<DrillResult> {
       followUps: followUps(loss.lost, drillDir),
       ...(res ? { executionId: res.executionId } : {}),
     };
-    const files = writeDrillReport(
-      path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-      report,
-    );
-    return { report, files, drillDir };
+    return drillResult(o, report, drillDir);
   } finally {
     await writer?.stop().catch(() => undefined);
     close();

@@ -21,7 +21,7 @@ import {
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { bindProvider } from '../providers/index.js';
 import { withPorts } from '../providers/provider.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
+import { judge, type DrillReport } from '../report/drill-report.js';
 import { runRunbook } from '../runbooks/run.js';
 import {
   loadSearchSchemas,
@@ -31,7 +31,12 @@ import {
 import type { HotSlice } from '../runbooks/search-reindex/schemas.js';
 import { sleep } from '../util/net.js';
 import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
-import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
+import {
+  drillResult,
+  drillTimeline,
+  type DrillOptions,
+  type DrillResult,
+} from './drill-options.js';
 import { compareIndex } from './search-measure.js';
 import { frontDoorHotQuery, hotQueryOf } from './search-front-door.js';
 
@@ -340,11 +345,7 @@ export async function runSearchDrill(o: SearchDrillOptions): Promise<DrillResult
         ],
         ...(res ? { executionId: res.executionId } : {}),
       };
-      const files = writeDrillReport(
-        path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-        report,
-      );
-      return { report, files, drillDir };
+      return drillResult(o, report, drillDir);
     } finally {
       await sql.end().catch(() => undefined);
     }

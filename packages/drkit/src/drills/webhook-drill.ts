@@ -12,12 +12,17 @@ import { labProvider } from '../lab/provider.js';
 import { labUpRegions } from '../lab/regions.js';
 import { startWorkloadProcess, type WorkloadProcess } from '../lab/workload-process.js';
 import { bindProvider } from '../providers/index.js';
-import { judge, writeDrillReport, type DrillReport } from '../report/drill-report.js';
+import { judge, type DrillReport } from '../report/drill-report.js';
 import { runRunbook } from '../runbooks/run.js';
 import { webhookReplay, type WebhookReplayState } from '../runbooks/webhook-replay/index.js';
 import { sleep } from '../util/net.js';
 import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
-import { drillTimeline, type DrillOptions, type DrillResult } from './drill-options.js';
+import {
+  drillResult,
+  drillTimeline,
+  type DrillOptions,
+  type DrillResult,
+} from './drill-options.js';
 
 /** Options of `drkit drill webhook-outage`. */
 export interface WebhookDrillOptions extends Omit<DrillOptions, 'seedUsers'> {
@@ -229,11 +234,7 @@ export async function runWebhookOutageDrill(o: WebhookDrillOptions): Promise<Dri
         ],
         ...(res ? { executionId: res.executionId } : {}),
       };
-      const files = writeDrillReport(
-        path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-        report,
-      );
-      return { report, files, drillDir };
+      return drillResult(o, report, drillDir);
     } finally {
       await appDb.end().catch(() => undefined);
     }

@@ -82,9 +82,9 @@ export function countCheck(deps: SearchReindexDeps): Step<SearchReindexState> {
           const numDocuments = await deps.index.count(target);
           let index = numDocuments;
           if (db !== index + deadLettered) {
-            // the server's counter is not the documents: Typesense 0.24's num_documents can
-            // count a document twice when two writers create the same id at once (the app's
-            // write path and the backfill); the export is what a search can return
+            // num_documents is the server's counter, not its documents (a 100k drill once read
+            // 100,002 for 100,000 rows, cause not pinned down): recount what a search can
+            // return, from the export, before judging
             const seen = new Set<string>();
             let lines = 0;
             for await (const d of deps.index.exportDocuments(target)) {
