@@ -23,7 +23,7 @@ if (!values.port || !values['secrets-dir'] || !values.region || !values.task) {
   );
   process.exit(2);
 }
-const { server, db } = createAppServer({
+const { server, db, cache } = createAppServer({
   secrets: new FileSecrets(values['secrets-dir']),
   secretName: values.secret!,
   region: values.region,
@@ -33,7 +33,7 @@ server.listen(Number(values.port), '127.0.0.1', () => process.stdout.write('read
 const stop = () => {
   server.close();
   server.closeAllConnections();
-  void db.close().then(() => process.exit(0));
+  void Promise.all([db.close(), cache.close()]).then(() => process.exit(0));
 };
 process.on('SIGTERM', stop);
 process.on('SIGINT', stop);

@@ -3,6 +3,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import http from 'node:http';
 import type { AppPaymentsConfig } from '../lab/app-config.js';
 import type { Secrets } from '../ports/secrets.js';
+import { AppCache } from './app-cache.js';
 import { AppDb } from './app-db.js';
 import { AppPayments } from './payments/app-payments.js';
 import { checkoutPay, receiveWebhook } from './payments/payment-routes.js';
@@ -62,6 +63,11 @@ export function configGeneration(value: unknown): string {
  * - `POST /orders`: the workload's write (201 with the row; 503 `global_readonly` when frozen).
  * - Smoke endpoints: `POST /auth/login`, `GET /search?q=`, `GET /users/:id`, `POST /checkout`
  *   (test mode only), `POST /messages`, `GET /messages?user_id=`.
+ * - `GET /users/:id` (with its order count) and `GET /orders/:id` read through the cache when
+ *   the app config has `cache` (keys `<prefix>user:<id>`, `<prefix>order:<id>`; the answer's
+ *   `cache` says hit, miss, off or error); a write that changes an order count invalidates
+ *   the user's key. A restore underneath changes the database, not the cache: see the
+ *   recovery's flush-cache step.
  * - `GET /search?q=&city=&role=` is served from the search cluster through its alias when the
  *   app config has `search` (and says `partial` while a reindex has only the hot slices in).
  * - `POST /people/:id`: the workload's change to a person (rating + 1, `updated_at` now); after
@@ -73,8 +79,13 @@ export function configGeneration(value: unknown): string {
  *   `POST /webhooks/stripe` verifies the signature and processes the event idempotently
  *   (see payments/payment-routes.ts). Both refuse writes under `global_readonly`.
  */
-export function createAppServer(o: AppServerOptions): { server: http.Server; db: AppDb } {
+export function createAppServer(o: AppServerOptions): {
+  server: http.Server;
+  db: AppDb;
+  cache: AppCache;
+} {
   const db = new AppDb(o.secrets, o.secretName ?? 'drkit/app', o.refreshMs ?? 200);
+  const cache = new AppCache();
   const payments = new AppPayments(o.secrets);
   const paymentsOf = (cfg: { payments?: AppPaymentsConfig }): AppPaymentsConfig => {
     if (!cfg.payments)
@@ -156,6 +167,7 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
          RETURNING id::text, client_ref::text, created_at`,
           [num(b.user_id), num(b.amount_cents), str(b.client_ref)],
         );
+        await cache.invalidate(cfg.cache, [`user:${num(b.user_id)}`]);
         return [201, { order: r.rows[0], cluster: cfg.dbClusterId }];
       },
     ],
@@ -229,13 +241,32 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
       'GET',
       /^\/users\/(\d+)$/,
       async (m) => {
-        const { pool } = await db.db();
-        const r = await pool.query(
-          `SELECT id::text, email, name, (SELECT count(*)::int FROM orders WHERE user_id = u.id) AS orders FROM users u WHERE id = $1`,
-          [m[1]],
-        );
-        if (!r.rows[0]) throw new HttpError(404, 'no such user');
-        return [200, { user: r.rows[0] }];
+        const { pool, cfg } = await db.db();
+        const r = await cache.read(cfg.cache, `user:${m[1]}`, async () => {
+          const q = await pool.query(
+            `SELECT id::text, email, name, (SELECT count(*)::int FROM orders WHERE user_id = u.id) AS orders FROM users u WHERE id = $1`,
+            [m[1]],
+          );
+          return q.rows[0] as Json | undefined;
+        });
+        if (!r.value) throw new HttpError(404, 'no such user');
+        return [200, { user: r.value, cache: r.cache }];
+      },
+    ],
+    [
+      'GET',
+      /^\/orders\/(\d+)$/,
+      async (m) => {
+        const { pool, cfg } = await db.db();
+        const r = await cache.read(cfg.cache, `order:${m[1]}`, async () => {
+          const q = await pool.query(
+            `SELECT id::text, user_id::text, amount_cents, status, client_ref::text FROM orders WHERE id = $1`,
+            [m[1]],
+          );
+          return q.rows[0] as Json | undefined;
+        });
+        if (!r.value) throw new HttpError(404, 'no such order');
+        return [200, { order: r.value, cache: r.cache }];
       },
     ],
     [
@@ -244,7 +275,7 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
       async (_m, _u, b) => {
         if (b.test_mode !== true)
           throw new HttpError(400, 'the lab app checks out in test mode only');
-        const { pool } = await writable();
+        const { pool, cfg } = await writable();
         const c = await pool.connect();
         try {
           await c.query('BEGIN');
@@ -257,6 +288,7 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
             [ord.rows[0]!.id, num(b.amount_cents), `pi_test_${randomBytes(6).toString('hex')}`],
           );
           await c.query('COMMIT');
+          await cache.invalidate(cfg.cache, [`user:${num(b.user_id)}`]);
           return [201, { order_id: ord.rows[0]!.id, payment: pay.rows[0] }];
         } catch (err) {
           await c.query('ROLLBACK').catch(() => undefined);
@@ -272,10 +304,12 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
       async (_m, _u, b) => {
         const { pool, cfg } = await writable();
         const provider = payments.provider(paymentsOf(cfg));
-        return await checkoutPay(pool, provider, {
+        const res = await checkoutPay(pool, provider, {
           userId: num(b.user_id),
           amountCents: num(b.amount_cents),
         });
+        await cache.invalidate(cfg.cache, [`user:${num(b.user_id)}`]);
+        return res;
       },
     ],
     [
@@ -354,7 +388,7 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
     });
   });
   server.keepAliveTimeout = 5000;
-  return { server, db };
+  return { server, db, cache };
 }
 
 function num(v: unknown): number {

@@ -119,6 +119,23 @@ export const ConfigSchema = z
         archiveTimeoutSeconds: z.number().int().min(1).max(3600).default(10),
         /** Full backups kept by pgBackRest. @default 2 */
         retentionFull: z.number().int().min(1).max(100).default(2),
+        /** The app's read-through cache: a Redis server of the lab's own (Debian's redis-server). */
+        cache: z
+          .object({
+            /** Start Redis and give the app its `cache` section. @default true */
+            enabled: z.boolean().default(true),
+            /** The app's keys all start with it (a flush removes these only). @default 'drkit-app:' */
+            prefix: z
+              .string()
+              .regex(/^[A-Za-z0-9:_-]{1,64}$/, 'letters, digits, `:`, `_` and `-`, 1 to 64 of them')
+              .default('drkit-app:'),
+            /** Seconds a cached read lives. @default 300 */
+            ttlSeconds: z.number().int().min(1).max(86_400).default(300),
+            /** The server binary. @default 'redis-server' (on the PATH) */
+            redisBin: z.string().default('redis-server'),
+          })
+          .strict()
+          .prefault({}),
         seed: z
           .object({
             users: z.number().int().min(0).default(2000),

@@ -15,6 +15,21 @@ export interface AppConfig {
   readonly search?: AppSearchConfig;
   /** The payment provider the app charges through; absent: no `/checkout/pay`, no webhooks. */
   readonly payments?: AppPaymentsConfig;
+  /** The read-through cache of the app's reads; absent: every read goes to the database. */
+  readonly cache?: AppCacheConfig;
+}
+
+/**
+ * The app's cache, read at run time like the database endpoint: Redis at `host:port`, the
+ * app's keys all under `prefix` (the cache may be shared: a recovery flushes the prefix only).
+ */
+export interface AppCacheConfig {
+  readonly host: string;
+  readonly port: number;
+  /** Every key the app writes starts with it, e.g. `app:`. */
+  readonly prefix: string;
+  /** Seconds a cached read lives. @default 300 */
+  readonly ttlSeconds?: number;
 }
 
 /**

@@ -1,12 +1,13 @@
 import { rmSync } from 'node:fs';
 import { stopAlerting } from './alerting.js';
+import { stopCache } from './cache-lab.js';
 import { stopPayments } from './payments-lab.js';
 import type { LabProvider } from './provider.js';
 import { reapScratchClusters } from './scratch-clusters.js';
 import { stopRegionProcesses, stopWan } from './regions.js';
 import { stopSearchServers } from './search-lab.js';
 
-/** `drkit lab down`: stops alerting, every cluster, search server and localstripe; with `destroy`, removes the lab's state directory. */
+/** `drkit lab down`: stops alerting, every cluster, search server, localstripe and the cache; with `destroy`, removes the lab's state directory. */
 export async function labDown(
   p: LabProvider,
   opts: { destroy?: boolean; progress?: (m: string) => void } = {},
@@ -17,6 +18,7 @@ export async function labDown(
   await stopRegionProcesses(p);
   await stopPayments(p);
   await stopSearchServers(p);
+  await stopCache(p);
   // A restore test killed before its cleanup left a scratch cluster: nothing else removes it.
   for (const id of await reapScratchClusters(p)) opts.progress?.(`removed scratch cluster ${id}`);
   for (const c of p.clusters.list()) {

@@ -5,6 +5,7 @@ import { NotFoundError, PreconditionError } from '../engine/errors.js';
 import type { DrkitConfig } from '../config/schema.js';
 import { freePort } from '../util/net.js';
 import { readAppConfig, writeAppConfig, APP_CONFIG_SECRET } from './app-config.js';
+import { labUpCache } from './cache-lab.js';
 import type { LabProvider } from './provider.js';
 import { applySchema, seedData, type SeedSize } from './schema.js';
 import { reapIdleScratchClusters } from './scratch-clusters.js';
@@ -38,7 +39,8 @@ export function requireLab(p: LabProvider): LabState {
 
 /**
  * `drkit lab up`: region A's primary PostgreSQL with WAL archived by pgBackRest, the sample
- * schema and seed data, a first full backup, and the app config the application reads. An
+ * schema and seed data, a first full backup, the app's Redis cache (`lab.cache`) and the app
+ * config the application reads. An
  * existing lab is started again, not rebuilt.
  */
 export async function labUp(
@@ -57,6 +59,7 @@ export async function labUp(
         await p.clusters.start(c.id);
       }
     }
+    await labUpCache(p, config, { progress: say });
     return existing;
   }
   if (p.clusters.list().some((c) => c.id === REGION_A_PRIMARY)) {
@@ -91,6 +94,7 @@ export async function labUp(
     db: { host: conn.host, port: conn.port, database: APP_DATABASE, user: conn.user },
     global_readonly: false,
   });
+  await labUpCache(p, config, { progress: say });
   const state: LabState = {
     primary: REGION_A_PRIMARY,
     database: APP_DATABASE,

@@ -1,6 +1,7 @@
 import type { ApiGateway } from './api-gateway.js';
 import type { AppSecret } from './app-secret.js';
 import type { AppTasks } from './app-tasks.js';
+import type { AppCache } from './cache.js';
 import type { Cdn } from './cdn.js';
 import type { Compute } from './compute.js';
 import type { Database } from './database.js';
@@ -42,6 +43,8 @@ export interface PortSet {
   readonly notifier: Notifier;
   /** The app's running tasks, which confirm a freeze (the lab; AWS tasks are out of reach). */
   readonly appTasks: AppTasks;
+  /** The app's read-through cache and its key prefix: a restore flushes the prefix (RB-N-02, full recovery). */
+  readonly appCache: AppCache;
   /** SQL connections to a database endpoint (validation, post-checks). */
   readonly sql: SqlConnector;
   /** Functions whose `DB_CLUSTER_ARN` follows the database (seed 003's full recovery). */

@@ -11,11 +11,12 @@ import {
   SecretsManagerSecrets,
   SesMailer,
 } from '../../adapters/aws/index.js';
+import { RedisCache } from '../../adapters/redis/index.js';
 import { TypesenseSearchIndex } from '../../adapters/typesense/index.js';
 import { PgMailOutbox } from '../../adapters/postgres-outbox/index.js';
 import type { DrkitConfig } from '../../config/schema.js';
 import { ConfigError } from '../../engine/errors.js';
-import { APP_CONFIG_SECRET } from '../../lab/app-config.js';
+import { APP_CONFIG_SECRET, readAppConfig } from '../../lab/app-config.js';
 import { HealthDetector } from '../../lab/health-detector.js';
 import { labProvider } from '../../lab/provider.js';
 import { appSearchOf, readLabSearch, searchUrl } from '../../lab/search-lab.js';
@@ -151,6 +152,22 @@ export function bindLab(
     if (!ep) throw new PreconditionError(`${APP_CONFIG_SECRET} names no database endpoint`);
     return await lab.connect(ep);
   };
+  // the cache the app's config names (the lab's Redis), read when the port is first used
+  let redis: RedisCache | undefined;
+  const appCache = () => ({
+    cache: (redis ??= new RedisCache({
+      endpoint: async () => {
+        const c = (await readAppConfig(lab.secrets)).cache;
+        if (!c)
+          throw new PreconditionError(`${APP_CONFIG_SECRET} names no cache`, {
+            hint: 'run `drkit lab up` (with lab.cache.enabled) to give the app its cache',
+          });
+        return { host: c.host, port: c.port };
+      },
+    })),
+    // a lab without an app config has no cache to flush (the runbook fails on its own later)
+    prefix: async () => (await readAppConfig(lab.secrets).catch(() => undefined))?.cache?.prefix,
+  });
   let outbox: PgMailOutbox | undefined;
   const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
   return makeProvider({
@@ -178,6 +195,7 @@ export function bindLab(
         mailerFactory(clients ? { ses: (r) => new SesMailer({ clients, region: r }) } : {}),
       mailSecrets: () => lab.secrets,
       mailOutbox,
+      appCache,
       paymentEvents: () => paymentEvents(config, lab.secrets),
       ...(config.payments.webhookUrl
         ? { webhookEndpoint: () => webhookEndpoint(config, lab.secrets) }
@@ -203,6 +221,7 @@ export function bindLab(
     close: () => {
       clients?.destroy();
       void outbox?.close();
+      void redis?.close();
     },
   });
 }

@@ -6,6 +6,8 @@ import type { Functions } from '../../ports/functions.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AppTasks } from '../../ports/app-tasks.js';
+import type { AppCache } from '../../ports/cache.js';
+import type { FlushCacheState } from '../shared/steps/flush-cache.js';
 import type { FreezeConfirmation } from '../shared/freeze-confirmation.js';
 import type { ValidationReport } from '../../validate/suite.js';
 import type { PitrParams } from './params.js';
@@ -35,10 +37,15 @@ export interface PitrDeps {
    * and the state has no `freezeConfirmation`
    */
   readonly appTasks?: AppTasks;
+  /**
+   * The app's cache: flushed (its prefix only) once every task reads from the restored
+   * cluster. @default none: the flush step is skipped
+   */
+  readonly cache?: AppCache;
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */
-export interface PitrState extends PitrParams {
+export interface PitrState extends PitrParams, FlushCacheState {
   newClusterId: string;
   declaredAt?: string;
   /** When the freeze was complete: every app task confirmed it (or the config was written, without tasks). */

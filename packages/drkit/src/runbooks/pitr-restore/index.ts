@@ -1,5 +1,7 @@
 import type { Runbook } from '../../engine/runbook.js';
+import type { Step } from '../../engine/step.js';
 import { parseRestoreTarget } from '../../util/restore-target.js';
+import type { AppCache } from '../../ports/cache.js';
 import { utcStamp } from '../../util/time.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import type { PitrDeps, PitrState } from './context.js';
@@ -11,6 +13,7 @@ import { restoreToTime } from './steps/restore-to-time.js';
 import { retireOldCluster, notifyDone } from './steps/retire-and-notify.js';
 import { swapConnections, unfreezeWrites } from './steps/swap-and-unfreeze.js';
 import { validateRestore } from './steps/validate-restore.js';
+import { flushCacheStep } from '../shared/steps/flush-cache.js';
 
 export type { PitrDeps, PitrState } from './context.js';
 export { PitrParamsSchema, type PitrParams } from './params.js';
@@ -22,7 +25,8 @@ const TITLE = 'RB-N-02 point-in-time restore (logical corruption)';
 /**
  * RB-N-02 — point-in-time restore after logical corruption (bad migration, mass delete):
  * check the inputs (changing nothing), declare and freeze writes, restore a NEW cluster to the target, validate it, swap the
- * application to it, unfreeze, back up and stop the old cluster, notify. Unfreezing comes
+ * application to it, flush the app's cache (its prefix; else it serves what the restore took
+ * away), unfreeze, back up and stop the old cluster, notify. Unfreezing comes
  * before retiring the old cluster: the old one no longer takes writes once the app points
  * away from it, so its backup need not extend the outage.
  */
@@ -32,18 +36,30 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
     title: TITLE,
     lockKey: (p) => `database:${p.source}`,
     identity: (p) => sourceIdentity(deps.database, p.source),
-    steps: [
-      preflight(deps),
-      declareIncident(deps),
-      freezeWrites(deps),
-      restoreToTime(deps),
-      validateRestore(deps),
-      swapConnections(deps),
-      unfreezeWrites(deps),
-      retireOldCluster(deps),
-      notifyDone(deps),
-    ],
+    steps: [...pitrRecoverySteps(deps), notifyDone(deps)],
   };
+}
+
+/**
+ * RB-N-02's steps up to its notification: what the full-service recovery runs as its database
+ * phase (same ids, same journal keys).
+ */
+export function pitrRecoverySteps<S extends PitrState>(deps: PitrDeps): Step<S>[] {
+  const steps: Step<PitrState>[] = [
+    preflight(deps),
+    declareIncident(deps),
+    freezeWrites(deps),
+    restoreToTime(deps),
+    validateRestore(deps),
+    swapConnections(deps),
+    flushCacheStep<PitrState>(deps.cache, {
+      ...(deps.appTasks ? { appTasks: deps.appTasks } : {}),
+      clusterOf: (s) => s.restoredClusterId,
+    }),
+    unfreezeWrites(deps),
+    retireOldCluster(deps),
+  ];
+  return steps as unknown as Step<S>[];
 }
 
 /** RB-N-02 as `drkit runbook run rb-n-02` (and the PITR drill) runs it. */
@@ -54,8 +70,8 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks'],
-  normalize(raw, { ports, hint }): PitrState {
+  uses: ['databaseFunctions', 'appTasks', 'appCache'],
+  async normalize(raw, { ports, hint }): Promise<PitrState> {
     const p = parseParams(
       PitrParamsSchema,
       { appConfigSecret: ports.appSecret.defaultName, ...raw },
@@ -66,6 +82,7 @@ export const pitrRestore = defineRunbook({
       ...p,
       target: target === 'latest' ? target : target.toISOString(), // parsed once: steps read UTC ISO
       newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}`,
+      ...(await cachePrefixOf(p.cachePrefix, ports.appCache)),
     };
   },
   create: (ports) =>
@@ -77,5 +94,15 @@ export const pitrRestore = defineRunbook({
       connect: ports.sql,
       ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
       ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
+      ...(ports.appCache ? { cache: ports.appCache } : {}),
     }),
 });
+
+/** The prefix to flush: the parameter, else the app's own (none when the app has no cache). */
+export async function cachePrefixOf(
+  param: string | undefined,
+  cache: AppCache | undefined,
+): Promise<{ cachePrefix?: string }> {
+  const prefix = param ?? (await cache?.prefix());
+  return prefix ? { cachePrefix: prefix } : {};
+}

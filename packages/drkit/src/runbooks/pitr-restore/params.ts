@@ -19,6 +19,8 @@ export const PitrParamsSchema = z
     expectedChecksums: z.string().optional(),
     /** Secret holding the app's DB endpoint and `global_readonly`. @default drkit/app */
     appConfigSecret: z.string().default('drkit/app'),
+    /** The app's cache key prefix to flush after the swap. @default the app config's `cache.prefix` */
+    cachePrefix: z.string().min(1).optional(),
     /** Who or what declared the incident (for the notification). */
     reason: z.string().default('logical corruption'),
   })

@@ -10,6 +10,8 @@ export interface TaskConfigReport {
   readonly generation: string;
   readonly global_readonly: boolean;
   readonly writesInFlight: number;
+  /** The cluster the config names (the app's `AppliedConfig.dbClusterId`). */
+  readonly dbClusterId?: string;
 }
 
 /** One task's confirmation, for the journal and the report. */

@@ -1,0 +1,6 @@
+export {
+  RedisCache,
+  escapeGlob,
+  type RedisCacheOptions,
+  type RedisEndpoint,
+} from './redis-cache.js';
