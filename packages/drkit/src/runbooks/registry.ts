@@ -1,6 +1,7 @@
 import { UsageError } from '../engine/errors.js';
 import { cutbackRunbook } from './cutback/index.js';
 import { emailFailover } from './email-failover/index.js';
+import { fullRecovery } from './full-recovery/index.js';
 import { functionRollback } from './function-rollback/index.js';
 import type { RunbookEntry } from './entry.js';
 import { pitrRestore } from './pitr-restore/index.js';
@@ -28,6 +29,7 @@ export const RUNBOOKS: readonly RunbookEntry[] = [
   webhookReplay,
   emailFailover,
   functionRollback,
+  fullRecovery,
 ];
 
 /** Finds a runbook by id or alias. @throws UsageError */

@@ -5,7 +5,7 @@ import type { AppCache } from '../../ports/cache.js';
 import { utcStamp } from '../../util/time.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import type { PitrDeps, PitrState } from './context.js';
-import { PitrParamsSchema } from './params.js';
+import { PitrParamsSchema, type PitrParams } from './params.js';
 import { sourceIdentity } from './identity.js';
 import { declareIncident, freezeWrites } from './steps/declare-and-freeze.js';
 import { preflight } from './steps/preflight.js';
@@ -77,13 +77,7 @@ export const pitrRestore = defineRunbook({
       { appConfigSecret: ports.appSecret.defaultName, ...raw },
       hint,
     );
-    const target = parseRestoreTarget(p.target); // refuses malformed timestamps before anything runs
-    return {
-      ...p,
-      target: target === 'latest' ? target : target.toISOString(), // parsed once: steps read UTC ISO
-      newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}`,
-      ...(await cachePrefixOf(p.cachePrefix, ports.appCache)),
-    };
+    return await pitrInitialState(p, ports.appCache);
   },
   create: (ports) =>
     createPitrRunbook({
@@ -98,11 +92,21 @@ export const pitrRestore = defineRunbook({
     }),
 });
 
-/** The prefix to flush: the parameter, else the app's own (none when the app has no cache). */
-export async function cachePrefixOf(
-  param: string | undefined,
+/**
+ * RB-N-02's initial state from its parsed parameters: the target parsed once (steps read UTC
+ * ISO; a malformed one is refused before anything runs), the new cluster's id, and the cache
+ * prefix to flush (the parameter, else the app's own; none when the app has no cache).
+ */
+export async function pitrInitialState<P extends PitrParams>(
+  p: P,
   cache: AppCache | undefined,
-): Promise<{ cachePrefix?: string }> {
-  const prefix = param ?? (await cache?.prefix());
-  return prefix ? { cachePrefix: prefix } : {};
+): Promise<P & PitrState> {
+  const target = parseRestoreTarget(p.target);
+  const prefix = p.cachePrefix ?? (await cache?.prefix());
+  return {
+    ...p,
+    target: target === 'latest' ? target : target.toISOString(),
+    newClusterId: p.newClusterId ?? `dr-${p.source}-${utcStamp()}`,
+    ...(prefix ? { cachePrefix: prefix } : {}),
+  };
 }
