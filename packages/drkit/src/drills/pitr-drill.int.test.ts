@@ -49,6 +49,16 @@ describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', ()
     );
   });
 
+  it('flushes the app cache after the swap: no profile read during the incident is served stale after the restore', () => {
+    const f = res.report.facts;
+    expect(f.staleReadsChecked).toBe(50);
+    expect(f.staleReadsAfterRestore).toBe(0);
+    // the users read after T0 were cached: the workload's writes invalidate only some of them
+    expect(f.cacheKeysFlushed).toEqual(expect.any(Number));
+    expect(Number(f.cacheKeysFlushed)).toBeGreaterThan(0);
+    expect(res.report.spans.map((s) => s.name)).toContain('flush-cache');
+  });
+
   it('writes the evidence files: markdown, JSON equal to the report, SVG timeline', () => {
     expect(res.files.markdown).toMatch(/\d{4}-Q[1-4]-pitr-\d{8}T\d{6}Z\.md$/);
     expect(JSON.parse(readFileSync(res.files.json, 'utf8')) as DrillReport).toEqual(res.report);

@@ -15,6 +15,7 @@ import { judge, type DrillBand, type DrillReport } from '../report/drill-report.
 import { pitrRestore } from '../runbooks/pitr-restore/index.js';
 import { runRunbook } from '../runbooks/run.js';
 import { freePort, sleep } from '../util/net.js';
+import { measureStaleReads, type StaleReadsResult } from '../validate/stale-reads.js';
 import { snapshotChecksums } from '../validate/suite.js';
 import {
   drillResult,
@@ -97,6 +98,14 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
 
     const { t0, restoreTarget, deleted } = await injectMassDelete(p, app.db);
     mark('T0', t0, `fault injected: mass delete of ${deleted} orders`);
+    // users look at their profiles during the incident: the app caches what the fault left
+    const taskBase = `http://127.0.0.1:${slots[0]!.port}`;
+    const readDuringIncident = Array.from(
+      { length: Math.min(STALE_READ_USERS, lab.seeded.users) },
+      (_, i) => i + 1,
+    );
+    for (const id of readDuringIncident)
+      await fetch(`${taskBase}/users/${id}`).catch(() => undefined);
     await sleep((o.detectionDelaySeconds ?? 0) * 1000);
     mark('detected', new Date(), 'incident declared, RB-N-02 started');
 
@@ -132,11 +141,14 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       mark('recovered', recovery.recoveredAt, `first sustained write on '${restoredId}'`);
     const target = await p.connect({ ...res.state.restoredEndpoint!, database: app.db.database });
     let loss;
+    let stale: StaleReadsResult;
     try {
       loss = await measureDataLoss(records, target, t0, {
         oldCluster: res.state.source,
         recoveryPoint: restoreTarget,
       });
+      // the workload has stopped: nothing changes the database between the app's answer and ours
+      stale = await measureStaleReads(taskBase, target, { users: readDuringIncident, orders: [] });
     } finally {
       await target.end();
     }
@@ -175,7 +187,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       title: 'Q1 drill — PostgreSQL point-in-time restore after a bad mass delete (RB-N-02)',
       startedAt: startedAt.toISOString(),
       endedAt: endedAt.toISOString(),
-      outcome: verdict.met.rto && verdict.met.rpo && res.state.validation?.ok ? 'passed' : 'failed',
+      outcome:
+        verdict.met.rto && verdict.met.rpo && res.state.validation?.ok && stale.stale.length === 0
+          ? 'passed'
+          : 'failed',
       targets: config.targets,
       achieved,
       ...verdict,
@@ -208,6 +223,15 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         workloadRatePerSecond: config.lab.workload.writesPerSecond,
         seedUsers: lab.seeded.users,
         seedOrders: lab.seeded.orders,
+        staleReadsAfterRestore: stale.stale.length,
+        staleReadsChecked: stale.reads,
+        staleReadExamples: stale.stale
+          .slice(0, 3)
+          .map((x) => `${x.path} served '${x.served}', database '${x.truth}'`)
+          .join('; '),
+        cacheKeysFlushed: res.state.cacheFlush
+          ? res.state.cacheFlush.keysDeleted
+          : 'not flushed (no cache)',
       },
       followUps: followUps(achieved, o),
       executionId: res.executionId,
@@ -218,6 +242,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
           'the fault injector: `SELECT now()` in the delete transaction (restore target), the client clock at its COMMIT (T0)',
         'step times, freeze confirmation, validation': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
         'expected checksums': checksumsFile,
+        'stale reads after restore': `users 1…${readDuringIncident.length} read through task ${slots[0]!.id} right after T0 (so cached by the app with what the fault left); after the runbook and with the workload stopped, each read again through the same task and compared with \`SELECT … FROM users\` (name, email, order count) on '${restoredId}' read right after: a read is stale when the two differ (validate/stale-reads.ts); keys flushed: the flush-cache step's own count (journal)`,
       },
       definitions: {
         rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
@@ -235,6 +260,9 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     releaseDrillDir(drillDir); // ended (or kept on purpose): nothing to reap
   }
 }
+
+/** How many users are read during the incident and checked for stale reads after the restore. */
+const STALE_READ_USERS = 50;
 
 /** Deletes a third of the orders in one transaction; returns its start time (the restore target). */
 async function injectMassDelete(

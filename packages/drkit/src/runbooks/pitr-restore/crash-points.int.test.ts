@@ -22,6 +22,7 @@ const STEPS = [
   'restore-to-time',
   'validate',
   'swap-connections',
+  'flush-cache',
   'unfreeze-writes',
   'retire-old-cluster',
   'notify',
