@@ -50,6 +50,27 @@ export async function redisReady(port: number): Promise<boolean> {
   });
 }
 
+/** redis-server's command line for a loopback cache: in memory only (no RDB, no AOF), in the foreground. */
+export function redisArgv(bin: string, port: number, dir: string): string[] {
+  return [
+    bin,
+    '--port',
+    String(port),
+    '--bind',
+    '127.0.0.1',
+    '--protected-mode',
+    'yes',
+    '--save',
+    '',
+    '--appendonly',
+    'no',
+    '--daemonize',
+    'no',
+    '--dir',
+    dir,
+  ];
+}
+
 /**
  * `drkit lab up` (with `lab.cache.enabled`): a Redis server of the lab's own (Debian's
  * `redis-server`, never the system service) on a free loopback port, in memory only (no RDB,
@@ -76,26 +97,7 @@ export async function labUpCache(
   writeFileSync(stateFile(p), JSON.stringify(state, null, 2) + '\n'); // before the start: `lab down` finds it
   const dir = path.join(p.paths.labDir, 'cache');
   opts.progress?.(`cache: redis-server on 127.0.0.1:${state.port}`);
-  await proc(p).start(
-    [
-      bin,
-      '--port',
-      String(state.port),
-      '--bind',
-      '127.0.0.1',
-      '--protected-mode',
-      'yes',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'no',
-      '--dir',
-      dir,
-    ],
-    () => redisReady(state.port),
-  );
+  await proc(p).start(redisArgv(bin, state.port, dir), () => redisReady(state.port));
   const section: AppCacheConfig = {
     host: '127.0.0.1',
     port: state.port,
