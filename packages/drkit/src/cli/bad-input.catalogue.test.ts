@@ -82,6 +82,26 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
   },
   { args: [...target('latest'), '-p', 'foo=1'], code: 2, message: /Unrecognized key: "foo"/ },
   {
+    args: [...target('latest'), '-p', 'cachePrefix='],
+    code: 2,
+    message: /--param cachePrefix: Too small/,
+  },
+  // the full recovery checks the service through the lab's front door: without a lab, refused first
+  {
+    args: [
+      ...ok,
+      'runbook',
+      'run',
+      'full-recovery',
+      '-p',
+      'source=region-a',
+      '-p',
+      'target=latest',
+    ],
+    code: 3,
+    message: /no two-region lab in .*/,
+  },
+  {
     args: [...target('latest'), '-p', 'newClusterId=Bad_Id'],
     code: 2,
     message: /--param newClusterId: lower-case letters/,
