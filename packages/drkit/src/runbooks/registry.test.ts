@@ -40,6 +40,7 @@ describe('runbook registry', () => {
       'rb-n-06',
       'rb-n-07',
       'function-rollback',
+      'full-recovery',
     ]);
     expect(findRunbook('lambda-rollback').id).toBe('function-rollback');
     expect(findRunbook('region-failover').id).toBe('rb-n-01');
