@@ -135,7 +135,15 @@ export function createAppServer(o: AppServerOptions): {
         }
         return [
           200,
-          { ok: true, region: o.region, task: o.task, cluster: cfg.dbClusterId, config },
+          {
+            ok: true,
+            region: o.region,
+            task: o.task,
+            cluster: cfg.dbClusterId,
+            // the build the task runs (the lab's releases: function-rollback moves it)
+            release: process.env.DRKIT_APP_RELEASE ?? 'build',
+            config,
+          },
         ];
       },
     ],

@@ -5,7 +5,7 @@ import type { HaproxyTcpLink, HealthCheckSettings } from '../adapters/haproxy/in
 import type { DrkitConfig } from '../config/schema.js';
 import { NotFoundError, UsageError } from '../engine/errors.js';
 import { freePort, sleep } from '../util/net.js';
-import { LabCompute, type TaskSlot } from '../adapters/lab-compute/index.js';
+import { LabAppReleases, LabCompute, type TaskSlot } from '../adapters/lab-compute/index.js';
 import { labUp, REGION_A_PRIMARY, type LabState } from './lab.js';
 import type { LabProvider } from './provider.js';
 import type { SeedSize } from './schema.js';
@@ -98,7 +98,10 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
     ...(topology.links?.length
       ? { wan: new HaproxyWan({ dir: path.join(p.paths.labDir, 'wan'), links: topology.links }) }
       : {}),
-    compute: new LabCompute(appsDir(p), p.paths.secretsDir, topology.slots),
+    // tasks start on the app release `live` routes to (function-rollback moves it), if any
+    compute: new LabCompute(appsDir(p), p.paths.secretsDir, topology.slots, () =>
+      appReleases(p).liveEntry(),
+    ),
   };
 }
 
@@ -236,6 +239,14 @@ function setReplicationEndpoint(p: LabProvider, clusterId: string, link: Haproxy
 }
 
 /** Where a lab's app tasks keep their pid files and logs. */
+/** The lab app's published releases (`<labDir>/releases`); `compute` restarts tasks on a move of `live`. */
+export function appReleases(
+  p: LabProvider,
+  compute: () => LabCompute = () => regionProvider(p).compute,
+): LabAppReleases {
+  return new LabAppReleases(path.join(p.paths.labDir, 'releases'), compute);
+}
+
 export function appsDir(p: LabProvider): string {
   return path.join(p.paths.labDir, 'apps');
 }

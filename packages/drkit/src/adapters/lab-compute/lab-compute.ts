@@ -11,7 +11,12 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DependencyMissingError, StepTimeoutError, UsageError } from '../../engine/errors.js';
+import {
+  DependencyMissingError,
+  NotFoundError,
+  StepTimeoutError,
+  UsageError,
+} from '../../engine/errors.js';
 import type { Compute, TaskInfo } from '../../ports/compute.js';
 import { sleep } from '../../util/net.js';
 
@@ -60,7 +65,41 @@ export class LabCompute implements Compute {
     private readonly dir: string,
     private readonly secretsDir: string,
     readonly slots: readonly TaskSlot[],
+    /**
+     * The build a task starts on and its release name (`/healthz` reports it).
+     * @default the built app, release `build`
+     */
+    private readonly entry?: () => { path: string; release: string } | undefined,
   ) {}
+
+  /**
+   * Stops a task and starts it again (on the entry's build), then waits until its `/healthz`
+   * answers 200 reporting `release`. @throws StepTimeoutError after `timeoutMs`
+   */
+  async restartTask(id: string, release: string, timeoutMs = 30_000): Promise<void> {
+    const s = this.slots.find((x) => x.id === id);
+    if (!s) throw new NotFoundError(`no app task '${id}'`);
+    await this.stopTask(id);
+    this.startTask(s);
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const r = await fetch(`http://127.0.0.1:${s.port}/healthz`, {
+          signal: AbortSignal.timeout(800),
+        });
+        const body = (await r.json()) as { release?: string };
+        if (r.status === 200 && body.release === release) return;
+      } catch {
+        // not listening yet
+      }
+      if (Date.now() > deadline)
+        throw new StepTimeoutError(`task ${id} did not come back healthy on release ${release}`, {
+          retryable: true,
+          hint: `see ${path.join(this.dir, `${id}.log`)}`,
+        });
+      await sleep(100);
+    }
+  }
 
   async tasks(region: string): Promise<TaskInfo[]> {
     return await Promise.all(
@@ -160,11 +199,12 @@ export class LabCompute implements Compute {
   private startTask(s: TaskSlot): void {
     mkdirSync(this.dir, { recursive: true });
     const log = openSync(path.join(this.dir, `${s.id}.log`), 'a');
+    const entry = this.entry?.() ?? { path: appEntry(), release: 'build' };
     try {
       const child = spawn(
         process.execPath,
         [
-          appEntry(),
+          entry.path,
           '--port',
           String(s.port),
           '--secrets-dir',
@@ -177,6 +217,7 @@ export class LabCompute implements Compute {
         {
           detached: true,
           stdio: ['ignore', log, log],
+          env: { ...process.env, DRKIT_APP_RELEASE: entry.release },
         },
       );
       child.unref();

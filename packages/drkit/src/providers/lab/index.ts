@@ -21,6 +21,7 @@ import { HealthDetector } from '../../lab/health-detector.js';
 import { labProvider } from '../../lab/provider.js';
 import { appSearchOf, readLabSearch, searchUrl } from '../../lab/search-lab.js';
 import {
+  appReleases,
   readTopology,
   regionMove,
   regionProvider,
@@ -58,7 +59,6 @@ const ON_MOTO: Partial<Record<PortName, string>> = {
   userPools: 'user pools',
   keyValue: 'DynamoDB',
   configSecrets: 'config secrets store',
-  functions: 'functions',
 };
 
 /**
@@ -196,6 +196,8 @@ export function bindLab(
       mailSecrets: () => lab.secrets,
       mailOutbox,
       appCache,
+      // the lab app's releases (function-rollback's lab side); moto's Lambda replaces it when set
+      functions: () => appReleases(lab, () => region().compute),
       paymentEvents: () => paymentEvents(config, lab.secrets),
       ...(config.payments.webhookUrl
         ? { webhookEndpoint: () => webhookEndpoint(config, lab.secrets) }
