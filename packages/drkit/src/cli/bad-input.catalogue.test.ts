@@ -86,6 +86,7 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 2,
     message: /--param cachePrefix: Too small/,
   },
+  { args: [...ok, 'lab', 'release'], code: 3, message: /no two-region lab in .*/ },
   // the full recovery checks the service through the lab's front door: without a lab, refused first
   {
     args: [

@@ -239,6 +239,8 @@ function setReplicationEndpoint(p: LabProvider, clusterId: string, link: Haproxy
 }
 
 /** Where a lab's app tasks keep their pid files and logs. */
+export { LAB_APP_FUNCTION } from '../adapters/lab-compute/index.js';
+
 /** The lab app's published releases (`<labDir>/releases`); `compute` restarts tasks on a move of `live`. */
 export function appReleases(
   p: LabProvider,

@@ -1,9 +1,17 @@
 import { Command } from 'commander';
 import { labStatus } from '../../lab/lab.js';
 import { labDown } from '../../lab/lab-down.js';
-import { labUpRegions, readTopology, regionProvider } from '../../lab/regions.js';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import {
+  LAB_APP_FUNCTION,
+  appReleases,
+  labUpRegions,
+  readTopology,
+  regionProvider,
+} from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
-import { UsageError } from '../../engine/errors.js';
+import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { labAlertingStatus, labUpAlerting, readLabAlerting } from '../../lab/alerting.js';
 import { labUpPayments, localstripePid, readLabPayments } from '../../lab/payments-lab.js';
 import { labSearchStatus, labUpSearch, readLabSearch, searchUrl } from '../../lab/search-lab.js';
@@ -200,6 +208,36 @@ export function labCommand(): Command {
         out.info(
           `app -> ${s.appConfig.dbClusterId} (port ${s.appConfig.port})${s.appConfig.global_readonly ? out.yellow(' [global_readonly]') : ''}`,
         );
+    });
+
+  cmd
+    .command('release')
+    .description(
+      "publish the sample app's build as the next release (a copy of dist/ with its code hash); the first becomes `live`, the release the app tasks run. function-rollback --param functions=app moves `live` back",
+    )
+    .option('--from <dir>', 'a built dist/ directory to publish instead of this one')
+    .option('--description <text>', 'what the release is')
+    .action(async (o: { from?: string; description?: string }, c: Command) => {
+      const { out, loaded } = cliContext(c);
+      const p = labProvider(loaded.config, loaded.baseDir);
+      if (!readTopology(p))
+        throw new NotFoundError(`no two-region lab in ${p.paths.stateDir}`, {
+          hint: 'run `drkit lab up` first',
+        });
+      if (o.from !== undefined && !existsSync(path.join(o.from, 'app', 'server-main.js')))
+        throw new UsageError(`--from ${o.from}: no app/server-main.js in it`, {
+          hint: 'give a built drkit dist/ directory (npm run build -w packages/drkit)',
+        });
+      const rel = appReleases(p);
+      const v = rel.publish({
+        ...(o.from !== undefined ? { from: o.from } : {}),
+        ...(o.description !== undefined ? { description: o.description } : {}),
+      });
+      const live = (await rel.getAlias(LAB_APP_FUNCTION, 'live')).version;
+      out.result({ ...v, live });
+      out.info(
+        `release ${v.version} published (code ${v.codeSha256.slice(0, 12)}…); live is release ${live}`,
+      );
     });
 
   cmd

@@ -38,13 +38,48 @@ describe('function-rollback on the lab (the app tasks restarted on the previous 
     });
     r = (await labUpRegions(fx.provider, fx.config)).regions;
     const rel = appReleases(fx.provider);
-    expect(rel.publish({ description: 'good build' }).version).toBe('1');
+    const first = await runCli([
+      '--config',
+      fx.configFile,
+      '--json',
+      'lab',
+      'release',
+      '--description',
+      'good build',
+    ]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(JSON.parse(first.stdout)).toMatchObject({
+      version: '1',
+      live: '1',
+      description: 'good build',
+    });
     await rel.pointAlias('app', 'live', '1');
     // a second build with different code: the bad release
     tmp = mkdtempSync(path.join(tmpdir(), 'drkit-rel-'));
     cpSync(dist, tmp, { recursive: true });
     appendFileSync(path.join(tmp, 'app', 'server.js'), '\n// release 2\n');
-    const v2 = rel.publish({ from: tmp, description: 'bad build' });
+    const bad = await runCli([
+      '--config',
+      fx.configFile,
+      'lab',
+      'release',
+      '--from',
+      path.join(tmp, 'app'),
+    ]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--from .*: no app\/server-main\.js in it/);
+    const second = await runCli([
+      '--config',
+      fx.configFile,
+      '--json',
+      'lab',
+      'release',
+      '--from',
+      tmp,
+    ]);
+    expect(second.code, second.stderr).toBe(0);
+    const v2 = JSON.parse(second.stdout) as { version: string; codeSha256: string; live: string };
+    expect(v2).toMatchObject({ version: '2', live: '1' }); // publishing moves nothing
     expect(v2.codeSha256).not.toBe((await rel.listVersions('app'))[0]!.codeSha256);
     await rel.pointAlias('app', 'live', '2');
     expect(await releasesOnTasks()).toEqual(['2', '2']);
