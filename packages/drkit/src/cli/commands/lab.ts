@@ -11,6 +11,7 @@ import {
   regionProvider,
 } from '../../lab/regions.js';
 import { labProvider } from '../../lab/provider.js';
+import { readLabCache, redisPid } from '../../lab/cache-lab.js';
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { labAlertingStatus, labUpAlerting, readLabAlerting } from '../../lab/alerting.js';
 import { labUpPayments, localstripePid, readLabPayments } from '../../lab/payments-lab.js';
@@ -181,6 +182,14 @@ export function labCommand(): Command {
           lines.push(
             `search ${s.region} ${s.url} ${s.running ? `running (pid ${s.pid})` : 'stopped'}${s.aliasTarget ? ` ${s.alias} -> ${s.aliasTarget} (${s.documents ?? '?'} docs)` : s.running ? ` no alias '${s.alias}'` : ''}${s.servesApp ? ' [app]' : ''}`,
           );
+      }
+      const cache = readLabCache(p);
+      if (cache) {
+        const pid = redisPid(p);
+        doc.cache = { ...cache, pid: pid ?? null };
+        lines.push(
+          `cache: redis 127.0.0.1:${cache.port} ${pid !== undefined ? `running (pid ${pid})` : 'stopped'}, app keys under '${cache.prefix}'`,
+        );
       }
       const payments = readLabPayments(p);
       if (payments) {

@@ -7,10 +7,11 @@ import { bindLab } from '../../providers/lab/index.js';
 import { runStep } from '../../testing/run-step.js';
 import { fullRecovery, type FullRecoveryState } from './index.js';
 import { readAppConfig } from '../../lab/app-config.js';
-import { readLabCache } from '../../lab/cache-lab.js';
+import { readLabCache, redisPid } from '../../lab/cache-lab.js';
+import { labDown } from '../../lab/lab-down.js';
 import { labUpRegions } from '../../lab/regions.js';
 import { makeLabFixture, runCli, type LabFixture } from '../../testing/lab-fixture.js';
-import { sleep } from '../../util/net.js';
+import { portInUse, sleep } from '../../util/net.js';
 
 /**
  * `drkit runbook run full-recovery` on the lab (real PostgreSQL + pgBackRest, the app tasks,
@@ -77,6 +78,17 @@ describe('full-recovery runbook on the lab', () => {
     expect(r.code).toBe(2);
     expect(r.stdout + r.stderr).toMatch(/--param maxErrorRate: .*(1|less)/i);
     expect(Journal.list(fx.provider.paths.journalDir)).toEqual([]);
+  });
+
+  it('lab status shows the cache: its port, pid and the app prefix', async () => {
+    const st = await runCli(['--config', fx.configFile, '--json', 'lab', 'status']);
+    expect(st.code, st.stderr).toBe(0);
+    const doc = JSON.parse(st.stdout) as { cache?: { port: number; pid: number; prefix: string } };
+    expect(doc.cache).toMatchObject({
+      port: readLabCache(fx.provider)!.port,
+      prefix: 'drkit-app:',
+    });
+    expect(doc.cache?.pid).toBe(redisPid(fx.provider));
   });
 
   it('--dry-run prints every phase and changes nothing', async () => {
@@ -162,5 +174,13 @@ describe('full-recovery runbook on the lab', () => {
     } finally {
       lab.close?.();
     }
+  }, 60_000);
+
+  it('lab down stops the cache (its own redis-server, not a system one)', async () => {
+    const port = readLabCache(fx.provider)!.port;
+    expect(await portInUse(port)).toBe(true);
+    await labDown(fx.provider);
+    expect(redisPid(fx.provider)).toBeUndefined();
+    expect(await portInUse(port)).toBe(false);
   }, 60_000);
 });
