@@ -3,11 +3,8 @@ import type { LoadTestResult } from '../../validate/load-test.js';
 import type { PitrDeps, PitrState } from '../pitr-restore/context.js';
 import type { FullRecoveryParams } from './params.js';
 
-/** The ports the full recovery runs against: RB-N-02's, and the service's front door. */
-export interface FullRecoveryDeps extends PitrDeps {
-  /** The front door a user reaches the service through. @default none: the param must give it */
-  readonly frontDoorUrl?: string;
-}
+/** The ports the full recovery runs against: RB-N-02's (the front door is in the state). */
+export type FullRecoveryDeps = PitrDeps;
 
 /** One place that answered the health check, and the cluster it reads from. */
 export interface HealthRecord {

@@ -2,7 +2,7 @@ import { UsageError } from '../../engine/errors.js';
 import type { Runbook } from '../../engine/runbook.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import { sourceIdentity } from '../pitr-restore/identity.js';
-import { pitrInitialState, pitrRecoverySteps } from '../pitr-restore/index.js';
+import { pitrDepsOf, pitrInitialState, pitrRecoverySteps } from '../pitr-restore/index.js';
 import { notifyStep } from '../shared/steps/notify.js';
 import type { FullRecoveryDeps, FullRecoveryState } from './context.js';
 import { FullRecoveryParamsSchema } from './params.js';
@@ -86,15 +86,5 @@ export const fullRecovery = defineRunbook({
       );
     return { ...(await pitrInitialState(p, ports.appCache)), frontDoorUrl };
   },
-  create: (ports) =>
-    createFullRecoveryRunbook({
-      database: ports.database,
-      secrets: ports.appSecret.secrets,
-      appSecretFormat: ports.appSecret.format,
-      notifier: ports.notifier,
-      connect: ports.sql,
-      ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
-      ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
-      ...(ports.appCache ? { cache: ports.appCache } : {}),
-    }),
+  create: (ports) => createFullRecoveryRunbook(pitrDepsOf(ports)),
 });

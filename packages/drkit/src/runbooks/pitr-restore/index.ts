@@ -3,7 +3,7 @@ import type { Step } from '../../engine/step.js';
 import { parseRestoreTarget } from '../../util/restore-target.js';
 import type { AppCache } from '../../ports/cache.js';
 import { utcStamp } from '../../util/time.js';
-import { defineRunbook, parseParams } from '../entry.js';
+import { defineRunbook, parseParams, type RunbookPorts } from '../entry.js';
 import type { PitrDeps, PitrState } from './context.js';
 import { PitrParamsSchema, type PitrParams } from './params.js';
 import { sourceIdentity } from './identity.js';
@@ -79,18 +79,27 @@ export const pitrRestore = defineRunbook({
     );
     return await pitrInitialState(p, ports.appCache);
   },
-  create: (ports) =>
-    createPitrRunbook({
-      database: ports.database,
-      secrets: ports.appSecret.secrets,
-      appSecretFormat: ports.appSecret.format,
-      notifier: ports.notifier,
-      connect: ports.sql,
-      ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
-      ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
-      ...(ports.appCache ? { cache: ports.appCache } : {}),
-    }),
+  create: (ports) => createPitrRunbook(pitrDepsOf(ports)),
 });
+
+/** RB-N-02's deps from a provider's ports (the full recovery binds the same ones). */
+export function pitrDepsOf(
+  ports: RunbookPorts<
+    'database' | 'appSecret' | 'notifier' | 'sql',
+    'databaseFunctions' | 'appTasks' | 'appCache'
+  >,
+): PitrDeps {
+  return {
+    database: ports.database,
+    secrets: ports.appSecret.secrets,
+    appSecretFormat: ports.appSecret.format,
+    notifier: ports.notifier,
+    connect: ports.sql,
+    ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
+    ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
+    ...(ports.appCache ? { cache: ports.appCache } : {}),
+  };
+}
 
 /**
  * RB-N-02's initial state from its parsed parameters: the target parsed once (steps read UTC
