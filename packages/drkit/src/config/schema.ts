@@ -119,6 +119,13 @@ export const ConfigSchema = z
         archiveTimeoutSeconds: z.number().int().min(1).max(3600).default(10),
         /** Full backups kept by pgBackRest. @default 2 */
         retentionFull: z.number().int().min(1).max(100).default(2),
+        /**
+         * WAL a restored cluster prefetches ahead of replay (MiB; pgBackRest's async archive-get
+         * queue); 0 fetches one segment at a time, synchronously. @default 256
+         */
+        walPrefetchMiB: z.number().int().min(0).max(65536).default(256),
+        /** Segments that prefetch fetches in parallel. @default 2 */
+        walPrefetchProcesses: z.number().int().min(1).max(64).default(2),
         seed: z
           .object({
             users: z.number().int().min(0).default(2000),
