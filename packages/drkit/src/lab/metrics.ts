@@ -1,4 +1,5 @@
 import path from 'node:path';
+import pg from 'pg';
 import { pgBackRestMetrics } from '../adapters/postgres/pgbackrest-metrics.js';
 import type { DrkitConfig } from '../config/schema.js';
 import type { MetricSample } from '../ports/metrics.js';
@@ -6,6 +7,8 @@ import { readEvidence } from '../report/evidence.js';
 import { drillSamples, targetSamples } from '../report/prometheus.js';
 import { readRestoreTestRecord, restoreTestSamples } from '../report/restore-test-record.js';
 import { readAppConfig } from './app-config.js';
+import { APP_DATABASE } from './lab.js';
+import { providerUpSamples } from './provider-probes.js';
 import type { LabProvider } from './provider.js';
 
 /**
@@ -50,7 +53,60 @@ async function primaryUpSamples(p: LabProvider): Promise<MetricSample[]> {
 }
 
 /**
- * Everything `drkit metrics` exports for a lab, read afresh: the lab's gauges, the last drill
+ * `drkit_table_rows_deleted_total{cluster, table}`: rows deleted from each core table
+ * (`posture.coreTables`) since the statistics of the cluster the app writes to began
+ * (`pg_stat_user_tables.n_tup_del`). A counter: it restarts from 0 on a promoted standby or a
+ * restored cluster, which `increase()` in the mass-delete rule treats as a reset. A core table
+ * the database lacks has no series; a primary that cannot be read is `drkit_metric_errors`.
+ */
+export async function coreTableDeleteSamples(
+  p: LabProvider,
+  tables: readonly string[],
+): Promise<MetricSample[]> {
+  let cluster: string;
+  try {
+    cluster = (await readAppConfig(p.secrets)).dbClusterId;
+  } catch {
+    return [];
+  }
+  if (!p.clusters.list().some((c) => c.id === cluster) || !p.clusters.isRunning(cluster)) return [];
+  const client = new pg.Client({
+    ...p.clusters.connectionConfig(cluster, APP_DATABASE),
+    connectionTimeoutMillis: 2000,
+  });
+  try {
+    await client.connect();
+    const rows = (
+      await client.query<{ relname: string; n_tup_del: string }>(
+        `SELECT relname, n_tup_del FROM pg_stat_user_tables
+          WHERE schemaname = 'public' AND relname = ANY($1::text[]) ORDER BY relname`,
+        [tables],
+      )
+    ).rows;
+    return rows.map((r) => ({
+      name: 'drkit_table_rows_deleted_total',
+      help: 'rows deleted from a core table of the cluster the app writes to (pg_stat_user_tables.n_tup_del; restarts on failover or restore)',
+      labels: { cluster, table: r.relname },
+      value: Number(r.n_tup_del),
+      type: 'counter' as const,
+    }));
+  } catch {
+    return [
+      {
+        name: 'drkit_metric_errors',
+        help: '1 when a metric family could not be read on this scrape (the family is then absent)',
+        labels: { cluster, family: 'core-table-deletes' },
+        value: 1,
+      },
+    ];
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+/**
+ * Everything `drkit metrics` exports for a lab, read afresh: the lab's gauges, the core tables'
+ * deleted-row counters, the search and email providers' health, the last drill
  * of each scenario from the evidence directory (a malformed report is named in
  * `drkit_metric_errors`), the last restore test (an unreadable record is named there too), and
  * the configured thresholds the alert rules compare against.
@@ -77,6 +133,8 @@ export async function labScrape(
     });
   return [
     ...(await labMetricSamples(p)),
+    ...(await coreTableDeleteSamples(p, config.posture.coreTables)),
+    ...(await providerUpSamples(p, config)),
     ...drillSamples(reports),
     ...restoreTestSamples(restoreTest),
     ...evidenceErrors,
