@@ -4,6 +4,7 @@ import { pgBackRestMetrics } from '../adapters/postgres/pgbackrest-metrics.js';
 import type { DrkitConfig } from '../config/schema.js';
 import type { MetricSample } from '../ports/metrics.js';
 import { readEvidence } from '../report/evidence.js';
+import type { LagHistory } from '../report/lag-history.js';
 import { drillSamples, targetSamples } from '../report/prometheus.js';
 import { readRestoreTestRecord, restoreTestSamples } from '../report/restore-test-record.js';
 import { readAppConfig } from './app-config.js';
@@ -17,15 +18,31 @@ import type { LabProvider } from './provider.js';
  * failures, newest backup and restorable time, standby lag.
  */
 export async function labMetricSamples(p: LabProvider): Promise<MetricSample[]> {
+  return [
+    ...(await primaryUpSamples(p)),
+    ...(await pgBackRestMetrics(p.clusters, p.database, await stanzaPrimaries(p))),
+  ];
+}
+
+/** The running primaries that own a pgBackRest stanza (the clusters backups are taken from). */
+async function stanzaPrimaries(p: LabProvider): Promise<string[]> {
   const primaries: string[] = [];
   for (const c of p.clusters.list()) {
     if (!c.ownsStanza || !p.clusters.isRunning(c.id)) continue;
     if ((await p.database.describe(c.id)).role === 'primary') primaries.push(c.id);
   }
-  return [
-    ...(await primaryUpSamples(p)),
-    ...(await pgBackRestMetrics(p.clusters, p.database, primaries)),
-  ];
+  return primaries;
+}
+
+/**
+ * Only the lag gauges (archive lag, standby lag) of the lab's primaries: what `drkit verify`
+ * appends to the lag history, without a second `pgbackrest info`.
+ */
+export async function labLagSamples(p: LabProvider): Promise<MetricSample[]> {
+  return pgBackRestMetrics(p.clusters, p.database, await stanzaPrimaries(p), undefined, [
+    'archive',
+    'replication',
+  ]);
 }
 
 /**
@@ -109,12 +126,14 @@ export async function coreTableDeleteSamples(
  * deleted-row counters, the search and email providers' health, the last drill
  * of each scenario from the evidence directory (a malformed report is named in
  * `drkit_metric_errors`), the last restore test (an unreadable record is named there too), and
- * the configured thresholds the alert rules compare against.
+ * the configured thresholds the alert rules compare against. With `history`, the lag gauges
+ * are appended to the lag history (as often as it allows) for the dashboard's lag charts.
  */
 export async function labScrape(
   p: LabProvider,
   config: DrkitConfig,
   baseDir: string,
+  history?: LagHistory,
 ): Promise<MetricSample[]> {
   const { reports, skipped } = readEvidence(path.resolve(baseDir, config.reportsDir));
   const evidenceErrors: MetricSample[] = skipped.map((s) => ({
@@ -131,8 +150,10 @@ export async function labScrape(
       labels: { cluster: '', family: `restore-test:${restoreTest.file}` },
       value: 1,
     });
+  const lab = await labMetricSamples(p);
+  history?.record(lab, 'metrics');
   return [
-    ...(await labMetricSamples(p)),
+    ...lab,
     ...(await coreTableDeleteSamples(p, config.posture.coreTables)),
     ...(await providerUpSamples(p, config)),
     ...drillSamples(reports),
