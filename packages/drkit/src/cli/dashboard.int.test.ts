@@ -23,7 +23,8 @@ import { makeLabFixture, runCli, spawnCli, type LabFixture } from '../testing/la
  * and its target line (read back from the canvas pixels), the skipped report named, and the
  * replica and archive lag charts drawn from the lag history the verify and two `drkit metrics`
  * runs appended.
- * DRKIT_DASHBOARD_SCREENSHOT=<file.png> keeps a screenshot there too (ops/dr/dashboard/).
+ * DRKIT_DASHBOARD_SCREENSHOT=<file.png> keeps a screenshot there too (ops/dr/dashboard/), and
+ * DRKIT_DASHBOARD_LAG_SCREENSHOT=<file.png> one of the lag charts.
  */
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const REAL = path.join(REPO, 'ops/dr/drill_reports');
@@ -337,6 +338,9 @@ describe('drkit dashboard in Chromium', () => {
       expect(c.dots.every(Boolean), `${c.kind} sample points`).toBe(true);
     }
     expect(errors).toEqual([]);
+    // DRKIT_DASHBOARD_LAG_SCREENSHOT=<file.png> keeps the lag section's screenshot there.
+    const keep = process.env.DRKIT_DASHBOARD_LAG_SCREENSHOT;
+    if (keep) await section.screenshot({ path: path.resolve(REPO, keep) });
     await page.close();
   });
 
