@@ -7,6 +7,7 @@ import { DependencyMissingError, NotFoundError, PreconditionError } from '../eng
 import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
 import { portInUse, waitFor } from '../util/net.js';
 import { readReceivedAlerts } from './alert-receiver.js';
+import { startMailpit } from './mailpit-server.js';
 import { labUpAlerting, prometheusAlerts, readLabAlerting, type LabAlerting } from './alerting.js';
 import { APP_DATABASE, REGION_A_PRIMARY } from './lab.js';
 import { readTopology } from './regions.js';
@@ -14,7 +15,8 @@ import { readTopology } from './regions.js';
 /**
  * `drkit lab up --alerting` with the real Prometheus 2.42 and Alertmanager 0.25 (Debian's
  * packages) on a real two-region lab: healthy → no alert; archiving broken → ArchiveFailing,
- * fixed → its resolution; 250 rows deleted from a core table → MassDeleteOnCoreTable; region
+ * fixed → its resolution; 250 rows deleted from a core table → MassDeleteOnCoreTable; the app's
+ * SMTP relay (a real mailpit) stopped → EmailProviderDown; region
  * A's primary PostgreSQL
  * stopped → Prometheus fires PrimaryDown from drkit's metrics, Alertmanager delivers it to
  * drkit's receiver, which records it with its times and hands it to the notifier;
@@ -140,6 +142,56 @@ describe('lab alerting (Prometheus, Alertmanager, drkit receiver)', () => {
     expect(readFileSync(fx.provider.paths.notificationsFile, 'utf8')).toMatch(
       /\[FIRING\] MassDeleteOnCoreTable: \d+(\.\d+)? rows deleted from messages on region-a within a minute/,
     );
+  });
+
+  it('GIVEN the app mailing through a real SMTP relay (mailpit) WHEN the relay stops THEN EmailProviderDown fires and is received, naming it', async () => {
+    const mp = await startMailpit();
+    let stopped = false;
+    try {
+      await fx.provider.secrets.put(fx.config.mail.activeSecret, {
+        kind: 'smtp',
+        host: mp.host,
+        port: mp.smtpPort,
+      });
+      const target = `${mp.host}:${mp.smtpPort}`;
+      const upIs = (v: string) => async () => {
+        const r = (await (
+          await fetch(
+            `${prom()}/api/v1/query?query=${encodeURIComponent('drkit_provider_up{component="email"}')}`,
+          )
+        ).json()) as {
+          data: { result: Array<{ metric: { target: string }; value: [number, string] }> };
+        };
+        return r.data.result.some((x) => x.metric.target === target && x.value[1] === v);
+      };
+      await waitFor(upIs('1'), { timeoutMs: 20_000, intervalMs: 200, what: 'email provider up' });
+      const stoppedAt = Date.now();
+      await mp.stop();
+      stopped = true;
+      await waitFor(
+        () =>
+          readReceivedAlerts(st.alertsFile).some(
+            (a) => a.alertname === 'EmailProviderDown' && a.status === 'firing',
+          ),
+        { timeoutMs: 60_000, intervalMs: 200, what: 'the receiver to record EmailProviderDown' },
+      );
+      const got = readReceivedAlerts(st.alertsFile).find(
+        (a) => a.alertname === 'EmailProviderDown',
+      )!;
+      expect(got.labels).toMatchObject({ component: 'email', target, severity: 'critical' });
+      // the rule's `for: 5s` after the first scrape that saw the relay gone
+      expect(Date.parse(got.startsAt)).toBeGreaterThanOrEqual(stoppedAt + 5000 - 50);
+      console.log(
+        `EmailProviderDown: fired ${(Date.parse(got.startsAt) - stoppedAt) / 1000} s after the relay stopped`,
+      );
+      expect(readFileSync(fx.provider.paths.notificationsFile, 'utf8')).toContain(
+        `[FIRING] EmailProviderDown: email provider ${target} is down`,
+      );
+    } finally {
+      if (!stopped) await mp.stop();
+      // no SMTP relay named any more: the series goes (absent, not down)
+      await fx.provider.secrets.put(fx.config.mail.activeSecret, { kind: 'none' });
+    }
   });
 
   it('GIVEN the primary PostgreSQL stopped WHEN the rule holds for its `for` THEN PrimaryDown fires, Alertmanager delivers it and the receiver records its times and notifies', async () => {
