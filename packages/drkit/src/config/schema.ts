@@ -105,6 +105,19 @@ export const ConfigSchema = z
           .default(26),
         /** A recoverable window shorter than this fails. @default 7 (seeds: one release cycle) */
         minWindowDays: z.number().nonnegative().max(3660).default(7),
+        /**
+         * The app's core tables (in the app database of the cluster the app writes to): their
+         * deleted-row counters are exported (`drkit_table_rows_deleted_total`) for the
+         * mass-delete alert. @default ['users', 'orders', 'payments', 'messages'] (the lab app's)
+         */
+        coreTables: z
+          .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case table name'))
+          .default(['users', 'orders', 'payments', 'messages']),
+        /**
+         * More rows than this deleted from one core table within a minute fires
+         * MassDeleteOnCoreTable (exported as `drkit_posture_mass_delete_rows`). @default 1000
+         */
+        massDeleteRows: z.number().int().positive().default(1000),
       })
       .strict()
       .prefault({}),
