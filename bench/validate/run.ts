@@ -11,7 +11,6 @@
  *
  * Starts its own cluster in a temp lab dir and removes it at the end (also on Ctrl-C).
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -31,6 +30,7 @@ import {
   withLab,
   writeSection,
 } from '../pitr/harness.js';
+import { procStatus } from './proc-status.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,13 +51,6 @@ const SIZE = {
 };
 const SEED_QUERY = `SELECT md5(string_agg(id::text || ':' || updated_at::text, ',' ORDER BY id)) AS h FROM orders`;
 const TABLES = [{ table: 'orders' }];
-
-/** kB fields of /proc/<pid>/status. */
-function procStatus(pid: number): { hwm: number; rss: number; anon: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (f: string) => Number(text.match(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
-  return { hwm: kb('VmHWM'), rss: kb('VmRSS'), anon: kb('RssAnon') };
-}
 
 interface Sample {
   readonly ms: number;
