@@ -75,7 +75,8 @@ await withLab('drkit-bench-validate-scale-', async (_labDir, mgr) => {
       const timer = setInterval(() => {
         for (const pid of pids) {
           try {
-            peak.set(pid, Math.max(peak.get(pid) ?? 0, procStatus(pid).anon));
+            const anon = procStatus(pid).anon; // NaN while the backend exits
+            if (Number.isFinite(anon)) peak.set(pid, Math.max(peak.get(pid) ?? 0, anon));
           } catch {
             // the backend is gone
           }
