@@ -81,8 +81,11 @@ export class HaproxyApiGateway implements ApiGateway {
 
   private known(apiId: string, stage: string): void {
     if (apiId !== FRONT_DOOR_API.apiId || stage !== FRONT_DOOR_API.stage)
-      throw new NotFoundError(`the lab front door has no API stage ${apiId}/${stage}`, {
-        hint: `its one stage is ${FRONT_DOOR_API.apiId}/${FRONT_DOOR_API.stage}`,
-      });
+      throw new NotFoundError(
+        `the lab front door has one API stage, ${FRONT_DOOR_API.apiId}/${FRONT_DOOR_API.stage}, not ${apiId}/${stage}`,
+        {
+          hint: `its one stage is ${FRONT_DOOR_API.apiId}/${FRONT_DOOR_API.stage}`,
+        },
+      );
   }
 }

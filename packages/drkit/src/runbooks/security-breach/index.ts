@@ -114,11 +114,12 @@ export function breachDefaults(config: DrkitConfig): Partial<SecurityBreachParam
  */
 function portDefaults(p: BreachPorts): Partial<SecurityBreachParams> {
   return {
-    ...(p.apiGateway.defaultStages?.length ? { apiStages: [...p.apiGateway.defaultStages] } : {}),
-    ...(p.secretRotation.defaultSecrets?.length
+    // optional chaining: a test may normalize without ports
+    ...(p.apiGateway?.defaultStages?.length ? { apiStages: [...p.apiGateway.defaultStages] } : {}),
+    ...(p.secretRotation?.defaultSecrets?.length
       ? { rotateSecrets: [...p.secretRotation.defaultSecrets] }
       : {}),
-    ...(p.userPools.defaultPools?.length ? { userPools: [...p.userPools.defaultPools] } : {}),
+    ...(p.userPools?.defaultPools?.length ? { userPools: [...p.userPools.defaultPools] } : {}),
   };
 }
 
