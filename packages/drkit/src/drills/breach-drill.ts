@@ -38,6 +38,8 @@ export interface BreachDrillOptions extends DrillOptions {
   readonly sessions?: number;
   /** Seconds between the breach and the incident being declared. @default 1 */
   readonly detectionDelaySeconds?: number;
+  /** Workload writes per second (to the app tasks directly). @default 50 */
+  readonly writesPerSecond?: number;
 }
 
 const API_PATH = '/users/1';
@@ -108,6 +110,7 @@ export interface BreachScenarioInput extends BreachDrillOptions {
 export async function runBreachScenario(s: BreachScenarioInput): Promise<DrillReport> {
   const { p, config, timeline } = s;
   const { mark, phase, steps, events, spans } = timeline;
+  const rate = s.writesPerSecond ?? 50;
   const regions = regionProvider(p);
   const tasks = await regions.compute.appTasks();
   const roles = new PgRoleRotation({
@@ -131,7 +134,7 @@ export async function runBreachScenario(s: BreachScenarioInput): Promise<DrillRe
     workload = await startWorkloadProcess({
       frontDoor: tasks.map((t) => `http://${t.address}`).join(','),
       logFile,
-      rate: config.lab.workload.writesPerSecond,
+      rate,
       maxUserId: config.lab.seed.users,
     });
     prober.start();
@@ -364,7 +367,7 @@ export async function runBreachScenario(s: BreachScenarioInput): Promise<DrillRe
         notifications: notes.map((n) => `${n.at} [${n.severity}] ${n.subject}`).join(' | '),
         sev1: `respond within ${SEV1.responseMinutes} min, notify ${SEV1.notify}: first critical page ${firstPage ? `${((Date.parse(firstPage.at) - t0.getTime()) / 1000).toFixed(2)} s after T0` : 'NEVER'} (lab notifier; routing to people is the escalation matrix's)`,
         appTasks: tasks.map((t) => t.id).join(', '),
-        workloadRatePerSecond: config.lab.workload.writesPerSecond,
+        workloadRatePerSecond: rate,
         ...Object.fromEntries(Object.entries(checks).map(([k, v]) => [`check.${k}`, v])),
       },
       followUps: [

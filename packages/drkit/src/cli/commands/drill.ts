@@ -347,10 +347,12 @@ export function drillCommand(): Command {
     .option('--warmup <s>', 'seconds of workload before the breach', int, 3)
     .option('--detection-delay <s>', 'seconds between the breach and T0', int, 1)
     .option('--sustain <s>', 'seconds of probing after access is restored', int, 2)
+    .option('--rate <n>', 'workload writes per second (to the app tasks directly)', int, 50)
     .option('--keep', 'leave the drill lab running')
     .action(
       async (
         o: {
+          rate: number;
           users?: number;
           sessions: number;
           warmup: number;
@@ -363,11 +365,14 @@ export function drillCommand(): Command {
         const { out, loaded } = cliContext(c);
         if (!(o.sessions >= 1 && o.sessions <= 500))
           throw new UsageError(`--sessions ${o.sessions}: give 1..500`);
+        if (!(o.rate >= 1 && o.rate <= 500))
+          throw new UsageError(`--rate ${o.rate}: give 1..500 writes per second`);
         const res = await runBreachDrill({
           config: loaded.config,
           baseDir: loaded.baseDir,
           ...(o.users !== undefined ? { seedUsers: o.users } : {}),
           sessions: o.sessions,
+          writesPerSecond: o.rate,
           warmupSeconds: o.warmup,
           detectionDelaySeconds: o.detectionDelay,
           sustainSeconds: o.sustain,
