@@ -155,6 +155,11 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /--sessions 0: give 1\.\.500/,
   },
   {
+    args: [...ok, 'drill', 'breach', '--rate', '0'],
+    code: 2,
+    message: /--rate 0: give 1\.\.500 writes per second/,
+  },
+  {
     args: [...ok, 'runbook', 'run', 'rb-n-01', '--dry-run'],
     code: 3,
     message: /no two-region lab in .*\n.*drkit lab up/,

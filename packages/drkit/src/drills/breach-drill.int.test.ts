@@ -74,6 +74,24 @@ describe('security breach on the lab', () => {
     });
     let id: string;
     try {
+      // --dry-run on the lab: every call printed, nothing changed
+      const before = await readAppConfig(p.secrets);
+      const dry = await runCli([
+        '--config',
+        fx.configFile,
+        'runbook',
+        'run',
+        'sb',
+        '--provider',
+        'lab',
+        '--dry-run',
+      ]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stdout + dry.stderr).toMatch(/set map .*api-isolation\.map api isolated/);
+      expect(dry.stdout + dry.stderr).toContain('CREATE ROLE drkit_app_<n+1>');
+      expect(dry.stdout + dry.stderr).toContain('DELETE FROM sessions');
+      expect(await readAppConfig(p.secrets)).toEqual(before);
+      expect((await fetch(`${regions.router.url}/users/1`)).status).toBe(200);
       await sleep(1000);
       const killed = await runCli(
         [
