@@ -192,6 +192,7 @@ describe('security breach on the lab', () => {
       'check.isolated': true,
       'check.healthKept': true,
       'check.statusNotIsolated': true,
+      'check.appWorksOnRestore': true,
       apiProbesServedAfterIsolateStep: 0,
       healthProbesFailedWhileIsolated: 0,
       writesFailedDuringRotation: 0,
