@@ -217,7 +217,7 @@ export class PgRoleRotation implements SecretRotation, DbCredentials {
 
   planEnforce(endpoint: Endpoint): string[] {
     return [
-      `on ${endpoint.host}:${endpoint.port}: CREATE ROLE <the app secret's db.user> LOGIN PASSWORD '<its password>' IN ROLE ${APP_LOGIN_GROUP} when missing (else ALTER ROLE … LOGIN PASSWORD)`,
+      `on ${endpoint.port ? `${endpoint.host}:${endpoint.port}` : endpoint.host}: CREATE ROLE <the app secret's db.user> LOGIN PASSWORD '<its password>' IN ROLE ${APP_LOGIN_GROUP} when missing (else ALTER ROLE … LOGIN PASSWORD)`,
       `ALTER ROLE <every other ${APP_LOGIN_GROUP} login role> NOLOGIN; pg_terminate_backend(<their sessions>)`,
     ];
   }

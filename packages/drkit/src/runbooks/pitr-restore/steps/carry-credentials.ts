@@ -19,7 +19,14 @@ export function carryCredentials(
     retry: { attempts: 3 },
     plan: ({ state: s }) =>
       deps.credentials
-        .planEnforce(s.restoredEndpoint ?? { host: '<restored>', port: 0, database: '', user: '' })
+        .planEnforce(
+          s.restoredEndpoint ?? {
+            host: `<${s.restoredClusterId ?? s.newClusterId}>`,
+            port: 0,
+            database: '',
+            user: '',
+          },
+        )
         .map((l) => `${deps.credentials.kind}: ${l}`),
     async run({ state: s, progress }) {
       if (!s.restoredEndpoint)
