@@ -73,9 +73,9 @@ describe('security breach on the lab', () => {
       maxUserId: 100,
     });
     let id: string;
+    const before = await readAppConfig(p.secrets);
     try {
       // --dry-run on the lab: every call printed, nothing changed
-      const before = await readAppConfig(p.secrets);
       const dry = await runCli([
         '--config',
         fx.configFile,
@@ -132,11 +132,12 @@ describe('security breach on the lab', () => {
     expect((await roles.revocations()).map((r) => r.role)).toEqual(['drkit_app_1']);
     expect(await canLogin('drkit_app_1')).toBe(false);
     expect(await canLogin('drkit_app_2')).toBe(true);
-    // the old password is refused by the server itself
-    const app = await readAppConfig(p.secrets);
-    const stale = new pg.Client({ ...app.db, user: 'drkit_app_1', password: 'x' });
+    // the old credential (role and its real password) is refused by the server itself
+    const old = before.db as typeof before.db & { password: string };
+    expect(old.user).toBe('drkit_app_1');
+    const stale = new pg.Client({ ...old, connectionTimeoutMillis: 3000 });
     stale.on('error', () => undefined);
-    await expect(stale.connect()).rejects.toThrow();
+    await expect(stale.connect()).rejects.toThrow(/not permitted to log in/);
     // the app works: every task on the new role, a write through each
     for (const t of tasks) {
       const h = (await (await fetch(`http://${t.address}/healthz`)).json()) as {
@@ -171,6 +172,42 @@ describe('security breach on the lab', () => {
     expect(back.code, back.stderr).toBe(0);
     expect((await fetch(`${router.url}/users/1`)).status).toBe(200);
   }, 180_000);
+
+  it('a kill right after the pending role was recorded: resume creates it, points the app, revokes the old one once', async () => {
+    const p = fx.provider;
+    const killed = await runCli(
+      ['--config', fx.configFile, 'runbook', 'run', 'sb', '--provider', 'lab', '--yes'],
+      { DRKIT_CRASH_AT: 'rotate-credentials:rotation drkit/app: pending' },
+    );
+    expect(killed.signal, killed.stderr).toBe('SIGKILL');
+    const id = Journal.list(p.paths.journalDir)
+      .filter(
+        (j) =>
+          summarize(Journal.read(path.join(p.paths.journalDir, `${j}.jsonl`))).runbook ===
+          'security-breach',
+      )
+      .sort()
+      .at(-1)!;
+    // nothing made yet but the record: the app still on its role, which still logs in
+    expect((await readAppConfig(p.secrets)).db.user).toBe('drkit_app_2');
+    expect(await canLogin('drkit_app_2')).toBe(true);
+    const res = await runCli(['--config', fx.configFile, 'runbook', 'resume', id, '--yes']);
+    expect(res.code, res.stderr).toBe(0);
+    expect((await readAppConfig(p.secrets)).db.user).toBe('drkit_app_3');
+    expect((await roles.revocations()).map((r) => r.role)).toEqual(['drkit_app_1', 'drkit_app_2']);
+    expect(await canLogin('drkit_app_2')).toBe(false);
+    const back = await runCli([
+      '--config',
+      fx.configFile,
+      'runbook',
+      'run',
+      'security-breach-restore-access',
+      '--param',
+      `fromExecution=${id}`,
+      '--yes',
+    ]);
+    expect(back.code, back.stderr).toBe(0);
+  }, 120_000);
 
   it('the drill: isolated, rotated with zero failed writes, no valid session, data and access restored', async () => {
     const drillDir = path.join(fx.dir, 'drill');
@@ -210,7 +247,7 @@ describe('security breach on the lab', () => {
     expect(Number(f.timeToIsolateSeconds)).toBeGreaterThan(0);
     expect(Number(f.timeToRestoreAccessSeconds)).toBeGreaterThan(0);
     expect(String(f.credentialsCarriedToRestore)).toMatch(
-      /^drkit_app_3 created; revoked drkit_app_2/,
+      /^drkit_app_4 created; revoked drkit_app_3/,
     );
     expect(report.outcome).toBe('passed');
     // the API serves again through the front door, on the restored cluster
