@@ -144,9 +144,20 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /the lab provider has no DynamoDB/,
   },
   {
+    // the lab's breach ports are its front door, login roles and sessions: a lab must exist
     args: [...ok, 'runbook', 'run', 'sb', '--dry-run'],
-    code: 5,
-    message: /the lab provider has no API gateway/,
+    code: 3,
+    message: /no two-region lab in .*\n.*drkit lab up/,
+  },
+  {
+    args: [...ok, 'drill', 'breach', '--sessions', '0'],
+    code: 2,
+    message: /--sessions 0: give 1\.\.500/,
+  },
+  {
+    args: [...ok, 'drill', 'breach', '--rate', '0'],
+    code: 2,
+    message: /--rate 0: give 1\.\.500 writes per second/,
   },
   {
     args: [...ok, 'runbook', 'run', 'rb-n-01', '--dry-run'],

@@ -78,6 +78,8 @@ export function labProvider(
     database: new PgBackRestDatabase(clusters),
     secrets: new FileSecrets(paths.secretsDir),
     notifier: new LogNotifier(paths.notificationsFile, opts.echo),
-    connect: connectEndpoint,
+    // as the clusters' superuser: the app's own login role (after a rotation) needs its
+    // password, which runbooks never hold; the database and host are the endpoint's
+    connect: (ep) => connectEndpoint({ ...ep, user: clusters.superuser }),
   };
 }

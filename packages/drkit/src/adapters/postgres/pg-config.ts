@@ -61,13 +61,22 @@ export function renderDrkitConf(s: PgServerSettings): string {
 }
 
 /**
+ * The group of the app's own login roles (`drkit_app_<n>`, made by the lab's credential
+ * rotation): they log in with a password, so a rotated-away one is really refused.
+ */
+export const APP_LOGIN_GROUP = 'drkit_app';
+
+/**
  * pg_hba.conf for the lab: `trust` for local sockets and 127.0.0.1 only (including
- * replication). This is a LAB setting: anything on the machine can connect as any role.
- * Never use it outside a single-user lab host.
+ * replication), except the app's login roles (members of {@link APP_LOGIN_GROUP}), which need
+ * their password (scram-sha-256). This is a LAB setting: anything on the machine can connect
+ * as any other role. Never use it outside a single-user lab host.
  */
 export function renderLabHba(): string {
   return [
-    '# drkit lab: trust on loopback only (lab setting, not for production)',
+    '# drkit lab: the app logs in with its password; trust on loopback only for the rest (lab setting, not for production)',
+    `local   all           +${APP_LOGIN_GROUP}          scram-sha-256`,
+    `host    all           +${APP_LOGIN_GROUP}   127.0.0.1/32   scram-sha-256`,
     'local   all           all                  trust',
     'host    all           all   127.0.0.1/32   trust',
     'local   replication   all                  trust',
