@@ -165,9 +165,20 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /the lab provider has no DynamoDB/,
   },
   {
+    // the lab's breach ports are its front door, login roles and sessions: a lab must exist
     args: [...ok, 'runbook', 'run', 'sb', '--dry-run'],
-    code: 5,
-    message: /the lab provider has no API gateway/,
+    code: 3,
+    message: /no two-region lab in .*\n.*drkit lab up/,
+  },
+  {
+    args: [...ok, 'drill', 'breach', '--sessions', '0'],
+    code: 2,
+    message: /--sessions 0: give 1\.\.500/,
+  },
+  {
+    args: [...ok, 'drill', 'breach', '--rate', '0'],
+    code: 2,
+    message: /--rate 0: give 1\.\.500 writes per second/,
   },
   {
     args: [...ok, 'runbook', 'run', 'rb-n-01', '--dry-run'],
@@ -230,6 +241,25 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 2,
     message: /'aws\.s3\.breakGlassRoleArn' = "break-glass": an IAM role ARN/,
   },
+  // a config without its RTO/RPO targets: named, with what to add (matrix, verify, dashboard)
+  {
+    args: ['-c', '{cfg}/empty-targets.yaml', 'matrix'],
+    code: 2,
+    message:
+      /'targets' is empty: no RTO\/RPO target is set — add `rtoTargetMinutes: <minutes>` and `rpoTargetSeconds: <seconds>` under it[^]*hint: the RTO\/RPO targets are what `drkit matrix`, `drkit verify` and `drkit dashboard` judge against/,
+  },
+  {
+    args: ['-c', '{cfg}/blank-targets.yaml', 'verify'],
+    code: 2,
+    message:
+      /'targets\.rtoTargetMinutes' is missing: the config has no RTO target — add the RTO target in minutes, e\.g\. `rtoTargetMinutes: 30`[^]*'targets\.rpoTargetSeconds' is missing: the config has no RPO target — add the RPO target in seconds/,
+  },
+  {
+    args: ['-c', '{cfg}/component-no-targets.yaml', 'dashboard'],
+    code: 2,
+    message:
+      /'matrix\.components\.search\.rtoTargetMinutes' is missing: 'matrix\.components\.search' has no RTO target[^]*'matrix\.components\.search\.rpoTargetSeconds' is missing: 'matrix\.components\.search' has no RPO target/,
+  },
   // config export / drift: refused before any AWS call
   {
     args: [...ok, 'config-drift', '--dir', '{cfg}/no-such-export'],
@@ -271,6 +301,12 @@ beforeAll(() => {
   w('bad-provider.yaml', 'provider: gcp\n');
   w('negative-rto.yaml', 'targets: { rtoTargetMinutes: -5 }\n');
   w('proc.yaml', 'stateDir: /proc/drkit\n');
+  w('empty-targets.yaml', 'targets:\n');
+  w('blank-targets.yaml', 'targets:\n  rtoTargetMinutes:\n  rpoTargetSeconds:\n');
+  w(
+    'component-no-targets.yaml',
+    'matrix:\n  components:\n    search: { tier: 2, scenarios: [search-loss] }\n',
+  );
   w('bad-break-glass.yaml', 'aws: { s3: { breakGlassRoleArn: break-glass } }\n');
   w('a-file', '');
   w('through-file.yaml', `stateDir: ${path.join(cfg, 'a-file', 'sub')}\n`);
@@ -294,7 +330,7 @@ function run(args: readonly string[]): Promise<{ code: number; stdout: string; s
 }
 
 /** Rows also run with `--json` (each kind of refusal once: the CLI start-up is the cost). */
-const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54];
+const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54, 64];
 
 // Each row is a CLI start-up (~1-2 s on a busy 2-core machine): run a few at once.
 describe.concurrent('bad-input catalogue', () => {

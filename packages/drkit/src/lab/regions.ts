@@ -186,7 +186,8 @@ export async function labUpRegions(
     if (
       running.includes('\nlisten ') ||
       !running.includes('prometheus-exporter') ||
-      !running.includes('backend webhooks')
+      !running.includes('backend webhooks') ||
+      !running.includes('api-isolation.map')
     )
       await regions.router.stop();
   }

@@ -5,6 +5,7 @@ import type { AppCache } from './cache.js';
 import type { Cdn } from './cdn.js';
 import type { Compute } from './compute.js';
 import type { Database } from './database.js';
+import type { DbCredentials } from './db-credentials.js';
 import type { Functions } from './functions.js';
 import type { Identity } from './identity.js';
 import type { IncidentDetector } from './incident-detector.js';
@@ -47,6 +48,8 @@ export interface PortSet {
   readonly appCache: AppCache;
   /** SQL connections to a database endpoint (validation, post-checks). */
   readonly sql: SqlConnector;
+  /** The app's login roles in the database (RB-N-02 carries the current one to a restore). */
+  readonly dbCredentials: DbCredentials;
   /** Functions whose `DB_CLUSTER_ARN` follows the database (seed 003's full recovery). */
   readonly databaseFunctions: DatabaseFunctions;
   readonly objectStore: ObjectStore;

@@ -56,6 +56,11 @@ export interface HaproxySettings extends HaproxyProcessSettings {
    * @default none (no exporter)
    */
   readonly metricsPort?: number;
+  /**
+   * The map file holding the API's isolation switch ({@link API_ISOLATION_KEY} → `open` or
+   * `isolated`), changed at run time with `set map`. @default none (the API cannot be isolated)
+   */
+  readonly apiIsolationMap?: string;
 }
 
 /** Everything the WAN's haproxy.cfg is rendered from. */
@@ -74,12 +79,33 @@ export const BACKEND = 'app';
  */
 export const WEBHOOKS_BACKEND = 'webhooks';
 
+/** The key of the front door's API isolation switch in its map file. */
+export const API_ISOLATION_KEY = 'api';
+
+/**
+ * Paths the front door still serves while the API is isolated: the health endpoint and the
+ * status page (`/status…`), so monitors and users see what is going on.
+ */
+export const ISOLATION_EXEMPT = { exact: ['/healthz'], prefix: ['/status'] } as const;
+
+/** The front door's rule answering 503 to every API request while the switch says `isolated`. */
+function isolationRule(map: string): string[] {
+  const exempt = [
+    ...ISOLATION_EXEMPT.exact.map((p) => `!{ path ${p} }`),
+    ...ISOLATION_EXEMPT.prefix.map((p) => `!{ path_beg ${p} }`),
+  ].join(' ');
+  return [
+    `    http-request return status 503 content-type application/json string "{\\"error\\":\\"api isolated (security incident)\\"}" hdr Retry-After 60 hdr X-Drkit-Isolated 1 if ${exempt} { str(${API_ISOLATION_KEY}),map(${map},open) -m str isolated }`,
+  ];
+}
+
 /**
  * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
  * other region's as `backup` (and the same servers again in {@link WEBHOOKS_BACKEND} for
  * `/webhooks/`) (`option allbackups`: every backup shares the load), HTTP checks
  * of `/healthz`, an admin-level stats socket for the runtime API, and with `metricsPort` a
- * frontend serving the built-in Prometheus exporter. Routed-away servers are
+ * frontend serving the built-in Prometheus exporter. With `apiIsolationMap`, a switch in that
+ * map makes the front door answer 503 to every request but `/healthz` and `/status…`. Routed-away servers are
  * written `disabled`, so a restart of HAProxy keeps them out of service.
  */
 export function renderHaproxyConfig(s: HaproxySettings): string {
@@ -111,6 +137,7 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     'frontend front_door',
     `    bind ${s.bindHost}:${s.bindPort}`,
     '    http-response set-header X-Drkit-Server %s',
+    ...(s.apiIsolationMap ? isolationRule(s.apiIsolationMap) : []),
     `    use_backend ${WEBHOOKS_BACKEND} if { path_beg /webhooks/ }`,
     `    default_backend ${BACKEND}`,
     '',

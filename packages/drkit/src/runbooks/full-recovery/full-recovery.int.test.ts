@@ -132,6 +132,7 @@ describe('full-recovery runbook on the lab', () => {
       'freeze-writes',
       'restore-to-time',
       'validate',
+      'carry-credentials',
       'swap-connections',
       'flush-cache',
       'unfreeze-writes',

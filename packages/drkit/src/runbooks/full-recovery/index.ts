@@ -71,7 +71,7 @@ export const fullRecovery = defineRunbook({
   paramNote:
     "target is an ISO-8601 time with a zone, or latest; frontDoor defaults to the provider's",
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks', 'appCache', 'regionTopology'],
+  uses: ['databaseFunctions', 'appTasks', 'appCache', 'dbCredentials', 'regionTopology'],
   async normalize(raw, { ports, hint }): Promise<FullRecoveryState> {
     const p = parseParams(
       FullRecoveryParamsSchema,

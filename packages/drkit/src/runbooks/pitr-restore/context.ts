@@ -8,6 +8,7 @@ import type { Secrets } from '../../ports/secrets.js';
 import type { AppTasks } from '../../ports/app-tasks.js';
 import type { AppCache } from '../../ports/cache.js';
 import type { FlushCacheState } from '../shared/steps/flush-cache.js';
+import type { CredentialsEnforced, DbCredentials } from '../../ports/db-credentials.js';
 import type { FreezeConfirmation } from '../shared/freeze-confirmation.js';
 import type { ValidationReport } from '../../validate/suite.js';
 import type { PitrParams } from './params.js';
@@ -42,6 +43,12 @@ export interface PitrDeps {
    * cluster. @default none: the flush step is skipped
    */
   readonly cache?: AppCache;
+  /**
+   * The app's login roles in the database: the restored cluster gets the current one (and
+   * loses every other) before the swap (see steps/carry-credentials.ts). @default none: no
+   * such step (the restored roles are whatever the target had)
+   */
+  readonly credentials?: DbCredentials;
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */
@@ -67,6 +74,8 @@ export interface PitrState extends PitrParams, FlushCacheState {
     lines: string[];
     mode: string;
   };
+  /** What carry-credentials did on the restored cluster (role names only). */
+  credentialsCarried?: CredentialsEnforced;
   swappedAt?: string;
   unfrozenAt?: string;
   oldClusterBackup?: string;

@@ -21,6 +21,7 @@ const STEPS = [
   'freeze-writes',
   'restore-to-time',
   'validate',
+  'carry-credentials',
   'swap-connections',
   'flush-cache',
   'unfreeze-writes',

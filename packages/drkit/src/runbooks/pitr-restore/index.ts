@@ -14,6 +14,7 @@ import { retireOldCluster, notifyDone } from './steps/retire-and-notify.js';
 import { swapConnections, unfreezeWrites } from './steps/swap-and-unfreeze.js';
 import { validateRestore } from './steps/validate-restore.js';
 import { flushCacheStep } from '../shared/steps/flush-cache.js';
+import { carryCredentials } from './steps/carry-credentials.js';
 
 export type { PitrDeps, PitrState } from './context.js';
 export { PitrParamsSchema, type PitrParams } from './params.js';
@@ -24,9 +25,10 @@ const TITLE = 'RB-N-02 point-in-time restore (logical corruption)';
 
 /**
  * RB-N-02 — point-in-time restore after logical corruption (bad migration, mass delete):
- * check the inputs (changing nothing), declare and freeze writes, restore a NEW cluster to the target, validate it, swap the
- * application to it, flush the app's cache (its prefix; else it serves what the restore took
- * away), unfreeze, back up and stop the old cluster, notify. Unfreezing comes
+ * check the inputs (changing nothing), declare and freeze writes, restore a NEW cluster to the target, validate it,
+ * give it the app's current credential only (with a `dbCredentials` port), swap the application
+ * to it, flush the app's cache (its prefix; else it serves what the restore took away),
+ * unfreeze, back up and stop the old cluster, notify. Unfreezing comes
  * before retiring the old cluster: the old one no longer takes writes once the app points
  * away from it, so its backup need not extend the outage.
  */
@@ -51,6 +53,7 @@ export function pitrRecoverySteps<S extends PitrState>(deps: PitrDeps): Step<S>[
     freezeWrites(deps),
     restoreToTime(deps),
     validateRestore(deps),
+    ...(deps.credentials ? [carryCredentials({ ...deps, credentials: deps.credentials })] : []),
     swapConnections(deps),
     flushCacheStep<PitrState>(deps.cache, {
       ...(deps.appTasks ? { appTasks: deps.appTasks } : {}),
@@ -70,7 +73,7 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks', 'appCache'],
+  uses: ['databaseFunctions', 'appTasks', 'appCache', 'dbCredentials'],
   async normalize(raw, { ports, hint }): Promise<PitrState> {
     const p = parseParams(
       PitrParamsSchema,
@@ -86,7 +89,7 @@ export const pitrRestore = defineRunbook({
 export function pitrDepsOf(
   ports: RunbookPorts<
     'database' | 'appSecret' | 'notifier' | 'sql',
-    'databaseFunctions' | 'appTasks' | 'appCache'
+    'databaseFunctions' | 'appTasks' | 'appCache' | 'dbCredentials'
   >,
 ): PitrDeps {
   return {
@@ -98,6 +101,7 @@ export function pitrDepsOf(
     ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
     ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
     ...(ports.appCache ? { cache: ports.appCache } : {}),
+    ...(ports.dbCredentials ? { credentials: ports.dbCredentials } : {}),
   };
 }
 

@@ -21,6 +21,11 @@ export const PitrParamsSchema = z
     appConfigSecret: z.string().default('drkit/app'),
     /** The app's cache key prefix to flush after the swap. @default the app config's `cache.prefix` */
     cachePrefix: z.string().min(1).optional(),
+    /**
+     * Connections per database the validation hashes key ranges on, in one snapshot.
+     * @default 2
+     */
+    validateWorkers: z.coerce.number().int().min(1).max(64).default(2),
     /** Who or what declared the incident (for the notification). */
     reason: z.string().default('logical corruption'),
   })

@@ -108,6 +108,21 @@ export function breachDefaults(config: DrkitConfig): Partial<SecurityBreachParam
   };
 }
 
+/**
+ * The targets a world with one of each names itself (the lab: its front door's API, the app
+ * secret, the app's sessions); config and `--param` override them.
+ */
+function portDefaults(p: BreachPorts): Partial<SecurityBreachParams> {
+  return {
+    // optional chaining: a test may normalize without ports
+    ...(p.apiGateway?.defaultStages?.length ? { apiStages: [...p.apiGateway.defaultStages] } : {}),
+    ...(p.secretRotation?.defaultSecrets?.length
+      ? { rotateSecrets: [...p.secretRotation.defaultSecrets] }
+      : {}),
+    ...(p.userPools?.defaultPools?.length ? { userPools: [...p.userPools.defaultPools] } : {}),
+  };
+}
+
 /** The security-breach runbook as `drkit runbook run security-breach` runs it. */
 export const securityBreach = defineRunbook({
   id: SECURITY_BREACH_RUNBOOK_ID,
@@ -115,12 +130,17 @@ export const securityBreach = defineRunbook({
   title: TITLE,
   params: SecurityBreachParamsSchema,
   paramNote:
-    'lists are comma-separated; apiStages, rotateSecrets and userPools default to aws.breach in the config',
+    'lists are comma-separated; apiStages, rotateSecrets and userPools default to aws.breach in the config (on the lab: front-door/api, drkit/app, app)',
   needs: BREACH_PORTS,
-  normalize(raw, { config, hint }): SecurityBreachState {
+  normalize(raw, { config, hint, ports }): SecurityBreachState {
     return parseParams(
       SecurityBreachParamsSchema,
-      { incidentId: `SEC-${utcStamp()}`, ...breachDefaults(config), ...raw },
+      {
+        incidentId: `SEC-${utcStamp()}`,
+        ...portDefaults(ports),
+        ...breachDefaults(config),
+        ...raw,
+      },
       hint,
     );
   },
