@@ -39,6 +39,7 @@ import {
   webhookEndpoint,
   webhookProcessor,
 } from '../payments.js';
+import { incidentDeskOf, statusPageOf } from '../incidents.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -153,6 +154,8 @@ export function bindLab(
   };
   let outbox: PgMailOutbox | undefined;
   const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
+  const stateDir = lab.paths.stateDir;
+  const statusPage = () => statusPageOf(config.incidents, stateDir);
   return makeProvider({
     provider: 'lab',
     config,
@@ -161,6 +164,14 @@ export function bindLab(
       database: () => lab.database,
       appSecret: () => appSecret,
       notifier: () => lab.notifier,
+      incidents: () =>
+        incidentDeskOf(
+          config.incidents,
+          stateDir,
+          { log: lab.notifier, ...(clients ? { awsClients: clients } : {}) },
+          statusPage,
+        ),
+      ...(config.incidents.statusPage.type !== 'none' ? { statusPage: () => statusPage()! } : {}),
       sql: () => lab.connect,
       regionDatabase: () => lab.database,
       regionAppSecret: () => appSecret,

@@ -54,7 +54,8 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks'],
+  uses: ['databaseFunctions', 'appTasks', 'incidents'],
+  severity: 'SEV1',
   normalize(raw, { ports, hint }): PitrState {
     const p = parseParams(
       PitrParamsSchema,
@@ -77,5 +78,6 @@ export const pitrRestore = defineRunbook({
       connect: ports.sql,
       ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
       ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
+      ...(ports.incidents ? { incidents: ports.incidents } : {}),
     }),
 });
