@@ -35,8 +35,8 @@ export const METADATA_NAMESPACE = 'drkit';
 
 /**
  * The status page port on Atlassian Statuspage's REST API (`/v1/pages/{page}/incidents`,
- * `Authorization: OAuth <key>`). Requests go through one client-side queue spaced by
- * `minIntervalMs` (the API's 1 request/s per token); a 420 or 429 is retried after
+ * `Authorization: OAuth <key>`). Requests go through one client-side queue, each sent `minIntervalMs`
+ * after the previous answer (the API's 1 request/s per token); a 420 or 429 is retried after
  * `Retry-After` (or a doubling delay) up to `rateLimitAttempts`. `open` first lists the
  * unresolved incidents and returns the one whose `metadata.drkit.key` matches, so a resumed
  * runbook never opens a second incident.
@@ -45,7 +45,8 @@ export class StatuspageStatusPage implements StatusPage {
   readonly kind = 'statuspage';
   private readonly base: string;
   private queue: Promise<unknown> = Promise.resolve();
-  private lastStart = 0;
+  /** When the last request's answer came: the next starts `minIntervalMs` later, so arrivals are spaced too. */
+  private lastDone = 0;
 
   constructor(private readonly opts: StatuspageOptions) {
     this.base = `${(opts.apiBase ?? 'https://api.statuspage.io').replace(/\/$/, '')}/v1/pages/${encodeURIComponent(opts.pageId)}`;
@@ -120,9 +121,8 @@ export class StatuspageStatusPage implements StatusPage {
     const attempts = this.opts.rateLimitAttempts ?? 5;
     const spacing = this.opts.minIntervalMs ?? 1000;
     for (let attempt = 1; ; attempt++) {
-      const wait = this.lastStart + spacing - Date.now();
+      const wait = this.lastDone + spacing - Date.now();
       if (wait > 0) await sleep(wait);
-      this.lastStart = Date.now();
       let res: Response;
       try {
         res = await fetch(`${this.base}${path}`, {
@@ -136,6 +136,7 @@ export class StatuspageStatusPage implements StatusPage {
           signal: AbortSignal.timeout(15_000),
         });
       } catch (err) {
+        this.lastDone = Date.now();
         throw new DrError(
           'EXTERNAL',
           `Statuspage could not be reached (${method} ${path}): ${(err as Error).message}`,
@@ -145,7 +146,7 @@ export class StatuspageStatusPage implements StatusPage {
           },
         );
       }
-      const text = await res.text();
+      const text = await res.text().finally(() => (this.lastDone = Date.now()));
       if (res.ok) return text ? (JSON.parse(text) as unknown) : undefined;
       const what = `Statuspage answered ${res.status} to ${method} ${path}${text ? `: ${text.slice(0, 200)}` : ''}`;
       if (res.status === 420 || res.status === 429) {
