@@ -42,6 +42,8 @@ export interface SeenRequest {
 export async function startRecordedServer(
   exchanges: readonly RecordedExchange[],
   vars: Record<string, string> = {},
+  /** Called with each matching request before it is answered (a test kills its client here). */
+  onMatch?: (req: SeenRequest, index: number) => void | Promise<void>,
 ): Promise<{
   readonly url: string;
   readonly seen: SeenRequest[];
@@ -81,15 +83,18 @@ export async function startRecordedServer(
           .end(JSON.stringify({ problems }));
         return;
       }
-      next++;
-      const out =
-        ex.response.body === undefined ? '' : JSON.stringify(fill(ex.response.body, vars));
-      res
-        .writeHead(ex.response.status, {
-          'content-type': 'application/json',
-          ...(ex.response.headers ?? {}),
-        })
-        .end(out);
+      const index = next++;
+      void Promise.resolve(onMatch?.(seen.at(-1)!, index)).then(() => {
+        if (res.destroyed) return;
+        const out =
+          ex.response.body === undefined ? '' : JSON.stringify(fill(ex.response.body, vars));
+        res
+          .writeHead(ex.response.status, {
+            'content-type': 'application/json',
+            ...(ex.response.headers ?? {}),
+          })
+          .end(out);
+      });
     });
   });
   const port = await freePort();
