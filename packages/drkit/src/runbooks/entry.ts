@@ -162,6 +162,8 @@ export function defineRunbook<S extends object, N extends PortName, O extends Po
     normalize: withSeverity,
     create: (ports) => d.create(ports),
     async prepare(raw, binding, ctx) {
+      // a wrong severity is refused before any port is bound
+      incidentSeverity(d.id, d.severity, raw.severity, ctx.config);
       const ports = portsOf(binding, d.needs, uses);
       const state = await withSeverity(raw, { ...ctx, ports, provider: binding.provider });
       return { runbook: d.create(ports), state };
