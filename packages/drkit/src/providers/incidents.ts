@@ -1,4 +1,3 @@
-import path from 'node:path';
 import type { AwsClients } from '../adapters/aws/clients.js';
 import { SnsNotifier } from '../adapters/aws/sns-notifier.js';
 import { LabStatusPage } from '../adapters/lab-status-page/index.js';
@@ -9,17 +8,12 @@ import { WebhookNotifier } from '../adapters/webhook-notifier/index.js';
 import type { ChannelConfig, IncidentsConfig } from '../config/incidents-schema.js';
 import { ConfigError } from '../engine/errors.js';
 import { FileIncidentDesk } from '../incidents/incident-desk.js';
+import { incidentPaths } from '../incidents/paths.js';
 import type { IncidentDesk } from '../ports/incidents.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { StatusPage } from '../ports/status-page.js';
 
-/** Where incidents and the lab's status page live under the state dir. */
-export function incidentPaths(stateDir: string): { incidents: string; statusPage: string } {
-  return {
-    incidents: path.join(stateDir, 'incidents'),
-    statusPage: path.join(stateDir, 'status-page'),
-  };
-}
+export { incidentPaths } from '../incidents/paths.js';
 
 /**
  * The status page of `incidents.statusPage`: the lab's own page under the state dir, or

@@ -56,6 +56,11 @@ export interface HaproxySettings extends HaproxyProcessSettings {
    * @default none (no exporter)
    */
   readonly metricsPort?: number;
+  /**
+   * Port of the lab's status page process: `/status` and `/api/v2/summary.json` go to it
+   * before any other rule, so the page answers while the API is isolated. @default none
+   */
+  readonly statusPagePort?: number;
 }
 
 /** Everything the WAN's haproxy.cfg is rendered from. */
@@ -73,6 +78,9 @@ export const BACKEND = 'app';
  * other route is served.
  */
 export const WEBHOOKS_BACKEND = 'webhooks';
+
+/** The backend of the lab's status page (`/status`, `/api/v2/summary.json`). */
+export const STATUS_PAGE_BACKEND = 'status_page';
 
 /**
  * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
@@ -111,6 +119,11 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     'frontend front_door',
     `    bind ${s.bindHost}:${s.bindPort}`,
     '    http-response set-header X-Drkit-Server %s',
+    ...(s.statusPagePort
+      ? [
+          `    use_backend ${STATUS_PAGE_BACKEND} if { path_beg /status } || { path /api/v2/summary.json }`,
+        ]
+      : []),
     `    use_backend ${WEBHOOKS_BACKEND} if { path_beg /webhooks/ }`,
     `    default_backend ${BACKEND}`,
     '',
@@ -126,6 +139,9 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     ...backend(BACKEND),
     '',
     ...backend(WEBHOOKS_BACKEND),
+    ...(s.statusPagePort
+      ? ['', `backend ${STATUS_PAGE_BACKEND}`, `    server status 127.0.0.1:${s.statusPagePort}`]
+      : []),
   ];
   return lines.join('\n') + '\n';
 }
