@@ -163,7 +163,7 @@ export function incidentCommand(): Command {
             const stop = () => resolve();
             process.once('SIGINT', stop);
             process.once('SIGTERM', stop);
-            if (seconds !== undefined) setTimeout(stop, seconds * 1000).unref();
+            if (seconds !== undefined) setTimeout(stop, seconds * 1000);
           });
           await w.stop();
         }

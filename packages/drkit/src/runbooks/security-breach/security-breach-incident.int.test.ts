@@ -47,6 +47,7 @@ async function setUp(
   name: string,
   exchanges: readonly RecordedExchange[],
   onMatch?: (req: SeenRequest, fx: LabFixture) => void,
+  incidentsConfig?: Record<string, unknown>,
 ) {
   const w: BreachWorld = await createWorld(clients, name, { users: 2, lambdaArn });
   const holder: { fx?: LabFixture } = {};
@@ -57,7 +58,7 @@ async function setUp(
   holder.fx = fx;
   // the incidents section points the status page at the recording
   const raw = parse(readFileSync(fx.configFile, 'utf8')) as Record<string, unknown>;
-  raw.incidents = {
+  raw.incidents = incidentsConfig ?? {
     statusPage: {
       type: 'statuspage',
       pageId: 'jb7j80lkgqvb',
@@ -156,6 +157,83 @@ describe('security-breach declares on Statuspage (moto + recorded Statuspage, bu
       expect(list[0]).toMatchObject({ severity: 'SEV1', key: id, status: 'identified' });
     } finally {
       await server.close();
+      for (const name of w.secrets) await finishRotation(clients, name);
+    }
+  }, 120_000);
+
+  it('GIVEN SEV1 with a 0.1 s response time and nobody acknowledging WHEN the runbook runs longer THEN its own process escalates (pages SEV1 again); an ack from the CLI stops it', async () => {
+    const { w, fx, run } = await setUp('spesc', [], undefined, {
+      matrix: {
+        SEV1: { response: '0.1s', notify: [{ who: 'Eng Lead', channel: 'log' }], statusPage: true },
+      },
+      watchIntervalMs: 50,
+    });
+    try {
+      const r = await run([
+        ...['runbook', 'run', 'security-breach', '--provider', 'aws', '--yes'],
+        ...['--param', 'incidentId=SEC-23'],
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const [inc] = incidents(fx);
+      const opened = Date.parse(inc!.openedAt);
+      const runEnd = Date.parse(
+        journalOf(fx, Journal.list(fx.provider.paths.journalDir)[0]!).endedAt!,
+      );
+      const esc = inc!.timeline.filter((e) => e.type === 'escalated').map((e) => Date.parse(e.at));
+      // the run outlived the response time: the runbook's process escalated by itself
+      expect(runEnd - opened).toBeGreaterThan(100);
+      expect(esc.length).toBeGreaterThanOrEqual(1);
+      expect(esc[0]! - opened).toBeGreaterThanOrEqual(100);
+      expect(esc[0]!).toBeLessThanOrEqual(runEnd);
+      expect(r.stderr).toContain(`escalated (not acknowledged in time): ${inc!.id}`);
+      const acked = await run(['--json', 'incident', 'ack', inc!.id, '--by', 'alice']);
+      expect(acked.code, acked.stderr).toBe(0);
+      const watched = await run(['--json', 'incident', 'watch', '--for', '1.5']);
+      expect(watched.code, watched.stderr).toBe(0);
+      expect(JSON.parse(watched.stdout)).toEqual({ escalated: [] });
+      const shown = JSON.parse(
+        (await run(['--json', 'incident', 'show', inc!.id])).stdout,
+      ) as Incident;
+      expect(shown.acknowledgedBy).toBe('alice');
+      expect(shown.timeline.filter((e) => e.type === 'escalated')).toHaveLength(esc.length);
+    } finally {
+      for (const name of w.secrets) await finishRotation(clients, name);
+    }
+  }, 120_000);
+
+  it('GIVEN an open incident nobody acknowledges WHEN `drkit incident watch` runs THEN it escalates at the response time', async () => {
+    const { w, fx, run } = await setUp('spwatch', [], undefined, {
+      matrix: {
+        SEV1: { response: '1s', notify: [{ who: 'CTO', channel: 'log' }] },
+        SEV2: { response: '1s', notify: [{ who: 'Eng Lead', channel: 'log' }] },
+      },
+      watchIntervalMs: 100,
+    });
+    try {
+      const r = await run([
+        ...[
+          'runbook',
+          'run',
+          'security-breach',
+          '--provider',
+          'aws',
+          '--yes',
+          '--severity',
+          'SEV2',
+        ],
+        ...['--param', 'incidentId=SEC-24'],
+      ]);
+      expect(r.code, r.stderr).toBe(0);
+      const count = () => incidents(fx)[0]!.timeline.filter((e) => e.type === 'escalated').length;
+      const before = count();
+      const watched = await run(['--json', 'incident', 'watch', '--for', '2.5']);
+      expect(watched.code, watched.stderr).toBe(0);
+      const [inc] = incidents(fx);
+      expect((JSON.parse(watched.stdout) as { escalated: string[] }).escalated).toContain(inc!.id);
+      expect(count()).toBeGreaterThan(before);
+      expect(inc!.level).toBe('SEV1');
+      expect(inc!.timeline.some((e) => e.type === 'notified' && e.who === 'CTO')).toBe(true);
+    } finally {
       for (const name of w.secrets) await finishRotation(clients, name);
     }
   }, 120_000);
