@@ -62,7 +62,13 @@ export class WebhookNotifier implements Notifier {
 /** The Slack-compatible body of a message. */
 export function slackPayload(msg: Notification): {
   text: string;
-  attachments: Array<{ color: string; title: string; text: string; ts: number }>;
+  attachments: Array<{
+    color: string;
+    title: string;
+    text: string;
+    fields: Array<{ title: string; value: string; short: boolean }>;
+    ts: number;
+  }>;
 } {
   const at = msg.at ?? new Date();
   return {
@@ -72,6 +78,7 @@ export function slackPayload(msg: Notification): {
         color: { critical: '#d00000', warning: '#e8a200', info: '#2eb67d' }[msg.severity],
         title: msg.subject,
         text: msg.body,
+        fields: [{ title: 'severity', value: msg.severity, short: true }],
         ts: Math.floor(at.getTime() / 1000),
       },
     ],
