@@ -85,7 +85,10 @@ export function drillResult(
   // the incident the runbook declared, when it declared one: its timeline and the status page
   const incident =
     report.executionId && !report.incident
-      ? drillIncident(o.config, labPaths(o.config, o.baseDir).stateDir, report.executionId)
+      ? // a drill's runbook keeps its state in the drill's directory (most drills) or the lab's
+        [drillDir, labPaths(o.config, o.baseDir).stateDir]
+          .map((dir) => drillIncident(o.config, dir, report.executionId!))
+          .find((i) => i !== undefined)
       : undefined;
   const full = incident ? { ...report, incident } : report;
   const files = writeDrillReport(
