@@ -209,6 +209,25 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 2,
     message: /'aws\.s3\.breakGlassRoleArn' = "break-glass": an IAM role ARN/,
   },
+  // a config without its RTO/RPO targets: named, with what to add (matrix, verify, dashboard)
+  {
+    args: ['-c', '{cfg}/empty-targets.yaml', 'matrix'],
+    code: 2,
+    message:
+      /'targets' is empty: no RTO\/RPO target is set — add `rtoTargetMinutes: <minutes>` and `rpoTargetSeconds: <seconds>` under it[^]*hint: the RTO\/RPO targets are what `drkit matrix`, `drkit verify` and `drkit dashboard` judge against/,
+  },
+  {
+    args: ['-c', '{cfg}/blank-targets.yaml', 'verify'],
+    code: 2,
+    message:
+      /'targets\.rtoTargetMinutes' is missing: the config has no RTO target — add the RTO target in minutes, e\.g\. `rtoTargetMinutes: 30`[^]*'targets\.rpoTargetSeconds' is missing: the config has no RPO target — add the RPO target in seconds/,
+  },
+  {
+    args: ['-c', '{cfg}/component-no-targets.yaml', 'dashboard'],
+    code: 2,
+    message:
+      /'matrix\.components\.search\.rtoTargetMinutes' is missing: 'matrix\.components\.search' has no RTO target[^]*'matrix\.components\.search\.rpoTargetSeconds' is missing: 'matrix\.components\.search' has no RPO target/,
+  },
   // config export / drift: refused before any AWS call
   {
     args: [...ok, 'config-drift', '--dir', '{cfg}/no-such-export'],
@@ -309,6 +328,12 @@ beforeAll(() => {
   w('bad-provider.yaml', 'provider: gcp\n');
   w('negative-rto.yaml', 'targets: { rtoTargetMinutes: -5 }\n');
   w('proc.yaml', 'stateDir: /proc/drkit\n');
+  w('empty-targets.yaml', 'targets:\n');
+  w('blank-targets.yaml', 'targets:\n  rtoTargetMinutes:\n  rpoTargetSeconds:\n');
+  w(
+    'component-no-targets.yaml',
+    'matrix:\n  components:\n    search: { tier: 2, scenarios: [search-loss] }\n',
+  );
   w('bad-break-glass.yaml', 'aws: { s3: { breakGlassRoleArn: break-glass } }\n');
   w('a-file', '');
   w(
@@ -344,7 +369,7 @@ function run(args: readonly string[]): Promise<{ code: number; stdout: string; s
 }
 
 /** Rows also run with `--json` (each kind of refusal once: the CLI start-up is the cost). */
-const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54];
+const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54, 64];
 
 // Each row is a CLI start-up (~1-2 s on a busy 2-core machine): run a few at once.
 describe.concurrent('bad-input catalogue', () => {

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../report/drill-report.js';
 import { makeLabFixture, type LabFixture } from '../testing/lab-fixture.js';
@@ -6,17 +8,30 @@ import { labProvider } from '../lab/provider.js';
 import { readWorkloadLog } from './measure.js';
 import { runPitrDrill, type PitrDrillResult } from './pitr-drill.js';
 
-describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', () => {
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/**
+ * The PITR drill with real alerting (Prometheus 2.42, Alertmanager 0.25, drkit's receiver): the
+ * bad mass delete is detected by the MassDeleteOnCoreTable alert, not declared by the drill.
+ */
+describe('drkit drill pitr --alerting (real PostgreSQL + pgBackRest, workload process, Prometheus)', () => {
   let fx: LabFixture;
   let res: PitrDrillResult;
 
   beforeAll(async () => {
     fx = makeLabFixture({
-      lab: { seed: { users: 300, ordersPerUser: 4 }, workload: { writesPerSecond: 40 } },
+      lab: {
+        seed: { users: 300, ordersPerUser: 4 },
+        workload: { writesPerSecond: 40 },
+        alerting: { rulesFile: path.join(REPO, 'ops/prometheus/rules.yml') },
+      },
+      // a third of 1 200 orders is deleted: a mass delete above 100 rows
+      posture: { massDeleteRows: 100 },
     });
     res = await runPitrDrill({
       config: fx.config,
       baseDir: fx.dir,
+      alerting: true,
       warmupSeconds: 2,
       sustainSeconds: 4,
       keep: true,
@@ -46,6 +61,28 @@ describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', ()
         'swap-connections',
         'unfreeze-writes',
       ]),
+    );
+  });
+
+  it('detects the mass delete by real alerting: MassDeleteOnCoreTable fired after T0, received, notified, and only then RB-N-02 started', () => {
+    const r = res.report;
+    const f = r.facts;
+    console.log(
+      `pitr --alerting: alert fired ${f.alertFiredSeconds} s after T0, detection (received) ${f.detectionSeconds} s, RTO ${r.achieved.rtoSeconds} s`,
+    );
+    expect(f.detectedBy).toMatch(/^alerting: MassDeleteOnCoreTable/);
+    expect(Number(f.alertFiredSeconds)).toBeGreaterThan(0);
+    expect(Number(f.detectionSeconds)).toBeGreaterThanOrEqual(Number(f.alertFiredSeconds));
+    expect(Number(f.detectionSeconds)).toBeLessThan(30);
+    const at = (name: string) => Date.parse(r.events.find((e) => e.name === name)!.at);
+    expect(at('T0')).toBeLessThan(at('alert fired'));
+    expect(at('alert fired')).toBeLessThanOrEqual(at('detected'));
+    const restore = r.spans.find((s) => s.name === 'restore-to-time')!;
+    expect(at('detected')).toBeLessThanOrEqual(Date.parse(restore.start));
+    expect(r.followUps.join('\n')).not.toMatch(/detection was instantaneous/);
+    const p = labProvider({ ...fx.config, stateDir: res.drillDir }, fx.dir);
+    expect(readFileSync(p.paths.notificationsFile, 'utf8')).toMatch(
+      /\[FIRING\] MassDeleteOnCoreTable: [\d.k]+ rows deleted from orders on region-a within a minute/,
     );
   });
 

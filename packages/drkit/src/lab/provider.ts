@@ -65,7 +65,11 @@ export function labProvider(
     binDir: config.lab.pgBinDir,
     pgbackrestBin: config.lab.pgbackrestBin,
     archiveTimeoutSec: config.lab.archiveTimeoutSeconds,
-    pgbackrest: { retentionFull: config.lab.retentionFull },
+    pgbackrest: {
+      retentionFull: config.lab.retentionFull,
+      archiveGetQueueMaxMiB: config.lab.walPrefetchMiB,
+      archiveGetProcessMax: config.lab.walPrefetchProcesses,
+    },
     ...(opts.log ? { log: opts.log } : {}),
   });
   return {

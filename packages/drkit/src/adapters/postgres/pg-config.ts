@@ -105,7 +105,8 @@ export function writeClusterConfig(dataDir: string, s: PgServerSettings, owner?:
  * that cluster: rewrites `drkit.conf` (own port, socket, archive target), removes the
  * source's `postmaster.pid`/`postmaster.opts` if a backup carried them, and (for a PITR
  * restore, `standby=false`) removes `standby.signal` so the server promotes at the target.
- * Settings from `postgresql.auto.conf` written by pgBackRest (restore_command, targets) stay.
+ * Settings from `postgresql.auto.conf` written by pgBackRest (targets; restore_command unless
+ * `s.restoreCommand` replaces it) stay.
  */
 export function rewriteRestoredConfig(
   dataDir: string,
@@ -118,7 +119,14 @@ export function rewriteRestoredConfig(
     rmSync(path.join(dataDir, f), { force: true });
   if (!standby) rmSync(path.join(dataDir, 'standby.signal'), { force: true });
   writeClusterConfig(dataDir, s, owner);
-  scrubAutoConf(dataDir, ['port', 'archive_command', 'archive_mode', 'unix_socket_directories']);
+  // pgBackRest writes its own restore_command there; drkit's (with WAL prefetch) wins when given.
+  scrubAutoConf(dataDir, [
+    'port',
+    'archive_command',
+    'archive_mode',
+    'unix_socket_directories',
+    ...(s.restoreCommand === undefined ? [] : ['restore_command']),
+  ]);
 }
 
 /** Drops settings from `postgresql.auto.conf` that would override `drkit.conf`. */

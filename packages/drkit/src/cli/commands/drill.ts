@@ -36,6 +36,10 @@ export function drillCommand(): Command {
     .option('--users <n>', 'seed users for the drill lab', int)
     .option('--warmup <s>', 'seconds of workload before the fault', int, 3)
     .option('--detection-delay <s>', 'seconds before the incident is declared', int, 0)
+    .option(
+      '--alerting',
+      'run Prometheus and Alertmanager in the drill lab; RB-N-02 starts when MassDeleteOnCoreTable reaches drkit (real detection)',
+    )
     .option('--sustain <s>', 'seconds of workload after recovery', int, 5)
     .option('--keep', 'leave the drill lab running')
     .action(
@@ -44,6 +48,7 @@ export function drillCommand(): Command {
           users?: number;
           warmup: number;
           detectionDelay: number;
+          alerting?: boolean;
           sustain: number;
           keep?: boolean;
         },
@@ -55,6 +60,7 @@ export function drillCommand(): Command {
           baseDir: loaded.baseDir,
           warmupSeconds: o.warmup,
           detectionDelaySeconds: o.detectionDelay,
+          alerting: o.alerting ?? false,
           sustainSeconds: o.sustain,
           keep: o.keep ?? false,
           ...(o.users !== undefined ? { seedUsers: o.users } : {}),

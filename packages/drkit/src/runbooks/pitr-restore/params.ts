@@ -19,6 +19,11 @@ export const PitrParamsSchema = z
     expectedChecksums: z.string().optional(),
     /** Secret holding the app's DB endpoint and `global_readonly`. @default drkit/app */
     appConfigSecret: z.string().default('drkit/app'),
+    /**
+     * Connections per database the validation hashes key ranges on, in one snapshot.
+     * @default 2
+     */
+    validateWorkers: z.coerce.number().int().min(1).max(64).default(2),
     /** Who or what declared the incident (for the notification). */
     reason: z.string().default('logical corruption'),
   })
