@@ -161,7 +161,7 @@ describe('security-breach declares on Statuspage (moto + recorded Statuspage, bu
     }
   }, 120_000);
 
-  it('GIVEN SEV1 with a 0.1 s response time and nobody acknowledging WHEN the runbook runs longer THEN its own process escalates (pages SEV1 again); an ack from the CLI stops it', async () => {
+  it('GIVEN SEV1 with a 0.1 s response time and nobody acknowledging WHEN a human acks it from the CLI THEN `drkit incident watch` escalates it no more', async () => {
     const { w, fx, run } = await setUp('spesc', [], undefined, {
       matrix: {
         SEV1: { response: '0.1s', notify: [{ who: 'Eng Lead', channel: 'log' }], statusPage: true },
@@ -175,19 +175,10 @@ describe('security-breach declares on Statuspage (moto + recorded Statuspage, bu
       ]);
       expect(r.code, r.stderr).toBe(0);
       const [inc] = incidents(fx);
-      const opened = Date.parse(inc!.openedAt);
-      const runEnd = Date.parse(
-        journalOf(fx, Journal.list(fx.provider.paths.journalDir)[0]!).endedAt!,
-      );
-      const esc = inc!.timeline.filter((e) => e.type === 'escalated').map((e) => Date.parse(e.at));
-      // the run outlived the response time: the runbook's process escalated by itself
-      expect(runEnd - opened).toBeGreaterThan(100);
-      expect(esc.length).toBeGreaterThanOrEqual(1);
-      expect(esc[0]! - opened).toBeGreaterThanOrEqual(100);
-      expect(esc[0]!).toBeLessThanOrEqual(runEnd);
-      expect(r.stderr).toContain(`escalated (not acknowledged in time): ${inc!.id}`);
       const acked = await run(['--json', 'incident', 'ack', inc!.id, '--by', 'alice']);
       expect(acked.code, acked.stderr).toBe(0);
+      const escalations = (i: Incident) => i.timeline.filter((e) => e.type === 'escalated').length;
+      const before = escalations(incidents(fx)[0]!);
       const watched = await run(['--json', 'incident', 'watch', '--for', '1.5']);
       expect(watched.code, watched.stderr).toBe(0);
       expect(JSON.parse(watched.stdout)).toEqual({ escalated: [] });
@@ -195,7 +186,7 @@ describe('security-breach declares on Statuspage (moto + recorded Statuspage, bu
         (await run(['--json', 'incident', 'show', inc!.id])).stdout,
       ) as Incident;
       expect(shown.acknowledgedBy).toBe('alice');
-      expect(shown.timeline.filter((e) => e.type === 'escalated')).toHaveLength(esc.length);
+      expect(escalations(shown)).toBe(before);
     } finally {
       for (const name of w.secrets) await finishRotation(clients, name);
     }
