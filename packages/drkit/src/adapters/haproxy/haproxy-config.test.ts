@@ -66,6 +66,16 @@ describe('renderHaproxyConfig', () => {
     );
     expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('prometheus');
   });
+  it('GIVEN a status page port WHEN rendered THEN /status and /api/v2/summary.json go to its backend before any other rule; none without', () => {
+    const cfg = renderHaproxyConfig({ ...base, disabled: new Set(), statusPagePort: 9400 });
+    const rules = cfg.split('\n').filter((l) => l.includes('use_backend'));
+    expect(rules[0]).toBe(
+      '    use_backend status_page if { path_beg /status } || { path /api/v2/summary.json }',
+    );
+    expect(cfg).toContain('backend status_page\n    server status 127.0.0.1:9400');
+    expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('status_page');
+  });
+
   it("renders no listen section: the inter-region links are the WAN's", () => {
     expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('listen ');
   });

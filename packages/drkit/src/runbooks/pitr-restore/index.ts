@@ -56,7 +56,8 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks', 'dbCredentials'],
+  uses: ['databaseFunctions', 'appTasks', 'dbCredentials', 'incidents'],
+  severity: 'SEV1',
   normalize(raw, { ports, hint }): PitrState {
     const p = parseParams(
       PitrParamsSchema,
@@ -80,5 +81,6 @@ export const pitrRestore = defineRunbook({
       ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
       ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
       ...(ports.dbCredentials ? { credentials: ports.dbCredentials } : {}),
+      ...(ports.incidents ? { incidents: ports.incidents } : {}),
     }),
 });
