@@ -27,7 +27,9 @@ describe('renderHaproxyConfig', () => {
     });
     const rule = cfg.split('\n').find((l) => l.includes('http-request return'));
     expect(rule).toContain('status 503');
-    expect(rule).toContain('!{ path /healthz } !{ path_beg /status }');
+    expect(rule).toContain(
+      '!{ path /healthz } !{ path /api/v2/summary.json } !{ path_beg /status }',
+    );
     expect(rule).toContain('{ str(api),map(/tmp/x/api-isolation.map,open) -m str isolated }');
     expect(rule).toContain('hdr X-Drkit-Isolated 1');
     // in the frontend, before any backend is chosen
