@@ -288,6 +288,65 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 4,
     message: /the lab has no app config: nothing names the cluster to test/,
   },
+  // incidents: severities, the escalation matrix, the status page key, the desk's ids
+  {
+    args: [...rb02, '--param', 'target=latest', '--severity', 'SEV9'],
+    code: 2,
+    message: /unknown severity 'SEV9': the escalation matrix has SEV1, SEV2, SEV3/,
+  },
+  {
+    args: [...rb02, '--param', 'target=latest', '--param', 'severity=SEV9'],
+    code: 2,
+    message: /unknown severity 'SEV9'/,
+  },
+  {
+    args: [...rb02, '--severity', 'SEV2', '--param', 'severity=SEV3'],
+    code: 2,
+    message: /--severity and --param severity= disagree/,
+  },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-04', '--severity', 'SEV1'],
+    code: 2,
+    message: /runbook rb-n-04 declares no incident: a severity does not apply/,
+  },
+  {
+    args: ['-c', '{cfg}/unknown-channel.yaml', 'incident', 'list'],
+    code: 2,
+    message:
+      /incidents\.matrix\.SEV1\.notify\.0\.channel.*'pager' is not a configured channel \(configured: log\)/,
+  },
+  {
+    args: ['-c', '{cfg}/email-no-to.yaml', 'config', 'show'],
+    code: 2,
+    message: /channel 'mail' is email: give the addresses to notify in 'to'/,
+  },
+  {
+    args: ['-c', '{cfg}/statuspage-no-key.yaml', 'incident', 'list'],
+    code: 2,
+    message: /incidents\.statusPage is Statuspage but DRKIT_TEST_NO_SUCH_KEY is empty/,
+  },
+  {
+    args: [...ok, 'incident', 'ack', 'INC-20261202-000000-beef'],
+    code: 3,
+    message: /no incident INC-20261202-000000-beef/,
+  },
+  { args: [...ok, 'incident', 'show', '../etc'], code: 3, message: /incident ids look like INC-/ },
+  {
+    args: [...ok, 'incident', 'update', 'INC-1'],
+    code: 2,
+    message: /'-m, --message <text>' not specified/,
+  },
+  {
+    args: [...ok, 'incident', 'update', 'INC-1', '-m', 'x', '--status', 'resolved'],
+    code: 2,
+    message: /argument 'resolved' is invalid/,
+  },
+  {
+    args: [...ok, 'incident', 'watch', '--for', 'soon'],
+    code: 2,
+    message: /--for 'soon' is not a positive number/,
+  },
+  { args: ['incident', 'bogus'], code: 2, message: /unknown command 'bogus'/ },
 ];
 
 let cfg: string;
@@ -309,6 +368,18 @@ beforeAll(() => {
   );
   w('bad-break-glass.yaml', 'aws: { s3: { breakGlassRoleArn: break-glass } }\n');
   w('a-file', '');
+  w(
+    'unknown-channel.yaml',
+    `stateDir: ${path.join(cfg, 'state')}\nincidents: { matrix: { SEV1: { response: 15m, notify: [{ who: CTO, channel: pager }] } } }\n`,
+  );
+  w(
+    'email-no-to.yaml',
+    'incidents: { channels: { mail: { type: email, from: a@b.test, smtp: { host: localhost, port: 25 } } }, matrix: { SEV1: { response: 15m, notify: [{ who: CTO, channel: mail }] } } }\n',
+  );
+  w(
+    'statuspage-no-key.yaml',
+    `stateDir: ${path.join(cfg, 'state')}\nincidents: { statusPage: { type: statuspage, pageId: p1, apiKeyEnv: DRKIT_TEST_NO_SUCH_KEY } }\n`,
+  );
   w('through-file.yaml', `stateDir: ${path.join(cfg, 'a-file', 'sub')}\n`);
   mkdirSync(path.join(cfg, 'state'), { recursive: true });
   chmodSync(cfg, 0o755);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentsSchema } from './incidents-schema.js';
 
 /** The worlds drkit binds runbooks to: the local two-region lab, or AWS (or moto). */
 export const PROVIDER_NAMES = ['lab', 'aws'] as const;
@@ -411,6 +412,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Incidents: notifier channels, the escalation matrix, the status page (seed 003). */
+    incidents: IncidentsSchema.prefault({}),
     /** The app's email providers, for RB-N-07 (email failover). */
     mail: z
       .object({

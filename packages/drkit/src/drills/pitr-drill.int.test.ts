@@ -104,6 +104,31 @@ describe('drkit drill pitr --alerting (real PostgreSQL + pgBackRest, workload pr
     expect(readFileSync(res.files.svg, 'utf8')).toContain('restore-to-time');
   });
 
+  it('reports the incident RB-N-02 declared: SEV1, told per the matrix, on the lab status page as a drill, monitoring once restored', () => {
+    const i = res.report.incident!;
+    expect(i).toMatchObject({
+      severity: 'SEV1',
+      level: 'SEV1',
+      status: 'monitoring',
+      escalations: 0,
+    });
+    expect(i.timeline.map((e) => e.type)).toEqual([
+      'opened',
+      'notified',
+      'notified',
+      'status-page',
+      'status',
+      'status-page',
+    ]);
+    expect(i.timeline.filter((e) => e.type === 'notified').map((e) => e.who)).toEqual([
+      'Eng Lead',
+      'CTO',
+    ]);
+    expect(i.timeline[3]!.note).toMatch(/subscribers not notified: drill/);
+    expect(i.statusPage).toMatchObject({ kind: 'lab-status-page', indicator: 'critical' });
+    expect(readFileSync(res.files.markdown, 'utf8')).toContain('## Incident and communication');
+  });
+
   it('measures RTO from T0 to the first sustained write on the restored cluster', () => {
     const r = res.report;
     const t0 = Date.parse(r.events.find((e) => e.name === 'T0')!.at);

@@ -181,6 +181,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       },
       {
         yes: true,
+        drill: true, // the status page does not notify subscribers
         ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       },
     );

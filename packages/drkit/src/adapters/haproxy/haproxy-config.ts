@@ -61,6 +61,11 @@ export interface HaproxySettings extends HaproxyProcessSettings {
    * `isolated`), changed at run time with `set map`. @default none (the API cannot be isolated)
    */
   readonly apiIsolationMap?: string;
+  /**
+   * Port of the lab's status page process: `/status` and `/api/v2/summary.json` go to it
+   * before any other rule, so the page answers while the API is isolated. @default none
+   */
+  readonly statusPagePort?: number;
 }
 
 /** Everything the WAN's haproxy.cfg is rendered from. */
@@ -84,9 +89,12 @@ export const API_ISOLATION_KEY = 'api';
 
 /**
  * Paths the front door still serves while the API is isolated: the health endpoint and the
- * status page (`/status…`), so monitors and users see what is going on.
+ * status page (`/status…`, `/api/v2/summary.json`), so monitors and users see what is going on.
  */
-export const ISOLATION_EXEMPT = { exact: ['/healthz'], prefix: ['/status'] } as const;
+export const ISOLATION_EXEMPT = {
+  exact: ['/healthz', '/api/v2/summary.json'],
+  prefix: ['/status'],
+} as const;
 
 /** The front door's rule answering 503 to every API request while the switch says `isolated`. */
 function isolationRule(map: string): string[] {
@@ -98,6 +106,8 @@ function isolationRule(map: string): string[] {
     `    http-request return status 503 content-type application/json string "{\\"error\\":\\"api isolated (security incident)\\"}" hdr Retry-After 60 hdr X-Drkit-Isolated 1 if ${exempt} { str(${API_ISOLATION_KEY}),map(${map},open) -m str isolated }`,
   ];
 }
+/** The backend of the lab's status page (`/status`, `/api/v2/summary.json`). */
+export const STATUS_PAGE_BACKEND = 'status_page';
 
 /**
  * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
@@ -138,6 +148,11 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     `    bind ${s.bindHost}:${s.bindPort}`,
     '    http-response set-header X-Drkit-Server %s',
     ...(s.apiIsolationMap ? isolationRule(s.apiIsolationMap) : []),
+    ...(s.statusPagePort
+      ? [
+          `    use_backend ${STATUS_PAGE_BACKEND} if { path_beg /status } || { path /api/v2/summary.json }`,
+        ]
+      : []),
     `    use_backend ${WEBHOOKS_BACKEND} if { path_beg /webhooks/ }`,
     `    default_backend ${BACKEND}`,
     '',
@@ -153,6 +168,9 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     ...backend(BACKEND),
     '',
     ...backend(WEBHOOKS_BACKEND),
+    ...(s.statusPagePort
+      ? ['', `backend ${STATUS_PAGE_BACKEND}`, `    server status 127.0.0.1:${s.statusPagePort}`]
+      : []),
   ];
   return lines.join('\n') + '\n';
 }

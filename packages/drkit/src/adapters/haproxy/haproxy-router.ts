@@ -28,6 +28,8 @@ export interface HaproxyRouterOptions {
   readonly bin?: string;
   /** Port of HAProxy's Prometheus exporter (`/metrics`) on 127.0.0.1. @default none */
   readonly metricsPort?: number;
+  /** Port of the lab's status page process (`/status`, `/api/v2/summary.json`). @default none */
+  readonly statusPagePort?: number;
 }
 
 /**
@@ -264,6 +266,7 @@ export class HaproxyRouter implements Router {
       health: this.opts.health,
       disabled,
       ...(this.opts.metricsPort ? { metricsPort: this.opts.metricsPort } : {}),
+      ...(this.opts.statusPagePort ? { statusPagePort: this.opts.statusPagePort } : {}),
     });
   }
 }

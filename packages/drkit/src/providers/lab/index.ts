@@ -44,6 +44,7 @@ import {
   webhookEndpoint,
   webhookProcessor,
 } from '../payments.js';
+import { incidentDeskOf, statusPageOf } from '../incidents.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -184,6 +185,8 @@ export function bindLab(
   let sessions: LabSessions | undefined;
   const appSessions = (): LabSessions =>
     (sessions ??= new LabSessions({ secrets: lab.secrets, appDb, tasks: appTasks }));
+  const stateDir = lab.paths.stateDir;
+  const statusPage = () => statusPageOf(config.incidents, stateDir);
   return makeProvider({
     provider: 'lab',
     config,
@@ -192,6 +195,14 @@ export function bindLab(
       database: () => lab.database,
       appSecret: () => appSecret,
       notifier: () => lab.notifier,
+      incidents: () =>
+        incidentDeskOf(
+          config.incidents,
+          stateDir,
+          { log: lab.notifier, ...(clients ? { awsClients: clients } : {}) },
+          statusPage,
+        ),
+      ...(config.incidents.statusPage.type !== 'none' ? { statusPage: () => statusPage()! } : {}),
       sql: () => lab.connect,
       regionDatabase: () => lab.database,
       regionAppSecret: () => appSecret,

@@ -3,6 +3,7 @@ import type { Runbook } from '../../engine/runbook.js';
 import { defineRunbook, parseParams } from '../entry.js';
 import { sourceIdentity } from '../pitr-restore/identity.js';
 import { pitrDepsOf, pitrInitialState, pitrRecoverySteps } from '../pitr-restore/index.js';
+import { recoveryDone } from '../shared/incident.js';
 import { notifyStep } from '../shared/steps/notify.js';
 import type { FullRecoveryDeps, FullRecoveryState } from './context.js';
 import { FullRecoveryParamsSchema } from './params.js';
@@ -57,6 +58,13 @@ export function createFullRecoveryRunbook(deps: FullRecoveryDeps): Runbook<FullR
           ].join('\n'),
           severity: 'info',
         }),
+        // the incident RB-N-02's declare step opened moves to monitoring, as RB-N-02's own notify does
+        after: async ({ state: s }) =>
+          await recoveryDone(
+            deps.incidents,
+            s.deskIncidentId,
+            `service recovered on '${s.restoredClusterId ?? s.newClusterId}': health, smoke and load test passed. Monitoring.`,
+          ),
       }),
     ],
   };
@@ -71,7 +79,15 @@ export const fullRecovery = defineRunbook({
   paramNote:
     "target is an ISO-8601 time with a zone, or latest; frontDoor defaults to the provider's",
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks', 'appCache', 'dbCredentials', 'regionTopology'],
+  uses: [
+    'databaseFunctions',
+    'appTasks',
+    'appCache',
+    'dbCredentials',
+    'incidents',
+    'regionTopology',
+  ],
+  severity: 'SEV1',
   async normalize(raw, { ports, hint }): Promise<FullRecoveryState> {
     const p = parseParams(
       FullRecoveryParamsSchema,

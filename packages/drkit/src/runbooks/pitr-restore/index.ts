@@ -73,7 +73,8 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks', 'appCache', 'dbCredentials'],
+  uses: ['databaseFunctions', 'appTasks', 'appCache', 'dbCredentials', 'incidents'],
+  severity: 'SEV1',
   async normalize(raw, { ports, hint }): Promise<PitrState> {
     const p = parseParams(
       PitrParamsSchema,
@@ -89,7 +90,7 @@ export const pitrRestore = defineRunbook({
 export function pitrDepsOf(
   ports: RunbookPorts<
     'database' | 'appSecret' | 'notifier' | 'sql',
-    'databaseFunctions' | 'appTasks' | 'appCache' | 'dbCredentials'
+    'databaseFunctions' | 'appTasks' | 'appCache' | 'dbCredentials' | 'incidents'
   >,
 ): PitrDeps {
   return {
@@ -102,6 +103,7 @@ export function pitrDepsOf(
     ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
     ...(ports.appCache ? { cache: ports.appCache } : {}),
     ...(ports.dbCredentials ? { credentials: ports.dbCredentials } : {}),
+    ...(ports.incidents ? { incidents: ports.incidents } : {}),
   };
 }
 

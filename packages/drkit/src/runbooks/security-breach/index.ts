@@ -85,7 +85,7 @@ export function createRestoreAccessRunbook(deps: SecurityBreachDeps): Runbook<Re
 
 /** The ports both security-breach runbooks need. */
 const BREACH_PORTS = ['apiGateway', 'identity', 'secretRotation', 'userPools', 'notifier'] as const;
-type BreachPorts = RunbookPorts<(typeof BREACH_PORTS)[number]>;
+type BreachPorts = RunbookPorts<(typeof BREACH_PORTS)[number], 'incidents'>;
 
 function breachDeps(p: BreachPorts): SecurityBreachDeps {
   return {
@@ -94,6 +94,7 @@ function breachDeps(p: BreachPorts): SecurityBreachDeps {
     rotation: p.secretRotation,
     pools: p.userPools,
     notifier: p.notifier,
+    ...(p.incidents ? { incidents: p.incidents } : {}),
   };
 }
 
@@ -132,6 +133,8 @@ export const securityBreach = defineRunbook({
   paramNote:
     'lists are comma-separated; apiStages, rotateSecrets and userPools default to aws.breach in the config (on the lab: front-door/api, drkit/app, app)',
   needs: BREACH_PORTS,
+  uses: ['incidents'],
+  severity: 'SEV1',
   normalize(raw, { config, hint, ports }): SecurityBreachState {
     return parseParams(
       SecurityBreachParamsSchema,
