@@ -82,6 +82,11 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
   },
   { args: [...target('latest'), '-p', 'foo=1'], code: 2, message: /Unrecognized key: "foo"/ },
   {
+    args: [...target('latest'), '-p', 'path=quick'],
+    code: 2,
+    message: /--param path: Invalid option: expected one of "auto"\|"fast"\|"classic"/,
+  },
+  {
     args: [...target('latest'), '-p', 'newClusterId=Bad_Id'],
     code: 2,
     message: /--param newClusterId: lower-case letters/,

@@ -17,12 +17,14 @@ import { sleep } from '../../util/net.js';
  */
 const STEPS = [
   'preflight',
+  'choose-path',
   'declare-incident',
   'freeze-writes',
   'restore-to-time',
   'validate',
   'swap-connections',
   'unfreeze-writes',
+  'rebuild-delayed-standby',
   'retire-old-cluster',
   'notify',
 ];

@@ -19,6 +19,13 @@ export const PitrParamsSchema = z
     expectedChecksums: z.string().optional(),
     /** Secret holding the app's DB endpoint and `global_readonly`. @default drkit/app */
     appConfigSecret: z.string().default('drkit/app'),
+    /**
+     * How to restore: `auto` replays the region's delayed standby to the target when the target
+     * lies in its unapplied window and falls back to the classic restore (backup + WAL)
+     * otherwise, saying why; `fast` refuses to start without a usable delayed standby;
+     * `classic` never uses one. @default auto
+     */
+    path: z.enum(['auto', 'fast', 'classic']).default('auto'),
     /** Who or what declared the incident (for the notification). */
     reason: z.string().default('logical corruption'),
   })
