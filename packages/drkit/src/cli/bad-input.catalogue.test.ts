@@ -82,6 +82,11 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
   },
   { args: [...target('latest'), '-p', 'foo=1'], code: 2, message: /Unrecognized key: "foo"/ },
   {
+    args: [...ok, 'drill', 'pitr', '--fast', '2'],
+    code: 2,
+    message: /--fast 2: give the apply delay as whole seconds from 5 to 3600/,
+  },
+  {
     args: [...target('latest'), '-p', 'path=quick'],
     code: 2,
     message: /--param path: Invalid option: expected one of "auto"\|"fast"\|"classic"/,

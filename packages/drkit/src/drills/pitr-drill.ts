@@ -5,6 +5,7 @@ import type { DrkitConfig } from '../config/schema.js';
 import { readAppConfig } from '../lab/app-config.js';
 import { LabCompute } from '../adapters/lab-compute/index.js';
 import { labUp } from '../lab/lab.js';
+import { ensureDelayedStandby } from '../lab/delayed-standby.js';
 import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { appsDir } from '../lab/regions.js';
@@ -29,6 +30,12 @@ import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
 export interface PitrDrillOptions extends DrillOptions {
   /** Seconds between the fault and the incident being declared (a human noticing). @default 0 */
   readonly detectionDelaySeconds?: number;
+  /**
+   * Build the delayed standby with this apply delay (seconds) and run RB-N-02 with `path=fast`:
+   * the warm-up lasts until it has replayed a commit. @default none: no delayed standby, the
+   * path is chosen automatically (classic)
+   */
+  readonly fastApplyDelaySeconds?: number;
 }
 
 export type PitrDrillResult = DrillResult;
@@ -83,6 +90,23 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     });
     mark('workload started');
     await sleep((o.warmupSeconds ?? 3) * 1000);
+    if (o.fastApplyDelaySeconds !== undefined) {
+      const delay = o.fastApplyDelaySeconds;
+      await phase('delayed standby replaying', async () => {
+        await ensureDelayedStandby(p, config, lab.primary, {
+          applyDelaySeconds: delay,
+          progress: say,
+        });
+        // its window is known once it replayed a commit of the workload (≈ the delay)
+        for (let i = 0; i < (delay + 120) * 2; i++) {
+          if ((await p.database.delayedStandbys(lab.primary))[0]?.healthy) return;
+          await sleep(500);
+        }
+        throw new Error(
+          `delayed standby of '${lab.primary}' replayed no commit within ${delay + 120} s`,
+        );
+      });
+    }
     const app = await readAppConfig(p.secrets);
     const checksumsFile = path.join(drillDir, 'expected-checksums.json');
     await phase('checksums before corruption', async () => {
@@ -114,6 +138,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         expectedChecksums: checksumsFile,
         appConfigSecret: 'drkit/app',
         reason: 'drill: bad mass delete',
+        path: o.fastApplyDelaySeconds !== undefined ? 'fast' : 'auto',
       },
       {
         yes: true,
@@ -187,6 +212,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         restoreTarget: res.state.target,
         corruptionAt: t0.toISOString(),
         rowsDeletedByFault: deleted,
+        restorePath: `${res.state.restorePath ?? 'classic'} — ${res.state.pathReason ?? ''}${res.state.fallbackReason ? ` (fast path refused at run time: ${res.state.fallbackReason})` : ''}`,
+        ...(res.state.delayedStandbyRebuiltAt
+          ? { delayedStandbyRebuiltAt: res.state.delayedStandbyRebuiltAt }
+          : {}),
         restoreDurationSeconds: (res.state.restoreDurationMs ?? 0) / 1000,
         restorePhases: (res.state.restorePhases ?? [])
           .map((ph) => `${ph.phase} ${(ph.durationMs / 1000).toFixed(2)}s`)
