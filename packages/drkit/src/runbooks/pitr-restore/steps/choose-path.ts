@@ -22,11 +22,11 @@ export function pickPath(
 ): PathChoice {
   const classic = (reason: string): PathChoice => ({ path: 'classic', reason });
   if (mode === 'classic') return classic('path=classic requested');
+  if (typeof standbys === 'string') return classic(standbys);
   if (target === 'latest')
     return classic(
       "target is 'latest': a delayed standby serves a time in its unapplied window only",
     );
-  if (typeof standbys === 'string') return classic(standbys);
   if (standbys.length === 0) return classic('no delayed standby of the source');
   const reasons: string[] = [];
   for (const s of standbys) {
