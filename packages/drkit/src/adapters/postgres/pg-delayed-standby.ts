@@ -65,34 +65,32 @@ async function statusOf(
     problem,
   });
   if (!mgr.isRunning(c.id)) return down(`'${c.id}' is not running`);
-  let r: { rec: boolean; pause: string; last: Date | null; now: Date; receiver: string | null };
+  let r: {
+    rec: boolean;
+    pause: string;
+    last: Date | null;
+    now: Date;
+    receiver: string | null;
+    behind: boolean | null;
+  };
   try {
     [r] = (await mgr.query(
       c.id,
       `select pg_is_in_recovery() as rec,
               case when pg_is_in_recovery() then pg_get_wal_replay_pause_state() else 'not paused' end as pause,
               pg_last_xact_replay_timestamp() as last, clock_timestamp() as now,
-              (select status from pg_stat_wal_receiver) as receiver`,
+              (select status from pg_stat_wal_receiver) as receiver,
+              pg_wal_lsn_diff(pg_last_wal_receive_lsn(), pg_last_wal_replay_lsn()) > 0 as behind`,
     )) as [typeof r];
   } catch (err) {
     return down(`'${c.id}' cannot be read: ${(err as Error).message}`);
   }
   const lag = r.last ? (r.now.getTime() - r.last.getTime()) / 1000 : undefined;
-  // The primary's own measure: replay_lag is ≈ the delay while commits flow and NULL once an
-  // idle primary's WAL is all replayed (a last commit long ago is then no lag at all).
-  let primaryLag: number | null | undefined;
-  if (mgr.isRunning(primary)) {
-    const rows = await mgr
-      .query<{ lag: number | null }>(
-        primary,
-        'select extract(epoch from replay_lag)::float8 as lag from pg_stat_replication where application_name = $1',
-        [c.id],
-      )
-      .catch(() => []);
-    if (rows[0]) primaryLag = rows[0].lag;
-  }
   const streaming = r.receiver === 'streaming';
-  const effectiveLag = primaryLag !== undefined ? (primaryLag ?? 0) : (lag ?? Infinity);
+  // An old last commit is lag only while received WAL waits to be replayed: once an idle
+  // primary's WAL is all replayed (received = replayed), it is just the last commit there was.
+  // (The primary's replay_lag is no measure: it keeps its last value while replay is stuck.)
+  const effectiveLag = r.behind === false ? 0 : (lag ?? Infinity);
   const grace = lagGraceSeconds(delay);
   let problem: string | undefined;
   if (!r.rec) problem = `'${c.id}' is not in recovery (it was promoted)`;

@@ -307,6 +307,40 @@ describe('RB-N-02 fast path from a delayed standby (real PostgreSQL + pgBackRest
     },
   );
 
+  it('a delayed standby lagging beyond its window (replay paused by hand): unhealthy, verify fails it, the path is classic', async () => {
+    const p = fx.provider;
+    const source = (await readAppConfig(p.secrets)).dbClusterId;
+    await waitHealthy(source);
+    await p.clusters.query(REGION_B_DELAYED, 'select pg_wal_replay_pause()');
+    try {
+      await sleep((DELAY_S + 5 + 3) * 1000); // its delay + the grace (max(5 s, 10 %)) + margin
+      const [s] = await p.database.delayedStandbys(source);
+      expect(s?.healthy).toBe(false);
+      expect(s?.paused).toBe(true);
+      expect(s?.problem).toMatch(
+        new RegExp(`replays \\d+ s behind, beyond its ${DELAY_S} s window`),
+      );
+      const now = (await appQuery<{ t: Date }>('select clock_timestamp() as t'))[0]!.t;
+      await sleep(1100);
+      const dry = await runCli([
+        ...rb02(`source=${source}`, `target=${now.toISOString()}`, 'newClusterId=dr-lag'),
+        '--dry-run',
+      ]);
+      expect(dry.code, dry.stderr).toBe(0);
+      expect(dry.stderr).toMatch(
+        new RegExp(
+          `path: classic — delayed standby 'region-b-delayed' is unusable: .*beyond its ${DELAY_S} s window`,
+        ),
+      );
+      const verify = await runCli(['--config', fx.configFile, 'verify']);
+      expect(verify.stdout + verify.stderr).toMatch(
+        /FAIL delayed-standby\.window .*\[replay PAUSED\]/,
+      );
+    } finally {
+      await p.clusters.query(REGION_B_DELAYED, 'select pg_wal_replay_resume()');
+    }
+  });
+
   it('a delayed standby that is down: the classic path, the reason journaled', async () => {
     const p = fx.provider;
     const source = (await readAppConfig(p.secrets)).dbClusterId;
