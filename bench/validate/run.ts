@@ -11,7 +11,6 @@
  *
  * Starts its own cluster in a temp lab dir and removes it at the end (also on Ctrl-C).
  */
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
@@ -31,6 +30,7 @@ import {
   withLab,
   writeSection,
 } from '../pitr/harness.js';
+import { procStatus } from './proc-status.js';
 
 const { values: args } = parseArgs({
   options: {
@@ -51,13 +51,6 @@ const SIZE = {
 };
 const SEED_QUERY = `SELECT md5(string_agg(id::text || ':' || updated_at::text, ',' ORDER BY id)) AS h FROM orders`;
 const TABLES = [{ table: 'orders' }];
-
-/** kB fields of /proc/<pid>/status. */
-function procStatus(pid: number): { hwm: number; rss: number; anon: number } {
-  const text = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = (f: string) => Number(text.match(new RegExp(`^${f}:\\s+(\\d+) kB`, 'm'))?.[1] ?? NaN);
-  return { hwm: kb('VmHWM'), rss: kb('VmRSS'), anon: kb('RssAnon') };
-}
 
 interface Sample {
   readonly ms: number;
@@ -145,6 +138,14 @@ await withLab('drkit-bench-validate-', async (_labDir, mgr) => {
   );
 
   let snap: ChecksumSnapshot | undefined;
+  const pool = () => ({
+    workers: 2,
+    connect: async () => {
+      const c = new pg.Client(config);
+      await c.connect();
+      return c;
+    },
+  });
   let seedHash: string | undefined;
   const workloads = {
     /** drkit: the expected side (chunked keyset walk in one REPEATABLE READ snapshot). */
@@ -155,6 +156,18 @@ await withLab('drkit-bench-validate-', async (_labDir, mgr) => {
     'drkit verifySnapshot': async (c: pg.Client) => {
       const rep = await verifySnapshot(snap!, c);
       if (!rep.ok) throw new Error('verifySnapshot of a database against its own snapshot failed');
+    },
+    /** drkit: the expected side on 2 connections sharing one exported snapshot. */
+    'drkit snapshotChecksums x2': async (c: pg.Client) => {
+      const par = await snapshotChecksums(c, TABLES, { parallel: pool() });
+      if (par.tables[0]!.rowCount !== snap?.tables[0]!.rowCount)
+        throw new Error('parallel snapshot counted other rows');
+    },
+    /** drkit: the target side on 2 connections. */
+    'drkit verifySnapshot x2': async (c: pg.Client) => {
+      const rep = await verifySnapshot(snap!, c, { parallel: pool() });
+      if (!rep.ok)
+        throw new Error('parallel verifySnapshot of a database against its own snapshot failed');
     },
     /** Baseline: the seed's single query. */
     'seed md5(string_agg)': async (c: pg.Client) => {
@@ -214,6 +227,12 @@ await withLab('drkit-bench-validate-', async (_labDir, mgr) => {
         workloads: summary,
         ratios: {
           timeSeedOverSnapshotChecksums: Number((base.medianMs / drkit.medianMs).toFixed(2)),
+          timeSeedOverSnapshotChecksumsX2: Number(
+            (base.medianMs / summary['drkit snapshotChecksums x2'].medianMs).toFixed(2),
+          ),
+          timeSeedOverVerifySnapshotX2: Number(
+            (base.medianMs / summary['drkit verifySnapshot x2'].medianMs).toFixed(2),
+          ),
           timeSeedOverVerifySnapshot: Number(
             (base.medianMs / summary['drkit verifySnapshot'].medianMs).toFixed(2),
           ),
@@ -250,8 +269,10 @@ Table: \`orders\` of the sample schema, **${n(rows)} rows**, heap ${sizes.heap} 
 ${row("Baseline: `SELECT md5(string_agg(id::text \\|\\| ':' \\|\\| updated_at::text, ',' ORDER BY id)) FROM orders`", 'seed md5(string_agg)')}
 ${row(`drkit \`snapshotChecksums\` (expected side: keyset chunks of ${n(50_000)})`, 'drkit snapshotChecksums')}
 ${row('drkit `verifySnapshot` (target side: a range checksum per chunk + tail)', 'drkit verifySnapshot')}
+${row('drkit `snapshotChecksums`, 2 connections in one exported snapshot (`parallel.workers: 2`)', 'drkit snapshotChecksums x2')}
+${row('drkit `verifySnapshot`, 2 connections', 'drkit verifySnapshot x2')}
 
-Ratios (baseline / drkit): time **${(base.medianMs / drkit.medianMs).toFixed(2)}×** for \`snapshotChecksums\`, ${(base.medianMs / summary['drkit verifySnapshot'].medianMs).toFixed(2)}× for \`verifySnapshot\`; backend \`VmHWM\` ${(base.backendHwmMiB / drkit.backendHwmMiB).toFixed(1)}× (${base.backendHwmMiB} vs ${drkit.backendHwmMiB} MiB); backend private memory ${base.backendPeakAnonMiB} vs ${drkit.backendPeakAnonMiB} MiB (idle backend: ${drkit.backendAnonBeforeMiB} MiB).
+Ratios (baseline / drkit): time **${(base.medianMs / summary['drkit snapshotChecksums x2'].medianMs).toFixed(2)}×** for \`snapshotChecksums\` on 2 connections (backend memory columns: the first connection; the second runs the same one-row-per-query statements), ${(base.medianMs / summary['drkit verifySnapshot x2'].medianMs).toFixed(2)}× for \`verifySnapshot\` on 2; on one connection ${(base.medianMs / drkit.medianMs).toFixed(2)}× for \`snapshotChecksums\`, ${(base.medianMs / summary['drkit verifySnapshot'].medianMs).toFixed(2)}× for \`verifySnapshot\`; backend \`VmHWM\` ${(base.backendHwmMiB / drkit.backendHwmMiB).toFixed(1)}× (${base.backendHwmMiB} vs ${drkit.backendHwmMiB} MiB); backend private memory ${base.backendPeakAnonMiB} vs ${drkit.backendPeakAnonMiB} MiB (idle backend: ${drkit.backendAnonBeforeMiB} MiB).
 `,
   );
 });

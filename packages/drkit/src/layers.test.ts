@@ -40,6 +40,7 @@ describe('layers', () => {
     ['engine', ['adapters', 'lab', 'providers', 'runbooks', 'cli', 'drills']],
     ['ports', ['adapters', 'lab', 'providers', 'runbooks', 'cli', 'drills']],
     ['adapters', ['lab', 'providers', 'runbooks', 'cli', 'drills']],
+    ['incidents', ['adapters', 'lab', 'providers', 'runbooks', 'cli', 'drills']],
     ['providers', ['runbooks', 'cli', 'drills']],
     ['cli', ['adapters']],
   ])('GIVEN %s WHEN its imports are read THEN none reaches %j', (layer, forbidden) => {

@@ -6,6 +6,7 @@ import type { Secrets } from '../ports/secrets.js';
 import { AppDb } from './app-db.js';
 import { AppPayments } from './payments/app-payments.js';
 import { checkoutPay, receiveWebhook } from './payments/payment-routes.js';
+import { bearer, openSession, SessionEpoch, sessionUser } from './sessions.js';
 import { indexPerson, searchPeople, type PersonRow } from './search.js';
 
 /** Options of {@link createAppServer}. */
@@ -46,6 +47,12 @@ export interface AppliedConfig {
   readonly dbClusterId: string;
   /** Writes admitted under a writable config and not finished yet (0 once a freeze holds). */
   readonly writesInFlight: number;
+  /** The role the task's connection pool logs in as (a rotation waits for the new one). */
+  readonly dbUser: string;
+  /** Pools of an earlier credential or endpoint still draining (0: none left open). */
+  readonly oldPoolsDraining: number;
+  /** The session epoch the task applies (a global sign-out waits for the new one). */
+  readonly sessionEpoch: number;
 }
 
 /** The generation of a config value: what {@link AppliedConfig.generation} reports. */
@@ -60,7 +67,11 @@ export function configGeneration(value: unknown): string {
  *   it admitted that are still in flight.
  * - `GET|POST /dbcheck`: a real write and read-back.
  * - `POST /orders`: the workload's write (201 with the row; 503 `global_readonly` when frozen).
- * - Smoke endpoints: `POST /auth/login`, `GET /search?q=`, `GET /users/:id`, `POST /checkout`
+ * - Sessions (app/sessions.ts): `POST /auth/login {email}` opens one (200, a bearer token; a
+ *   write, refused under `global_readonly`), `GET /auth/session` answers 200 with its user
+ *   while it is valid (its row exists, issued in the current epoch of the sessions secret),
+ *   401 otherwise. A global sign-out raises the epoch and deletes the rows (lab-sessions).
+ * - Smoke endpoints: `GET /search?q=`, `GET /users/:id`, `POST /checkout`
  *   (test mode only), `POST /messages`, `GET /messages?user_id=`.
  * - `GET /search?q=&city=&role=` is served from the search cluster through its alias when the
  *   app config has `search` (and says `partial` while a reindex has only the hot slices in).
@@ -76,6 +87,7 @@ export function configGeneration(value: unknown): string {
 export function createAppServer(o: AppServerOptions): { server: http.Server; db: AppDb } {
   const db = new AppDb(o.secrets, o.secretName ?? 'drkit/app', o.refreshMs ?? 200);
   const payments = new AppPayments(o.secrets);
+  const sessionEpoch = new SessionEpoch(o.secrets, o.refreshMs ?? 200);
   const paymentsOf = (cfg: { payments?: AppPaymentsConfig }): AppPaymentsConfig => {
     if (!cfg.payments)
       throw new HttpError(404, 'payments are off: the app config has no payments section');
@@ -97,11 +109,14 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
   };
   const applied = async (): Promise<AppliedConfig> => {
     const cfg = await db.config();
+    await db.db(); // the pool of the config just read: what dbUser reports is in use
     return {
       generation: configGeneration(cfg),
       global_readonly: cfg.global_readonly === true,
       dbClusterId: cfg.dbClusterId,
       writesInFlight,
+      ...db.credentialInUse(),
+      sessionEpoch: await sessionEpoch.current(),
     };
   };
   const routes: Array<
@@ -186,12 +201,25 @@ export function createAppServer(o: AppServerOptions): { server: http.Server; db:
       'POST',
       /^\/auth\/login$/,
       async (_m, _u, b) => {
-        const { pool } = await db.db();
+        const { pool } = await writable();
         const r = await pool.query<{ id: string }>(`SELECT id::text FROM users WHERE email = $1`, [
           str(b.email),
         ]);
         if (!r.rows[0]) throw new HttpError(401, 'unknown user');
-        return [200, { user_id: r.rows[0].id, token: randomBytes(16).toString('hex') }];
+        const s = await openSession(pool, r.rows[0].id, await sessionEpoch.current());
+        return [200, { user_id: r.rows[0].id, ...s }];
+      },
+    ],
+    [
+      'GET',
+      /^\/auth\/session$/,
+      async (_m, _u, _b, req) => {
+        const token = bearer(req.headers.authorization);
+        if (!token) throw new HttpError(401, 'no bearer token');
+        const { pool } = await db.db();
+        const user = await sessionUser(pool, token, await sessionEpoch.current());
+        if (!user) throw new HttpError(401, 'session not valid');
+        return [200, { user_id: user }];
       },
     ],
     [

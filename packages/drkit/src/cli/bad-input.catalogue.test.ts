@@ -154,9 +154,20 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /the lab provider has no DynamoDB/,
   },
   {
+    // the lab's breach ports are its front door, login roles and sessions: a lab must exist
     args: [...ok, 'runbook', 'run', 'sb', '--dry-run'],
-    code: 5,
-    message: /the lab provider has no API gateway/,
+    code: 3,
+    message: /no two-region lab in .*\n.*drkit lab up/,
+  },
+  {
+    args: [...ok, 'drill', 'breach', '--sessions', '0'],
+    code: 2,
+    message: /--sessions 0: give 1\.\.500/,
+  },
+  {
+    args: [...ok, 'drill', 'breach', '--rate', '0'],
+    code: 2,
+    message: /--rate 0: give 1\.\.500 writes per second/,
   },
   {
     args: [...ok, 'runbook', 'run', 'rb-n-01', '--dry-run'],
@@ -219,6 +230,25 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 2,
     message: /'aws\.s3\.breakGlassRoleArn' = "break-glass": an IAM role ARN/,
   },
+  // a config without its RTO/RPO targets: named, with what to add (matrix, verify, dashboard)
+  {
+    args: ['-c', '{cfg}/empty-targets.yaml', 'matrix'],
+    code: 2,
+    message:
+      /'targets' is empty: no RTO\/RPO target is set — add `rtoTargetMinutes: <minutes>` and `rpoTargetSeconds: <seconds>` under it[^]*hint: the RTO\/RPO targets are what `drkit matrix`, `drkit verify` and `drkit dashboard` judge against/,
+  },
+  {
+    args: ['-c', '{cfg}/blank-targets.yaml', 'verify'],
+    code: 2,
+    message:
+      /'targets\.rtoTargetMinutes' is missing: the config has no RTO target — add the RTO target in minutes, e\.g\. `rtoTargetMinutes: 30`[^]*'targets\.rpoTargetSeconds' is missing: the config has no RPO target — add the RPO target in seconds/,
+  },
+  {
+    args: ['-c', '{cfg}/component-no-targets.yaml', 'dashboard'],
+    code: 2,
+    message:
+      /'matrix\.components\.search\.rtoTargetMinutes' is missing: 'matrix\.components\.search' has no RTO target[^]*'matrix\.components\.search\.rpoTargetSeconds' is missing: 'matrix\.components\.search' has no RPO target/,
+  },
   // config export / drift: refused before any AWS call
   {
     args: [...ok, 'config-drift', '--dir', '{cfg}/no-such-export'],
@@ -247,6 +277,65 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     code: 4,
     message: /the lab has no app config: nothing names the cluster to test/,
   },
+  // incidents: severities, the escalation matrix, the status page key, the desk's ids
+  {
+    args: [...rb02, '--param', 'target=latest', '--severity', 'SEV9'],
+    code: 2,
+    message: /unknown severity 'SEV9': the escalation matrix has SEV1, SEV2, SEV3/,
+  },
+  {
+    args: [...rb02, '--param', 'target=latest', '--param', 'severity=SEV9'],
+    code: 2,
+    message: /unknown severity 'SEV9'/,
+  },
+  {
+    args: [...rb02, '--severity', 'SEV2', '--param', 'severity=SEV3'],
+    code: 2,
+    message: /--severity and --param severity= disagree/,
+  },
+  {
+    args: [...ok, 'runbook', 'run', 'rb-n-04', '--severity', 'SEV1'],
+    code: 2,
+    message: /runbook rb-n-04 declares no incident: a severity does not apply/,
+  },
+  {
+    args: ['-c', '{cfg}/unknown-channel.yaml', 'incident', 'list'],
+    code: 2,
+    message:
+      /incidents\.matrix\.SEV1\.notify\.0\.channel.*'pager' is not a configured channel \(configured: log\)/,
+  },
+  {
+    args: ['-c', '{cfg}/email-no-to.yaml', 'config', 'show'],
+    code: 2,
+    message: /channel 'mail' is email: give the addresses to notify in 'to'/,
+  },
+  {
+    args: ['-c', '{cfg}/statuspage-no-key.yaml', 'incident', 'list'],
+    code: 2,
+    message: /incidents\.statusPage is Statuspage but DRKIT_TEST_NO_SUCH_KEY is empty/,
+  },
+  {
+    args: [...ok, 'incident', 'ack', 'INC-20261202-000000-beef'],
+    code: 3,
+    message: /no incident INC-20261202-000000-beef/,
+  },
+  { args: [...ok, 'incident', 'show', '../etc'], code: 3, message: /incident ids look like INC-/ },
+  {
+    args: [...ok, 'incident', 'update', 'INC-1'],
+    code: 2,
+    message: /'-m, --message <text>' not specified/,
+  },
+  {
+    args: [...ok, 'incident', 'update', 'INC-1', '-m', 'x', '--status', 'resolved'],
+    code: 2,
+    message: /argument 'resolved' is invalid/,
+  },
+  {
+    args: [...ok, 'incident', 'watch', '--for', 'soon'],
+    code: 2,
+    message: /--for 'soon' is not a positive number/,
+  },
+  { args: ['incident', 'bogus'], code: 2, message: /unknown command 'bogus'/ },
 ];
 
 let cfg: string;
@@ -260,8 +349,26 @@ beforeAll(() => {
   w('bad-provider.yaml', 'provider: gcp\n');
   w('negative-rto.yaml', 'targets: { rtoTargetMinutes: -5 }\n');
   w('proc.yaml', 'stateDir: /proc/drkit\n');
+  w('empty-targets.yaml', 'targets:\n');
+  w('blank-targets.yaml', 'targets:\n  rtoTargetMinutes:\n  rpoTargetSeconds:\n');
+  w(
+    'component-no-targets.yaml',
+    'matrix:\n  components:\n    search: { tier: 2, scenarios: [search-loss] }\n',
+  );
   w('bad-break-glass.yaml', 'aws: { s3: { breakGlassRoleArn: break-glass } }\n');
   w('a-file', '');
+  w(
+    'unknown-channel.yaml',
+    `stateDir: ${path.join(cfg, 'state')}\nincidents: { matrix: { SEV1: { response: 15m, notify: [{ who: CTO, channel: pager }] } } }\n`,
+  );
+  w(
+    'email-no-to.yaml',
+    'incidents: { channels: { mail: { type: email, from: a@b.test, smtp: { host: localhost, port: 25 } } }, matrix: { SEV1: { response: 15m, notify: [{ who: CTO, channel: mail }] } } }\n',
+  );
+  w(
+    'statuspage-no-key.yaml',
+    `stateDir: ${path.join(cfg, 'state')}\nincidents: { statusPage: { type: statuspage, pageId: p1, apiKeyEnv: DRKIT_TEST_NO_SUCH_KEY } }\n`,
+  );
   w('through-file.yaml', `stateDir: ${path.join(cfg, 'a-file', 'sub')}\n`);
   mkdirSync(path.join(cfg, 'state'), { recursive: true });
   chmodSync(cfg, 0o755);
@@ -283,7 +390,7 @@ function run(args: readonly string[]): Promise<{ code: number; stdout: string; s
 }
 
 /** Rows also run with `--json` (each kind of refusal once: the CLI start-up is the cost). */
-const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54];
+const JSON_SAMPLE = [0, 6, 10, 13, 14, 21, 25, 31, 46, 53, 54, 64];
 
 // Each row is a CLI start-up (~1-2 s on a busy 2-core machine): run a few at once.
 describe.concurrent('bad-input catalogue', () => {

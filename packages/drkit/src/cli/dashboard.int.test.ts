@@ -20,8 +20,11 @@ import { makeLabFixture, runCli, spawnCli, type LabFixture } from '../testing/la
  * one and one whose title is an HTML injection), a verify result recorded by a real
  * `drkit verify` on a real lab, the page opened in Debian's Chromium through playwright-core.
  * The assertions are what a person sees: the matrix rows, a chart per scenario with its points
- * and its target line (read back from the canvas pixels), the skipped report named.
- * DRKIT_DASHBOARD_SCREENSHOT=<file.png> keeps a screenshot there too (ops/dr/dashboard/).
+ * and its target line (read back from the canvas pixels), the skipped report named, and the
+ * replica and archive lag charts drawn from the lag history the verify and two `drkit metrics`
+ * runs appended.
+ * DRKIT_DASHBOARD_SCREENSHOT=<file.png> keeps a screenshot there too (ops/dr/dashboard/), and
+ * DRKIT_DASHBOARD_LAG_SCREENSHOT=<file.png> one of the lag charts.
  */
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
 const REAL = path.join(REPO, 'ops/dr/drill_reports');
@@ -72,6 +75,12 @@ beforeAll(async () => {
   expect(up.code, up.stderr).toBe(0);
   // A fresh lab fails the 7-day recoverable window: exit 11, recorded all the same.
   verifyCode = (await runCli(['--config', fx.configFile, 'verify'])).code;
+  // Two metrics runs after the verify: three real samples of the lag history.
+  for (let i = 0; i < 2; i++) {
+    await new Promise((r) => setTimeout(r, 1500));
+    const m = await runCli(['--config', fx.configFile, 'metrics']);
+    expect(m.code, m.stderr).toBe(0);
+  }
   pageFile = path.join(fx.dir, 'out', 'dashboard.html');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
 }, 300_000);
@@ -227,6 +236,111 @@ describe('drkit dashboard in Chromium', () => {
     const keep = process.env.DRKIT_DASHBOARD_SCREENSHOT;
     if (keep) copyFileSync(shot, path.resolve(REPO, keep));
     expect(readFileSync(shot).subarray(1, 4).toString()).toBe('PNG');
+    await page.close();
+  });
+
+  it('GIVEN the lag history of a real verify and two metrics runs WHEN the page is drawn THEN the replica and archive lag charts show every sample at its value, with the RPO target line', async () => {
+    const lines = readFileSync(
+      path.join(fx.config.stateDir, 'posture', 'lag-history.jsonl'),
+      'utf8',
+    )
+      .trim()
+      .split('\n')
+      .map(
+        (l) =>
+          JSON.parse(l) as {
+            at: string;
+            source: string;
+            cluster: string;
+            archiveLagSeconds?: number;
+            standbys: Array<{ name: string; lagSeconds: number }>;
+          },
+      );
+    expect(lines.map((l) => [l.source, l.cluster])).toEqual([
+      ['verify', 'region-a'],
+      ['metrics', 'region-a'],
+      ['metrics', 'region-a'],
+    ]);
+    const r = await runCli(['--config', fx.configFile, '--json', 'dashboard', '--out', pageFile]);
+    expect(r.code, r.stderr).toBe(0);
+    expect((JSON.parse(r.stdout) as { lag: unknown }).lag).toMatchObject({
+      samples: 3,
+      skippedLines: 0,
+      series: ['region-a → region-b', 'region-a'],
+    });
+    const { page, errors } = await open(pathToFileURL(pageFile).href);
+    const section = page.locator('#lag');
+    expect(await section.locator('p').first().innerText()).toMatch(
+      /^3 samples from .* RPO target of 300 s/,
+    );
+    expect(await section.locator('canvas').count()).toBe(2);
+    expect(await section.locator('.u-legend').first().innerText()).toMatch(
+      /region-a → region-b \(s\)[\s\S]*RPO target \(s\)/,
+    );
+    const seen = await page.evaluate(() => {
+      type U = {
+        ctx: {
+          getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray };
+        };
+        bbox: { left: number; top: number; width: number; height: number };
+        data: Array<Array<number | null>>;
+        valToPos(v: number, k: string, c: boolean): number;
+      };
+      const charts = (
+        globalThis as unknown as {
+          drkitLagCharts: Array<{ kind: string; labels: string[]; target: number; uplot: U }>;
+        }
+      ).drkitLagCharts;
+      const near = (d: Uint8ClampedArray, i: number, rgb: number[]) =>
+        rgb.every((v, k) => Math.abs(d[i + k]! - v) < 60) && d[i + 3]! > 128;
+      const blue = [9, 105, 218];
+      const red = [207, 34, 46];
+      return charts.map(({ kind, labels, target, uplot: u }) => {
+        const redRow = (y: number) => {
+          const d = u.ctx.getImageData(u.bbox.left, Math.round(y), u.bbox.width, 1).data;
+          let n = 0;
+          for (let i = 0; i < d.length; i += 4) if (near(d, i, red)) n++;
+          return n / u.bbox.width;
+        };
+        const ty = u.valToPos(target, 'y', true);
+        // each sample of the first series: blue pixels around its point
+        const dots = u.data[0]!.map((x, i) => {
+          const v = u.data[1]![i];
+          if (v == null) return true;
+          const d = u.ctx.getImageData(
+            u.valToPos(x!, 'x', true) - 3,
+            u.valToPos(v, 'y', true) - 3,
+            7,
+            7,
+          ).data;
+          let n = 0;
+          for (let j = 0; j < d.length; j += 4) if (near(d, j, blue)) n++;
+          return n >= 4;
+        });
+        return {
+          kind,
+          labels,
+          values: u.data[1],
+          onTarget: Math.max(redRow(ty - 1), redRow(ty), redRow(ty + 1)),
+          dots,
+        };
+      });
+    });
+    expect(seen.map((c) => [c.kind, c.labels])).toEqual([
+      ['replica', ['region-a → region-b']],
+      ['archive', ['region-a']],
+    ]);
+    // what is drawn is the history, sample by sample
+    expect(seen[0]!.values).toEqual(lines.map((l) => l.standbys[0]!.lagSeconds));
+    expect(seen[1]!.values).toEqual(lines.map((l) => l.archiveLagSeconds ?? null));
+    for (const c of seen) {
+      expect(c.onTarget, `${c.kind} target line`).toBeGreaterThan(0.4);
+      expect(c.dots.every(Boolean), `${c.kind} sample points`).toBe(true);
+    }
+    expect(errors).toEqual([]);
+    // DRKIT_DASHBOARD_LAG_SCREENSHOT=<file.png> keeps the lag section's screenshot there.
+    const keep = process.env.DRKIT_DASHBOARD_LAG_SCREENSHOT;
+    if (keep) await section.screenshot({ path: path.resolve(REPO, keep) });
     await page.close();
   });
 

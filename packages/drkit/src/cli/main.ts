@@ -18,6 +18,7 @@ import { metricsCommand } from './commands/metrics.js';
 import { dashboardCommand } from './commands/dashboard.js';
 import { configDriftCommand, configExportCommand } from './commands/config-export.js';
 import { restoreTestCommand } from './commands/restore-test.js';
+import { incidentCommand } from './commands/incident.js';
 
 /** Builds the `drkit` command tree. */
 export function buildProgram(): Command {
@@ -53,6 +54,7 @@ export function buildProgram(): Command {
   program.addCommand(configExportCommand());
   program.addCommand(configDriftCommand());
   program.addCommand(restoreTestCommand());
+  program.addCommand(incidentCommand());
   for (const c of program.commands) c.showHelpAfterError();
   return program;
 }

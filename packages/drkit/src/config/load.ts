@@ -103,15 +103,44 @@ export function parseConfig(raw: unknown, source = 'config'): DrkitConfig {
   const res = ConfigSchema.safeParse(raw);
   if (res.success) return res.data;
   const lines = res.error.issues.map((i) => describeIssue(i, raw));
+  const noTargets = res.error.issues.some((i) => missingTarget(i, raw) !== undefined);
   throw new ConfigError(`invalid ${source}:\n${lines.map((l) => `  - ${l}`).join('\n')}`, {
-    hint: 'fix the keys listed above; `drkit config show` prints the effective config with defaults',
+    hint: noTargets
+      ? 'the RTO/RPO targets are what `drkit matrix`, `drkit verify` and `drkit dashboard` judge against: give each one a number (or leave `targets` out entirely for the seeds’ 30 min / 300 s); `drkit config show` prints the effective config'
+      : 'fix the keys listed above; `drkit config show` prints the effective config with defaults',
     details: {
       issues: res.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     },
   });
 }
 
+/** What each RTO/RPO target key means, for the error that names one missing. */
+const TARGET_KEYS: Readonly<Record<string, string>> = {
+  rtoTargetMinutes: 'the RTO target in minutes, e.g. `rtoTargetMinutes: 30`',
+  rpoTargetSeconds: 'the RPO target in seconds, e.g. `rpoTargetSeconds: 300`',
+};
+
+/**
+ * The sentence for a config without its RTO/RPO targets (an empty `targets:`, a target key with
+ * no value, a matrix component without its targets), or undefined for any other issue.
+ */
+function missingTarget(issue: z.core.$ZodIssue, raw: unknown): string | undefined {
+  if (issue.code !== 'invalid_type') return undefined;
+  const given = valueAt(raw, issue.path);
+  if (given !== undefined && given !== null) return undefined;
+  const key = issue.path.map(String).join('.');
+  if (key === 'targets')
+    return "'targets' is empty: no RTO/RPO target is set — add `rtoTargetMinutes: <minutes>` and `rpoTargetSeconds: <seconds>` under it (the seeds: 30 and 300)";
+  const last = String(issue.path.at(-1));
+  const what = TARGET_KEYS[last];
+  if (!what) return undefined;
+  const owner = issue.path.slice(0, -1).map(String).join('.');
+  return `'${key}' is missing: ${owner === 'targets' ? 'the config' : `'${owner}'`} has no ${last.startsWith('rto') ? 'RTO' : 'RPO'} target — add ${what}`;
+}
+
 function describeIssue(issue: z.core.$ZodIssue, raw: unknown): string {
+  const target = missingTarget(issue, raw);
+  if (target) return target;
   const key = issue.path.map(String).join('.') || '(root)';
   if (issue.code === 'unrecognized_keys') {
     const prefix = issue.path.length ? `${key}.` : '';

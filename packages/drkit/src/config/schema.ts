@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { IncidentsSchema } from './incidents-schema.js';
 
 /** The worlds drkit binds runbooks to: the local two-region lab, or AWS (or moto). */
 export const PROVIDER_NAMES = ['lab', 'aws'] as const;
@@ -105,6 +106,19 @@ export const ConfigSchema = z
           .default(26),
         /** A recoverable window shorter than this fails. @default 7 (seeds: one release cycle) */
         minWindowDays: z.number().nonnegative().max(3660).default(7),
+        /**
+         * The app's core tables (in the app database of the cluster the app writes to): their
+         * deleted-row counters are exported (`drkit_table_rows_deleted_total`) for the
+         * mass-delete alert. @default ['users', 'orders', 'payments', 'messages'] (the lab app's)
+         */
+        coreTables: z
+          .array(z.string().regex(/^[a-z_][a-z0-9_]*$/, 'a lower-case table name'))
+          .default(['users', 'orders', 'payments', 'messages']),
+        /**
+         * More rows than this deleted from one core table within a minute fires
+         * MassDeleteOnCoreTable (exported as `drkit_posture_mass_delete_rows`). @default 1000
+         */
+        massDeleteRows: z.number().int().positive().default(1000),
       })
       .strict()
       .prefault({}),
@@ -119,6 +133,13 @@ export const ConfigSchema = z
         archiveTimeoutSeconds: z.number().int().min(1).max(3600).default(10),
         /** Full backups kept by pgBackRest. @default 2 */
         retentionFull: z.number().int().min(1).max(100).default(2),
+        /**
+         * WAL a restored cluster prefetches ahead of replay (MiB; pgBackRest's async archive-get
+         * queue); 0 fetches one segment at a time, synchronously. @default 256
+         */
+        walPrefetchMiB: z.number().int().min(0).max(65536).default(256),
+        /** Segments that prefetch fetches in parallel. @default 2 */
+        walPrefetchProcesses: z.number().int().min(1).max(64).default(2),
         seed: z
           .object({
             users: z.number().int().min(0).default(2000),
@@ -393,6 +414,8 @@ export const ConfigSchema = z
       })
       .strict()
       .prefault({}),
+    /** Incidents: notifier channels, the escalation matrix, the status page (seed 003). */
+    incidents: IncidentsSchema.prefault({}),
     /** The app's email providers, for RB-N-07 (email failover). */
     mail: z
       .object({

@@ -23,17 +23,25 @@ export async function awaitPrimaryUpInPrometheus(
   cluster: string,
   timeoutMs = 60_000,
 ): Promise<void> {
-  const query = encodeURIComponent(`drkit_primary_up{cluster="${cluster}"} == 1`);
+  await awaitSeriesInPrometheus(alerting, `drkit_primary_up{cluster="${cluster}"} == 1`, timeoutMs);
+}
+
+/** Waits until Prometheus has at least one series for `query` (a PromQL selector). */
+export async function awaitSeriesInPrometheus(
+  alerting: LabAlerting,
+  query: string,
+  timeoutMs = 60_000,
+): Promise<void> {
   await waitFor(
     async () => {
       const r = await fetch(
-        `http://127.0.0.1:${alerting.prometheusPort}/api/v1/query?query=${query}`,
+        `http://127.0.0.1:${alerting.prometheusPort}/api/v1/query?query=${encodeURIComponent(query)}`,
         { signal: AbortSignal.timeout(2000) },
       ).catch(() => undefined);
       if (!r?.ok) return false;
       return ((await r.json()) as { data: { result: unknown[] } }).data.result.length > 0;
     },
-    { timeoutMs, intervalMs: 250, what: `Prometheus to see ${cluster} as an answering primary` },
+    { timeoutMs, intervalMs: 250, what: `Prometheus to hold ${query}` },
   );
 }
 

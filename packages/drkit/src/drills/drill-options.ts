@@ -8,6 +8,8 @@ import {
   type DrillSpan,
 } from '../report/drill-report.js';
 import type { ExecutionSummary } from '../engine/journal.js';
+import { labPaths } from '../lab/provider.js';
+import { drillIncident } from './drill-incident.js';
 
 /** What every drill takes: where it runs, how long it watches, where the evidence goes. */
 export interface DrillOptions {
@@ -80,9 +82,18 @@ export function drillResult(
   report: DrillReport,
   drillDir: string,
 ): DrillResult {
+  // the incident the runbook declared, when it declared one: its timeline and the status page
+  const incident =
+    report.executionId && !report.incident
+      ? // a drill's runbook keeps its state in the drill's directory (most drills) or the lab's
+        [drillDir, labPaths(o.config, o.baseDir).stateDir]
+          .map((dir) => drillIncident(o.config, dir, report.executionId!))
+          .find((i) => i !== undefined)
+      : undefined;
+  const full = incident ? { ...report, incident } : report;
   const files = writeDrillReport(
     path.resolve(o.baseDir, o.reportsDir ?? o.config.reportsDir),
-    report,
+    full,
   );
-  return { report, files, drillDir };
+  return { report: full, files, drillDir };
 }

@@ -1,4 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DrillReport } from '../report/drill-report.js';
 import { makeLabFixture, type LabFixture } from '../testing/lab-fixture.js';
@@ -6,17 +8,30 @@ import { labProvider } from '../lab/provider.js';
 import { readWorkloadLog } from './measure.js';
 import { runPitrDrill, type PitrDrillResult } from './pitr-drill.js';
 
-describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', () => {
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../..');
+
+/**
+ * The PITR drill with real alerting (Prometheus 2.42, Alertmanager 0.25, drkit's receiver): the
+ * bad mass delete is detected by the MassDeleteOnCoreTable alert, not declared by the drill.
+ */
+describe('drkit drill pitr --alerting (real PostgreSQL + pgBackRest, workload process, Prometheus)', () => {
   let fx: LabFixture;
   let res: PitrDrillResult;
 
   beforeAll(async () => {
     fx = makeLabFixture({
-      lab: { seed: { users: 300, ordersPerUser: 4 }, workload: { writesPerSecond: 40 } },
+      lab: {
+        seed: { users: 300, ordersPerUser: 4 },
+        workload: { writesPerSecond: 40 },
+        alerting: { rulesFile: path.join(REPO, 'ops/prometheus/rules.yml') },
+      },
+      // a third of 1 200 orders is deleted: a mass delete above 100 rows
+      posture: { massDeleteRows: 100 },
     });
     res = await runPitrDrill({
       config: fx.config,
       baseDir: fx.dir,
+      alerting: true,
       warmupSeconds: 2,
       sustainSeconds: 4,
       keep: true,
@@ -49,12 +64,59 @@ describe('drkit drill pitr (real PostgreSQL + pgBackRest, workload process)', ()
     );
   });
 
+  it('detects the mass delete by real alerting: MassDeleteOnCoreTable fired after T0, received, notified, and only then RB-N-02 started', () => {
+    const r = res.report;
+    const f = r.facts;
+    console.log(
+      `pitr --alerting: alert fired ${f.alertFiredSeconds} s after T0, detection (received) ${f.detectionSeconds} s, RTO ${r.achieved.rtoSeconds} s`,
+    );
+    expect(f.detectedBy).toMatch(/^alerting: MassDeleteOnCoreTable/);
+    expect(Number(f.alertFiredSeconds)).toBeGreaterThan(0);
+    expect(Number(f.detectionSeconds)).toBeGreaterThanOrEqual(Number(f.alertFiredSeconds));
+    expect(Number(f.detectionSeconds)).toBeLessThan(30);
+    const at = (name: string) => Date.parse(r.events.find((e) => e.name === name)!.at);
+    expect(at('T0')).toBeLessThan(at('alert fired'));
+    expect(at('alert fired')).toBeLessThanOrEqual(at('detected'));
+    const restore = r.spans.find((s) => s.name === 'restore-to-time')!;
+    expect(at('detected')).toBeLessThanOrEqual(Date.parse(restore.start));
+    expect(r.followUps.join('\n')).not.toMatch(/detection was instantaneous/);
+    const p = labProvider({ ...fx.config, stateDir: res.drillDir }, fx.dir);
+    expect(readFileSync(p.paths.notificationsFile, 'utf8')).toMatch(
+      /\[FIRING\] MassDeleteOnCoreTable: [\d.k]+ rows deleted from orders on region-a within a minute/,
+    );
+  });
+
   it('writes the evidence files: markdown, JSON equal to the report, SVG timeline', () => {
     expect(res.files.markdown).toMatch(/\d{4}-Q[1-4]-pitr-\d{8}T\d{6}Z\.md$/);
     expect(JSON.parse(readFileSync(res.files.json, 'utf8')) as DrillReport).toEqual(res.report);
     expect(readFileSync(res.files.markdown, 'utf8')).toContain('## Target vs achieved');
     expect(existsSync(res.files.svg)).toBe(true);
     expect(readFileSync(res.files.svg, 'utf8')).toContain('restore-to-time');
+  });
+
+  it('reports the incident RB-N-02 declared: SEV1, told per the matrix, on the lab status page as a drill, monitoring once restored', () => {
+    const i = res.report.incident!;
+    expect(i).toMatchObject({
+      severity: 'SEV1',
+      level: 'SEV1',
+      status: 'monitoring',
+      escalations: 0,
+    });
+    expect(i.timeline.map((e) => e.type)).toEqual([
+      'opened',
+      'notified',
+      'notified',
+      'status-page',
+      'status',
+      'status-page',
+    ]);
+    expect(i.timeline.filter((e) => e.type === 'notified').map((e) => e.who)).toEqual([
+      'Eng Lead',
+      'CTO',
+    ]);
+    expect(i.timeline[3]!.note).toMatch(/subscribers not notified: drill/);
+    expect(i.statusPage).toMatchObject({ kind: 'lab-status-page', indicator: 'critical' });
+    expect(readFileSync(res.files.markdown, 'utf8')).toContain('## Incident and communication');
   });
 
   it('measures RTO from T0 to the first sustained write on the restored cluster', () => {

@@ -4,6 +4,7 @@ import pg from 'pg';
 import type { DrkitConfig } from '../config/schema.js';
 import { readAppConfig } from '../lab/app-config.js';
 import { LabCompute } from '../adapters/lab-compute/index.js';
+import { labUpAlerting } from '../lab/alerting.js';
 import { labUp } from '../lab/lab.js';
 import { ensureDelayedStandby } from '../lab/delayed-standby.js';
 import { labDown } from '../lab/lab-down.js';
@@ -25,6 +26,12 @@ import {
 } from './drill-options.js';
 import { measureDataLoss, measureRecovery, readWorkloadLog, rpoGapsText } from './measure.js';
 import { claimDrillDir, releaseDrillDir } from './drill-owner.js';
+import {
+  awaitPrimaryUpInPrometheus,
+  awaitSeriesInPrometheus,
+  waitForAlert,
+  type AlertDetection,
+} from './alert-detection.js';
 
 /** Options of `drkit drill pitr`. */
 export interface PitrDrillOptions extends DrillOptions {
@@ -36,12 +43,21 @@ export interface PitrDrillOptions extends DrillOptions {
    * path is chosen automatically (classic)
    */
   readonly fastApplyDelaySeconds?: number;
+  /**
+   * The drill lab runs Prometheus and Alertmanager (`lab up --alerting`) and RB-N-02 starts
+   * when the MassDeleteOnCoreTable alert reaches drkit's receiver, instead of at once (or after
+   * `detectionDelaySeconds`): detection measured by real alerting. The delete must exceed
+   * `posture.massDeleteRows` (a third of the orders). @default false
+   */
+  readonly alerting?: boolean;
 }
 
 export type PitrDrillResult = DrillResult;
 
 /**
- * The Q1 game day: a lab of its own → workload running → checksums → a bad mass delete at T0 →
+ * The Q1 game day: a lab of its own (with `alerting`, Prometheus and Alertmanager too) → workload
+ * running → checksums → a bad mass delete at T0 → (with `alerting`: MassDeleteOnCoreTable
+ * received) →
  * RB-N-02 restores to just before it → validation against the checksums taken before the
  * corruption → RTO and RPO measured from the workload client's log → evidence report.
  */
@@ -68,6 +84,11 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
   const logFile = path.join(drillDir, 'workload.jsonl');
   try {
     const lab = await phase('lab up', () => labUp(p, config, { progress: say }));
+    const alerting = o.alerting
+      ? await phase('alerting up', () =>
+          labUpAlerting(p, config, { baseDir: o.baseDir, progress: say }),
+        )
+      : undefined;
     // The app's tasks take the writes (each re-reads global_readonly on its own clock), so the
     // freeze is confirmed by every task and the loss is what clients of each task saw.
     const slots = [];
@@ -119,10 +140,44 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     });
     await sleep(2000); // writes after the checksums must survive the restore too
 
+    if (alerting) {
+      // The deleted-row counter must be in Prometheus before the delete: increase() needs a
+      // sample on each side of it.
+      await awaitPrimaryUpInPrometheus(alerting, app.dbClusterId);
+      await awaitSeriesInPrometheus(
+        alerting,
+        `drkit_table_rows_deleted_total{cluster="${app.dbClusterId}",table="orders"}`,
+      );
+      mark(
+        'alerting up',
+        new Date(),
+        `Prometheus http://127.0.0.1:${alerting.prometheusPort} reads the orders' deleted-row counter; Alertmanager → drkit's receiver`,
+      );
+    }
     const { t0, restoreTarget, deleted } = await injectMassDelete(p, app.db);
     mark('T0', t0, `fault injected: mass delete of ${deleted} orders`);
-    await sleep((o.detectionDelaySeconds ?? 0) * 1000);
-    mark('detected', new Date(), 'incident declared, RB-N-02 started');
+    let alert: AlertDetection | undefined;
+    if (alerting) {
+      alert = await waitForAlert(alerting, {
+        alertname: 'MassDeleteOnCoreTable',
+        cluster: app.dbClusterId,
+        after: t0,
+      });
+      mark(
+        'alert fired',
+        alert.firedAt,
+        `Prometheus: MassDeleteOnCoreTable(${alert.cluster}) firing`,
+      );
+      mark(
+        'detected',
+        alert.receivedAt,
+        "Alertmanager delivered MassDeleteOnCoreTable to drkit's receiver (notifier told); RB-N-02 started",
+      );
+    } else {
+      await sleep((o.detectionDelaySeconds ?? 0) * 1000);
+      mark('detected', new Date(), 'incident declared, RB-N-02 started');
+    }
+    const detectedAt = alert?.receivedAt ?? new Date();
 
     // RB-N-02 through the same entry and executor as `drkit runbook run rb-n-02`
     const res = await runRunbook(
@@ -142,6 +197,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
       },
       {
         yes: true,
+        drill: true, // the status page does not notify subscribers
         ...(o.onEvent ? { onEvent: o.onEvent } : {}),
       },
     );
@@ -216,6 +272,13 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         ...(res.state.delayedStandbyRebuiltAt
           ? { delayedStandbyRebuiltAt: res.state.delayedStandbyRebuiltAt }
           : {}),
+        detectedBy: alert
+          ? "alerting: MassDeleteOnCoreTable received by drkit's receiver (Prometheus → Alertmanager)"
+          : `the drill (declared ${o.detectionDelaySeconds ?? 0} s after T0)`,
+        detectionSeconds: (detectedAt.getTime() - t0.getTime()) / 1000,
+        alertFiredSeconds: alert ? (alert.firedAt.getTime() - t0.getTime()) / 1000 : null,
+        alertFiredAt: alert ? alert.firedAt.toISOString() : null,
+        alertReceivedAt: alert ? alert.receivedAt.toISOString() : null,
         restoreDurationSeconds: (res.state.restoreDurationMs ?? 0) / 1000,
         restorePhases: (res.state.restorePhases ?? [])
           .map((ph) => `${ph.phase} ${(ph.durationMs / 1000).toFixed(2)}s`)
@@ -247,6 +310,11 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
           'the fault injector: `SELECT now()` in the delete transaction (restore target), the client clock at its COMMIT (T0)',
         'step times, freeze confirmation, validation': `runbook journal ${path.join(p.paths.journalDir, `${res.executionId}.jsonl`)}`,
         'expected checksums': checksumsFile,
+        ...(alerting
+          ? {
+              'detection (alert fired, received)': `drkit's alert receiver record ${alerting.alertsFile} (startsAt from Prometheus, receivedAt from drkit)`,
+            }
+          : {}),
       },
       definitions: {
         rto: `the first acknowledged write on '${restoredId}' followed by 3 s of sustained success (workload log ${path.basename(logFile)}, records of type ack) − T0 (the commit of the bad delete)`,
@@ -292,7 +360,7 @@ function followUps(a: DrillReport['achieved'], o: PitrDrillOptions): string[] {
       `${a.lostWrites} acknowledged writes made between the restore target and the freeze are only in the retired cluster: reconcile them from its backup`,
     );
   }
-  if ((o.detectionDelaySeconds ?? 0) === 0)
+  if ((o.detectionDelaySeconds ?? 0) === 0 && !o.alerting)
     out.push(
       'detection was instantaneous in this drill (declared by the drill): measure real detection with an alert on mass deletes',
     );

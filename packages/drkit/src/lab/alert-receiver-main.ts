@@ -8,6 +8,8 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { parseConfig } from '../config/load.js';
+import path from 'node:path';
+import { LagHistory } from '../report/lag-history.js';
 import { renderPrometheus } from '../report/prometheus.js';
 import { startAlertReceiver } from './alert-receiver.js';
 import type { ReceiverSettings } from './alerting.js';
@@ -24,11 +26,13 @@ const config = parseConfig(s.config, values.settings);
 const p = labProvider(config, s.baseDir, {
   echo: (line) => process.stdout.write(`${new Date().toISOString()} notified ${line}\n`),
 });
+// Prometheus scrapes every second: the lag history keeps one sample per 10 s of it.
+const history = new LagHistory(path.resolve(s.baseDir, config.stateDir), { minIntervalMs: 10_000 });
 const receiver = await startAlertReceiver({
   port: s.port,
   alertsFile: s.alertsFile,
   notifier: p.notifier,
-  metrics: async () => await renderPrometheus(await labScrape(p, config, s.baseDir)),
+  metrics: async () => await renderPrometheus(await labScrape(p, config, s.baseDir, history)),
 });
 process.stdout.write('ready\n');
 const stop = () => {

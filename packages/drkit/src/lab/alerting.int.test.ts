@@ -1,19 +1,23 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DependencyMissingError, NotFoundError, PreconditionError } from '../engine/errors.js';
 import { makeLabFixture, runCli, type LabFixture } from '../testing/lab-fixture.js';
 import { portInUse, waitFor } from '../util/net.js';
 import { readReceivedAlerts } from './alert-receiver.js';
+import { startMailpit } from './mailpit-server.js';
 import { labUpAlerting, prometheusAlerts, readLabAlerting, type LabAlerting } from './alerting.js';
-import { REGION_A_PRIMARY } from './lab.js';
+import { APP_DATABASE, REGION_A_PRIMARY } from './lab.js';
 import { readTopology } from './regions.js';
 
 /**
  * `drkit lab up --alerting` with the real Prometheus 2.42 and Alertmanager 0.25 (Debian's
  * packages) on a real two-region lab: healthy → no alert; archiving broken → ArchiveFailing,
- * fixed → its resolution; region A's primary PostgreSQL
+ * fixed → its resolution; 250 rows deleted from a core table → MassDeleteOnCoreTable; the app's
+ * SMTP relay (a real mailpit) stopped → EmailProviderDown; region
+ * A's primary PostgreSQL
  * stopped → Prometheus fires PrimaryDown from drkit's metrics, Alertmanager delivers it to
  * drkit's receiver, which records it with its times and hands it to the notifier;
  * `lab down` stops all three.
@@ -29,6 +33,8 @@ describe('lab alerting (Prometheus, Alertmanager, drkit receiver)', () => {
   beforeAll(async () => {
     fx = makeLabFixture({
       lab: { seed: { users: 100 }, alerting: { rulesFile: RULES } },
+      // 100 users seed 300 messages: a delete of 250 is a mass delete, the workload's none.
+      posture: { massDeleteRows: 100 },
     });
     const r = await runCli(['--config', fx.configFile, '--json', 'lab', 'up', '--alerting']);
     expect(r.code, r.stderr).toBe(0);
@@ -96,6 +102,96 @@ describe('lab alerting (Prometheus, Alertmanager, drkit receiver)', () => {
       (a) => a.alertname === 'ArchiveFailing' && a.status === 'resolved',
     )!;
     expect(Date.parse(resolved.endsAt!)).toBeGreaterThan(Date.parse(resolved.startsAt));
+  });
+
+  it('GIVEN 250 rows deleted from a core table at once WHEN drkit exports the counter THEN MassDeleteOnCoreTable fires and is received, naming the table', async () => {
+    const before = await fetch(
+      `${prom()}/api/v1/query?query=${encodeURIComponent('drkit_table_rows_deleted_total{table="messages"}')}`,
+    );
+    const q0 = (await before.json()) as { data: { result: Array<{ value: [number, string] }> } };
+    // The counter is scraped before the delete: increase() needs a sample on each side.
+    expect(q0.data.result.map((x) => x.value[1])).toEqual(['0']);
+    const c = new pg.Client(fx.provider.clusters.connectionConfig(REGION_A_PRIMARY, APP_DATABASE));
+    await c.connect();
+    const deletedAt = Date.now();
+    const r = await c.query(
+      'DELETE FROM messages WHERE id IN (SELECT id FROM messages ORDER BY id LIMIT 250)',
+    );
+    await c.end(); // a backend reports its table statistics at the latest when it exits
+    expect(r.rowCount).toBe(250);
+    await waitFor(
+      () =>
+        readReceivedAlerts(st.alertsFile).some(
+          (a) => a.alertname === 'MassDeleteOnCoreTable' && a.status === 'firing',
+        ),
+      { timeoutMs: 60_000, intervalMs: 200, what: 'the receiver to record MassDeleteOnCoreTable' },
+    );
+    const got = readReceivedAlerts(st.alertsFile).filter(
+      (a) => a.alertname === 'MassDeleteOnCoreTable',
+    );
+    expect(got.map((a) => a.labels)).toEqual([
+      expect.objectContaining({
+        cluster: REGION_A_PRIMARY,
+        table: 'messages',
+        severity: 'critical',
+      }),
+    ]);
+    console.log(
+      `MassDeleteOnCoreTable: fired ${(Date.parse(got[0]!.startsAt) - deletedAt) / 1000} s after the delete, received ${(Date.parse(got[0]!.receivedAt) - deletedAt) / 1000} s after it`,
+    );
+    expect(readFileSync(fx.provider.paths.notificationsFile, 'utf8')).toMatch(
+      /\[FIRING\] MassDeleteOnCoreTable: \d+(\.\d+)? rows deleted from messages on region-a within a minute/,
+    );
+  });
+
+  it('GIVEN the app mailing through a real SMTP relay (mailpit) WHEN the relay stops THEN EmailProviderDown fires and is received, naming it', async () => {
+    const mp = await startMailpit();
+    let stopped = false;
+    try {
+      await fx.provider.secrets.put(fx.config.mail.activeSecret, {
+        kind: 'smtp',
+        host: mp.host,
+        port: mp.smtpPort,
+      });
+      const target = `${mp.host}:${mp.smtpPort}`;
+      const upIs = (v: string) => async () => {
+        const r = (await (
+          await fetch(
+            `${prom()}/api/v1/query?query=${encodeURIComponent('drkit_provider_up{component="email"}')}`,
+          )
+        ).json()) as {
+          data: { result: Array<{ metric: { target: string }; value: [number, string] }> };
+        };
+        return r.data.result.some((x) => x.metric.target === target && x.value[1] === v);
+      };
+      await waitFor(upIs('1'), { timeoutMs: 20_000, intervalMs: 200, what: 'email provider up' });
+      const stoppedAt = Date.now();
+      await mp.stop();
+      stopped = true;
+      await waitFor(
+        () =>
+          readReceivedAlerts(st.alertsFile).some(
+            (a) => a.alertname === 'EmailProviderDown' && a.status === 'firing',
+          ),
+        { timeoutMs: 60_000, intervalMs: 200, what: 'the receiver to record EmailProviderDown' },
+      );
+      const got = readReceivedAlerts(st.alertsFile).find(
+        (a) => a.alertname === 'EmailProviderDown',
+      )!;
+      expect(got.labels).toMatchObject({ component: 'email', target, severity: 'critical' });
+      // the rule's `for: 5s` after the first scrape that saw the relay gone
+      expect(Date.parse(got.startsAt)).toBeGreaterThanOrEqual(stoppedAt + 5000 - 50);
+      console.log(
+        `EmailProviderDown: fired ${(Date.parse(got.startsAt) - stoppedAt) / 1000} s after the relay stopped`,
+      );
+      expect(readFileSync(fx.provider.paths.notificationsFile, 'utf8')).toContain(
+        `[FIRING] EmailProviderDown: email provider ${target} is down`,
+      );
+    } finally {
+      if (!stopped) await mp.stop();
+      // no SMTP relay named any more: the series goes (absent, not down)
+      await fx.provider.secrets.put(fx.config.mail.activeSecret, { kind: 'none' });
+    }
   });
 
   it('GIVEN the primary PostgreSQL stopped WHEN the rule holds for its `for` THEN PrimaryDown fires, Alertmanager delivers it and the receiver records its times and notifies', async () => {

@@ -65,7 +65,11 @@ export function labProvider(
     binDir: config.lab.pgBinDir,
     pgbackrestBin: config.lab.pgbackrestBin,
     archiveTimeoutSec: config.lab.archiveTimeoutSeconds,
-    pgbackrest: { retentionFull: config.lab.retentionFull },
+    pgbackrest: {
+      retentionFull: config.lab.retentionFull,
+      archiveGetQueueMaxMiB: config.lab.walPrefetchMiB,
+      archiveGetProcessMax: config.lab.walPrefetchProcesses,
+    },
     ...(opts.log ? { log: opts.log } : {}),
   });
   return {
@@ -74,6 +78,8 @@ export function labProvider(
     database: new PgBackRestDatabase(clusters),
     secrets: new FileSecrets(paths.secretsDir),
     notifier: new LogNotifier(paths.notificationsFile, opts.echo),
-    connect: connectEndpoint,
+    // as the clusters' superuser: the app's own login role (after a rotation) needs its
+    // password, which runbooks never hold; the database and host are the endpoint's
+    connect: (ep) => connectEndpoint({ ...ep, user: clusters.superuser }),
   };
 }

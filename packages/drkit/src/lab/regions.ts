@@ -12,6 +12,7 @@ import type { SeedSize } from './schema.js';
 import { APP_CONFIG_SECRET, readAppConfig } from './app-config.js';
 import type { RegionMove } from '../ports/region-topology.js';
 import { ensureDelayedStandby } from './delayed-standby.js';
+import { startLabStatusPage, statusPageProcess } from './status-page-lab.js';
 
 /** Region B's standby cluster id. */
 export const REGION_B_STANDBY = 'region-b';
@@ -28,6 +29,8 @@ export interface RegionTopology {
    * existed: `lab up` adds one and restarts the front door.
    */
   readonly frontDoorMetricsPort?: number;
+  /** Port of the lab's status page process, behind the front door's `/status`. @default none (older labs) */
+  readonly statusPagePort?: number;
   readonly slots: readonly TaskSlot[];
   readonly tasks: Readonly<Record<string, number>>;
   readonly synchronous: boolean;
@@ -86,6 +89,7 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
       dir: path.join(p.paths.labDir, 'haproxy'),
       port: topology.frontDoorPort,
       ...(topology.frontDoorMetricsPort ? { metricsPort: topology.frontDoorMetricsPort } : {}),
+      ...(topology.statusPagePort ? { statusPagePort: topology.statusPagePort } : {}),
       primaryRegion: topology.primaryRegion,
       health: topology.health,
       servers: topology.slots.map((s) => ({
@@ -156,6 +160,7 @@ export async function labUpRegions(
       clusters: { a: REGION_A_PRIMARY, ...(rc.standby ? { b: REGION_B_STANDBY } : {}) },
       frontDoorPort: await freshPort(),
       frontDoorMetricsPort: await freshPort(),
+      ...(config.incidents.statusPage.type === 'lab' ? { statusPagePort: await freshPort() } : {}),
       slots,
       tasks: { a: rc.appTasksA, b: rc.appTasksB },
       synchronous: rc.synchronous,
@@ -181,6 +186,10 @@ export async function labUpRegions(
     topo = { ...topo, frontDoorMetricsPort: await freePort() };
     writeTopology(p, topo);
   }
+  if (!topo.statusPagePort && config.incidents.statusPage.type === 'lab') {
+    topo = { ...topo, statusPagePort: await freePort() };
+    writeTopology(p, topo);
+  }
   const regions = regionProvider(p, topo);
   // A front door started before the WAN existed still holds the links' ports, one started
   // before the exporter or the webhooks backend existed lacks them: restart it (below).
@@ -189,7 +198,9 @@ export async function labUpRegions(
     if (
       running.includes('\nlisten ') ||
       !running.includes('prometheus-exporter') ||
-      !running.includes('backend webhooks')
+      !running.includes('backend webhooks') ||
+      !running.includes('api-isolation.map') ||
+      (topo.statusPagePort !== undefined && !running.includes('backend status_page'))
     )
       await regions.router.stop();
   }
@@ -209,6 +220,12 @@ export async function labUpRegions(
       .join(', ')}`,
   );
   for (const [region, n] of Object.entries(topo.tasks)) await regions.compute.scale(region, n);
+  // the status page first: the front door routes /status to it
+  if (topo.statusPagePort) {
+    const front = `http://127.0.0.1:${topo.frontDoorPort}`;
+    if (await startLabStatusPage(p, config, topo.statusPagePort, front))
+      say(`status page: ${front}/status and ${front}/api/v2/summary.json`);
+  }
   say(`front door: HAProxy on 127.0.0.1:${topo.frontDoorPort}`);
   await regions.router.start();
   // The front door is up when HAProxy's own checks have seen a healthy task.
@@ -265,6 +282,7 @@ export async function stopRegionProcesses(p: LabProvider): Promise<void> {
   if (!topo) return await LabCompute.fromPidFiles(appsDir(p), p.paths.secretsDir).stopAll();
   const r = regionProvider(p, topo);
   await r.router.stop();
+  await statusPageProcess(p).stop();
   await r.compute.stopAll();
 }
 

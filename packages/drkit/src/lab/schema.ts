@@ -1,4 +1,5 @@
 import type pg from 'pg';
+import { SESSIONS_SQL } from '../app/sessions.js';
 
 /**
  * The sample application's schema: users, orders, payments, messages, each with an integer
@@ -37,6 +38,7 @@ CREATE TABLE IF NOT EXISTS messages (
   body text NOT NULL,
   updated_at timestamptz NOT NULL DEFAULT clock_timestamp()
 );
+${SESSIONS_SQL}
 CREATE INDEX IF NOT EXISTS orders_user_id ON orders(user_id);
 CREATE INDEX IF NOT EXISTS payments_order_id ON payments(order_id);
 CREATE OR REPLACE FUNCTION drkit_touch() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -9,6 +9,11 @@ export interface ApiGateway {
   /** Adapter name, e.g. `aws-apigateway`. */
   readonly kind: string;
   readonly capabilities: ReadonlySet<'stage-throttling'>;
+  /**
+   * The stages (`apiId/stage`) a runbook acts on when neither `--param` nor the config names
+   * any: a world with one API (the lab's front door). @default none: they must be given
+   */
+  readonly defaultStages?: readonly string[];
   getThrottle(apiId: string, stage: string): Promise<StageThrottle>;
   /** Sets the stage-wide limits (all methods); an `undefined` limit is left as it is. Returns what they were. */
   setThrottle(apiId: string, stage: string, limits: StageThrottle): Promise<StageThrottle>;

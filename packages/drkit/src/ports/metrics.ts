@@ -5,4 +5,9 @@ export interface MetricSample {
   readonly help: string;
   readonly labels: Readonly<Record<string, string>>;
   readonly value: number;
+  /**
+   * `counter` for a value that only grows until its source restarts (Prometheus' `increase()`
+   * copes with the reset). @default 'gauge'
+   */
+  readonly type?: 'gauge' | 'counter';
 }

@@ -35,6 +35,20 @@ export interface ObjectStore {
     opts?: Pick<ListVersionsOptions, 'prefix' | 'pageSize'>,
   ): string[];
 
+  /**
+   * Every current object under `prefix` (ListObjectsV2: latest versions only, no delete
+   * markers), handing each page's entries in key order to `onPage` before the next page.
+   * @returns the number of pages read
+   */
+  eachLatestPage(
+    bucket: string,
+    opts: Pick<ListVersionsOptions, 'prefix' | 'pageSize'>,
+    onPage: (entries: ReadonlyArray<LatestEntry>) => void | Promise<void>,
+  ): Promise<number>;
+
+  /** The calls `eachLatestPage` makes (for `--dry-run`). */
+  planListLatest(bucket: string, opts: Pick<ListVersionsOptions, 'prefix' | 'pageSize'>): string[];
+
   /** The body of the latest (or the given) version. @throws NotFoundError */
   getObject(bucket: string, key: string, versionId?: string): Promise<Uint8Array>;
 
@@ -188,6 +202,14 @@ export interface VersionEntry {
   readonly storageClass?: string;
 }
 
+/** A current object as ListObjectsV2 shows it. */
+export interface LatestEntry {
+  readonly key: string;
+  readonly etag?: string;
+  readonly size?: number;
+  readonly lastModified?: Date;
+}
+
 export interface VersionListing {
   readonly bucket: string;
   readonly prefix: string;
@@ -260,6 +282,11 @@ export interface StreamPlanOptions extends PlanOptions {
   readonly onAction: (a: RestoreAction) => void | Promise<void>;
   /** Called after each listing page. */
   readonly onPage?: ListVersionsOptions['onPage'];
+  /**
+   * Receives, in key order, each key that held an object version at T (its ETag and size then);
+   * keys absent at T are not passed.
+   */
+  readonly onKeyAtT?: (key: string, state: { etag?: string; size?: number }) => void;
 }
 
 /** What one streamed planning pass read and found. */

@@ -4,8 +4,10 @@ import type { AppTasks } from './app-tasks.js';
 import type { Cdn } from './cdn.js';
 import type { Compute } from './compute.js';
 import type { Database } from './database.js';
+import type { DbCredentials } from './db-credentials.js';
 import type { Functions } from './functions.js';
 import type { Identity } from './identity.js';
+import type { IncidentDesk } from './incidents.js';
 import type { IncidentDetector } from './incident-detector.js';
 import type { KeyValue } from './key-value.js';
 import type { MailOutbox } from './mail-outbox.js';
@@ -20,6 +22,7 @@ import type { SearchIndex } from './search-index.js';
 import type { SecretRotation, UserPools } from './secret-rotation.js';
 import type { Secrets } from './secrets.js';
 import type { SqlConnector } from './sql.js';
+import type { StatusPage } from './status-page.js';
 import type { WebhookEndpoint } from './webhook-endpoint.js';
 
 /** Functions that name the database by its cluster ARN, and the variable that holds it. */
@@ -40,10 +43,16 @@ export interface PortSet {
   /** Where the app reads its DB endpoint and `global_readonly` (RB-N-02's freeze and swap). */
   readonly appSecret: AppSecret;
   readonly notifier: Notifier;
+  /** Incidents: escalation matrix, channels, status page (every declare step opens one). */
+  readonly incidents: IncidentDesk;
+  /** The status page customers read (Statuspage; the lab's own page). */
+  readonly statusPage: StatusPage;
   /** The app's running tasks, which confirm a freeze (the lab; AWS tasks are out of reach). */
   readonly appTasks: AppTasks;
   /** SQL connections to a database endpoint (validation, post-checks). */
   readonly sql: SqlConnector;
+  /** The app's login roles in the database (RB-N-02 carries the current one to a restore). */
+  readonly dbCredentials: DbCredentials;
   /** Functions whose `DB_CLUSTER_ARN` follows the database (seed 003's full recovery). */
   readonly databaseFunctions: DatabaseFunctions;
   readonly objectStore: ObjectStore;

@@ -23,10 +23,22 @@ export interface SecretRotationInfo {
  */
 export interface SecretRotation {
   readonly kind: string;
+  /**
+   * The secrets a runbook rotates when neither `--param` nor the config names any (the lab's
+   * app secret). @default none: they must be given
+   */
+  readonly defaultSecrets?: readonly string[];
   describeRotation(name: string): Promise<SecretRotationInfo>;
-  rotate(
+  rotate(name: string, opts: RotateOptions): Promise<{ readonly versionId: string }>;
+  /**
+   * Completes a rotation an earlier `rotate` started and did not finish (its new version still
+   * only AWSPENDING): an adapter that rotates in-process, whose caller was killed midway (the
+   * lab). Safe to call twice: what was done (a credential revoked) is not done again. Absent
+   * where the store finishes a started rotation on its own (AWS: the rotation Lambda).
+   */
+  finishRotation?(
     name: string,
-    opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string },
+    opts?: Pick<RotateOptions, 'onProgress'>,
   ): Promise<{ readonly versionId: string }>;
   /** The exact call `describeRotation(name)` makes, one line each (for `--dry-run`). */
   planDescribeRotation(name: string): string[];
@@ -34,16 +46,24 @@ export interface SecretRotation {
    * The exact calls `rotate(name, opts)` would make, one line each (for `--dry-run`). Changes
    * nothing.
    */
-  planRotate(
-    name: string,
-    opts: { readonly rotateImmediately?: boolean; readonly lambdaArn?: string },
-  ): string[];
+  planRotate(name: string, opts: RotateOptions): string[];
+}
+
+/** Options of {@link SecretRotation.rotate}. */
+export interface RotateOptions {
+  /** `RotateImmediately` (AWS); the lab always rotates at once. @default true */
+  readonly rotateImmediately?: boolean;
+  readonly lambdaArn?: string;
+  /** Phases of an in-process rotation as they complete (journaled by the step). @default none */
+  readonly onProgress?: (message: string) => void;
 }
 
 /** Read-only look-up of user pools (the `Identity` port only signs out; on AWS, `CognitoIdentity`). Unknown pool: `NotFoundError`. */
 export interface UserPools {
   /** Adapter name, e.g. `aws-cognito`. */
   readonly kind: string;
+  /** The pools a runbook signs out when none is given (the lab's session store). @default none */
+  readonly defaultPools?: readonly string[];
   describePool(poolId: string): Promise<{
     readonly poolId: string;
     readonly name: string | undefined;

@@ -2,7 +2,7 @@ import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { dashboardData, drillHistory, verifySection } from './dashboard-data.js';
+import { dashboardData, drillHistory, lagSection, verifySection } from './dashboard-data.js';
 import { judge, type DrillReport } from './drill-report.js';
 import type { StoredReport } from './evidence.js';
 import {
@@ -187,5 +187,35 @@ describe('dashboardData', () => {
     expect(d.history.map((h) => [h.scenario, h.drills.length])).toEqual([['pitr', 1]]);
     expect(d.skipped).toEqual([{ file: 'bad.json', reason: 'not JSON: x' }]);
     expect(d.verify.kind).toBe('none');
+  });
+});
+
+describe('lagSection', () => {
+  it('GIVEN samples of a primary and, after a failover, of another WHEN charted THEN series align on the times with gaps where a series has no sample', () => {
+    const pt = (at: string, cluster: string, archive: number | undefined, lag: number[]) => ({
+      at,
+      source: 'metrics',
+      cluster,
+      ...(archive === undefined ? {} : { archiveLagSeconds: archive }),
+      standbys: lag.map((l) => ({ name: 'region-b', lagSeconds: l, lagBytes: 10 })),
+    });
+    const s = lagSection(
+      {
+        file: '/s/posture/lag-history.jsonl',
+        skippedLines: 1,
+        points: [
+          pt('2026-12-02T10:00:00.000Z', 'region-a', 3, [0.5]),
+          pt('2026-12-02T10:00:10.000Z', 'region-a', 8, [1]),
+          pt('2026-12-02T10:00:20.000Z', 'region-b', undefined, []),
+        ],
+      },
+      300,
+    );
+    const t0 = Date.parse('2026-12-02T10:00:00.000Z') / 1000;
+    expect(s.times).toEqual([t0, t0 + 10, t0 + 20]);
+    expect(s.archive).toEqual([{ label: 'region-a', values: [3, 8, null] }]);
+    expect(s.replica).toEqual([{ label: 'region-a → region-b', values: [0.5, 1, null] }]);
+    expect(s).toMatchObject({ samples: 3, omitted: 0, skippedLines: 1, rpoTargetSeconds: 300 });
+    expect(s.latest?.cluster).toBe('region-b');
   });
 });

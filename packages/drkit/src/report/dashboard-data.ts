@@ -1,6 +1,7 @@
 import type { PostureCheck } from '../ports/posture.js';
 import type { SkippedReport, StoredReport } from './evidence.js';
 import { drMatrix, type MatrixComponent, type MatrixRow } from './matrix.js';
+import type { LagHistoryRead, LagPoint } from './lag-history.js';
 import type { DrillReport } from './report-types.js';
 import type { RestoreTestRead } from './restore-test-record.js';
 import type { readVerifyRecord, VerifyRecord } from './verify-record.js';
@@ -54,6 +55,67 @@ export type VerifySection =
       readonly lagAndAge: ReadonlyArray<PostureCheck>;
     };
 
+/** One line of a lag chart: its label and a value (or a gap) at each of the chart's times. */
+export interface LagSeries {
+  readonly label: string;
+  readonly values: ReadonlyArray<number | null>;
+}
+
+/** The lag history as the page charts it: time on x, seconds on y, the RPO target as a line. */
+export interface LagSection {
+  readonly file: string;
+  /** Samples on the charts (the newest {@link LAG_CHART_MAX_POINTS}). */
+  readonly samples: number;
+  /** Samples in the file beyond what the charts show. */
+  readonly omitted: number;
+  readonly skippedLines: number;
+  /** Unix seconds of each sample, ascending. */
+  readonly times: ReadonlyArray<number>;
+  /** Seconds since the newest archived WAL segment, per primary. */
+  readonly archive: ReadonlyArray<LagSeries>;
+  /** Standby replay lag in seconds, per `primary → standby`. */
+  readonly replica: ReadonlyArray<LagSeries>;
+  /** The configured RPO target the lags are held to (targets.rpoTargetSeconds). */
+  readonly rpoTargetSeconds: number;
+  /** The newest sample. */
+  readonly latest: LagPoint | undefined;
+}
+
+/** The most samples a lag chart draws (the file itself is bounded by size). */
+export const LAG_CHART_MAX_POINTS = 2000;
+
+/** The lag history's newest points as chart series, aligned on their times. */
+export function lagSection(read: LagHistoryRead, rpoTargetSeconds: number): LagSection {
+  const points = read.points.slice(-LAG_CHART_MAX_POINTS);
+  const times = [...new Set(points.map((p) => Date.parse(p.at) / 1000))].sort((a, b) => a - b);
+  const index = new Map(times.map((t, i) => [t, i]));
+  const archive = new Map<string, Array<number | null>>();
+  const replica = new Map<string, Array<number | null>>();
+  const slot = (m: Map<string, Array<number | null>>, label: string) => {
+    const v = m.get(label) ?? times.map(() => null);
+    m.set(label, v);
+    return v;
+  };
+  for (const p of points) {
+    const i = index.get(Date.parse(p.at) / 1000)!;
+    if (p.archiveLagSeconds !== undefined) slot(archive, p.cluster)[i] = p.archiveLagSeconds;
+    for (const s of p.standbys) slot(replica, `${p.cluster} → ${s.name}`)[i] = s.lagSeconds;
+  }
+  const series = (m: Map<string, Array<number | null>>) =>
+    [...m].sort(([a], [b]) => a.localeCompare(b)).map(([label, values]) => ({ label, values }));
+  return {
+    file: read.file,
+    samples: points.length,
+    omitted: read.points.length - points.length,
+    skippedLines: read.skippedLines,
+    times,
+    archive: series(archive),
+    replica: series(replica),
+    rpoTargetSeconds,
+    latest: points.at(-1),
+  };
+}
+
 /** Everything the dashboard page shows; the page is a pure rendering of this. */
 export interface DashboardData {
   readonly generatedAt: string;
@@ -66,6 +128,8 @@ export interface DashboardData {
   readonly verify: VerifySection;
   /** The latest `drkit restore-test` run, or why there is none. @default none recorded */
   readonly restoreTest?: RestoreTestRead;
+  /** Archive and replica lag over time (`drkit verify`, metrics scrapes). @default no history */
+  readonly lag?: LagSection;
 }
 
 /** Each scenario's drills, oldest first; scenarios in name order. */
@@ -121,6 +185,8 @@ export function dashboardData(o: {
   readonly verify: ReturnType<typeof readVerifyRecord>;
   /** @default none recorded */
   readonly restoreTest?: RestoreTestRead;
+  /** The lag history and the RPO target its charts show. @default no lag section */
+  readonly lag?: { readonly read: LagHistoryRead; readonly rpoTargetSeconds: number };
 }): DashboardData {
   return {
     generatedAt: o.now.toISOString(),
@@ -131,5 +197,6 @@ export function dashboardData(o: {
     skipped: o.skipped,
     verify: verifySection(o.verify, o.now),
     ...(o.restoreTest ? { restoreTest: o.restoreTest } : {}),
+    ...(o.lag ? { lag: lagSection(o.lag.read, o.lag.rpoTargetSeconds) } : {}),
   };
 }

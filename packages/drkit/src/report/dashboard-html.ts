@@ -118,6 +118,28 @@ function restoreTestPart(t: DashboardData['restoreTest']): string {
 <table class="checks"><tbody><tr><th>recovery point</th>${cell(r.recoveryPoint ?? 'not reached')}</tr><tr><th>restore duration</th>${cell(r.restoreDurationSeconds === undefined ? 'not measured' : `${r.restoreDurationSeconds} s`)}</tr><tr><th>reason</th>${cell(r.reason)}</tr></tbody></table>`;
 }
 
+function lagPart(l: DashboardData['lag']): string {
+  if (!l || l.samples === 0)
+    return `<p class="muted">No lag history yet: each <code>drkit verify</code> and <code>drkit metrics</code> run adds a sample (a served endpoint and <code>lab up --alerting</code> one every 10 s) to <code>${e(l?.file ?? '<stateDir>/posture/lag-history.jsonl')}</code>.</p>`;
+  const t = l.latest!;
+  const from = new Date(l.times[0]! * 1000).toISOString();
+  const to = new Date(l.times.at(-1)! * 1000).toISOString();
+  const rows = [
+    ...(t.archiveLagSeconds === undefined
+      ? []
+      : [
+          `<tr>${cell(`${t.cluster} archive`)}${cell(`${t.archiveLagSeconds.toFixed(1)} s`, t.archiveLagSeconds > l.rpoTargetSeconds ? 'over' : 'within')}${cell('—')}</tr>`,
+        ]),
+    ...t.standbys.map(
+      (s) =>
+        `<tr>${cell(`${t.cluster} → ${s.name}`)}${cell(`${s.lagSeconds.toFixed(1)} s`, s.lagSeconds > l.rpoTargetSeconds ? 'over' : 'within')}${cell(`${s.lagBytes} bytes`)}</tr>`,
+    ),
+  ];
+  return `<p>${l.samples} sample${l.samples === 1 ? '' : 's'} from ${e(from)} to ${e(to)} in <code>${e(l.file)}</code>${l.omitted ? ` (the ${l.omitted} older ones are not drawn)` : ''}${l.skippedLines ? `; ${l.skippedLines} unreadable line${l.skippedLines === 1 ? '' : 's'} skipped` : ''}. Held to the RPO target of ${l.rpoTargetSeconds} s (dashed red).</p>
+<div class="charts"><div class="chart" id="chart-lag-replica" data-lag="replica"></div><div class="chart" id="chart-lag-archive" data-lag="archive"></div></div>
+<table class="checks lag-latest"><thead><tr><th>newest sample (${e(t.at)})</th><th>lag</th><th>WAL not yet replayed</th></tr></thead><tbody>${rows.join('\n')}</tbody></table>`;
+}
+
 function warnings(d: DashboardData): string {
   const items = d.skipped.map(
     (s) =>
@@ -179,9 +201,12 @@ ${d.history.length ? d.history.map(scenarioCard).join('\n') : '<p class="muted">
 </section>
 <section id="verify"><h2>Posture — latest <code>drkit verify</code></h2>
 ${verifyPart(d.verify)}</section>
+<section id="lag"><h2>Lag over time — replica and archive lag against the RPO target</h2>
+${lagPart(d.lag)}</section>
 <section id="restore-test"><h2>Latest restore test</h2>
 ${restoreTestPart(d.restoreTest)}</section>
 <script type="application/json" id="drkit-chart-data">${scriptJson(d.history)}</script>
+<script type="application/json" id="drkit-lag-data">${scriptJson(d.lag && d.lag.samples ? { times: d.lag.times, archive: d.lag.archive, replica: d.lag.replica, rpoTargetSeconds: d.lag.rpoTargetSeconds } : null)}</script>
 <script>${uplotJs}</script>
 <script>${DASHBOARD_SCRIPT}</script>
 </body></html>

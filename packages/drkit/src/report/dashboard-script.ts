@@ -1,6 +1,7 @@
 /**
  * The page's own script (runs in the browser, after uPlot): one RTO and one RPO chart per
- * scenario from the `drkit-chart-data` JSON block. Every text it shows goes through uPlot's
+ * scenario from the `drkit-chart-data` JSON block, and the replica and archive lag charts from
+ * `drkit-lag-data` (left on `window.drkitLagCharts`). Every text it shows goes through uPlot's
  * textContent, never innerHTML. The charts are left on `window.drkitCharts` for inspection.
  *
  * The y scale is asinh (linear near 0, logarithmic beyond 1 s): a drill of seconds and its target
@@ -63,5 +64,43 @@ export const DASHBOARD_SCRIPT = `(function () {
     });
   });
   window.drkitCharts = charts;
+
+  // Lag over time: one line per primary (archive) or standby (replica), samples as points, the
+  // RPO target as a dashed line across the whole span.
+  var lag = JSON.parse(document.getElementById('drkit-lag-data').textContent);
+  var lagCharts = [];
+  var PALETTE = ['#0969da', '#8250df', '#1a7f37', '#9a6700', '#bf3989'];
+  if (lag) {
+    var lx = lag.times.slice();
+    if (lx.length === 1) lx = [lx[0] - 30, lx[0], lx[0] + 30];
+    var single = lag.times.length === 1;
+    [['replica', 'Replica lag (standby replay) over time'], ['archive', 'Archive lag (since the newest archived WAL) over time']].forEach(function (k) {
+      var host = document.getElementById('chart-lag-' + k[0]);
+      if (!host) return;
+      var lines = lag[k[0]];
+      var series = [{}];
+      var data = [lx];
+      lines.forEach(function (l, j) {
+        var c = PALETTE[j % PALETTE.length];
+        series.push({ label: l.label + ' (s)', stroke: c, width: 2, spanGaps: false,
+          points: { show: true, size: 5, fill: c } });
+        data.push(single ? [null, l.values[0], null] : l.values);
+      });
+      series.push({ label: 'RPO target (s)', stroke: COLORS.target, width: 2, dash: [8, 4],
+        points: { show: false } });
+      data.push(lx.map(function () { return lag.rpoTargetSeconds; }));
+      var u = new uPlot({
+        title: k[1],
+        width: Math.max(host.clientWidth, 320),
+        height: 240,
+        scales: { x: { time: true }, y: { distr: 4, log: 10, asinh: 1,
+          range: function (u, min, max) { return [0, Math.max(max || 0, 1) * 3]; } } },
+        axes: [{}, { label: 'seconds (asinh scale)', size: 60, filter: decades }],
+        series: series,
+      }, data, host);
+      lagCharts.push({ kind: k[0], labels: lines.map(function (l) { return l.label; }), target: lag.rpoTargetSeconds, uplot: u });
+    });
+  }
+  window.drkitLagCharts = lagCharts;
 })();
 `;

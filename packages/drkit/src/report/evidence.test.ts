@@ -11,7 +11,12 @@ const targets = { rtoTargetMinutes: 30, rpoTargetSeconds: 300 };
 function drill(
   scenario: string,
   startedAt: string,
-  o: { followUps?: string[]; steps?: string[]; outcome?: DrillReport['outcome'] } = {},
+  o: {
+    followUps?: string[];
+    steps?: string[];
+    outcome?: DrillReport['outcome'];
+    incident?: DrillReport['incident'];
+  } = {},
 ): DrillReport {
   const achieved = { rtoSeconds: 2.5, rpoSeconds: 0.2, lostWrites: 3, acknowledgedWrites: 100 };
   const t = Date.parse(startedAt);
@@ -36,6 +41,7 @@ function drill(
     })),
     facts: {},
     followUps: o.followUps ?? [],
+    ...(o.incident ? { incident: o.incident } : {}),
   };
 }
 const stored = (r: DrillReport, md: string): StoredReport => ({
@@ -77,7 +83,40 @@ describe('evidence: follow-ups, checklist, plan, post-mortem, quarterly file', (
     expect(c['Secret rotation tested']).toMatchObject({ done: false });
     expect(c['Lambda rollback tested']!.done).toBe(false);
     expect(c['Recovery time recorded']).toMatchObject({ done: true, evidence: 'pitr-failed.md' });
-    expect(c['Communication plan executed']!.done).toBe(true);
+    // a notification step is not the communication plan: no report here declared an incident
+    expect(c['Communication plan executed']!.done).toBe(false);
+    const incident = (failed: boolean): DrillReport['incident'] => ({
+      id: 'INC-1',
+      severity: 'SEV1',
+      level: 'SEV1',
+      status: 'monitoring',
+      escalations: 0,
+      timeline: [
+        { at: '2026-11-04T00:00:00.000Z', type: 'opened', note: 'SEV1' },
+        { at: '2026-11-04T00:00:00.100Z', type: 'notified', who: 'CTO', channel: 'log', note: 's' },
+        ...(failed
+          ? [
+              {
+                at: '2026-11-04T00:00:00.200Z',
+                type: 'notify-failed',
+                who: 'Eng Lead',
+                note: '404',
+              },
+            ]
+          : []),
+      ],
+    });
+    const told = stored(
+      drill('pitr', '2026-11-04T00:00:00.000Z', { incident: incident(false) }),
+      'told.md',
+    );
+    const half = stored(
+      drill('pitr', '2026-11-05T00:00:00.000Z', { incident: incident(true) }),
+      'half.md',
+    );
+    expect(
+      drChecklist([...reports, told, half]).find((i) => i.item === 'Communication plan executed'),
+    ).toMatchObject({ done: true, evidence: 'told.md' });
     expect(c['Post-mortem completed']!.done).toBe(false);
     expect(
       drChecklist(reports, ['pitr.postmortem.md']).find((i) => i.item === 'Post-mortem completed'),

@@ -128,6 +128,18 @@ export interface ChecklistItem {
   readonly evidence: string;
 }
 
+/**
+ * Seed 003's communication plan, from a report's incident: declared, people told per the
+ * escalation matrix, and no notification or status page update failed.
+ */
+const communicated = (r: DrillReport): boolean => {
+  const t = r.incident?.timeline ?? [];
+  return (
+    t.some((e) => e.type === 'notified') &&
+    !t.some((e) => e.type === 'notify-failed' || e.type === 'status-page-failed')
+  );
+};
+
 const stepOk = (r: DrillReport, id: string) =>
   r.spans.some((s) => s.kind === 'step' && s.name === id && s.outcome === 'succeeded');
 
@@ -176,8 +188,8 @@ export function drChecklist(
     ),
     item(
       'Communication plan executed',
-      newest((r) => stepOk(r, 'notify') || stepOk(r, 'notify-done')),
-      'no report with a successful notification step',
+      newest(communicated),
+      'no drill report with a declared incident whose every notification and status page update went out (a notification step alone is not the communication plan)',
     ),
     item(
       'Recovery time recorded',

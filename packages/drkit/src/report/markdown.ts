@@ -68,6 +68,7 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
         `| ${s.kind === 'phase' ? `_${s.name}_` : `\`${s.name}\``} | ${rel(s.start)} | ${s.durationMs === undefined ? '—' : `${(s.durationMs / 1000).toFixed(2)} s`} | ${s.outcome} |`,
     ),
     '',
+    ...incidentSection(r),
     ...(r.sources
       ? ['## Sources', '', ...Object.entries(r.sources).map(([k, v]) => `- ${k}: ${v}`), '']
       : []),
@@ -81,4 +82,30 @@ export function renderMarkdown(r: DrillReport, svgFile: string): string {
     '',
   ];
   return lines.join('\n');
+}
+
+/** The declared incident: who was told when, acknowledgement, escalations, the status page. */
+function incidentSection(r: DrillReport): string[] {
+  const i = r.incident;
+  if (!i) return [];
+  const sp = i.statusPage;
+  return [
+    '## Incident and communication',
+    '',
+    `- Incident \`${i.id}\`: declared ${i.severity}, reached ${i.level}, status ${i.status}`,
+    `- Acknowledged: ${i.acknowledgedBy ? `by ${i.acknowledgedBy} after ${i.secondsToAcknowledge?.toFixed(2)} s` : 'not during the drill'}; escalations: ${i.escalations}`,
+    ...(sp
+      ? [
+          `- Status page (${sp.kind}${sp.incidentId ? `, incident ${sp.incidentId}` : ''}): ${sp.description ?? 'not read'}${sp.indicator ? ` (indicator ${sp.indicator})` : ''}${sp.components?.length ? `; ${sp.components.map((c) => `${c.name} ${c.status}`).join(', ')}` : ''}`,
+        ]
+      : ['- Status page: none']),
+    '',
+    '| when | event | who (channel) | level | note |',
+    '|---|---|---|---|---|',
+    ...i.timeline.map(
+      (e) =>
+        `| ${e.at} | ${e.type} | ${e.who ? `${e.who}${e.channel ? ` (${e.channel})` : ''}` : ''} | ${e.level ?? ''} | ${e.note.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+    ),
+    '',
+  ];
 }

@@ -1,4 +1,4 @@
-import { Gauge, Registry } from 'prom-client';
+import { Counter, Gauge, Registry } from 'prom-client';
 import type { DrkitConfig } from '../config/schema.js';
 import type { MetricSample } from '../ports/metrics.js';
 import type { StoredReport } from './evidence.js';
@@ -85,6 +85,12 @@ export function targetSamples(config: DrkitConfig): MetricSample[] {
       labels: {},
       value: config.posture.maxBackupAgeHours * 3600,
     },
+    {
+      name: 'drkit_posture_mass_delete_rows',
+      help: 'more rows than this deleted from one core table within a minute is a mass delete (posture.massDeleteRows)',
+      labels: {},
+      value: config.posture.massDeleteRows,
+    },
   ];
 }
 
@@ -97,8 +103,15 @@ export async function renderPrometheus(
   for (const s of samples) byName.set(s.name, [...(byName.get(s.name) ?? []), s]);
   for (const [name, group] of byName) {
     const labelNames = [...new Set(group.flatMap((s) => Object.keys(s.labels)))].sort();
-    const g = new Gauge({ name, help: group[0]!.help, labelNames, registers: [registry] });
-    for (const s of group) g.set({ ...s.labels }, s.value);
+    const opts = { name, help: group[0]!.help, labelNames, registers: [registry] };
+    if (group[0]!.type === 'counter') {
+      // A fresh registry per call: inc by the value read exports that value.
+      const c = new Counter(opts);
+      for (const s of group) c.inc({ ...s.labels }, s.value);
+    } else {
+      const g = new Gauge(opts);
+      for (const s of group) g.set({ ...s.labels }, s.value);
+    }
   }
   return { text: await registry.metrics(), contentType: registry.contentType };
 }

@@ -26,6 +26,35 @@ export interface DrillSpan {
   readonly kind: 'step' | 'phase';
 }
 
+/** The incident a drill's runbook declared, as its desk kept it (seed 003's communication plan). */
+export interface DrillIncident {
+  readonly id: string;
+  /** Declared severity, and the level it reached (escalations move it up). */
+  readonly severity: string;
+  readonly level: string;
+  readonly status: string;
+  readonly acknowledgedBy?: string;
+  /** Opened → acknowledged (undefined when nobody acknowledged during the drill). */
+  readonly secondsToAcknowledge?: number;
+  readonly escalations: number;
+  readonly timeline: ReadonlyArray<{
+    readonly at: string;
+    readonly type: string;
+    readonly note: string;
+    readonly who?: string;
+    readonly channel?: string;
+    readonly level?: string;
+  }>;
+  /** The status page as the report was written: overall indicator and each component. */
+  readonly statusPage?: {
+    readonly kind: string;
+    readonly incidentId?: string;
+    readonly indicator?: string;
+    readonly description?: string;
+    readonly components?: ReadonlyArray<{ readonly name: string; readonly status: string }>;
+  };
+}
+
 /** Everything a drill measured; the JSON report is exactly this object. */
 export interface DrillReport {
   readonly scenario: string;
@@ -66,6 +95,8 @@ export interface DrillReport {
   readonly facts: Record<string, string | number | boolean | null>;
   readonly followUps: ReadonlyArray<string>;
   readonly executionId?: string;
+  /** The incident the runbook declared (timeline, escalations, status page). @default none declared */
+  readonly incident?: DrillIncident;
   /**
    * Windows the timeline shades: the write outage, and the acknowledged writes given up (from
    * the recovery point to the newest lost write). @default none

@@ -39,6 +39,11 @@ export interface RunbookDefinition<
   readonly needs: readonly N[];
   /** Ports it uses when the provider has them (a CDN to purge, functions to repoint). @default none */
   readonly uses?: readonly O[];
+  /**
+   * The severity its declare step opens an incident with (a row of `incidents.matrix`);
+   * `--severity` / `--param severity=` overrides it. @default the runbook declares no incident
+   */
+  readonly severity?: string;
   /** Validates and completes raw `--param` values into the initial state. @throws UsageError */
   normalize(raw: Record<string, unknown>, ctx: NormalizeContext<N, O>): S | Promise<S>;
   create(ports: RunbookPorts<N, O>): Runbook<S>;
@@ -58,6 +63,8 @@ export interface RunbookEntry<S extends object = object> {
   readonly params: z.ZodType;
   readonly needs: readonly PortName[];
   readonly uses: readonly PortName[];
+  /** Default severity of its declared incident. @default none (no declare step) */
+  readonly severity?: string;
   /** `--param` usage, generated from the schema. */
   readonly paramHint: string;
   /**
@@ -134,6 +141,15 @@ export function defineRunbook<S extends object, N extends PortName, O extends Po
 ): DefinedRunbook<S, N, O> {
   const uses = d.uses ?? [];
   const hint = paramHint(d.id, d.params, d.paramNote);
+  const withSeverity = async (
+    raw: Record<string, unknown>,
+    ctx: Omit<NormalizeContext<N, O>, 'hint'>,
+  ): Promise<S> => {
+    const { severity, ...rest } = raw;
+    const sev = incidentSeverity(d.id, d.severity, severity, ctx.config);
+    const state = await d.normalize(rest, { ...ctx, hint });
+    return sev === undefined ? state : { ...state, severity: sev };
+  };
   return {
     id: d.id,
     aliases: d.aliases,
@@ -141,14 +157,42 @@ export function defineRunbook<S extends object, N extends PortName, O extends Po
     params: d.params,
     needs: d.needs,
     uses,
+    ...(d.severity ? { severity: d.severity } : {}),
     paramHint: hint,
-    normalize: async (raw, ctx) => await d.normalize(raw, { ...ctx, hint }),
+    normalize: withSeverity,
     create: (ports) => d.create(ports),
     async prepare(raw, binding, ctx) {
+      // a wrong severity is refused before any port is bound
+      incidentSeverity(d.id, d.severity, raw.severity, ctx.config);
       const ports = portsOf(binding, d.needs, uses);
-      const state = await d.normalize(raw, { ...ctx, ports, provider: binding.provider, hint });
+      const state = await withSeverity(raw, { ...ctx, ports, provider: binding.provider });
       return { runbook: d.create(ports), state };
     },
     bind: (binding) => d.create(portsOf(binding, d.needs, uses)),
   };
+}
+
+/**
+ * The severity a runbook's incident is declared with: the `severity` given, else the
+ * runbook's default; it must be a row of `incidents.matrix`. A runbook without a declare step
+ * takes none. @throws UsageError naming the matrix's severities
+ */
+export function incidentSeverity(
+  runbook: string,
+  fallback: string | undefined,
+  given: unknown,
+  config: DrkitConfig,
+): string | undefined {
+  if (given === undefined) return fallback;
+  if (fallback === undefined)
+    throw new UsageError(`runbook ${runbook} declares no incident: a severity does not apply`, {
+      hint: 'drop --severity (and --param severity=)',
+    });
+  const rows = Object.keys(config.incidents.matrix).sort();
+  if (typeof given !== 'string' || !rows.includes(given))
+    throw new UsageError(
+      `unknown severity '${String(given)}': the escalation matrix has ${rows.join(', ')}`,
+      { hint: `pass one of those (--severity ${rows[0]}), or add the row under incidents.matrix` },
+    );
+  return given;
 }

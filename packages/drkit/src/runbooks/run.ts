@@ -1,6 +1,7 @@
 import type { DrkitConfig } from '../config/schema.js';
 import { UsageError } from '../engine/errors.js';
 import { execute, resume, type ExecuteOptions, type ExecutionResult } from '../engine/executor.js';
+import { startEscalationWatch } from '../incidents/escalation-watch.js';
 import { Journal, summarize } from '../engine/journal.js';
 import type { PortBinding } from '../ports/port-set.js';
 import type { PreparedRun, RunbookEntry } from './entry.js';
@@ -23,6 +24,11 @@ export interface RunOptions extends Omit<ExecuteOptions, 'journalDir'> {
   readonly say?: (message: string) => void;
   /** Called once the runbook is bound and its parameters normalized, before it executes. */
   readonly onPrepared?: (prepared: PreparedRun<object>) => void;
+  /**
+   * A drill's run: its incident goes on the status page without notifying subscribers
+   * (`deliver_notifications=false`). @default false
+   */
+  readonly drill?: boolean;
 }
 
 /**
@@ -57,10 +63,38 @@ export async function runRunbook<S extends object>(
     journalDir: target.journalDir,
   });
   opts.onPrepared?.(prepared);
-  return await execute(prepared.runbook, prepared.state, {
-    ...opts,
-    journalDir: target.journalDir,
-  });
+  const state = opts.drill && entry.severity ? { ...prepared.state, drill: true } : prepared.state;
+  return await withEscalation(target, entry, !opts.dryRun, opts.say, () =>
+    execute(prepared.runbook, state, { ...opts, journalDir: target.journalDir }),
+  );
+}
+
+/**
+ * Runs `fn` while this process evaluates the incident desk's escalations (every
+ * `incidents.watchIntervalMs`): an incident the runbook declared escalates on time even when
+ * nobody runs `drkit incident watch`.
+ */
+async function withEscalation<T>(
+  target: RunTarget,
+  entry: RunbookEntry<object>,
+  live: boolean,
+  say: ((message: string) => void) | undefined,
+  fn: () => Promise<T>,
+): Promise<T> {
+  if (!live || !entry.severity || !target.has('incidents')) return await fn();
+  const watch = startEscalationWatch(
+    target.port('incidents'),
+    target.config.incidents.watchIntervalMs,
+    {
+      onEscalated: (ids) => say?.(`escalated (not acknowledged in time): ${ids.join(', ')}`),
+      onError: (err) => say?.(`escalation check failed: ${(err as Error).message}`),
+    },
+  );
+  try {
+    return await fn();
+  } finally {
+    await watch.stop();
+  }
 }
 
 /**
@@ -76,5 +110,7 @@ export async function resumeRunbook(
   const s = summarize(Journal.read(j.file));
   j.close();
   const entry = findRunbook(s.runbook);
-  return await resume(entry.bind(target), executionId, { ...opts, journalDir: target.journalDir });
+  return await withEscalation(target, entry, true, opts.say, () =>
+    resume(entry.bind(target), executionId, { ...opts, journalDir: target.journalDir }),
+  );
 }

@@ -48,7 +48,8 @@ export const APP_TABLES: ReadonlyArray<TableSpec> = ['users', 'orders', 'payment
 
 const IDENT = /^[a-z_][a-z0-9_]*(\.[a-z_][a-z0-9_]*)?$/;
 
-function ident(name: string): string {
+/** A checked, quoted identifier (`public.orders` → `"public"."orders"`). @throws UsageError */
+export function ident(name: string): string {
   if (!IDENT.test(name))
     throw new UsageError(`'${name}' is not a plain table or column name`, {
       hint: 'use lower-case identifiers like public.orders',
@@ -73,12 +74,19 @@ export async function prepareSession(client: pg.ClientBase): Promise<void> {
 
 /**
  * Checksums one table in chunks of `chunkRows`, walking the key index with keyset pagination.
- * `upToKey` bounds the walk (inclusive).
+ * `fromKey` (exclusive) and `upToKey` (inclusive) bound the walk. `maxKey` is the last chunk's
+ * upper key, or `fromKey` when the range holds no row.
  */
 export async function checksumTable(
   client: pg.ClientBase,
   spec: TableSpec,
-  opts: { chunkRows?: number; upToKey?: string | null; onChunk?: (c: ChunkChecksum) => void } = {},
+  opts: {
+    chunkRows?: number;
+    /** Exclusive lower bound of the walk (a parallel worker's range). @default from the first key */
+    fromKey?: string | null;
+    upToKey?: string | null;
+    onChunk?: (c: ChunkChecksum) => void;
+  } = {},
 ): Promise<TableChecksum> {
   const chunkRows = opts.chunkRows ?? 50_000;
   const k = ident(spec.key ?? 'id');
@@ -93,7 +101,7 @@ export async function checksumTable(
     `SELECT max(k)::text AS to_key, count(*)::int AS rows, coalesce(sum(h), 0)::text AS hash FROM (` +
     `SELECT ${k} AS k, ${rowHash(spec)} AS h FROM ${t} WHERE ($1::bigint IS NULL OR ${k} > $1::bigint)${bound} ORDER BY ${k} LIMIT $2) s`;
   const chunks: ChunkChecksum[] = [];
-  let from: string | null = null;
+  let from: string | null = opts.fromKey ?? null;
   let rowCount = 0;
   for (;;) {
     const params: unknown[] = [from, chunkRows];

@@ -211,6 +211,78 @@ describe('validation suite against real PostgreSQL 15', () => {
     expect(table(rep, 'events').firstDifference!.keys).toEqual([{ key: '4000', kind: 'changed' }]);
   });
 
+  it('over 3 connections: one snapshot, the same totals, contiguous chunks, and a difference found where a whole range has no source row', async () => {
+    const src = new pg.Client(srcUrl);
+    const dst = new pg.Client(dstUrl);
+    await Promise.all([src.connect(), dst.connect()]);
+    const connectTo = (url: string, beforeReturn?: () => Promise<void>) => async () => {
+      const c = new pg.Client(url);
+      await c.connect();
+      await beforeReturn?.();
+      return c;
+    };
+    const hashSum = (chunks: ReadonlyArray<{ hash: string }>) =>
+      chunks.reduce((n, c) => n + BigInt(c.hash), 0n);
+    try {
+      const seq = await snapshotChecksums(src, TABLES);
+      // Rows committed after the leader's snapshot, as each helper connects: none may be seen.
+      let late = 0;
+      const par = await snapshotChecksums(src, TABLES, {
+        parallel: {
+          workers: 3,
+          connect: connectTo(srcUrl, async () => {
+            late++;
+            // odd keys spread over the whole key range (so in every worker's ranges)
+            await mgr.query(
+              'src',
+              `INSERT INTO orders SELECT 160000 * g + ${2 * late + 1}, 1, now() FROM generate_series(0, 12) g`,
+            );
+          }),
+        },
+      });
+      undo.push({ cluster: 'src', sql: 'DELETE FROM orders WHERE id % 2 = 1' });
+      expect(late).toBe(2);
+      for (const t of seq.tables) {
+        const p = par.tables.find((x) => x.table === t.table)!;
+        expect([p.rowCount, p.maxKey, hashSum(p.chunks)]).toEqual([
+          t.rowCount,
+          t.maxKey,
+          hashSum(t.chunks),
+        ]);
+        expect(p.chunks[0]!.fromKey).toBeNull();
+        p.chunks.forEach((c, i) => i > 0 && expect(c.fromKey).toBe(p.chunks[i - 1]!.toKey));
+      }
+      expect(par.tables.find((t) => t.table === 'orders')!.chunks.length).toBeGreaterThan(
+        seq.tables.find((t) => t.table === 'orders')!.chunks.length,
+      ); // 12 ranges, so more (smaller) chunks than 20 sequential ones
+      await mgr.query('src', undo.pop()!.sql);
+
+      // Keys (500000, 700000] gone on both sides: at least one parallel range holds no row.
+      for (const c of ['src', 'dst'] as const) {
+        await mgr.query(c, 'DELETE FROM orders WHERE id > 500000 AND id <= 700000');
+        undo.push({
+          cluster: c,
+          sql: `INSERT INTO orders SELECT 2 * g, g % 1000, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second' FROM generate_series(250001, 350000) g`,
+        });
+      }
+      const gap = await snapshotChecksums(src, TABLES, {
+        parallel: { workers: 3, connect: connectTo(srcUrl) },
+      });
+      const par3 = { workers: 3, connect: connectTo(dstUrl) };
+      expect((await verifySnapshot(gap, dst, { parallel: par3 })).ok).toBe(true);
+      // An extra row on the target inside that empty span is still inside some chunk.
+      await mgr.query('dst', 'INSERT INTO orders VALUES (600001, 1, now())');
+      undo.push({ cluster: 'dst', sql: 'DELETE FROM orders WHERE id = 600001' });
+      const rep = await verifySnapshot(gap, dst, { parallel: par3, expectedClient: src });
+      expect(table(rep, 'orders')).toMatchObject({ ok: false, differingChunks: 1 });
+      expect(table(rep, 'orders').firstDifference!.keys).toEqual([
+        { key: '600001', kind: 'extra' },
+      ]);
+    } finally {
+      await Promise.all([src.end(), dst.end()]);
+    }
+  });
+
   it('with boundedByExpected, ignores rows added after an earlier snapshot beyond its max key', async () => {
     const src = new pg.Client(srcUrl);
     const dst = new pg.Client(dstUrl);

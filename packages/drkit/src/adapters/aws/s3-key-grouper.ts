@@ -1,10 +1,9 @@
 import { DrError } from '../../engine/errors.js';
+import { compareUtf8 } from '../../util/utf8-order.js';
 import type { HistoryEntry } from './s3-restore-plan.js';
 
 /** S3's key order: UTF-8 bytes (not JavaScript's UTF-16 code units). */
-export function compareKeys(a: string, b: string): number {
-  return a === b ? 0 : Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
-}
+export const compareKeys = compareUtf8;
 
 /**
  * Regroups ListObjectVersions pages into whole keys, for planning while listing. S3 lists

@@ -4,6 +4,7 @@ import {
   GetBucketVersioningCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -14,6 +15,7 @@ import type {
   AppliedAction,
   ApplyOptions,
   BatchCopyJob,
+  LatestEntry,
   ListVersionsOptions,
   ManifestEntry,
   ObjectStore,
@@ -133,6 +135,52 @@ export class S3ObjectStore implements ObjectStore {
     }
   }
 
+  async eachLatestPage(
+    bucket: string,
+    opts: Pick<ListVersionsOptions, 'prefix' | 'pageSize'>,
+    onPage: (entries: ReadonlyArray<LatestEntry>) => void | Promise<void>,
+  ): Promise<number> {
+    const prefix = opts.prefix ?? '';
+    let token: string | undefined;
+    let pages = 0;
+    for (;;) {
+      const out = await awsCall(
+        { action: 's3:ListBucket', resource: `s3://${bucket}/${prefix}` },
+        () =>
+          this.s3.send(
+            new ListObjectsV2Command({
+              Bucket: bucket,
+              Prefix: prefix || undefined,
+              MaxKeys: opts.pageSize ?? MAX_KEYS,
+              ContinuationToken: token,
+            }),
+          ),
+      );
+      pages++;
+      await onPage(
+        (out.Contents ?? []).map((o) => ({
+          key: o.Key!,
+          ...(o.ETag !== undefined ? { etag: o.ETag } : {}),
+          ...(o.Size !== undefined ? { size: o.Size } : {}),
+          ...(o.LastModified ? { lastModified: o.LastModified } : {}),
+        })),
+      );
+      if (!out.IsTruncated) return pages;
+      if (!out.NextContinuationToken)
+        throw new DrError(
+          'EXTERNAL',
+          `s3:ListObjectsV2 on s3://${bucket}/${prefix}: truncated page without NextContinuationToken`,
+        );
+      token = out.NextContinuationToken;
+    }
+  }
+
+  planListLatest(bucket: string, opts: Pick<ListVersionsOptions, 'prefix' | 'pageSize'>): string[] {
+    return [
+      `s3:ListObjectsV2 Bucket=${bucket} Prefix=${opts.prefix || '(none)'} MaxKeys=${opts.pageSize ?? MAX_KEYS} (every page, ContinuationToken)`,
+    ];
+  }
+
   planListVersions(
     bucket: string,
     opts: Pick<ListVersionsOptions, 'prefix' | 'pageSize'> = {},
@@ -233,6 +281,11 @@ export class S3ObjectStore implements ObjectStore {
           if (r.warning) warn(r.warning);
           if (r.action.kind === 'copy' && r.target)
             archivedWarnings([r.action], [r.target]).forEach(warn);
+          if (opts.onKeyAtT && r.target && !r.target.marker)
+            opts.onKeyAtT(key, {
+              ...(r.target.etag !== undefined ? { etag: r.target.etag } : {}),
+              ...(r.target.size !== undefined ? { size: r.target.size } : {}),
+            });
           await opts.onAction(r.action);
         }
       },

@@ -19,6 +19,23 @@ const base = {
 };
 
 describe('renderHaproxyConfig', () => {
+  it('GIVEN an API isolation map WHEN rendered THEN one frontend rule answers 503 to everything but /healthz and /status… while the map says isolated; none without a map', () => {
+    const cfg = renderHaproxyConfig({
+      ...base,
+      disabled: new Set(),
+      apiIsolationMap: '/tmp/x/api-isolation.map',
+    });
+    const rule = cfg.split('\n').find((l) => l.includes('http-request return'));
+    expect(rule).toContain('status 503');
+    expect(rule).toContain(
+      '!{ path /healthz } !{ path /api/v2/summary.json } !{ path_beg /status }',
+    );
+    expect(rule).toContain('{ str(api),map(/tmp/x/api-isolation.map,open) -m str isolated }');
+    expect(rule).toContain('hdr X-Drkit-Isolated 1');
+    // in the frontend, before any backend is chosen
+    expect(cfg.indexOf('http-request return')).toBeLessThan(cfg.indexOf('use_backend'));
+    expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('http-request');
+  });
   it('GIVEN two regions WHEN rendered THEN B is backup, checks use /healthz with inter/fall/rise from config, admin socket', () => {
     const cfg = renderHaproxyConfig({ ...base, disabled: new Set() });
     expect(cfg).toContain('stats socket /tmp/x/admin.sock mode 600 level admin');
@@ -51,6 +68,16 @@ describe('renderHaproxyConfig', () => {
     );
     expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('prometheus');
   });
+  it('GIVEN a status page port WHEN rendered THEN /status and /api/v2/summary.json go to its backend before any other rule; none without', () => {
+    const cfg = renderHaproxyConfig({ ...base, disabled: new Set(), statusPagePort: 9400 });
+    const rules = cfg.split('\n').filter((l) => l.includes('use_backend'));
+    expect(rules[0]).toBe(
+      '    use_backend status_page if { path_beg /status } || { path /api/v2/summary.json }',
+    );
+    expect(cfg).toContain('backend status_page\n    server status 127.0.0.1:9400');
+    expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('status_page');
+  });
+
   it("renders no listen section: the inter-region links are the WAN's", () => {
     expect(renderHaproxyConfig({ ...base, disabled: new Set() })).not.toContain('listen ');
   });

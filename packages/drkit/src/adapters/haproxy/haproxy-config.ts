@@ -56,6 +56,16 @@ export interface HaproxySettings extends HaproxyProcessSettings {
    * @default none (no exporter)
    */
   readonly metricsPort?: number;
+  /**
+   * The map file holding the API's isolation switch ({@link API_ISOLATION_KEY} → `open` or
+   * `isolated`), changed at run time with `set map`. @default none (the API cannot be isolated)
+   */
+  readonly apiIsolationMap?: string;
+  /**
+   * Port of the lab's status page process: `/status` and `/api/v2/summary.json` go to it
+   * before any other rule, so the page answers while the API is isolated. @default none
+   */
+  readonly statusPagePort?: number;
 }
 
 /** Everything the WAN's haproxy.cfg is rendered from. */
@@ -74,12 +84,38 @@ export const BACKEND = 'app';
  */
 export const WEBHOOKS_BACKEND = 'webhooks';
 
+/** The key of the front door's API isolation switch in its map file. */
+export const API_ISOLATION_KEY = 'api';
+
+/**
+ * Paths the front door still serves while the API is isolated: the health endpoint and the
+ * status page (`/status…`, `/api/v2/summary.json`), so monitors and users see what is going on.
+ */
+export const ISOLATION_EXEMPT = {
+  exact: ['/healthz', '/api/v2/summary.json'],
+  prefix: ['/status'],
+} as const;
+
+/** The front door's rule answering 503 to every API request while the switch says `isolated`. */
+function isolationRule(map: string): string[] {
+  const exempt = [
+    ...ISOLATION_EXEMPT.exact.map((p) => `!{ path ${p} }`),
+    ...ISOLATION_EXEMPT.prefix.map((p) => `!{ path_beg ${p} }`),
+  ].join(' ');
+  return [
+    `    http-request return status 503 content-type application/json string "{\\"error\\":\\"api isolated (security incident)\\"}" hdr Retry-After 60 hdr X-Drkit-Isolated 1 if ${exempt} { str(${API_ISOLATION_KEY}),map(${map},open) -m str isolated }`,
+  ];
+}
+/** The backend of the lab's status page (`/status`, `/api/v2/summary.json`). */
+export const STATUS_PAGE_BACKEND = 'status_page';
+
 /**
  * Renders haproxy.cfg: one frontend, one backend with the primary region's servers and the
  * other region's as `backup` (and the same servers again in {@link WEBHOOKS_BACKEND} for
  * `/webhooks/`) (`option allbackups`: every backup shares the load), HTTP checks
  * of `/healthz`, an admin-level stats socket for the runtime API, and with `metricsPort` a
- * frontend serving the built-in Prometheus exporter. Routed-away servers are
+ * frontend serving the built-in Prometheus exporter. With `apiIsolationMap`, a switch in that
+ * map makes the front door answer 503 to every request but `/healthz` and `/status…`. Routed-away servers are
  * written `disabled`, so a restart of HAProxy keeps them out of service.
  */
 export function renderHaproxyConfig(s: HaproxySettings): string {
@@ -111,6 +147,12 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     'frontend front_door',
     `    bind ${s.bindHost}:${s.bindPort}`,
     '    http-response set-header X-Drkit-Server %s',
+    ...(s.apiIsolationMap ? isolationRule(s.apiIsolationMap) : []),
+    ...(s.statusPagePort
+      ? [
+          `    use_backend ${STATUS_PAGE_BACKEND} if { path_beg /status } || { path /api/v2/summary.json }`,
+        ]
+      : []),
     `    use_backend ${WEBHOOKS_BACKEND} if { path_beg /webhooks/ }`,
     `    default_backend ${BACKEND}`,
     '',
@@ -126,6 +168,9 @@ export function renderHaproxyConfig(s: HaproxySettings): string {
     ...backend(BACKEND),
     '',
     ...backend(WEBHOOKS_BACKEND),
+    ...(s.statusPagePort
+      ? ['', `backend ${STATUS_PAGE_BACKEND}`, `    server status 127.0.0.1:${s.statusPagePort}`]
+      : []),
   ];
   return lines.join('\n') + '\n';
 }

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { DrError, UsageError } from '../../engine/errors.js';
+import { DrError, PreconditionError, UsageError } from '../../engine/errors.js';
 import type { Router, RouterCapability, RouterStatus, RouteTarget } from '../../ports/router.js';
 import {
+  API_ISOLATION_KEY,
   BACKEND,
   WEBHOOKS_BACKEND,
   inMaintenance,
@@ -27,6 +28,8 @@ export interface HaproxyRouterOptions {
   readonly bin?: string;
   /** Port of HAProxy's Prometheus exporter (`/metrics`) on 127.0.0.1. @default none */
   readonly metricsPort?: number;
+  /** Port of the lab's status page process (`/status`, `/api/v2/summary.json`). @default none */
+  readonly statusPagePort?: number;
 }
 
 /**
@@ -45,6 +48,8 @@ export class HaproxyRouter implements Router {
   ]);
   private readonly proc: HaproxyProcess;
   private readonly routeFile: string;
+  /** The API isolation switch (see {@link setApiIsolated}); kept on disk so a restart keeps it. */
+  readonly apiIsolationMap: string;
 
   constructor(private readonly opts: HaproxyRouterOptions) {
     this.proc = new HaproxyProcess({
@@ -55,6 +60,7 @@ export class HaproxyRouter implements Router {
       ...(opts.bin ? { bin: opts.bin } : {}),
     });
     this.routeFile = path.join(opts.dir, 'route.json');
+    this.apiIsolationMap = path.join(opts.dir, 'api-isolation.map');
   }
 
   get configFile(): string {
@@ -184,6 +190,46 @@ export class HaproxyRouter implements Router {
     this.webhooksDown = down;
   }
 
+  /**
+   * The security-breach isolation of the API at the front door: `true` makes HAProxy answer
+   * 503 to every request but `/healthz` and `/status…` (the app tasks keep running and stay
+   * health-checked); `false` serves the API again. Set through the runtime API (`set map`, no
+   * reload, no dropped connection) and written to the map file, so a restart keeps it.
+   * Idempotent.
+   */
+  async setApiIsolated(isolated: boolean): Promise<void> {
+    const value = isolated ? 'isolated' : 'open';
+    await this.cmd(`set map ${this.apiIsolationMap} ${API_ISOLATION_KEY} ${value}`);
+    this.writeIsolationMap(value);
+  }
+
+  /** Whether the running front door isolates the API now (its runtime map, not the file). */
+  async apiIsolated(): Promise<boolean> {
+    const text = await this.proc.command(`show map ${this.apiIsolationMap}`);
+    if (/^(Unknown map|No such map)/im.test(text))
+      throw new PreconditionError(
+        `the running front door has no API isolation map (${this.apiIsolationMap}): it was started before isolation existed`,
+        { hint: 'restart the lab front door: `drkit lab up` restarts an outdated one' },
+      );
+    const row = text
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/))
+      .find((f) => f[1] === API_ISOLATION_KEY);
+    return row?.[2] === 'isolated';
+  }
+
+  /** The exact runtime command {@link setApiIsolated} sends (for `--dry-run`). */
+  planSetApiIsolated(isolated: boolean): string {
+    return `haproxy runtime API (${this.socket}): set map ${this.apiIsolationMap} ${API_ISOLATION_KEY} ${isolated ? 'isolated' : 'open'}`;
+  }
+
+  private writeIsolationMap(value: 'open' | 'isolated'): void {
+    mkdirSync(path.dirname(this.apiIsolationMap), { recursive: true });
+    const tmp = `${this.apiIsolationMap}.tmp`;
+    writeFileSync(tmp, `${API_ISOLATION_KEY} ${value}\n`);
+    renameSync(tmp, this.apiIsolationMap);
+  }
+
   /** Responses of the `/webhooks/` backend by class, as HAProxy counts them (`show stat`). */
   async webhookResponses(): Promise<{ '2xx': number; '4xx': number; '5xx': number }> {
     const csv = (await this.proc.command('show stat')).split('\n');
@@ -209,7 +255,10 @@ export class HaproxyRouter implements Router {
         ? []
         : this.opts.servers.filter((s) => s.region !== routed).map((s) => s.name),
     );
+    // HAProxy reads the map at start: it must exist (open unless a breach isolated the API)
+    if (!existsSync(this.apiIsolationMap)) this.writeIsolationMap('open');
     return renderHaproxyConfig({
+      apiIsolationMap: this.apiIsolationMap,
       ...files,
       bindHost: '127.0.0.1',
       bindPort: this.opts.port,
@@ -217,6 +266,7 @@ export class HaproxyRouter implements Router {
       health: this.opts.health,
       disabled,
       ...(this.opts.metricsPort ? { metricsPort: this.opts.metricsPort } : {}),
+      ...(this.opts.statusPagePort ? { statusPagePort: this.opts.statusPagePort } : {}),
     });
   }
 }

@@ -7,7 +7,9 @@ export {
   renderWanConfig,
   parseServersState,
   inMaintenance,
+  API_ISOLATION_KEY,
   BACKEND,
+  ISOLATION_EXEMPT,
   WEBHOOKS_BACKEND,
   type HaproxyServer,
   type HaproxyTcpLink,
@@ -19,3 +21,4 @@ export {
 } from './haproxy-config.js';
 export { runtimeCommand, type RuntimeCommandOptions } from './haproxy-runtime.js';
 export { HaproxyLink, type LinkState } from './haproxy-link.js';
+export { HaproxyApiGateway, FRONT_DOOR_API } from './haproxy-api-gateway.js';

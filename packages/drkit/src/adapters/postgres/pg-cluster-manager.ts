@@ -28,7 +28,7 @@ import {
   type PgLayout,
 } from './cluster-registry.js';
 import { FENCE_CONF, writeClusterConfig, type FileOwner } from './pg-config.js';
-import { PgBackRestCli } from './pgbackrest-cli.js';
+import { PgBackRestCli, type ArchiveGetPrefetch } from './pgbackrest-cli.js';
 import {
   pgBackRestDirs,
   renderPgBackRestConfig,
@@ -114,6 +114,25 @@ export class PgClusterManager {
         hint: 'install PostgreSQL (it creates the postgres user)',
       });
     return u;
+  }
+
+  /**
+   * How a cluster restored as `id` prefetches WAL during its replay: its own spool and lock
+   * directories under the cluster's directory (not created here), or `undefined` when prefetch
+   * is off (`archiveGetQueueMaxMiB: 0`).
+   */
+  walPrefetch(id: string): ArchiveGetPrefetch | undefined {
+    const s = this.opts.pgbackrest ?? {};
+    const queueMaxMiB = s.archiveGetQueueMaxMiB ?? 256;
+    if (queueMaxMiB === 0) return undefined;
+    const base = path.join(this.clusterDir(id), 'archive-get');
+    const p: ArchiveGetPrefetch = {
+      queueMaxMiB,
+      processMax: s.archiveGetProcessMax ?? s.processMax ?? 2,
+      spoolPath: path.join(base, 'spool'),
+      lockPath: path.join(base, 'lock'),
+    };
+    return p;
   }
 
   /** Creates a directory owned by the server's OS user (mode 700 unless given). */

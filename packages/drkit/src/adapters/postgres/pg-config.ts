@@ -70,13 +70,22 @@ export function renderDrkitConf(s: PgServerSettings): string {
 }
 
 /**
+ * The group of the app's own login roles (`drkit_app_<n>`, made by the lab's credential
+ * rotation): they log in with a password, so a rotated-away one is really refused.
+ */
+export const APP_LOGIN_GROUP = 'drkit_app';
+
+/**
  * pg_hba.conf for the lab: `trust` for local sockets and 127.0.0.1 only (including
- * replication). This is a LAB setting: anything on the machine can connect as any role.
- * Never use it outside a single-user lab host.
+ * replication), except the app's login roles (members of {@link APP_LOGIN_GROUP}), which need
+ * their password (scram-sha-256). This is a LAB setting: anything on the machine can connect
+ * as any other role. Never use it outside a single-user lab host.
  */
 export function renderLabHba(): string {
   return [
-    '# drkit lab: trust on loopback only (lab setting, not for production)',
+    '# drkit lab: the app logs in with its password; trust on loopback only for the rest (lab setting, not for production)',
+    `local   all           +${APP_LOGIN_GROUP}          scram-sha-256`,
+    `host    all           +${APP_LOGIN_GROUP}   127.0.0.1/32   scram-sha-256`,
     'local   all           all                  trust',
     'host    all           all   127.0.0.1/32   trust',
     'local   replication   all                  trust',
@@ -114,7 +123,8 @@ export function writeClusterConfig(dataDir: string, s: PgServerSettings, owner?:
  * that cluster: rewrites `drkit.conf` (own port, socket, archive target), removes the
  * source's `postmaster.pid`/`postmaster.opts` if a backup carried them, and (for a PITR
  * restore, `standby=false`) removes `standby.signal` so the server promotes at the target.
- * Settings from `postgresql.auto.conf` written by pgBackRest (restore_command, targets) stay.
+ * Settings from `postgresql.auto.conf` written by pgBackRest (targets; restore_command unless
+ * `s.restoreCommand` replaces it) stay.
  */
 export function rewriteRestoredConfig(
   dataDir: string,
@@ -133,7 +143,14 @@ export function rewriteRestoredConfig(
     rmSync(path.join(dataDir, f), { force: true });
   if (!standby) rmSync(path.join(dataDir, 'standby.signal'), { force: true });
   writeClusterConfig(dataDir, s, owner);
-  scrubAutoConf(dataDir, ['port', 'archive_command', 'archive_mode', 'unix_socket_directories']);
+  // pgBackRest writes its own restore_command there; drkit's (with WAL prefetch) wins when given.
+  scrubAutoConf(dataDir, [
+    'port',
+    'archive_command',
+    'archive_mode',
+    'unix_socket_directories',
+    ...(s.restoreCommand === undefined ? [] : ['restore_command']),
+  ]);
 }
 
 /** Drops settings from `postgresql.auto.conf` that would override `drkit.conf`. */

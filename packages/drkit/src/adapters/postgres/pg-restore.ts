@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { RestoreProgress, RestoreRequest, RestoreResult } from '../../ports/database.js';
 import { DrError, NotFoundError, PreconditionError, UsageError } from '../../engine/errors.js';
@@ -48,6 +48,10 @@ export function planRestore(
   );
   const ctl = path.join(mgr.binDir, 'pg_ctl');
   const log = path.join(mgr.clusterDir(req.newClusterId), 'postgres.log');
+  const prefetch = mgr.walPrefetch(req.newClusterId);
+  const prefetchText = prefetch
+    ? `; WAL replay prefetches up to ${prefetch.queueMaxMiB} MiB with ${prefetch.processMax} processes: restore_command = ${mgr.pgbackrest.prefetchRestoreCommand(stanza, dataDir, prefetch)}`
+    : '; WAL fetched one segment at a time (prefetch off)';
   return {
     source: req.source,
     stanza,
@@ -61,7 +65,7 @@ export function planRestore(
       },
       {
         phase: 'seal-archive',
-        description: `if '${req.source}' is running: marker commit + pg_switch_wal() and wait until pg_stat_archiver shows the segment archived`,
+        description: `if '${req.source}' is running: marker commit + pg_switch_wal() and wait until pg_stat_archiver shows the segment archived (runs while the files are restored; the replay waits for it, and a failure removes the new directory)`,
       },
       {
         phase: 'restore-files',
@@ -70,7 +74,7 @@ export function planRestore(
       },
       {
         phase: 'configure',
-        description: `rewrite drkit.conf: port ${portText}, socket ${mgr.layout.socketDir}, archive into NEW stanza '${req.newClusterId}' (never '${stanza}'); remove standby.signal/postmaster.pid`,
+        description: `rewrite drkit.conf: port ${portText}, socket ${mgr.layout.socketDir}, archive into NEW stanza '${req.newClusterId}' (never '${stanza}'); remove standby.signal/postmaster.pid${prefetchText}`,
       },
       {
         phase: 'replay-wal-promote',
@@ -108,8 +112,10 @@ function sourceRecord(mgr: PgClusterManager, id: string): ClusterRecord {
 
 /**
  * Point-in-time restore of `req.source` into a new cluster (see {@link planRestore} for the
- * steps). Every guardrail runs before anything is created. After creation, a failure leaves
- * the new cluster stopped and registered, and the error names its directory.
+ * steps). Every guardrail runs before anything is created, except sealing a running source's
+ * archive, which runs during the file restore: when it fails, the new directory (never
+ * started) is removed before the error is thrown. After that, a failure leaves the new
+ * cluster stopped and registered, and the error names its directory.
  */
 export async function restoreToTime(
   mgr: PgClusterManager,
@@ -170,12 +176,22 @@ export async function restoreToTime(
   endPhase('validate');
 
   let restoredTo: Date = req.target === 'latest' ? newest.stoppedAt : req.target;
+  // Sealing the source's archive (its last guardrail) runs while the backup's files are
+  // restored: neither needs the other, and only the replay needs the sealed archive. If it
+  // fails, the new directory (never started) is removed again before the error is thrown.
+  let seal: Promise<Awaited<ReturnType<typeof sealArchive>>> | undefined;
+  let sealedAfterMs = 0;
   if (sourceRunning) {
-    progress('seal-archive', `switching WAL on '${req.source}' and waiting for it to be archived`);
-    const seal = await sealArchive(mgr, req.source);
-    if (req.target === 'latest') restoredTo = seal.latest;
-    else assertInWindow(req.target, { ...window!, latest: seal.latest }, req.source);
-    endPhase('seal-archive');
+    progress(
+      'seal-archive',
+      `switching WAL on '${req.source}' and waiting for it to be archived, while the files are restored`,
+    );
+    const sealStart = Date.now();
+    seal = sealArchive(mgr, req.source).then((r) => {
+      sealedAfterMs = Date.now() - sealStart;
+      return r;
+    });
+    seal.catch(() => undefined); // awaited below; never an unhandled rejection meanwhile
   } else if (req.target === 'latest') {
     restoredTo = (await latestFromArchive(mgr, info)) ?? newest.stoppedAt;
   }
@@ -208,22 +224,52 @@ export async function restoreToTime(
     await mgr.pgbackrest.exec(argv, `restore of '${stanza}' into ${dataDir}`);
     endPhase('restore-files');
 
+    const prefetch = mgr.walPrefetch(req.newClusterId);
+    if (prefetch)
+      for (const d of [path.dirname(prefetch.spoolPath), prefetch.spoolPath, prefetch.lockPath])
+        mgr.ensureDir(d, 0o750);
     rewriteRestoredConfig(
       dataDir,
       {
         port,
         socketDir: mgr.layout.socketDir,
         archiveCommand: mgr.pgbackrest.archiveCommand(req.newClusterId, dataDir),
+        ...(prefetch
+          ? { restoreCommand: mgr.pgbackrest.prefetchRestoreCommand(stanza, dataDir, prefetch) }
+          : {}),
       },
       false,
       mgr.owner,
     );
     endPhase('configure');
 
+    if (seal) {
+      let sealed: Awaited<typeof seal>;
+      try {
+        sealed = await seal;
+        if (req.target === 'latest') restoredTo = sealed.latest;
+        else assertInWindow(req.target, { ...window!, latest: sealed.latest }, req.source);
+      } catch (err) {
+        // A guardrail failed: take back what was made (never started), so nothing is left.
+        await mgr.destroy(req.newClusterId);
+        throw err;
+      }
+      endPhase('seal-archive');
+      progress(
+        'seal-archive',
+        `archive of '${req.source}' sealed ${sealedAfterMs} ms after the file restore began`,
+      );
+    }
+
     progress('replay-wal-promote', `starting '${req.newClusterId}' on port ${port}; replaying WAL`);
     await mgr.start(req.newClusterId);
     await waitPromoted(mgr, req.newClusterId, 300_000);
     endPhase('replay-wal-promote');
+    // Segments prefetched past the target are never replayed: free their space.
+    if (prefetch) {
+      rmSync(prefetch.spoolPath, { recursive: true, force: true });
+      mgr.ensureDir(prefetch.spoolPath, 0o750);
+    }
 
     await mgr.query(
       req.newClusterId,
@@ -252,6 +298,7 @@ export async function restoreToTime(
       phases,
     };
   } catch (err) {
+    if (!mgr.list().some((c) => c.id === req.newClusterId)) throw err; // taken back above
     if (mgr.isRunning(req.newClusterId))
       await mgr.stop(req.newClusterId, 'immediate').catch(() => undefined);
     const base = err instanceof DrError ? err : undefined;

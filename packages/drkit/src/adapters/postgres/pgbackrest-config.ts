@@ -7,6 +7,14 @@ export interface PgBackRestSettings {
   readonly compressType?: 'lz4' | 'zst' | 'gz' | 'bz2' | 'none';
   /** `process-max` for backup and restore. @default 2 */
   readonly processMax?: number;
+  /**
+   * WAL prefetched ahead of replay by a restored cluster's `restore_command`
+   * (`--archive-get-queue-max`, MiB); 0 turns prefetch off (one synchronous archive-get per
+   * segment). @default 256
+   */
+  readonly archiveGetQueueMaxMiB?: number;
+  /** Segments the prefetch fetches in parallel. @default processMax */
+  readonly archiveGetProcessMax?: number;
   /** `repo1-retention-full`: full backups kept (older ones and their WAL expire). @default 2 */
   readonly retentionFull?: number;
 }

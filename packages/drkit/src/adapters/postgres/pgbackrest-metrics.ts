@@ -24,21 +24,30 @@ const HELP = {
     '1 when a metric family could not be read on this scrape (the family is then absent)',
 } as const;
 
+/** The groups of gauges read together (one `drkit_metric_errors{family}` each when unreadable). */
+export const METRIC_FAMILIES = ['archive', 'backup', 'window', 'replication'] as const;
+
+/** One of {@link METRIC_FAMILIES}. */
+export type MetricFamily = (typeof METRIC_FAMILIES)[number];
+
 /**
  * The live recovery-point gauges of self-managed primaries backed up by pgBackRest, read at
  * each call (one `pgbackrest info` and two queries per cluster). A family that cannot be read
  * is absent and `drkit_metric_errors{family}` says so, instead of a stale or zero value.
+ * `families` limits the reads (the lag history needs only archive and replication).
  */
 export async function pgBackRestMetrics(
   clusters: PgClusterManager,
   db: PgBackRestDatabase,
   clusterIds: readonly string[],
   now: () => Date = () => new Date(),
+  families: ReadonlyArray<MetricFamily> = METRIC_FAMILIES,
 ): Promise<MetricSample[]> {
   const out: MetricSample[] = [];
   const put = (name: keyof typeof HELP, labels: Record<string, string>, value: number) =>
     out.push({ name, help: HELP[name], labels, value });
-  const family = async (cluster: string, name: string, f: () => Promise<void>) => {
+  const family = async (cluster: string, name: MetricFamily, f: () => Promise<void>) => {
+    if (!families.includes(name)) return;
     try {
       await f();
     } catch {

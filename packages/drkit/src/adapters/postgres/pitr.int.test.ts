@@ -110,8 +110,21 @@ describe('PITR with pgBackRest (real PostgreSQL 15 + pgBackRest)', () => {
     // The new cluster has its own port, and archives into its own stanza, never the source's.
     const conf = readFileSync(path.join(mgr.get('pitr1').dataDir, 'drkit.conf'), 'utf8');
     expect(conf).toContain(`port = ${mgr.get('pitr1').port}`);
-    expect(conf).toContain('--stanza=pitr1');
-    expect(conf).not.toContain('--stanza=src');
+    const setting = (name: string) =>
+      conf.split('\n').find((l) => l.startsWith(`${name} = `)) ?? '';
+    expect(setting('archive_command')).toContain('--stanza=pitr1');
+    expect(setting('archive_command')).not.toContain('--stanza=src');
+    // It read the source's WAL with prefetch, from its own spool and lock directories.
+    expect(setting('restore_command')).toContain('--stanza=src');
+    expect(setting('restore_command')).toContain('--archive-async=y');
+    expect(setting('restore_command')).toContain(
+      `--spool-path=${path.join(labDir, 'clusters', 'pitr1')}`,
+    );
+    const autoConf = readFileSync(
+      path.join(mgr.get('pitr1').dataDir, 'postgresql.auto.conf'),
+      'utf8',
+    );
+    expect(autoConf).not.toMatch(/^restore_command/m);
     expect((await mgr.pgbackrest.info('pitr1')).statusCode).toBe(2); // exists, no backup yet
 
     // The source: every byte of its data directory, backups and WAL archive is unchanged.

@@ -188,6 +188,22 @@ describe('restoreToTime guardrails (real PostgreSQL 15 + pgBackRest)', () => {
     );
   });
 
+  it('refuses when the running source cannot archive, sealed during the file restore, leaving nothing', async () => {
+    await mgr.query('src', `alter system set archive_command = 'false'`);
+    await mgr.query('src', 'select pg_reload_conf()');
+    try {
+      await expectRefused(
+        { source: 'src', target: 'latest', newClusterId: 'r-unsealed' },
+        PreconditionError,
+        'PRECONDITION',
+        /WAL archiving of cluster 'src' is failing/,
+      );
+    } finally {
+      await mgr.query('src', 'alter system reset archive_command');
+      await mgr.query('src', 'select pg_reload_conf()');
+    }
+  });
+
   it('still restores when asked properly (the guardrails did not break the happy path)', async () => {
     const res = await db.restoreToTime({ source: 'src', target: 'latest', newClusterId: 'r1' });
     expect(await mgr.query('r1', 'select id from t')).toEqual([{ id: 1 }]);

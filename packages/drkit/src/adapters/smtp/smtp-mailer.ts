@@ -56,6 +56,14 @@ export class SmtpMailer implements Mailer {
     });
   }
 
+  /**
+   * Whether the relay answers: connects, reads its greeting and says EHLO (nodemailer's
+   * `verify`; no message is sent). @throws Error with the relay's or the socket's reason
+   */
+  async verify(): Promise<void> {
+    await this.transport.verify();
+  }
+
   async send(mail: Mail): Promise<{ readonly messageId: string }> {
     try {
       const info = (await this.transport.sendMail({

@@ -9,6 +9,7 @@ import { DEFAULT_MATRIX } from '../../report/matrix.js';
 import { loadUplotAssets } from '../../report/uplot-assets.js';
 import { readVerifyRecord } from '../../report/verify-record.js';
 import { readRestoreTestRecord } from '../../report/restore-test-record.js';
+import { readLagHistory } from '../../report/lag-history.js';
 import { cliContext } from '../context.js';
 import { parsePort, serveUntilSignal } from '../serve.js';
 
@@ -24,7 +25,7 @@ interface DashboardOptions {
 export function dashboardCommand(): Command {
   return new Command('dashboard')
     .description(
-      'write one self-contained HTML page (no network at view time; uPlot inlined): the DR matrix with target vs achieved, RTO and RPO per drill over time against the target for each scenario, the latest `drkit verify` result with its lag and age figures, the latest `drkit restore-test`; malformed reports are named and skipped',
+      'write one self-contained HTML page (no network at view time; uPlot inlined): the DR matrix with target vs achieved, RTO and RPO per drill over time against the target for each scenario, the latest `drkit verify` result with its lag and age figures, replica and archive lag over time (<stateDir>/posture/lag-history.jsonl) against the RPO target, the latest `drkit restore-test`; malformed reports are named and skipped',
     )
     .option('--out <file>', 'page to write (default: <reportsDir>/dashboard.html)')
     .option('--reports <dir>', 'evidence directory (default: the config’s reportsDir)')
@@ -55,6 +56,10 @@ export function dashboardCommand(): Command {
           skipped,
           verify: readVerifyRecord(path.resolve(loaded.baseDir, cfg.stateDir)),
           restoreTest: readRestoreTestRecord(path.resolve(loaded.baseDir, cfg.stateDir)),
+          lag: {
+            read: readLagHistory(path.resolve(loaded.baseDir, cfg.stateDir)),
+            rpoTargetSeconds: cfg.targets.rpoTargetSeconds,
+          },
         });
         return { data, html: renderDashboardHtml(data, assets) };
       };
@@ -86,6 +91,12 @@ export function dashboardCommand(): Command {
                 ...data.verify.counts,
               }
             : data.verify,
+        lag: {
+          file: data.lag!.file,
+          samples: data.lag!.samples,
+          skippedLines: data.lag!.skippedLines,
+          series: [...data.lag!.replica, ...data.lag!.archive].map((x) => x.label),
+        },
         uplot: assets.version,
       };
       for (const s of data.skipped)

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { runSearchDrill } from '../../drills/search-drill.js';
 import { runEmailFailoverDrill } from '../../drills/email-drill.js';
 import { runWebhookOutageDrill } from '../../drills/webhook-drill.js';
+import { runBreachDrill } from '../../drills/breach-drill.js';
 import { cliContext } from '../context.js';
 import { eventPrinter } from './runbook.js';
 import type { DrillReport } from '../../report/report-types.js';
@@ -50,6 +51,10 @@ export function drillCommand(): Command {
     .option('--users <n>', 'seed users for the drill lab', int)
     .option('--warmup <s>', 'seconds of workload before the fault', int, 3)
     .option('--detection-delay <s>', 'seconds before the incident is declared', int, 0)
+    .option(
+      '--alerting',
+      'run Prometheus and Alertmanager in the drill lab; RB-N-02 starts when MassDeleteOnCoreTable reaches drkit (real detection)',
+    )
     .option('--sustain <s>', 'seconds of workload after recovery', int, 5)
     .option('--keep', 'leave the drill lab running')
     .option(
@@ -62,6 +67,7 @@ export function drillCommand(): Command {
           users?: number;
           warmup: number;
           detectionDelay: number;
+          alerting?: boolean;
           sustain: number;
           keep?: boolean;
           fast?: string | boolean;
@@ -74,6 +80,7 @@ export function drillCommand(): Command {
           baseDir: loaded.baseDir,
           warmupSeconds: o.warmup,
           detectionDelaySeconds: o.detectionDelay,
+          alerting: o.alerting ?? false,
           sustainSeconds: o.sustain,
           keep: o.keep ?? false,
           ...(o.users !== undefined ? { seedUsers: o.users } : {}),
@@ -355,6 +362,67 @@ export function drillCommand(): Command {
           `  endpoint back → reconciled: ${r.achieved.rtoSeconds?.toFixed(2) ?? 'never'} s (${f.checkouts} checkouts)`,
         );
         conclude(out, res, 'the drill left orders unreconciled or applied an event twice');
+      },
+    );
+  cmd
+    .command('breach')
+    .description(
+      'security-breach drill (seed 003 scenario 5) on the lab: stolen app credential → isolate the API at the front door, rotate the credential under a workload, sign every session out, RB-N-02 to before the breach, restore access; measured',
+    )
+    .option('--users <n>', 'seed users for the drill lab', int)
+    .option('--sessions <n>', 'sessions opened before the breach', int, 20)
+    .option('--warmup <s>', 'seconds of workload before the breach', int, 3)
+    .option('--detection-delay <s>', 'seconds between the breach and T0', int, 1)
+    .option('--sustain <s>', 'seconds of probing after access is restored', int, 2)
+    .option('--rate <n>', 'workload writes per second (to the app tasks directly)', int, 50)
+    .option('--keep', 'leave the drill lab running')
+    .action(
+      async (
+        o: {
+          rate: number;
+          users?: number;
+          sessions: number;
+          warmup: number;
+          detectionDelay: number;
+          sustain: number;
+          keep?: boolean;
+        },
+        c: Command,
+      ) => {
+        const { out, loaded } = cliContext(c);
+        if (!(o.sessions >= 1 && o.sessions <= 500))
+          throw new UsageError(`--sessions ${o.sessions}: give 1..500`);
+        if (!(o.rate >= 1 && o.rate <= 500))
+          throw new UsageError(`--rate ${o.rate}: give 1..500 writes per second`);
+        const res = await runBreachDrill({
+          config: loaded.config,
+          baseDir: loaded.baseDir,
+          ...(o.users !== undefined ? { seedUsers: o.users } : {}),
+          sessions: o.sessions,
+          writesPerSecond: o.rate,
+          warmupSeconds: o.warmup,
+          detectionDelaySeconds: o.detectionDelay,
+          sustainSeconds: o.sustain,
+          ...(o.keep ? { keep: true } : {}),
+          onEvent: eventPrinter(out),
+          progress: (m) => out.progress(m),
+        });
+        const f = res.report.facts;
+        announce(out, res);
+        out.info(
+          `  time to isolate ${f.timeToIsolateSeconds ?? 'never'} s; API probes served after isolate ${f.apiProbesServedAfterIsolateStep}; health failures while isolated ${f.healthProbesFailedWhileIsolated}/${f.healthProbesWhileIsolated}`,
+        );
+        out.info(
+          `  writes failed during the rotation ${f.writesFailedDuringRotation} (${f.writesAcknowledgedDuringRotation} acknowledged); stolen credential logs in: after rotation ${f.stolenCredentialLogsInAfterRotation}, on the restore ${f.stolenCredentialLogsInOnRestoredCluster}`,
+        );
+        out.info(
+          `  sessions still valid: after sign-out ${f.sessionsValidAfterSignOut}, after the restore ${f.sessionsValidAfterRestore} (of ${f.sessionsPresented}); tampered users after the restore ${f.usersTamperedAfterRestore}; time to restore access ${f.timeToRestoreAccessSeconds ?? 'never'} s`,
+        );
+        conclude(
+          out,
+          res,
+          'the breach drill left the API open, a write failed, a session valid or the data tampered',
+        );
       },
     );
   cmd

@@ -110,7 +110,8 @@ export async function runRegistered(
     const res = await runRunbook(entry, p, raw, {
       dryRun: o.dryRun ?? false,
       yes: o.yes ?? false,
-      ...(o.detect ? { detect: true, say: (m: string) => out.progress(m) } : {}),
+      ...(o.detect ? { detect: true } : {}),
+      say: (m: string) => out.progress(m),
       ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
       onEvent: eventPrinter(out),
       ...(loaded.path ? { configPath: loaded.path } : {}),
@@ -159,14 +160,32 @@ export function runbookCommand(): Command {
     .option('-p, --param <key=value>', 'a runbook parameter (repeatable)', collect, [])
     .option('--dry-run', 'print the plan; change nothing')
     .option('-y, --yes', 'confirm destructive steps without asking')
+    .option(
+      '--severity <sev>',
+      "severity of the incident its declare step opens (a row of incidents.matrix; default: the runbook's)",
+    )
     .addOption(providerOption())
     .action(
       async (
         name: string,
-        o: { param: string[]; dryRun?: boolean; yes?: boolean; provider?: ProviderName },
+        o: {
+          param: string[];
+          dryRun?: boolean;
+          yes?: boolean;
+          severity?: string;
+          provider?: ProviderName;
+        },
         c: Command,
       ) => {
-        await runRegistered(c, name, parseParams(o.param), o);
+        const raw = parseParams(o.param);
+        if (o.severity !== undefined) {
+          if (raw.severity !== undefined && raw.severity !== o.severity)
+            throw new UsageError('--severity and --param severity= disagree', {
+              hint: 'give the severity once',
+            });
+          raw.severity = o.severity;
+        }
+        await runRegistered(c, name, raw, o);
       },
     );
 
@@ -186,6 +205,7 @@ export function runbookCommand(): Command {
       try {
         const res = await resumeRunbook(p, id, {
           yes: o.yes ?? false,
+          say: (m: string) => out.progress(m),
           ...(process.stdin.isTTY && !out.json ? { confirm: askTty } : {}),
           onEvent: eventPrinter(out),
         });

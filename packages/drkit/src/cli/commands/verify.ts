@@ -2,11 +2,13 @@ import { existsSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import { Command } from 'commander';
 import { DrError } from '../../engine/errors.js';
+import { labLagSamples } from '../../lab/metrics.js';
 import { labProvider } from '../../lab/provider.js';
 import { posturePolicy, verifyLab } from '../../lab/verify.js';
 import { configDrift, DEFAULT_CONFIG_EXPORT_DIR } from '../../providers/aws/config-drift.js';
 import { verifyAws } from '../../providers/aws/verify.js';
 import type { PostureCheck } from '../../ports/posture.js';
+import { LagHistory } from '../../report/lag-history.js';
 import { writeVerifyRecord } from '../../report/verify-record.js';
 import { cliContext } from '../context.js';
 import { providerOption } from './runbook.js';
@@ -15,7 +17,7 @@ import { providerOption } from './runbook.js';
 export function verifyCommand(): Command {
   return new Command('verify')
     .description(
-      'check that backups and replication can actually restore — lab: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag; aws: RDS/Aurora backup retention, latest restorable time, deletion protection, snapshot copy in region B, replica or global cluster and its lag, S3 versioning, replication to B, Object Lock and the delete-version policy, DynamoDB PITR in both regions and replicas, Route 53 failover records with health checks, secrets in B, drift from the config export in the repo — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json for `drkit dashboard`',
+      'check that backups and replication can actually restore — lab: pgBackRest check and verify (corrupt WAL found even though pgBackRest exits 0), repository system id, newest backup age, archiving health, recoverable window, newest restorable time, standby lag, and the lab’s S3 (moto at aws.endpoint: versioning, replication rule, Object Lock, delete-version policy) when aws.s3 names buckets; aws: RDS/Aurora backup retention, latest restorable time, deletion protection, snapshot copy in region B, replica or global cluster and its lag, S3 versioning, replication to B, Object Lock and the delete-version policy, DynamoDB PITR in both regions and replicas, Route 53 failover records with health checks, secrets in B, drift from the config export in the repo — each pass/warn/fail with the value seen; exits 11 on any fail; the result is kept in <stateDir>/posture/verify-latest.json and (lab) the archive and standby lag appended to <stateDir>/posture/lag-history.jsonl for `drkit dashboard`',
     )
     .addOption(providerOption())
     .option(
@@ -39,6 +41,14 @@ export function verifyCommand(): Command {
               )),
             ]
           : await verifyLab(labProvider(loaded.config, loaded.baseDir), loaded.config, progress);
+      if (provider === 'lab') {
+        // The lab's archive and standby lag now, a point of the dashboard's lag charts.
+        const lag = new LagHistory(path.resolve(loaded.baseDir, loaded.config.stateDir)).record(
+          await labLagSamples(labProvider(loaded.config, loaded.baseDir)),
+          'verify',
+        );
+        if (lag.error) out.progress(out.yellow(`lag history not recorded: ${lag.error}`));
+      }
       const failed = checks.filter((x) => x.status === 'fail').length;
       const warned = checks.filter((x) => x.status === 'warn').length;
       // Kept for `drkit dashboard`; a state directory we cannot write must not hide the checks.

@@ -17,6 +17,7 @@ import {
   webhookEndpoint,
   webhookProcessor,
 } from '../payments.js';
+import { incidentDeskOf, statusPageOf } from '../incidents.js';
 import { makeProvider, type Provider } from '../provider.js';
 import { bindAwsRegions, type AwsRegionPorts } from './regions.js';
 
@@ -53,6 +54,7 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
   };
   let outbox: PgMailOutbox | undefined;
   const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
+  const statusPage = () => statusPageOf(config.incidents, paths.stateDir);
   return makeProvider({
     provider: 'aws',
     config,
@@ -67,6 +69,15 @@ export function bindAws(config: DrkitConfig, baseDir: string): Provider {
         defaultName: a.dbEndpointSecret,
       }),
       notifier: () => notifier,
+      // the `log` channel is the provider's notifier: SNS with aws.notifyTopicArn
+      incidents: () =>
+        incidentDeskOf(
+          config.incidents,
+          paths.stateDir,
+          { log: notifier, awsClients: aws.clients },
+          statusPage,
+        ),
+      ...(config.incidents.statusPage.type !== 'none' ? { statusPage: () => statusPage()! } : {}),
       sql: () => connect,
       ...(a.dbFunctions.names.length
         ? {

@@ -4,7 +4,10 @@ import { isAwsError } from '../../adapters/aws/errors.js';
 import { dynamoDbPosture } from '../../adapters/aws/posture/dynamodb-posture.js';
 import { rdsPosture } from '../../adapters/aws/posture/rds-posture.js';
 import { route53Posture } from '../../adapters/aws/posture/route53-posture.js';
-import { s3Posture } from '../../adapters/aws/posture/s3-posture.js';
+import {
+  s3BucketsPosture,
+  type S3BucketsPostureOptions,
+} from '../../adapters/aws/posture/s3-posture.js';
 import { secretPosture } from '../../adapters/aws/posture/secrets-posture.js';
 import type { DrkitConfig } from '../../config/schema.js';
 import { DrError } from '../../engine/errors.js';
@@ -46,6 +49,23 @@ async function reachable(clients: AwsClients, region: string, endpoint: string |
       },
     );
   }
+}
+
+/** The `aws.s3` section as {@link s3BucketsPosture} reads it (buckets read through region A). */
+export function s3PostureOptions(
+  config: DrkitConfig,
+  progress?: (line: string) => void,
+): S3BucketsPostureOptions {
+  const s3 = config.aws.s3;
+  return {
+    buckets: s3.buckets,
+    objectLockBuckets: s3.objectLockBuckets,
+    objectLockMinDays: s3.objectLockMinDays,
+    region: config.aws.regionA,
+    regionB: config.aws.regionB,
+    ...(s3.breakGlassRoleArn ? { breakGlassRoleArn: s3.breakGlassRoleArn } : {}),
+    ...(progress ? { progress } : {}),
+  };
 }
 
 /**
@@ -110,22 +130,9 @@ export async function verifyAws(
         );
     }
 
-    const buckets = [...new Set([...a.s3.buckets, ...a.s3.objectLockBuckets])];
+    const buckets = [...a.s3.buckets, ...a.s3.objectLockBuckets];
     if (buckets.length === 0) unset('s3', 'buckets', 'aws.s3.buckets');
-    for (const bucket of buckets) {
-      progress(
-        `verifying s3://${bucket}: versioning, replication to ${B}, Object Lock, delete policy…`,
-      );
-      const l = await s3Posture(clients, {
-        bucket,
-        region: A,
-        regionB: B,
-        objectLock: a.s3.objectLockBuckets.includes(bucket),
-        objectLockMinDays: a.s3.objectLockMinDays,
-        ...(a.s3.breakGlassRoleArn ? { breakGlassRoleArn: a.s3.breakGlassRoleArn } : {}),
-      });
-      out.push(...l.checks);
-    }
+    out.push(...(await s3BucketsPosture(clients, s3PostureOptions(config, progress))));
 
     if (a.dynamodb.tables.length === 0) unset('dynamodb', 'global tables', 'aws.dynamodb.tables');
     for (const table of a.dynamodb.tables) {

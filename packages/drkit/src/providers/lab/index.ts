@@ -12,6 +12,9 @@ import {
   SesMailer,
 } from '../../adapters/aws/index.js';
 import { TypesenseSearchIndex } from '../../adapters/typesense/index.js';
+import { HaproxyApiGateway } from '../../adapters/haproxy/index.js';
+import { LabSessions } from '../../adapters/lab-sessions/index.js';
+import { PgRoleRotation } from '../../adapters/postgres-roles/index.js';
 import { PgMailOutbox } from '../../adapters/postgres-outbox/index.js';
 import type { DrkitConfig } from '../../config/schema.js';
 import { ConfigError } from '../../engine/errors.js';
@@ -39,6 +42,7 @@ import {
   webhookEndpoint,
   webhookProcessor,
 } from '../payments.js';
+import { incidentDeskOf, statusPageOf } from '../incidents.js';
 import { makeProvider, type Missing, type PortFactories, type Provider } from '../provider.js';
 
 /** Options of {@link bindLab}. */
@@ -51,10 +55,6 @@ export interface LabBindOptions {
 const ON_MOTO: Partial<Record<PortName, string>> = {
   objectStore: 'object store',
   cdn: 'CDN',
-  apiGateway: 'API gateway',
-  identity: 'user directory',
-  secretRotation: 'rotating secrets',
-  userPools: 'user pools',
   keyValue: 'DynamoDB',
   configSecrets: 'config secrets store',
   functions: 'functions',
@@ -63,8 +63,10 @@ const ON_MOTO: Partial<Record<PortName, string>> = {
 /**
  * The lab provider: the two-region lab `drkit lab up` built under the state dir — PostgreSQL
  * and pgBackRest, file secrets, the log notifier, the HAProxy front door, the app tasks and the
- * health detector. It has no AWS services of its own: with `aws.endpoint` set (a moto server)
- * it binds S3, CloudFront, API Gateway, Cognito, Secrets Manager, DynamoDB and Lambda there.
+ * health detector; for the security breach, the front door's API (isolated at HAProxy), the
+ * app's login roles (rotated without a failed write) and its sessions (signed out by epoch).
+ * With `aws.endpoint` set (a moto server) it binds S3, CloudFront, API Gateway, Cognito,
+ * Secrets Manager, DynamoDB and Lambda there (the AWS breach ports then win over the lab's).
  */
 export function bindLab(
   labConfig: DrkitConfig,
@@ -153,6 +155,21 @@ export function bindLab(
   };
   let outbox: PgMailOutbox | undefined;
   const mailOutbox = (): PgMailOutbox => (outbox ??= new PgMailOutbox({ connect: appDb }));
+  // the security breach on the lab: the front door's API, the app's login roles, its sessions
+  const appTasks = async () => (readTopology(lab) ? await region().compute.appTasks() : []);
+  let roles: PgRoleRotation | undefined;
+  const rotation = (): PgRoleRotation =>
+    (roles ??= new PgRoleRotation({
+      secrets: lab.secrets,
+      appSecretName: APP_CONFIG_SECRET,
+      admin: lab.connect,
+      tasks: appTasks,
+    }));
+  let sessions: LabSessions | undefined;
+  const appSessions = (): LabSessions =>
+    (sessions ??= new LabSessions({ secrets: lab.secrets, appDb, tasks: appTasks }));
+  const stateDir = lab.paths.stateDir;
+  const statusPage = () => statusPageOf(config.incidents, stateDir);
   return makeProvider({
     provider: 'lab',
     config,
@@ -161,16 +178,26 @@ export function bindLab(
       database: () => lab.database,
       appSecret: () => appSecret,
       notifier: () => lab.notifier,
+      incidents: () =>
+        incidentDeskOf(
+          config.incidents,
+          stateDir,
+          { log: lab.notifier, ...(clients ? { awsClients: clients } : {}) },
+          statusPage,
+        ),
+      ...(config.incidents.statusPage.type !== 'none' ? { statusPage: () => statusPage()! } : {}),
       sql: () => lab.connect,
       regionDatabase: () => lab.database,
       regionAppSecret: () => appSecret,
       router: () => region().router,
       compute: () => region().compute,
       // the tasks `lab up` started (none in a lab without them): a freeze waits for each
-      appTasks: () => ({
-        kind: 'lab',
-        list: async () => (readTopology(lab) ? await region().compute.appTasks() : []),
-      }),
+      appTasks: () => ({ kind: 'lab', list: appTasks }),
+      apiGateway: () => new HaproxyApiGateway(region().router),
+      secretRotation: rotation,
+      dbCredentials: rotation,
+      identity: appSessions,
+      userPools: appSessions,
       regionTopology: topology,
       incidentDetector: detector,
       ...(config.search.url ? { searchIndex: () => searchIndexOf(config) } : {}),

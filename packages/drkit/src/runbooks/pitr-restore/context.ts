@@ -3,9 +3,11 @@ import type { AppSecretFormat } from '../../ports/app-secret.js';
 import { parseRestoreTarget } from '../../util/restore-target.js';
 import type { Database, Endpoint } from '../../ports/database.js';
 import type { Functions } from '../../ports/functions.js';
+import type { IncidentDesk } from '../../ports/incidents.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { Secrets } from '../../ports/secrets.js';
 import type { AppTasks } from '../../ports/app-tasks.js';
+import type { CredentialsEnforced, DbCredentials } from '../../ports/db-credentials.js';
 import type { FreezeConfirmation } from '../shared/freeze-confirmation.js';
 import type { ValidationReport } from '../../validate/suite.js';
 import type { PitrParams } from './params.js';
@@ -18,6 +20,8 @@ export interface PitrDeps {
   readonly database: Database;
   readonly secrets: Secrets;
   readonly notifier: Notifier;
+  /** The incident desk the declare step opens the incident on. @default none: the notifier pages */
+  readonly incidents?: IncidentDesk;
   /** Opens a SQL connection to an endpoint (credentials come from the provider). */
   readonly connect: (endpoint: Endpoint) => Promise<pg.Client>;
   /** The layout of the app's endpoint secret (the lab app's own; AWS: RDS style). */
@@ -38,12 +42,24 @@ export interface PitrDeps {
    * and the state has no `freezeConfirmation`
    */
   readonly appTasks?: AppTasks;
+  /**
+   * The app's login roles in the database: the restored cluster gets the current one (and
+   * loses every other) before the swap (see steps/carry-credentials.ts). @default none: no
+   * such step (the restored roles are whatever the target had)
+   */
+  readonly credentials?: DbCredentials;
 }
 
 /** RB-N-02's state: its parameters plus what each step recorded. */
 export interface PitrState extends PitrParams {
   newClusterId: string;
+  /** The incident's severity (a row of incidents.matrix). @default the runbook's, SEV1 */
+  severity?: string;
+  /** A drill's run: the status page does not notify subscribers. @default false */
+  drill?: boolean;
   declaredAt?: string;
+  /** The incident the declare step opened (`drkit incident ack <id>`). */
+  deskIncidentId?: string;
   /** When the freeze was complete: every app task confirmed it (or the config was written, without tasks). */
   frozenAt?: string;
   /** Each app task's confirmation of the freeze; absent when the runbook had no tasks to ask. */
@@ -75,6 +91,8 @@ export interface PitrState extends PitrParams {
     lines: string[];
     mode: string;
   };
+  /** What carry-credentials did on the restored cluster (role names only). */
+  credentialsCarried?: CredentialsEnforced;
   swappedAt?: string;
   unfrozenAt?: string;
   oldClusterBackup?: string;

@@ -22,6 +22,7 @@ const STEPS = [
   'freeze-writes',
   'restore-to-time',
   'validate',
+  'carry-credentials',
   'swap-connections',
   'unfreeze-writes',
   'rebuild-delayed-standby',

@@ -13,6 +13,7 @@ import { restoreToTime } from './steps/restore-to-time.js';
 import { retireOldCluster, notifyDone } from './steps/retire-and-notify.js';
 import { swapConnections, unfreezeWrites } from './steps/swap-and-unfreeze.js';
 import { validateRestore } from './steps/validate-restore.js';
+import { carryCredentials } from './steps/carry-credentials.js';
 
 export type { PitrDeps, PitrState } from './context.js';
 export { PitrParamsSchema, type PitrParams } from './params.js';
@@ -25,8 +26,9 @@ const TITLE = 'RB-N-02 point-in-time restore (logical corruption)';
  * RB-N-02 — point-in-time restore after logical corruption (bad migration, mass delete):
  * check the inputs (changing nothing), choose the path (the region's delayed standby when the
  * target lies in its unapplied window, else the newest backup + WAL), declare and freeze writes,
- * restore a NEW cluster to the target, validate it, swap the application to it, unfreeze,
- * rebuild the delayed standby the fast path consumed, back up and stop the old cluster, notify. Unfreezing comes
+ * restore a NEW cluster to the target, validate it, give it the app's current credential only
+ * (with a `dbCredentials` port), swap the application to it, unfreeze, rebuild the delayed
+ * standby the fast path consumed, back up and stop the old cluster, notify. Unfreezing comes
  * before retiring the old cluster: the old one no longer takes writes once the app points
  * away from it, so its backup need not extend the outage.
  */
@@ -43,6 +45,7 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
       freezeWrites(deps),
       restoreToTime(deps),
       validateRestore(deps),
+      ...(deps.credentials ? [carryCredentials({ ...deps, credentials: deps.credentials })] : []),
       swapConnections(deps),
       unfreezeWrites(deps),
       rebuildDelayedStandby(deps),
@@ -60,7 +63,8 @@ export const pitrRestore = defineRunbook({
   params: PitrParamsSchema,
   paramNote: 'target is an ISO-8601 time with a zone, or latest',
   needs: ['database', 'appSecret', 'notifier', 'sql'],
-  uses: ['databaseFunctions', 'appTasks'],
+  uses: ['databaseFunctions', 'appTasks', 'dbCredentials', 'incidents'],
+  severity: 'SEV1',
   normalize(raw, { ports, hint }): PitrState {
     const p = parseParams(
       PitrParamsSchema,
@@ -83,5 +87,7 @@ export const pitrRestore = defineRunbook({
       connect: ports.sql,
       ...(ports.databaseFunctions ? { functions: ports.databaseFunctions } : {}),
       ...(ports.appTasks ? { appTasks: ports.appTasks } : {}),
+      ...(ports.dbCredentials ? { credentials: ports.dbCredentials } : {}),
+      ...(ports.incidents ? { incidents: ports.incidents } : {}),
     }),
 });

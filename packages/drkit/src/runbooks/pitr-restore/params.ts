@@ -26,6 +26,11 @@ export const PitrParamsSchema = z
      * `classic` never uses one. @default auto
      */
     path: z.enum(['auto', 'fast', 'classic']).default('auto'),
+    /**
+     * Connections per database the validation hashes key ranges on, in one snapshot.
+     * @default 2
+     */
+    validateWorkers: z.coerce.number().int().min(1).max(64).default(2),
     /** Who or what declared the incident (for the notification). */
     reason: z.string().default('logical corruption'),
   })

@@ -25,6 +25,14 @@ export interface S3RestoreState extends S3RestoreParams {
   plannedEntries?: number;
   /** Full listings of the prefix so far (plan + final check: at most 2 per restore). */
   listingPasses?: number;
+  /** The state at T of every key present then (plan-restore, point-in-time only). */
+  expectedFile?: string;
+  /** Keys in it. */
+  expectedKeys?: number;
+  /** Keys in it whose ETag is multipart (or missing): the final check then lists versions. */
+  expectedUnprovable?: number;
+  /** How the final check listed: `latest` (ListObjectsV2 against the expected file) or `versions`. */
+  finalCheck?: 'latest' | 'versions';
   listedVersions?: number;
   listedDeleteMarkers?: number;
   listedPages?: number;

@@ -32,27 +32,20 @@ export interface PlanHeader {
   readonly manifest?: string;
 }
 
-/** Appends plan entries to `<file>.partial`; `close` makes the file whole (fsync + rename). */
-export class PlanWriter {
+/**
+ * Appends JSON lines to `<file>.partial` in batches; `close` makes the file whole (fsync +
+ * rename), so a file that exists is complete.
+ */
+class JsonLinesWriter {
   private readonly fd: number;
   private buf: string[] = [];
-  private n = 0;
 
-  constructor(
-    private readonly file: string,
-    header: PlanHeader,
-  ) {
+  constructor(private readonly file: string) {
     this.fd = openSync(`${file}.partial`, 'w');
-    this.buf.push(JSON.stringify({ header }));
   }
 
-  /** Entries written so far. */
-  get count(): number {
-    return this.n;
-  }
-
-  add(a: RestoreAction): void {
-    this.buf.push(JSON.stringify({ i: this.n++, a }));
+  protected line(rec: unknown): void {
+    this.buf.push(JSON.stringify(rec));
     if (this.buf.length >= 512) this.flush();
   }
 
@@ -68,6 +61,65 @@ export class PlanWriter {
     writeSync(this.fd, `${this.buf.join('\n')}\n`);
     this.buf = [];
   }
+}
+
+/** Appends plan entries to `<file>.partial`; `close` makes the file whole (fsync + rename). */
+export class PlanWriter extends JsonLinesWriter {
+  private n = 0;
+
+  constructor(file: string, header: PlanHeader) {
+    super(file);
+    this.line({ header });
+  }
+
+  /** Entries written so far. */
+  get count(): number {
+    return this.n;
+  }
+
+  add(a: RestoreAction): void {
+    this.line({ i: this.n++, a });
+  }
+}
+
+/**
+ * The state at T of every key that existed then, in listing (key) order, written while the
+ * plan is listed: `<executionId>.s3-expected.jsonl`, one `{"k":key,"e":etag,"z":size}` line per
+ * key. The final check compares a ListObjectsV2 of the prefix against it, key by key, streaming
+ * both (a key absent at T has no line: listed now, it is extra).
+ */
+export function expectedFilePath(dir: string, executionId: string): string {
+  return path.join(dir, `${executionId}.s3-expected.jsonl`);
+}
+
+/** One key present at T. */
+export interface ExpectedKey {
+  readonly k: string;
+  readonly e?: string;
+  readonly z?: number;
+}
+
+/** Writes the expected-state file; counts keys whose ETag is not an MD5 of the content. */
+export class ExpectedWriter extends JsonLinesWriter {
+  keys = 0;
+  /** Keys at T with a multipart (or no) ETag: a copy gets another ETag, so ETags cannot prove them. */
+  unprovable = 0;
+
+  add(key: string, state: { etag?: string; size?: number }): void {
+    this.keys++;
+    if (!state.etag || state.etag.includes('-')) this.unprovable++;
+    this.line({
+      k: key,
+      ...(state.etag ? { e: state.etag } : {}),
+      ...(state.size !== undefined ? { z: state.size } : {}),
+    });
+  }
+}
+
+/** Streams the expected-state file. */
+export async function* readExpected(file: string): AsyncGenerator<ExpectedKey> {
+  const rl = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of rl) if (line) yield JSON.parse(line) as ExpectedKey;
 }
 
 /** One plan entry. */

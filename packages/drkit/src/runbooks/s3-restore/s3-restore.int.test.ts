@@ -13,7 +13,8 @@ import { AwsClients } from '../../adapters/aws/clients.js';
 import { CloudFrontCdn } from '../../adapters/aws/cloudfront-cdn.js';
 import { S3ObjectStore } from '../../adapters/aws/s3-object-store.js';
 import { createDistribution } from '../../drills/s3-world.js';
-import { NotFoundError } from '../../engine/errors.js';
+import { NotFoundError, ValidationFailedError } from '../../engine/errors.js';
+import { runStep } from '../../testing/run-step.js';
 import { execute, type ExecutorEvent } from '../../engine/executor.js';
 import type { MotoServer } from '../../lab/moto-server.js';
 import type { Notification, Notifier } from '../../ports/notifier.js';
@@ -177,6 +178,47 @@ describe('RB-N-03 on moto', () => {
     // a second run finds nothing to do
     const again = await execute(rb, params({ at: T.toISOString() }), { journalDir, yes: true });
     expect(again.state).toMatchObject({ restoredCount: 0, deletedCount: 0, changedKeys: [] });
+  });
+
+  it('GIVEN writers change keys after the restore step WHEN the final check runs THEN one ListObjectsV2 against the ETags at T names each changed, missing and extra key', async () => {
+    const rb = createS3RestoreRunbook({
+      store: new S3ObjectStore({ clients }),
+      cdn: new CloudFrontCdn({ clients }),
+      notifier: new RecordingNotifier(),
+    });
+    // a run over the restored prefix: nothing to write, but a plan and the ETags at T recorded
+    const res = await execute(rb, params({ at: T.toISOString() }), { journalDir, yes: true });
+    expect(res.summary?.outcome).toBe('succeeded');
+    expect(res.state).toMatchObject({
+      finalCheck: 'latest',
+      expectedKeys: 60,
+      expectedUnprovable: 0,
+    });
+    const s3 = clients.s3();
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(45), Body: 'late-writer' }));
+    await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(50) }));
+    await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(65), Body: 'late-new' }));
+    try {
+      const verify = rb.steps.find((st) => st.id === 'verify-restore')!;
+      const err = await runStep(verify, res.state, res.executionId).then(
+        () => undefined,
+        (e: unknown) => e as ValidationFailedError,
+      );
+      expect(err).toBeInstanceOf(ValidationFailedError);
+      expect(err!.message).toMatch(/^3 key\(s\) are not at their target state/);
+      expect((err!.details as { keys: string[] }).keys).toEqual([
+        expect.stringMatching(
+          /^img\/045\.jpg: changed \(ETag "[0-9a-f]+" now, "[0-9a-f]+" at T\)$/,
+        ),
+        'img/050.jpg: missing (present at T, gone now)',
+        'img/065.jpg: extra (absent at T, present now)',
+      ]);
+    } finally {
+      // put the keys back at T for the tests below
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(45), Body: 'good-45' }));
+      await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key(50), Body: 'good-50' }));
+      await s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key(65) }));
+    }
   });
 
   it('GIVEN a CSV manifest of key,versionId WHEN run THEN those keys hold those versions', async () => {

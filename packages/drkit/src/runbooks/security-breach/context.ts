@@ -2,6 +2,7 @@ export type { SecretRotation, SecretRotationInfo, UserPools } from '../../ports/
 import { CapabilityError } from '../../engine/errors.js';
 import type { ApiGateway, StageThrottle } from '../../ports/api-gateway.js';
 import type { Identity } from '../../ports/identity.js';
+import type { IncidentDesk } from '../../ports/incidents.js';
 import type { Notifier } from '../../ports/notifier.js';
 import type { SecretRotation, UserPools } from '../../ports/secret-rotation.js';
 import type { RestoreAccessParams, SecurityBreachParams, StageLimits } from './params.js';
@@ -13,6 +14,8 @@ export interface SecurityBreachDeps {
   readonly rotation: SecretRotation;
   readonly pools: UserPools;
   readonly notifier: Notifier;
+  /** The incident desk the declare step opens the incident on. @default none: the notifier pages */
+  readonly incidents?: IncidentDesk;
 }
 
 /** One stage as preflight found it. */
@@ -48,6 +51,12 @@ export interface SecurityBreachState extends SecurityBreachParams {
     estimatedUsers: number | undefined;
   }>;
   declaredAt?: string;
+  /** The incident's severity (a row of incidents.matrix). @default SEV1 */
+  severity?: string;
+  /** A drill's run: the status page does not notify subscribers. @default false */
+  drill?: boolean;
+  /** drkit's incident the declare step opened (`drkit incident ack <id>`). */
+  deskIncidentId?: string;
   /** The limits to put back, per stage (what `security-breach-restore-access` reads). */
   previousThrottles?: StageLimits[];
   isolatedAt?: string;

@@ -85,7 +85,7 @@ export function createRestoreAccessRunbook(deps: SecurityBreachDeps): Runbook<Re
 
 /** The ports both security-breach runbooks need. */
 const BREACH_PORTS = ['apiGateway', 'identity', 'secretRotation', 'userPools', 'notifier'] as const;
-type BreachPorts = RunbookPorts<(typeof BREACH_PORTS)[number]>;
+type BreachPorts = RunbookPorts<(typeof BREACH_PORTS)[number], 'incidents'>;
 
 function breachDeps(p: BreachPorts): SecurityBreachDeps {
   return {
@@ -94,6 +94,7 @@ function breachDeps(p: BreachPorts): SecurityBreachDeps {
     rotation: p.secretRotation,
     pools: p.userPools,
     notifier: p.notifier,
+    ...(p.incidents ? { incidents: p.incidents } : {}),
   };
 }
 
@@ -108,6 +109,21 @@ export function breachDefaults(config: DrkitConfig): Partial<SecurityBreachParam
   };
 }
 
+/**
+ * The targets a world with one of each names itself (the lab: its front door's API, the app
+ * secret, the app's sessions); config and `--param` override them.
+ */
+function portDefaults(p: BreachPorts): Partial<SecurityBreachParams> {
+  return {
+    // optional chaining: a test may normalize without ports
+    ...(p.apiGateway?.defaultStages?.length ? { apiStages: [...p.apiGateway.defaultStages] } : {}),
+    ...(p.secretRotation?.defaultSecrets?.length
+      ? { rotateSecrets: [...p.secretRotation.defaultSecrets] }
+      : {}),
+    ...(p.userPools?.defaultPools?.length ? { userPools: [...p.userPools.defaultPools] } : {}),
+  };
+}
+
 /** The security-breach runbook as `drkit runbook run security-breach` runs it. */
 export const securityBreach = defineRunbook({
   id: SECURITY_BREACH_RUNBOOK_ID,
@@ -115,12 +131,19 @@ export const securityBreach = defineRunbook({
   title: TITLE,
   params: SecurityBreachParamsSchema,
   paramNote:
-    'lists are comma-separated; apiStages, rotateSecrets and userPools default to aws.breach in the config',
+    'lists are comma-separated; apiStages, rotateSecrets and userPools default to aws.breach in the config (on the lab: front-door/api, drkit/app, app)',
   needs: BREACH_PORTS,
-  normalize(raw, { config, hint }): SecurityBreachState {
+  uses: ['incidents'],
+  severity: 'SEV1',
+  normalize(raw, { config, hint, ports }): SecurityBreachState {
     return parseParams(
       SecurityBreachParamsSchema,
-      { incidentId: `SEC-${utcStamp()}`, ...breachDefaults(config), ...raw },
+      {
+        incidentId: `SEC-${utcStamp()}`,
+        ...portDefaults(ports),
+        ...breachDefaults(config),
+        ...raw,
+      },
       hint,
     );
   },

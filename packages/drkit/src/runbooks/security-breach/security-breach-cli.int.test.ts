@@ -238,8 +238,9 @@ describe('security-breach --provider aws (moto, built CLI)', () => {
       'lab',
       '--dry-run',
     ]);
-    expect(lab.code).toBe(5);
-    expect(lab.stderr).toMatch(/lab provider has no API gateway/);
-    expect(lab.stderr).toContain('aws.endpoint');
+    // the lab's own breach ports (front door, login roles, sessions) need a lab
+    expect(lab.code).toBe(3);
+    expect(lab.stderr).toMatch(/no two-region lab/);
+    expect(lab.stderr).toContain('drkit lab up');
   });
 });

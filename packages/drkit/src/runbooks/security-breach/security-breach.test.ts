@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CapabilityError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { parseConfig } from '../../config/load.js';
+import { makeProvider } from '../../providers/provider.js';
 import { bindProvider } from '../../providers/index.js';
 import { findRunbook } from '../registry.js';
 import type { RestoreAccessState, SecurityBreachState } from './context.js';
@@ -111,11 +112,19 @@ describe('evidence and registry', () => {
     expect(findRunbook('sb')).toBe(securityBreach);
     const lab = parseConfig({});
     await expect(
+      findRunbook('sb').prepare(
+        base,
+        makeProvider({ provider: 'lab', config: lab, journalDir: '/tmp', ports: {} }),
+        { config: lab, journalDir: '/nonexistent' },
+      ),
+    ).rejects.toThrow(CapabilityError);
+    // the lab binds its own breach ports (front door, login roles, sessions): it needs a lab
+    await expect(
       findRunbook('sb').prepare(base, bindProvider('lab', lab, '/tmp'), {
         config: lab,
         journalDir: '/nonexistent',
       }),
-    ).rejects.toThrow(CapabilityError);
+    ).rejects.toThrow(/no two-region lab/);
     const ctx = {
       ports: {} as Parameters<typeof securityBreach.create>[0],
       config: parseConfig({

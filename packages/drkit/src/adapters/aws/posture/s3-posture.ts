@@ -5,6 +5,7 @@ import {
   GetBucketVersioningCommand,
   GetObjectLockConfigurationCommand,
 } from '@aws-sdk/client-s3';
+import type { PostureCheck } from '../../../ports/posture.js';
 import type { AwsClients } from '../clients.js';
 import { awsCall, awsErrorName } from '../errors.js';
 import { CheckList } from './check-list.js';
@@ -153,4 +154,46 @@ export async function s3Posture(clients: AwsClients, t: S3PostureTarget): Promis
     list.add('s3.delete-policy', subject, v.status, v.value, v.reason);
   });
   return list;
+}
+
+/** The buckets {@link s3BucketsPosture} checks and what it holds them to. */
+export interface S3BucketsPostureOptions {
+  /** Buckets checked for versioning, replication to `regionB` and the delete policy. */
+  readonly buckets: readonly string[];
+  /** Compliance buckets: also need Object Lock with a default retention. */
+  readonly objectLockBuckets: readonly string[];
+  readonly objectLockMinDays: number;
+  /** The region whose endpoint reads the buckets. */
+  readonly region: string;
+  readonly regionB: string;
+  /** @default none (an exemption is reported, not judged: a warn) */
+  readonly breakGlassRoleArn?: string;
+  /** Progress lines. @default none */
+  readonly progress?: (line: string) => void;
+}
+
+/**
+ * Every named bucket's posture ({@link s3Posture}), each bucket once (a compliance bucket named
+ * in both lists too): what `drkit verify` runs on AWS and on the lab's S3 (moto).
+ */
+export async function s3BucketsPosture(
+  clients: AwsClients,
+  o: S3BucketsPostureOptions,
+): Promise<PostureCheck[]> {
+  const out: PostureCheck[] = [];
+  for (const bucket of new Set([...o.buckets, ...o.objectLockBuckets])) {
+    o.progress?.(
+      `verifying s3://${bucket}: versioning, replication to ${o.regionB}, Object Lock, delete policy…`,
+    );
+    const l = await s3Posture(clients, {
+      bucket,
+      region: o.region,
+      regionB: o.regionB,
+      objectLock: o.objectLockBuckets.includes(bucket),
+      objectLockMinDays: o.objectLockMinDays,
+      ...(o.breakGlassRoleArn ? { breakGlassRoleArn: o.breakGlassRoleArn } : {}),
+    });
+    out.push(...l.checks);
+  }
+  return out;
 }

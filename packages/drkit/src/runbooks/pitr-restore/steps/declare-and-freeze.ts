@@ -1,25 +1,26 @@
 import { freezeWrites as sharedFreeze } from '../../shared/steps/freeze-writes.js';
-import type { Step } from '../../../engine/step.js';
+import { declare, planDeclare, type DeclareRequest } from '../../shared/incident.js';
+import type { Step, StepContext } from '../../../engine/step.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
-/** Declares the incident: notifies, and records when. */
+/** Declares the incident: opens it on the desk (paged per the matrix), and records when. */
 export function declareIncident(deps: PitrDeps): Step<PitrState> {
+  const request = (ctx: StepContext<PitrState>): DeclareRequest => ({
+    executionId: ctx.executionId,
+    severity: ctx.state.severity ?? 'SEV1',
+    drill: ctx.state.drill ?? false,
+    components: ['database', 'api'],
+    message: {
+      subject: `SEV declared: ${ctx.state.reason} on ${ctx.state.source}`,
+      body: `RB-N-02 execution ${ctx.executionId}: restoring '${ctx.state.source}' to ${ctx.state.target} into '${ctx.state.newClusterId}'. Writes are being frozen.`,
+      severity: 'critical',
+    },
+  });
   return {
     id: 'declare-incident',
     title: 'Declare SEV: point-in-time restore after logical corruption',
-    plan: (ctx) => [
-      `notify ${deps.notifier.kind}: SEV declared on '${ctx.state.source}' (${ctx.state.reason}); PITR to ${ctx.state.target}`,
-    ],
-    async run(ctx) {
-      const at = new Date();
-      await deps.notifier.notify({
-        subject: `SEV declared: ${ctx.state.reason} on ${ctx.state.source}`,
-        body: `RB-N-02 execution ${ctx.executionId}: restoring '${ctx.state.source}' to ${ctx.state.target} into '${ctx.state.newClusterId}'. Writes are being frozen.`,
-        severity: 'critical',
-        at,
-      });
-      return { declaredAt: at.toISOString() };
-    },
+    plan: (ctx) => planDeclare(deps.incidents, deps.notifier, request(ctx)),
+    run: async (ctx) => await declare(deps.incidents, deps.notifier, request(ctx)),
   };
 }
 

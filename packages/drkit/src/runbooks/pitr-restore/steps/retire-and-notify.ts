@@ -1,3 +1,4 @@
+import { recoveryDone } from '../../shared/incident.js';
 import type { Step } from '../../../engine/step.js';
 import type { BackupType, Database } from '../../../ports/database.js';
 import { notifyStep } from '../../shared/steps/notify.js';
@@ -104,5 +105,11 @@ export function notifyDone(deps: PitrDeps): Step<PitrState> {
       ].join('\n'),
       severity: 'info',
     }),
+    after: async ({ state: s }) =>
+      await recoveryDone(
+        deps.incidents,
+        s.deskIncidentId,
+        `'${s.source}' restored to ${s.restoredTo ?? s.target}; writes are back. Monitoring.`,
+      ),
   });
 }

@@ -10,6 +10,7 @@ import {
   snapshotChecksums,
   verifySnapshot,
   type ChecksumSnapshot,
+  type ParallelChecksums,
 } from '../../../validate/suite.js';
 import type { PitrDeps, PitrState } from '../context.js';
 
@@ -42,10 +43,16 @@ export function validateRestore(deps: PitrDeps): Step<PitrState> {
       const app = await viewApp(deps.secrets, ctx.state.appConfigSecret, deps.appSecretFormat);
       const sourceEndpoint =
         (ctx.state.previousConfig?.endpoint as Endpoint | null | undefined) ?? app.endpoint;
-      const target = await deps.connect({
+      const targetEndpoint: Endpoint = {
         ...ctx.state.restoredEndpoint,
         database: sourceEndpoint?.database ?? ctx.state.restoredEndpoint.database,
+      };
+      const workers = ctx.state.validateWorkers ?? 2; // journals from before the param: 2
+      const pool = (e: Endpoint): ParallelChecksums => ({
+        workers,
+        connect: () => deps.connect(e),
       });
+      const target = await deps.connect(targetEndpoint);
       try {
         if (ctx.state.expectedChecksums) {
           const snap = JSON.parse(
@@ -53,6 +60,7 @@ export function validateRestore(deps: PitrDeps): Step<PitrState> {
           ) as ChecksumSnapshot;
           const rep = await verifySnapshot(snap, target, {
             boundedByExpected: true,
+            parallel: pool(targetEndpoint),
             onProgress: (m) => ctx.progress(m),
           });
           const lines = describeReport(rep);
@@ -74,9 +82,12 @@ export function validateRestore(deps: PitrDeps): Step<PitrState> {
           );
         const source = await deps.connect(sourceEndpoint);
         try {
-          const snap = await snapshotChecksums(source);
+          const snap = await snapshotChecksums(source, undefined, {
+            parallel: pool(sourceEndpoint),
+          });
           const rep = await verifySnapshot(snap, target, {
             expectedClient: source,
+            parallel: pool(targetEndpoint),
             onProgress: (m) => ctx.progress(m),
           });
           return {

@@ -1,6 +1,10 @@
 import { PreconditionError } from '../../../engine/errors.js';
 import type { Step } from '../../../engine/step.js';
-import type { PlanStreamSummary, RestoreAction } from '../../../ports/object-store.js';
+import type {
+  PlanStreamSummary,
+  RestoreAction,
+  StreamPlanOptions,
+} from '../../../ports/object-store.js';
 import {
   countActions,
   makePlan,
@@ -10,7 +14,7 @@ import {
   type S3RestoreDeps,
   type S3RestoreState,
 } from '../context.js';
-import { PlanWriter, planFilePath } from '../plan-file.js';
+import { ExpectedWriter, expectedFilePath, PlanWriter, planFilePath } from '../plan-file.js';
 
 /** Calls printed one by one in a dry run; past this, a count. */
 const DRY_RUN_CALL_LINES = 2000;
@@ -19,7 +23,8 @@ const DRY_RUN_CALL_LINES = 2000;
  * Step 1 (seed: `aws s3api list-object-versions`, then a decision per key): lists the prefix
  * once and plans each key as soon as its last version has been read (copy a version over the
  * latest, remove delete markers, put a delete marker, nothing), streaming the keys to change to
- * the plan file beside the journal — never the whole listing in memory. Read-only on the bucket;
+ * the plan file beside the journal, and every key's state at T to the expected file (what the
+ * final check compares a ListObjectsV2 with) — never the whole listing in memory. Read-only on the bucket;
  * it records the keys that will change before any is changed, so the CDN purge covers them
  * after a resume too.
  */
@@ -60,18 +65,35 @@ export function planRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
         ...(s.at ? { at: s.at } : {}),
         ...(s.manifest ? { manifest: s.manifest } : {}),
       });
+      const expected =
+        s.manifest === undefined
+          ? new ExpectedWriter(expectedFilePath(planDirOf(s), executionId))
+          : undefined;
       const changed: string[] = [];
-      const r = await streamPlan(deps, s, (a) => {
-        if (a.kind === 'none') return;
-        writer.add(a);
-        if (changed.length <= s.wildcardAbove) changed.push(a.key);
-        if (writer.count % 10_000 === 0) progress(`planned ${writer.count} keys to change`);
-      });
+      const r = await streamPlan(
+        deps,
+        s,
+        (a) => {
+          if (a.kind === 'none') return;
+          writer.add(a);
+          if (changed.length <= s.wildcardAbove) changed.push(a.key);
+          if (writer.count % 10_000 === 0) progress(`planned ${writer.count} keys to change`);
+        },
+        expected ? (key, st) => expected.add(key, st) : undefined,
+      );
       writer.close();
+      expected?.close();
       const wildcard = changed.length > s.wildcardAbove && s.manifest === undefined;
       return {
         planFile: file,
         plannedEntries: writer.count,
+        ...(expected
+          ? {
+              expectedFile: expectedFilePath(planDirOf(s), executionId),
+              expectedKeys: expected.keys,
+              expectedUnprovable: expected.unprovable,
+            }
+          : {}),
         listingPasses: r.summary ? 1 : 0,
         ...(r.summary
           ? {
@@ -93,6 +115,7 @@ async function streamPlan(
   deps: S3RestoreDeps,
   s: S3RestoreState,
   sink: (a: RestoreAction) => void,
+  onKeyAtT?: StreamPlanOptions['onKeyAtT'],
 ): Promise<{
   counts: Record<string, number>;
   warnings: readonly string[];
@@ -112,6 +135,7 @@ async function streamPlan(
     preferCopy: s.preferCopy,
     pageSize: s.pageSize,
     onAction: sink,
+    ...(onKeyAtT ? { onKeyAtT } : {}),
   });
   if (summary.keys === 0) {
     throw new PreconditionError(`no object version under s3://${s.bucket}/${s.prefix}`, {

@@ -9,13 +9,17 @@ import {
   type S3RestoreDeps,
   type S3RestoreState,
 } from '../context.js';
-import { appliedFilePath } from '../plan-file.js';
+import { appliedFilePath, readExpected, type ExpectedKey } from '../plan-file.js';
+import { compareUtf8 } from '../../../util/utf8-order.js';
 
 /**
  * Step 5: the write answers prove each entry (every CopyObject and DeleteObject answered with
- * the version it made, logged by the restore step); then one final listing of the prefix,
- * planned against T again, catches what a concurrent writer changed meanwhile: any key not at
- * its state at T is named and fails the step. A manifest run looks its keys up instead.
+ * the version it made, logged by the restore step); then one final listing of the prefix
+ * catches what a concurrent writer changed meanwhile: any key not at its state at T is named
+ * and fails the step. The final listing is a ListObjectsV2 (current objects only) merged key
+ * by key with the ETags at T plan-restore recorded; when any key's ETag at T is multipart
+ * (CopyObject gives the copy a plain MD5 ETag, so ETags cannot prove it) the versions are
+ * listed and planned against T again instead. A manifest run looks its keys up.
  */
 export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
   return {
@@ -27,7 +31,7 @@ export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
       'check that every plan entry has a write answer (the version it made) in the apply log',
       s.manifest !== undefined
         ? `${deps.store.kind}: look each manifest key up again (read-only)`
-        : `${deps.store.kind}: list s3://${s.bucket}/${s.prefix} once more and name any key not at its state at ${s.at} (read-only)`,
+        : `${deps.store.kind}: list s3://${s.bucket}/${s.prefix} once more and name any key not at its state at ${s.at} (read-only): the current objects (${deps.store.planListLatest(s.bucket, { prefix: s.prefix, pageSize: s.pageSize }).join('; ')}) compared key by key with the ETags at T the plan recorded, or, when a key's ETag at T is multipart (a copy gets another ETag), every version again`,
     ],
     async run({ state: s, executionId }) {
       const answered = await answeredEntries(appliedFilePath(planDirOf(s), executionId));
@@ -45,6 +49,9 @@ export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
       if (s.manifest !== undefined) {
         const plan = await makePlan(deps, s);
         for (const a of plan.actions) if (a.kind !== 'none') left.push(`${a.key}: ${a.kind}`);
+      } else if (latestProves(s)) {
+        passes++;
+        await compareLatest(deps, s, (d) => left.push(d));
       } else {
         passes++;
         await deps.store.streamRestoreToTime(s.bucket, s.prefix, restorePoint(s), {
@@ -71,6 +78,9 @@ export function verifyRestore(deps: S3RestoreDeps): Step<S3RestoreState> {
         verifiedAt: new Date().toISOString(),
         verifiedByResponse: answered,
         listingPasses: passes,
+        ...(s.manifest === undefined
+          ? { finalCheck: latestProves(s) ? ('latest' as const) : ('versions' as const) }
+          : {}),
         changedUnderRestore: [],
       };
     },
@@ -92,4 +102,48 @@ async function answeredEntries(file: string): Promise<number> {
     if (r.d !== undefined && (r.madeVersionId || r.removedVersionIds?.length || r.found)) out++;
   }
   return out;
+}
+
+/** True when the final check can compare current ETags with the ETags at T. */
+function latestProves(s: S3RestoreState): boolean {
+  return s.expectedFile !== undefined && (s.expectedUnprovable ?? 0) === 0;
+}
+
+/**
+ * Merges a ListObjectsV2 of the prefix with the expected file (both in S3's key order,
+ * streamed: one page and one expected line in memory) and hands each difference to `diff`:
+ * a key present at T that is gone (missing), present with another ETag or size (changed), or
+ * listed although absent at T (extra).
+ */
+async function compareLatest(
+  deps: S3RestoreDeps,
+  s: S3RestoreState,
+  diff: (line: string) => void,
+): Promise<number> {
+  const it = readExpected(s.expectedFile!)[Symbol.asyncIterator]();
+  let exp: ExpectedKey | undefined;
+  const advance = async () => {
+    const r = await it.next();
+    exp = r.done ? undefined : r.value;
+  };
+  await advance();
+  const pages = await deps.store.eachLatestPage(
+    s.bucket,
+    { prefix: s.prefix, pageSize: s.pageSize },
+    async (entries) => {
+      for (const e of entries) {
+        while (exp && compareUtf8(exp.k, e.key) < 0) {
+          diff(`${exp.k}: missing (present at T, gone now)`);
+          await advance();
+        }
+        if (exp && exp.k === e.key) {
+          if (exp.e !== e.etag || (exp.z !== undefined && e.size !== exp.z))
+            diff(`${e.key}: changed (ETag ${e.etag ?? '?'} now, ${exp.e ?? '?'} at T)`);
+          await advance();
+        } else diff(`${e.key}: extra (absent at T, present now)`);
+      }
+    },
+  );
+  for (; exp; await advance()) diff(`${exp.k}: missing (present at T, gone now)`);
+  return pages;
 }

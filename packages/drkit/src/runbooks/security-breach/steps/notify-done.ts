@@ -1,5 +1,6 @@
 import type { Step } from '../../../engine/step.js';
 import { notifyStep } from '../../shared/steps/notify.js';
+import { incidentStatus } from '../../shared/incident.js';
 import type { SecurityBreachDeps, SecurityBreachState } from '../context.js';
 
 /** Step 7: tells people the containment is done and how access comes back. */
@@ -24,5 +25,13 @@ export function notifyDone(deps: SecurityBreachDeps): Step<SecurityBreachState> 
         severity: 'critical',
       };
     },
+    // contained, not recovered: the cause is known, the investigation goes on
+    after: async ({ state: s }) =>
+      await incidentStatus(
+        deps.incidents,
+        s.deskIncidentId,
+        'identified',
+        'Contained: API isolated, credentials rotated, sessions revoked. Investigating scope.',
+      ),
   });
 }

@@ -12,8 +12,9 @@ import {
  * RotateSecret on each secret through its rotation Lambda (preflight refused secrets without
  * one). The Lambda ARN is always sent, the configured one when there is one: AWS keeps it
  * anyway, and moto would otherwise forget it and fake a rotation. Compare-and-set against preflight's version ids: a secret whose AWSCURRENT/AWSPENDING
- * already moved was rotated by an earlier attempt and is not rotated twice. Version ids only
- * are journaled, never a value.
+ * already moved was rotated by an earlier attempt and is not rotated twice (an adapter that
+ * rotates in-process finishes it: `finishRotation`). Version ids only are journaled, never a
+ * value.
  */
 export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreachState> {
   return {
@@ -47,6 +48,15 @@ export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreach
           (v) => v !== before?.currentVersionId && v !== before?.pendingVersionId,
         );
         if (moved) {
+          // an in-process rotation (the lab) killed midway is finished here, not restarted:
+          // its new credential stays, and what it revoked is not revoked again
+          const pending =
+            (now.stages.AWSPENDING ?? []).includes(moved) &&
+            !(now.stages.AWSCURRENT ?? []).includes(moved);
+          if (pending && deps.rotation.finishRotation) {
+            progress(`${name}: finishing the rotation to ${moved} an earlier attempt started`);
+            await deps.rotation.finishRotation(name, { onProgress: progress });
+          }
           rotations.push({
             name,
             previousVersionId: before?.currentVersionId,
@@ -61,6 +71,7 @@ export function rotateCredentials(deps: SecurityBreachDeps): Step<SecurityBreach
         const r = await deps.rotation.rotate(name, {
           rotateImmediately: s.rotateImmediately,
           ...(lambdaArn ? { lambdaArn } : {}),
+          onProgress: progress,
         });
         rotations.push({
           name,

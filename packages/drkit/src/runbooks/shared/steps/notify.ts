@@ -19,6 +19,8 @@ export interface NotifyOptions<S extends object> {
    * assume any step's output). Never a secret.
    */
   readonly message: (ctx: StepContext<S>) => Omit<Notification, 'at'>;
+  /** Runs after the message is sent (the incident moves to monitoring). @default nothing */
+  readonly after?: (ctx: StepContext<S>) => Promise<void>;
 }
 
 /**
@@ -40,6 +42,7 @@ export function notifyStep<S extends NotifyState>(
     async run(ctx) {
       const at = new Date();
       await notifier!.notify({ ...opts.message(ctx), at });
+      await opts.after?.(ctx);
       return { notifiedAt: at.toISOString() } as Partial<S>;
     },
   };

@@ -1,0 +1,1 @@
+export { MailNotifier } from './mail-notifier.js';

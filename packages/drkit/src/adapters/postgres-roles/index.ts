@@ -1,0 +1,1 @@
+export { PgRoleRotation, APP_ROLE, type PgRoleRotationOptions } from './pg-role-rotation.js';

@@ -1,0 +1,5 @@
+export {
+  StatuspageStatusPage,
+  METADATA_NAMESPACE,
+  type StatuspageOptions,
+} from './statuspage-status-page.js';

@@ -1,0 +1,1 @@
+export { WebhookNotifier, slackPayload, type WebhookNotifierOptions } from './webhook-notifier.js';
