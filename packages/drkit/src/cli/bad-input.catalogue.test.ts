@@ -103,6 +103,16 @@ const CATALOGUE: ReadonlyArray<BadInput> = [
     message: /no two-region lab in .*/,
   },
   {
+    args: [...ok, 'drill', 'pitr', '--fast', '2'],
+    code: 2,
+    message: /--fast 2: give the apply delay as whole seconds from 5 to 3600/,
+  },
+  {
+    args: [...target('latest'), '-p', 'path=quick'],
+    code: 2,
+    message: /--param path: Invalid option: expected one of "auto"\|"fast"\|"classic"/,
+  },
+  {
     args: [...target('latest'), '-p', 'newClusterId=Bad_Id'],
     code: 2,
     message: /--param newClusterId: lower-case letters/,

@@ -176,6 +176,25 @@ export const ConfigSchema = z
             appTasksA: z.number().int().min(1).max(8).default(2),
             /** Warm app tasks in region B; a failover scales B up to appTasksA. @default 1 */
             appTasksB: z.number().int().min(0).max(8).default(1),
+            /**
+             * A second standby in region B that replays each commit `applyDelaySeconds` late: RB-N-02
+             * restores a target in its unapplied window in seconds, whatever the database size.
+             * Never a failover target. Off by default: it is one more restore and server at `lab up`.
+             */
+            delayedStandby: z
+              .object({
+                /** Build it at `lab up` (or pass `lab up --delayed-standby`). @default false */
+                enabled: z.boolean().default(false),
+                /** `recovery_min_apply_delay` in seconds: the window it protects. @default 3600 */
+                applyDelaySeconds: z
+                  .number()
+                  .int()
+                  .min(1)
+                  .max(7 * 86_400)
+                  .default(3600),
+              })
+              .strict()
+              .prefault({}),
           })
           .strict()
           .prefault({}),

@@ -6,6 +6,7 @@ import { readAppConfig } from '../lab/app-config.js';
 import { LabCompute } from '../adapters/lab-compute/index.js';
 import { labUpAlerting } from '../lab/alerting.js';
 import { labUp } from '../lab/lab.js';
+import { ensureDelayedStandby } from '../lab/delayed-standby.js';
 import { labDown } from '../lab/lab-down.js';
 import { labProvider, type LabProvider } from '../lab/provider.js';
 import { appsDir } from '../lab/regions.js';
@@ -37,6 +38,12 @@ import {
 export interface PitrDrillOptions extends DrillOptions {
   /** Seconds between the fault and the incident being declared (a human noticing). @default 0 */
   readonly detectionDelaySeconds?: number;
+  /**
+   * Build the delayed standby with this apply delay (seconds) and run RB-N-02 with `path=fast`:
+   * the warm-up lasts until it has replayed a commit. @default none: no delayed standby, the
+   * path is chosen automatically (classic)
+   */
+  readonly fastApplyDelaySeconds?: number;
   /**
    * The drill lab runs Prometheus and Alertmanager (`lab up --alerting`) and RB-N-02 starts
    * when the MassDeleteOnCoreTable alert reaches drkit's receiver, instead of at once (or after
@@ -105,6 +112,23 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
     });
     mark('workload started');
     await sleep((o.warmupSeconds ?? 3) * 1000);
+    if (o.fastApplyDelaySeconds !== undefined) {
+      const delay = o.fastApplyDelaySeconds;
+      await phase('delayed standby replaying', async () => {
+        await ensureDelayedStandby(p, config, lab.primary, {
+          applyDelaySeconds: delay,
+          progress: say,
+        });
+        // its window is known once it replayed a commit of the workload (≈ the delay)
+        for (let i = 0; i < (delay + 120) * 2; i++) {
+          if ((await p.database.delayedStandbys(lab.primary))[0]?.healthy) return;
+          await sleep(500);
+        }
+        throw new Error(
+          `delayed standby of '${lab.primary}' replayed no commit within ${delay + 120} s`,
+        );
+      });
+    }
     const app = await readAppConfig(p.secrets);
     const checksumsFile = path.join(drillDir, 'expected-checksums.json');
     await phase('checksums before corruption', async () => {
@@ -178,6 +202,7 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         expectedChecksums: checksumsFile,
         appConfigSecret: 'drkit/app',
         reason: 'drill: bad mass delete',
+        path: o.fastApplyDelaySeconds !== undefined ? 'fast' : 'auto',
       },
       {
         yes: true,
@@ -258,6 +283,10 @@ export async function runPitrDrill(o: PitrDrillOptions): Promise<PitrDrillResult
         restoreTarget: res.state.target,
         corruptionAt: t0.toISOString(),
         rowsDeletedByFault: deleted,
+        restorePath: `${res.state.restorePath ?? 'classic'} — ${res.state.pathReason ?? ''}${res.state.fallbackReason ? ` (fast path refused at run time: ${res.state.fallbackReason})` : ''}`,
+        ...(res.state.delayedStandbyRebuiltAt
+          ? { delayedStandbyRebuiltAt: res.state.delayedStandbyRebuiltAt }
+          : {}),
         detectedBy: alert
           ? "alerting: MassDeleteOnCoreTable received by drkit's receiver (Prometheus → Alertmanager)"
           : `the drill (declared ${o.detectionDelaySeconds ?? 0} s after T0)`,

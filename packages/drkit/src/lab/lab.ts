@@ -7,6 +7,7 @@ import { freePort } from '../util/net.js';
 import { readAppConfig, writeAppConfig, APP_CONFIG_SECRET } from './app-config.js';
 import { labUpCache } from './cache-lab.js';
 import type { LabProvider } from './provider.js';
+import type { DelayedStandbyStatus } from '../ports/database.js';
 import { applySchema, seedData, type SeedSize } from './schema.js';
 import { reapIdleScratchClusters } from './scratch-clusters.js';
 
@@ -111,6 +112,8 @@ export async function labStatus(p: LabProvider): Promise<{
   lab: LabState | undefined;
   appConfig: { dbClusterId: string; port: number; global_readonly: boolean } | undefined;
   clusters: Array<{ id: string; port: number; running: boolean; role: string; origin: string }>;
+  /** Delayed standbys of every running primary: delay, window protected, replay lag. */
+  delayedStandbys: DelayedStandbyStatus[];
 }> {
   const lab = readLabState(p);
   let appConfig;
@@ -121,8 +124,11 @@ export async function labStatus(p: LabProvider): Promise<{
     appConfig = undefined;
   }
   const clusters = [];
+  const delayedStandbys: DelayedStandbyStatus[] = [];
   for (const c of p.clusters.list()) {
     const d = await p.database.describe(c.id);
+    if (d.role === 'primary' && d.status === 'running')
+      delayedStandbys.push(...(await p.database.delayedStandbys(c.id)));
     clusters.push({
       id: c.id,
       port: c.port,
@@ -131,5 +137,5 @@ export async function labStatus(p: LabProvider): Promise<{
       origin: c.origin,
     });
   }
-  return { lab, appConfig, clusters };
+  return { lab, appConfig, clusters, delayedStandbys };
 }

@@ -11,6 +11,7 @@ import type { LabProvider } from './provider.js';
 import type { SeedSize } from './schema.js';
 import { APP_CONFIG_SECRET, readAppConfig } from './app-config.js';
 import type { RegionMove } from '../ports/region-topology.js';
+import { ensureDelayedStandby } from './delayed-standby.js';
 import { startLabStatusPage, statusPageProcess } from './status-page-lab.js';
 
 /** Region B's standby cluster id. */
@@ -120,7 +121,12 @@ export function regionProvider(p: LabProvider, topology = readTopology(p)): Regi
 export async function labUpRegions(
   p: LabProvider,
   config: DrkitConfig,
-  opts: { seed?: Partial<SeedSize>; progress?: (m: string) => void } = {},
+  opts: {
+    seed?: Partial<SeedSize>;
+    progress?: (m: string) => void;
+    /** Build region B's delayed standby even when the config does not ask for it. */
+    delayedStandby?: boolean;
+  } = {},
 ): Promise<{ lab: LabState; regions: RegionProvider }> {
   const say = opts.progress ?? (() => undefined);
   const lab = await labUp(p, config, { ...(opts.seed ? { seed: opts.seed } : {}), progress: say });
@@ -243,6 +249,12 @@ export async function labUpRegions(
     await p.database.createStandby(REGION_A_PRIMARY, b, ba ? { port: ba.port } : {});
     if (ba) setReplicationEndpoint(p, b, ba);
     if (topo.synchronous) await p.database.setSynchronous(REGION_A_PRIMARY, [b]);
+  }
+  // After the hot standby: it is never the failover target (topology.clusters names B's only).
+  if (b && (rc.delayedStandby.enabled || opts.delayedStandby)) {
+    const primary = (await readAppConfig(p.secrets)).dbClusterId;
+    if (p.clusters.isRunning(primary))
+      await ensureDelayedStandby(p, config, primary, { progress: say });
   }
   return { lab, regions };
 }

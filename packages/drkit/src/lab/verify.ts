@@ -5,6 +5,7 @@ import type { DrkitConfig } from '../config/schema.js';
 import type { PostureCheck, PosturePolicy } from '../ports/posture.js';
 import { s3PostureOptions } from '../providers/aws/verify.js';
 import type { LabProvider } from './provider.js';
+import { delayedStandbyChecks } from './delayed-standby.js';
 
 /** The posture policy from the config: its `posture` section and the RPO target. */
 export function posturePolicy(config: DrkitConfig): PosturePolicy {
@@ -17,9 +18,9 @@ export function posturePolicy(config: DrkitConfig): PosturePolicy {
 
 /**
  * `drkit verify` on the lab: the pgBackRest posture of every running primary that owns its
- * stanza (the cluster backups are taken from), and the lab's object storage when the config
- * names buckets (`aws.s3`). A lab with no such cluster fails one check that says so: nothing is
- * protected.
+ * stanza (the cluster backups are taken from), the window its delayed standby protects, and the
+ * lab's object storage when the config names buckets (`aws.s3`). A lab with no such cluster fails
+ * one check that says so: nothing is protected.
  */
 export async function verifyLab(
   p: LabProvider,
@@ -36,6 +37,7 @@ export async function verifyLab(
     primaries += 1;
     progress(`verifying ${c.id}: pgbackrest check, verify (reads every archived file), info…`);
     checks.push(...(await pgBackRestPosture(p.clusters, p.database, c.id, policy)));
+    checks.push(...(await delayedStandbyChecks(p, c.id)));
   }
   if (primaries === 0)
     checks.push({

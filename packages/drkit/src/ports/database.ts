@@ -75,8 +75,51 @@ export interface Database {
   createStandby?(
     sourceId: string,
     newClusterId: string,
-    opts?: { readonly port?: number },
+    opts?: {
+      readonly port?: number;
+      /** A delayed standby: commits replayed this long after they happened. @default 0 */
+      readonly applyDelaySeconds?: number;
+    },
   ): Promise<ClusterInfo>;
+
+  /**
+   * The delayed standbys of `primaryId` (capability `delayed-standby`): their apply delay,
+   * health and the window of targets they can still reach (their last replayed commit … now).
+   * Reads only; a standby that cannot be read is reported unhealthy with the reason.
+   */
+  delayedStandbys?(primaryId: string): Promise<DelayedStandbyStatus[]>;
+
+  /**
+   * RB-N-02's fast path (capability `delayed-standby`): turns the delayed standby
+   * `req.standbyId` of `req.source` into the NEW cluster `req.newClusterId`, replayed to
+   * `req.target` and promoted, writable when the promise resolves; the source is not written
+   * (its archive gets one marker commit after the target, as a classic restore's seal does).
+   * Idempotent for the same request: a run that died midway is completed, never promoted twice.
+   * @throws PreconditionError with `details.fallback = true` when the standby cannot serve
+   *   the target (down, replayed past it, source stopped) — nothing was changed then, and the
+   *   classic {@link restoreToTime} is the way
+   */
+  restoreFromDelayedStandby?(
+    req: RestoreRequest & { readonly standbyId: string },
+  ): Promise<RestoreResult>;
+
+  /** The commands {@link restoreFromDelayedStandby} runs (capability `delayed-standby`). */
+  planRestoreFromDelayedStandby?(
+    req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'> & {
+      readonly standbyId: string;
+    },
+  ): Promise<string[]>;
+
+  /**
+   * Makes `standbyId` a delayed standby of `primaryId` again (capability `delayed-standby`):
+   * a full backup of `primaryId` when its stanza has none, then a standby restored from it with
+   * the apply delay. Idempotent: a healthy one of that primary is kept.
+   */
+  rebuildDelayedStandby?(
+    primaryId: string,
+    standbyId: string,
+    opts: { readonly applyDelaySeconds: number; readonly progress?: (m: string) => void },
+  ): Promise<{ readonly cluster: ClusterInfo; readonly backupLabel?: string }>;
 
   /**
    * Promotes a standby to a writable primary (capability `promote`); resolves when it accepts
@@ -199,7 +242,8 @@ export type DatabaseCapability =
   | 'managed-switchover'
   | 'rejoin'
   | 'synchronous'
-  | 'replication-status';
+  | 'replication-status'
+  | 'delayed-standby';
 
 export type BackupType = 'full' | 'diff' | 'incr' | 'snapshot';
 
@@ -276,6 +320,32 @@ export interface StandbyLag {
   readonly lagBytes: number;
   /** Replay lag in seconds (null when the standby is idle and caught up). */
   readonly replayLagSeconds: number | null;
+}
+
+/** A delayed standby as {@link Database.delayedStandbys} sees it. */
+export interface DelayedStandbyStatus {
+  readonly id: string;
+  /** The primary it replays from. */
+  readonly primary: string;
+  /** `recovery_min_apply_delay`, seconds. */
+  readonly applyDelaySeconds: number;
+  readonly running: boolean;
+  /** Replay paused (`pg_wal_replay_pause()`), by hand or by an RB-N-02 run in progress. */
+  readonly paused: boolean;
+  /** Its WAL receiver streams from the primary (else it is fed from the archive only). */
+  readonly streaming: boolean;
+  /** The commit time of the last transaction it replayed. */
+  readonly lastReplayedCommitAt?: Date;
+  /** Now − {@link lastReplayedCommitAt}, seconds (≈ the delay while commits flow). */
+  readonly replayLagSeconds?: number;
+  /**
+   * The targets a fast restore from it can reach: its last replayed commit … now. Absent when
+   * it is unhealthy.
+   */
+  readonly window?: RecoverableWindow;
+  readonly healthy: boolean;
+  /** Why it is unhealthy (down, promoted, lagging beyond its window, …). */
+  readonly problem?: string;
 }
 
 /** Replication facts of a primary. */

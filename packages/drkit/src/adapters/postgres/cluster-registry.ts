@@ -60,6 +60,11 @@ export interface ClusterRecord {
    * inter-region link). @default 127.0.0.1 and its own port
    */
   readonly replicationEndpoint?: { readonly host: string; readonly port: number };
+  /**
+   * A delayed standby's `recovery_min_apply_delay` in seconds: it replays each commit this long
+   * after it happened, and is never a failover target. @default none: not delayed
+   */
+  readonly applyDelaySeconds?: number;
   /** Where the cluster came from (`initdb`, `restore:<source>@<target>`, `standby:<source>`). */
   readonly origin: string;
   readonly createdAt: string;

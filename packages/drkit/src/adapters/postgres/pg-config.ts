@@ -17,6 +17,11 @@ export const REPLICATION_CONF = 'drkit-replication.conf';
  * and drkit refuses to start the cluster; RB-N-08 removes it when the cluster rejoins.
  */
 export const FENCE_CONF = 'drkit-fence.conf';
+/**
+ * Recovery settings of a delayed standby (`recovery_min_apply_delay`) and, during RB-N-02's
+ * fast path, its recovery target; never carried to a copy.
+ */
+export const RECOVERY_CONF = 'drkit-recovery.conf';
 
 /** Settings drkit writes into `drkit.conf` of a cluster. */
 export interface PgServerSettings {
@@ -56,7 +61,11 @@ export function renderDrkitConf(s: PgServerSettings): string {
   else lines.push('archive_mode = on', `archive_command = ${q(s.archiveCommand)}`);
   if (s.restoreCommand !== undefined) lines.push(`restore_command = ${q(s.restoreCommand)}`);
   // Last, so they override: written and removed by replication and fencing.
-  lines.push(`include_if_exists = '${REPLICATION_CONF}'`, `include_if_exists = '${FENCE_CONF}'`);
+  lines.push(
+    `include_if_exists = '${REPLICATION_CONF}'`,
+    `include_if_exists = '${RECOVERY_CONF}'`,
+    `include_if_exists = '${FENCE_CONF}'`,
+  );
   return lines.join('\n') + '\n';
 }
 
@@ -124,7 +133,13 @@ export function rewriteRestoredConfig(
   owner?: FileOwner,
 ): void {
   // A copy is neither fenced nor the primary of the source's synchronous standbys.
-  for (const f of ['postmaster.pid', 'postmaster.opts', REPLICATION_CONF, FENCE_CONF])
+  for (const f of [
+    'postmaster.pid',
+    'postmaster.opts',
+    REPLICATION_CONF,
+    RECOVERY_CONF,
+    FENCE_CONF,
+  ])
     rmSync(path.join(dataDir, f), { force: true });
   if (!standby) rmSync(path.join(dataDir, 'standby.signal'), { force: true });
   writeClusterConfig(dataDir, s, owner);
@@ -146,4 +161,35 @@ function scrubAutoConf(dataDir: string, names: readonly string[]): void {
     .split('\n')
     .filter((line) => !names.some((n) => new RegExp(`^\\s*${n}\\s*=`).test(line)));
   writeFileSync(file, kept.join('\n'));
+}
+
+/**
+ * Writes `drkit-recovery.conf` (owned by the server's user) with these settings, or removes it
+ * when `settings` is empty. Read at the next server start (recovery targets) or reload.
+ */
+export function writeRecoveryConf(
+  dataDir: string,
+  settings: Readonly<Record<string, string>>,
+  owner?: FileOwner,
+): void {
+  const f = path.join(dataDir, RECOVERY_CONF);
+  const entries = Object.entries(settings);
+  if (entries.length === 0) return rmSync(f, { force: true });
+  const q = (v: string) => `'${v.replace(/'/g, "''")}'`;
+  writeFileSync(
+    f,
+    `# Written by drkit: delayed standby / fast point-in-time restore\n${entries.map(([k, v]) => `${k} = ${q(v)}`).join('\n')}\n`,
+    { mode: 0o600 },
+  );
+  if (owner) chownSync(f, owner.uid, owner.gid);
+}
+
+/** The settings of `drkit-recovery.conf` (empty when it does not exist). */
+export function readRecoveryConf(dataDir: string): Record<string, string> {
+  const f = path.join(dataDir, RECOVERY_CONF);
+  if (!existsSync(f)) return {};
+  const out: Record<string, string> = {};
+  for (const m of readFileSync(f, 'utf8').matchAll(/^\s*(\w+)\s*=\s*'((?:[^']|'')*)'/gm))
+    out[m[1]!] = m[2]!.replace(/''/g, "'");
+  return out;
 }

@@ -3,7 +3,7 @@ import { DrError, PreconditionError } from '../../engine/errors.js';
 import { freePort, sleep } from '../../util/net.js';
 import { standbyConninfo, type ClusterRecord } from './cluster-registry.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
-import { rewriteRestoredConfig } from './pg-config.js';
+import { rewriteRestoredConfig, writeRecoveryConf } from './pg-config.js';
 
 /** Options of {@link createStandby}. */
 export interface CreateStandbyOptions {
@@ -11,6 +11,11 @@ export interface CreateStandbyOptions {
   readonly port?: number;
   /** Wait until the WAL receiver is streaming. @default 120000 ms */
   readonly timeoutMs?: number;
+  /**
+   * Makes it a delayed standby: `recovery_min_apply_delay` of this many seconds (written to
+   * `drkit-recovery.conf`). @default none: replays at once
+   */
+  readonly applyDelaySeconds?: number;
 }
 
 /**
@@ -57,6 +62,7 @@ export async function createStandby(
     ownsStanza: false,
     origin: `standby:${sourceId}`,
     createdAt: new Date().toISOString(),
+    ...(opts.applyDelaySeconds !== undefined ? { applyDelaySeconds: opts.applyDelaySeconds } : {}),
   };
   mgr.register(rec);
   try {
@@ -80,6 +86,12 @@ export async function createStandby(
       true,
       mgr.owner,
     );
+    if (opts.applyDelaySeconds !== undefined)
+      writeRecoveryConf(
+        dataDir,
+        { recovery_min_apply_delay: `${opts.applyDelaySeconds}s` },
+        mgr.owner,
+      );
     await mgr.start(newId);
     const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
     for (;;) {
@@ -149,4 +161,49 @@ export function repointStanza(mgr: PgClusterManager, id: string): void {
     }
   }
   mgr.register({ ...rec, role: 'primary', ownsStanza: rec.stanza !== undefined });
+}
+
+/**
+ * Makes `standbyId` a delayed standby of `primaryId` again after RB-N-02's fast path consumed
+ * the last one: keeps a running one of that primary, removes a half-made one, takes a full
+ * backup of the primary when its stanza has none (a restored cluster's new stanza is empty),
+ * then restores the standby from it with the apply delay.
+ */
+export async function rebuildDelayedStandby(
+  mgr: PgClusterManager,
+  primaryId: string,
+  standbyId: string,
+  opts: { applyDelaySeconds: number; progress?: (m: string) => void },
+): Promise<{ backupLabel?: string }> {
+  const say = opts.progress ?? (() => undefined);
+  const existing = mgr.registry.get(standbyId);
+  if (existing) {
+    if (existing.origin === `standby:${primaryId}` && mgr.isRunning(standbyId)) {
+      say(`'${standbyId}' is already a running standby of '${primaryId}'`);
+      return {};
+    }
+    if (existing.origin !== `standby:${primaryId}`)
+      throw new PreconditionError(
+        `a cluster '${standbyId}' exists and is not a standby of '${primaryId}' (${existing.origin})`,
+        { hint: 'remove it first, or name another delayed standby' },
+      );
+    say(`removing the half-made '${standbyId}'`);
+    await mgr.destroy(standbyId);
+  }
+  const src = mgr.get(primaryId);
+  let backupLabel: string | undefined;
+  if (src.stanza && (await mgr.pgbackrest.info(src.stanza)).backups.length === 0) {
+    say(
+      `full backup of '${primaryId}' (stanza '${src.stanza}' has none to restore a standby from)`,
+    );
+    await mgr.pgbackrest.backup(src.stanza, 'full', `delayed-standby-${standbyId}`, {
+      expire: false,
+    });
+    backupLabel = (await mgr.pgbackrest.info(src.stanza)).backups.at(-1)?.label;
+  }
+  say(
+    `standby '${standbyId}' of '${primaryId}', recovery_min_apply_delay ${opts.applyDelaySeconds} s`,
+  );
+  await createStandby(mgr, primaryId, standbyId, { applyDelaySeconds: opts.applyDelaySeconds });
+  return backupLabel ? { backupLabel } : {};
 }

@@ -1,6 +1,7 @@
 import type {
   ReplicationStatus,
   BackupInfo,
+  DelayedStandbyStatus,
   BackupType,
   ClusterInfo,
   Database,
@@ -12,7 +13,12 @@ import type {
 import { NotFoundError, UsageError } from '../../engine/errors.js';
 import { PgClusterManager, type PgClusterManagerOptions } from './pg-cluster-manager.js';
 import { completeRestore, planRestore, restoreToTime, type RestorePlan } from './pg-restore.js';
-import { createStandby, promote } from './pg-standby.js';
+import { createStandby, promote, rebuildDelayedStandby } from './pg-standby.js';
+import {
+  delayedStandbys,
+  planFastRestore,
+  restoreFromDelayedStandby,
+} from './pg-delayed-standby.js';
 import {
   fence,
   isFenced,
@@ -44,6 +50,7 @@ export class PgBackRestDatabase implements Database {
     'rejoin',
     'synchronous',
     'replication-status',
+    'delayed-standby',
   ]);
   /** The cluster manager underneath (start/stop/kill for drills, connection options). */
   readonly clusters: PgClusterManager;
@@ -82,6 +89,7 @@ export class PgBackRestDatabase implements Database {
         ownsStanza: c.ownsStanza,
         origin: c.origin,
         createdAt: c.createdAt,
+        ...(c.applyDelaySeconds !== undefined ? { applyDelaySeconds: c.applyDelaySeconds } : {}),
       },
     };
   }
@@ -159,10 +167,38 @@ export class PgBackRestDatabase implements Database {
   async createStandby(
     sourceId: string,
     newClusterId: string,
-    opts: { port?: number } = {},
+    opts: { port?: number; applyDelaySeconds?: number } = {},
   ): Promise<ClusterInfo> {
     await createStandby(this.clusters, sourceId, newClusterId, opts);
     return await this.describe(newClusterId);
+  }
+
+  /** Registry records with an apply delay replaying from `primaryId`, read live (see `pg-delayed-standby.ts`). */
+  async delayedStandbys(primaryId: string): Promise<DelayedStandbyStatus[]> {
+    return await delayedStandbys(this.clusters, primaryId);
+  }
+
+  /** RB-N-02's fast path: the delayed standby replayed to the target and promoted as a new cluster. */
+  async restoreFromDelayedStandby(
+    req: RestoreRequest & { standbyId: string },
+  ): Promise<RestoreResult> {
+    return await restoreFromDelayedStandby(this.clusters, req);
+  }
+
+  async planRestoreFromDelayedStandby(
+    req: Pick<RestoreRequest, 'source' | 'target' | 'newClusterId'> & { standbyId: string },
+  ): Promise<string[]> {
+    return planFastRestore(this.clusters, req);
+  }
+
+  /** A fresh delayed standby of `primaryId` (a full backup first when its stanza has none). */
+  async rebuildDelayedStandby(
+    primaryId: string,
+    standbyId: string,
+    opts: { applyDelaySeconds: number; progress?: (m: string) => void },
+  ): Promise<{ cluster: ClusterInfo; backupLabel?: string }> {
+    const r = await rebuildDelayedStandby(this.clusters, primaryId, standbyId, opts);
+    return { cluster: await this.describe(standbyId), ...r };
   }
 
   async planCheckStandby(clusterId: string): Promise<string[]> {

@@ -4,6 +4,8 @@ import type { PgBackRestDatabase } from './pgbackrest-database.js';
 import { archiveWindow, archiverStatus } from './pgbackrest-posture.js';
 
 const HELP = {
+  drkit_delayed_standby_excess_lag_seconds:
+    'Replay lag of a delayed standby beyond its recovery_min_apply_delay (0 while it keeps its window)',
   drkit_archive_last_success_age_seconds:
     'seconds since the newest WAL segment was archived (pg_stat_archiver, server clock): the live RPO of the archive',
   drkit_archive_failing:
@@ -88,7 +90,15 @@ export async function pgBackRestMetrics(
       for (const s of (await db.replication(cluster)).standbys) {
         const labels = { cluster, standby: s.name };
         put('drkit_replica_lag_bytes', labels, s.lagBytes);
-        put('drkit_replica_lag_seconds', labels, s.replayLagSeconds ?? 0);
+        const delay = clusters.registry.get(s.name)?.applyDelaySeconds;
+        // a delayed standby lags by design: its lag beyond the delay is what matters
+        if (delay !== undefined)
+          put(
+            'drkit_delayed_standby_excess_lag_seconds',
+            labels,
+            Math.max(0, (s.replayLagSeconds ?? 0) - delay),
+          );
+        else put('drkit_replica_lag_seconds', labels, s.replayLagSeconds ?? 0);
         put('drkit_replica_streaming', labels, s.state === 'streaming' ? 1 : 0);
       }
     });

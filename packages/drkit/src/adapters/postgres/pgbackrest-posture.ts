@@ -262,6 +262,8 @@ export async function pgBackRestPosture(
       return;
     }
     for (const s of r.standbys) {
+      // a delayed standby lags by design: `delayed-standby.window` judges it
+      if (clusters.registry.get(s.name)?.applyDelaySeconds !== undefined) continue;
       const lagS = s.replayLagSeconds ?? 0;
       const ok = s.state === 'streaming' && lagS <= policy.rpoTargetSeconds;
       check(

@@ -26,6 +26,20 @@ function rpoBound(r: DrillReport): string {
 
 const int = (v: string) => Number.parseInt(v, 10);
 
+/** `--fast` alone: 30 s; `--fast <s>`: a whole number of seconds from 5 to 3600. */
+function fastDelay(v: string | boolean): number {
+  if (v === true) return 30;
+  const s = Number(v);
+  if (!Number.isInteger(s) || s < 5 || s > 3600)
+    throw new UsageError(
+      `--fast ${String(v)}: give the apply delay as whole seconds from 5 to 3600`,
+      {
+        hint: 'e.g. --fast 30 (the drill waits about that long before the fault)',
+      },
+    );
+  return s;
+}
+
 export function drillCommand(): Command {
   const cmd = new Command('drill').description(
     'game days: inject a fault, run the runbook, measure RTO/RPO, write evidence',
@@ -43,6 +57,10 @@ export function drillCommand(): Command {
     )
     .option('--sustain <s>', 'seconds of workload after recovery', int, 5)
     .option('--keep', 'leave the drill lab running')
+    .option(
+      '--fast [seconds]',
+      "RB-N-02's fast path: a delayed standby with this apply delay (default 30 s) replayed to the target; the drill waits until it has replayed a commit",
+    )
     .action(
       async (
         o: {
@@ -52,6 +70,7 @@ export function drillCommand(): Command {
           alerting?: boolean;
           sustain: number;
           keep?: boolean;
+          fast?: string | boolean;
         },
         c: Command,
       ) => {
@@ -65,6 +84,7 @@ export function drillCommand(): Command {
           sustainSeconds: o.sustain,
           keep: o.keep ?? false,
           ...(o.users !== undefined ? { seedUsers: o.users } : {}),
+          ...(o.fast !== undefined ? { fastApplyDelaySeconds: fastDelay(o.fast) } : {}),
           onEvent: eventPrinter(out),
           progress: (m) => out.progress(m),
         });
@@ -73,6 +93,7 @@ export function drillCommand(): Command {
         out.info(
           `  RTO ${r.achieved.rtoSeconds?.toFixed(2) ?? 'not reached'} s (target ${r.targets.rtoTargetMinutes * 60} s)`,
         );
+        out.info(`  path: ${String(r.facts.restorePath)}`);
         out.info(
           `  RPO ${r.achieved.rpoSeconds?.toFixed(2)} s${rpoBound(r)}, ${r.achieved.lostWrites} of ${r.achieved.acknowledgedWrites} acknowledged writes lost (target ${r.targets.rpoTargetSeconds} s)`,
         );

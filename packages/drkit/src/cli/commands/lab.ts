@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { labStatus } from '../../lab/lab.js';
+import { describeDelayed } from '../../lab/delayed-standby.js';
 import { labDown } from '../../lab/lab-down.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -47,6 +48,10 @@ export function labCommand(): Command {
     .option('--people <n>', 'with --search: people seeded (studios a tenth, work a half)', (v) =>
       Number.parseInt(v, 10),
     )
+    .option(
+      '--delayed-standby',
+      "also region B's delayed standby (lab.regions.delayedStandby.applyDelaySeconds late, default 1 h): RB-N-02 restores a target in its window in seconds; never a failover target",
+    )
     .action(
       async (
         o: {
@@ -55,6 +60,7 @@ export function labCommand(): Command {
           people?: number;
           alerting?: boolean;
           payments?: boolean;
+          delayedStandby?: boolean;
         },
         c: Command,
       ) => {
@@ -72,6 +78,7 @@ export function labCommand(): Command {
           throw new UsageError(`--people ${o.people}: give a whole number from 10 to 5000000`);
         const { lab: state, regions } = await labUpRegions(p, loaded.config, {
           ...(o.users !== undefined ? { seed: { users: o.users } } : {}),
+          ...(o.delayedStandby ? { delayedStandby: true } : {}),
           progress: (m) => out.progress(m),
         });
         // a lab that has search gets its servers started again, with or without --search
@@ -146,6 +153,7 @@ export function labCommand(): Command {
         lines.push(
           `${cl.id.padEnd(24)} port ${cl.port}  ${cl.running ? out.green('running') : out.dim('stopped')}  ${cl.role}  ${out.dim(cl.origin)}`,
         );
+      for (const d of s.delayedStandbys) lines.push(`delayed standby ${describeDelayed(d)}`);
       if (readTopology(p)) {
         const r = regionProvider(p);
         const replication = await replicationOf(p);

@@ -128,6 +128,7 @@ describe('full-recovery runbook on the lab', () => {
     const s = doc.state;
     expect(doc.timeline.map((t) => t.step)).toEqual([
       'preflight',
+      'choose-path',
       'declare-incident',
       'freeze-writes',
       'restore-to-time',
@@ -136,6 +137,7 @@ describe('full-recovery runbook on the lab', () => {
       'swap-connections',
       'flush-cache',
       'unfreeze-writes',
+      'rebuild-delayed-standby',
       'retire-old-cluster',
       'check-health',
       'smoke-test',

@@ -14,6 +14,9 @@ import type { FreezeConfirmation } from '../shared/freeze-confirmation.js';
 import type { ValidationReport } from '../../validate/suite.js';
 import type { PitrParams } from './params.js';
 
+/** `delayed-standby`: the fast path; `classic`: the newest backup + WAL replay. */
+export type RestorePath = 'delayed-standby' | 'classic';
+
 /** The ports RB-N-02 runs against. */
 export interface PitrDeps {
   readonly database: Database;
@@ -69,6 +72,18 @@ export interface PitrState extends PitrParams, FlushCacheState {
   /** Each app task's confirmation of the freeze; absent when the runbook had no tasks to ask. */
   freezeConfirmation?: FreezeConfirmation;
   previousConfig?: Record<string, unknown>;
+  /** The restore path taken: the delayed standby's fast path, or backup + WAL. */
+  restorePath?: RestorePath;
+  /** Why that path (journaled; the dry run prints it too). */
+  pathReason?: string;
+  /** The delayed standby chosen by the fast path (its id and delay, for the rebuild). */
+  delayedStandby?: { id: string; applyDelaySeconds: number; lastReplayedCommitAt?: string };
+  /** Why the fast path, once chosen, gave way to the classic restore. */
+  fallbackReason?: string;
+  /** When a fresh delayed standby of the restored cluster streamed again (protection back). */
+  delayedStandbyRebuiltAt?: string;
+  /** The full backup of the restored cluster the new delayed standby was made from. */
+  delayedStandbyBackup?: string;
   restoredClusterId?: string;
   restoredEndpoint?: Endpoint;
   /** The restored cluster's ARN, when the provider has one (what the functions are pointed at). */

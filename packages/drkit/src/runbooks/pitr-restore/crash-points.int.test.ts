@@ -17,6 +17,7 @@ import { sleep } from '../../util/net.js';
  */
 const STEPS = [
   'preflight',
+  'choose-path',
   'declare-incident',
   'freeze-writes',
   'restore-to-time',
@@ -25,6 +26,7 @@ const STEPS = [
   'swap-connections',
   'flush-cache',
   'unfreeze-writes',
+  'rebuild-delayed-standby',
   'retire-old-cluster',
   'notify',
 ];

@@ -9,6 +9,8 @@ import { PitrParamsSchema, type PitrParams } from './params.js';
 import { sourceIdentity } from './identity.js';
 import { declareIncident, freezeWrites } from './steps/declare-and-freeze.js';
 import { preflight } from './steps/preflight.js';
+import { choosePath } from './steps/choose-path.js';
+import { rebuildDelayedStandby } from './steps/rebuild-delayed-standby.js';
 import { restoreToTime } from './steps/restore-to-time.js';
 import { retireOldCluster, notifyDone } from './steps/retire-and-notify.js';
 import { swapConnections, unfreezeWrites } from './steps/swap-and-unfreeze.js';
@@ -25,10 +27,12 @@ const TITLE = 'RB-N-02 point-in-time restore (logical corruption)';
 
 /**
  * RB-N-02 — point-in-time restore after logical corruption (bad migration, mass delete):
- * check the inputs (changing nothing), declare and freeze writes, restore a NEW cluster to the target, validate it,
- * give it the app's current credential only (with a `dbCredentials` port), swap the application
- * to it, flush the app's cache (its prefix; else it serves what the restore took away),
- * unfreeze, back up and stop the old cluster, notify. Unfreezing comes
+ * check the inputs (changing nothing), choose the path (the region's delayed standby when the
+ * target lies in its unapplied window, else the newest backup + WAL), declare and freeze writes,
+ * restore a NEW cluster to the target, validate it, give it the app's current credential only
+ * (with a `dbCredentials` port), swap the application to it, flush the app's cache (its prefix;
+ * else it serves what the restore took away), unfreeze, rebuild the delayed standby the fast
+ * path consumed, back up and stop the old cluster, notify. Unfreezing comes
  * before retiring the old cluster: the old one no longer takes writes once the app points
  * away from it, so its backup need not extend the outage.
  */
@@ -49,6 +53,7 @@ export function createPitrRunbook(deps: PitrDeps): Runbook<PitrState> {
 export function pitrRecoverySteps<S extends PitrState>(deps: PitrDeps): Step<S>[] {
   const steps: Step<PitrState>[] = [
     preflight(deps),
+    choosePath(deps),
     declareIncident(deps),
     freezeWrites(deps),
     restoreToTime(deps),
@@ -60,6 +65,7 @@ export function pitrRecoverySteps<S extends PitrState>(deps: PitrDeps): Step<S>[
       clusterOf: (s) => s.restoredClusterId,
     }),
     unfreezeWrites(deps),
+    rebuildDelayedStandby(deps),
     retireOldCluster(deps),
   ];
   return steps as unknown as Step<S>[];

@@ -22,6 +22,13 @@ export const PitrParamsSchema = z
     /** The app's cache key prefix to flush after the swap. @default the app config's `cache.prefix` */
     cachePrefix: z.string().min(1).optional(),
     /**
+     * How to restore: `auto` replays the region's delayed standby to the target when the target
+     * lies in its unapplied window and falls back to the classic restore (backup + WAL)
+     * otherwise, saying why; `fast` refuses to start without a usable delayed standby;
+     * `classic` never uses one. @default auto
+     */
+    path: z.enum(['auto', 'fast', 'classic']).default('auto'),
+    /**
      * Connections per database the validation hashes key ranges on, in one snapshot.
      * @default 2
      */

@@ -112,6 +112,10 @@ describe('rb-n-02 --provider aws: the control-plane steps on moto', () => {
     expect(r.stderr).toContain(
       'rds:RestoreDBClusterToPointInTime DBClusterIdentifier=radiant-dr-1 SourceDBClusterIdentifier=radiant-production UseLatestRestorableTime=true',
     );
+    // no delayed replica on AWS: the dry run says the classic path runs, and why
+    expect(r.stderr).toMatch(
+      /path: classic — aws-rds has no delayed standby \(capability delayed-standby\)/,
+    );
     expect(r.stderr).toContain(
       `put ${SECRET}: host/port -> endpoint of 'radiant-dr-1', dbClusterId=radiant-dr-1`,
     );

@@ -180,6 +180,7 @@ describe('RB-N-02 point-in-time restore (real PostgreSQL + pgBackRest)', () => {
     expect(journalOf(id).outcome).toBe('incomplete');
     expect([...journalOf(id).completed]).toEqual([
       'preflight',
+      'choose-path',
       'declare-incident',
       'freeze-writes',
       'restore-to-time',

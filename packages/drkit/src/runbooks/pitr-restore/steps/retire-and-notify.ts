@@ -97,7 +97,10 @@ export function notifyDone(deps: PitrDeps): Step<PitrState> {
       subject: `Resolved: '${s.source}' restored to ${s.restoredTo ?? s.target} as '${s.restoredClusterId}'`,
       body: [
         `execution ${executionId}`,
-        `restore took ${((s.restoreDurationMs ?? 0) / 1000).toFixed(1)} s; validation: ${s.validation?.ok ? 'OK' : 'see report'}`,
+        `restore took ${((s.restoreDurationMs ?? 0) / 1000).toFixed(1)} s (path: ${s.restorePath ?? 'classic'}${s.fallbackReason ? `, after the fast path was refused: ${s.fallbackReason}` : ''}); validation: ${s.validation?.ok ? 'OK' : 'see report'}`,
+        ...(s.delayedStandbyRebuiltAt
+          ? [`delayed standby '${s.delayedStandby?.id}' rebuilt at ${s.delayedStandbyRebuiltAt}`]
+          : []),
         `writes unfrozen at ${s.unfrozenAt}; old cluster backed up (${s.oldClusterBackup}) and stopped`,
       ].join('\n'),
       severity: 'info',

@@ -13,6 +13,7 @@ import { restoreToTime } from './restore-to-time.js';
 function stubDeps(): PitrDeps {
   const database = {
     kind: 'stub',
+    capabilities: new Set(['pitr']),
     describe: async (id: string) => ({ id }),
     recoverableWindow: async () => ({
       earliest: new Date('2026-12-01T03:00:00Z'),
