@@ -1,17 +1,13 @@
 import { existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import type {
-  DelayedStandbyStatus,
-  RestoreProgress,
-  RestoreRequest,
-  RestoreResult,
-} from '../../ports/database.js';
+import type { DelayedStandbyStatus, RestoreRequest, RestoreResult } from '../../ports/database.js';
 import { DrError, PreconditionError, UsageError } from '../../engine/errors.js';
 import { sleep } from '../../util/net.js';
 import { formatPgTarget } from '../../util/restore-target.js';
 import type { ClusterRecord } from './cluster-registry.js';
 import type { PgClusterManager } from './pg-cluster-manager.js';
 import { writeClusterConfig, writeRecoveryConf } from './pg-config.js';
+import { phaseClock } from './pg-restore.js';
 import { sealArchive } from './recovery-window.js';
 
 /**
@@ -177,19 +173,7 @@ export async function restoreFromDelayedStandby(
   mgr: PgClusterManager,
   req: RestoreRequest & { standbyId: string },
 ): Promise<RestoreResult> {
-  const t0 = Date.now();
-  const phases: Array<{ phase: string; durationMs: number }> = [];
-  let phaseStart = t0;
-  const progress = (phase: string, message: string) => {
-    const p: RestoreProgress = { phase, message, elapsedMs: Date.now() - t0 };
-    req.onProgress?.(p);
-  };
-  const endPhase = (phase: string) => {
-    const now = Date.now();
-    phases.push({ phase, durationMs: now - phaseStart });
-    progress(phase, `done in ${now - phaseStart} ms`);
-    phaseStart = now;
-  };
+  const { t0, phases, progress, endPhase } = phaseClock(req.onProgress);
   if (req.target === 'latest' || Number.isNaN(req.target.getTime()))
     throw new UsageError('the delayed-standby fast path needs a target time, not latest');
   const target = req.target;

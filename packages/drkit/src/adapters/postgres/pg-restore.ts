@@ -111,6 +111,32 @@ function sourceRecord(mgr: PgClusterManager, id: string): ClusterRecord {
 }
 
 /**
+ * Times a restore's phases: `progress` reports to `onProgress` with the time since start,
+ * `endPhase` records the phase's duration since the previous one ended and reports it.
+ */
+export function phaseClock(onProgress: RestoreRequest['onProgress']): {
+  t0: number;
+  phases: Array<{ phase: string; durationMs: number }>;
+  progress: (phase: string, message: string) => void;
+  endPhase: (phase: string) => void;
+} {
+  const t0 = Date.now();
+  const phases: Array<{ phase: string; durationMs: number }> = [];
+  let phaseStart = t0;
+  const progress = (phase: string, message: string) => {
+    const p: RestoreProgress = { phase, message, elapsedMs: Date.now() - t0 };
+    onProgress?.(p);
+  };
+  const endPhase = (phase: string) => {
+    const now = Date.now();
+    phases.push({ phase, durationMs: now - phaseStart });
+    progress(phase, `done in ${now - phaseStart} ms`);
+    phaseStart = now;
+  };
+  return { t0, phases, progress, endPhase };
+}
+
+/**
  * Point-in-time restore of `req.source` into a new cluster (see {@link planRestore} for the
  * steps). Every guardrail runs before anything is created, except sealing a running source's
  * archive, which runs during the file restore: when it fails, the new directory (never
@@ -121,19 +147,7 @@ export async function restoreToTime(
   mgr: PgClusterManager,
   req: RestoreRequest,
 ): Promise<RestoreResult> {
-  const t0 = Date.now();
-  const phases: Array<{ phase: string; durationMs: number }> = [];
-  let phaseStart = t0;
-  const progress = (phase: string, message: string) => {
-    const p: RestoreProgress = { phase, message, elapsedMs: Date.now() - t0 };
-    req.onProgress?.(p);
-  };
-  const endPhase = (phase: string) => {
-    const now = Date.now();
-    phases.push({ phase, durationMs: now - phaseStart });
-    progress(phase, `done in ${now - phaseStart} ms`);
-    phaseStart = now;
-  };
+  const { t0, phases, progress, endPhase } = phaseClock(req.onProgress);
 
   // validate: nothing below creates anything.
   progress('validate', `checking source '${req.source}' and target`);
