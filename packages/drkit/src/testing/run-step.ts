@@ -1,7 +1,8 @@
 import type { Step, StepContext } from '../engine/step.js';
 
 /**
- * Runs one step of a prepared runbook outside the executor (no journal, no lock): `run`, then
+ * Runs one step of a prepared runbook outside the executor (no journal, no lock): `when` (a
+ * step that does not apply is skipped), `run`, then
  * `verify` on the merged state, as the executor does; returns the merged state. For tests that
  * drive a runbook step by step where the world cannot serve every step (moto: no SQL).
  */
@@ -17,6 +18,8 @@ export async function runStep<S extends object>(
     signal: new AbortController().signal,
     progress: () => undefined,
   };
+  // as the executor does: a step whose `when` says no is skipped, the state unchanged
+  if (step.when && !step.when(ctx)) return state;
   const out = (await step.run(ctx)) ?? {};
   const next = { ...state, ...out };
   await step.verify?.({ ...ctx, state: next });
