@@ -90,7 +90,7 @@ describe('drkit drill pitr --alerting (real PostgreSQL + pgBackRest, workload pr
     const f = res.report.facts;
     expect(f.staleReadsChecked).toBe(50);
     expect(f.staleReadsAfterRestore).toBe(0);
-    // the users read after T0 were cached: the workload's writes invalidate only some of them
+    // the users read after T0 were cached, and the workload writes for other users only
     expect(f.cacheKeysFlushed).toEqual(expect.any(Number));
     expect(Number(f.cacheKeysFlushed)).toBeGreaterThan(0);
     expect(res.report.spans.map((s) => s.name)).toContain('flush-cache');
