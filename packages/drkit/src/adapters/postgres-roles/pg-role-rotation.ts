@@ -140,16 +140,7 @@ export class PgRoleRotation implements SecretRotation, DbCredentials {
     if (!rec.pending) return { versionId: rec.current };
     const { role, password } = rec.pending;
     const ep = await this.endpoint();
-    const admin = await this.o.admin(ep);
-    try {
-      await ensureLoginRole(admin, role, password);
-    } finally {
-      await admin.end();
-    }
-    await testLogin({ ...ep, user: role }, password);
-    say(`rotation ${name}: ${role} created and tested`);
-    await this.pointApp(role, password);
-    say(`rotation ${name}: app pointed at ${role}`);
+    await this.introduce(ep, role, password, (m) => say(`rotation ${name}: ${m}`));
     const confirmations = await waitForTasks(
       await this.o.tasks(),
       (r) => r.dbUser === role && r.oldPoolsDraining === 0,
@@ -172,6 +163,28 @@ export class PgRoleRotation implements SecretRotation, DbCredentials {
   }
 
   /**
+   * Creates (or re-passwords) the login role, proves it can log in, then writes it into the app
+   * secret: the part a rotation and an adoption share, before the tasks confirm.
+   */
+  private async introduce(
+    ep: Endpoint,
+    role: string,
+    password: string,
+    say: (m: string) => void = () => undefined,
+  ): Promise<void> {
+    const admin = await this.o.admin(ep);
+    try {
+      await ensureLoginRole(admin, role, password);
+    } finally {
+      await admin.end();
+    }
+    await testLogin({ ...ep, user: role }, password);
+    say(`${role} created and tested`);
+    await this.pointApp(role, password);
+    say(`app pointed at ${role}`);
+  }
+
+  /**
    * Gives an app that logs in as the cluster's superuser its own login role (`drkit_app_1`),
    * the way a production app runs: created, tested, written into the app secret, confirmed by
    * every task. Nothing is revoked (the superuser is the admin). No-op when it has one.
@@ -181,15 +194,7 @@ export class PgRoleRotation implements SecretRotation, DbCredentials {
     if (APP_ROLE.test(rec.current)) return rec.current;
     const role = 'drkit_app_1';
     const password = randomBytes(24).toString('base64url');
-    const ep = await this.endpoint();
-    const admin = await this.o.admin(ep);
-    try {
-      await ensureLoginRole(admin, role, password);
-    } finally {
-      await admin.end();
-    }
-    await testLogin({ ...ep, user: role }, password);
-    await this.pointApp(role, password);
+    await this.introduce(await this.endpoint(), role, password);
     await waitForTasks(await this.o.tasks(), (r) => r.dbUser === role, `the credential ${role}`);
     await this.putRecord({ current: role, revoked: [], lastRotatedAt: new Date().toISOString() });
     return role;
