@@ -24,27 +24,26 @@ import { applySchema, seedData } from '../../packages/drkit/src/lab/schema.js';
 import { freePort, sleep } from '../../packages/drkit/src/util/net.js';
 import { asUserArgv, runCommand } from '../../packages/drkit/src/util/proc.js';
 import { formatPgTarget } from '../../packages/drkit/src/util/restore-target.js';
-import { machine, machineLine, median, n, RESULTS_FILE, withLab, writeSection } from './harness.js';
+import {
+  machine,
+  machineLine,
+  median,
+  n,
+  SEED_OPTIONS,
+  seedSize,
+  withLab,
+  writeSection,
+} from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
-    users: { type: 'string', default: '20000' },
-    'orders-per-user': { type: 'string', default: '100' },
-    'note-bytes': { type: 'string', default: '256' },
+    ...SEED_OPTIONS,
     'wal-mib': { type: 'string', default: '512' },
-    results: { type: 'string', default: RESULTS_FILE },
   },
 });
 const RUNS = Number(args.runs);
 const WAL_MIB = Number(args['wal-mib']);
-const SIZE = {
-  users: Number(args.users),
-  ordersPerUser: Number(args['orders-per-user']),
-  paymentsPerOrder: 1,
-  messagesPerUser: 10,
-  orderNoteBytes: Number(args['note-bytes']),
-};
+const SIZE = seedSize(args);
 
 const FINGERPRINT_SQL = `SELECT string_agg(t || '=' || n || '/' || s, ' ' ORDER BY t) AS f FROM (
   SELECT 'users' t, count(*) n, sum(hashtextextended(id || ':' || updated_at, 0)) s FROM users UNION ALL

@@ -108,3 +108,23 @@ export function machineLine(m: Record<string, string | number>, load: readonly n
     '(absolute times depend on what else runs; the ratio against the baseline run in the same process is the figure)'
   );
 }
+
+/** The `parseArgs` options of a sample-schema database's size (users, orders, note size). */
+export const SEED_OPTIONS = {
+  runs: { type: 'string', default: '3' },
+  users: { type: 'string', default: '20000' },
+  'orders-per-user': { type: 'string', default: '100' },
+  'note-bytes': { type: 'string', default: '256' },
+  results: { type: 'string', default: RESULTS_FILE },
+} as const;
+
+/** `seedData`'s size from those options: 1 payment per order, 10 messages per user (~1 GiB at the defaults). */
+export function seedSize(a: { users: string; 'orders-per-user': string; 'note-bytes': string }) {
+  return {
+    users: Number(a.users),
+    ordersPerUser: Number(a['orders-per-user']),
+    paymentsPerOrder: 1,
+    messagesPerUser: 10,
+    orderNoteBytes: Number(a['note-bytes']),
+  };
+}

@@ -18,28 +18,27 @@ import { PgBackRestDatabase } from '../../packages/drkit/src/adapters/postgres/i
 import { applySchema, seedData } from '../../packages/drkit/src/lab/schema.js';
 import { freePort, sleep } from '../../packages/drkit/src/util/net.js';
 import { runCommand } from '../../packages/drkit/src/util/proc.js';
-import { machine, machineLine, median, n, RESULTS_FILE, withLab, writeSection } from './harness.js';
+import {
+  machine,
+  machineLine,
+  median,
+  n,
+  SEED_OPTIONS,
+  seedSize,
+  withLab,
+  writeSection,
+} from './harness.js';
 
 const { values: args } = parseArgs({
   options: {
-    runs: { type: 'string', default: '3' },
-    users: { type: 'string', default: '20000' },
-    'orders-per-user': { type: 'string', default: '100' },
-    'note-bytes': { type: 'string', default: '256' },
+    ...SEED_OPTIONS,
     'change-rows': { type: 'string', default: '10000' },
-    results: { type: 'string', default: RESULTS_FILE },
   },
 });
 const RUNS = Number(args.runs);
 /** Orders inserted, and orders updated, between the backup and the target time. */
 const CHANGE_ROWS = Number(args['change-rows']);
-const SIZE = {
-  users: Number(args.users),
-  ordersPerUser: Number(args['orders-per-user']),
-  paymentsPerOrder: 1,
-  messagesPerUser: 10,
-  orderNoteBytes: Number(args['note-bytes']),
-};
+const SIZE = seedSize(args);
 
 /** Row counts and a content hash of every table, to prove both restores hold the same data. */
 const FINGERPRINT_SQL = `SELECT string_agg(t || '=' || n || '/' || s, ' ' ORDER BY t) AS f FROM (
